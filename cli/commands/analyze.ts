@@ -1,0 +1,58 @@
+import { analyzeEstate } from '../../lambdas/domain/analyze';
+import { atLeast, SEVERITIES, type Severity } from '../../lambdas/domain/finding';
+import { UsageError } from '../../lambdas/shared/errors';
+import { parseSnapshot } from '../../lambdas/shared/schemas';
+import { type CliIo, readJsonInput } from '../io';
+import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
+import { makeStyle } from '../render/style';
+
+export const FORMATS = ['table', 'json', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface AnalyzeOptions {
+  readonly snapshot: string;
+  readonly format: string;
+  readonly failOn?: string;
+  readonly trustPolicyQuota?: string;
+}
+
+/** `irsa-doctor analyze`: returns the exit code (0 ran, 1 --fail-on met). Bad input throws a typed error. */
+export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promise<number> {
+  const format = parseFormat(options.format);
+  const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
+  const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
+  const raw = await readJsonInput(options.snapshot, io, 'snapshot');
+  const snapshot = parseSnapshot(raw, options.snapshot === '-' ? 'snapshot on stdin' : options.snapshot);
+  const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
+  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
+  io.stdout.write(
+    format === 'json'
+      ? renderFindingsJson(result)
+      : format === 'markdown'
+        ? renderFindingsMarkdown(result)
+        : renderFindingsTable(result, style),
+  );
+  if (failOn && result.findings.some((f) => atLeast(f.severity, failOn))) return 1;
+  return 0;
+}
+
+export function parseFormat(value: string): Format {
+  if ((FORMATS as readonly string[]).includes(value)) return value as Format;
+  throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${value}"`);
+}
+
+function parseSeverity(value: string): Severity {
+  const lower = value.toLowerCase();
+  if ((SEVERITIES as readonly string[]).includes(lower)) return lower as Severity;
+  throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}; got "${value}"`);
+}
+
+function parseQuota(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 131072) {
+    throw new UsageError(
+      `--trust-policy-quota must be a whole number of characters (default 2048, at most 4096 by quota increase); got "${value}"`,
+    );
+  }
+  return n;
+}

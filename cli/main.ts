@@ -1,0 +1,72 @@
+import { Command, CommanderError, Option } from 'commander';
+import { InputReadError, SnapshotValidationError, UsageError } from '../lambdas/shared/errors';
+import { analyzeCommand, FORMATS } from './commands/analyze';
+import { rulesCommand } from './commands/rules';
+import { type CliIo, processIo } from './io';
+
+export const EXIT = { OK: 0, FINDINGS: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
+
+function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('irsa-doctor')
+    .description('Finds and fixes broken EKS IAM Roles for Service Accounts (IRSA).')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('analyze')
+    .description('Analyze an estate snapshot and print what is broken and why.')
+    .requiredOption(
+      '--snapshot <file>',
+      'estate snapshot JSON (schema/estate-snapshot.v1.schema.json); "-" reads stdin',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices([
+        'critical',
+        'high',
+        'medium',
+        'low',
+        'info',
+      ]),
+    )
+    .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 analysis ran; 1 a finding met --fail-on; 2 bad input or usage.\n\nExample:\n  irsa-doctor analyze --snapshot examples/estate.json --fail-on high',
+    )
+    .action(async (opts) => setCode(await analyzeCommand(opts, io)));
+
+  program
+    .command('rules')
+    .description('List every check with its default severity.')
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .action((opts) => setCode(rulesCommand(opts, io)));
+
+  return program;
+}
+
+/** Runs the CLI and returns its exit code. Bad input never escapes as a stack trace. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
+        return EXIT.OK;
+      }
+      return EXIT.BAD_INPUT;
+    }
+    if (err instanceof SnapshotValidationError || err instanceof UsageError || err instanceof InputReadError) {
+      io.stderr.write(`irsa-doctor: ${err.message}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,86 @@
+import type { AnalysisResult, Finding } from '../../lambdas/domain/finding';
+import { groupFindings } from './group';
+import type { Style } from './style';
+
+export function renderFindingsJson(result: AnalysisResult): string {
+  return `${JSON.stringify({ findings: result.findings, summary: result.summary }, null, 2)}\n`;
+}
+
+function summaryLine(result: AnalysisResult): string {
+  const s = result.summary;
+  const counts = Object.entries(s.findingsBySeverity)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  return `${s.accounts} account(s), ${s.clusters} cluster(s), ${s.oidcProviders} OIDC provider(s), ${s.roles} role(s) of which ${s.irsaRoles} use IRSA; findings: ${counts}`;
+}
+
+/** What a person reads at a terminal: grouped by account and cluster, worst first. */
+export function renderFindingsTable(result: AnalysisResult, style: Style): string {
+  const lines: string[] = [style.bold(`IRSA Doctor: ${summaryLine(result)}`), ''];
+  if (result.findings.length === 0) {
+    lines.push('No findings: every IRSA setup in the snapshot checks out.');
+    return `${lines.join('\n')}\n`;
+  }
+  for (const group of groupFindings(result.findings)) {
+    lines.push(style.bold(`Account ${group.accountId}`));
+    for (const c of group.clusters) {
+      lines.push(`  ${c.cluster ? `Cluster ${c.cluster} (${c.region})` : 'Account-wide'}`);
+      for (const f of c.findings) {
+        lines.push(`    ${style.severity(f.severity)} ${f.ruleId}  ${f.title}`);
+        lines.push(`             ${style.dim(f.resourceArn)}`);
+        lines.push(`             ${f.message}`);
+        if (f.podError) lines.push(`             ${style.dim(`pod sees: ${f.podError.replace(/\s*\n\s*/g, ' | ')}`)}`);
+        lines.push(`             ${style.dim(`fix: ${f.remediation}`)}`);
+      }
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A report to paste into a ticket or pull request. */
+export function renderFindingsMarkdown(result: AnalysisResult): string {
+  const out: string[] = ['# IRSA Doctor findings', '', summaryLine(result), ''];
+  if (result.findings.length === 0) {
+    out.push('No findings: every IRSA setup in the snapshot checks out.');
+    return `${out.join('\n')}\n`;
+  }
+  for (const group of groupFindings(result.findings)) {
+    out.push(`## Account ${group.accountId}`, '');
+    for (const c of group.clusters) {
+      out.push(`### ${c.cluster ? `Cluster ${md(c.cluster)} (${md(c.region ?? '')})` : 'Account-wide'}`, '');
+      out.push('| Severity | Rule | Resource | Finding |', '| --- | --- | --- | --- |');
+      for (const f of c.findings) out.push(`| ${f.severity} | ${f.ruleId} | \`${f.resourceArn}\` | ${md(f.title)} |`);
+      out.push('');
+      for (const f of c.findings) out.push(...findingDetail(f));
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function findingDetail(f: Finding): string[] {
+  const lines = [`#### ${f.ruleId}: ${md(f.title)} (${f.severity})`, '', md(f.message), ''];
+  if (f.podError) lines.push('What the pod sees:', '', fence(f.podError), '');
+  lines.push(`**Fix:** ${md(f.remediation)}`, '');
+  lines.push(
+    '<details><summary>Evidence</summary>',
+    '',
+    fence(JSON.stringify(f.evidence, null, 2), 'json'),
+    '',
+    '</details>',
+    '',
+  );
+  if (f.references.length > 0) lines.push(`References: ${f.references.join(' · ')}`, '');
+  return lines;
+}
+
+/** Escapes what would otherwise be read as Markdown or HTML. */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
+}
+
+export function fence(text: string, lang = ''): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${lang}\n${text}\n${ticks}`;
+}

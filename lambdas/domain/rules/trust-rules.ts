@@ -1,0 +1,539 @@
+import { correctSwappedEksHost, issuerKey, parseArn, parseEksIssuer, stripScheme } from '../arn';
+import type { ClusterRef } from '../estate-index';
+import type { Severity } from '../finding';
+import { DEFAULT_AUDIENCE } from '../snapshot';
+import {
+  classifyStatement,
+  type IssuerCondition,
+  isOverBroadSubject,
+  isWellFormedSubject,
+  KNOWN_CLAIMS,
+  normalizeSubject,
+  type StatementView,
+} from '../trust-policy/classify';
+import { isNegatedOperator } from '../trust-policy/conditions';
+import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
+import type { Quirk, TrustPolicy } from '../trust-policy/model';
+import { readTrustPolicy } from '../trust-policy/read-trust-policy';
+import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
+import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLabel } from './context';
+
+/** Reads and classifies every role once; records which clusters and providers the roles use. */
+export function readRoles(ctx: AnalysisContext): void {
+  for (const ref of ctx.index.rolesByArn.values()) {
+    const read = readTrustPolicy(ref.role.trustPolicy);
+    const views = read.ok ? read.policy.statements.map(classifyStatement) : [];
+    const targets = new Map<number, ClusterRef>();
+    for (const view of views) {
+      if (view.kind !== 'irsa') continue;
+      const target = resolveTarget(view, ctx);
+      if (target) {
+        targets.set(view.statement.index, target);
+        if (view.statement.effect === 'Allow') ctx.markClusterUse(target, ref.accountId, ref.role.arn);
+      }
+      for (const p of view.providers) ctx.addProviderReference(p.arn, ref.role.arn);
+    }
+    const irsa = views.some((v) => v.kind === 'irsa') || ctx.index.serviceAccountsByRole.has(ref.role.arn);
+    ctx.roleAnalyses.set(ref.role.arn, { ref, read, views, irsa, targets });
+  }
+}
+
+function resolveTarget(view: StatementView, ctx: AnalysisContext): ClusterRef | undefined {
+  for (const p of view.providers) {
+    const found = ctx.index.clustersByKey.get(p.key)?.[0];
+    if (found) return found;
+  }
+  for (const c of view.issuerConditions) {
+    const found = ctx.index.clustersByKey.get(c.prefixKey)?.[0];
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const INVALID_QUIRKS = new Set<Quirk['kind']>([
+  'unknown-operator',
+  'prohibited-element',
+  'invalid-effect',
+  'invalid-value',
+  'missing-principal',
+  'missing-action',
+  'invalid-characters',
+  'unknown-element',
+]);
+
+/** Whole-role rules: unreadable or invalid documents, duplicate keys, size against the quota. */
+export function checkRole(role: RoleAnalysis, ctx: AnalysisContext): void {
+  const { ref, read } = role;
+  const base = { accountId: ref.accountId, resourceArn: ref.role.arn, resourceType: 'role' as const };
+  if (!read.ok) {
+    ctx.emit({
+      ...base,
+      ruleId: 'DOC-001',
+      message: `Role ${ref.role.name}: ${read.message}.`,
+      evidence: { failure: read.kind, excerpt: read.excerpt },
+    });
+    return;
+  }
+  if (!role.irsa) return;
+  const invalid = read.quirks.filter((q) => INVALID_QUIRKS.has(q.kind));
+  if (invalid.length > 0) {
+    ctx.emit({
+      ...base,
+      ruleId: 'DOC-002',
+      message: `Role ${ref.role.name}: ${invalid.map(describeQuirk).join('; ')}.`,
+      evidence: { problems: invalid },
+    });
+  }
+  const duplicates = read.quirks.filter((q) => q.kind === 'duplicate-key');
+  if (duplicates.length > 0) {
+    ctx.emit({
+      ...base,
+      ruleId: 'IRSA-022',
+      message: `Role ${ref.role.name} repeats ${duplicates
+        .map((d) => `"${d.key}" in ${d.path}`)
+        .join(', ')}; only the last of each is kept by JSON parsers, so the others are silently ignored.`,
+      evidence: { duplicates },
+    });
+  }
+  const quota = ctx.trustPolicyQuota(ref.accountId);
+  const statementSize = largestIrsaStatement(role);
+  const headroom = quota - read.minifiedLength;
+  if (headroom < statementSize) {
+    ctx.emit({
+      ...base,
+      ruleId: 'IRSA-023',
+      message:
+        headroom < 0
+          ? `Role ${ref.role.name}: the trust policy is ${read.minifiedLength} characters minified, over the ${quota}-character quota.`
+          : `Role ${ref.role.name}: the trust policy is ${read.minifiedLength} of ${quota} characters minified; ${headroom} left is not enough for another cluster's statement (about ${statementSize}).`,
+      evidence: { minifiedLength: read.minifiedLength, quota, headroom, nextStatementEstimate: statementSize },
+    });
+  }
+}
+
+function largestIrsaStatement(role: RoleAnalysis): number {
+  let largest = 420; // the reference single-cluster statement, minified, with a 64-character subject
+  for (const view of role.views) {
+    if (view.kind === 'irsa') largest = Math.max(largest, JSON.stringify(view.statement.raw).length + 1);
+  }
+  return largest;
+}
+
+function describeQuirk(q: Quirk): string {
+  switch (q.kind) {
+    case 'unknown-operator':
+      return `unknown condition operator "${q.operator}" at ${q.path}`;
+    case 'prohibited-element':
+      return `${q.name} is not allowed in a trust policy (${q.path})`;
+    case 'invalid-effect':
+      return `Effect must be "Allow" or "Deny", got ${JSON.stringify(q.value)} at ${q.path}`;
+    case 'invalid-value':
+      return `${q.path} must be ${q.expected}, got ${JSON.stringify(q.value)}`;
+    case 'missing-principal':
+      return `statement ${q.path} has no Principal`;
+    case 'missing-action':
+      return `statement ${q.path} has no Action`;
+    case 'invalid-characters':
+      return `characters IAM does not accept, near "${q.sample}"`;
+    case 'unknown-element':
+      return `unknown element "${q.name}" in ${q.path}`;
+    default:
+      return q.kind;
+  }
+}
+
+type Emit = (
+  ruleId: string,
+  message: string,
+  evidence: Record<string, unknown>,
+  discriminator?: string,
+  severity?: Severity,
+) => void;
+
+/** Statement rules for one IRSA Allow statement. */
+export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx: AnalysisContext): void {
+  const { ref } = role;
+  const idx = view.statement.index;
+  const target = role.targets.get(idx);
+  const base = {
+    accountId: ref.accountId,
+    resourceArn: ref.role.arn,
+    resourceType: 'role' as const,
+    ...(target ? { cluster: target } : {}),
+  };
+  const at = `Role ${ref.role.name}, statement ${statementLabel(view)}`;
+  const emit: Emit = (ruleId, message, evidence, discriminator = '', severity) =>
+    ctx.emit(
+      {
+        ...base,
+        ruleId,
+        message,
+        evidence: { ...statementEvidence(view), ...evidence },
+        discriminator: `${idx}:${discriminator}`,
+        ...(severity ? { severity } : {}),
+      },
+      idx,
+    );
+
+  // IRSA-011: principal type and value.
+  const badFederated = view.federatedValues.filter((v) => !parseArn(v) || v.includes('*') || v.trim() === '');
+  if (view.federatedValues.length === 0 || view.statement.notPrincipal) {
+    const types = view.otherPrincipalTypes.length > 0 ? view.otherPrincipalTypes.join(', ') : 'none';
+    emit(
+      'IRSA-011',
+      `${at} checks EKS token claims but its principal is ${view.statement.notPrincipal ? 'a NotPrincipal' : types}, not Federated: a pod's web-identity request never matches.`,
+      {
+        principalTypes: view.otherPrincipalTypes,
+        ...(target ? { expectedFederated: ctx.expectedProviderArn(ref.accountId, target) } : {}),
+      },
+    );
+  } else if (badFederated.length > 0) {
+    emit(
+      'IRSA-011',
+      `${at}: Federated ${badFederated.map((v) => JSON.stringify(v)).join(', ')} is not a provider ARN (bare URL, wildcard or empty).`,
+      {
+        federated: badFederated,
+        ...(target ? { expectedFederated: ctx.expectedProviderArn(ref.accountId, target) } : {}),
+      },
+    );
+  }
+
+  // IRSA-021: several clusters in one statement.
+  const providerKeys = new Set(view.providers.map((p) => p.key));
+  const knownPrefixKeys = new Set(
+    view.issuerConditions.map((c) => c.prefixKey).filter((k) => providerKeys.has(k) || ctx.index.clustersByKey.has(k)),
+  );
+  const clusterKeys = new Set([...providerKeys, ...knownPrefixKeys]);
+  if (providerKeys.size >= 2 || knownPrefixKeys.size >= 2) {
+    const clusters = [...clusterKeys].map((k) => {
+      const c = ctx.index.clustersByKey.get(k)?.[0];
+      return c
+        ? { issuer: c.hostPath, cluster: c.cluster.name, region: c.cluster.region, accountId: c.accountId }
+        : { issuer: k };
+    });
+    emit(
+      'IRSA-021',
+      `${at} holds ${clusterKeys.size} issuers in one statement (${clusters
+        .map((c) => ('cluster' in c ? `${c.cluster} in ${c.region}` : c.issuer))
+        .join(', ')}); its keys are ANDed, so a token from any one of them is denied.`,
+      { issuers: clusters },
+    );
+  }
+
+  // IRSA-002, IRSA-044, IRSA-012: where the Federated provider points.
+  for (const p of view.providers) {
+    if (p.accountId !== ref.accountId) {
+      emit(
+        'IRSA-002',
+        `${at} trusts ${p.arn}, a provider in account ${p.accountId}; the provider must be in the role's account ${ref.accountId}.`,
+        {
+          federated: p.arn,
+          providerAccount: p.accountId,
+          expectedFederated: target ? ctx.expectedProviderArn(ref.accountId, target) : undefined,
+        },
+        p.arn,
+      );
+    }
+    if (p.partition !== ctx.index.partition) {
+      emit(
+        'IRSA-044',
+        `${at}: the provider ARN ${p.arn} uses partition "${p.partition}" but the account is in "${ctx.index.partition}".`,
+        { federated: p.arn, partition: p.partition, expectedPartition: ctx.index.partition },
+        p.arn,
+      );
+    }
+    const exact = ctx.index.clusters.find((c) => c.hostPath === p.url);
+    if (exact) continue;
+    const sameKey = ctx.index.clustersByKey.get(p.key)?.[0];
+    if (sameKey) {
+      emit(
+        'IRSA-012',
+        `${at} trusts ${p.arn}, which differs from cluster ${sameKey.cluster.name}'s issuer ${sameKey.hostPath} in spelling (case, trailing slash or port); the ARN must match exactly.`,
+        { federated: p.arn, expectedFederated: ctx.expectedProviderArn(ref.accountId, sameKey) },
+        p.arn,
+      );
+      continue;
+    }
+    reportStaleProvider(p.arn, p.url, role, ctx, emit, at);
+  }
+
+  // Conditions on issuer keys.
+  const expectedPrefix = target?.hostPath ?? view.providers[0]?.url;
+  const subConditions: IssuerCondition[] = [];
+  const audConditions: IssuerCondition[] = [];
+  const merged = providerKeys.size >= 2 || knownPrefixKeys.size >= 2;
+  for (const c of view.issuerConditions) {
+    const mismatch = expectedPrefix !== undefined && c.prefix.toLowerCase() !== expectedPrefix.toLowerCase();
+    if (expectedPrefix !== undefined && mismatch && !(merged && knownPrefixKeys.has(c.prefixKey))) {
+      const other = ctx.index.clustersByKey.get(c.prefixKey)?.[0];
+      emit(
+        'IRSA-013',
+        `${at}: condition key "${c.entry.key}" ${prefixProblem(c.prefix, expectedPrefix)}${other ? ` (cluster ${other.cluster.name}'s issuer)` : ''}; the request carries "${expectedPrefix}:${c.claimNormal}".`,
+        { conditionKey: c.entry.key, expectedKey: `${expectedPrefix}:${c.claimNormal}` },
+        c.entry.key,
+      );
+    }
+    if (c.claim !== c.claimNormal || !KNOWN_CLAIMS.has(c.claimNormal)) {
+      const suggestion = c.claimNormal.startsWith('sub') ? 'sub' : c.claimNormal.startsWith('aud') ? 'aud' : undefined;
+      emit(
+        'IRSA-014',
+        `${at}: condition key "${c.entry.key}" names claim "${c.claim}", which no token carries${suggestion ? `; did you mean :${suggestion}?` : ''}.`,
+        {
+          conditionKey: c.entry.key,
+          claim: c.claim,
+          ...(suggestion ? { suggestion } : {}),
+        },
+        c.entry.key,
+      );
+    }
+    if (c.claimNormal.startsWith('sub')) subConditions.push(c);
+    if (c.claimNormal.startsWith('aud')) audConditions.push(c);
+  }
+
+  const positive = (c: IssuerCondition) =>
+    c.entry.operator !== undefined && !isNegatedOperator(c.entry.operator.base) && c.entry.operator.base !== 'Null';
+  const isLike = (c: IssuerCondition) => c.entry.operator?.base === 'StringLike';
+  const isEquals = (c: IssuerCondition) =>
+    c.entry.operator?.base === 'StringEquals' || c.entry.operator?.base === 'StringEqualsIgnoreCase';
+
+  for (const c of audConditions) {
+    const swapped = c.entry.values.filter((v) => v.startsWith('system:serviceaccount'));
+    if (swapped.length > 0) {
+      emit(
+        'IRSA-014',
+        `${at}: the :aud condition holds the subject ${JSON.stringify(swapped[0])}; subjects belong under :sub.`,
+        {
+          conditionKey: c.entry.key,
+          values: c.entry.values,
+        },
+        `swap:${c.entry.key}`,
+      );
+    } else if (
+      positive(c) &&
+      c.claimNormal === 'aud' &&
+      !c.entry.values.some((v) => (isLike(c) ? wildcardMatch(v, DEFAULT_AUDIENCE) : v === DEFAULT_AUDIENCE))
+    ) {
+      const customAudiences = knownAudiences(role, ctx).filter((a) => a !== DEFAULT_AUDIENCE);
+      if (!c.entry.values.some((v) => customAudiences.includes(v))) {
+        emit(
+          'IRSA-020',
+          `${at}: :aud allows ${JSON.stringify(c.entry.values)}, but pod tokens carry aud "${DEFAULT_AUDIENCE}".`,
+          {
+            conditionKey: c.entry.key,
+            values: c.entry.values,
+            expected: DEFAULT_AUDIENCE,
+          },
+          c.entry.key,
+        );
+      }
+    }
+  }
+
+  for (const c of subConditions) {
+    if (c.entry.values.includes(DEFAULT_AUDIENCE)) {
+      emit(
+        'IRSA-014',
+        `${at}: the :sub condition holds the audience "${DEFAULT_AUDIENCE}"; it belongs under :aud.`,
+        {
+          conditionKey: c.entry.key,
+          values: c.entry.values,
+        },
+        `swap:${c.entry.key}`,
+      );
+    }
+    if (!positive(c)) continue;
+    for (const value of c.entry.values) {
+      if (value === DEFAULT_AUDIENCE) continue;
+      if (isEquals(c) && hasWildcard(value)) {
+        emit(
+          'IRSA-017',
+          `${at}: ${c.entry.operatorText} compares ${JSON.stringify(value)} literally; the wildcard matches nothing. Use StringLike for this key.`,
+          {
+            conditionKey: c.entry.key,
+            operator: c.entry.operatorText,
+            value,
+          },
+          `${c.entry.key}=${value}`,
+        );
+        continue;
+      }
+      if (isLike(c) && isOverBroadSubject(value)) continue; // reported as IRSA-018 below
+      if (!isWellFormedSubject(value, isLike(c))) {
+        const normalized = normalizeSubject(value);
+        emit(
+          'IRSA-015',
+          `${at}: :sub value ${JSON.stringify(value)} is not of the form system:serviceaccount:<namespace>:<name>${normalized !== value && isWellFormedSubject(normalized, isLike(c)) ? ` (stray whitespace: a pod presents ${JSON.stringify(normalized)})` : ''}.`,
+          {
+            conditionKey: c.entry.key,
+            value,
+            ...(normalized !== value ? { withoutWhitespace: normalized } : {}),
+          },
+          `${c.entry.key}=${value}`,
+        );
+      }
+    }
+  }
+
+  // IRSA-018: over-broad; IRSA-019: no audience pinned.
+  const positiveSubs = subConditions.filter(positive);
+  const broad = positiveSubs.flatMap((c) => (isLike(c) ? c.entry.values.filter(isOverBroadSubject) : []));
+  if (subConditions.length === 0 && view.issuerConditions.every((c) => c.claimNormal !== 'sub')) {
+    emit(
+      'IRSA-018',
+      `${at} has no :sub condition: every service account of ${target ? `cluster ${target.cluster.name}` : 'the cluster'} can assume this role.`,
+      {
+        conditions: view.statement.raw.Condition ?? null,
+      },
+    );
+  } else if (broad.length > 0) {
+    emit(
+      'IRSA-018',
+      `${at}: :sub pattern ${broad.map((b) => JSON.stringify(b)).join(', ')} lets service accounts of any namespace assume this role.`,
+      {
+        patterns: broad,
+      },
+    );
+  }
+  if (audConditions.length === 0) {
+    emit('IRSA-019', `${at} does not pin <issuer>:aud to ${DEFAULT_AUDIENCE}.`, {
+      ...(expectedPrefix ? { suggestedKey: `${expectedPrefix}:aud` } : {}),
+    });
+  }
+
+  // IRSA-010: action.
+  if (!statementAllowsWebIdentity(view)) {
+    emit(
+      'IRSA-010',
+      `${at} allows ${JSON.stringify(view.statement.actions ?? { NotAction: view.statement.notActions })}, not ${WEB_IDENTITY_ACTION}.`,
+      {
+        actions: view.statement.actions ?? null,
+        notActions: view.statement.notActions ?? null,
+      },
+    );
+  }
+}
+
+function statementAllowsWebIdentity(view: StatementView): boolean {
+  const { actions, notActions } = view.statement;
+  if (actions) return actions.some((a) => wildcardMatch(a, WEB_IDENTITY_ACTION, true));
+  if (notActions) return !notActions.some((a) => wildcardMatch(a, WEB_IDENTITY_ACTION, true));
+  return false;
+}
+
+function prefixProblem(prefix: string, expected: string): string {
+  if (prefix.startsWith('arn:')) return 'uses the full provider ARN as its prefix';
+  if (/^https?:\/\//i.test(prefix)) return 'includes the https:// scheme';
+  if (!prefix.includes('/id/')) return 'is missing the /id/ path';
+  const a = parseEksIssuer(prefix);
+  const b = parseEksIssuer(expected);
+  if (a && b && a.region !== b.region) return `names region ${a.region} instead of ${b.region}`;
+  if (a && b && a.id.toUpperCase() !== b.id.toUpperCase()) return `names provider id ${a.id} instead of ${b.id}`;
+  return `does not start with the provider's issuer ${expected}`;
+}
+
+function knownAudiences(role: RoleAnalysis, ctx: AnalysisContext): string[] {
+  return (ctx.index.serviceAccountsByRole.get(role.ref.role.arn) ?? []).map(
+    (s) => s.serviceAccount.audience ?? DEFAULT_AUDIENCE,
+  );
+}
+
+function reportStaleProvider(
+  arn: string,
+  url: string,
+  role: RoleAnalysis,
+  ctx: AnalysisContext,
+  emit: Emit,
+  at: string,
+): void {
+  const candidates: Array<Record<string, string>> = [];
+  const add = (c: ClusterRef, why: string) => {
+    if (!candidates.some((x) => x.issuer === c.hostPath)) {
+      candidates.push({
+        cluster: c.cluster.name,
+        region: c.cluster.region,
+        accountId: c.accountId,
+        issuer: c.hostPath,
+        why,
+      });
+    }
+  };
+  const swapped = correctSwappedEksHost(url);
+  if (swapped)
+    for (const c of ctx.index.clustersByKey.get(issuerKey(swapped)) ?? [])
+      add(c, 'host written oidc.<region>.eks instead of oidc.eks.<region>');
+  const eks = parseEksIssuer(url);
+  if (eks) {
+    for (const c of ctx.index.clustersByIssuerId.get(eks.id.toUpperCase()) ?? [])
+      add(c, `same issuer id, region ${c.cluster.region} instead of ${eks.region}`);
+  }
+  for (const sa of ctx.index.serviceAccountsByRole.get(role.ref.role.arn) ?? []) {
+    const c = ctx.index.clusterByName(sa.accountId, sa.serviceAccount.cluster, sa.serviceAccount.region);
+    if (c)
+      add(c, `service account ${sa.serviceAccount.namespace}/${sa.serviceAccount.name} on this cluster uses the role`);
+  }
+  if (eks) {
+    for (const c of ctx.index.clusters) {
+      if (
+        c.cluster.region === eks.region &&
+        (c.accountId === role.ref.accountId || c.accountId === parseArn(arn)?.accountId)
+      ) {
+        add(c, `cluster in ${eks.region}: recreated cluster with a new issuer id?`);
+      }
+    }
+  }
+  const region = eks?.region ?? parseEksIssuer(swapped ?? '')?.region;
+  const verifiable = region === undefined || ctx.index.regionScannedAnywhere(region);
+  const provider = ctx.index.providersByArn.get(arn);
+  emit(
+    'IRSA-012',
+    `${at} trusts ${arn}, but no cluster in the scanned estate has the issuer https://${stripScheme(url)}${
+      candidates.length > 0 ? `; closest: ${candidates.map((c) => `${c.cluster} (${c.why})`).join('; ')}` : ''
+    }${verifiable ? '' : `; region ${region} was not scanned, so this is unconfirmed`}.`,
+    { federated: arn, providerExists: provider !== undefined, candidates, verified: verifiable },
+    arn,
+    verifiable ? undefined : 'info',
+  );
+}
+
+/** After the statement rules: evaluate what each statement intends, to catch denials no rule explained. */
+export function checkIntendedRequests(role: RoleAnalysis, ctx: AnalysisContext): void {
+  if (!role.read.ok) return;
+  const policy: TrustPolicy = role.read.policy;
+  for (const view of role.views) {
+    if (view.kind !== 'irsa' || view.statement.effect !== 'Allow') continue;
+    const target = role.targets.get(view.statement.index);
+    if (!target) continue;
+    if (ctx.findingsOnStatement(role.ref.role.arn, view.statement.index) > 0) continue;
+    const subjects = view.issuerConditions
+      .filter((c) => c.claimNormal === 'sub' && c.entry.operator?.base === 'StringEquals')
+      .flatMap((c) => c.entry.values)
+      .filter((v) => !hasWildcard(v));
+    for (const sub of subjects.slice(0, 20)) {
+      const request = webIdentityRequest(ctx.expectedProviderArn(role.ref.accountId, target), target.hostPath, {
+        sub: normalizeSubject(sub),
+        aud: ctx.expectedAudience(),
+      });
+      const result = evaluateTrustPolicy(policy, request);
+      if (result.decision === 'Allow') continue;
+      ctx.emit(
+        {
+          ruleId: 'IRSA-024',
+          accountId: role.ref.accountId,
+          resourceArn: role.ref.role.arn,
+          resourceType: 'role',
+          cluster: target,
+          message: `Role ${role.ref.role.name}: statement ${statementLabel(view)} is meant for ${sub} on cluster ${target.cluster.name}, yet the request is ${result.decision === 'ExplicitDeny' ? 'explicitly denied' : 'denied'}: ${result.explanation}.`,
+          evidence: {
+            ...statementEvidence(view),
+            subject: sub,
+            decision: result.decision,
+            explanation: result.explanation,
+            failedCondition: result.failedCondition ?? null,
+          },
+          discriminator: `${view.statement.index}:${sub}`,
+        },
+        view.statement.index,
+      );
+    }
+  }
+}

@@ -1,0 +1,218 @@
+import type { ConditionEntry, ConditionOperator, SetQualifier } from './model';
+import { wildcardMatch } from './wildcard';
+
+/** Request context: lower-cased key → value(s). */
+export type RequestContext = ReadonlyMap<string, readonly string[]>;
+
+type Matcher = (policyValue: string, requestValue: string) => boolean;
+
+interface OperatorSpec {
+  readonly name: string;
+  readonly negated: boolean;
+  readonly match: Matcher;
+  /** Policy variables (${...}) are substituted in these operators' values. */
+  readonly variables: boolean;
+}
+
+const stringEquals: Matcher = (p, r) => p === r;
+const stringEqualsIgnoreCase: Matcher = (p, r) => p.toLowerCase() === r.toLowerCase();
+const stringLike: Matcher = (p, r) => wildcardMatch(p, r);
+const numeric = (cmp: (a: number, b: number) => boolean): Matcher => {
+  return (p, r) => {
+    const a = Number(r);
+    const b = Number(p);
+    return p.trim() !== '' && r.trim() !== '' && Number.isFinite(a) && Number.isFinite(b) && cmp(a, b);
+  };
+};
+const date = (cmp: (a: number, b: number) => boolean): Matcher => {
+  return (p, r) => {
+    const a = toEpoch(r);
+    const b = toEpoch(p);
+    return a !== undefined && b !== undefined && cmp(a, b);
+  };
+};
+const arnLike: Matcher = (p, r) => {
+  const pp = splitArn(p);
+  const rr = splitArn(r);
+  if (!pp || !rr) return wildcardMatch(p, r);
+  return pp.every((part, i) => wildcardMatch(part, rr[i] ?? ''));
+};
+const bool: Matcher = (p, r) => p.toLowerCase() === r.toLowerCase();
+const ipAddress: Matcher = (p, r) => ipInCidr(r, p);
+
+const SPECS: readonly OperatorSpec[] = [
+  { name: 'StringEquals', negated: false, match: stringEquals, variables: true },
+  { name: 'StringNotEquals', negated: true, match: stringEquals, variables: true },
+  { name: 'StringEqualsIgnoreCase', negated: false, match: stringEqualsIgnoreCase, variables: true },
+  { name: 'StringNotEqualsIgnoreCase', negated: true, match: stringEqualsIgnoreCase, variables: true },
+  { name: 'StringLike', negated: false, match: stringLike, variables: true },
+  { name: 'StringNotLike', negated: true, match: stringLike, variables: true },
+  { name: 'NumericEquals', negated: false, match: numeric((a, b) => a === b), variables: false },
+  { name: 'NumericNotEquals', negated: true, match: numeric((a, b) => a === b), variables: false },
+  { name: 'NumericLessThan', negated: false, match: numeric((a, b) => a < b), variables: false },
+  { name: 'NumericLessThanEquals', negated: false, match: numeric((a, b) => a <= b), variables: false },
+  { name: 'NumericGreaterThan', negated: false, match: numeric((a, b) => a > b), variables: false },
+  { name: 'NumericGreaterThanEquals', negated: false, match: numeric((a, b) => a >= b), variables: false },
+  { name: 'DateEquals', negated: false, match: date((a, b) => a === b), variables: false },
+  { name: 'DateNotEquals', negated: true, match: date((a, b) => a === b), variables: false },
+  { name: 'DateLessThan', negated: false, match: date((a, b) => a < b), variables: false },
+  { name: 'DateLessThanEquals', negated: false, match: date((a, b) => a <= b), variables: false },
+  { name: 'DateGreaterThan', negated: false, match: date((a, b) => a > b), variables: false },
+  { name: 'DateGreaterThanEquals', negated: false, match: date((a, b) => a >= b), variables: false },
+  { name: 'Bool', negated: false, match: bool, variables: true },
+  { name: 'BinaryEquals', negated: false, match: stringEquals, variables: false },
+  { name: 'IpAddress', negated: false, match: ipAddress, variables: false },
+  { name: 'NotIpAddress', negated: true, match: ipAddress, variables: false },
+  { name: 'ArnEquals', negated: false, match: arnLike, variables: true },
+  { name: 'ArnLike', negated: false, match: arnLike, variables: true },
+  { name: 'ArnNotEquals', negated: true, match: arnLike, variables: true },
+  { name: 'ArnNotLike', negated: true, match: arnLike, variables: true },
+];
+const SPEC_BY_LOWER = new Map(SPECS.map((s) => [s.name.toLowerCase(), s]));
+
+/** Parses an operator name (case-insensitively) into its base, set qualifier and IfExists suffix. */
+export function canonicalOperator(text: string): ConditionOperator | undefined {
+  let rest = text;
+  let qualifier: SetQualifier | undefined;
+  const colon = rest.indexOf(':');
+  if (colon !== -1) {
+    const q = rest.slice(0, colon).toLowerCase();
+    if (q === 'foranyvalue') qualifier = 'ForAnyValue';
+    else if (q === 'forallvalues') qualifier = 'ForAllValues';
+    else return undefined;
+    rest = rest.slice(colon + 1);
+  }
+  const lower = rest.toLowerCase();
+  if (lower === 'null') return qualifier ? undefined : { base: 'Null', ifExists: false };
+  let ifExists = false;
+  let baseLower = lower;
+  if (lower.endsWith('ifexists')) {
+    ifExists = true;
+    baseLower = lower.slice(0, -'ifexists'.length);
+  }
+  const spec = SPEC_BY_LOWER.get(baseLower);
+  if (!spec) return undefined;
+  return { base: spec.name, ifExists, ...(qualifier ? { qualifier } : {}) };
+}
+
+export function isNegatedOperator(base: string): boolean {
+  return SPEC_BY_LOWER.get(base.toLowerCase())?.negated ?? false;
+}
+
+export interface ConditionOutcome {
+  readonly result: boolean;
+  /** Why, in words a person can act on. */
+  readonly reason: string;
+  readonly requestValues?: readonly string[];
+}
+
+/**
+ * Evaluates one condition key under one operator, with IAM's semantics:
+ * - a key absent from the request makes a positive operator false and a negated operator true;
+ * - ...IfExists is true when the key is absent; Null tests presence only;
+ * - several policy values are ORed (NORed for negated operators);
+ * - ForAnyValue / ForAllValues compare each request value (ForAllValues is true for an absent key).
+ * An unknown operator never matches (IAM would have refused the policy).
+ */
+export function evaluateCondition(entry: ConditionEntry, context: RequestContext, version?: string): ConditionOutcome {
+  const op = entry.operator;
+  if (!op) return { result: false, reason: `unknown condition operator ${entry.operatorText}` };
+  const requestValues = context.get(entry.keyLower);
+  const present = requestValues !== undefined && requestValues.length > 0;
+
+  if (op.base === 'Null') {
+    const wantsAbsent = entry.values.map((v) => v.toLowerCase());
+    const result = wantsAbsent.some((v) => (v === 'true' ? !present : v === 'false' ? present : false));
+    return { result, reason: `${entry.key} is ${present ? 'present' : 'absent'}` };
+  }
+  const spec = SPEC_BY_LOWER.get(op.base.toLowerCase());
+  if (!spec) return { result: false, reason: `unknown condition operator ${entry.operatorText}` };
+
+  if (!present) {
+    if (op.ifExists) return { result: true, reason: `${entry.key} is absent and the operator is ...IfExists` };
+    if (op.qualifier === 'ForAllValues') return { result: true, reason: `${entry.key} is absent (ForAllValues holds)` };
+    if (op.qualifier === 'ForAnyValue') return { result: false, reason: `${entry.key} is absent from the request` };
+    return spec.negated
+      ? { result: true, reason: `${entry.key} is absent, so the negated ${op.base} holds` }
+      : { result: false, reason: `${entry.key} is absent from the request` };
+  }
+
+  const policyValues = spec.variables ? substituteAll(entry.values, context, version) : entry.values;
+  const matchesAny = (requestValue: string) =>
+    policyValues.some((pv) => pv !== undefined && spec.match(pv, requestValue));
+  // Per request value: does it satisfy the operator (positive: matches some value; negated: matches none)?
+  const satisfies = (requestValue: string) => (spec.negated ? !matchesAny(requestValue) : matchesAny(requestValue));
+
+  let result: boolean;
+  if (op.qualifier === 'ForAllValues') result = requestValues.every(satisfies);
+  else if (op.qualifier === 'ForAnyValue') result = requestValues.some(satisfies);
+  else result = spec.negated ? requestValues.every(satisfies) : requestValues.some(satisfies);
+
+  const shown = requestValues.length === 1 ? JSON.stringify(requestValues[0]) : JSON.stringify(requestValues);
+  const wanted = JSON.stringify(entry.values.length === 1 ? entry.values[0] : entry.values);
+  return {
+    result,
+    reason: result
+      ? `${entry.key} = ${shown} satisfies ${entry.operatorText} ${wanted}`
+      : `${entry.key} = ${shown} does not satisfy ${entry.operatorText} ${wanted}`,
+    requestValues,
+  };
+}
+
+/** Substitutes policy variables (policy version 2012-10-17 only). A variable missing from the request yields no value. */
+function substituteAll(
+  values: readonly string[],
+  context: RequestContext,
+  version?: string,
+): Array<string | undefined> {
+  if (version !== '2012-10-17') return [...values];
+  return values.map((v) => (v.includes('${') ? substitute(v, context) : v));
+}
+
+function substitute(value: string, context: RequestContext): string | undefined {
+  let missing = false;
+  const out = value.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => {
+    if (inner === '*' || inner === '?' || inner === '$') return inner;
+    const [name, fallback] = inner.split(',').map((s) => s.trim());
+    const found = context.get((name ?? '').toLowerCase());
+    if (found && found.length === 1 && found[0] !== undefined) return found[0];
+    if (fallback !== undefined && /^'.*'$/.test(fallback)) return fallback.slice(1, -1);
+    missing = true;
+    return '';
+  });
+  return missing ? undefined : out;
+}
+
+function splitArn(arn: string): string[] | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6) return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
+function toEpoch(value: string): number | undefined {
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function ipInCidr(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split('/');
+  const a = ipv4(ip);
+  const b = ipv4(base ?? '');
+  if (a === undefined || b === undefined) return ip === cidr;
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
+}
+
+function ipv4(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n >>> 0;
+}

@@ -1,0 +1,199 @@
+import { evaluateCondition, type RequestContext } from './conditions';
+import type { PrincipalBlock, Statement, TrustPolicy } from './model';
+import { wildcardMatch } from './wildcard';
+
+export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
+
+export type PrincipalType = 'Federated' | 'Service' | 'AWS' | 'CanonicalUser';
+
+/** One request against a role's trust policy: who asks, for which action, with which context keys. */
+export interface TrustRequest {
+  readonly principal: { readonly type: PrincipalType; readonly id: string };
+  readonly action: string;
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
+}
+
+export type Decision = 'Allow' | 'ImplicitDeny' | 'ExplicitDeny';
+
+export interface ConditionTrace {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly string[];
+  readonly result: boolean;
+  readonly reason: string;
+}
+
+export interface StatementTrace {
+  readonly index: number;
+  readonly sid?: string;
+  readonly effect?: 'Allow' | 'Deny';
+  readonly principalMatched: boolean;
+  readonly actionMatched: boolean;
+  readonly conditions: readonly ConditionTrace[];
+  /** Principal, action and every condition matched: the statement applies to the request. */
+  readonly applies: boolean;
+}
+
+export interface Evaluation {
+  readonly decision: Decision;
+  /** The statement that decided an Allow or an explicit Deny. */
+  readonly decidedBy?: StatementTrace;
+  /** For an implicit deny: the Allow statement that came closest, and the first condition that failed in it. */
+  readonly closest?: StatementTrace;
+  readonly failedCondition?: ConditionTrace;
+  readonly explanation: string;
+  readonly statements: readonly StatementTrace[];
+}
+
+/** The web-identity request a pod's projected token makes: `<issuer>:aud` and `<issuer>:sub` keys. */
+export function webIdentityRequest(
+  providerArn: string,
+  issuerHostPath: string,
+  claims: { readonly sub?: string; readonly aud?: string; readonly amr?: readonly string[] },
+  action: string = WEB_IDENTITY_ACTION,
+): TrustRequest {
+  const context: Record<string, string | readonly string[]> = {};
+  if (claims.aud !== undefined) context[`${issuerHostPath}:aud`] = claims.aud;
+  if (claims.sub !== undefined) context[`${issuerHostPath}:sub`] = claims.sub;
+  if (claims.amr !== undefined) context[`${issuerHostPath}:amr`] = claims.amr;
+  return { principal: { type: 'Federated', id: providerArn }, action, context };
+}
+
+/**
+ * Decides a request against a trust policy with IAM's rules for what trust policies use: an applicable Deny wins,
+ * then an applicable Allow, otherwise the request is implicitly denied. Pure and total: never throws.
+ */
+export function evaluateTrustPolicy(policy: TrustPolicy, request: TrustRequest): Evaluation {
+  const context = toContext(request.context);
+  const traces = policy.statements.map((s) => traceStatement(s, request, context, policy.version));
+  const deny = traces.find((t) => t.applies && t.effect === 'Deny');
+  if (deny) {
+    return {
+      decision: 'ExplicitDeny',
+      decidedBy: deny,
+      explanation: `explicitly denied by statement ${label(deny)}`,
+      statements: traces,
+    };
+  }
+  const allow = traces.find((t) => t.applies && t.effect === 'Allow');
+  if (allow) {
+    return {
+      decision: 'Allow',
+      decidedBy: allow,
+      explanation: `allowed by statement ${label(allow)}`,
+      statements: traces,
+    };
+  }
+  return { decision: 'ImplicitDeny', ...closestMiss(traces, request), statements: traces };
+}
+
+function closestMiss(
+  traces: readonly StatementTrace[],
+  request: TrustRequest,
+): Pick<Evaluation, 'closest' | 'failedCondition' | 'explanation'> {
+  const allows = traces.filter((t) => t.effect === 'Allow');
+  const candidates = allows.filter((t) => t.principalMatched && t.actionMatched);
+  if (candidates.length > 0) {
+    let best = candidates[0] as StatementTrace;
+    let bestFailures = Number.POSITIVE_INFINITY;
+    for (const c of candidates) {
+      const failures = c.conditions.filter((x) => !x.result).length;
+      if (failures < bestFailures) {
+        best = c;
+        bestFailures = failures;
+      }
+    }
+    const failed = best.conditions.find((x) => !x.result);
+    return {
+      closest: best,
+      ...(failed ? { failedCondition: failed } : {}),
+      explanation: failed
+        ? `no statement allows it; closest is ${label(best)}, where ${failed.reason}`
+        : `no statement allows it; closest is ${label(best)}`,
+    };
+  }
+  const principalOnly = allows.find((t) => t.principalMatched);
+  if (principalOnly) {
+    return {
+      closest: principalOnly,
+      explanation: `statement ${label(principalOnly)} names the principal but does not allow ${request.action}`,
+    };
+  }
+  return {
+    explanation:
+      allows.length === 0
+        ? 'the trust policy has no Allow statement'
+        : `no Allow statement names the principal ${request.principal.type} ${request.principal.id}`,
+  };
+}
+
+function traceStatement(
+  statement: Statement,
+  request: TrustRequest,
+  context: RequestContext,
+  version: string | undefined,
+): StatementTrace {
+  const principalMatched = matchesPrincipal(statement, request);
+  const actionMatched = matchesAction(statement, request.action);
+  const conditions = statement.conditions.map((entry) => {
+    const outcome = evaluateCondition(entry, context, version);
+    return {
+      operator: entry.operatorText,
+      key: entry.key,
+      values: entry.values,
+      result: outcome.result,
+      reason: outcome.reason,
+    };
+  });
+  const applies =
+    statement.effect !== undefined && principalMatched && actionMatched && conditions.every((c) => c.result);
+  return {
+    index: statement.index,
+    ...(statement.sid !== undefined ? { sid: statement.sid } : {}),
+    ...(statement.effect ? { effect: statement.effect } : {}),
+    principalMatched,
+    actionMatched,
+    conditions,
+    applies,
+  };
+}
+
+function matchesPrincipal(statement: Statement, request: TrustRequest): boolean {
+  if (statement.principal) return principalBlockMatches(statement.principal, request);
+  if (statement.notPrincipal) return !principalBlockMatches(statement.notPrincipal, request);
+  return false;
+}
+
+function principalBlockMatches(block: PrincipalBlock, request: TrustRequest): boolean {
+  if (block.wildcard) return true;
+  // {"AWS": "*"} is documented as equivalent to "*".
+  if ((block.byType.AWS ?? []).includes('*')) return true;
+  const values = block.byType[request.principal.type] ?? [];
+  const id = request.principal.id;
+  switch (request.principal.type) {
+    case 'Service':
+      return values.some((v) => v.toLowerCase() === id.toLowerCase());
+    case 'AWS':
+      return values.some((v) => v === id || (/^\d{12}$/.test(v) && id.split(':')[4] === v));
+    default:
+      return values.includes(id);
+  }
+}
+
+function matchesAction(statement: Statement, action: string): boolean {
+  if (statement.actions) return statement.actions.some((a) => wildcardMatch(a, action, true));
+  if (statement.notActions) return !statement.notActions.some((a) => wildcardMatch(a, action, true));
+  return false;
+}
+
+function toContext(raw: TrustRequest['context']): RequestContext {
+  const map = new Map<string, readonly string[]>();
+  for (const [key, value] of Object.entries(raw)) {
+    map.set(key.toLowerCase(), typeof value === 'string' ? [value] : value);
+  }
+  return map;
+}
+
+function label(trace: StatementTrace): string {
+  return trace.sid ? `#${trace.index} (${trace.sid})` : `#${trace.index}`;
+}
