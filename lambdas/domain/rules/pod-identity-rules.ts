@@ -106,6 +106,7 @@ export function checkAssociations(ctx: AnalysisContext): void {
     if (irsa) {
       ctx.emit({
         ...base,
+        resourceArn: irsa.serviceAccount.roleArn ?? association.roleArn,
         ruleId: 'PI-056',
         message: `${who} exists, and the service account also names IRSA role ${irsa.serviceAccount.roleArn}; Pod Identity takes precedence, so the IRSA setup is unused.`,
         evidence: { association, irsaRoleArn: irsa.serviceAccount.roleArn },

@@ -148,6 +148,7 @@ type Emit = (
   evidence: Record<string, unknown>,
   discriminator?: string,
   severity?: Severity,
+  cluster?: ClusterRef,
 ) => void;
 
 /** Statement rules for one IRSA Allow statement. */
@@ -162,10 +163,11 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     ...(target ? { cluster: target } : {}),
   };
   const at = `Role ${ref.role.name}, statement ${statementLabel(view)}`;
-  const emit: Emit = (ruleId, message, evidence, discriminator = '', severity) =>
+  const emit: Emit = (ruleId, message, evidence, discriminator = '', severity, cluster) =>
     ctx.emit(
       {
         ...base,
+        ...(cluster ? { cluster } : {}),
         ruleId,
         message,
         evidence: { ...statementEvidence(view), ...evidence },
@@ -446,8 +448,10 @@ function reportStaleProvider(
   at: string,
 ): void {
   const candidates: Array<Record<string, string>> = [];
+  const refs: ClusterRef[] = [];
   const add = (c: ClusterRef, why: string) => {
     if (!candidates.some((x) => x.issuer === c.hostPath)) {
+      refs.push(c);
       candidates.push({
         cluster: c.cluster.name,
         region: c.cluster.region,
@@ -492,6 +496,7 @@ function reportStaleProvider(
     { federated: arn, providerExists: provider !== undefined, candidates, verified: verifiable },
     arn,
     verifiable ? undefined : 'info',
+    refs.length === 1 ? refs[0] : undefined,
   );
 }
 
@@ -508,10 +513,13 @@ export function checkIntendedRequests(role: RoleAnalysis, ctx: AnalysisContext):
       .filter((c) => c.claimNormal === 'sub' && c.entry.operator?.base === 'StringEquals')
       .flatMap((c) => c.entry.values)
       .filter((v) => !hasWildcard(v));
+    // The audience a known workload of this role asks for, when the statement pins that one.
+    const pinned = view.issuerConditions.filter((c) => c.claimNormal === 'aud').flatMap((c) => c.entry.values);
+    const audience = knownAudiences(role, ctx).find((a) => pinned.includes(a)) ?? ctx.expectedAudience();
     for (const sub of subjects.slice(0, 20)) {
       const request = webIdentityRequest(ctx.expectedProviderArn(role.ref.accountId, target), target.hostPath, {
         sub: normalizeSubject(sub),
-        aud: ctx.expectedAudience(),
+        aud: audience,
       });
       const result = evaluateTrustPolicy(policy, request);
       if (result.decision === 'Allow') continue;

@@ -49,6 +49,16 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
     return;
   }
   if (!cluster) return;
+  // Pod Identity takes precedence over IRSA for this service account (PI-056): IRSA checks would mislead.
+  const coveredByPodIdentity = ctx.index.associations.some(
+    (a) =>
+      a.accountId === ref.accountId &&
+      a.association.cluster === sa.cluster &&
+      a.association.region === sa.region &&
+      a.association.namespace === sa.namespace &&
+      a.association.serviceAccount === sa.name,
+  );
+  if (coveredByPodIdentity) return;
   const roleAccount = roleAccountId(roleArn) ?? '';
   const analysis = ctx.roleAnalyses.get(roleArn);
   const base = {
