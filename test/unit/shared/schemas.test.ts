@@ -9,14 +9,24 @@ describe('parseSnapshot', () => {
   });
 
   it('fails when schemaVersion is not 1, naming the supported version', () => {
-    expect(() => parseSnapshot({ ...minimal, schemaVersion: 2 }, 'x.json')).toThrow(/unsupported schemaVersion 2.*reads schemaVersion 1/);
+    expect(() => parseSnapshot({ ...minimal, schemaVersion: 2 }, 'x.json')).toThrow(
+      /unsupported schemaVersion 2.*reads schemaVersion 1/,
+    );
   });
 
   it('fails naming every bad path and the problem', () => {
     // Given an account with a short id, a role without trust policy, and a misspelled property
     const bad = {
       ...minimal,
-      accounts: [{ accountId: '1234', clusters: [], oidcProviders: [], roles: [{ arn: 'arn:aws:iam::123456789012:role/r', name: 'r' }], rolez: [] }],
+      accounts: [
+        {
+          accountId: '1234',
+          clusters: [],
+          oidcProviders: [],
+          roles: [{ arn: 'arn:aws:iam::123456789012:role/r', name: 'r' }],
+          rolez: [],
+        },
+      ],
     };
     // When it is validated
     let error: unknown;

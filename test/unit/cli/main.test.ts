@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { main } from '../../../cli/main';
+import { findingsSchemaProblems } from '../../../lambdas/shared/schemas';
+import { captureIo } from '../../support/cli-io';
+
+const ROOT = join(__dirname, '../../..');
+const ESTATE = join(ROOT, 'examples/estate.json');
+const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-cli-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const empty = JSON.stringify({ schemaVersion: 1, partition: 'aws', accounts: [] });
+
+describe('irsa-doctor analyze', () => {
+  it('prints schema-valid JSON and exits 0', async () => {
+    const cli = captureIo();
+    const code = await main(['analyze', '--snapshot', ESTATE, '--format', 'json'], cli.io);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(cli.out());
+    expect(findingsSchemaProblems(parsed)).toEqual([]);
+    expect(parsed.findings.length).toBeGreaterThan(30);
+  });
+
+  it('groups the table by account and cluster, worst first, without colour off a terminal', async () => {
+    const cli = captureIo();
+    await main(['analyze', '--snapshot', ESTATE], cli.io);
+    const text = cli.out();
+    expect(text).toMatch(/^IRSA Doctor: 4 account\(s\)/);
+    expect(text).not.toContain('\u001b[');
+    const account111 = text.indexOf('Account 111111111111');
+    expect(account111).toBeGreaterThan(0);
+    expect(text.indexOf('  Cluster prod (us-west-2)', account111)).toBeGreaterThan(account111);
+    const firstSeverity = /\n {4}(CRITICAL|HIGH|MEDIUM|LOW|INFO)/.exec(text)?.[1];
+    expect(firstSeverity).toBe('CRITICAL');
+  });
+
+  it('colours severities on a terminal unless NO_COLOR is set', async () => {
+    const tty = captureIo('', { tty: true });
+    await main(['analyze', '--snapshot', ESTATE], tty.io);
+    expect(tty.out()).toContain('\u001b[');
+    const noColor = captureIo('', { tty: true, env: { NO_COLOR: '1' } });
+    await main(['analyze', '--snapshot', ESTATE], noColor.io);
+    expect(noColor.out()).not.toContain('\u001b[');
+  });
+
+  it('renders markdown for a report, with policy text escaped', async () => {
+    const cli = captureIo();
+    await main(['analyze', '--snapshot', ESTATE, '--format', 'markdown'], cli.io);
+    expect(cli.out()).toMatch(/^# IRSA Doctor findings/);
+    expect(cli.out()).toContain('#### IRSA-021: Several clusters merged into one statement (critical)');
+    expect(cli.out()).not.toMatch(/<script/i);
+  });
+
+  it.each([
+    ['critical', 1],
+    ['info', 1],
+  ])('exits 1 when --fail-on %s is met', async (severity, expected) => {
+    const cli = captureIo();
+    expect(await main(['analyze', '--snapshot', ESTATE, '--fail-on', severity, '--format', 'json'], cli.io)).toBe(
+      expected,
+    );
+  });
+
+  it('exits 0 with --fail-on when nothing reaches the threshold', async () => {
+    const cli = captureIo();
+    expect(await main(['analyze', '--snapshot', file('empty.json', empty), '--fail-on', 'info'], cli.io)).toBe(0);
+    expect(cli.out()).toContain('No findings');
+  });
+
+  it('reads the snapshot from stdin with "-"', async () => {
+    const cli = captureIo(empty);
+    expect(await main(['analyze', '--snapshot', '-', '--format', 'json'], cli.io)).toBe(0);
+    expect(JSON.parse(cli.out()).findings).toEqual([]);
+  });
+
+  it.each([
+    ['a missing file', ['--snapshot', join(dir, 'nope.json')], /cannot read snapshot .*nope\.json: no such file/],
+    ['a directory', ['--snapshot', dir], /it is a directory/],
+    ['an empty file', ['--snapshot', file('blank.json', '  \n')], /blank\.json is empty/],
+    [
+      'malformed JSON',
+      ['--snapshot', file('bad.json', '{\n  "schemaVersion": 1,\n  oops\n}')],
+      /bad\.json is not valid JSON \(line 3, column 3\)/,
+    ],
+    [
+      'a schema violation',
+      [
+        '--snapshot',
+        file('wrong.json', JSON.stringify({ schemaVersion: 1, partition: 'aws', accounts: [{ accountId: 'x' }] })),
+      ],
+      /\$\.accounts\[0\]: missing required property "clusters"/,
+    ],
+    [
+      'another schema version',
+      ['--snapshot', file('v2.json', JSON.stringify({ schemaVersion: 2 }))],
+      /unsupported schemaVersion 2/,
+    ],
+    ['an unknown format', ['--snapshot', ESTATE, '--format', 'yaml'], /argument 'yaml' is invalid/],
+    ['an unknown severity', ['--snapshot', ESTATE, '--fail-on', 'severe'], /argument 'severe' is invalid/],
+    [
+      'a bad quota',
+      ['--snapshot', ESTATE, '--trust-policy-quota', 'lots'],
+      /--trust-policy-quota must be a whole number/,
+    ],
+    ['no snapshot option', [], /required option '--snapshot <file>' not specified/],
+  ])('fails with exit 2 and a clear message on %s', async (_title, args, message) => {
+    const cli = captureIo();
+    const code = await main(['analyze', ...args], cli.io);
+    expect(code).toBe(2);
+    expect(cli.err()).toMatch(message);
+    expect(cli.err()).not.toMatch(/\n\s+at /); // no stack trace
+    expect(cli.out()).toBe('');
+  });
+
+  it('exits 2 on an unknown command and 0 on --help', async () => {
+    expect(await main(['analyse'], captureIo().io)).toBe(2);
+    const help = captureIo();
+    expect(await main(['analyze', '--help'], help.io)).toBe(0);
+    expect(help.out()).toContain('Exit codes: 0 analysis ran; 1 a finding met --fail-on; 2 bad input or usage.');
+  });
+});
+
+describe('irsa-doctor rules', () => {
+  it('lists every rule', async () => {
+    const cli = captureIo();
+    expect(await main(['rules', '--format', 'json'], cli.io)).toBe(0);
+    expect(JSON.parse(cli.out()).rules.map((r: { id: string }) => r.id)).toContain('IRSA-021');
+  });
+});
+
+describe('the installed launcher', () => {
+  it('runs from bin/irsa-doctor.cjs as npx would, with the same exit codes', async () => {
+    const run = promisify(execFile);
+    const ok = await run(process.execPath, [
+      join(ROOT, 'bin/irsa-doctor.cjs'),
+      'analyze',
+      '--snapshot',
+      ESTATE,
+      '--format',
+      'json',
+    ]);
+    expect(JSON.parse(ok.stdout).summary.accounts).toBe(4);
+    await expect(
+      run(process.execPath, [join(ROOT, 'bin/irsa-doctor.cjs'), 'analyze', '--snapshot', ESTATE, '--fail-on', 'high']),
+    ).rejects.toMatchObject({ code: 1 });
+    await expect(
+      run(process.execPath, [join(ROOT, 'bin/irsa-doctor.cjs'), 'analyze', '--snapshot', join(dir, 'nope.json')]),
+    ).rejects.toMatchObject({ code: 2 });
+  });
+});
