@@ -17,16 +17,14 @@ export function analyzeEstate(snapshot: EstateSnapshot, options: AnalysisOptions
   const findings = ctx.findings().sort(compareFindings);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) bySeverity[f.severity]++;
-  let irsaRoles = 0;
-  for (const role of ctx.roleAnalyses.values()) if (role.irsa) irsaRoles++;
   return {
     findings,
     summary: {
       accounts: index.accounts.size,
       clusters: snapshot.accounts.reduce((n, a) => n + a.clusters.length, 0),
       oidcProviders: index.providersByArn.size,
-      roles: index.rolesByArn.size,
-      irsaRoles,
+      roles: index.roles.length,
+      irsaRoles: ctx.irsaRoles,
       findingsBySeverity: bySeverity,
     },
   };

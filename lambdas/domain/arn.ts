@@ -45,6 +45,18 @@ export function stripScheme(url: string): string {
  * Two URLs with the same key name the same issuer; whether they are spelled exactly alike is a separate question.
  */
 export function issuerKey(url: string): string {
+  const cached = issuerKeyCache.get(url);
+  if (cached !== undefined) return cached;
+  const key = computeIssuerKey(url);
+  if (issuerKeyCache.size >= 50_000) issuerKeyCache.clear();
+  issuerKeyCache.set(url, key);
+  return key;
+}
+
+/** Estates repeat the same few issuers across thousands of roles: remember their keys. */
+const issuerKeyCache = new Map<string, string>();
+
+function computeIssuerKey(url: string): string {
   return stripScheme(url.trim())
     .replace(/^([^/]+):443(?=\/|$)/, '$1')
     .replace(/\/+$/, '')

@@ -16,6 +16,10 @@ export interface ClusterRef {
   readonly hostPath: string;
   readonly key: string;
   readonly issuerId?: string;
+  readonly hostPathLower: string;
+  /** Lower-cased condition keys a pod's request carries: `<issuer>:sub` and `<issuer>:aud`. */
+  readonly subKeyLower: string;
+  readonly audKeyLower: string;
 }
 
 export interface ProviderRef {
@@ -45,9 +49,11 @@ export class EstateIndex {
   readonly accounts = new Map<string, AccountSnapshot>();
   readonly clusters: ClusterRef[] = [];
   readonly clustersByKey = new Map<string, ClusterRef[]>();
+  /** Issuer host/path exactly as DescribeCluster spells it (what a provider URL must equal). */
+  readonly clustersByHostPath = new Map<string, ClusterRef>();
   readonly clustersByIssuerId = new Map<string, ClusterRef[]>();
   readonly providersByArn = new Map<string, ProviderRef>();
-  readonly rolesByArn = new Map<string, RoleRef>();
+  readonly roles: RoleRef[] = [];
   readonly serviceAccountsByRole = new Map<string, ServiceAccountRef[]>();
   readonly serviceAccounts: ServiceAccountRef[] = [];
   readonly associations: AssociationRef[] = [];
@@ -65,16 +71,20 @@ export class EstateIndex {
           cluster,
           hostPath,
           key: issuerKey(cluster.oidcIssuer),
+          hostPathLower: hostPath.toLowerCase(),
+          subKeyLower: `${hostPath.toLowerCase()}:sub`,
+          audKeyLower: `${hostPath.toLowerCase()}:aud`,
           ...(eks ? { issuerId: eks.id.toUpperCase() } : {}),
         };
         this.clusters.push(ref);
         push(this.clustersByKey, ref.key, ref);
+        if (!this.clustersByHostPath.has(hostPath)) this.clustersByHostPath.set(hostPath, ref);
         if (ref.issuerId) push(this.clustersByIssuerId, ref.issuerId, ref);
       }
       for (const provider of account.oidcProviders) {
         this.providersByArn.set(provider.arn, { accountId: account.accountId, provider, key: issuerKey(provider.url) });
       }
-      for (const role of account.roles) this.rolesByArn.set(role.arn, { accountId: account.accountId, role });
+      for (const role of account.roles) this.roles.push({ accountId: account.accountId, role });
       for (const serviceAccount of account.serviceAccounts ?? []) {
         const ref = { accountId: account.accountId, serviceAccount };
         this.serviceAccounts.push(ref);

@@ -18,9 +18,19 @@ export interface RoleAnalysis {
   readonly views: readonly StatementView[];
   /** Has an IRSA statement, or a known workload names it. */
   readonly irsa: boolean;
-  /** Statement index → the cluster the statement is meant for (from its provider ARN, else its key prefixes). */
-  readonly targets: ReadonlyMap<number, ClusterRef>;
+  /** By statement index: the cluster the statement is meant for (from its provider ARN, else its key prefixes). */
+  readonly targets: ReadonlyArray<ClusterRef | undefined>;
+  /** By statement index: how many findings the statement rules reported on it. */
+  readonly findingsByStatement: number[];
 }
+
+/** Who uses a cluster or provider: an exact count and the first few role ARNs, for evidence. */
+export interface Usage {
+  count: number;
+  readonly sample: string[];
+}
+
+const SAMPLE = 25;
 
 export interface FindingDraft {
   readonly ruleId: string;
@@ -38,20 +48,21 @@ export interface FindingDraft {
 
 export class AnalysisContext {
   private readonly byId = new Map<string, Finding>();
-  /** Role ARN + statement index → number of findings on that statement. */
-  private readonly statementFindings = new Map<string, number>();
+  /** Analyses of the roles that workloads or Pod Identity associations name (the others are not kept). */
   readonly roleAnalyses = new Map<string, RoleAnalysis>();
-  /** Cluster issuer key → accounts whose roles (or known workloads) use the cluster through IRSA. */
-  readonly clusterUse = new Map<string, Map<string, string[]>>();
-  /** Provider ARN → roles that name it as a Federated principal. */
-  readonly providerReferences = new Map<string, string[]>();
+  irsaRoles = 0;
+  /** Cluster issuer key → account → roles of that account using the cluster through IRSA (each role once). */
+  readonly clusterUse = new Map<string, Map<string, Usage>>();
+  /** Provider ARN → roles that name it as a Federated principal (each role once). */
+  readonly providerReferences = new Map<string, Usage>();
 
   constructor(
     readonly index: EstateIndex,
     readonly options: AnalysisOptions,
   ) {}
 
-  emit(draft: FindingDraft, statementIndex?: number): void {
+  /** Records a finding (once per id). `on` counts it against a statement, for the intended-request pass. */
+  emit(draft: FindingDraft, on?: { readonly role: RoleAnalysis; readonly index: number }): void {
     const meta = ruleMeta(draft.ruleId);
     const id = stableId(draft.ruleId, draft.resourceArn, draft.discriminator ?? '');
     if (this.byId.has(id)) return;
@@ -72,37 +83,34 @@ export class AnalysisContext {
       references: meta.references,
       evidence: draft.evidence,
     });
-    if (statementIndex !== undefined) {
-      const key = `${draft.resourceArn}#${statementIndex}`;
-      this.statementFindings.set(key, (this.statementFindings.get(key) ?? 0) + 1);
-    }
-  }
-
-  findingsOnStatement(roleArn: string, statementIndex: number): number {
-    return this.statementFindings.get(`${roleArn}#${statementIndex}`) ?? 0;
+    if (on) on.role.findingsByStatement[on.index] = (on.role.findingsByStatement[on.index] ?? 0) + 1;
   }
 
   findings(): Finding[] {
     return [...this.byId.values()];
   }
 
+  /** Records that a role uses a cluster; callers mark each (role, cluster) pair once. */
   markClusterUse(cluster: ClusterRef, accountId: string, by: string): void {
     let accounts = this.clusterUse.get(cluster.key);
     if (!accounts) {
       accounts = new Map();
       this.clusterUse.set(cluster.key, accounts);
     }
-    const users = accounts.get(accountId);
-    if (users) {
-      if (!users.includes(by)) users.push(by);
-    } else accounts.set(accountId, [by]);
+    const usage = accounts.get(accountId);
+    if (usage) count(usage, by);
+    else accounts.set(accountId, { count: 1, sample: [by] });
   }
 
+  /** Records that a role names a provider; callers mark each (role, provider) pair once. */
   addProviderReference(arn: string, roleArn: string): void {
-    const list = this.providerReferences.get(arn);
-    if (list) {
-      if (!list.includes(roleArn)) list.push(roleArn);
-    } else this.providerReferences.set(arn, [roleArn]);
+    const usage = this.providerReferences.get(arn);
+    if (usage) count(usage, roleArn);
+    else this.providerReferences.set(arn, { count: 1, sample: [roleArn] });
+  }
+
+  referencesTo(providerArn: string): Usage {
+    return this.providerReferences.get(providerArn) ?? { count: 0, sample: [] };
   }
 
   trustPolicyQuota(accountId: string): number {
@@ -113,14 +121,31 @@ export class AnalysisContext {
     );
   }
 
+  private readonly providerArns = new Map<ClusterRef, Map<string, string>>();
+
   /** The provider ARN a role in `accountId` must trust for `cluster`. */
   expectedProviderArn(accountId: string, cluster: ClusterRef): string {
-    return providerArn(this.index.partition, accountId, cluster.hostPath);
+    let byAccount = this.providerArns.get(cluster);
+    if (!byAccount) {
+      byAccount = new Map();
+      this.providerArns.set(cluster, byAccount);
+    }
+    let arn = byAccount.get(accountId);
+    if (arn === undefined) {
+      arn = providerArn(this.index.partition, accountId, cluster.hostPath);
+      byAccount.set(accountId, arn);
+    }
+    return arn;
   }
 
   expectedAudience(): string {
     return DEFAULT_AUDIENCE;
   }
+}
+
+function count(usage: Usage, roleArn: string): void {
+  usage.count++;
+  if (usage.sample.length < SAMPLE) usage.sample.push(roleArn);
 }
 
 export function statementLabel(view: StatementView): string {

@@ -1,7 +1,7 @@
 import { correctSwappedEksHost, issuerKey, looksLikeEksIssuer, parseEksIssuer } from '../arn';
 import type { ClusterRef, ProviderRef } from '../estate-index';
 import { DEFAULT_AUDIENCE, DEFAULT_OIDC_PROVIDER_QUOTA, MAX_THUMBPRINTS } from '../snapshot';
-import type { AnalysisContext } from './context';
+import type { AnalysisContext, Usage } from './context';
 
 /** Account-level: collection gaps and the provider quota. */
 export function checkAccounts(ctx: AnalysisContext): void {
@@ -53,13 +53,15 @@ export function checkAccounts(ctx: AnalysisContext): void {
 /** Every cluster needs a provider in its own account and in each account whose roles trust it (IRSA-001). */
 export function checkClusterProviders(ctx: AnalysisContext): void {
   for (const cluster of ctx.index.clusters) {
-    const users = ctx.clusterUse.get(cluster.key) ?? new Map<string, string[]>();
+    const users = ctx.clusterUse.get(cluster.key) ?? new Map<string, Usage>();
     const accounts = new Set([cluster.accountId, ...users.keys()]);
     for (const accountId of accounts) {
       if (!ctx.index.accounts.has(accountId) || !ctx.index.isComplete(accountId)) continue;
       const arn = ctx.expectedProviderArn(accountId, cluster);
       if (ctx.index.providersByArn.has(arn)) continue;
-      const usedBy = users.get(accountId) ?? [];
+      const usage = users.get(accountId);
+      const usedBy = usage?.sample ?? [];
+      const userCount = usage?.count ?? 0;
       const nearMiss = [...ctx.index.providersByArn.values()].filter(
         (p) => p.accountId === accountId && p.key === cluster.key,
       );
@@ -69,16 +71,17 @@ export function checkClusterProviders(ctx: AnalysisContext): void {
         resourceArn: arn,
         resourceType: 'oidc-provider',
         cluster,
-        severity: usedBy.length > 0 ? 'critical' : 'info',
+        severity: userCount > 0 ? 'critical' : 'info',
         message:
-          usedBy.length > 0
-            ? `Account ${accountId} has no IAM OIDC provider for cluster ${cluster.cluster.name} (${cluster.cluster.region}), but ${usedBy.length} role(s) there rely on it: ${usedBy.map(shortRole).join(', ')}.`
+          userCount > 0
+            ? `Account ${accountId} has no IAM OIDC provider for cluster ${cluster.cluster.name} (${cluster.cluster.region}), but ${userCount} role(s) there rely on it: ${usedBy.slice(0, 5).map(shortRole).join(', ')}${userCount > 5 ? ', ...' : ''}.`
             : `Cluster ${cluster.cluster.name} (${cluster.cluster.region}) has no IAM OIDC provider in account ${accountId}: IRSA is not enabled for it (no role trusts it yet).`,
         evidence: {
           issuer: `https://${cluster.hostPath}`,
           expectedProviderArn: arn,
           clusterAccountId: cluster.accountId,
           usedBy,
+          usedByCount: userCount,
           ...(nearMiss.length > 0 ? { nearMatchProviders: nearMiss.map((p) => p.provider.arn) } : {}),
         },
       });
@@ -94,7 +97,7 @@ export function checkProviders(ctx: AnalysisContext): void {
 function checkProvider(ref: ProviderRef, ctx: AnalysisContext): void {
   const { provider } = ref;
   if (!looksLikeEksIssuer(provider.url)) return;
-  const exact = ctx.index.clusters.find((c) => c.hostPath === provider.url);
+  const exact = ctx.index.clustersByHostPath.get(provider.url);
   const sameKey = exact ?? ctx.index.clustersByKey.get(ref.key)?.[0];
   const swapped = correctSwappedEksHost(provider.url);
   const swappedCluster = swapped ? ctx.index.clustersByKey.get(issuerKey(swapped))?.[0] : undefined;
@@ -105,7 +108,8 @@ function checkProvider(ref: ProviderRef, ctx: AnalysisContext): void {
     resourceType: 'oidc-provider' as const,
     ...(cluster ? { cluster } : {}),
   };
-  const referencedBy = ctx.providerReferences.get(provider.arn) ?? [];
+  const references = ctx.referencesTo(provider.arn);
+  const referencedBy = references.sample;
 
   if (!exact && cluster) {
     ctx.emit({
@@ -116,7 +120,7 @@ function checkProvider(ref: ProviderRef, ctx: AnalysisContext): void {
     });
   }
 
-  if (cluster || referencedBy.length > 0) {
+  if (cluster || references.count > 0) {
     if (!provider.clientIds.includes(DEFAULT_AUDIENCE)) {
       const china = provider.clientIds.includes('sts.amazonaws.com.cn');
       ctx.emit({
@@ -143,9 +147,15 @@ function checkProvider(ref: ProviderRef, ctx: AnalysisContext): void {
         ruleId: 'IRSA-005',
         severity: nearQuota ? 'medium' : 'low',
         message: `Provider ${provider.url} matches no cluster in the scanned estate${
-          referencedBy.length > 0 ? `; ${referencedBy.length} role(s) still trust it, so do not delete it yet` : ''
+          references.count > 0 ? `; ${references.count} role(s) still trust it, so do not delete it yet` : ''
         }.`,
-        evidence: { url: provider.url, region, referencedBy, safeToDelete: referencedBy.length === 0 },
+        evidence: {
+          url: provider.url,
+          region,
+          referencedBy,
+          referencedByCount: references.count,
+          safeToDelete: references.count === 0,
+        },
       });
     }
   }

@@ -1,5 +1,5 @@
 import { correctSwappedEksHost, issuerKey, parseArn, parseEksIssuer, stripScheme } from '../arn';
-import type { ClusterRef } from '../estate-index';
+import type { ClusterRef, RoleRef } from '../estate-index';
 import type { Severity } from '../finding';
 import { DEFAULT_AUDIENCE } from '../snapshot';
 import {
@@ -14,28 +14,36 @@ import {
 import { isNegatedOperator } from '../trust-policy/conditions';
 import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
 import type { Quirk, TrustPolicy } from '../trust-policy/model';
-import { readTrustPolicy } from '../trust-policy/read-trust-policy';
+import { invalidCharacterSample, readTrustPolicy } from '../trust-policy/read-trust-policy';
 import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
 import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLabel } from './context';
 
-/** Reads and classifies every role once; records which clusters and providers the roles use. */
-export function readRoles(ctx: AnalysisContext): void {
-  for (const ref of ctx.index.rolesByArn.values()) {
-    const read = readTrustPolicy(ref.role.trustPolicy);
-    const views = read.ok ? read.policy.statements.map(classifyStatement) : [];
-    const targets = new Map<number, ClusterRef>();
-    for (const view of views) {
-      if (view.kind !== 'irsa') continue;
-      const target = resolveTarget(view, ctx);
-      if (target) {
-        targets.set(view.statement.index, target);
-        if (view.statement.effect === 'Allow') ctx.markClusterUse(target, ref.accountId, ref.role.arn);
+/** Reads and classifies one role's trust policy; records which clusters and providers it uses (each once). */
+export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
+  const read = readTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
+  const views = read.ok ? read.policy.statements.map(classifyStatement) : [];
+  const targets: Array<ClusterRef | undefined> = [];
+  let irsa = ctx.index.serviceAccountsByRole.has(ref.role.arn);
+  let used: ClusterRef[] | undefined;
+  let named: string[] | undefined;
+  for (const view of views) {
+    if (view.kind !== 'irsa') continue;
+    irsa = true;
+    const target = resolveTarget(view, ctx);
+    if (target) {
+      targets[view.statement.index] = target;
+      if (view.statement.effect === 'Allow' && !used?.includes(target)) {
+        (used ??= []).push(target);
+        ctx.markClusterUse(target, ref.accountId, ref.role.arn);
       }
-      for (const p of view.providers) ctx.addProviderReference(p.arn, ref.role.arn);
     }
-    const irsa = views.some((v) => v.kind === 'irsa') || ctx.index.serviceAccountsByRole.has(ref.role.arn);
-    ctx.roleAnalyses.set(ref.role.arn, { ref, read, views, irsa, targets });
+    for (const p of view.providers) {
+      if (named?.includes(p.arn)) continue;
+      (named ??= []).push(p.arn);
+      ctx.addProviderReference(p.arn, ref.role.arn);
+    }
   }
+  return { ref, read, views, irsa, targets, findingsByStatement: [] };
 }
 
 function resolveTarget(view: StatementView, ctx: AnalysisContext): ClusterRef | undefined {
@@ -75,7 +83,10 @@ export function checkRole(role: RoleAnalysis, ctx: AnalysisContext): void {
     return;
   }
   if (!role.irsa) return;
-  const invalid = read.quirks.filter((q) => INVALID_QUIRKS.has(q.kind));
+  const odd = invalidCharacterSample(read.decodedText);
+  const quirks: readonly Quirk[] =
+    odd === undefined ? read.quirks : [...read.quirks, { kind: 'invalid-characters', sample: odd }];
+  const invalid = quirks.filter((q) => INVALID_QUIRKS.has(q.kind));
   if (invalid.length > 0) {
     ctx.emit({
       ...base,
@@ -96,8 +107,9 @@ export function checkRole(role: RoleAnalysis, ctx: AnalysisContext): void {
     });
   }
   const quota = ctx.trustPolicyQuota(ref.accountId);
-  const statementSize = largestIrsaStatement(role);
   const headroom = quota - read.minifiedLength;
+  // No statement is longer than the whole document: with that much room left, there is room for another.
+  const statementSize = headroom >= read.minifiedLength && headroom >= 420 ? 0 : largestIrsaStatement(role);
   if (headroom < statementSize) {
     ctx.emit({
       ...base,
@@ -155,14 +167,14 @@ type Emit = (
 export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx: AnalysisContext): void {
   const { ref } = role;
   const idx = view.statement.index;
-  const target = role.targets.get(idx);
+  const target = role.targets[idx];
   const base = {
     accountId: ref.accountId,
     resourceArn: ref.role.arn,
     resourceType: 'role' as const,
     ...(target ? { cluster: target } : {}),
   };
-  const at = `Role ${ref.role.name}, statement ${statementLabel(view)}`;
+  const at = () => `Role ${ref.role.name}, statement ${statementLabel(view)}`;
   const emit: Emit = (ruleId, message, evidence, discriminator = '', severity, cluster) =>
     ctx.emit(
       {
@@ -174,16 +186,20 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         discriminator: `${idx}:${discriminator}`,
         ...(severity ? { severity } : {}),
       },
-      idx,
+      { role, index: idx },
     );
 
   // IRSA-011: principal type and value.
-  const badFederated = view.federatedValues.filter((v) => !parseArn(v) || v.includes('*') || v.trim() === '');
+  const isBad = (v: string) => v.includes('*') || v.trim() === '' || !view.providers.some((p) => p.arn === v);
+  const badFederated =
+    view.providers.length === view.federatedValues.length && !view.federatedValues.some((v) => v.includes('*'))
+      ? []
+      : view.federatedValues.filter(isBad);
   if (view.federatedValues.length === 0 || view.statement.notPrincipal) {
     const types = view.otherPrincipalTypes.length > 0 ? view.otherPrincipalTypes.join(', ') : 'none';
     emit(
       'IRSA-011',
-      `${at} checks EKS token claims but its principal is ${view.statement.notPrincipal ? 'a NotPrincipal' : types}, not Federated: a pod's web-identity request never matches.`,
+      `${at()} checks EKS token claims but its principal is ${view.statement.notPrincipal ? 'a NotPrincipal' : types}, not Federated: a pod's web-identity request never matches.`,
       {
         principalTypes: view.otherPrincipalTypes,
         ...(target ? { expectedFederated: ctx.expectedProviderArn(ref.accountId, target) } : {}),
@@ -192,7 +208,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   } else if (badFederated.length > 0) {
     emit(
       'IRSA-011',
-      `${at}: Federated ${badFederated.map((v) => JSON.stringify(v)).join(', ')} is not a provider ARN (bare URL, wildcard or empty).`,
+      `${at()}: Federated ${badFederated.map((v) => JSON.stringify(v)).join(', ')} is not a provider ARN (bare URL, wildcard or empty).`,
       {
         federated: badFederated,
         ...(target ? { expectedFederated: ctx.expectedProviderArn(ref.accountId, target) } : {}),
@@ -201,12 +217,13 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   }
 
   // IRSA-021: several clusters in one statement.
-  const providerKeys = new Set(view.providers.map((p) => p.key));
-  const knownPrefixKeys = new Set(
-    view.issuerConditions.map((c) => c.prefixKey).filter((k) => providerKeys.has(k) || ctx.index.clustersByKey.has(k)),
+  const providerKeys = distinct(view.providers, (p) => p.key);
+  const knownPrefixKeys = distinct(view.issuerConditions, (c) =>
+    providerKeys.has(c.prefixKey) || ctx.index.clustersByKey.has(c.prefixKey) ? c.prefixKey : undefined,
   );
-  const clusterKeys = new Set([...providerKeys, ...knownPrefixKeys]);
-  if (providerKeys.size >= 2 || knownPrefixKeys.size >= 2) {
+  const merged = providerKeys.size >= 2 || knownPrefixKeys.size >= 2;
+  if (merged) {
+    const clusterKeys = new Set([...providerKeys, ...knownPrefixKeys]);
     const clusters = [...clusterKeys].map((k) => {
       const c = ctx.index.clustersByKey.get(k)?.[0];
       return c
@@ -215,7 +232,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     });
     emit(
       'IRSA-021',
-      `${at} holds ${clusterKeys.size} issuers in one statement (${clusters
+      `${at()} holds ${clusterKeys.size} issuers in one statement (${clusters
         .map((c) => ('cluster' in c ? `${c.cluster} in ${c.region}` : c.issuer))
         .join(', ')}); its keys are ANDed, so a token from any one of them is denied.`,
       { issuers: clusters },
@@ -227,7 +244,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     if (p.accountId !== ref.accountId) {
       emit(
         'IRSA-002',
-        `${at} trusts ${p.arn}, a provider in account ${p.accountId}; the provider must be in the role's account ${ref.accountId}.`,
+        `${at()} trusts ${p.arn}, a provider in account ${p.accountId}; the provider must be in the role's account ${ref.accountId}.`,
         {
           federated: p.arn,
           providerAccount: p.accountId,
@@ -239,38 +256,38 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     if (p.partition !== ctx.index.partition) {
       emit(
         'IRSA-044',
-        `${at}: the provider ARN ${p.arn} uses partition "${p.partition}" but the account is in "${ctx.index.partition}".`,
+        `${at()}: the provider ARN ${p.arn} uses partition "${p.partition}" but the account is in "${ctx.index.partition}".`,
         { federated: p.arn, partition: p.partition, expectedPartition: ctx.index.partition },
         p.arn,
       );
     }
-    const exact = ctx.index.clusters.find((c) => c.hostPath === p.url);
+    const exact = ctx.index.clustersByHostPath.get(p.url);
     if (exact) continue;
     const sameKey = ctx.index.clustersByKey.get(p.key)?.[0];
     if (sameKey) {
       emit(
         'IRSA-012',
-        `${at} trusts ${p.arn}, which differs from cluster ${sameKey.cluster.name}'s issuer ${sameKey.hostPath} in spelling (case, trailing slash or port); the ARN must match exactly.`,
+        `${at()} trusts ${p.arn}, which differs from cluster ${sameKey.cluster.name}'s issuer ${sameKey.hostPath} in spelling (case, trailing slash or port); the ARN must match exactly.`,
         { federated: p.arn, expectedFederated: ctx.expectedProviderArn(ref.accountId, sameKey) },
         p.arn,
       );
       continue;
     }
-    reportStaleProvider(p.arn, p.url, role, ctx, emit, at);
+    reportStaleProvider(p.arn, p.url, role, ctx, emit, at());
   }
 
   // Conditions on issuer keys.
   const expectedPrefix = target?.hostPath ?? view.providers[0]?.url;
   const subConditions: IssuerCondition[] = [];
   const audConditions: IssuerCondition[] = [];
-  const merged = providerKeys.size >= 2 || knownPrefixKeys.size >= 2;
+  const expectedLower = target ? target.hostPathLower : expectedPrefix?.toLowerCase();
   for (const c of view.issuerConditions) {
-    const mismatch = expectedPrefix !== undefined && c.prefix.toLowerCase() !== expectedPrefix.toLowerCase();
+    const mismatch = expectedPrefix !== undefined && c.prefixLower !== expectedLower;
     if (expectedPrefix !== undefined && mismatch && !(merged && knownPrefixKeys.has(c.prefixKey))) {
       const other = ctx.index.clustersByKey.get(c.prefixKey)?.[0];
       emit(
         'IRSA-013',
-        `${at}: condition key "${c.entry.key}" ${prefixProblem(c.prefix, expectedPrefix)}${other ? ` (cluster ${other.cluster.name}'s issuer)` : ''}; the request carries "${expectedPrefix}:${c.claimNormal}".`,
+        `${at()}: condition key "${c.entry.key}" ${prefixProblem(c.prefix, expectedPrefix)}${other ? ` (cluster ${other.cluster.name}'s issuer)` : ''}; the request carries "${expectedPrefix}:${c.claimNormal}".`,
         { conditionKey: c.entry.key, expectedKey: `${expectedPrefix}:${c.claimNormal}` },
         c.entry.key,
       );
@@ -279,7 +296,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       const suggestion = c.claimNormal.startsWith('sub') ? 'sub' : c.claimNormal.startsWith('aud') ? 'aud' : undefined;
       emit(
         'IRSA-014',
-        `${at}: condition key "${c.entry.key}" names claim "${c.claim}", which no token carries${suggestion ? `; did you mean :${suggestion}?` : ''}.`,
+        `${at()}: condition key "${c.entry.key}" names claim "${c.claim}", which no token carries${suggestion ? `; did you mean :${suggestion}?` : ''}.`,
         {
           conditionKey: c.entry.key,
           claim: c.claim,
@@ -292,18 +309,12 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     if (c.claimNormal.startsWith('aud')) audConditions.push(c);
   }
 
-  const positive = (c: IssuerCondition) =>
-    c.entry.operator !== undefined && !isNegatedOperator(c.entry.operator.base) && c.entry.operator.base !== 'Null';
-  const isLike = (c: IssuerCondition) => c.entry.operator?.base === 'StringLike';
-  const isEquals = (c: IssuerCondition) =>
-    c.entry.operator?.base === 'StringEquals' || c.entry.operator?.base === 'StringEqualsIgnoreCase';
-
   for (const c of audConditions) {
     const swapped = c.entry.values.filter((v) => v.startsWith('system:serviceaccount'));
     if (swapped.length > 0) {
       emit(
         'IRSA-014',
-        `${at}: the :aud condition holds the subject ${JSON.stringify(swapped[0])}; subjects belong under :sub.`,
+        `${at()}: the :aud condition holds the subject ${JSON.stringify(swapped[0])}; subjects belong under :sub.`,
         {
           conditionKey: c.entry.key,
           values: c.entry.values,
@@ -319,7 +330,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       if (!c.entry.values.some((v) => customAudiences.includes(v))) {
         emit(
           'IRSA-020',
-          `${at}: :aud allows ${JSON.stringify(c.entry.values)}, but pod tokens carry aud "${DEFAULT_AUDIENCE}".`,
+          `${at()}: :aud allows ${JSON.stringify(c.entry.values)}, but pod tokens carry aud "${DEFAULT_AUDIENCE}".`,
           {
             conditionKey: c.entry.key,
             values: c.entry.values,
@@ -335,7 +346,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     if (c.entry.values.includes(DEFAULT_AUDIENCE)) {
       emit(
         'IRSA-014',
-        `${at}: the :sub condition holds the audience "${DEFAULT_AUDIENCE}"; it belongs under :aud.`,
+        `${at()}: the :sub condition holds the audience "${DEFAULT_AUDIENCE}"; it belongs under :aud.`,
         {
           conditionKey: c.entry.key,
           values: c.entry.values,
@@ -349,7 +360,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       if (isEquals(c) && hasWildcard(value)) {
         emit(
           'IRSA-017',
-          `${at}: ${c.entry.operatorText} compares ${JSON.stringify(value)} literally; the wildcard matches nothing. Use StringLike for this key.`,
+          `${at()}: ${c.entry.operatorText} compares ${JSON.stringify(value)} literally; the wildcard matches nothing. Use StringLike for this key.`,
           {
             conditionKey: c.entry.key,
             operator: c.entry.operatorText,
@@ -364,7 +375,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         const normalized = normalizeSubject(value);
         emit(
           'IRSA-015',
-          `${at}: :sub value ${JSON.stringify(value)} is not of the form system:serviceaccount:<namespace>:<name>${normalized !== value && isWellFormedSubject(normalized, isLike(c)) ? ` (stray whitespace: a pod presents ${JSON.stringify(normalized)})` : ''}.`,
+          `${at()}: :sub value ${JSON.stringify(value)} is not of the form system:serviceaccount:<namespace>:<name>${normalized !== value && isWellFormedSubject(normalized, isLike(c)) ? ` (stray whitespace: a pod presents ${JSON.stringify(normalized)})` : ''}.`,
           {
             conditionKey: c.entry.key,
             value,
@@ -377,12 +388,14 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   }
 
   // IRSA-018: over-broad; IRSA-019: no audience pinned.
-  const positiveSubs = subConditions.filter(positive);
-  const broad = positiveSubs.flatMap((c) => (isLike(c) ? c.entry.values.filter(isOverBroadSubject) : []));
-  if (subConditions.length === 0 && view.issuerConditions.every((c) => c.claimNormal !== 'sub')) {
+  const broad: string[] = [];
+  for (const c of subConditions) {
+    if (positive(c) && isLike(c)) for (const v of c.entry.values) if (isOverBroadSubject(v)) broad.push(v);
+  }
+  if (subConditions.length === 0) {
     emit(
       'IRSA-018',
-      `${at} has no :sub condition: every service account of ${target ? `cluster ${target.cluster.name}` : 'the cluster'} can assume this role.`,
+      `${at()} has no :sub condition: every service account of ${target ? `cluster ${target.cluster.name}` : 'the cluster'} can assume this role.`,
       {
         conditions: view.statement.raw.Condition ?? null,
       },
@@ -390,14 +403,14 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   } else if (broad.length > 0) {
     emit(
       'IRSA-018',
-      `${at}: :sub pattern ${broad.map((b) => JSON.stringify(b)).join(', ')} lets service accounts of any namespace assume this role.`,
+      `${at()}: :sub pattern ${broad.map((b) => JSON.stringify(b)).join(', ')} lets service accounts of any namespace assume this role.`,
       {
         patterns: broad,
       },
     );
   }
   if (audConditions.length === 0) {
-    emit('IRSA-019', `${at} does not pin <issuer>:aud to ${DEFAULT_AUDIENCE}.`, {
+    emit('IRSA-019', `${at()} does not pin <issuer>:aud to ${DEFAULT_AUDIENCE}.`, {
       ...(expectedPrefix ? { suggestedKey: `${expectedPrefix}:aud` } : {}),
     });
   }
@@ -406,7 +419,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   if (!statementAllowsWebIdentity(view)) {
     emit(
       'IRSA-010',
-      `${at} allows ${JSON.stringify(view.statement.actions ?? { NotAction: view.statement.notActions })}, not ${WEB_IDENTITY_ACTION}.`,
+      `${at()} allows ${JSON.stringify(view.statement.actions ?? { NotAction: view.statement.notActions })}, not ${WEB_IDENTITY_ACTION}.`,
       {
         actions: view.statement.actions ?? null,
         notActions: view.statement.notActions ?? null,
@@ -415,9 +428,29 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   }
 }
 
+const positive = (c: IssuerCondition) =>
+  c.entry.operator !== undefined && !isNegatedOperator(c.entry.operator.base) && c.entry.operator.base !== 'Null';
+const isLike = (c: IssuerCondition) => c.entry.operator?.base === 'StringLike';
+const isEquals = (c: IssuerCondition) =>
+  c.entry.operator?.base === 'StringEquals' || c.entry.operator?.base === 'StringEqualsIgnoreCase';
+
+/** Distinct defined keys of a list: most statements have one, so no Set is built for a single key. */
+function distinct<T>(items: readonly T[], key: (item: T) => string | undefined): ReadonlySet<string> {
+  let only: string | undefined;
+  let set: Set<string> | undefined;
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined || k === only) continue;
+    if (only === undefined) only = k;
+    else (set ??= new Set([only])).add(k);
+  }
+  return set ?? (only === undefined ? EMPTY : new Set([only]));
+}
+const EMPTY: ReadonlySet<string> = new Set();
+
 function statementAllowsWebIdentity(view: StatementView): boolean {
   const { actions, notActions } = view.statement;
-  if (actions) return actions.some((a) => wildcardMatch(a, WEB_IDENTITY_ACTION, true));
+  if (actions) return actions.some((a) => a === WEB_IDENTITY_ACTION || wildcardMatch(a, WEB_IDENTITY_ACTION, true));
   if (notActions) return !notActions.some((a) => wildcardMatch(a, WEB_IDENTITY_ACTION, true));
   return false;
 }
@@ -504,44 +537,88 @@ function reportStaleProvider(
 export function checkIntendedRequests(role: RoleAnalysis, ctx: AnalysisContext): void {
   if (!role.read.ok) return;
   const policy: TrustPolicy = role.read.policy;
+  let hasDeny: boolean | undefined;
   for (const view of role.views) {
     if (view.kind !== 'irsa' || view.statement.effect !== 'Allow') continue;
-    const target = role.targets.get(view.statement.index);
-    if (!target) continue;
-    if (ctx.findingsOnStatement(role.ref.role.arn, view.statement.index) > 0) continue;
-    const subjects = view.issuerConditions
-      .filter((c) => c.claimNormal === 'sub' && c.entry.operator?.base === 'StringEquals')
-      .flatMap((c) => c.entry.values)
-      .filter((v) => !hasWildcard(v));
-    // The audience a known workload of this role asks for, when the statement pins that one.
-    const pinned = view.issuerConditions.filter((c) => c.claimNormal === 'aud').flatMap((c) => c.entry.values);
-    const audience = knownAudiences(role, ctx).find((a) => pinned.includes(a)) ?? ctx.expectedAudience();
-    for (const sub of subjects.slice(0, 20)) {
-      const request = webIdentityRequest(ctx.expectedProviderArn(role.ref.accountId, target), target.hostPath, {
-        sub: normalizeSubject(sub),
-        aud: audience,
-      });
-      const result = evaluateTrustPolicy(policy, request);
-      if (result.decision === 'Allow') continue;
-      ctx.emit(
-        {
-          ruleId: 'IRSA-024',
-          accountId: role.ref.accountId,
-          resourceArn: role.ref.role.arn,
-          resourceType: 'role',
-          cluster: target,
-          message: `Role ${role.ref.role.name}: statement ${statementLabel(view)} is meant for ${sub} on cluster ${target.cluster.name}, yet the request is ${result.decision === 'ExplicitDeny' ? 'explicitly denied' : 'denied'}: ${result.explanation}.`,
-          evidence: {
-            ...statementEvidence(view),
-            subject: sub,
-            decision: result.decision,
-            explanation: result.explanation,
-            failedCondition: result.failedCondition ?? null,
+    const target = role.targets[view.statement.index];
+    if (!target || (role.findingsByStatement[view.statement.index] ?? 0) > 0) continue;
+    const providerArn = ctx.expectedProviderArn(role.ref.accountId, target);
+    let audience: string | undefined;
+    let checked = 0;
+    for (const c of view.issuerConditions) {
+      if (c.claimNormal !== 'sub' || c.entry.operator?.base !== 'StringEquals') continue;
+      for (const sub of c.entry.values) {
+        if (hasWildcard(sub) || checked++ >= 20) continue;
+        audience ??= intendedAudience(view, role, ctx);
+        hasDeny ??= policy.statements.some((s) => s.effect === 'Deny');
+        const subject = normalizeSubject(sub);
+        if (!hasDeny && canonicalStatementAllows(view, target, providerArn, subject, audience)) continue;
+        const request = webIdentityRequest(providerArn, target.hostPath, { sub: subject, aud: audience });
+        const result = evaluateTrustPolicy(policy, request);
+        if (result.decision === 'Allow') continue;
+        ctx.emit(
+          {
+            ruleId: 'IRSA-024',
+            accountId: role.ref.accountId,
+            resourceArn: role.ref.role.arn,
+            resourceType: 'role',
+            cluster: target,
+            message: `Role ${role.ref.role.name}: statement ${statementLabel(view)} is meant for ${sub} on cluster ${target.cluster.name}, yet the request is ${result.decision === 'ExplicitDeny' ? 'explicitly denied' : 'denied'}: ${result.explanation}.`,
+            evidence: {
+              ...statementEvidence(view),
+              subject: sub,
+              decision: result.decision,
+              explanation: result.explanation,
+              failedCondition: result.failedCondition ?? null,
+            },
+            discriminator: `${view.statement.index}:${sub}`,
           },
-          discriminator: `${view.statement.index}:${sub}`,
-        },
-        view.statement.index,
-      );
+          { role, index: view.statement.index },
+        );
+      }
     }
   }
+}
+
+/** The audience a known workload of this role asks for, when the statement pins that one; else the default. */
+function intendedAudience(view: StatementView, role: RoleAnalysis, ctx: AnalysisContext): string {
+  if (!ctx.index.serviceAccountsByRole.has(role.ref.role.arn)) return ctx.expectedAudience();
+  const pinned = view.issuerConditions.filter((c) => c.claimNormal === 'aud').flatMap((c) => c.entry.values);
+  return knownAudiences(role, ctx).find((a) => pinned.includes(a)) ?? ctx.expectedAudience();
+}
+
+/**
+ * Decides, without the general evaluator, the common case it would certainly allow: a statement naming exactly the
+ * expected provider whose only conditions are plain StringEquals/StringLike on this issuer's :sub and :aud, in a
+ * policy without Deny statements. Anything else (qualifiers, IfExists, other keys, variables) returns false, and
+ * the caller evaluates in full. test/unit/domain/rules/trust-rules.test.ts checks it agrees with the evaluator.
+ */
+export function canonicalStatementAllows(
+  view: StatementView,
+  target: Pick<ClusterRef, 'subKeyLower' | 'audKeyLower'>,
+  providerArn: string,
+  sub: string,
+  aud: string,
+): boolean {
+  const { statement } = view;
+  if (statement.notPrincipal || !view.federatedValues.includes(providerArn)) return false;
+  const subKey = target.subKeyLower;
+  const audKey = target.audKeyLower;
+  for (const entry of statement.conditions) {
+    const op = entry.operator;
+    if (!op || op.qualifier !== undefined || op.ifExists) return false;
+    const value = entry.keyLower === subKey ? sub : entry.keyLower === audKey ? aud : undefined;
+    if (value === undefined) return false;
+    let matched = false;
+    for (const v of entry.values) {
+      if (v.includes('${')) return false;
+      if (op.base === 'StringEquals' ? v === value : op.base === 'StringLike' ? wildcardMatch(v, value) : false) {
+        matched = true;
+        break;
+      }
+    }
+    if (op.base !== 'StringEquals' && op.base !== 'StringLike') return false;
+    if (!matched) return false;
+  }
+  return true;
 }

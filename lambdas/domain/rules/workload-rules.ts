@@ -80,7 +80,7 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
     return;
   }
   if (!analysis.read.ok) return; // DOC-001 already says the document cannot be read
-  ctx.markClusterUse(cluster, roleAccount, roleArn);
+  if (!analysis.targets.includes(cluster)) ctx.markClusterUse(cluster, roleAccount, roleArn);
 
   const audience = sa.audience ?? DEFAULT_AUDIENCE;
   const providerArn = ctx.expectedProviderArn(roleAccount, cluster);
@@ -174,7 +174,7 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
     });
     return;
   }
-  const explained = targeting.some((v) => ctx.findingsOnStatement(roleArn, v.statement.index) > 0);
+  const explained = targeting.some((v) => (analysis.findingsByStatement[v.statement.index] ?? 0) > 0);
   if (!explained) {
     ctx.emit({
       ...base,

@@ -18,6 +18,7 @@ export interface IssuerCondition {
   readonly entry: ConditionEntry;
   /** Everything before the last colon, as written. */
   readonly prefix: string;
+  readonly prefixLower: string;
   /** Issuer comparison key of the prefix (for a full-ARN prefix, of the URL inside it). */
   readonly prefixKey: string;
   /** The claim after the last colon, as written (may carry stray whitespace or a typo). */
@@ -44,36 +45,26 @@ export function classifyStatement(statement: Statement): StatementView {
   const federatedValues = block?.byType.Federated ?? [];
   const providers: FederatedProvider[] = [];
   for (const value of federatedValues) {
-    const url = providerUrlFromArn(value);
-    const parsed = parseArn(value);
-    if (url !== undefined && parsed) {
-      providers.push({
-        arn: value,
-        url,
-        key: issuerKey(url),
-        accountId: parsed.accountId,
-        partition: parsed.partition,
-      });
-    }
+    const provider = federatedProvider(value);
+    if (provider) providers.push(provider);
   }
-  const otherPrincipalTypes = block ? Object.keys(block.byType).filter((t) => t !== 'Federated') : [];
+  const otherPrincipalTypes: string[] = [];
+  if (block) for (const t in block.byType) if (t !== 'Federated') otherPrincipalTypes.push(t);
   if (block?.wildcard) otherPrincipalTypes.push('*');
 
   const issuerConditions: IssuerCondition[] = [];
   for (const entry of statement.conditions) {
-    const colon = entry.key.lastIndexOf(':');
-    if (colon <= 0) continue;
-    const prefix = entry.key.slice(0, colon);
-    if (!looksLikeEksIssuer(prefix)) continue;
-    const claim = entry.key.slice(colon + 1);
-    const inner = prefix.startsWith('arn:') ? (providerUrlFromArn(prefix) ?? prefix) : prefix;
-    issuerConditions.push({
-      entry,
-      prefix,
-      prefixKey: issuerKey(inner),
-      claim,
-      claimNormal: claim.trim().toLowerCase(),
-    });
+    const key = issuerKeyParts(entry.key);
+    if (key) {
+      issuerConditions.push({
+        entry,
+        prefix: key.prefix,
+        prefixLower: key.prefixLower,
+        prefixKey: key.prefixKey,
+        claim: key.claim,
+        claimNormal: key.claimNormal,
+      });
+    }
   }
 
   const eksFederated = federatedValues.some((v) => looksLikeEksIssuer(v));
@@ -81,6 +72,58 @@ export function classifyStatement(statement: Statement): StatementView {
   if (eksFederated || issuerConditions.length > 0) kind = 'irsa';
   else if ((block?.byType.Service ?? []).some((s) => s.toLowerCase() === POD_IDENTITY_SERVICE)) kind = 'pod-identity';
   return { statement, kind, federatedValues, providers, otherPrincipalTypes, issuerConditions };
+}
+
+/*
+ * Trust policies of one estate repeat the same few provider ARNs and condition keys thousands of times; their
+ * parsed forms are remembered (bounded) instead of being re-parsed per role.
+ */
+const CACHE_LIMIT = 50_000;
+const federatedCache = new Map<string, FederatedProvider | null>();
+const keyCache = new Map<string, Omit<IssuerCondition, 'entry'> | null>();
+
+function remember<V>(cache: Map<string, V | null>, key: string, value: V | null): V | undefined {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value ?? undefined;
+}
+
+function federatedProvider(value: string): FederatedProvider | undefined {
+  const cached = federatedCache.get(value);
+  if (cached !== undefined) return cached ?? undefined;
+  const parsed = parseArn(value);
+  if (parsed?.service !== 'iam' || !parsed.resource.startsWith('oidc-provider/')) {
+    remember(federatedCache, value, null);
+    return undefined;
+  }
+  const url = parsed.resource.slice('oidc-provider/'.length);
+  return remember(federatedCache, value, {
+    arn: value,
+    url,
+    key: issuerKey(url),
+    accountId: parsed.accountId,
+    partition: parsed.partition,
+  });
+}
+
+function issuerKeyParts(key: string): Omit<IssuerCondition, 'entry'> | undefined {
+  const cached = keyCache.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const colon = key.lastIndexOf(':');
+  const prefix = colon > 0 ? key.slice(0, colon) : '';
+  if (colon <= 0 || !looksLikeEksIssuer(prefix)) {
+    remember(keyCache, key, null);
+    return undefined;
+  }
+  const claim = key.slice(colon + 1);
+  const inner = prefix.startsWith('arn:') ? (providerUrlFromArn(prefix) ?? prefix) : prefix;
+  return remember(keyCache, key, {
+    prefix,
+    prefixLower: prefix.toLowerCase(),
+    prefixKey: issuerKey(inner),
+    claim,
+    claimNormal: claim.trim().toLowerCase(),
+  });
 }
 
 const SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -105,5 +148,5 @@ export function subjectFor(namespace: string, name: string): string {
 
 /** The subject a pod would present if the author's stray whitespace were removed. */
 export function normalizeSubject(value: string): string {
-  return value.replace(/\s+/g, '');
+  return /\s/.test(value) ? value.replace(/\s+/g, '') : value;
 }

@@ -2,6 +2,7 @@ import { getNodeValue, type Node as JsonNode, type ParseError, parseTree } from 
 import { canonicalOperator } from './conditions';
 import type {
   ConditionEntry,
+  ConditionOperator,
   Effect,
   PrincipalBlock,
   Quirk,
@@ -24,7 +25,15 @@ const DOCUMENT_ELEMENTS = new Set(['Version', 'Id', 'Statement']);
  * Reads a trust policy as IAM returned it (raw JSON, URL-encoded JSON) or as an already parsed object.
  * Never throws: anything unreadable comes back as a ReadFailure that names the problem.
  */
-export function readTrustPolicy(input: unknown): ReadResult {
+export interface ReadOptions {
+  /**
+   * Skip the scan for characters IAM rejects (the analyzer runs invalidCharacterSample itself, and only on IRSA
+   * roles, since IAM never returns such a document and the scan costs as much as a quarter of JSON.parse).
+   */
+  readonly skipCharacterCheck?: boolean;
+}
+
+export function readTrustPolicy(input: unknown, options: ReadOptions = {}): ReadResult {
   const quirks: Quirk[] = [];
   let text: string;
   if (typeof input === 'string') {
@@ -61,10 +70,13 @@ export function readTrustPolicy(input: unknown): ReadResult {
     );
   }
   if (scan.keyCount !== countKeys(parsed)) quirks.push(...findDuplicateKeys(text));
-  if (scan.nonLatin1 !== undefined) quirks.push({ kind: 'invalid-characters', sample: scan.nonLatin1 });
+  if (!options.skipCharacterCheck) {
+    const odd = invalidCharacterSample(text);
+    if (odd !== undefined) quirks.push({ kind: 'invalid-characters', sample: odd });
+  }
 
   const document = parsed as Record<string, unknown>;
-  for (const name of Object.keys(document)) {
+  for (const name in document) {
     if (!DOCUMENT_ELEMENTS.has(name)) quirks.push({ kind: 'unknown-element', path: '$', name });
   }
   const version = typeof document.Version === 'string' ? document.Version : undefined;
@@ -133,7 +145,7 @@ function decodeText(input: string, quirks: Quirk[]): string | ReadFailure {
 }
 
 function readStatement(raw: Record<string, unknown>, index: number, path: string, quirks: Quirk[]): Statement {
-  for (const name of Object.keys(raw)) {
+  for (const name in raw) {
     if (PROHIBITED_IN_TRUST.has(name)) quirks.push({ kind: 'prohibited-element', path, name });
     else if (!STATEMENT_ELEMENTS.has(name)) quirks.push({ kind: 'unknown-element', path, name });
   }
@@ -151,19 +163,17 @@ function readStatement(raw: Record<string, unknown>, index: number, path: string
   if (!actions && !notActions) quirks.push({ kind: 'missing-action', path });
 
   const conditions = raw.Condition === undefined ? [] : readConditions(raw.Condition, `${path}.Condition`, quirks);
-  const sid = typeof raw.Sid === 'string' ? raw.Sid : undefined;
-  return {
-    index,
-    ...(sid !== undefined ? { sid } : {}),
-    ...(effect ? { effect } : {}),
-    ...(principal ? { principal } : {}),
-    ...(notPrincipal ? { notPrincipal } : {}),
-    ...(actions ? { actions } : {}),
-    ...(notActions ? { notActions } : {}),
-    conditions,
-    raw,
-  };
+  const statement: Mutable<Statement> = { index, conditions, raw };
+  if (typeof raw.Sid === 'string') statement.sid = raw.Sid;
+  if (effect) statement.effect = effect;
+  if (principal) statement.principal = principal;
+  if (notPrincipal) statement.notPrincipal = notPrincipal;
+  if (actions) statement.actions = actions;
+  if (notActions) statement.notActions = notActions;
+  return statement;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function readPrincipal(value: unknown, path: string, quirks: Quirk[]): PrincipalBlock | undefined {
   if (value === '*') return { wildcard: true, byType: {} };
@@ -172,20 +182,32 @@ function readPrincipal(value: unknown, path: string, quirks: Quirk[]): Principal
     return undefined;
   }
   const byType: Record<string, readonly string[]> = {};
-  for (const [type, values] of Object.entries(value as Record<string, unknown>)) {
-    byType[type] = readStrings(values, `${path}.${type}`, quirks) ?? [];
-  }
+  const object = value as Record<string, unknown>;
+  for (const type in object) byType[type] = readStrings(object[type], path, quirks, type) ?? [];
   return { wildcard: false, byType };
 }
 
-function readStrings(value: unknown, path: string, quirks: Quirk[]): string[] | undefined {
+/** A string or array of strings; `child` is appended to the path only when a quirk needs it. */
+function readStrings(value: unknown, path: string, quirks: Quirk[], child?: string): string[] | undefined {
+  if (typeof value === 'string') {
+    if (value !== value.trim()) quirks.push({ kind: 'whitespace', path: child ? `${path}.${child}` : path, value });
+    return [value];
+  }
   const list = Array.isArray(value) ? value : [value];
   const out: string[] = [];
   for (const item of list) {
     if (typeof item === 'string') {
       out.push(item);
-      if (item !== item.trim()) quirks.push({ kind: 'whitespace', path, value: item });
-    } else quirks.push({ kind: 'invalid-value', path, expected: 'a string or array of strings', value: item });
+      if (item !== item.trim())
+        quirks.push({ kind: 'whitespace', path: child ? `${path}.${child}` : path, value: item });
+    } else {
+      quirks.push({
+        kind: 'invalid-value',
+        path: child ? `${path}.${child}` : path,
+        expected: 'a string or array of strings',
+        value: item,
+      });
+    }
   }
   return out.length > 0 || Array.isArray(value) ? out : undefined;
 }
@@ -196,36 +218,56 @@ function readConditions(value: unknown, path: string, quirks: Quirk[]): Conditio
     return [];
   }
   const entries: ConditionEntry[] = [];
-  for (const [operatorText, block] of Object.entries(value as Record<string, unknown>)) {
-    const opPath = `${path}.${operatorText}`;
-    const operator = canonicalOperator(operatorText);
-    if (!operator) quirks.push({ kind: 'unknown-operator', path: opPath, operator: operatorText });
-    else {
-      const canonical = `${operator.qualifier ? `${operator.qualifier}:` : ''}${operator.base}${operator.ifExists ? 'IfExists' : ''}`;
-      if (canonical !== operatorText)
-        quirks.push({ kind: 'operator-case', path: opPath, written: operatorText, canonical });
+  const operators = value as Record<string, unknown>;
+  for (const operatorText in operators) {
+    const block = operators[operatorText];
+    const known = knownOperator(operatorText);
+    const operator = known?.operator;
+    if (!known) quirks.push({ kind: 'unknown-operator', path: `${path}.${operatorText}`, operator: operatorText });
+    else if (known.canonical !== operatorText) {
+      quirks.push({
+        kind: 'operator-case',
+        path: `${path}.${operatorText}`,
+        written: operatorText,
+        canonical: known.canonical,
+      });
     }
     if (block === null || typeof block !== 'object' || Array.isArray(block)) {
-      quirks.push({ kind: 'invalid-value', path: opPath, expected: 'an object of condition keys', value: block });
+      quirks.push({
+        kind: 'invalid-value',
+        path: `${path}.${operatorText}`,
+        expected: 'an object of condition keys',
+        value: block,
+      });
       continue;
     }
-    for (const [key, raw] of Object.entries(block as Record<string, unknown>)) {
-      const list = Array.isArray(raw) ? raw : [raw];
-      const values: string[] = [];
-      for (const item of list) {
-        if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean')
-          values.push(String(item));
-        else
-          quirks.push({
-            kind: 'invalid-value',
-            path: `${opPath}.${key}`,
-            expected: 'a string, number or boolean',
-            value: item,
-          });
+    const keys = block as Record<string, unknown>;
+    for (const key in keys) {
+      const raw = keys[key];
+      let values: string[];
+      if (typeof raw === 'string') values = [raw];
+      else {
+        values = [];
+        for (const item of Array.isArray(raw) ? raw : [raw]) {
+          if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean')
+            values.push(String(item));
+          else {
+            quirks.push({
+              kind: 'invalid-value',
+              path: `${path}.${operatorText}.${key}`,
+              expected: 'a string, number or boolean',
+              value: item,
+            });
+          }
+        }
       }
-      if (key !== key.trim()) quirks.push({ kind: 'whitespace', path: `${opPath}`, value: key });
-      for (const v of values) if (/\s/.test(v)) quirks.push({ kind: 'whitespace', path: `${opPath}.${key}`, value: v });
-      entries.push({ operatorText, ...(operator ? { operator } : {}), key, keyLower: key.toLowerCase(), values });
+      if (key !== key.trim()) quirks.push({ kind: 'whitespace', path: `${path}.${operatorText}`, value: key });
+      for (const v of values) {
+        if (WHITESPACE.test(v)) quirks.push({ kind: 'whitespace', path: `${path}.${operatorText}.${key}`, value: v });
+      }
+      const entry: Mutable<ConditionEntry> = { operatorText, key, keyLower: lower(key), values };
+      if (operator) entry.operator = operator;
+      entries.push(entry);
     }
   }
   return entries;
@@ -235,73 +277,76 @@ interface ScanResult {
   readonly keyCount: number;
   readonly minifiedLength: number;
   readonly maxDepth: number;
-  readonly nonLatin1?: string;
 }
 
 /**
- * One pass over valid JSON text: counts object keys, measures the minified length and the nesting depth, and
- * spots characters IAM does not accept. Comparing the key count with the parsed object's tells whether any object
- * repeats a key (JSON.parse keeps only the last) without a slower duplicate-aware parse on every document.
+ * One pass over valid JSON text: counts object keys, measures the minified length and the nesting depth.
+ * Comparing the key count with the parsed object's tells whether any object repeats a key (JSON.parse keeps only
+ * the last) without a slower duplicate-aware parse on every document. Strings are skipped with indexOf, so only
+ * the short stretches between strings are visited character by character.
  */
 function scanJson(text: string): ScanResult {
   let keyCount = 0;
-  let minifiedLength = 0;
+  let whitespace = 0;
   let depth = 0;
   let maxDepth = 0;
-  let nonLatin1: string | undefined;
   const n = text.length;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      const start = i;
-      i++;
+      // Find the closing quote: the next quote not preceded by an odd number of backslashes.
+      let end = text.indexOf('"', i + 1);
+      while (end !== -1) {
+        let slashes = 0;
+        for (let k = end - 1; text.charCodeAt(k) === 92; k--) slashes++;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      if (end === -1) break;
+      i = end + 1;
       while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i += 2;
-        else if (d === 34) break;
-        else {
-          if (d > 0xff && nonLatin1 === undefined) nonLatin1 = text.slice(Math.max(0, i - 10), i + 10);
+        const w = text.charCodeAt(i);
+        if (w === 32 || w === 9 || w === 10 || w === 13) {
+          whitespace++;
           i++;
-        }
+        } else break;
       }
-      i++;
-      minifiedLength += i - start;
-      let j = i;
-      while (j < n) {
-        const w = text.charCodeAt(j);
-        if (w === 32 || w === 9 || w === 10 || w === 13) j++;
-        else break;
-      }
-      if (j < n && text.charCodeAt(j) === 58) keyCount++;
+      if (text.charCodeAt(i) === 58) keyCount++;
       continue;
     }
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
-      i++;
-      continue;
-    }
-    if (c === 123 || c === 91) {
+    if (c === 32 || c === 9 || c === 10 || c === 13) whitespace++;
+    else if (c === 123 || c === 91) {
       depth++;
       if (depth > maxDepth) maxDepth = depth;
     } else if (c === 125 || c === 93) depth--;
-    minifiedLength++;
     i++;
   }
-  return nonLatin1 === undefined
-    ? { keyCount, minifiedLength, maxDepth }
-    : { keyCount, minifiedLength, maxDepth, nonLatin1 };
+  return { keyCount, minifiedLength: n - whitespace, maxDepth };
 }
+
+/** Text around the first character IAM does not accept in a policy document, or undefined when there is none. */
+export function invalidCharacterSample(text: string): string | undefined {
+  const odd = NOT_LATIN1.exec(text);
+  return odd ? text.slice(Math.max(0, odd.index - 10), odd.index + 10) : undefined;
+}
+
+/** IAM accepts only U+0009, U+000A, U+000D and U+0020 to U+00FF in policy documents. */
+const NOT_LATIN1 = /[^\t\n\r\u0020-\u00ff]/;
 
 function countKeys(value: unknown): number {
   let count = 0;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const item = stack.pop();
-    if (Array.isArray(item)) for (const v of item) stack.push(v);
-    else if (item !== null && typeof item === 'object') {
-      for (const v of Object.values(item)) {
+    if (item === null || typeof item !== 'object') continue;
+    if (Array.isArray(item)) {
+      for (const v of item) if (v !== null && typeof v === 'object') stack.push(v);
+    } else {
+      for (const k in item) {
         count++;
-        stack.push(v);
+        const v = (item as Record<string, unknown>)[k];
+        if (v !== null && typeof v === 'object') stack.push(v);
       }
     }
   }
@@ -339,6 +384,36 @@ function findDuplicateKeys(text: string): Quirk[] {
     }
   }
   return quirks.reverse();
+}
+
+const WHITESPACE = /\s/;
+const operatorCache = new Map<string, { operator: ConditionOperator; canonical: string } | null>();
+const lowerCache = new Map<string, string>();
+
+/** Operators are a handful of strings repeated in every policy: parse each spelling once. */
+function knownOperator(text: string): { operator: ConditionOperator; canonical: string } | undefined {
+  const cached = operatorCache.get(text);
+  if (cached !== undefined) return cached ?? undefined;
+  const operator = canonicalOperator(text);
+  const result = operator
+    ? {
+        operator,
+        canonical: `${operator.qualifier ? `${operator.qualifier}:` : ''}${operator.base}${operator.ifExists ? 'IfExists' : ''}`,
+      }
+    : null;
+  if (operatorCache.size > 10_000) operatorCache.clear();
+  operatorCache.set(text, result);
+  return result ?? undefined;
+}
+
+function lower(key: string): string {
+  let cached = lowerCache.get(key);
+  if (cached === undefined) {
+    if (lowerCache.size > 50_000) lowerCache.clear();
+    cached = key.toLowerCase();
+    lowerCache.set(key, cached);
+  }
+  return cached;
 }
 
 function failure(kind: ReadFailureKind, message: string, quirks: Quirk[], text: string): ReadFailure {
