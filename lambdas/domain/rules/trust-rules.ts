@@ -602,6 +602,7 @@ export function canonicalStatementAllows(
 ): boolean {
   const { statement } = view;
   if (statement.notPrincipal || !view.federatedValues.includes(providerArn)) return false;
+  if (!statementAllowsWebIdentity(view)) return false;
   const subKey = target.subKeyLower;
   const audKey = target.audKeyLower;
   for (const entry of statement.conditions) {
