@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RULE_CATALOG } from '../../../lambdas/domain/rules/catalog';
+
+const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+const ci = readFileSync(join(__dirname, '../../../.ci/run'), 'utf8');
+
+describe('README', () => {
+  it('lists every rule of the catalog with its default severity, and no other', () => {
+    const rows = [...readme.matchAll(/^\| ((?:IRSA|PI|DOC|SWEEP)-\d{3}) \| (\w+) \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual([...RULE_CATALOG.values()].map((r) => [r.id, r.severity]));
+  });
+
+  it('gives the test command that .ci/run runs', () => {
+    expect(readme).toContain('npm ci && npm test ');
+    expect(ci.trim().split('\n').at(-1)).toBe('npm ci && npm test');
+  });
+});
