@@ -152,10 +152,15 @@ export function statementLabel(view: StatementView): string {
   return view.statement.sid ? `#${view.statement.index} (${view.statement.sid})` : `#${view.statement.index}`;
 }
 
-export function statementEvidence(view: StatementView): Record<string, unknown> {
+/** The statement as written, and the reader's quirks in it (stray whitespace, operator spelling...), as evidence. */
+export function statementEvidence(view: StatementView, role?: RoleAnalysis): Record<string, unknown> {
+  const quirks = role?.read.quirks.filter(
+    (q) => 'path' in q && (q.path === '$.Statement' || q.path.startsWith(`$.Statement[${view.statement.index}]`)),
+  );
   return {
     statementIndex: view.statement.index,
     ...(view.statement.sid ? { sid: view.statement.sid } : {}),
     statement: view.statement.raw,
+    ...(quirks && quirks.length > 0 ? { quirks } : {}),
   };
 }

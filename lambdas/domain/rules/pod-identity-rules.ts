@@ -17,7 +17,7 @@ export function checkPodIdentityTrust(role: RoleAnalysis, ctx: AnalysisContext):
       resourceArn: role.ref.role.arn,
       resourceType: 'role',
       message: `Role ${role.ref.role.name}, statement ${statementLabel(view)} trusts pods.eks.amazonaws.com with no condition: any Pod Identity association in the account can use it.`,
-      evidence: statementEvidence(view),
+      evidence: statementEvidence(view, role),
       discriminator: String(view.statement.index),
     });
   }

@@ -182,7 +182,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         ...(cluster ? { cluster } : {}),
         ruleId,
         message,
-        evidence: { ...statementEvidence(view), ...evidence },
+        evidence: { ...statementEvidence(view, role), ...evidence },
         discriminator: `${idx}:${discriminator}`,
         ...(severity ? { severity } : {}),
       },
@@ -565,7 +565,7 @@ export function checkIntendedRequests(role: RoleAnalysis, ctx: AnalysisContext):
             cluster: target,
             message: `Role ${role.ref.role.name}: statement ${statementLabel(view)} is meant for ${sub} on cluster ${target.cluster.name}, yet the request is ${result.decision === 'ExplicitDeny' ? 'explicitly denied' : 'denied'}: ${result.explanation}.`,
             evidence: {
-              ...statementEvidence(view),
+              ...statementEvidence(view, role),
               subject: sub,
               decision: result.decision,
               explanation: result.explanation,

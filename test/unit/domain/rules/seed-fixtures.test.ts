@@ -165,8 +165,15 @@ describe('trust relationships from the seed articles', () => {
     const { findings } = analyzeEstate(
       scenario({ policy: fixture('seed-003-multi-cluster-as-published.json'), workloads: ['one', 'two'] }),
     );
-    const spaces = findings.filter((f) => f.ruleId === 'IRSA-015').map((f) => f.evidence.statementIndex);
-    expect(spaces.sort()).toEqual([0, 1]);
+    const spaces = findings.filter((f) => f.ruleId === 'IRSA-015');
+    expect(spaces.map((f) => f.evidence.statementIndex).sort()).toEqual([0, 1]);
+    // The stray space is kept as evidence, exactly as written.
+    expect(spaces[0]?.evidence.quirks).toEqual([
+      expect.objectContaining({
+        kind: 'whitespace',
+        value: 'system:serviceaccount: kube-system:aws-load-balancer-controller',
+      }),
+    ]);
     const prefix = findings.find((f) => f.ruleId === 'IRSA-013');
     expect(prefix?.evidence).toMatchObject({
       statementIndex: 1,
