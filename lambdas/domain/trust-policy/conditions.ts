@@ -4,7 +4,14 @@ import { wildcardMatch } from './wildcard';
 /** Request context: lower-cased key → value(s). */
 export type RequestContext = ReadonlyMap<string, readonly string[]>;
 
-type Matcher = (policyValue: string, requestValue: string) => boolean;
+/**
+ * `literal`, when given, marks the policy value's characters that came from a policy variable or a `${*}`, `${?}`,
+ * `${$}` escape: the wildcard operators match those as plain text.
+ */
+type Matcher = (policyValue: string, requestValue: string, literal?: readonly boolean[]) => boolean;
+
+/** A policy value after variable substitution: a plain string when it had no `${...}` to substitute. */
+type PolicyValue = string | { readonly text: string; readonly literal: readonly boolean[] };
 
 interface OperatorSpec {
   readonly name: string;
@@ -16,7 +23,7 @@ interface OperatorSpec {
 
 const stringEquals: Matcher = (p, r) => p === r;
 const stringEqualsIgnoreCase: Matcher = (p, r) => p.toLowerCase() === r.toLowerCase();
-const stringLike: Matcher = (p, r) => wildcardMatch(p, r);
+const stringLike: Matcher = (p, r, literal) => wildcardMatch(p, r, false, literal);
 const numeric = (cmp: (a: number, b: number) => boolean): Matcher => {
   return (p, r) => {
     const a = Number(r);
@@ -31,11 +38,14 @@ const date = (cmp: (a: number, b: number) => boolean): Matcher => {
     return a !== undefined && b !== undefined && cmp(a, b);
   };
 };
-const arnLike: Matcher = (p, r) => {
-  const pp = splitArn(p);
+const arnLike: Matcher = (p, r, literal) => {
+  const pp = arnBounds(p);
   const rr = splitArn(r);
-  if (!pp || !rr) return wildcardMatch(p, r);
-  return pp.every((part, i) => wildcardMatch(part, rr[i] ?? ''));
+  if (!pp || !rr) return wildcardMatch(p, r, false, literal);
+  // Component by component: a wildcard never matches across a colon of the first five fields.
+  return pp.every(([start, end], i) =>
+    wildcardMatch(p.slice(start, end), rr[i] ?? '', false, literal?.slice(start, end)),
+  );
 };
 const bool: Matcher = (p, r) => p.toLowerCase() === r.toLowerCase();
 const ipAddress: Matcher = (p, r) => ipInCidr(r, p);
@@ -111,7 +121,8 @@ export interface ConditionOutcome {
  * - a key absent from the request makes a positive operator false and a negated operator true;
  * - ...IfExists is true when the key is absent; Null tests presence only;
  * - several policy values are ORed (NORed for negated operators);
- * - ForAnyValue / ForAllValues compare each request value (ForAllValues is true for an absent key).
+ * - ForAnyValue / ForAllValues compare each request value (for an absent key ForAllValues is true and ForAnyValue is
+ *   false, with or without IfExists).
  * An unknown operator never matches (IAM would have refused the policy).
  */
 export function evaluateCondition(entry: ConditionEntry, context: RequestContext, version?: string): ConditionOutcome {
@@ -129,17 +140,28 @@ export function evaluateCondition(entry: ConditionEntry, context: RequestContext
   if (!spec) return { result: false, reason: `unknown condition operator ${entry.operatorText}` };
 
   if (!present) {
-    if (op.ifExists) return { result: true, reason: `${entry.key} is absent and the operator is ...IfExists` };
+    // The set qualifier decides before IfExists: ForAnyValue "returns false" for a missing key or a null data set
+    // (IAM user guide, single- vs multivalued context keys), and IAM denies ForAnyValue:StringEqualsIfExists on an
+    // absent key in practice; IfExists applies per value inside the set loop, where there is no value to test.
+    if (op.qualifier === 'ForAnyValue') {
+      return { result: false, reason: `${entry.key} is absent from the request (ForAnyValue needs a value)` };
+    }
     if (op.qualifier === 'ForAllValues') return { result: true, reason: `${entry.key} is absent (ForAllValues holds)` };
-    if (op.qualifier === 'ForAnyValue') return { result: false, reason: `${entry.key} is absent from the request` };
+    if (op.ifExists) return { result: true, reason: `${entry.key} is absent and the operator is ...IfExists` };
     return spec.negated
       ? { result: true, reason: `${entry.key} is absent, so the negated ${op.base} holds` }
       : { result: false, reason: `${entry.key} is absent from the request` };
   }
 
   const policyValues = spec.variables ? substituteAll(entry.values, context, version) : entry.values;
+  // A value whose variable has no value is null: it equals nothing, so a positive operator finds no match in it and a
+  // negated operator is satisfied by it (IAM user guide, "Policy variables with no value").
   const matchesAny = (requestValue: string) =>
-    policyValues.some((pv) => pv !== undefined && spec.match(pv, requestValue));
+    policyValues.some((pv) =>
+      typeof pv === 'string'
+        ? spec.match(pv, requestValue)
+        : pv !== undefined && spec.match(pv.text, requestValue, pv.literal),
+    );
   // Per request value: does it satisfy the operator (positive: matches some value; negated: matches none)?
   const satisfies = (requestValue: string) => (spec.negated ? !matchesAny(requestValue) : matchesAny(requestValue));
 
@@ -159,34 +181,69 @@ export function evaluateCondition(entry: ConditionEntry, context: RequestContext
   };
 }
 
-/** Substitutes policy variables (policy version 2012-10-17 only). A variable missing from the request yields no value. */
+/**
+ * Substitutes policy variables (policy version 2012-10-17 only; before that `${...}` is literal text). A variable
+ * missing from the request yields no value (undefined). What a variable or a `${*}`/`${?}`/`${$}` escape produces is
+ * marked literal: the escapes exist to write a `*` or `?` that is not a wildcard (IAM user guide, "Special
+ * characters"), and text the request supplied is data, not pattern the policy author wrote.
+ */
 function substituteAll(
   values: readonly string[],
   context: RequestContext,
   version?: string,
-): Array<string | undefined> {
-  if (version !== '2012-10-17') return [...values];
+): readonly (PolicyValue | undefined)[] {
+  if (version !== '2012-10-17') return values;
   return values.map((v) => (v.includes('${') ? substitute(v, context) : v));
 }
 
-function substitute(value: string, context: RequestContext): string | undefined {
-  let missing = false;
-  const out = value.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => {
-    if (inner === '*' || inner === '?' || inner === '$') return inner;
-    const [name, fallback] = inner.split(',').map((s) => s.trim());
-    const found = context.get((name ?? '').toLowerCase());
-    if (found && found.length === 1 && found[0] !== undefined) return found[0];
-    if (fallback !== undefined && /^'.*'$/.test(fallback)) return fallback.slice(1, -1);
-    missing = true;
-    return '';
-  });
-  return missing ? undefined : out;
+const VARIABLE = /\$\{([^}]*)\}/g;
+
+function substitute(value: string, context: RequestContext): PolicyValue | undefined {
+  let text = '';
+  const literal: boolean[] = [];
+  let last = 0;
+  for (const match of value.matchAll(VARIABLE)) {
+    const resolved = resolveVariable(match[1] ?? '', context);
+    if (resolved === undefined) return undefined;
+    const authored = value.slice(last, match.index);
+    text += authored + resolved;
+    for (let i = 0; i < authored.length; i++) literal.push(false);
+    for (let i = 0; i < resolved.length; i++) literal.push(true);
+    last = match.index + match[0].length;
+  }
+  const tail = value.slice(last);
+  text += tail;
+  for (let i = 0; i < tail.length; i++) literal.push(false);
+  return { text, literal };
+}
+
+function resolveVariable(inner: string, context: RequestContext): string | undefined {
+  if (inner === '*' || inner === '?' || inner === '$') return inner;
+  const [name, fallback] = inner.split(',').map((s) => s.trim());
+  const found = context.get((name ?? '').toLowerCase());
+  if (found && found.length === 1 && found[0] !== undefined) return found[0];
+  if (fallback !== undefined && /^'.*'$/.test(fallback)) return fallback.slice(1, -1);
+  return undefined;
 }
 
 function splitArn(arn: string): string[] | undefined {
   const parts = arn.split(':');
   if (parts.length < 6) return undefined;
   return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
+/** [start, end) of an ARN's first five colon-separated fields and of the rest, or undefined for fewer than six. */
+function arnBounds(arn: string): Array<[number, number]> | undefined {
+  const bounds: Array<[number, number]> = [];
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const colon = arn.indexOf(':', start);
+    if (colon === -1) return undefined;
+    bounds.push([start, colon]);
+    start = colon + 1;
+  }
+  bounds.push([start, arn.length]);
+  return bounds;
 }
 
 function toEpoch(value: string): number | undefined {

@@ -1,8 +1,17 @@
 /**
  * IAM wildcard matching: `*` matches any run of characters (including none), `?` exactly one.
  * Iterative with single-star backtracking: linear in practice, no regular expressions built from policy text.
+ *
+ * `literal`, when given, marks pattern positions whose `*` or `?` is plain text rather than a wildcard: the `${*}` and
+ * `${?}` escapes, and text a policy variable resolved to (see conditions.ts). It indexes the pattern as given, so it
+ * is only meaningful without `ignoreCase`.
  */
-export function wildcardMatch(pattern: string, text: string, ignoreCase = false): boolean {
+export function wildcardMatch(
+  pattern: string,
+  text: string,
+  ignoreCase = false,
+  literal?: ArrayLike<boolean>,
+): boolean {
   const p = ignoreCase ? pattern.toLowerCase() : pattern;
   const t = ignoreCase ? text.toLowerCase() : text;
   let pi = 0;
@@ -10,19 +19,21 @@ export function wildcardMatch(pattern: string, text: string, ignoreCase = false)
   let star = -1;
   let mark = 0;
   while (ti < t.length) {
-    const pc = p.charCodeAt(pi);
-    if (pi < p.length && (pc === 63 || pc === t.charCodeAt(ti))) {
-      pi++;
-      ti++;
-    } else if (pi < p.length && pc === 42) {
+    const pc = pi < p.length ? p.charCodeAt(pi) : -1;
+    const special = literal === undefined || !literal[pi];
+    // A wildcard `*` is tried before a literal comparison: a `*` in the text must not consume the pattern's star.
+    if (pc === 42 && special) {
       star = pi++;
       mark = ti;
+    } else if (pc !== -1 && ((pc === 63 && special) || pc === t.charCodeAt(ti))) {
+      pi++;
+      ti++;
     } else if (star !== -1) {
       pi = star + 1;
       ti = ++mark;
     } else return false;
   }
-  while (pi < p.length && p.charCodeAt(pi) === 42) pi++;
+  while (pi < p.length && p.charCodeAt(pi) === 42 && (literal === undefined || !literal[pi])) pi++;
   return pi === p.length;
 }
 
