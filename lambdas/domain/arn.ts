@@ -35,6 +35,13 @@ export function roleAccountId(roleArn: string): string | undefined {
   return parsed?.service === 'iam' && parsed.resource.startsWith('role/') ? parsed.accountId : undefined;
 }
 
+/** Removes trailing slashes with a loop: the /\/+$/ pattern is quadratic on long runs of slashes. */
+export function trimTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 47) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 /** Strips `https://` (any case) from an issuer URL; IAM provider URLs and condition-key prefixes carry no scheme. */
 export function stripScheme(url: string): string {
   return url.replace(/^https?:\/\//i, '');
@@ -57,9 +64,8 @@ export function issuerKey(url: string): string {
 const issuerKeyCache = new Map<string, string>();
 
 function computeIssuerKey(url: string): string {
-  return stripScheme(url.trim())
+  return trimTrailingSlashes(stripScheme(url.trim()))
     .replace(/^([^/]+):443(?=\/|$)/, '$1')
-    .replace(/\/+$/, '')
     .toLowerCase();
 }
 
@@ -77,7 +83,7 @@ const EKS_ISSUER_SWAPPED = /^oidc\.([a-z0-9-]+)\.eks\.(amazonaws\.com(?:\.cn)?)\
 
 /** Parses an EKS issuer (with or without scheme). Case is kept; use issuerKey to compare. */
 export function parseEksIssuer(url: string): EksIssuer | undefined {
-  const hostPath = stripScheme(url.trim()).replace(/\/+$/, '');
+  const hostPath = trimTrailingSlashes(stripScheme(url.trim()));
   const match = EKS_ISSUER.exec(hostPath.toLowerCase());
   if (!match) return undefined;
   const [, region, dnsSuffix, id] = match;
@@ -87,7 +93,7 @@ export function parseEksIssuer(url: string): EksIssuer | undefined {
 
 /** Recognizes the documented host-order typo `oidc.<region>.eks.amazonaws.com` and returns the corrected host/path. */
 export function correctSwappedEksHost(url: string): string | undefined {
-  const hostPath = stripScheme(url.trim()).replace(/\/+$/, '');
+  const hostPath = trimTrailingSlashes(stripScheme(url.trim()));
   const match = EKS_ISSUER_SWAPPED.exec(hostPath.toLowerCase());
   if (!match) return undefined;
   const [, region, suffix] = match;
@@ -98,7 +104,7 @@ export function correctSwappedEksHost(url: string): string | undefined {
 /** Whether a URL or condition-key prefix looks like it names an EKS issuer at all (loose: for classification). */
 export function looksLikeEksIssuer(text: string): boolean {
   const lower = text.toLowerCase();
-  return lower.includes('oidc.eks.') || EKS_ISSUER_SWAPPED.test(stripScheme(lower).replace(/\/+$/, ''));
+  return lower.includes('oidc.eks.') || EKS_ISSUER_SWAPPED.test(trimTrailingSlashes(stripScheme(lower)));
 }
 
 /** The partition an AWS DNS suffix belongs to. */

@@ -24,22 +24,22 @@ export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
   const views = read.ok ? read.policy.statements.map(classifyStatement) : [];
   const targets: Array<ClusterRef | undefined> = [];
   let irsa = ctx.index.serviceAccountsByRole.has(ref.role.arn);
-  let used: ClusterRef[] | undefined;
-  let named: string[] | undefined;
+  const used: ClusterRef[] = [];
+  const named: string[] = [];
   for (const view of views) {
     if (view.kind !== 'irsa') continue;
     irsa = true;
     const target = resolveTarget(view, ctx);
     if (target) {
       targets[view.statement.index] = target;
-      if (view.statement.effect === 'Allow' && !used?.includes(target)) {
-        (used ??= []).push(target);
+      if (view.statement.effect === 'Allow' && !used.includes(target)) {
+        used.push(target);
         ctx.markClusterUse(target, ref.accountId, ref.role.arn);
       }
     }
     for (const p of view.providers) {
-      if (named?.includes(p.arn)) continue;
-      (named ??= []).push(p.arn);
+      if (named.includes(p.arn)) continue;
+      named.push(p.arn);
       ctx.addProviderReference(p.arn, ref.role.arn);
     }
   }
@@ -442,7 +442,10 @@ function distinct<T>(items: readonly T[], key: (item: T) => string | undefined):
     const k = key(item);
     if (k === undefined || k === only) continue;
     if (only === undefined) only = k;
-    else (set ??= new Set([only])).add(k);
+    else {
+      set ??= new Set([only]);
+      set.add(k);
+    }
   }
   return set ?? (only === undefined ? EMPTY : new Set([only]));
 }

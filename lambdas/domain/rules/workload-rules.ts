@@ -15,7 +15,8 @@ export function checkServiceAccounts(ctx: AnalysisContext): void {
 function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void {
   const sa = ref.serviceAccount;
   const roleArn = sa.roleArn;
-  if (roleArn === undefined) return;
+  // An empty eks.amazonaws.com/role-arn annotation is no annotation: the webhook injects nothing for it.
+  if (roleArn === undefined || roleArn === '') return;
   const cluster = ctx.index.clusterByName(ref.accountId, sa.cluster, sa.region);
   const who = `${sa.source === 'addon' && sa.addon ? `add-on ${sa.addon}, ` : ''}service account ${sa.namespace}/${sa.name} on cluster ${sa.cluster} (${sa.region})`;
   const subject = subjectFor(sa.namespace, sa.name);

@@ -21,10 +21,6 @@ const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal'
 const PROHIBITED_IN_TRUST = new Set(['Resource', 'NotResource']);
 const DOCUMENT_ELEMENTS = new Set(['Version', 'Id', 'Statement']);
 
-/**
- * Reads a trust policy as IAM returned it (raw JSON, URL-encoded JSON) or as an already parsed object.
- * Never throws: anything unreadable comes back as a ReadFailure that names the problem.
- */
 export interface ReadOptions {
   /**
    * Skip the scan for characters IAM rejects (the analyzer runs invalidCharacterSample itself, and only on IRSA
@@ -33,6 +29,10 @@ export interface ReadOptions {
   readonly skipCharacterCheck?: boolean;
 }
 
+/**
+ * Reads a trust policy as IAM returned it (raw JSON, URL-encoded JSON) or as an already parsed object.
+ * Never throws: anything unreadable comes back as a ReadFailure that names the problem.
+ */
 export function readTrustPolicy(input: unknown, options: ReadOptions = {}): ReadResult {
   const quirks: Quirk[] = [];
   let text: string;
@@ -45,6 +45,10 @@ export function readTrustPolicy(input: unknown, options: ReadOptions = {}): Read
       text = JSON.stringify(input);
     } catch (err) {
       return failure('invalid-json', `the trust policy object cannot be serialized: ${describe(err)}`, quirks, '');
+    }
+    // JSON.stringify returns undefined (despite its type) when a toJSON method yields undefined or a function.
+    if (typeof text !== 'string') {
+      return failure('not-an-object', 'the trust policy object serializes to no JSON value', quirks, '');
     }
   } else {
     return failure('not-an-object', `expected policy text or a JSON object, got ${kindOf(input)}`, quirks, '');
@@ -183,7 +187,12 @@ function readPrincipal(value: unknown, path: string, quirks: Quirk[]): Principal
   }
   const byType: Record<string, readonly string[]> = {};
   const object = value as Record<string, unknown>;
-  for (const type in object) byType[type] = readStrings(object[type], path, quirks, type) ?? [];
+  for (const type in object) {
+    const values = readStrings(object[type], path, quirks, type) ?? [];
+    // Assigning "__proto__" would replace byType's prototype (its items then show up as principal types).
+    if (type === '__proto__') Object.defineProperty(byType, type, { value: values, enumerable: true, writable: true });
+    else byType[type] = values;
+  }
   return { wildcard: false, byType };
 }
 
@@ -370,7 +379,9 @@ function findDuplicateKeys(text: string): Quirk[] {
         const [keyNode, valueNode] = prop.children ?? [];
         if (!keyNode || !valueNode) continue;
         const key = String(keyNode.value);
-        seen.set(key, [...(seen.get(key) ?? []), valueNode]);
+        const nodes = seen.get(key);
+        if (nodes) nodes.push(valueNode);
+        else seen.set(key, [valueNode]);
         stack.push({ node: valueNode, path: `${path}.${key}` });
       }
       for (const [key, nodes] of seen) {
@@ -426,6 +437,7 @@ function describe(err: unknown): string {
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing (undefined)';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
 }

@@ -47,4 +47,23 @@ describe('parseSnapshot', () => {
     );
     expect((error as Error).message).toMatch(/^bad\.json is not a valid estate snapshot/);
   });
+
+  it('fails when a Pod Identity association names no role', () => {
+    const association = { cluster: 'c', region: 'us-west-2', namespace: 'n', serviceAccount: 's', roleArn: '' };
+    const snapshot = {
+      ...minimal,
+      accounts: [
+        {
+          accountId: '111111111111',
+          clusters: [],
+          oidcProviders: [],
+          roles: [],
+          podIdentityAssociations: [association],
+        },
+      ],
+    };
+    expect(() => parseSnapshot(snapshot)).toThrow(
+      /\$\.accounts\[0\]\.podIdentityAssociations\[0\]\.roleArn: must NOT have fewer than 1 characters/,
+    );
+  });
 });

@@ -301,6 +301,13 @@ describe('quotas and thumbprints', () => {
   });
 });
 
+describe('workloads', () => {
+  it('treats an empty role annotation as none, and a blank one as malformed (IRSA-030)', () => {
+    expect(analyze(healthyA({ serviceAccounts: [serviceAccount(one, 'ns', 'sa', '')] }))).toEqual([]);
+    expect(rules(analyze(healthyA({ serviceAccounts: [serviceAccount(one, 'ns', 'sa', ' ')] })))).toEqual(['IRSA-030']);
+  });
+});
+
 describe('Pod Identity', () => {
   it('fails when a target role does not let the association role tag sessions (PI-054)', () => {
     const target = policy({

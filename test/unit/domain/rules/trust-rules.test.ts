@@ -22,6 +22,7 @@ const subPattern = fc.constantFrom(
   'system:serviceaccount:*:app',
   'system:serviceaccount:ns:ap?',
   '*',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
   'system:serviceaccount:ns:${aws:username}',
 );
 const audience = fc.constantFrom('sts.amazonaws.com', 'vault', 'sts.amazonaws.com.cn');
@@ -130,6 +131,7 @@ describe('canonicalStatementAllows', () => {
     ).toBe(false);
     expect(
       canonicalStatementAllows(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
         view({ StringEquals: { [`${one.hostPath}:sub`]: 'system:serviceaccount:ns:${aws:x}' } }),
         target,
         one.providerArn(),
