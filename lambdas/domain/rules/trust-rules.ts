@@ -24,22 +24,25 @@ export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
   const views = read.ok ? read.policy.statements.map(classifyStatement) : [];
   const targets: Array<ClusterRef | undefined> = [];
   let irsa = ctx.index.serviceAccountsByRole.has(ref.role.arn);
-  const used: ClusterRef[] = [];
-  const named: string[] = [];
+  // Most roles use one cluster and one provider: the lists are only made when needed.
+  let used: ClusterRef[] | undefined;
+  let named: string[] | undefined;
   for (const view of views) {
     if (view.kind !== 'irsa') continue;
     irsa = true;
     const target = resolveTarget(view, ctx);
     if (target) {
       targets[view.statement.index] = target;
-      if (view.statement.effect === 'Allow' && !used.includes(target)) {
-        used.push(target);
+      if (view.statement.effect === 'Allow' && !used?.includes(target)) {
+        if (used) used.push(target);
+        else used = [target];
         ctx.markClusterUse(target, ref.accountId, ref.role.arn);
       }
     }
     for (const p of view.providers) {
-      if (named.includes(p.arn)) continue;
-      named.push(p.arn);
+      if (named?.includes(p.arn)) continue;
+      if (named) named.push(p.arn);
+      else named = [p.arn];
       ctx.addProviderReference(p.arn, ref.role.arn);
     }
   }
