@@ -6,7 +6,7 @@ import type { AccountSnapshot, EstateSnapshot } from '../lambdas/domain/snapshot
 import { account, cluster, irsaStatement, policy, provider, role, sa } from '../test/support/estate-builder';
 
 export interface EstateSize {
-  /** How trust policies are stored: plain JSON text (as `irsa-doctor scan` writes them) or URL-encoded (raw IAM). */
+  /** How trust policies are stored: plain JSON text (decoded once, at collection) or URL-encoded (raw IAM output). */
   readonly encoding?: 'plain' | 'url';
   readonly accounts: number;
   readonly rolesPerAccount: number;

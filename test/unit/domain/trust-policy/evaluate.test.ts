@@ -5,18 +5,12 @@ import {
   webIdentityRequest,
 } from '../../../../lambdas/domain/trust-policy/evaluate';
 import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { ACTION, AUD_KEY, ISSUER, OTHER_ISSUER, OTHER_PROVIDER, PROVIDER, SUB_KEY } from '../../../support/issuers';
 
-const ISSUER = 'oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
-const OTHER_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210';
-const PROVIDER = `arn:aws:iam::111111111111:oidc-provider/${ISSUER}`;
-const OTHER_PROVIDER = `arn:aws:iam::111111111111:oidc-provider/${OTHER_ISSUER}`;
-const SUB_KEY = `${ISSUER}:sub`;
-const AUD_KEY = `${ISSUER}:aud`;
 const AMR_KEY = `${ISSUER}:amr`;
 const SUB = 'system:serviceaccount:ns:app';
 const OTHER_SUB = 'system:serviceaccount:ns:other';
 const AUD = 'sts.amazonaws.com';
-const ACTION = 'sts:AssumeRoleWithWebIdentity';
 
 type Doc = Record<string, unknown>;
 type Context = Record<string, string | readonly string[]>;

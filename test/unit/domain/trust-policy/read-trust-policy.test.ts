@@ -8,16 +8,10 @@ import type {
 } from '../../../../lambdas/domain/trust-policy/model';
 import { MAX_DEPTH, MAX_POLICY_TEXT, readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
 import { nested, rfc3986 } from '../../../support/arbitraries';
+import { ACTION, AUD_KEY, ISSUER, OTHER_ISSUER, OTHER_PROVIDER, PROVIDER, SUB_KEY } from '../../../support/issuers';
 
-const ISSUER = 'oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
-const OTHER_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210';
-const PROVIDER = `arn:aws:iam::111111111111:oidc-provider/${ISSUER}`;
-const OTHER_PROVIDER = `arn:aws:iam::111111111111:oidc-provider/${OTHER_ISSUER}`;
-const SUB_KEY = `${ISSUER}:sub`;
-const AUD_KEY = `${ISSUER}:aud`;
 const SUB = 'system:serviceaccount:kube-system:aws-load-balancer-controller';
 const OTHER_SUB = 'system:serviceaccount:default:app';
-const ACTION = 'sts:AssumeRoleWithWebIdentity';
 
 type Doc = Record<string, unknown>;
 
