@@ -107,28 +107,5 @@ export function looksLikeEksIssuer(text: string): boolean {
   return lower.includes('oidc.eks.') || EKS_ISSUER_SWAPPED.test(trimTrailingSlashes(stripScheme(lower)));
 }
 
-/** The partition an AWS DNS suffix belongs to. */
-export function partitionForDnsSuffix(dnsSuffix: string): string {
-  switch (dnsSuffix) {
-    case 'amazonaws.com.cn':
-      return 'aws-cn';
-    case 'c2s.ic.gov':
-      return 'aws-iso';
-    case 'sc2s.sgov.gov':
-      return 'aws-iso-b';
-    default:
-      return 'aws';
-  }
-}
-
-/** The partition of a region name, from its prefix. */
-export function partitionForRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
-}
-
 /** The eks.amazonaws.com/role-arn check the pod identity webhook applies (it only logs, then injects anyway). */
 export const WEBHOOK_ROLE_ARN = /^arn:aws[a-z0-9-]*:iam::\d{12}:role\/[\w\-/.@+=,]+$/;

@@ -1,4 +1,4 @@
-import { issuerKey, parseEksIssuer, roleAccountId, stripScheme } from './arn';
+import { issuerKey, parseEksIssuer, stripScheme } from './arn';
 import type {
   AccountSnapshot,
   ClusterSnapshot,
@@ -120,11 +120,6 @@ export class EstateIndex {
   regionScannedAnywhere(region: string): boolean {
     for (const id of this.accounts.keys()) if (this.regionScanned(id, region)) return true;
     return false;
-  }
-
-  roleAccountInEstate(roleArn: string): boolean {
-    const id = roleAccountId(roleArn);
-    return id !== undefined && this.accounts.has(id);
   }
 }
 

@@ -126,6 +126,5 @@ export interface PodIdentityAssociationSnapshot {
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 export const DEFAULT_TRUST_POLICY_QUOTA = 2048;
-export const MAX_TRUST_POLICY_QUOTA = 4096;
 export const DEFAULT_OIDC_PROVIDER_QUOTA = 100;
 export const MAX_THUMBPRINTS = 5;

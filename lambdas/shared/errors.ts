@@ -25,7 +25,3 @@ export class InputReadError extends Error {
     this.name = 'InputReadError';
   }
 }
-
-export function assertIsError(value: unknown): asserts value is Error {
-  if (!(value instanceof Error)) throw new Error(`expected an Error, got ${String(value)}`, { cause: value });
-}
