@@ -301,6 +301,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         'IRSA-014',
         `${at()}: condition key "${c.entry.key}" names claim "${c.claim}", which no token carries${suggestion ? `; did you mean :${suggestion}?` : ''}.`,
         {
+          kind: 'claim-typo',
           conditionKey: c.entry.key,
           claim: c.claim,
           ...(suggestion ? { suggestion } : {}),
@@ -319,6 +320,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         'IRSA-014',
         `${at()}: the :aud condition holds the subject ${JSON.stringify(swapped[0])}; subjects belong under :sub.`,
         {
+          kind: 'aud-holds-subject',
           conditionKey: c.entry.key,
           values: c.entry.values,
         },
@@ -351,6 +353,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         'IRSA-014',
         `${at()}: the :sub condition holds the audience "${DEFAULT_AUDIENCE}"; it belongs under :aud.`,
         {
+          kind: 'sub-holds-audience',
           conditionKey: c.entry.key,
           values: c.entry.values,
         },

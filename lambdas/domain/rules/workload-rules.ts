@@ -159,7 +159,7 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
       ...base,
       ruleId: sa.source === 'addon' ? 'IRSA-038' : 'IRSA-016',
       message: `${cap(who)} presents ${subject}, but role ${analysis.ref.role.name} allows ${allowed.length > 0 ? allowed.map((a) => JSON.stringify(a)).join(', ') : 'no subject'} for this cluster.`,
-      evidence: { ...sub, allowedSubjects: allowed, evaluation },
+      evidence: { ...sub, allowedSubjects: allowed, statementIndex: targeting[0]?.statement.index, evaluation },
     });
     return;
   }

@@ -1,0 +1,90 @@
+import type { Decision } from '../trust-policy/evaluate';
+
+/** What a plan does to which IAM resource. */
+export type PlanAction =
+  | 'create-oidc-provider'
+  | 'add-client-id'
+  | 'update-thumbprint'
+  | 'update-trust-policy'
+  | 'delete-oidc-provider'
+  | 'update-service-account';
+
+/** An OIDC provider as the planner reads and writes it. */
+export interface ProviderState {
+  readonly url: string;
+  readonly clientIds: readonly string[];
+  readonly thumbprints: readonly string[];
+}
+
+export type TrustDocument = Readonly<Record<string, unknown>>;
+
+export interface ProbeOutcome {
+  readonly principal: string;
+  readonly action: string;
+  readonly sub?: string;
+  readonly aud?: string;
+  readonly before: Decision;
+  readonly after: Decision;
+  /** Why a newly allowed request is acceptable: the workload the plan exists to let in, or the declared widening. */
+  readonly declaredBy?: string;
+}
+
+/** The evidence shown to an approver that a trust-policy change does what it says and nothing more. */
+export interface Proof {
+  /** The requests the change is for: each must be allowed after it. */
+  readonly intended: readonly ProbeOutcome[];
+  readonly probes: {
+    readonly evaluated: number;
+    /** Requests denied before and allowed after, each accounted for by `declaredBy`. */
+    readonly newlyAllowed: readonly ProbeOutcome[];
+    /** Requests denied before and allowed after that nothing in the plan accounts for: must be empty. */
+    readonly undeclaredNewlyAllowed: readonly ProbeOutcome[];
+    readonly newlyDenied: number;
+  };
+  readonly size: { readonly minifiedLength: number; readonly quota: number; readonly withinQuota: boolean };
+  readonly holds: boolean;
+  /** The proof in sentences, for the approver. */
+  readonly summary: readonly string[];
+}
+
+/** Which infrastructure-as-code tool owns a resource, and how to make the change there instead. */
+export interface IacOwner {
+  readonly tool: 'cloudformation' | 'cdk' | 'eksctl' | 'terraform';
+  readonly evidence: string;
+  readonly stack?: string;
+  readonly howToChange: string;
+}
+
+export interface Plan {
+  /** Stable: the same input gives the same id. */
+  readonly id: string;
+  readonly ruleIds: readonly string[];
+  readonly findingIds: readonly string[];
+  readonly accountId: string;
+  readonly resourceArn: string;
+  readonly cluster?: string;
+  readonly region?: string;
+  readonly action: PlanAction;
+  readonly before: TrustDocument | ProviderState | null;
+  /** The complete new trust policy, or the complete provider state; null when the plan deletes. */
+  readonly after: TrustDocument | ProviderState | null;
+  /** A readable unified diff of before and after. */
+  readonly diff: string;
+  readonly rationale: string;
+  /** Every change waits for a person unless configuration says otherwise (issue: default none). */
+  readonly requiresApproval: boolean;
+  /** False for propose-only plans: shown to a person, never applied by the workflow. */
+  readonly applicable: boolean;
+  readonly proposeOnlyReason?: string;
+  readonly owner?: IacOwner;
+  readonly proof?: Proof;
+  readonly risk: { readonly level: 'low' | 'medium' | 'high'; readonly notes: readonly string[] };
+  /** Plans that must be applied first (a provider before the trust policy that names it). */
+  readonly dependsOn: readonly string[];
+}
+
+export interface PlanResult {
+  readonly plans: readonly Plan[];
+  /** Findings the planning itself raises (a fix that would exceed the trust-policy quota). */
+  readonly findings: readonly import('../finding').Finding[];
+}
