@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { InputReadError, SnapshotValidationError, UsageError } from '../lambdas/shared/errors';
 import { analyzeCommand, FORMATS } from './commands/analyze';
+import { planCommand } from './commands/plan';
 import { rulesCommand } from './commands/rules';
 import { type CliIo, processIo } from './io';
 
@@ -37,6 +38,21 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       '\nExit codes: 0 analysis ran; 1 a finding met --fail-on; 2 bad input or usage.\n\nExample:\n  irsa-doctor analyze --snapshot examples/estate.json --fail-on high',
     )
     .action(async (opts) => setCode(await analyzeCommand(opts, io)));
+
+  program
+    .command('plan')
+    .description('Plan the smallest fix for every fixable finding, with a diff and a proof.')
+    .requiredOption(
+      '--snapshot <file>',
+      'estate snapshot JSON (schema/estate-snapshot.v1.schema.json); "-" reads stdin',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
+    .addHelpText(
+      'after',
+      '\nJSON output: {"plans": [...], "findings": [...]}. Markdown is the approver\'s view: finding, evidence, diff, proof, risk.\nNothing is changed: plans are applied by the workflow after approval.',
+    )
+    .action(async (opts) => setCode(await planCommand(opts, io)));
 
   program
     .command('rules')

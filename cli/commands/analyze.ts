@@ -47,7 +47,7 @@ function parseSeverity(value: string): Severity {
   throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}; got "${value}"`);
 }
 
-function parseQuota(value: string): number {
+export function parseQuota(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 131072) {
     throw new UsageError(

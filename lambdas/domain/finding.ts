@@ -46,7 +46,10 @@ export interface AnalysisResult {
   readonly summary: AnalysisSummary;
 }
 
-/** 64-bit FNV-1a over UTF-16 code units, as 16 hex digits: a stable id without any I/O or crypto import. */
+/**
+ * Two independent 32-bit FNV-1a style hashes over UTF-16 code units, as 16 hex digits: a stable id without any
+ * I/O or crypto import. Both multipliers must be odd, or early characters stop mattering.
+ */
 export function stableId(...parts: readonly string[]): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x050c5d1f;
@@ -54,7 +57,7 @@ export function stableId(...parts: readonly string[]): string {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x01000193 ^ 0x5bd1e995) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
   }
   return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
 }

@@ -1,7 +1,7 @@
 import { analyzeEstate } from '../analyze';
 import { issuerKey, providerArn, providerUrlFromArn, stripScheme } from '../arn';
 import { EstateIndex, type RoleRef } from '../estate-index';
-import { type Finding, severityRank, stableId } from '../finding';
+import { type AnalysisResult, type Finding, severityRank, stableId } from '../finding';
 import { ruleMeta } from '../rules/catalog';
 import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA, type EstateSnapshot, MAX_THUMBPRINTS } from '../snapshot';
 import { classifyStatement, isWellFormedSubject, normalizeSubject, type StatementView } from '../trust-policy/classify';
@@ -27,11 +27,21 @@ type Json = Record<string, unknown>;
  * Pure: reads the snapshot and the findings, writes nothing. Plans that need a person's choice, or touch a resource
  * an infrastructure-as-code tool owns, are returned as propose-only (`applicable: false`).
  */
-export function planEstate(snapshot: EstateSnapshot, options: PlanOptions = {}): PlanResult {
-  const { findings } = analyzeEstate(snapshot, options);
-  const index = new EstateIndex(snapshot);
-  const planner = new Planner(index, findings, options);
-  return planner.run();
+export function planEstate(
+  snapshot: EstateSnapshot,
+  options: PlanOptions = {},
+): PlanResult & { analysis: AnalysisResult } {
+  const analysis = analyzeEstate(snapshot, options);
+  return { ...planFromFindings(snapshot, analysis.findings, options), analysis };
+}
+
+/** Plans from findings already computed for this snapshot (by analyzeEstate with the same options). */
+export function planFromFindings(
+  snapshot: EstateSnapshot,
+  findings: readonly Finding[],
+  options: PlanOptions = {},
+): PlanResult {
+  return new Planner(new EstateIndex(snapshot), findings, options).run();
 }
 
 class Planner {

@@ -1,0 +1,100 @@
+import type { Finding } from '../../lambdas/domain/finding';
+import type { Plan, PlanResult } from '../../lambdas/domain/plan/plan';
+import { fence, md } from './findings';
+import type { Style } from './style';
+
+export function renderPlansJson(result: PlanResult): string {
+  return `${JSON.stringify({ plans: result.plans, findings: result.findings }, null, 2)}\n`;
+}
+
+function counts(result: PlanResult): string {
+  const applicable = result.plans.filter((p) => p.applicable).length;
+  return `${result.plans.length} plan(s): ${applicable} to apply after approval, ${result.plans.length - applicable} proposed only`;
+}
+
+/** One block per plan, providers first (the order they must be applied in). */
+export function renderPlansTable(result: PlanResult, style: Style): string {
+  const lines = [style.bold(`IRSA Doctor: ${counts(result)}`), ''];
+  if (result.plans.length === 0) lines.push('Nothing to fix.');
+  for (const p of result.plans) {
+    const tag = p.applicable ? style.bold('APPLY   ') : style.dim('PROPOSE ');
+    lines.push(
+      `${tag} ${p.action.padEnd(22)} ${p.ruleIds.join(',')}  ${p.resourceArn}${p.cluster ? `  (${p.cluster}, ${p.region})` : ''}`,
+    );
+    lines.push(`         ${p.rationale}`);
+    if (p.proof) lines.push(...p.proof.summary.map((s) => `         ${style.dim(`proof: ${s}`)}`));
+    if (!p.applicable && p.proposeOnlyReason)
+      lines.push(`         ${style.dim(`propose only: ${p.proposeOnlyReason}`)}`);
+    if (p.dependsOn.length > 0) lines.push(`         ${style.dim(`after plan(s) ${p.dependsOn.join(', ')}`)}`);
+    lines.push(`         ${style.dim(`id ${p.id}, risk ${p.risk.level}`)}`);
+  }
+  for (const f of result.findings) lines.push('', `${style.severity(f.severity)} ${f.ruleId} ${f.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** What an approver reads: for each plan, the finding, the evidence, the diff, the proof and the risk. */
+export function renderPlansMarkdown(result: PlanResult, analyzed: readonly Finding[]): string {
+  const byId = new Map(analyzed.map((f) => [f.id, f]));
+  const out = ['# IRSA Doctor: fix plans', '', counts(result), ''];
+  result.plans.forEach((p, i) => out.push(...planSection(p, i + 1, byId)));
+  if (result.findings.length > 0) {
+    out.push('## Findings raised while planning', '');
+    for (const f of result.findings) out.push(`- **${f.ruleId}** (${f.severity}): ${md(f.message)}`);
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function planSection(p: Plan, n: number, findings: ReadonlyMap<string, Finding>): string[] {
+  const status = p.applicable ? 'apply after approval' : `propose only: ${md(p.proposeOnlyReason ?? '')}`;
+  const out = [
+    `## ${n}. ${p.action} \`${p.resourceArn}\``,
+    '',
+    `${status} · account ${p.accountId}${p.cluster ? ` · cluster ${md(p.cluster)} (${md(p.region ?? '')})` : ''} · risk **${p.risk.level}** · plan \`${p.id}\`${p.dependsOn.length > 0 ? ` · after ${p.dependsOn.map((d) => `\`${d}\``).join(', ')}` : ''}`,
+    '',
+    '### Findings',
+    '',
+  ];
+  for (const id of p.findingIds) {
+    const f = findings.get(id);
+    if (!f) continue;
+    out.push(`- **${f.ruleId}** (${f.severity}) ${md(f.title)}: ${md(f.message)}`);
+    if (f.podError) out.push('', '  What the pod sees:', '', indent(fence(f.podError)), '');
+  }
+  const evidence = p.findingIds
+    .map((id) => findings.get(id))
+    .filter((f) => f !== undefined)
+    .map((f) => ({ ruleId: f.ruleId, evidence: f.evidence }));
+  if (evidence.length > 0) {
+    out.push(
+      '',
+      '<details><summary>Evidence</summary>',
+      '',
+      fence(JSON.stringify(evidence, null, 2), 'json'),
+      '',
+      '</details>',
+    );
+  }
+  out.push('', '### Change', '', md(p.rationale), '');
+  if (p.diff) out.push(fence(p.diff, 'diff'), '');
+  if (p.owner) out.push(`Owned by **${p.owner.tool}** (${md(p.owner.evidence)}): ${md(p.owner.howToChange)}`, '');
+  if (p.proof) {
+    out.push('### Proof', '', ...p.proof.summary.map((s) => `- ${md(s)}`), '');
+    out.push('| request | before | after | why |', '| --- | --- | --- | --- |');
+    for (const r of [...p.proof.intended, ...p.proof.probes.newlyAllowed, ...p.proof.probes.undeclaredNewlyAllowed]) {
+      out.push(
+        `| ${md(r.principal)} ${md(r.action)}${r.sub ? ` sub=${md(r.sub)}` : ''}${r.aud ? ` aud=${md(r.aud)}` : ''} | ${r.before} | ${r.after} | ${md(r.declaredBy ?? 'NOT DECLARED')} |`,
+      );
+    }
+    out.push('');
+  }
+  out.push('### Risk', '', ...p.risk.notes.map((note) => `- ${md(note)}`), '');
+  return out;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
