@@ -15,6 +15,8 @@ export class TrustPolicyPatch {
   private readonly wasObject: boolean;
   private readonly splits = new Map<number, (current: Json) => Json[]>();
   private readonly appended: Json[] = [];
+  /** Statement index → condition keys renamed so far (old → new), so later edits may name a key by its old name. */
+  private readonly renamed = new Map<number, Map<string, string>>();
   readonly changes: string[] = [];
 
   constructor(document: TrustDocument) {
@@ -77,7 +79,10 @@ export class TrustPolicyPatch {
         const colon = key.lastIndexOf(':');
         if (colon <= 0 || key.slice(0, colon).toLowerCase() !== from.toLowerCase()) continue;
         const target = `${to}:${key.slice(colon + 1)}`;
-        if (target !== key && renameKey(block.keys, key, target)) renamed++;
+        if (target !== key && renameKey(block.keys, key, target)) {
+          this.recordRename(index, key, target);
+          renamed++;
+        }
       }
     }
     if (renamed > 0) this.changes.push(`statement #${index}: condition keys ${from}:* -> ${to}:*`);
@@ -86,8 +91,10 @@ export class TrustPolicyPatch {
 
   /** Renames one condition key (under any operator). */
   renameConditionKey(index: number, from: string, to: string): boolean {
+    const current = this.currentKey(index, from);
     for (const block of this.conditionBlocks(index)) {
-      if (from in block.keys && renameKey(block.keys, from, to)) {
+      if (current in block.keys && renameKey(block.keys, current, to)) {
+        this.recordRename(index, from, to);
         this.changes.push(`statement #${index}: condition key "${from}" -> "${to}"`);
         return true;
       }
@@ -95,8 +102,23 @@ export class TrustPolicyPatch {
     return false;
   }
 
+  private currentKey(index: number, key: string): string {
+    return this.renamed.get(index)?.get(key) ?? key;
+  }
+
+  private recordRename(index: number, from: string, to: string): void {
+    let map = this.renamed.get(index);
+    if (!map) {
+      map = new Map();
+      this.renamed.set(index, map);
+    }
+    for (const [old, now] of map) if (now === from) map.set(old, to);
+    map.set(from, to);
+  }
+
   /** Replaces a condition key's values (keeping its position and operator). */
-  setValues(index: number, key: string, values: readonly string[], why: string): boolean {
+  setValues(index: number, name: string, values: readonly string[], why: string): boolean {
+    const key = this.currentKey(index, name);
     for (const block of this.conditionBlocks(index)) {
       if (key in block.keys) {
         block.keys[key] = values.length === 1 ? values[0] : [...values];
@@ -108,7 +130,8 @@ export class TrustPolicyPatch {
   }
 
   /** Adds a value to a condition key under `operator` (values of one key are ORed). */
-  addValue(index: number, operator: string, key: string, value: string): boolean {
+  addValue(index: number, operator: string, name: string, value: string): boolean {
+    const key = this.currentKey(index, name);
     const block = this.conditionBlocks(index).find((b) => b.operator === operator && key in b.keys);
     if (!block) return false;
     const current = block.keys[key];
@@ -134,7 +157,8 @@ export class TrustPolicyPatch {
   }
 
   /** Moves a key from one operator to another (merging values when the target already has the key). */
-  moveKey(index: number, key: string, from: string, to: string): boolean {
+  moveKey(index: number, name: string, from: string, to: string): boolean {
+    const key = this.currentKey(index, name);
     const s = this.statement(index);
     const condition = s?.Condition as Json | undefined;
     const source = condition?.[from] as Json | undefined;

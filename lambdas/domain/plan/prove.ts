@@ -206,7 +206,9 @@ function probeRequests(before: TrustPolicy, after: TrustPolicy, input: ProofInpu
       for (const aud of audiences) {
         probes.push(webIdentity(provider, sub, aud));
       }
-      probes.push(webIdentity(provider, sub, 'sts.amazonaws.com', 'sts:AssumeRole'));
+      // Session tags ride on web-identity tokens and need sts:TagSession (sts:AssumeRole is never asked of a
+      // Federated principal, so probing it would only report meaningless changes).
+      probes.push(webIdentity(provider, sub, 'sts.amazonaws.com', 'sts:TagSession'));
     }
   }
   const seen = new Set<string>();

@@ -1,0 +1,325 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeEstate } from '../../../../lambdas/domain/analyze';
+import { atLeast } from '../../../../lambdas/domain/finding';
+import type { Plan } from '../../../../lambdas/domain/plan/plan';
+import { planEstate } from '../../../../lambdas/domain/plan/plan-estate';
+import type { EstateSnapshot } from '../../../../lambdas/domain/snapshot';
+import { evaluateTrustPolicy, webIdentityRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
+import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseSnapshot } from '../../../../lambdas/shared/schemas';
+import { applyPlans } from '../../../support/apply-plans';
+import {
+  account,
+  cluster,
+  estate,
+  irsaStatement,
+  policy,
+  provider,
+  role,
+  sa,
+  serviceAccount,
+} from '../../../support/estate-builder';
+
+const example = parseSnapshot(JSON.parse(readFileSync(join(__dirname, '../../../../examples/estate.json'), 'utf8')));
+const A = '111111111111';
+const one = cluster({ name: 'one', region: 'us-west-2', accountId: A });
+const two = cluster({ name: 'two', region: 'eu-west-1', accountId: A });
+const roleArn = (name: string) => `arn:aws:iam::${A}:role/${name}`;
+
+/** Findings of medium or above, by resource, that a plan's `after` was meant to clear. */
+function convergence(snapshot: EstateSnapshot) {
+  const first = planEstate(snapshot);
+  const withAfter = first.plans.filter((p) => p.after !== null || p.action === 'delete-oidc-provider');
+  const fixedRules = new Map<string, Set<string>>();
+  for (const p of withAfter)
+    fixedRules.set(p.resourceArn, new Set([...(fixedRules.get(p.resourceArn) ?? []), ...p.ruleIds]));
+  const before = new Set(analyzeEstate(snapshot).findings.map((f) => `${f.resourceArn}|${f.ruleId}`));
+  const applied = applyPlans(snapshot, withAfter);
+  const after = analyzeEstate(applied).findings.filter(
+    (f) => fixedRules.has(f.resourceArn) && atLeast(f.severity, 'medium'),
+  );
+  return {
+    plans: first.plans,
+    // A finding a plan fixed that is still there, or a new one on a resource a plan changed.
+    regressions: after.filter(
+      (f) => fixedRules.get(f.resourceArn)?.has(f.ruleId) || !before.has(`${f.resourceArn}|${f.ruleId}`),
+    ),
+    replanned: planEstate(applied).plans.filter((p) => p.applicable),
+  };
+}
+
+describe('planEstate on the example organization', () => {
+  const result = planEstate(example);
+
+  it('converges: with every plan carried out, no fixed finding comes back and no new one appears, and nothing is left to apply', () => {
+    const { regressions, replanned } = convergence(example);
+    expect(regressions.map((f) => `${f.ruleId} ${f.resourceArn}`)).toEqual([]);
+    expect(replanned.map((p) => `${p.action} ${p.resourceArn}`)).toEqual([]);
+  });
+
+  it('gives the same plans, ids included, for the same input', () => {
+    expect(planEstate(structuredClone(example)).plans).toEqual(result.plans);
+    const ids = result.plans.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('proves every applicable trust-policy plan, and emits none whose proof fails', () => {
+    const trust = result.plans.filter((p) => p.action === 'update-trust-policy' && p.applicable);
+    expect(trust.length).toBeGreaterThan(10);
+    for (const p of trust) {
+      expect(p.proof?.holds).toBe(true);
+      expect(p.proof?.probes.undeclaredNewlyAllowed).toEqual([]);
+      expect(
+        p.proof?.intended.every(
+          (i) => i.after === 'Allow' || (i.before === 'ExplicitDeny' && i.after === 'ExplicitDeny'),
+        ),
+      ).toBe(true);
+    }
+  });
+
+  it('orders a provider before the trust policy that names it', () => {
+    const created = result.plans.filter((p) => p.action === 'create-oidc-provider');
+    for (const p of result.plans) {
+      for (const dep of p.dependsOn) {
+        const at = result.plans.findIndex((q) => q.id === dep);
+        expect(at).toBeGreaterThanOrEqual(0);
+        expect(at).toBeLessThan(result.plans.indexOf(p));
+        expect(created.map((c) => c.id)).toContain(dep);
+      }
+    }
+  });
+
+  it('creates providers with the sts.amazonaws.com audience and no thumbprint', () => {
+    const create = result.plans.find((p) => p.action === 'create-oidc-provider' && p.cluster === 'batch');
+    expect(create?.before).toBeNull();
+    expect(create?.after).toEqual({
+      url: expect.stringMatching(/^oidc\.eks\.us-east-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/),
+      clientIds: ['sts.amazonaws.com'],
+      thumbprints: [],
+    });
+  });
+
+  it('adds the missing audience without recreating the provider', () => {
+    const add = result.plans.find((p) => p.action === 'add-client-id' && p.ruleIds.includes('IRSA-003'));
+    expect(add?.after).toMatchObject({ clientIds: ['sts.amazonaws.com.cn', 'sts.amazonaws.com'] });
+  });
+
+  it('repairs a thumbprint pasted with colons into the 40-hex form', () => {
+    const thumb = result.plans.find((p) => p.action === 'update-thumbprint');
+    expect(thumb?.after).toMatchObject({ thumbprints: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] });
+  });
+
+  it.each([
+    ['delete-oidc-provider', 'IRSA-005', /person to confirm/],
+    ['update-trust-policy', 'IRSA-018', /which service accounts/],
+    ['update-trust-policy', 'IRSA-038', /owned by eksctl/],
+    ['update-service-account', 'IRSA-030', /Kubernetes/],
+  ])('keeps %s for %s propose-only', (action, ruleId, reason) => {
+    const plan = result.plans.find((p) => p.action === action && p.ruleIds.includes(ruleId));
+    expect(plan?.applicable).toBe(false);
+    expect(`${plan?.proposeOnlyReason} ${plan?.rationale}`).toMatch(reason);
+  });
+
+  it('shows the eksctl-owned role the change to make in eksctl', () => {
+    const plan = result.plans.find((p) => p.ruleIds.includes('IRSA-038'));
+    expect(plan?.owner?.tool).toBe('eksctl');
+    expect(plan?.owner?.howToChange).toContain('eksctl');
+    expect(plan?.after).not.toBeNull();
+  });
+});
+
+describe('trust-policy patches', () => {
+  const planFor = (snapshot: EstateSnapshot, name: string): Plan | undefined =>
+    planEstate(snapshot).plans.find((p) => p.resourceArn === roleArn(name) && p.action === 'update-trust-policy');
+  const withRoles = (...roles: ReturnType<typeof role>[]) =>
+    estate([
+      account(A, { clusters: [one.snapshot, two.snapshot], oidcProviders: [provider(one), provider(two)], roles }),
+    ]);
+
+  it('adds a second cluster as its own statement, and both clusters are allowed afterwards', () => {
+    // Given a role trusted by cluster one, used by the same workload on cluster two
+    const snapshot = estate([
+      account(A, {
+        clusters: [one.snapshot, two.snapshot],
+        oidcProviders: [provider(one), provider(two)],
+        roles: [role(A, 'api', policy(irsaStatement(one, sa('apps', 'api'))))],
+        serviceAccounts: [
+          serviceAccount(one, 'apps', 'api', roleArn('api')),
+          serviceAccount(two, 'apps', 'api', roleArn('api')),
+        ],
+      }),
+    ]);
+    // When it is planned
+    const plan = planFor(snapshot, 'api');
+    // Then a statement for cluster two is appended, the first is untouched, and both requests are allowed
+    const after = plan?.after as { Statement: unknown[] };
+    expect(after.Statement).toHaveLength(2);
+    expect(after.Statement[0]).toEqual(irsaStatement(one, sa('apps', 'api')));
+    expect(after.Statement[1]).toMatchObject({ Principal: { Federated: two.providerArn() } });
+    expect(JSON.stringify(after.Statement[1])).not.toContain(one.id);
+    const read = readTrustPolicy(after);
+    if (!read.ok) throw new Error('after must read');
+    for (const c of [one, two]) {
+      const request = webIdentityRequest(c.providerArn(), c.hostPath, {
+        sub: sa('apps', 'api'),
+        aud: 'sts.amazonaws.com',
+      });
+      expect(evaluateTrustPolicy(read.policy, request).decision).toBe('Allow');
+    }
+    expect(plan?.applicable).toBe(true);
+  });
+
+  it('fails to an explanatory finding instead of a plan when the fix would exceed the quota', () => {
+    // Given a role that fits the 2,048-character quota but has no room for another cluster's statement
+    let count = 1;
+    const doc = (n: number) =>
+      policy(
+        irsaStatement(
+          one,
+          Array.from({ length: n }, (_, i) => sa('platform', `service-number-${i}`)),
+        ),
+      );
+    while (JSON.stringify(doc(count + 1)).length <= 2048 - 100) count++;
+    const many = Array.from({ length: count }, (_, i) => sa('platform', `service-number-${i}`));
+    expect(JSON.stringify(doc(count)).length).toBeLessThanOrEqual(2048);
+    const snapshot = estate([
+      account(A, {
+        clusters: [one.snapshot, two.snapshot],
+        oidcProviders: [provider(one), provider(two)],
+        roles: [role(A, 'shared', policy(irsaStatement(one, many)))],
+        serviceAccounts: [serviceAccount(two, 'platform', 'service-number-0', roleArn('shared'))],
+      }),
+    ]);
+    // When it is planned
+    const result = planEstate(snapshot);
+    const plan = result.plans.find((p) => p.resourceArn === roleArn('shared') && p.after !== null);
+    // Then the plan is not applicable and a finding explains the options
+    expect(plan?.applicable).toBe(false);
+    expect(plan?.proof?.size.withinQuota).toBe(false);
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['IRSA-023']);
+    expect(result.findings[0]?.message).toMatch(/quota increase .*4096.*one :sub array.*Pod Identity/s);
+  });
+
+  it('keeps every untouched statement identical and in place', () => {
+    const github = {
+      Sid: 'Ci',
+      Effect: 'Allow',
+      Principal: { Federated: `arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:org/*' } },
+    };
+    const deny = {
+      Effect: 'Deny',
+      Principal: { Federated: one.providerArn() },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { [`${one.hostPath}:sub`]: 'system:serviceaccount:kube-system:*' } },
+    };
+    const broken = { ...irsaStatement(one, sa('apps', 'api')), Action: 'sts:AssumeRole' };
+    const plan = planFor(withRoles(role(A, 'r', policy(github, broken, deny))), 'r');
+    const after = plan?.after as { Statement: unknown[] };
+    expect(after.Statement[0]).toEqual(github);
+    expect(after.Statement[2]).toEqual(deny);
+    expect(after.Statement[1]).toEqual(irsaStatement(one, sa('apps', 'api')));
+    expect(plan?.proof?.probes.newlyDenied).toBe(0);
+  });
+
+  it.each([
+    ['wrong action', { ...irsaStatement(one, sa('a', 'b')), Action: 'sts:AssumeRole' }],
+    ['Service principal', { ...irsaStatement(one, sa('a', 'b')), Principal: { Service: 'eks.amazonaws.com' } }],
+    ['stray space', irsaStatement(one, 'system:serviceaccount: a:b')],
+    ['wrong aud', irsaStatement(one, sa('a', 'b'), { audience: 'sts.amazonaws.com.cn' })],
+    [
+      'claim typo',
+      {
+        ...irsaStatement(one, sa('a', 'b')),
+        Condition: {
+          StringEquals: { [`${one.hostPath}:subject`]: sa('a', 'b'), [`${one.hostPath}:aud`]: 'sts.amazonaws.com' },
+        },
+      },
+    ],
+    [
+      'key prefix of another id',
+      {
+        ...irsaStatement(one, sa('a', 'b')),
+        Condition: {
+          StringEquals: {
+            [`${one.hostPath.slice(0, -4)}ABCD:sub`]: sa('a', 'b'),
+            [`${one.hostPath}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  ])('restores access for %s without allowing anything else', (_title, statement) => {
+    const snapshot = estate([
+      account(A, {
+        clusters: [one.snapshot, two.snapshot],
+        oidcProviders: [provider(one), provider(two)],
+        roles: [role(A, 'r', policy(statement))],
+        serviceAccounts: [serviceAccount(one, 'a', 'b', roleArn('r'))],
+      }),
+    ]);
+    const plan = planFor(snapshot, 'r');
+    expect(plan?.applicable).toBe(true);
+    expect(plan?.proof?.intended).toEqual(
+      expect.arrayContaining([expect.objectContaining({ sub: sa('a', 'b'), after: 'Allow' })]),
+    );
+    expect(plan?.proof?.probes.undeclaredNewlyAllowed).toEqual([]);
+    expect(plan?.proof?.probes.newlyAllowed.every((p) => p.sub === sa('a', 'b'))).toBe(true);
+    // The minified document is what gets measured and sent.
+    expect(plan?.proof?.size.minifiedLength).toBe(JSON.stringify(plan?.after).length);
+  });
+
+  it('narrows an over-broad trust to the known workloads, and says it may deny others', () => {
+    const snapshot = estate([
+      account(A, {
+        clusters: [one.snapshot],
+        oidcProviders: [provider(one)],
+        roles: [role(A, 'r', policy(irsaStatement(one, 'system:serviceaccount:*', { operator: 'StringLike' })))],
+        serviceAccounts: [serviceAccount(one, 'a', 'b', roleArn('r'))],
+      }),
+    ]);
+    const plan = planFor(snapshot, 'r');
+    expect(plan?.proof?.probes.newlyAllowed).toEqual([]);
+    expect(plan?.proof?.probes.newlyDenied).toBeGreaterThan(0);
+    expect(plan?.risk.level).toBe('high');
+  });
+
+  it('does not change a role owned by CloudFormation; it shows the change to make in the stack', () => {
+    const owned = role(A, 'r', policy({ ...irsaStatement(one, sa('a', 'b')), Action: 'sts:AssumeRole' }), {
+      tags: { 'aws:cloudformation:stack-name': 'apps' },
+    });
+    const plan = planFor(withRoles(owned), 'r');
+    expect(plan?.applicable).toBe(false);
+    expect(plan?.owner).toMatchObject({ tool: 'cloudformation', stack: 'apps' });
+    expect(plan?.after).not.toBeNull();
+  });
+});
+
+describe('planEstate on the seed-article fixtures', () => {
+  const fixtures = join(__dirname, '../../../fixtures/trust-policies');
+  it.each(['seed-003-example1-corrected.json', 'seed-003-multi-cluster-as-published.json'])(
+    'converges for %s',
+    (file) => {
+      const text = readFileSync(join(fixtures, file), 'utf8');
+      const c1 = cluster({ name: 'c1', region: 'us-west-2', accountId: A, id: '0123456789ABCDEF0123456789ABCDEF' });
+      const c2 = cluster({ name: 'c2', region: 'us-west-2', accountId: A, id: 'FEDCBA9876543210FEDCBA9876543210' });
+      const lbc = roleArn('lbc');
+      const snapshot = estate([
+        account(A, {
+          clusters: [c1.snapshot, c2.snapshot],
+          oidcProviders: [provider(c1), provider(c2)],
+          roles: [role(A, 'lbc', text)],
+          serviceAccounts: [
+            serviceAccount(c1, 'kube-system', 'aws-load-balancer-controller', lbc),
+            serviceAccount(c2, 'kube-system', 'aws-load-balancer-controller', lbc),
+          ],
+        }),
+      ]);
+      const { regressions, replanned, plans } = convergence(snapshot);
+      expect(plans.filter((p) => p.applicable).length).toBeGreaterThan(0);
+      expect(regressions).toEqual([]);
+      expect(replanned).toEqual([]);
+    },
+  );
+});
