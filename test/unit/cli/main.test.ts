@@ -126,6 +126,120 @@ describe('irsa-doctor analyze', () => {
   });
 });
 
+describe('irsa-doctor plan', () => {
+  it('prints {"plans": [...], "findings": [...]} with the provider plans first', async () => {
+    const cli = captureIo();
+    expect(await main(['plan', '--snapshot', ESTATE, '--format', 'json'], cli.io)).toBe(0);
+    const { plans, findings } = JSON.parse(cli.out());
+    expect(Array.isArray(findings)).toBe(true);
+    expect(plans.length).toBeGreaterThan(20);
+    const lastProvider = plans.map((p: { action: string }) => p.action).lastIndexOf('create-oidc-provider');
+    const firstTrust = plans.findIndex((p: { action: string }) => p.action === 'update-trust-policy');
+    expect(lastProvider).toBeLessThan(firstTrust);
+    for (const p of plans) {
+      expect(Object.keys(p)).toEqual(
+        expect.arrayContaining([
+          'id',
+          'ruleIds',
+          'accountId',
+          'resourceArn',
+          'action',
+          'before',
+          'after',
+          'diff',
+          'rationale',
+          'requiresApproval',
+          'applicable',
+          'risk',
+          'dependsOn',
+        ]),
+      );
+    }
+  });
+
+  it("renders the approver's markdown: finding, evidence, diff, proof and risk for each plan", async () => {
+    const cli = captureIo();
+    await main(['plan', '--snapshot', ESTATE, '--format', 'markdown'], cli.io);
+    const text = cli.out();
+    const argo = text.slice(text.indexOf('role/argo-workflows`'));
+    for (const part of [
+      '### Findings',
+      '<summary>Evidence</summary>',
+      '### Change',
+      '```diff',
+      '### Proof',
+      '| request | before | after | why |',
+      '### Risk',
+    ]) {
+      expect(argo).toContain(part);
+    }
+  });
+
+  it('shows policy text containing HTML or script as text', async () => {
+    // Given a role whose broken trust policy carries markup in its Sid and condition value
+    const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+    const snapshot = {
+      schemaVersion: 1,
+      partition: 'aws',
+      accounts: [
+        {
+          accountId: '111111111111',
+          clusters: [
+            {
+              name: 'c',
+              region: 'us-west-2',
+              status: 'ACTIVE',
+              oidcIssuer: 'https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+            },
+          ],
+          oidcProviders: [],
+          roles: [
+            {
+              arn: 'arn:aws:iam::111111111111:role/r',
+              name: 'r',
+              trustPolicy: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Sid: evil,
+                    Effect: 'Allow',
+                    Principal: {
+                      Federated:
+                        'arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
+                    },
+                    Action: 'sts:AssumeRole',
+                    Condition: {
+                      StringEquals: {
+                        'oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:sub': `system:serviceaccount:a:${evil}`,
+                      },
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    // When the approver's markdown is rendered
+    const cli = captureIo(JSON.stringify(snapshot));
+    expect(await main(['plan', '--snapshot', '-', '--format', 'markdown'], cli.io)).toBe(0);
+    // Then the markup appears only inside code blocks or escaped, never as live HTML
+    const outsideCode = cli
+      .out()
+      .replace(/(`{3,})[\s\S]*?\1/g, '')
+      .replace(/`[^`\n]*`/g, '');
+    expect(outsideCode).not.toMatch(/(?<!\\)<(script|img)/i); // a backslash-escaped \< is text in Markdown
+    expect(cli.out()).toContain('alert(1)');
+  });
+
+  it('fails with exit 2 on a bad snapshot, like analyze', async () => {
+    const cli = captureIo();
+    expect(await main(['plan', '--snapshot', join(dir, 'nope.json')], cli.io)).toBe(2);
+    expect(cli.err()).toMatch(/cannot read snapshot/);
+  });
+});
+
 describe('irsa-doctor rules', () => {
   it('lists every rule', async () => {
     const cli = captureIo();
