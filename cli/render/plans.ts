@@ -36,7 +36,9 @@ export function renderPlansTable(result: PlanResult, style: Style): string {
 export function renderPlansMarkdown(result: PlanResult, analyzed: readonly Finding[]): string {
   const byId = new Map(analyzed.map((f) => [f.id, f]));
   const out = ['# IRSA Doctor: fix plans', '', counts(result), ''];
-  result.plans.forEach((p, i) => out.push(...planSection(p, i + 1, byId)));
+  result.plans.forEach((p, i) => {
+    out.push(...planSection(p, i + 1, byId));
+  });
   if (result.findings.length > 0) {
     out.push('## Findings raised while planning', '');
     for (const f of result.findings) out.push(`- **${f.ruleId}** (${f.severity}): ${md(f.message)}`);

@@ -149,7 +149,8 @@ export class TrustPolicyPatch {
     if (s.Condition === undefined) s.Condition = {};
     const condition = s.Condition as Json;
     if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return false;
-    const block = (condition[operator] ??= {}) as Json;
+    if (condition[operator] === undefined) condition[operator] = {};
+    const block = condition[operator] as Json;
     if (key in block) return false;
     block[key] = typeof value === 'string' ? value : [...value];
     this.changes.push(`statement #${index}: added ${operator} ${key} = ${JSON.stringify(value)}`);
@@ -166,7 +167,8 @@ export class TrustPolicyPatch {
     const value = source[key];
     delete source[key];
     if (Object.keys(source).length === 0) delete condition[from];
-    const target = (condition[to] ??= {}) as Json;
+    if (condition[to] === undefined) condition[to] = {};
+    const target = condition[to] as Json;
     const merged = [...toList(target[key]), ...toList(value)].filter((v, i, all) => all.indexOf(v) === i);
     target[key] = merged.length === 1 ? merged[0] : merged;
     this.changes.push(`statement #${index}: ${key} moved from ${from} to ${to}`);

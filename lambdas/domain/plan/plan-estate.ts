@@ -753,7 +753,10 @@ class Planner {
           view.issuerConditions.find((c) => c.claimNormal === 'aud' && c.prefixKey === p.key)?.entry.values[0] ??
           DEFAULT_AUDIENCE;
         for (const c of view.issuerConditions) {
-          if (c.claimNormal !== 'sub' || c.prefixKey !== p.key || c.entry.operator?.base !== 'StringEquals') continue;
+          // A value without wildcards names one subject under StringLike as much as under StringEquals.
+          const base = c.entry.operator?.base;
+          if (c.claimNormal !== 'sub' || c.prefixKey !== p.key || (base !== 'StringEquals' && base !== 'StringLike'))
+            continue;
           for (const v of c.entry.values) {
             if (!hasWildcard(v))
               out.push({ providerArn: p.arn, sub: v, aud, why: `statement #${view.statement.index} names ${v}` });
