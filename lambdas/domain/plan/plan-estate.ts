@@ -5,7 +5,7 @@ import { type AnalysisResult, type Finding, severityRank, stableId } from '../fi
 import { ruleMeta } from '../rules/catalog';
 import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA, type EstateSnapshot, MAX_THUMBPRINTS } from '../snapshot';
 import { classifyStatement, isWellFormedSubject, normalizeSubject, type StatementView } from '../trust-policy/classify';
-import { WEB_IDENTITY_ACTION } from '../trust-policy/evaluate';
+import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
 import { readTrustPolicy } from '../trust-policy/read-trust-policy';
 import { hasWildcard } from '../trust-policy/wildcard';
 import { jsonDiff } from './diff';
@@ -314,9 +314,25 @@ class Planner {
           const sa = e.serviceAccount as { audience?: string } | undefined;
           const aud = sa?.audience ?? DEFAULT_AUDIENCE;
           const arn = providerArn(partition, account, cluster.hostPath);
+          const admitted = () => {
+            // An earlier fix of this plan may already let the workload in; then there is nothing left to add.
+            const current = readTrustPolicy(patch.result());
+            const request = webIdentityRequest(arn, cluster.hostPath, { sub: subject, aud });
+            return current.ok && evaluateTrustPolicy(current.policy, request).decision === 'Allow';
+          };
           if (f.ruleId === 'IRSA-031') {
             if (e.roleExists !== true) {
               ok(false, 'the role does not exist: create it, or point the service account at the right role');
+              break;
+            }
+            if (admitted()) {
+              fixed.push(f);
+              intended.push({
+                providerArn: arn,
+                sub: subject,
+                aud,
+                why: `the workload ${subject} on cluster ${cluster.cluster.name} uses this role`,
+              });
               break;
             }
             patch.append(
@@ -330,6 +346,8 @@ class Planner {
             );
             fixed.push(f);
           } else {
+            // An earlier fix of this plan (the :sub and :aud values swapped back, a misspelled :sub key renamed...)
+            // may already let the workload in: then nothing is left to add, and the plan fixes this finding too.
             const target = views[typeof e.statementIndex === 'number' ? e.statementIndex : -1];
             const subCondition = target?.issuerConditions.find(
               (c) =>
@@ -338,9 +356,10 @@ class Planner {
             );
             const at = target?.statement.index ?? -1;
             ok(
-              subCondition
-                ? patch.addValue(at, subCondition.entry.operatorText, subCondition.entry.key, subject)
-                : patch.addCondition(at, 'StringEquals', `${cluster.hostPath}:sub`, subject),
+              admitted() ||
+                (subCondition
+                  ? patch.addValue(at, subCondition.entry.operatorText, subCondition.entry.key, subject)
+                  : patch.addCondition(at, 'StringEquals', `${cluster.hostPath}:sub`, subject)),
               'the statement for this cluster was not found',
             );
           }
@@ -409,7 +428,16 @@ class Planner {
           );
           break;
         case 'IRSA-021':
-          ok(view !== undefined && this.split(patch, view, account), 'the statement could not be split by issuer');
+          ok(
+            view !== undefined &&
+              this.split(
+                patch,
+                view,
+                account,
+                views.map((v) => v.statement.sid).filter((x) => x !== undefined),
+              ),
+            'the statement could not be split by issuer',
+          );
           break;
         case 'IRSA-022':
           ok(this.mergeDuplicates(patch, e, declared), 'the repeated element is not a condition key; merge it by hand');
@@ -622,7 +650,7 @@ class Planner {
     );
   }
 
-  private split(patch: TrustPolicyPatch, view: StatementView, account: string): boolean {
+  private split(patch: TrustPolicyPatch, view: StatementView, account: string, otherSids: readonly string[]): boolean {
     const keys = new Map<string, { prefix: string; arn: string; name: string }>();
     for (const p of view.providers) {
       keys.set(p.key, {
@@ -643,6 +671,20 @@ class Planner {
       }
     }
     if (keys.size < 2) return false;
+    // IAM wants the Sids of a policy unique, and cluster names repeat across regions (prod in two regions): a part
+    // whose cluster name repeats also carries its region, and a number if even that repeats.
+    const sidSuffix = new Map<string, string>();
+    const names = [...keys.values()].map((g) => g.name);
+    for (const [key, group] of keys) {
+      const region = this.index.clustersByKey.get(key)?.[0]?.cluster.region ?? '';
+      const repeated = names.filter((n) => n === group.name).length > 1;
+      const base = (repeated ? `${group.name}${region}` : group.name).replace(/[^A-Za-z0-9]/g, '');
+      let suffix = base;
+      const taken = (x: string) =>
+        [...sidSuffix.values()].includes(x) || otherSids.includes(`${view.statement.sid ?? ''}${x}`);
+      for (let i = 2; taken(suffix); i++) suffix = `${base}${i}`;
+      sidSuffix.set(key, suffix);
+    }
     const issuerKeyOf = (k: string) => {
       const colon = k.lastIndexOf(':');
       return colon > 0 ? issuerKey(k.slice(0, colon)) : undefined;
@@ -666,7 +708,7 @@ class Planner {
           conditions.StringEquals = { ...(conditions.StringEquals ?? {}), [`${group.prefix}:aud`]: DEFAULT_AUDIENCE };
         const part: Json = {};
         for (const [k, v] of Object.entries(current)) {
-          if (k === 'Sid') part.Sid = `${String(v)}${group.name.replace(/[^A-Za-z0-9]/g, '')}`;
+          if (k === 'Sid') part.Sid = `${String(v)}${sidSuffix.get(key) ?? ''}`;
           else if (k === 'Principal') part.Principal = { Federated: group.arn };
           else if (k === 'Condition') part.Condition = conditions;
           else part[k] = structuredClone(v);

@@ -126,10 +126,14 @@ export function checkRole(role: RoleAnalysis, ctx: AnalysisContext): void {
   }
 }
 
+/** What another cluster's statement would cost: the largest single-cluster IRSA statement the role has. */
 function largestIrsaStatement(role: RoleAnalysis): number {
   let largest = 420; // the reference single-cluster statement, minified, with a 64-character subject
   for (const view of role.views) {
-    if (view.kind === 'irsa') largest = Math.max(largest, JSON.stringify(view.statement.raw).length + 1);
+    if (view.kind !== 'irsa') continue;
+    // A statement merging several clusters (IRSA-021) is not the size of one cluster's statement.
+    const issuers = new Set([...view.providers.map((p) => p.key), ...view.issuerConditions.map((c) => c.prefixKey)]);
+    if (issuers.size <= 1) largest = Math.max(largest, JSON.stringify(view.statement.raw).length + 1);
   }
   return largest;
 }
