@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { EstateSnapshot } from '../lambdas/domain/snapshot';
 import { InputReadError } from '../lambdas/shared/errors';
+import { parseSnapshot } from '../lambdas/shared/schemas';
 
 /** Where the CLI writes; injected so tests can capture output without spawning a process. */
 export interface CliIo {
@@ -48,4 +50,10 @@ function lineColumn(text: string, position: number): string {
   const line = before.split('\n').length;
   const column = position - before.lastIndexOf('\n');
   return `line ${line}, column ${column}`;
+}
+
+/** Reads and validates an estate snapshot from a file or stdin ("-"). */
+export async function readSnapshot(path: string, io: CliIo): Promise<EstateSnapshot> {
+  const raw = await readJsonInput(path, io, 'snapshot');
+  return parseSnapshot(raw, path === '-' ? 'snapshot on stdin' : path);
 }

@@ -1,8 +1,7 @@
 import { analyzeEstate } from '../../lambdas/domain/analyze';
 import { atLeast, SEVERITIES, type Severity } from '../../lambdas/domain/finding';
 import { UsageError } from '../../lambdas/shared/errors';
-import { parseSnapshot } from '../../lambdas/shared/schemas';
-import { type CliIo, readJsonInput } from '../io';
+import { type CliIo, readSnapshot } from '../io';
 import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
 import { makeStyle } from '../render/style';
 
@@ -21,8 +20,7 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
   const format = parseFormat(options.format);
   const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
-  const raw = await readJsonInput(options.snapshot, io, 'snapshot');
-  const snapshot = parseSnapshot(raw, options.snapshot === '-' ? 'snapshot on stdin' : options.snapshot);
+  const snapshot = await readSnapshot(options.snapshot, io);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
   const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
   io.stdout.write(

@@ -1,6 +1,5 @@
 import { planEstate } from '../../lambdas/domain/plan/plan-estate';
-import { parseSnapshot } from '../../lambdas/shared/schemas';
-import { type CliIo, readJsonInput } from '../io';
+import { type CliIo, readSnapshot } from '../io';
 import { renderPlansJson, renderPlansMarkdown, renderPlansTable } from '../render/plans';
 import { makeStyle } from '../render/style';
 import { parseFormat, parseQuota } from './analyze';
@@ -15,8 +14,7 @@ export interface PlanOptions {
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
-  const raw = await readJsonInput(options.snapshot, io, 'snapshot');
-  const snapshot = parseSnapshot(raw, options.snapshot === '-' ? 'snapshot on stdin' : options.snapshot);
+  const snapshot = await readSnapshot(options.snapshot, io);
   const result = planEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
   const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
   io.stdout.write(

@@ -325,26 +325,21 @@ class Planner {
               ok(false, 'the role does not exist: create it, or point the service account at the right role');
               break;
             }
-            if (admitted()) {
+            if (admitted()) fixed.push(f);
+            else {
+              patch.append(
+                {
+                  Effect: 'Allow',
+                  Principal: { Federated: arn },
+                  Action: WEB_IDENTITY_ACTION,
+                  Condition: {
+                    StringEquals: { [`${cluster.hostPath}:sub`]: subject, [`${cluster.hostPath}:aud`]: aud },
+                  },
+                },
+                `added a statement for cluster ${cluster.cluster.name} (its own provider and keys) allowing ${subject}`,
+              );
               fixed.push(f);
-              intended.push({
-                providerArn: arn,
-                sub: subject,
-                aud,
-                why: `the workload ${subject} on cluster ${cluster.cluster.name} uses this role`,
-              });
-              break;
             }
-            patch.append(
-              {
-                Effect: 'Allow',
-                Principal: { Federated: arn },
-                Action: WEB_IDENTITY_ACTION,
-                Condition: { StringEquals: { [`${cluster.hostPath}:sub`]: subject, [`${cluster.hostPath}:aud`]: aud } },
-              },
-              `added a statement for cluster ${cluster.cluster.name} (its own provider and keys) allowing ${subject}`,
-            );
-            fixed.push(f);
           } else {
             // An earlier fix of this plan (the :sub and :aud values swapped back, a misspelled :sub key renamed...)
             // may already let the workload in: then nothing is left to add, and the plan fixes this finding too.
