@@ -1,0 +1,22 @@
+/**
+ * Integration tests against the local AWS emulator (moto server, see emulator/ and scripts/emulator.sh).
+ * Run: npx jest -c jest.integ.config.js
+ * Global setup installs the pinned emulator venv, starts it and exports AWS_ENDPOINT_URL; teardown stops it.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/integ'],
+  testMatch: ['**/*.integ.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@cloud-copilot)/)'],
+  globalSetup: '<rootDir>/test/integ/global-setup.ts',
+  globalTeardown: '<rootDir>/test/integ/global-teardown.ts',
+  testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
+};

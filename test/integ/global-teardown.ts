@@ -1,0 +1,5 @@
+import { emulator } from './emulator-env';
+
+export default function globalTeardown(): void {
+  emulator('stop');
+}
