@@ -1,0 +1,95 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+
+export interface ClientFactoryOptions {
+  /** Endpoint override (an emulator); defaults to AWS_ENDPOINT_URL when set, else the real AWS endpoints. */
+  readonly endpoint?: string;
+  /** Attempts per call with the SDK's adaptive retry (backoff with jitter, client-side rate limiting). Default 8. */
+  readonly maxAttempts?: number;
+  /** The role the hub assumes in each member account (read-only scanner or remediator). */
+  readonly roleName?: string;
+  readonly externalId?: string;
+  /** The account whose credentials are the base ones: no role is assumed there. */
+  readonly hubAccountId?: string;
+  /** Base credentials (the CLI profile or the Lambda role); the SDK's default chain when absent. */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly partition?: string;
+  readonly sessionName?: string;
+}
+
+/**
+ * The one place SDK clients are made: per account (assuming the named role in member accounts) and per region,
+ * with adaptive retry and the endpoint override. Scanner and remediator use separate factories (separate roles).
+ */
+export class AwsClientFactory {
+  private readonly iamClients = new Map<string, IAMClient>();
+  private readonly eksClients = new Map<string, EKSClient>();
+  private readonly credentialProviders = new Map<
+    string,
+    AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined
+  >();
+  readonly endpoint: string | undefined;
+  readonly maxAttempts: number;
+
+  constructor(private readonly options: ClientFactoryOptions = {}) {
+    this.endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
+    this.maxAttempts = options.maxAttempts ?? 8;
+  }
+
+  iam(accountId: string): IAMClient {
+    let client = this.iamClients.get(accountId);
+    if (!client) {
+      client = new IAMClient({ ...this.common(accountId), region: 'us-east-1' });
+      this.iamClients.set(accountId, client);
+    }
+    return client;
+  }
+
+  eks(accountId: string, region: string): EKSClient {
+    const key = `${accountId}/${region}`;
+    let client = this.eksClients.get(key);
+    if (!client) {
+      client = new EKSClient({ ...this.common(accountId), region });
+      this.eksClients.set(key, client);
+    }
+    return client;
+  }
+
+  roleArn(accountId: string): string | undefined {
+    if (!this.options.roleName || accountId === this.options.hubAccountId) return undefined;
+    return `arn:${this.options.partition ?? 'aws'}:iam::${accountId}:role/${this.options.roleName}`;
+  }
+
+  private common(accountId: string) {
+    return {
+      maxAttempts: this.maxAttempts,
+      retryMode: 'adaptive' as const,
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+      ...(this.credentialsFor(accountId) ? { credentials: this.credentialsFor(accountId) } : {}),
+    };
+  }
+
+  private credentialsFor(accountId: string): AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined {
+    if (this.credentialProviders.has(accountId)) return this.credentialProviders.get(accountId);
+    const roleArn = this.roleArn(accountId);
+    const provider = roleArn
+      ? fromTemporaryCredentials({
+          params: {
+            RoleArn: roleArn,
+            RoleSessionName: this.options.sessionName ?? 'irsa-doctor',
+            ...(this.options.externalId ? { ExternalId: this.options.externalId } : {}),
+          },
+          ...(this.options.credentials ? { masterCredentials: this.options.credentials } : {}),
+          clientConfig: {
+            region: 'us-east-1',
+            maxAttempts: this.maxAttempts,
+            ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+          },
+        })
+      : this.options.credentials;
+    this.credentialProviders.set(accountId, provider);
+    return provider;
+  }
+}
