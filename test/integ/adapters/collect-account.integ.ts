@@ -41,15 +41,13 @@ const trust = (issuer: string, sub: string) =>
   });
 
 async function createCluster(name: string, region: string): Promise<string> {
-  const out = await factory
-    .eks(MEMBER, region)
-    .send(
-      new CreateClusterCommand({
-        name,
-        roleArn: `arn:aws:iam::${MEMBER}:role/eks`,
-        resourcesVpcConfig: { subnetIds: ['subnet-1'] },
-      }),
-    );
+  const out = await factory.eks(MEMBER, region).send(
+    new CreateClusterCommand({
+      name,
+      roleArn: `arn:aws:iam::${MEMBER}:role/eks`,
+      resourcesVpcConfig: { subnetIds: ['subnet-1'] },
+    }),
+  );
   return out.cluster?.identity?.oidc?.issuer ?? '';
 }
 
