@@ -63,11 +63,12 @@ export class AwsClientFactory {
   }
 
   private common(accountId: string) {
+    const credentials = this.credentialsFor(accountId);
     return {
       maxAttempts: this.maxAttempts,
       retryMode: 'adaptive' as const,
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
-      ...(this.credentialsFor(accountId) ? { credentials: this.credentialsFor(accountId) } : {}),
+      ...(credentials ? { credentials } : {}),
     };
   }
 

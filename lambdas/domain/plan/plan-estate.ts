@@ -50,11 +50,22 @@ class Planner {
   /** Provider ARN → id of the plan that creates it. */
   private readonly creates = new Map<string, string>();
 
+  /** Roles by ARN and provider ARNs by account, built once: plans are made per role of large estates. */
+  private readonly roles = new Map<string, RoleRef>();
+  private readonly providerArnsByAccount = new Map<string, string[]>();
+
   constructor(
     private readonly index: EstateIndex,
     private readonly findings: readonly Finding[],
     private readonly options: PlanOptions,
-  ) {}
+  ) {
+    for (const ref of index.roles) this.roles.set(ref.role.arn, ref);
+    for (const p of index.providersByArn.values()) {
+      const list = this.providerArnsByAccount.get(p.accountId);
+      if (list) list.push(p.provider.arn);
+      else this.providerArnsByAccount.set(p.accountId, [p.provider.arn]);
+    }
+  }
 
   run(): PlanResult {
     const actionable = this.findings.filter((f) => f.severity !== 'info');
@@ -137,7 +148,7 @@ class Planner {
       const leaf = tls?.leafThumbprint?.toLowerCase();
       const kept = valid.filter((t) => t !== top && t !== leaf);
       const thumbprints = [...(top ? [top] : []), ...kept].slice(0, MAX_THUMBPRINTS);
-      const plan = this.provider(first, 'update-thumbprint', before, { ...before, thumbprints }, thumbprint, {
+      this.provider(first, 'update-thumbprint', before, { ...before, thumbprints }, thumbprint, {
         rationale: `Replace the thumbprint list with ${JSON.stringify(thumbprints)}: ${top ? 'the top CA certificate the issuer serves now, then ' : ''}the well-formed current entries (UpdateOpenIDConnectProviderThumbprint replaces the whole list; at most ${MAX_THUMBPRINTS}).`,
         risk: {
           level: 'medium',
@@ -148,7 +159,6 @@ class Planner {
           ? { proposeOnly: 'no valid thumbprint is known: run a TLS check of the issuer (irsa-doctor scan) first' }
           : {}),
       });
-      void plan;
     }
     const orphan = ids(['IRSA-005']).filter((f) => f.evidence.safeToDelete === true);
     if (orphan.length > 0) {
@@ -203,7 +213,7 @@ class Planner {
   // ---- Role trust policies --------------------------------------------------------------------------------------
 
   private planRole(roleArn: string, list: Finding[]): void {
-    const ref = this.index.roles.find((r) => r.role.arn === roleArn);
+    const ref = this.roles.get(roleArn);
     if (!ref) return;
     const read = readTrustPolicy(ref.role.trustPolicy);
     if (!read.ok) return; // DOC-001: nothing can be patched in a document that cannot be read
@@ -805,10 +815,7 @@ class Planner {
   }
 
   private providersOf(account: string): string[] {
-    return [...this.index.providersByArn.values()]
-      .filter((p) => p.accountId === account)
-      .map((p) => p.provider.arn)
-      .slice(0, 4);
+    return (this.providerArnsByAccount.get(account) ?? []).slice(0, 4);
   }
 
   private dependencies(after: TrustDocument): string[] {

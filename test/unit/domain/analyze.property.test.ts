@@ -15,17 +15,9 @@ import type { ReadFailureKind, ReadResult } from '../../../lambdas/domain/trust-
 import { readTrustPolicy } from '../../../lambdas/domain/trust-policy/read-trust-policy';
 import { findingsSchemaProblems, parseSnapshot } from '../../../lambdas/shared/schemas';
 import { snapshotArb, trustPolicyInputArb, validTrustPolicyInputArb } from '../../support/arbitraries';
+import { fcSeed } from '../../support/fc-seed';
 
-const DEFAULT_SEED = 20_250_611;
-
-function seedFromEnv(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_SEED;
-  const seed = Number(value);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(value)}`);
-  return seed;
-}
-
-const SEED = seedFromEnv(process.env.FC_SEED);
+const SEED = fcSeed(20_250_611);
 
 /** Runs per property; their sum is what one run of this file feeds the reader and the analyzer. */
 const RUNS = {

@@ -44,18 +44,10 @@ import {
   STS_AUDIENCE,
   WEB_IDENTITY,
 } from '../../../support/fault-injection';
+import { fcSeed } from '../../../support/fc-seed';
 import { oracleDecide } from '../../../support/iam-simulate-oracle';
 
-const DEFAULT_SEED = 20_261_104;
-
-function seedFromEnv(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_SEED;
-  const seed = Number(value);
-  if (!Number.isSafeInteger(seed)) throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(value)}`);
-  return seed;
-}
-
-const SEED = seedFromEnv(process.env.FC_SEED);
+const SEED = fcSeed(20_261_104);
 const RUNS = 5_000;
 /** Every ORACLE_EVERY-th case is cross-checked with iam-simulate (200 cases, about 2,400 decisions). */
 const ORACLE_EVERY = 25;
