@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { EstateSnapshot } from '../lambdas/domain/snapshot';
-import { InputReadError } from '../lambdas/shared/errors';
+import { InputReadError, OutputWriteError } from '../lambdas/shared/errors';
 import { parseSnapshot } from '../lambdas/shared/schemas';
 
 /** Where the CLI writes; injected so tests can capture output without spawning a process. */
@@ -56,4 +56,16 @@ function lineColumn(text: string, position: number): string {
 export async function readSnapshot(path: string, io: CliIo): Promise<EstateSnapshot> {
   const raw = await readJsonInput(path, io, 'snapshot');
   return parseSnapshot(raw, path === '-' ? 'snapshot on stdin' : path);
+}
+
+/** Writes a file whole or not at all: a temporary file beside it, then a rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, path);
+  } catch (err) {
+    await rm(temporary, { force: true });
+    throw new OutputWriteError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
+  }
 }

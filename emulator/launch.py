@@ -11,6 +11,7 @@ Prints `READY <port>` on stdout once the server is listening on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import datetime
 import functools
 import inspect
 import json
@@ -63,7 +64,12 @@ import moto.eks.models as eks_models  # noqa: E402
 import moto.iam.exceptions as iam_exceptions  # noqa: E402
 import moto.iam.models as iam_models  # noqa: E402
 import moto.iam.responses as iam_responses  # noqa: E402
+import moto.eks.exceptions as eks_exceptions  # noqa: E402
+import moto.eks.responses as eks_responses  # noqa: E402
+import moto.eks.urls as eks_urls  # noqa: E402
 import moto.server as moto_server  # noqa: E402
+import moto.sts.responses as sts_responses  # noqa: E402
+from moto.core import exceptions as core_exceptions  # noqa: E402
 from moto.core import responses as core_responses  # noqa: E402
 from moto.core import utils as core_utils  # noqa: E402
 from moto.moto_api._internal import mock_random  # noqa: E402
@@ -104,10 +110,39 @@ _require(
     "ValidationError",
     "InvalidInput",
 )
-_require(core_responses, "EmptyResult")
+_require(core_responses, "EmptyResult", "ActionResult")
+_require(core_exceptions, "AccessDeniedError")
+_require(sts_responses, "TokenResponse")
+_require(sts_responses.TokenResponse, "assume_role", "_get_param", "get_current_account")
+_require(iam_models, "iam_backends")
+_require(iam_models.IAMBackend, "get_role_by_arn", "get_account_authorization_details")
+_require(iam_responses.IamResponse, "get_account_authorization_details", "_get_int_param")
+_require(eks_urls, "url_paths", "url_bases")
+_require(eks_responses, "EKSResponse")
+_require(eks_responses.EKSResponse, "eks_backend", "_get_param", "_get_int_param", "dispatch")
+_require(eks_models.EKSBackend, "describe_cluster")
+_require(eks_exceptions, "ResourceNotFoundException", "InvalidParameterException", "ResourceInUseException")
 _require(core_utils, "camelcase_to_underscores")
 _require(moto_server, "ThreadedMotoServer")
 _require(mock_random, "uuid4")
+
+_EKS_NEW = (
+    "create_addon",
+    "describe_addon",
+    "list_addons",
+    "delete_addon",
+    "describe_addon_configuration",
+    "create_pod_identity_association",
+    "describe_pod_identity_association",
+    "list_pod_identity_associations",
+    "delete_pod_identity_association",
+)
+for _method in _EKS_NEW:
+    if hasattr(eks_responses.EKSResponse, _method):
+        raise SystemExit(
+            f"moto {moto.__version__} changed: EKSResponse.{_method} now exists upstream; "
+            "re-check emulator/launch.py patches (drop ours if upstream is correct)"
+        )
 
 # moto dispatches a query action to the IamResponse method named camelcase_to_underscores(Action).
 _NEW_ACTIONS = {
@@ -284,6 +319,331 @@ def _update_arp(self: Any, *args: Any, **kwargs: Any) -> Any:
 
 iam_models.IAMBackend.create_role = _create_role  # type: ignore[method-assign]
 iam_models.IAMBackend.update_assume_role_policy = _update_arp  # type: ignore[method-assign]
+
+# ---------------------------------------------------------------------------------------------
+# Patch e: STS AssumeRole into a role that does not exist is refused, as in AWS (moto hands out
+# credentials for any role ARN, so an account without the scanner role could not be told apart).
+# When the role's trust policy requires sts:ExternalId, the request must carry that value.
+# ---------------------------------------------------------------------------------------------
+
+_ROLE_ARN = re.compile(r"^arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}):role/.+$")
+_orig_assume_role = sts_responses.TokenResponse.assume_role
+
+
+def _required_external_ids(document: str) -> list[str]:
+    try:
+        policy = json.loads(parse.unquote(document) if not document.lstrip().startswith("{") else document)
+    except ValueError:
+        return []
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    wanted: list[str] = []
+    for st in statements:
+        for operator, block in (st.get("Condition") or {}).items():
+            if operator.lower() != "stringequals" or not isinstance(block, dict):
+                continue
+            for key, value in block.items():
+                if key.lower() == "sts:externalid":
+                    wanted.extend(value if isinstance(value, list) else [value])
+    return wanted
+
+
+@functools.wraps(_orig_assume_role)
+def _assume_role(self: Any) -> Any:
+    role_arn = self._get_param("RoleArn") or ""
+    denied = core_exceptions.AccessDeniedError(
+        user_arn=f"arn:aws:iam::{self.current_account}:user/emulator-caller",
+        action=f"sts:AssumeRole on resource: {role_arn}",
+    )
+    match = _ROLE_ARN.match(role_arn)
+    if not match:
+        raise denied
+    try:
+        role = iam_models.iam_backends[match["account"]][match["partition"]].get_role_by_arn(role_arn)
+    except iam_exceptions.NotFoundException:
+        raise denied from None
+    wanted = _required_external_ids(role.assume_role_policy_document)
+    if wanted and self._get_param("ExternalId") not in wanted:
+        raise denied
+    return _orig_assume_role(self)
+
+
+sts_responses.TokenResponse.assume_role = _assume_role  # type: ignore[method-assign]
+
+# ---------------------------------------------------------------------------------------------
+# Patch f: GetAccountAuthorizationDetails honours MaxItems (default 100, at most 1000) and Marker,
+# as IAM does; moto returns everything in one page, which would hide the pagination cost.
+# ---------------------------------------------------------------------------------------------
+
+_GAAD_KINDS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def _gaad(self: Any) -> Any:
+    filter_param = self._get_param("Filter", [])
+    max_items = self._get_int_param("MaxItems", 100)
+    if not 1 <= max_items <= 1000:
+        raise iam_exceptions.ValidationError(
+            f"1 validation error detected: Value '{max_items}' at 'maxItems' failed to satisfy constraint: "
+            "Member must have value less than or equal to 1000"
+        )
+    marker = self._get_param("Marker")
+    start = int(marker) if marker and marker.isdigit() else 0
+    details = self.backend.get_account_authorization_details(filter_param)
+    everything = [
+        (kind, item)
+        for kind, key in zip(_GAAD_KINDS, ("users", "groups", "roles", "managed_policies"))
+        for item in details[key]
+    ]
+    page = everything[start : start + max_items]
+    result: dict[str, Any] = {kind: [item for k, item in page if k == kind] for kind in _GAAD_KINDS}
+    truncated = start + max_items < len(everything)
+    result["IsTruncated"] = truncated
+    if truncated:
+        result["Marker"] = str(start + max_items)
+    return core_responses.ActionResult(result)
+
+
+iam_responses.IamResponse.get_account_authorization_details = _gaad  # type: ignore[method-assign]
+
+# ---------------------------------------------------------------------------------------------
+# Patch g: EKS add-ons (Create/Describe/List/DeleteAddon, DescribeAddonConfiguration) and Pod Identity
+# associations (Create/Describe/List/DeletePodIdentityAssociation), absent from moto 5.2.5. Shapes follow the
+# EKS API reference; the add-on catalogue below is the part of DescribeAddonConfiguration that matters here
+# (which service accounts an add-on runs as), from the EKS user guide's add-on pages.
+# ---------------------------------------------------------------------------------------------
+
+_ADDON_SERVICE_ACCOUNTS = {
+    "vpc-cni": [("aws-node", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy")],
+    "aws-ebs-csi-driver": [("ebs-csi-controller-sa", "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy")],
+    "aws-efs-csi-driver": [("efs-csi-controller-sa", "arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy")],
+    "aws-mountpoint-s3-csi-driver": [("s3-csi-driver-sa", None)],
+    "amazon-cloudwatch-observability": [("cloudwatch-agent", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy")],
+    "coredns": [],
+    "kube-proxy": [],
+    "eks-pod-identity-agent": [],
+}
+
+
+def _eks_state(backend: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    state = getattr(backend, "_irsa_doctor_state", None)
+    if state is None:
+        state = {"addons": {}, "associations": {}}
+        backend._irsa_doctor_state = state
+    return state
+
+
+def _cluster(self: Any) -> Any:
+    return self.eks_backend.describe_cluster(name=self._get_param("name"))  # ResourceNotFoundException
+
+
+def _not_found(message: str, **names: Any) -> Exception:
+    return eks_exceptions.ResourceNotFoundException(
+        clusterName=names.get("clusterName"),
+        nodegroupName=None,
+        fargateProfileName=None,
+        addonName=names.get("addonName"),
+        message=message,
+    )
+
+
+def _page(items: list[Any], self: Any) -> tuple[list[Any], str | None]:
+    max_results = self._get_int_param("maxResults", 100)
+    token = self._get_param("nextToken")
+    start = int(token) if token and str(token).isdigit() else 0
+    end = start + max_results
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _new_association(self: Any, cluster: Any, spec: dict[str, Any], owner: str | None) -> dict[str, Any]:
+    for key in ("namespace", "serviceAccount", "roleArn"):
+        if not spec.get(key):
+            raise eks_exceptions.InvalidParameterException(
+                clusterName=cluster.name, nodegroupName=None, fargateProfileName=None, message=f"{key} is required"
+            )
+    state = _eks_state(self.eks_backend)["associations"].setdefault(cluster.name, {})
+    for existing in state.values():
+        if existing["namespace"] == spec["namespace"] and existing["serviceAccount"] == spec["serviceAccount"]:
+            raise eks_exceptions.ResourceInUseException(
+                clusterName=cluster.name,
+                nodegroupName=None,
+                fargateProfileName=None,
+                addonName=None,
+                message="Association already exists for this service account",
+            )
+    association_id = "a-" + mock_random.uuid4().hex[:17]
+    account = cluster.arn.split(":")[4]
+    association = {
+        "clusterName": cluster.name,
+        "namespace": spec["namespace"],
+        "serviceAccount": spec["serviceAccount"],
+        "roleArn": spec["roleArn"],
+        "associationArn": f"arn:aws:eks:{cluster.arn.split(':')[3]}:{account}:podidentityassociation/{cluster.name}/{association_id}",
+        "associationId": association_id,
+        "tags": spec.get("tags") or {},
+        "createdAt": _now(),
+        "modifiedAt": _now(),
+        "disableSessionTags": bool(spec.get("disableSessionTags", False)),
+        **({"targetRoleArn": spec["targetRoleArn"]} if spec.get("targetRoleArn") else {}),
+        **({"ownerArn": owner} if owner else {}),
+    }
+    state[association_id] = association
+    return association
+
+
+def _create_addon(self: Any) -> Any:
+    cluster = _cluster(self)
+    name = self._get_param("addonName")
+    addons = _eks_state(self.eks_backend)["addons"].setdefault(cluster.name, {})
+    if name in addons:
+        raise eks_exceptions.ResourceInUseException(
+            clusterName=cluster.name,
+            nodegroupName=None,
+            fargateProfileName=None,
+            addonName=name,
+            message=f"Addon already exists: {name}",
+        )
+    account = cluster.arn.split(":")[4]
+    addon_arn = f"arn:aws:eks:{cluster.arn.split(':')[3]}:{account}:addon/{cluster.name}/{name}/{mock_random.uuid4()}"
+    namespace = (self._get_param("namespaceConfig") or {}).get("namespace")
+    # An add-on's associations are made in the add-on's namespace (kube-system unless namespaceConfig says otherwise).
+    associations = [
+        _new_association(self, cluster, {"namespace": namespace or "kube-system", **spec}, addon_arn)["associationArn"]
+        for spec in self._get_param("podIdentityAssociations") or []
+    ]
+    addon = {
+        "addonName": name,
+        "clusterName": cluster.name,
+        "status": "ACTIVE",
+        "addonVersion": self._get_param("addonVersion") or "v1.0.0-eksbuild.1",
+        "health": {"issues": []},
+        "addonArn": addon_arn,
+        "createdAt": _now(),
+        "modifiedAt": _now(),
+        "tags": self._get_param("tags") or {},
+        "podIdentityAssociations": associations,
+        **({"serviceAccountRoleArn": self._get_param("serviceAccountRoleArn")} if self._get_param("serviceAccountRoleArn") else {}),
+        **({"namespaceConfig": {"namespace": namespace}} if namespace else {}),
+    }
+    addons[name] = addon
+    return core_responses.ActionResult({"addon": addon})
+
+
+def _get_addon(self: Any) -> dict[str, Any]:
+    cluster = _cluster(self)
+    name = self._get_param("addonName")
+    addon = _eks_state(self.eks_backend)["addons"].get(cluster.name, {}).get(name)
+    if addon is None:
+        raise _not_found(f"No addon: {name} found in cluster: {cluster.name}", clusterName=cluster.name, addonName=name)
+    return addon
+
+
+def _describe_addon(self: Any) -> Any:
+    return core_responses.ActionResult({"addon": _get_addon(self)})
+
+
+def _delete_addon(self: Any) -> Any:
+    addon = _get_addon(self)
+    del _eks_state(self.eks_backend)["addons"][addon["clusterName"]][addon["addonName"]]
+    return core_responses.ActionResult({"addon": {**addon, "status": "DELETING"}})
+
+
+def _list_addons(self: Any) -> Any:
+    cluster = _cluster(self)
+    names = sorted(_eks_state(self.eks_backend)["addons"].get(cluster.name, {}))
+    page, token = _page(names, self)
+    return core_responses.ActionResult({"addons": page, **({"nextToken": token} if token else {})})
+
+
+def _describe_addon_configuration(self: Any) -> Any:
+    name = self._get_param("addonName")
+    if name not in _ADDON_SERVICE_ACCOUNTS:
+        raise _not_found(f"Addon {name} not found", addonName=name)
+    return core_responses.ActionResult(
+        {
+            "addonName": name,
+            "addonVersion": self._get_param("addonVersion"),
+            "configurationSchema": "{}",
+            "podIdentityConfiguration": [
+                {"serviceAccount": sa, "recommendedManagedPolicies": [p] if p else []}
+                for sa, p in _ADDON_SERVICE_ACCOUNTS[name]
+            ],
+        }
+    )
+
+
+def _create_pod_identity_association(self: Any) -> Any:
+    cluster = _cluster(self)
+    spec = {
+        key: self._get_param(key)
+        for key in ("namespace", "serviceAccount", "roleArn", "targetRoleArn", "disableSessionTags", "tags")
+    }
+    return core_responses.ActionResult({"association": _new_association(self, cluster, spec, None)})
+
+
+def _get_association(self: Any) -> dict[str, Any]:
+    cluster = _cluster(self)
+    association_id = self._get_param("associationId")
+    association = _eks_state(self.eks_backend)["associations"].get(cluster.name, {}).get(association_id)
+    if association is None:
+        raise _not_found(f"Association {association_id} not found", clusterName=cluster.name)
+    return association
+
+
+def _describe_pod_identity_association(self: Any) -> Any:
+    return core_responses.ActionResult({"association": _get_association(self)})
+
+
+def _delete_pod_identity_association(self: Any) -> Any:
+    association = _get_association(self)
+    del _eks_state(self.eks_backend)["associations"][association["clusterName"]][association["associationId"]]
+    return core_responses.ActionResult({"association": association})
+
+
+_SUMMARY_KEYS = ("clusterName", "namespace", "serviceAccount", "associationArn", "associationId", "ownerArn")
+
+
+def _list_pod_identity_associations(self: Any) -> Any:
+    cluster = _cluster(self)
+    namespace = self._get_param("namespace")
+    service_account = self._get_param("serviceAccount")
+    matching = [
+        {k: a[k] for k in _SUMMARY_KEYS if k in a}
+        for a in _eks_state(self.eks_backend)["associations"].get(cluster.name, {}).values()
+        if (not namespace or a["namespace"] == namespace)
+        and (not service_account or a["serviceAccount"] == service_account)
+    ]
+    page, token = _page(matching, self)
+    return core_responses.ActionResult({"associations": page, **({"nextToken": token} if token else {})})
+
+
+for _method, _impl in {
+    "create_addon": _create_addon,
+    "describe_addon": _describe_addon,
+    "list_addons": _list_addons,
+    "delete_addon": _delete_addon,
+    "describe_addon_configuration": _describe_addon_configuration,
+    "create_pod_identity_association": _create_pod_identity_association,
+    "describe_pod_identity_association": _describe_pod_identity_association,
+    "list_pod_identity_associations": _list_pod_identity_associations,
+    "delete_pod_identity_association": _delete_pod_identity_association,
+}.items():
+    setattr(eks_responses.EKSResponse, _method, _impl)
+
+_eks_dispatch = eks_urls.url_paths["{0}/clusters$"]
+eks_urls.url_paths.update(
+    {
+        "{0}/clusters/(?P<name>[^/]+)/addons$": _eks_dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>[^/]+)$": _eks_dispatch,
+        "{0}/addons/configuration-schemas$": _eks_dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/pod-identity-associations$": _eks_dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/pod-identity-associations/(?P<associationId>[^/]+)$": _eks_dispatch,
+    }
+)
 
 # ---------------------------------------------------------------------------------------------
 # Serve.

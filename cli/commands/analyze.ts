@@ -39,7 +39,7 @@ export function parseFormat(value: string): Format {
   throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${value}"`);
 }
 
-function parseSeverity(value: string): Severity {
+export function parseSeverity(value: string): Severity {
   const lower = value.toLowerCase();
   if ((SEVERITIES as readonly string[]).includes(lower)) return lower as Severity;
   throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}; got "${value}"`);

@@ -1,5 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
@@ -17,6 +19,12 @@ export interface ClientFactoryOptions {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly partition?: string;
   readonly sessionName?: string;
+  /**
+   * What these clients are for. Scanning uses a 'read' factory (the read-only scanner role); the apply step needs a
+   * 'write' factory (the remediator role), and the writers refuse a 'read' one, so a write can never go out with
+   * the scanner's credentials. Default 'read'.
+   */
+  readonly access?: 'read' | 'write';
 }
 
 /**
@@ -26,16 +34,46 @@ export interface ClientFactoryOptions {
 export class AwsClientFactory {
   private readonly iamClients = new Map<string, IAMClient>();
   private readonly eksClients = new Map<string, EKSClient>();
+  private organizationsClient: OrganizationsClient | undefined;
+  private caller: Promise<string> | undefined;
   private readonly credentialProviders = new Map<
     string,
     AwsCredentialIdentityProvider | AwsCredentialIdentity | undefined
   >();
   readonly endpoint: string | undefined;
   readonly maxAttempts: number;
+  readonly access: 'read' | 'write';
 
   constructor(private readonly options: ClientFactoryOptions = {}) {
     this.endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
     this.maxAttempts = options.maxAttempts ?? 8;
+    this.access = options.access ?? 'read';
+  }
+
+  /** Organizations, with the base (hub) credentials: the hub is the management or delegated administrator account. */
+  organizations(): OrganizationsClient {
+    this.organizationsClient ??= new OrganizationsClient({ ...this.base(), region: 'us-east-1' });
+    return this.organizationsClient;
+  }
+
+  /** The account the base credentials belong to (one STS GetCallerIdentity call, cached). */
+  async callerAccount(): Promise<string> {
+    this.caller ??= new STSClient({ ...this.base(), region: 'us-east-1' })
+      .send(new GetCallerIdentityCommand({}))
+      .then((out) => {
+        if (!out.Account) throw new Error('GetCallerIdentity returned no account');
+        return out.Account;
+      });
+    return this.caller;
+  }
+
+  /**
+   * Obtains the account's credentials now (the one AssumeRole for a member account), so that a role that cannot be
+   * assumed is told apart from a read that fails afterwards. The SDK caches the result for the clients.
+   */
+  async enter(accountId: string): Promise<void> {
+    const credentials = this.credentialsFor(accountId);
+    if (typeof credentials === 'function') await credentials();
   }
 
   iam(accountId: string): IAMClient {
@@ -69,6 +107,15 @@ export class AwsClientFactory {
       retryMode: 'adaptive' as const,
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
       ...(credentials ? { credentials } : {}),
+    };
+  }
+
+  private base() {
+    return {
+      maxAttempts: this.maxAttempts,
+      retryMode: 'adaptive' as const,
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+      ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
     };
   }
 

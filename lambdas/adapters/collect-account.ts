@@ -1,48 +1,166 @@
-import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
+import {
+  type Addon,
+  DescribeAddonCommand,
+  DescribeAddonConfigurationCommand,
+  DescribeClusterCommand,
+  DescribePodIdentityAssociationCommand,
+  type EKSClient,
+  paginateListAddons,
+  paginateListClusters,
+  paginateListPodIdentityAssociations,
+} from '@aws-sdk/client-eks';
 import {
   GetOpenIDConnectProviderCommand,
   ListOpenIDConnectProvidersCommand,
   paginateGetAccountAuthorizationDetails,
 } from '@aws-sdk/client-iam';
+import { addonServiceAccounts } from '../domain/addons';
 import type {
   AccountSnapshot,
   ClusterSnapshot,
   CollectionError,
   OidcProviderSnapshot,
+  PodIdentityAssociationSnapshot,
   RoleSnapshot,
+  ServiceAccountSnapshot,
 } from '../domain/snapshot';
+import { mapLimit } from '../shared/concurrency';
 import type { AwsClientFactory } from './aws-clients';
+import type { ThumbprintObserver } from './oidc-thumbprint';
 
-/** Errors that mean the account could not be entered at all (the scanner role could not be assumed). */
-const ACCESS = /AccessDenied|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|CredentialsProviderError/i;
+export interface CollectAccountOptions {
+  /** Regions whose EKS clusters are listed. */
+  readonly regions: readonly string[];
+  /** Read EKS add-on service accounts and Pod Identity associations (default true). */
+  readonly workloads?: boolean;
+  /** Check each provider's issuer over TLS (once per host for the observer's lifetime); no check when absent. */
+  readonly tls?: ThumbprintObserver;
+  /** DescribeAddonConfiguration answers, shared across the accounts of one sweep (they depend only on name@version). */
+  readonly addonConfigurations?: AddonConfigurationCache;
+  /** Reads of one account in flight at once (cluster describes, provider reads). Default 8. */
+  readonly concurrency?: number;
+  /** Called when a region of this account has been read, for progress. */
+  readonly onRegionDone?: (region: string) => void;
+}
+
+/** name@version -> service account names, or the error that reading it gave. */
+export type AddonConfigurationCache = Map<string, Promise<readonly string[]>>;
+
+interface Recorder {
+  readonly errors: CollectionError[];
+  record(operation: string, err: unknown, region?: string): void;
+}
 
 /**
- * Reads one account into the snapshot shape: IAM roles with trust policies and tags (GetAccountAuthorizationDetails,
- * one call per page of roles, no per-role reads), OIDC providers (one list, one read each), and EKS clusters in
- * each region (all pages, one describe each). A failed read is recorded and the rest goes on: the account is then
- * `partial`, or `unreachable` when nothing could be read, and never reported as healthy.
+ * Reads one account into the snapshot shape with the fewest calls that see everything:
+ * - enters the account first (the one STS AssumeRole, for a member account); failing that, the account is
+ *   `unreachable` and nothing else is called;
+ * - IAM roles with trust policies and tags: GetAccountAuthorizationDetails(Filter=Role), 1,000 roles per call, no
+ *   per-role reads; trust policies decoded once and kept as JSON text;
+ * - OIDC providers: one ListOpenIDConnectProviders, one GetOpenIDConnectProvider each, plus the TLS observation;
+ * - per region: ListClusters (100 per page), one DescribeCluster each; with `workloads`, per cluster ListAddons,
+ *   DescribeAddon each (DescribeAddonConfiguration once per add-on version when it runs with a role), and
+ *   ListPodIdentityAssociations with DescribePodIdentityAssociation each.
+ * A failed read is recorded and the rest goes on; the account is then `partial`, never reported as healthy.
  */
 export async function collectAccount(
   factory: AwsClientFactory,
   accountId: string,
-  regions: readonly string[],
+  options: CollectAccountOptions,
 ): Promise<AccountSnapshot> {
-  const errors: CollectionError[] = [];
-  const record = (operation: string, err: unknown, region?: string) => {
-    const e = err as { name?: string; message?: string };
-    errors.push({
-      operation,
-      ...(region ? { region } : {}),
-      code: e.name ?? 'Error',
-      message: e.message ?? String(err),
-    });
+  const { regions } = options;
+  const limit = options.concurrency ?? 8;
+  const recorder: Recorder = {
+    errors: [],
+    record(operation, err, region) {
+      const e = err as { name?: string; message?: string };
+      this.errors.push({
+        operation,
+        ...(region ? { region } : {}),
+        code: e.name ?? 'Error',
+        message: e.message ?? String(err),
+      });
+    },
   };
 
+  try {
+    await factory.enter(accountId);
+  } catch (err) {
+    recorder.record('sts:AssumeRole', err);
+    for (const region of regions) options.onRegionDone?.(region);
+    return {
+      accountId,
+      clusters: [],
+      oidcProviders: [],
+      roles: [],
+      collection: { status: 'unreachable', regions: [], errors: recorder.errors },
+    };
+  }
+
+  const [roles, oidcProviders] = await Promise.all([
+    readRoles(factory, accountId, recorder),
+    readProviders(factory, accountId, recorder, options.tls, limit),
+  ]);
+
+  const clusters: ClusterSnapshot[] = [];
+  const serviceAccounts: ServiceAccountSnapshot[] = [];
+  const podIdentityAssociations: PodIdentityAssociationSnapshot[] = [];
+  const scanned: string[] = [];
+  for (const region of regions) {
+    const eks = factory.eks(accountId, region);
+    let names: string[] | undefined;
+    try {
+      names = [];
+      for await (const page of paginateListClusters({ client: eks, pageSize: 100 }, {})) {
+        names.push(...(page.clusters ?? []));
+      }
+      scanned.push(region);
+    } catch (err) {
+      recorder.record('eks:ListClusters', err, region);
+      names = undefined;
+    }
+    if (names) {
+      const described = await mapLimit(names, limit, (name) => describeCluster(eks, name, region, recorder));
+      for (const cluster of described) if (cluster) clusters.push(cluster);
+      if (options.workloads !== false) {
+        const cache = options.addonConfigurations ?? new Map();
+        const perCluster = await mapLimit(
+          described.filter((c): c is ClusterSnapshot => c !== undefined),
+          limit,
+          async (cluster) => ({
+            addons: await readAddonServiceAccounts(eks, cluster.name, region, recorder, cache, limit),
+            associations: await readPodIdentity(eks, cluster.name, region, recorder, limit),
+          }),
+        );
+        for (const { addons, associations } of perCluster) {
+          serviceAccounts.push(...addons);
+          podIdentityAssociations.push(...associations);
+        }
+      }
+    }
+    options.onRegionDone?.(region);
+  }
+
+  const { errors } = recorder;
+  return {
+    accountId,
+    clusters,
+    oidcProviders,
+    roles,
+    ...(options.workloads !== false ? { serviceAccounts, podIdentityAssociations } : {}),
+    collection: {
+      status: errors.length === 0 ? 'complete' : 'partial',
+      regions: scanned,
+      ...(errors.length > 0 ? { errors } : {}),
+    },
+  };
+}
+
+async function readRoles(factory: AwsClientFactory, accountId: string, recorder: Recorder): Promise<RoleSnapshot[]> {
   const roles: RoleSnapshot[] = [];
   try {
-    const iam = factory.iam(accountId);
     for await (const page of paginateGetAccountAuthorizationDetails(
-      { client: iam, pageSize: 1000 },
+      { client: factory.iam(accountId), pageSize: 1000 },
       { Filter: ['Role'] },
     )) {
       for (const r of page.RoleDetailList ?? []) {
@@ -52,91 +170,178 @@ export async function collectAccount(
           name: r.RoleName,
           ...(r.Path ? { path: r.Path } : {}),
           trustPolicy: decodePolicy(r.AssumeRolePolicyDocument ?? ''),
-          tags: Object.fromEntries((r.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+          tags: tagMap(r.Tags),
           ...(r.CreateDate ? { createDate: r.CreateDate.toISOString() } : {}),
           ...(r.RoleLastUsed?.LastUsedDate ? { lastUsedDate: r.RoleLastUsed.LastUsedDate.toISOString() } : {}),
         });
       }
     }
   } catch (err) {
-    record('iam:GetAccountAuthorizationDetails', err);
+    recorder.record('iam:GetAccountAuthorizationDetails', err);
   }
-  if (errors.length > 0 && ACCESS.test(errors[0]?.code ?? '')) {
-    return {
-      accountId,
-      clusters: [],
-      oidcProviders: [],
-      roles: [],
-      collection: { status: 'unreachable', regions: [...regions], errors },
-    };
-  }
+  return roles;
+}
 
-  const oidcProviders: OidcProviderSnapshot[] = [];
+async function readProviders(
+  factory: AwsClientFactory,
+  accountId: string,
+  recorder: Recorder,
+  tls: ThumbprintObserver | undefined,
+  limit: number,
+): Promise<OidcProviderSnapshot[]> {
+  const iam = factory.iam(accountId);
+  let arns: string[];
   try {
-    const iam = factory.iam(accountId);
     const list = await iam.send(new ListOpenIDConnectProvidersCommand({}));
-    for (const entry of list.OpenIDConnectProviderList ?? []) {
-      if (!entry.Arn) continue;
-      try {
-        const p = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: entry.Arn }));
-        oidcProviders.push({
-          arn: entry.Arn,
-          url: p.Url ?? '',
-          clientIds: p.ClientIDList ?? [],
-          thumbprints: p.ThumbprintList ?? [],
-          tags: Object.fromEntries((p.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-          ...(p.CreateDate ? { createDate: p.CreateDate.toISOString() } : {}),
-        });
-      } catch (err) {
-        record('iam:GetOpenIDConnectProvider', err);
-      }
+    arns = (list.OpenIDConnectProviderList ?? []).flatMap((e) => (e.Arn ? [e.Arn] : []));
+  } catch (err) {
+    recorder.record('iam:ListOpenIDConnectProviders', err);
+    return [];
+  }
+  const read = await mapLimit(arns, limit, async (arn): Promise<OidcProviderSnapshot | undefined> => {
+    try {
+      const p = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+      const url = p.Url ?? '';
+      const observation = tls && url ? await tls.observe(url) : undefined;
+      return {
+        arn,
+        url,
+        clientIds: p.ClientIDList ?? [],
+        thumbprints: p.ThumbprintList ?? [],
+        tags: tagMap(p.Tags),
+        ...(p.CreateDate ? { createDate: p.CreateDate.toISOString() } : {}),
+        ...(observation ? { tls: observation } : {}),
+      };
+    } catch (err) {
+      recorder.record('iam:GetOpenIDConnectProvider', err);
+      return undefined;
+    }
+  });
+  return read.filter((p): p is OidcProviderSnapshot => p !== undefined);
+}
+
+async function describeCluster(
+  eks: EKSClient,
+  name: string,
+  region: string,
+  recorder: Recorder,
+): Promise<ClusterSnapshot | undefined> {
+  try {
+    const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
+    if (!cluster) return undefined;
+    return {
+      name,
+      region,
+      status: cluster.status ?? 'UNKNOWN',
+      ...(cluster.version ? { version: cluster.version } : {}),
+      ...(cluster.platformVersion ? { platformVersion: cluster.platformVersion } : {}),
+      ...(cluster.arn ? { arn: cluster.arn } : {}),
+      oidcIssuer: cluster.identity?.oidc?.issuer ?? null,
+      tags: cluster.tags ?? {},
+    };
+  } catch (err) {
+    recorder.record('eks:DescribeCluster', err, region);
+    return undefined;
+  }
+}
+
+/** Add-ons that run with an IAM role (IRSA: serviceAccountRoleArn) become service-account records. */
+async function readAddonServiceAccounts(
+  eks: EKSClient,
+  cluster: string,
+  region: string,
+  recorder: Recorder,
+  cache: AddonConfigurationCache,
+  limit: number,
+): Promise<ServiceAccountSnapshot[]> {
+  const names: string[] = [];
+  try {
+    for await (const page of paginateListAddons({ client: eks, pageSize: 100 }, { clusterName: cluster })) {
+      names.push(...(page.addons ?? []));
     }
   } catch (err) {
-    record('iam:ListOpenIDConnectProviders', err);
+    recorder.record('eks:ListAddons', err, region);
+    return [];
   }
-
-  const clusters: ClusterSnapshot[] = [];
-  const scanned: string[] = [];
-  for (const region of regions) {
+  const perAddon = await mapLimit(names, limit, async (addonName): Promise<ServiceAccountSnapshot[]> => {
+    let addon: Addon;
     try {
-      const eks = factory.eks(accountId, region);
-      for await (const page of paginateListClusters({ client: eks, pageSize: 100 }, {})) {
-        for (const name of page.clusters ?? []) {
-          try {
-            const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
-            if (!cluster) continue;
-            clusters.push({
-              name,
-              region,
-              status: cluster.status ?? 'UNKNOWN',
-              ...(cluster.version ? { version: cluster.version } : {}),
-              ...(cluster.platformVersion ? { platformVersion: cluster.platformVersion } : {}),
-              ...(cluster.arn ? { arn: cluster.arn } : {}),
-              oidcIssuer: cluster.identity?.oidc?.issuer ?? null,
-              tags: cluster.tags ?? {},
-            });
-          } catch (err) {
-            record('eks:DescribeCluster', err, region);
-          }
-        }
-      }
-      scanned.push(region);
+      const out = await eks.send(new DescribeAddonCommand({ clusterName: cluster, addonName }));
+      if (!out.addon) return [];
+      addon = out.addon;
     } catch (err) {
-      record('eks:ListClusters', err, region);
+      recorder.record('eks:DescribeAddon', err, region);
+      return [];
     }
-  }
+    const roleArn = addon.serviceAccountRoleArn;
+    if (!roleArn) return [];
+    const version = addon.addonVersion ?? '';
+    const key = `${addonName}@${version}`;
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = eks
+        .send(new DescribeAddonConfigurationCommand({ addonName, addonVersion: version }))
+        .then((c) => (c.podIdentityConfiguration ?? []).flatMap((p) => (p.serviceAccount ? [p.serviceAccount] : [])));
+      cache.set(key, pending);
+    }
+    let reported: readonly string[] | undefined;
+    try {
+      reported = await pending;
+    } catch (err) {
+      recorder.record('eks:DescribeAddonConfiguration', err, region);
+    }
+    const { namespace, names: accounts } = addonServiceAccounts(addonName, reported, addon.namespaceConfig?.namespace);
+    return accounts.map((name) => ({ cluster, region, namespace, name, roleArn, source: 'addon', addon: addonName }));
+  });
+  return perAddon.flat();
+}
 
-  return {
-    accountId,
-    clusters,
-    oidcProviders,
-    roles,
-    collection: {
-      status: errors.length === 0 ? 'complete' : 'partial',
-      regions: scanned,
-      ...(errors.length > 0 ? { errors } : {}),
-    },
-  };
+async function readPodIdentity(
+  eks: EKSClient,
+  cluster: string,
+  region: string,
+  recorder: Recorder,
+  limit: number,
+): Promise<PodIdentityAssociationSnapshot[]> {
+  const ids: string[] = [];
+  try {
+    for await (const page of paginateListPodIdentityAssociations(
+      { client: eks, pageSize: 100 },
+      { clusterName: cluster },
+    )) {
+      for (const a of page.associations ?? []) if (a.associationId) ids.push(a.associationId);
+    }
+  } catch (err) {
+    recorder.record('eks:ListPodIdentityAssociations', err, region);
+    return [];
+  }
+  const read = await mapLimit(ids, limit, async (associationId) => {
+    try {
+      const { association: a } = await eks.send(
+        new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId }),
+      );
+      if (!a?.namespace || !a.serviceAccount || !a.roleArn) return undefined;
+      const snapshot: PodIdentityAssociationSnapshot = {
+        cluster,
+        region,
+        namespace: a.namespace,
+        serviceAccount: a.serviceAccount,
+        roleArn: a.roleArn,
+        associationId,
+        ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+        ...(a.disableSessionTags !== undefined ? { disableSessionTags: a.disableSessionTags } : {}),
+      };
+      return snapshot;
+    } catch (err) {
+      recorder.record('eks:DescribePodIdentityAssociation', err, region);
+      return undefined;
+    }
+  });
+  return read.filter((a): a is PodIdentityAssociationSnapshot => a !== undefined);
+}
+
+function tagMap(tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined) {
+  return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
 /** IAM returns trust policies URL-encoded (RFC 3986) and the JS SDK does not decode them: decode once, keep the text. */

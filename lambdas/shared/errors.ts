@@ -25,3 +25,61 @@ export class InputReadError extends Error {
     this.name = 'InputReadError';
   }
 }
+
+/**
+ * The resource no longer holds what the plan was made from (someone changed it since, or it is gone): the writer
+ * refused, nothing was written. Re-scan and re-plan.
+ */
+export class StalePlanError extends Error {
+  constructor(
+    message: string,
+    readonly planId: string,
+    readonly resourceArn: string,
+    readonly current: unknown,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'StalePlanError';
+  }
+}
+
+/** The write went out, but reading the resource back did not show it: another writer changed it at the same time. */
+export class ConcurrentEditError extends Error {
+  constructor(
+    message: string,
+    readonly planId: string,
+    readonly resourceArn: string,
+    readonly current: unknown,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ConcurrentEditError';
+  }
+}
+
+/** The plan is not one the workflow may apply (propose-only, unsupported action, or read-only credentials). */
+export class PlanNotApplicableError extends Error {
+  constructor(
+    message: string,
+    readonly planId: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'PlanNotApplicableError';
+  }
+}
+
+/** The base AWS credentials (profile, environment or instance role) could not be used at all. */
+export class CredentialsError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CredentialsError';
+  }
+}
+
+export class OutputWriteError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'OutputWriteError';
+  }
+}

@@ -21,7 +21,7 @@ describe('collectAccount when reads fail', () => {
       maxAttempts: 1,
     });
     // When the account is collected
-    const account = await collectAccount(factory, '111111111111', ['us-west-2', 'eu-west-1']);
+    const account = await collectAccount(factory, '111111111111', { regions: ['us-west-2', 'eu-west-1'] });
     // Then nothing was read, every failed operation is named, and no region counts as scanned
     expect(account.collection?.status).toBe('partial');
     expect(account.collection?.regions).toEqual([]);

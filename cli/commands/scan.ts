@@ -1,0 +1,141 @@
+import { fromIni } from '@aws-sdk/credential-providers';
+import { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
+import { collectEstate } from '../../lambdas/adapters/collect-estate';
+import { createThumbprintObserver } from '../../lambdas/adapters/oidc-thumbprint';
+import { resolveTargets } from '../../lambdas/adapters/targets';
+import { analyzeEstate } from '../../lambdas/domain/analyze';
+import { atLeast } from '../../lambdas/domain/finding';
+import { DEFAULT_REGIONS, parseRegionList } from '../../lambdas/domain/regions';
+import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
+import { parseSnapshot } from '../../lambdas/shared/schemas';
+import { type CliIo, writeFileAtomic } from '../io';
+import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
+import { progressBar } from '../render/progress';
+import { makeStyle } from '../render/style';
+import { parseFormat, parseSeverity } from './analyze';
+
+export const DEFAULT_SCANNER_ROLE = 'IrsaDoctorScanner';
+
+export interface ScanOptions {
+  readonly profile?: string;
+  readonly regions?: string;
+  readonly accounts?: string;
+  readonly organization?: boolean;
+  readonly ou?: string;
+  readonly exclude?: string;
+  readonly roleName: string;
+  readonly externalId?: string;
+  readonly endpointUrl?: string;
+  readonly output?: string;
+  readonly format: string;
+  readonly failOn?: string;
+  readonly concurrency: string;
+  readonly maxAttempts: string;
+  readonly tls: boolean;
+  readonly workloads: boolean;
+}
+
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+function wholeNumber(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}; got "${value}"`);
+  }
+  return n;
+}
+
+/**
+ * `irsa-doctor scan`: collects the estate from AWS (or an emulator), writes the snapshot, analyzes it and prints
+ * the findings. Exit 0 ran, 1 --fail-on met, 2 bad usage or unusable credentials.
+ */
+export async function scanCommand(options: ScanOptions, io: CliIo): Promise<number> {
+  const format = parseFormat(options.format);
+  const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
+  const accountConcurrency = wholeNumber(options.concurrency, '--concurrency', 1, 64);
+  const maxAttempts = wholeNumber(options.maxAttempts, '--max-attempts', 1, 20);
+  let regions = DEFAULT_REGIONS;
+  if (options.regions !== undefined) {
+    const parsed = parseRegionList(options.regions);
+    if (parsed.invalid.length > 0 || parsed.regions.length === 0) {
+      throw new UsageError(
+        `--regions must be a comma-separated list of region names like us-west-2,eu-west-1; ${
+          parsed.invalid.length > 0
+            ? `not regions: ${parsed.invalid.map((r) => JSON.stringify(r)).join(', ')}`
+            : 'got none'
+        }`,
+      );
+    }
+    regions = parsed.regions;
+  }
+  const endpoint = options.endpointUrl ?? io.env.AWS_ENDPOINT_URL;
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new UsageError(`--endpoint-url must be an http(s) URL; got "${endpoint}"`);
+  }
+  const credentials = options.profile ? fromIni({ profile: options.profile }) : undefined;
+  const baseOptions = {
+    maxAttempts,
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+
+  let hub: string;
+  try {
+    hub = await new AwsClientFactory(baseOptions).callerAccount();
+  } catch (err) {
+    const e = err as Error;
+    throw new CredentialsError(
+      `cannot use the AWS credentials${options.profile ? ` of profile "${options.profile}"` : ''} (sts:GetCallerIdentity failed: ${e.name}: ${e.message}); check --profile, AWS_PROFILE or the environment's credentials`,
+      { cause: err },
+    );
+  }
+  const factory = new AwsClientFactory({
+    ...baseOptions,
+    roleName: options.roleName,
+    hubAccountId: hub,
+    ...(options.externalId ? { externalId: options.externalId } : {}),
+    sessionName: 'irsa-doctor-scan',
+  });
+  const targets = await resolveTargets(factory, {
+    accounts: list(options.accounts),
+    organization: Boolean(options.organization),
+    organizationalUnits: list(options.ou),
+    exclude: list(options.exclude),
+  });
+
+  const bar = progressBar(io.stderr);
+  const started = Date.now();
+  const snapshot = await collectEstate(factory, targets, {
+    regions,
+    accountConcurrency,
+    workloads: options.workloads,
+    ...(options.tls ? { tls: createThumbprintObserver() } : {}),
+    onProgress: (p) => bar.update(p),
+  });
+  bar.done();
+  // What is written must be what analyze accepts: validate before writing.
+  parseSnapshot(snapshot, 'collected snapshot');
+  if (options.output) await writeFileAtomic(options.output, `${JSON.stringify(snapshot, null, 2)}\n`);
+
+  if (io.stderr.isTTY) {
+    const by = (s: string) => snapshot.accounts.filter((a) => a.collection?.status === s).length;
+    io.stderr.write(
+      `scanned ${snapshot.accounts.length} account(s) x ${regions.length} region(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${by('complete')} complete, ${by('partial')} partial, ${by('unreachable')} unreachable; ${snapshot.accounts.reduce((n, a) => n + a.clusters.length, 0)} clusters, ${snapshot.accounts.reduce((n, a) => n + a.roles.length, 0)} roles${options.output ? `; snapshot written to ${options.output}` : ''}\n`,
+    );
+  }
+  const result = analyzeEstate(snapshot);
+  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
+  io.stdout.write(
+    format === 'json'
+      ? renderFindingsJson(result)
+      : format === 'markdown'
+        ? renderFindingsMarkdown(result)
+        : renderFindingsTable(result, style),
+  );
+  if (failOn && result.findings.some((f) => atLeast(f.severity, failOn))) return 1;
+  return 0;
+}

@@ -1,0 +1,271 @@
+import {
+  AddClientIDToOpenIDConnectProviderCommand,
+  CreateOpenIDConnectProviderCommand,
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  type IAMClient,
+  NoSuchEntityException,
+  UpdateAssumeRolePolicyCommand,
+  UpdateOpenIDConnectProviderThumbprintCommand,
+} from '@aws-sdk/client-iam';
+import type { Plan, ProviderState, TrustDocument } from '../domain/plan/plan';
+import { ConcurrentEditError, PlanNotApplicableError, StalePlanError } from '../shared/errors';
+import type { AwsClientFactory } from './aws-clients';
+
+export interface ApplyOutcome {
+  readonly planId: string;
+  readonly resourceArn: string;
+  /** 'already-applied': the resource already held the plan's `after`; nothing was written. */
+  readonly status: 'applied' | 'already-applied';
+  /** What the resource held just before the write, as read then (for the audit log and rollback); null: absent. */
+  readonly replaced: TrustDocument | ProviderState | null;
+  /** What it holds now, as read back after the write. */
+  readonly current: TrustDocument | ProviderState | null;
+  /** The write operations made, in order. */
+  readonly writes: readonly string[];
+}
+
+/** Tag put on providers the workflow creates, naming the plan (rollback and audit find them by it). */
+export const PLAN_TAG = 'irsa-doctor:plan-id';
+
+/**
+ * Applies one approved plan, guarded against drift: the resource is read first and must hold exactly the plan's
+ * `before` (or already its `after`, which makes re-applying a no-op); otherwise nothing is written and a
+ * StalePlanError says what is there now. After the write the resource is read back; if it does not hold `after`,
+ * another writer changed it concurrently (ConcurrentEditError; the other writer's change is what stays).
+ * IAM has no conditional writes, so between the read and the write there remains a window of one API round trip.
+ */
+export async function applyPlan(factory: AwsClientFactory, plan: Plan): Promise<ApplyOutcome> {
+  if (factory.access !== 'write') {
+    throw new PlanNotApplicableError(
+      `plan ${plan.id}: refusing to write with read-only (scanner) credentials; use the remediator role's client factory`,
+      plan.id,
+    );
+  }
+  if (!plan.applicable) {
+    throw new PlanNotApplicableError(
+      `plan ${plan.id} is propose-only (${plan.proposeOnlyReason ?? 'no reason given'}); a person must make this change`,
+      plan.id,
+    );
+  }
+  const iam = factory.iam(plan.accountId);
+  switch (plan.action) {
+    case 'update-trust-policy':
+      return applyTrustPolicy(iam, plan);
+    case 'create-oidc-provider':
+    case 'add-client-id':
+    case 'update-thumbprint':
+      return applyProvider(iam, plan);
+    default:
+      throw new PlanNotApplicableError(
+        `plan ${plan.id}: action ${plan.action} is never applied automatically`,
+        plan.id,
+      );
+  }
+}
+
+async function applyTrustPolicy(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> {
+  const before = plan.before as TrustDocument | null;
+  const after = plan.after as TrustDocument | null;
+  if (!before || !after)
+    throw new PlanNotApplicableError(`plan ${plan.id}: a trust-policy plan needs before and after`, plan.id);
+  const roleName = roleNameFromArn(plan.resourceArn);
+  const current = await readTrustPolicy(iam, roleName, plan);
+  if (current === null) {
+    throw new StalePlanError(
+      `plan ${plan.id}: role ${plan.resourceArn} no longer exists; nothing was written`,
+      plan.id,
+      plan.resourceArn,
+      null,
+    );
+  }
+  if (sameJson(current, after)) {
+    return {
+      planId: plan.id,
+      resourceArn: plan.resourceArn,
+      status: 'already-applied',
+      replaced: current,
+      current,
+      writes: [],
+    };
+  }
+  if (!sameJson(current, before)) {
+    throw new StalePlanError(
+      `plan ${plan.id}: the trust policy of ${plan.resourceArn} changed since the plan was made; nothing was written (re-scan and re-plan)`,
+      plan.id,
+      plan.resourceArn,
+      current,
+    );
+  }
+  await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(after) }));
+  const readBack = await readTrustPolicy(iam, roleName, plan);
+  if (readBack === null || !sameJson(readBack, after)) {
+    throw new ConcurrentEditError(
+      `plan ${plan.id}: after the write, the trust policy of ${plan.resourceArn} is not the approved one: it was changed concurrently`,
+      plan.id,
+      plan.resourceArn,
+      readBack,
+    );
+  }
+  return {
+    planId: plan.id,
+    resourceArn: plan.resourceArn,
+    status: 'applied',
+    replaced: current,
+    current: readBack,
+    writes: ['iam:UpdateAssumeRolePolicy'],
+  };
+}
+
+async function applyProvider(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> {
+  const before = plan.before as ProviderState | null;
+  const after = plan.after as ProviderState | null;
+  if (!after) throw new PlanNotApplicableError(`plan ${plan.id}: a provider plan needs an after state`, plan.id);
+  const current = await readProvider(iam, plan.resourceArn);
+  if (current && sameProvider(current, after)) {
+    return {
+      planId: plan.id,
+      resourceArn: plan.resourceArn,
+      status: 'already-applied',
+      replaced: current,
+      current,
+      writes: [],
+    };
+  }
+  if (!(current === null ? before === null : before !== null && sameProvider(current, before))) {
+    throw new StalePlanError(
+      `plan ${plan.id}: the OIDC provider ${plan.resourceArn} ${current === null ? 'no longer exists' : before === null ? 'already exists with other settings' : 'changed since the plan was made'}; nothing was written (re-scan and re-plan)`,
+      plan.id,
+      plan.resourceArn,
+      current,
+    );
+  }
+  const writes: string[] = [];
+  if (plan.action === 'create-oidc-provider') {
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: `https://${stripScheme(after.url)}`,
+        ClientIDList: [...after.clientIds],
+        ...(after.thumbprints.length > 0 ? { ThumbprintList: [...after.thumbprints] } : {}),
+        Tags: [{ Key: PLAN_TAG, Value: plan.id }],
+      }),
+    );
+    writes.push('iam:CreateOpenIDConnectProvider');
+  } else if (plan.action === 'add-client-id') {
+    const have = new Set(current?.clientIds ?? []);
+    for (const clientId of after.clientIds) {
+      if (have.has(clientId)) continue;
+      await iam.send(
+        new AddClientIDToOpenIDConnectProviderCommand({
+          OpenIDConnectProviderArn: plan.resourceArn,
+          ClientID: clientId,
+        }),
+      );
+      writes.push('iam:AddClientIDToOpenIDConnectProvider');
+    }
+  } else {
+    await iam.send(
+      new UpdateOpenIDConnectProviderThumbprintCommand({
+        OpenIDConnectProviderArn: plan.resourceArn,
+        ThumbprintList: [...after.thumbprints],
+      }),
+    );
+    writes.push('iam:UpdateOpenIDConnectProviderThumbprint');
+  }
+  const readBack = await readProvider(iam, plan.resourceArn);
+  if (!readBack || !sameProvider(readBack, after)) {
+    throw new ConcurrentEditError(
+      `plan ${plan.id}: after the write, the OIDC provider ${plan.resourceArn} is not in the approved state: it was changed concurrently`,
+      plan.id,
+      plan.resourceArn,
+      readBack,
+    );
+  }
+  return {
+    planId: plan.id,
+    resourceArn: plan.resourceArn,
+    status: 'applied',
+    replaced: current,
+    current: readBack,
+    writes,
+  };
+}
+
+async function readTrustPolicy(iam: IAMClient, roleName: string, plan: Plan): Promise<TrustDocument | null> {
+  let text: string;
+  try {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    text = Role?.AssumeRolePolicyDocument ?? '';
+  } catch (err) {
+    if (err instanceof NoSuchEntityException) return null;
+    throw err;
+  }
+  const decoded = text.trimStart().startsWith('{') ? text : safeDecode(text);
+  try {
+    const parsed: unknown = JSON.parse(decoded);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as TrustDocument;
+  } catch {
+    // fall through: an unreadable current policy is not the plan's before
+  }
+  throw new StalePlanError(
+    `plan ${plan.id}: the current trust policy of ${plan.resourceArn} is not a JSON object; nothing was written`,
+    plan.id,
+    plan.resourceArn,
+    decoded,
+  );
+}
+
+async function readProvider(iam: IAMClient, arn: string): Promise<ProviderState | null> {
+  try {
+    const p = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
+    return { url: stripScheme(p.Url ?? ''), clientIds: p.ClientIDList ?? [], thumbprints: p.ThumbprintList ?? [] };
+  } catch (err) {
+    if (err instanceof NoSuchEntityException) return null;
+    throw err;
+  }
+}
+
+function roleNameFromArn(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  if (!resource.startsWith('role/')) throw new PlanNotApplicableError(`${arn} is not a role ARN`, arn);
+  return resource.slice(resource.lastIndexOf('/') + 1);
+}
+
+function stripScheme(url: string): string {
+  return url.replace(/^https:\/\//i, '').replace(/\/+$/, '');
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function sameProvider(a: ProviderState, b: ProviderState): boolean {
+  const set = (xs: readonly string[], fold: boolean) =>
+    [...new Set(xs.map((x) => (fold ? x.toLowerCase() : x)))].sort().join('\n');
+  return (
+    stripScheme(a.url).toLowerCase() === stripScheme(b.url).toLowerCase() &&
+    set(a.clientIds, false) === set(b.clientIds, false) &&
+    set(a.thumbprints, true) === set(b.thumbprints, true)
+  );
+}
+
+/** JSON value equality: object key order does not matter, array order does (as IAM stores documents). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => sameJson(x, bb[i]));
+  }
+  const ak = Object.keys(a as object);
+  const bo = b as Record<string, unknown>;
+  return (
+    ak.length === Object.keys(bo).length &&
+    ak.every((k) => Object.hasOwn(bo, k) && sameJson((a as Record<string, unknown>)[k], bo[k]))
+  );
+}

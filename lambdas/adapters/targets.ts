@@ -1,0 +1,94 @@
+import {
+  type Account,
+  paginateListAccounts,
+  paginateListAccountsForParent,
+  paginateListOrganizationalUnitsForParent,
+} from '@aws-sdk/client-organizations';
+import { UsageError } from '../shared/errors';
+import type { AwsClientFactory } from './aws-clients';
+
+export interface TargetAccount {
+  readonly accountId: string;
+  readonly name?: string;
+}
+
+export interface TargetOptions {
+  /** Accounts to sweep, as given; Organizations is not called. */
+  readonly accounts?: readonly string[];
+  /** Read the accounts from AWS Organizations (the hub must be the management or a delegated administrator account). */
+  readonly organization?: boolean;
+  /** With `organization`: only accounts under these OUs (ou-... ids, or the root r-...), children included. */
+  readonly organizationalUnits?: readonly string[];
+  /** Never sweep these accounts. */
+  readonly exclude?: readonly string[];
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+
+/**
+ * The accounts a sweep covers: the configured list, or the organization's ACTIVE accounts (optionally only those
+ * under some OUs), minus the exclusions; with neither, the caller's own account. Sorted, without duplicates.
+ */
+export async function resolveTargets(factory: AwsClientFactory, options: TargetOptions): Promise<TargetAccount[]> {
+  const bad = [...(options.accounts ?? []), ...(options.exclude ?? [])].filter((a) => !ACCOUNT_ID.test(a));
+  if (bad.length > 0) {
+    throw new UsageError(`account ids must be 12 digits; got ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
+  }
+  const badOus = (options.organizationalUnits ?? []).filter((o) => !PARENT_ID.test(o));
+  if (badOus.length > 0) {
+    throw new UsageError(
+      `organizational units must be ids like ou-ab12-cdef3456 or r-ab12; got ${badOus.map((b) => JSON.stringify(b)).join(', ')}`,
+    );
+  }
+  if (options.accounts && options.accounts.length > 0 && options.organization) {
+    throw new UsageError('give either an account list or --organization, not both');
+  }
+  if (options.organizationalUnits?.length && !options.organization) {
+    throw new UsageError('organizational units filter the organization: add --organization');
+  }
+
+  let targets: TargetAccount[];
+  if (options.organization) {
+    targets = await organizationAccounts(factory, options.organizationalUnits ?? []);
+  } else if (options.accounts && options.accounts.length > 0) {
+    targets = options.accounts.map((accountId) => ({ accountId }));
+  } else {
+    targets = [{ accountId: await factory.callerAccount() }];
+  }
+  const excluded = new Set(options.exclude ?? []);
+  const seen = new Map<string, TargetAccount>();
+  for (const t of targets) if (!excluded.has(t.accountId) && !seen.has(t.accountId)) seen.set(t.accountId, t);
+  return [...seen.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+}
+
+async function organizationAccounts(factory: AwsClientFactory, ous: readonly string[]): Promise<TargetAccount[]> {
+  const client = factory.organizations();
+  const accounts: Account[] = [];
+  if (ous.length === 0) {
+    for await (const page of paginateListAccounts({ client }, {})) accounts.push(...(page.Accounts ?? []));
+  } else {
+    // Breadth-first over each OU and its children.
+    const queue = [...ous];
+    const visited = new Set<string>();
+    while (queue.length > 0) {
+      const parent = queue.shift() as string;
+      if (visited.has(parent)) continue;
+      visited.add(parent);
+      for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) {
+        accounts.push(...(page.Accounts ?? []));
+      }
+      for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent })) {
+        for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) queue.push(ou.Id);
+      }
+    }
+  }
+  return accounts
+    .filter((a) => a.Id && isActive(a))
+    .map((a) => ({ accountId: a.Id as string, ...(a.Name ? { name: a.Name } : {}) }));
+}
+
+/** `State` replaces the deprecated `Status` (ACTIVE, SUSPENDED, PENDING_CLOSURE, ...); either must say ACTIVE. */
+function isActive(account: Account): boolean {
+  return (account.State ?? account.Status) === 'ACTIVE';
+}
