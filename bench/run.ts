@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --roles N --iterations K]`: benchmarks, never part of the tests.
+ * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis|sweep]`:
+ * benchmarks, never part of the tests.
  * Prints the figures and writes them as JSON to bench/results/latest.json for tracking over time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import type { runAnalysisBench as RunAnalysisBench } from './analysis';
+import { runSweepBench } from './sweep';
 
 /**
  * The analyzer is measured as it ships: bundled by esbuild the way the Lambda functions are (no keepNames, which
@@ -29,30 +31,82 @@ function loadBundled(): { runAnalysisBench: typeof RunAnalysisBench } {
 const { runAnalysisBench } = loadBundled();
 
 const { values } = parseArgs({
-  options: { roles: { type: 'string', default: '100000' }, iterations: { type: 'string', default: '5' } },
+  options: {
+    roles: { type: 'string', default: '100000' },
+    iterations: { type: 'string', default: '5' },
+    accounts: { type: 'string', default: '10' },
+    regions: { type: 'string', default: '2' },
+    clusters: { type: 'string', default: '3' },
+    'roles-per-account': { type: 'string', default: '1000' },
+    only: { type: 'string' },
+  },
 });
-const roles = Number(values.roles);
-const iterations = Number(values.iterations);
-if (!Number.isInteger(roles) || roles < 1 || !Number.isInteger(iterations) || iterations < 1) {
-  process.stderr.write('bench: --roles and --iterations must be positive integers\n');
+const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    process.stderr.write(`bench: --${name} must be a whole number from 1 to ${max}; got "${value}"\n`);
+    process.exit(2);
+  }
+  return n;
+};
+if (values.only !== undefined && values.only !== 'analysis' && values.only !== 'sweep') {
+  process.stderr.write(`bench: --only must be analysis or sweep; got "${values.only}"\n`);
   process.exit(2);
 }
 
-process.stderr.write(`analysis: generating ${roles} roles and timing ${iterations} rounds...\n`);
-const analysis = runAnalysisBench(roles, iterations, 'plain');
-const encoded = runAnalysisBench(roles, iterations, 'url');
-const lines = [
-  `Analysis of ${analysis.roles} roles (${analysis.findings} findings), median of ${analysis.iterations} rounds, Node ${process.version}:`,
-  `  JSON.parse of the same ${analysis.roles} trust policies: ${analysis.jsonParseMs.toFixed(1)} ms`,
-  `  analyzeEstate, policies as plain JSON text:      ${analysis.analysisMs.toFixed(1)} ms`,
-  `  ratio analysis / JSON.parse:                     ${analysis.ratio.toFixed(2)}x (target <= 5x)`,
-  `  analyzeEstate, policies URL-encoded as IAM sends: ${encoded.analysisMs.toFixed(1)} ms (${encoded.ratio.toFixed(2)}x, decoding included)`,
-  `  snapshot schema validation (not in the ratio):   ${analysis.validationMs.toFixed(1)} ms`,
-];
-process.stdout.write(`${lines.join('\n')}\n`);
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+  const lines: string[] = [];
 
-const results = { date: new Date().toISOString(), node: process.version, analysis, analysisUrlEncoded: encoded };
-const dir = join(__dirname, 'results');
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`wrote ${join(dir, 'latest.json')}\n`);
+  if (values.only !== 'sweep') {
+    const roles = positive('roles', values.roles);
+    const iterations = positive('iterations', values.iterations);
+    process.stderr.write(`analysis: generating ${roles} roles and timing ${iterations} rounds...\n`);
+    const analysis = runAnalysisBench(roles, iterations, 'plain');
+    const encoded = runAnalysisBench(roles, iterations, 'url');
+    lines.push(
+      `Analysis of ${analysis.roles} roles (${analysis.findings} findings), median of ${analysis.iterations} rounds, Node ${process.version}:`,
+      `  JSON.parse of the same ${analysis.roles} trust policies: ${analysis.jsonParseMs.toFixed(1)} ms`,
+      `  analyzeEstate, policies as plain JSON text:      ${analysis.analysisMs.toFixed(1)} ms`,
+      `  ratio analysis / JSON.parse:                     ${analysis.ratio.toFixed(2)}x (target <= 5x)`,
+      `  analyzeEstate, policies URL-encoded as IAM sends: ${encoded.analysisMs.toFixed(1)} ms (${encoded.ratio.toFixed(2)}x, decoding included)`,
+      `  snapshot schema validation (not in the ratio):   ${analysis.validationMs.toFixed(1)} ms`,
+    );
+    Object.assign(results, { analysis, analysisUrlEncoded: encoded });
+  }
+
+  if (values.only !== 'analysis') {
+    const shape = {
+      accounts: positive('accounts', values.accounts, 200),
+      regions: positive('regions', values.regions, 6),
+      clustersPerRegion: positive('clusters', values.clusters, 100),
+      rolesPerAccount: positive('roles-per-account', values['roles-per-account'], 20000),
+    };
+    const sweep = await runSweepBench(shape, (line) => process.stderr.write(`${line}\n`));
+    const ops = [...new Set([...Object.keys(sweep.calls), ...Object.keys(sweep.lowerBound)])].sort();
+    lines.push(
+      '',
+      `Sweep of ${shape.accounts} accounts x ${shape.regions} regions x ${shape.clustersPerRegion} clusters, ${shape.rolesPerAccount} roles per account (emulator, no faults):`,
+      `  ${'operation'.padEnd(40)} ${'calls'.padStart(7)} ${'lower bound'.padStart(12)}`,
+      ...ops.map(
+        (op) =>
+          `  ${op.padEnd(40)} ${String(sweep.calls[op] ?? 0).padStart(7)} ${(op in sweep.lowerBound ? String(sweep.lowerBound[op]) : '-').padStart(12)}`,
+      ),
+      `  reads the lower bound covers: ${sweep.core.calls} calls vs ${sweep.core.lowerBound} (${sweep.core.overPercent >= 0 ? '+' : ''}${sweep.core.overPercent.toFixed(1)}%, target <= +5%)`,
+      `  add-on and Pod Identity reads (no lower-bound term; --no-workloads skips them): ${sweep.workloadCalls} calls`,
+      `  sweep wall time: ${sweep.sweepSeconds.toFixed(2)} s (${sweep.findings} findings); seeding took ${sweep.seedSeconds.toFixed(1)} s`,
+    );
+    results.sweep = sweep;
+  }
+
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`wrote ${join(dir, 'latest.json')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -123,21 +123,54 @@ export class AwsClientFactory {
     if (this.credentialProviders.has(accountId)) return this.credentialProviders.get(accountId);
     const roleArn = this.roleArn(accountId);
     const provider = roleArn
-      ? fromTemporaryCredentials({
-          params: {
-            RoleArn: roleArn,
-            RoleSessionName: this.options.sessionName ?? 'irsa-doctor',
-            ...(this.options.externalId ? { ExternalId: this.options.externalId } : {}),
-          },
-          ...(this.options.credentials ? { masterCredentials: this.options.credentials } : {}),
-          clientConfig: {
-            region: 'us-east-1',
-            maxAttempts: this.maxAttempts,
-            ...(this.endpoint ? { endpoint: this.endpoint } : {}),
-          },
-        })
+      ? shared(
+          fromTemporaryCredentials({
+            params: {
+              RoleArn: roleArn,
+              RoleSessionName: this.options.sessionName ?? 'irsa-doctor',
+              ...(this.options.externalId ? { ExternalId: this.options.externalId } : {}),
+            },
+            ...(this.options.credentials ? { masterCredentials: this.options.credentials } : {}),
+            clientConfig: {
+              region: 'us-east-1',
+              maxAttempts: this.maxAttempts,
+              ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+            },
+          }),
+        )
       : this.options.credentials;
     this.credentialProviders.set(accountId, provider);
     return provider;
   }
+}
+
+/** Refresh assumed-role credentials this long before they expire. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * One AssumeRole per account, not per client: every SDK client memoizes its own credentials, so the IAM client and
+ * each regional EKS client would otherwise assume the role again. A failed attempt is not cached.
+ */
+function shared(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  return () => {
+    if (pending) return pending;
+    const current = provider().then((credentials) => {
+      const expires = credentials.expiration?.getTime();
+      if (expires !== undefined) {
+        setTimeout(
+          () => {
+            if (pending === current) pending = undefined;
+          },
+          Math.max(0, expires - Date.now() - REFRESH_MARGIN_MS),
+        ).unref();
+      }
+      return credentials;
+    });
+    pending = current;
+    current.catch(() => {
+      if (pending === current) pending = undefined;
+    });
+    return current;
+  };
 }

@@ -268,3 +268,30 @@ describe('the installed launcher', () => {
     ).rejects.toMatchObject({ code: 2 });
   });
 });
+
+describe('irsa-doctor scan: bad usage is refused before any AWS call', () => {
+  // Any AWS call would go to a closed port and fail differently; each case must stop at its own message.
+  const run = async (...args: string[]) => {
+    const { io, err } = captureIo('', { env: {} });
+    const code = await main(['scan', '--endpoint-url', 'http://127.0.0.1:9', '--max-attempts', '1', ...args], io);
+    return { code, err: err() };
+  };
+
+  it.each([
+    [['--regions', 'us-west-2,uswest2'], /--regions .* not regions: "uswest2"/],
+    [['--regions', ','], /--regions .* got none/],
+    [['--concurrency', '0'], /--concurrency must be a whole number from 1 to 64; got "0"/],
+    [['--max-attempts', 'lots'], /--max-attempts must be a whole number from 1 to 20; got "lots"/],
+    [['--format', 'yaml'], /Allowed choices are table, json, markdown/],
+  ])('%j', async (args, message) => {
+    const { code, err } = await run(...(args as string[]));
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it('names a bad --endpoint-url', async () => {
+    const { io, err } = captureIo('', { env: {} });
+    expect(await main(['scan', '--endpoint-url', 'localhost:4566'], io)).toBe(2);
+    expect(err()).toMatch(/--endpoint-url must be an http\(s\) URL; got "localhost:4566"/);
+  });
+});
