@@ -7,7 +7,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  UpdateOpenIDConnectProviderThumbprintCommand,
+} from '@aws-sdk/client-iam';
 import { main } from '../../../cli/main';
 import { type FaultProxy, startFaultProxy } from '../../../emulator/fault-proxy';
 import { applyPlan } from '../../../lambdas/adapters/apply-plan';
@@ -75,15 +80,17 @@ beforeAll(async () => {
   process.env.AWS_REGION = 'us-east-1';
   estate = await seedOrgEstate(endpointUrl());
   // The member stack's remediator role, in the accounts whose fixes the test applies
-  await seedClients(endpointUrl(), estate.ids.platform).iam.send(
-    new CreateRoleCommand({
-      RoleName: REMEDIATOR_ROLE,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${HUB}:root` }, Action: 'sts:AssumeRole' }],
+  for (const account of [estate.ids.platform, estate.ids.payments]) {
+    await seedClients(endpointUrl(), account).iam.send(
+      new CreateRoleCommand({
+        RoleName: REMEDIATOR_ROLE,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${HUB}:root` }, Action: 'sts:AssumeRole' }],
+        }),
       }),
-    }),
-  );
+    );
+  }
   proxy = await startFaultProxy({ target: endpointUrl(), seed: 7 });
 });
 
@@ -227,6 +234,31 @@ describe('writers against the emulator', () => {
     // And a new sweep no longer finds the provider missing
     const after = await collectEstate(scanner(), [{ accountId: estate.ids.platform }], { regions: REGIONS });
     expect(analyzeEstate(after).findings.filter((f) => f.ruleId === 'IRSA-001')).toEqual([]);
+  });
+
+  it('adds the missing audience, and refuses when the provider changed after planning', async () => {
+    const plan = (await plansFor(estate.ids.payments)).find((p) => p.action === 'add-client-id');
+    expect(plan?.resourceArn).toBe(`arn:aws:iam::${estate.ids.payments}:oidc-provider/${estate.issuers.pay}`);
+    if (!plan) return;
+    // Given someone replaced the thumbprints after planning
+    const seed = seedClients(endpointUrl(), estate.ids.payments);
+    await seed.iam.send(
+      new UpdateOpenIDConnectProviderThumbprintCommand({
+        OpenIDConnectProviderArn: plan.resourceArn,
+        ThumbprintList: ['b'.repeat(40)],
+      }),
+    );
+    // Then the plan is refused
+    await expect(applyPlan(remediator(), plan)).rejects.toMatchObject({ name: 'StalePlanError' });
+    // And once re-planned, it applies, once
+    const fresh = (await plansFor(estate.ids.payments)).find((p) => p.action === 'add-client-id');
+    if (!fresh) throw new Error('no add-client-id plan after re-planning');
+    expect(await applyPlan(remediator(), fresh)).toMatchObject({
+      status: 'applied',
+      writes: ['iam:AddClientIDToOpenIDConnectProvider'],
+      current: { clientIds: ['sts.amazonaws.com'], thumbprints: ['b'.repeat(40)] },
+    });
+    expect((await applyPlan(remediator(), fresh)).status).toBe('already-applied');
   });
 
   it('refuses a trust-policy plan when the policy was edited after planning, and keeps the edit', async () => {
