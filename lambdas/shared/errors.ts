@@ -83,3 +83,52 @@ export class OutputWriteError extends Error {
     this.name = 'OutputWriteError';
   }
 }
+
+/** A Lambda step's input does not match its contract (lambdas/shared/contracts.ts): a wiring bug, not retried. */
+export class InvalidPayloadError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+    this.name = 'InvalidPayloadError';
+  }
+}
+
+export class PlanNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanNotFoundError';
+  }
+}
+
+/** No approval is waiting for this plan (never requested, or already decided and gone). */
+export class ApprovalNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApprovalNotFoundError';
+  }
+}
+
+export class ApprovalExpiredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApprovalExpiredError';
+  }
+}
+
+/** Someone already approved or rejected this plan: a decision is recorded once. */
+export class AlreadyDecidedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlreadyDecidedError';
+  }
+}
+
+/** The approval was given for different content than the plan now holds. */
+export class PlanChangedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanChangedError';
+  }
+}

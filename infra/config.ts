@@ -1,0 +1,314 @@
+/**
+ * The deployment's configuration: typed, defaulted and validated once, before any construct is made. Overrides come
+ * from the CDK context key `irsa-doctor` (cdk.json, or `cdk synth -c irsa-doctor='{"accounts":["111122223333"]}'`);
+ * a bad value fails synth with an error naming the field.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { PlanAction } from '../lambdas/domain/plan/plan';
+import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
+
+/** The CDK context key the overrides are read from. */
+export const CONFIG_CONTEXT_KEY = 'irsa-doctor';
+
+/** Plan actions that may be allowed to run without a person's approval (none are by default). */
+export const AUTO_APPLICABLE_ACTIONS = [
+  'create-oidc-provider',
+  'add-client-id',
+  'update-thumbprint',
+  'update-trust-policy',
+] as const satisfies readonly PlanAction[];
+export type AutoApplicableAction = (typeof AUTO_APPLICABLE_ACTIONS)[number];
+
+export interface IrsaDoctorConfig {
+  /**
+   * The account the hub stack is deployed to; member roles trust its reader and writer roles.
+   * @default - the CLI's account (CDK_DEFAULT_ACCOUNT)
+   */
+  readonly hubAccountId?: string;
+  /**
+   * The hub stack's region (where member accounts forward CreateCluster events to).
+   * @default - the CLI's region (CDK_DEFAULT_REGION)
+   */
+  readonly hubRegion?: string;
+  /**
+   * Accounts to sweep (12-digit ids). Give these or `organization`, not both; with neither, the hub account alone.
+   * @default []
+   */
+  readonly accounts: readonly string[];
+  /**
+   * Sweep the organization's accounts, read from AWS Organizations (the hub is the management or a delegated
+   * administrator account).
+   * @default false
+   */
+  readonly organization: boolean;
+  /** With `organization`: only accounts under these OUs or roots (children included). @default [] */
+  readonly organizationalUnits: readonly string[];
+  /** Accounts never swept. @default [] */
+  readonly excludeAccounts: readonly string[];
+  /** Regions in which EKS clusters are listed. @default DEFAULT_REGIONS (lambdas/domain/regions.ts) */
+  readonly regions: readonly string[];
+  /** EventBridge Scheduler expression of the periodic sweep. @default 'rate(1 day)' */
+  readonly schedule: string;
+  /** How long a plan waits for a person before it is recorded as timed out. @default Duration.hours(24) */
+  readonly approvalTimeout: Duration;
+  /** Accounts collected at once. @default 10 */
+  readonly accountConcurrency: number;
+  /** Plans of one wave processed at once. @default 10 */
+  readonly planConcurrency: number;
+  /** Interval between status checks of a new cluster. @default Duration.seconds(60) */
+  readonly clusterPollInterval: Duration;
+  /** Status checks of a new cluster before it is given up on. @default 30 */
+  readonly clusterWaitAttempts: number;
+  /** Plan actions applied without approval. @default [] (every change waits for a person) */
+  readonly autoApplyActions: readonly AutoApplicableAction[];
+  /** The read-only role in every swept account. @default 'IrsaDoctorScanner' */
+  readonly scannerRoleName: string;
+  /** The narrow write role in every swept account. @default 'IrsaDoctorRemediator' */
+  readonly remediatorRoleName: string;
+  /** sts:ExternalId required by the member roles. @default - none */
+  readonly externalId?: string;
+  /** Subscribed to the notification topic (summaries and approval requests). @default - no subscription */
+  readonly notificationEmail?: string;
+  /**
+   * The organization (o-...) whose accounts may forward events to the hub bus. Required with `organization`.
+   * @default - the accounts listed in `accounts` may forward events
+   */
+  readonly organizationId?: string;
+  /** Base URL of the approval console linked from approval requests. @default - no link */
+  readonly consoleUrl?: string;
+}
+
+/**
+ * What the context (or a caller) may give: every field optional; durations as a CDK `Duration`, a number of
+ * seconds, or an ISO 8601 duration string ('PT24H').
+ */
+export type IrsaDoctorConfigInput = {
+  readonly [K in keyof IrsaDoctorConfig]?: IrsaDoctorConfig[K] extends Duration
+    ? Duration | number | string
+    : IrsaDoctorConfig[K] extends readonly AutoApplicableAction[]
+      ? readonly string[]
+      : IrsaDoctorConfig[K];
+};
+
+/** A configuration value that cannot be used; the message names the field. */
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`irsa-doctor config: ${field} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_CONFIG: IrsaDoctorConfig = {
+  accounts: [],
+  organization: false,
+  organizationalUnits: [],
+  excludeAccounts: [],
+  regions: DEFAULT_REGIONS,
+  schedule: 'rate(1 day)',
+  approvalTimeout: Duration.hours(24),
+  accountConcurrency: 10,
+  planConcurrency: 10,
+  clusterPollInterval: Duration.seconds(60),
+  clusterWaitAttempts: 30,
+  autoApplyActions: [],
+  scannerRoleName: 'IrsaDoctorScanner',
+  remediatorRoleName: 'IrsaDoctorRemediator',
+};
+
+const ACCOUNT_ID = /^\d{12}$/;
+const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\)|at\(.+\))$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** The fields a caller may set; anything else is a typo. */
+const KNOWN_FIELDS = new Set<string>([
+  ...Object.keys(DEFAULT_CONFIG),
+  'hubAccountId',
+  'hubRegion',
+  'externalId',
+  'notificationEmail',
+  'organizationId',
+  'consoleUrl',
+]);
+
+/** Applies the defaults to `input` and validates the result; throws a `ConfigError` naming the first bad field. */
+export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError('(root)', `must be an object, got ${JSON.stringify(input)}`);
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_FIELDS.has(key)) {
+      throw new ConfigError(key, `is not a known field (known: ${[...KNOWN_FIELDS].sort().join(', ')})`);
+    }
+  }
+  const d = DEFAULT_CONFIG;
+  const config: IrsaDoctorConfig = {
+    ...optionalString(input, 'hubAccountId', ACCOUNT_ID, 'a 12-digit account id'),
+    ...optionalString(input, 'hubRegion', REGION, 'a region name such as us-east-1'),
+    accounts: stringList(input, 'accounts', d.accounts, ACCOUNT_ID, 'a 12-digit account id'),
+    organization: bool(input, 'organization', d.organization),
+    organizationalUnits: stringList(
+      input,
+      'organizationalUnits',
+      d.organizationalUnits,
+      PARENT_ID,
+      'an OU id (ou-ab12-cdef3456) or a root id (r-ab12)',
+    ),
+    excludeAccounts: stringList(input, 'excludeAccounts', d.excludeAccounts, ACCOUNT_ID, 'a 12-digit account id'),
+    regions: stringList(input, 'regions', d.regions, REGION, 'a region name such as us-east-1'),
+    schedule: requiredString(input, 'schedule', d.schedule, SCHEDULE, 'rate(<n> <unit>), cron(...) or at(...)'),
+    approvalTimeout: duration(input, 'approvalTimeout', d.approvalTimeout, 1, 365 * 24 * 3600),
+    accountConcurrency: whole(input, 'accountConcurrency', d.accountConcurrency, 1, 1000),
+    planConcurrency: whole(input, 'planConcurrency', d.planConcurrency, 1, 1000),
+    clusterPollInterval: duration(input, 'clusterPollInterval', d.clusterPollInterval, 1, 24 * 3600),
+    clusterWaitAttempts: whole(input, 'clusterWaitAttempts', d.clusterWaitAttempts, 1, 10_000),
+    autoApplyActions: stringList(
+      input,
+      'autoApplyActions',
+      d.autoApplyActions,
+      new RegExp(`^(${AUTO_APPLICABLE_ACTIONS.join('|')})$`),
+      `one of ${AUTO_APPLICABLE_ACTIONS.join(', ')}`,
+    ) as readonly AutoApplicableAction[],
+    scannerRoleName: requiredString(input, 'scannerRoleName', d.scannerRoleName, ROLE_NAME, 'an IAM role name'),
+    remediatorRoleName: requiredString(
+      input,
+      'remediatorRoleName',
+      d.remediatorRoleName,
+      ROLE_NAME,
+      'an IAM role name',
+    ),
+    ...optionalString(input, 'externalId', EXTERNAL_ID, 'an sts:ExternalId (2-1224 characters, [\\w+=,.@:/-])'),
+    ...optionalString(input, 'notificationEmail', EMAIL, 'an email address'),
+    ...optionalString(input, 'organizationId', ORGANIZATION_ID, 'an organization id such as o-a1b2c3d4e5'),
+    ...optionalString(input, 'consoleUrl', /^https:\/\/\S+$/, 'an https:// URL'),
+  };
+
+  if (config.accounts.length > 0 && config.organization) {
+    throw new ConfigError('accounts', 'and organization: give either an account list or organization: true, not both');
+  }
+  if (config.organizationalUnits.length > 0 && !config.organization) {
+    throw new ConfigError('organizationalUnits', 'filter the organization: set organization: true as well');
+  }
+  if (config.organization && !config.organizationId) {
+    throw new ConfigError(
+      'organizationId',
+      'is required with organization: true (the hub event bus admits member accounts by aws:PrincipalOrgID)',
+    );
+  }
+  if (config.regions.length === 0) {
+    throw new ConfigError('regions', 'must name at least one region');
+  }
+  if (config.scannerRoleName === config.remediatorRoleName) {
+    throw new ConfigError('remediatorRoleName', `must differ from scannerRoleName (both "${config.scannerRoleName}")`);
+  }
+  return config;
+}
+
+/** Reads the overrides from the `irsa-doctor` context key (an object, or its JSON text from `-c`) and resolves them. */
+export function loadConfig(scope: IConstruct): IrsaDoctorConfig {
+  let raw: unknown = scope.node.tryGetContext(CONFIG_CONTEXT_KEY);
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch (err) {
+      throw new ConfigError(`(context ${CONFIG_CONTEXT_KEY})`, `is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
+    throw new ConfigError(`(context ${CONFIG_CONTEXT_KEY})`, `must be an object, got ${JSON.stringify(raw)}`);
+  }
+  return resolveConfig((raw ?? {}) as IrsaDoctorConfigInput);
+}
+
+// ---- field readers: each names its field in the error ----------------------------------------------------------
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function optionalString<K extends string>(
+  input: Fields,
+  field: K,
+  pattern: RegExp,
+  expected: string,
+): { [P in K]?: string } {
+  const value = input[field];
+  if (value === undefined || value === null || value === '') return {};
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new ConfigError(field, `must be ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return { [field]: value } as { [P in K]?: string };
+}
+
+function requiredString(input: Fields, field: string, fallback: string, pattern: RegExp, expected: string): string {
+  const value = input[field] ?? fallback;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new ConfigError(field, `must be ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function stringList(
+  input: Fields,
+  field: string,
+  fallback: readonly string[],
+  pattern: RegExp,
+  expected: string,
+): readonly string[] {
+  const value = input[field] ?? fallback;
+  if (!Array.isArray(value)) throw new ConfigError(field, `must be a list, got ${JSON.stringify(value)}`);
+  const bad = value.filter((v) => typeof v !== 'string' || !pattern.test(v));
+  if (bad.length > 0) {
+    throw new ConfigError(
+      field,
+      `entries must each be ${expected}; got ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+    );
+  }
+  return [...new Set(value as string[])];
+}
+
+function bool(input: Fields, field: string, fallback: boolean): boolean {
+  const value = input[field] ?? fallback;
+  if (typeof value !== 'boolean') throw new ConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function whole(input: Fields, field: string, fallback: number, min: number, max: number): number {
+  const value = input[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(field, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function duration(input: Fields, field: string, fallback: Duration, minSeconds: number, maxSeconds: number): Duration {
+  const value = input[field] ?? fallback;
+  let parsed: Duration;
+  if (value instanceof Duration) {
+    parsed = value;
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ConfigError(field, `must be a number of seconds, got ${value}`);
+    parsed = Duration.seconds(value);
+  } else if (typeof value === 'string') {
+    try {
+      parsed = Duration.parse(value);
+    } catch {
+      throw new ConfigError(field, `must be an ISO 8601 duration such as PT24H, got ${JSON.stringify(value)}`);
+    }
+  } else {
+    throw new ConfigError(field, `must be a Duration, a number of seconds or an ISO 8601 string, got ${typeof value}`);
+  }
+  const seconds = parsed.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > maxSeconds) {
+    throw new ConfigError(
+      field,
+      `must be a whole number of seconds from ${minSeconds} to ${maxSeconds}, got ${parsed.toHumanString()}`,
+    );
+  }
+  return parsed;
+}

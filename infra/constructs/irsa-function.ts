@@ -1,0 +1,140 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** The variable that names a function's handler file; the local runner (infra/local/) maps functions by it. */
+export const HANDLER_ENV_VAR = 'IRSA_DOCTOR_HANDLER';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** Where the handler files live, one per function: lambdas/handlers/<handler>.ts. */
+export const HANDLERS_DIR = path.join(REPO_ROOT, 'lambdas', 'handlers');
+const HANDLER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export interface IrsaFunctionProps {
+  /** The handler file's name without extension: `lambdas/handlers/<handler>.ts`, kebab-case. */
+  readonly handler: string;
+  /**
+   * Variables merged over the defaults (POWERTOOLS_SERVICE_NAME, NODE_OPTIONS); IRSA_DOCTOR_HANDLER is always set
+   * from `handler` and may not be given here.
+   * @default - the defaults only
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 1024 */
+  readonly memorySize?: number;
+  /** @default Duration.minutes(5) */
+  readonly timeout?: Duration;
+  /**
+   * The execution role, for functions that share one (a role other accounts trust by name). The function adds
+   * write access to its own log group and X-Ray to it.
+   * @default - a role of its own, with only its log group and X-Ray
+   */
+  readonly role?: iam.IRole;
+  /** @default - none */
+  readonly description?: string;
+  /** Bundling options merged over the defaults (minify, source maps, node22, module before main). @default - none */
+  readonly bundling?: BundlingOptions;
+}
+
+/**
+ * A NodejsFunction with every project default: Node.js 22 on ARM64, X-Ray active tracing, its own log group kept a
+ * year, the handler named in IRSA_DOCTOR_HANDLER, minified bundle with source maps. Given values are merged over the
+ * defaults, never replacing them wholesale.
+ *
+ * The log group and (without `role`) the execution role are made beside the function, as `<id>LogGroup` and
+ * `<id>Role`, because the function's props need them before it exists.
+ */
+export class IrsaFunction extends NodejsFunction {
+  readonly handlerName: string;
+  readonly functionLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: IrsaFunctionProps) {
+    const entry = IrsaFunction.entryFor(props.handler);
+    if (props.environment && HANDLER_ENV_VAR in props.environment) {
+      throw new Error(`${id}: environment may not set ${HANDLER_ENV_VAR}; it is always the handler name`);
+    }
+    const memorySize = props.memorySize ?? 1024;
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+      throw new Error(`${id}: memorySize must be a whole number of MB from 128 to 10240, got ${memorySize}`);
+    }
+    const timeout = props.timeout ?? Duration.minutes(5);
+    if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
+      throw new Error(`${id}: timeout must be from 1 second to 15 minutes, got ${timeout.toHumanString()}`);
+    }
+
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, { retention: logs.RetentionDays.ONE_YEAR });
+    const ownRole = props.role
+      ? undefined
+      : new iam.Role(scope, `${id}Role`, {
+          assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+          description: `Execution role of the IRSA Doctor ${props.handler} function`,
+        });
+    const role = props.role ?? (ownRole as iam.Role);
+
+    super(scope, id, {
+      entry,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      projectRoot: REPO_ROOT,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      tracing: lambda.Tracing.ACTIVE,
+      memorySize,
+      timeout,
+      role,
+      logGroup,
+      ...(props.description ? { description: props.description } : {}),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'irsa-doctor',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+        [HANDLER_ENV_VAR]: props.handler,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        forceDockerBundling: false,
+        // Bundle the SDK versions the tests ran against, not whichever the Lambda runtime carries.
+        externalModules: [],
+        ...props.bundling,
+      },
+    });
+    this.handlerName = props.handler;
+    this.functionLogGroup = logGroup;
+
+    // Lambda writes to the log group made above (it needs no logs:CreateLogGroup, and no managed policy).
+    logGroup.grants.write(role);
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the runtime the project pins and tests on (package.json "node" 22, esbuild target node22, the ' +
+        'local Step Functions runner); moving to a newer runtime is a separate, tested change.',
+    });
+    if (ownRole) {
+      Validations.of(ownRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) use "*": X-Ray trace ' +
+          'APIs have no resource-level permissions.',
+      });
+    }
+  }
+
+  /** The handler file for `handler`; throws if the name is not kebab-case or the file does not exist. */
+  static entryFor(handler: string): string {
+    if (!HANDLER_NAME.test(handler)) {
+      throw new Error(`handler must be a kebab-case file name such as "start-run", got ${JSON.stringify(handler)}`);
+    }
+    const entry = path.join(HANDLERS_DIR, `${handler}.ts`);
+    if (!fs.existsSync(entry)) {
+      throw new Error(`handler "${handler}" has no file: expected ${path.relative(REPO_ROOT, entry)}`);
+    }
+    return entry;
+  }
+}

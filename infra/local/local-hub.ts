@@ -1,0 +1,101 @@
+/**
+ * The hub, locally: the resources the hub stack creates (state and audit tables, snapshot bucket, topic, event bus),
+ * made in the emulator; the hub stack synthesized in-process (bundling skipped) for its state machine; and the
+ * workflow's dependencies pointed at the emulator. Used by the demo and the state machine tests.
+ */
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { App } from 'aws-cdk-lib';
+import type { WorkflowEnv } from '../../lambdas/shared/env';
+import { buildDeps, type WorkflowDeps } from '../../lambdas/workflow/deps';
+import { type IrsaDoctorConfigInput, resolveConfig } from '../config';
+import { HubStack } from '../stacks/hub-stack';
+import { LocalTaskCallbacks } from './local-workflow';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type SynthesizedWorkflow, synthesizedWorkflow } from './synthesized-definition';
+
+/** Synthesizes the hub stack with this configuration and returns its state machine, ready to run locally. */
+export function synthesizeLocalWorkflow(config: IrsaDoctorConfigInput): SynthesizedWorkflow {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new HubStack(app, 'IrsaDoctorHub', {
+    config: resolveConfig({ hubAccountId: LOCAL_ACCOUNT, ...config }),
+    env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION },
+  });
+  const template = app.synth().getStackArtifact(stack.artifactId).template as Parameters<typeof synthesizedWorkflow>[0];
+  return synthesizedWorkflow(template);
+}
+
+export interface LocalHubOptions {
+  readonly endpoint: string;
+  /** Resource names are prefixed, so several local hubs can share one emulator. */
+  readonly prefix: string;
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  readonly autoApplyActions?: readonly string[];
+  readonly approvalTimeoutSeconds?: number;
+  readonly scannerRoleName?: string;
+  readonly remediatorRoleName?: string;
+}
+
+export interface LocalHub {
+  readonly env: WorkflowEnv;
+  readonly deps: WorkflowDeps;
+  readonly callbacks: LocalTaskCallbacks;
+}
+
+/** Creates the hub's resources in the emulator (as the hub stack would) and the workflow's dependencies on them. */
+export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub> {
+  const client = { endpoint: options.endpoint, region: LOCAL_REGION };
+  const dynamo = new DynamoDBClient(client);
+  const env: WorkflowEnv = {
+    stateTable: `${options.prefix}-state`,
+    auditTable: `${options.prefix}-audit`,
+    snapshotBucket: `${options.prefix}-snapshots`.toLowerCase(),
+    topicArn: '',
+    eventBusName: `${options.prefix}-events`,
+    hubAccountId: LOCAL_ACCOUNT,
+    scannerRoleName: options.scannerRoleName ?? 'IrsaDoctorScanner',
+    remediatorRoleName: options.remediatorRoleName ?? 'IrsaDoctorRemediator',
+    accounts: options.accounts,
+    organization: false,
+    organizationalUnits: [],
+    excludeAccounts: [],
+    regions: options.regions,
+    autoApplyActions: options.autoApplyActions ?? [],
+    approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? 86400,
+    maxPlansPerRun: 500,
+    clusterWaitAttempts: 30,
+    endpoint: options.endpoint,
+  };
+  for (const table of [env.stateTable, env.auditTable]) {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: table,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }
+  await dynamo.send(
+    new UpdateTimeToLiveCommand({
+      TableName: env.stateTable,
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    }),
+  );
+  await new S3Client({ ...client, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: env.snapshotBucket }));
+  const topic = await new SNSClient(client).send(new CreateTopicCommand({ Name: `${options.prefix}-notifications` }));
+  await new EventBridgeClient(client).send(new CreateEventBusCommand({ Name: env.eventBusName }));
+  const withTopic = { ...env, topicArn: topic.TopicArn ?? '' };
+  const callbacks = new LocalTaskCallbacks();
+  // The emulator's issuers do not resolve: no TLS checks locally (the thumbprint tests use a real local issuer).
+  const deps = buildDeps(withTopic, { callbacks, tlsCheck: false });
+  return { env: withTopic, deps, callbacks };
+}

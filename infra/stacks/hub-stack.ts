@@ -1,0 +1,431 @@
+import {
+  Aws,
+  CfnOutput,
+  type CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
+import type { Construct } from 'constructs';
+import { ENV } from '../../lambdas/shared/env';
+import { type IrsaDoctorConfig, resolveConfig } from '../config';
+import { IrsaFunction } from '../constructs/irsa-function';
+import { SweepStateMachine } from '../constructs/sweep-state-machine';
+
+/** Hub role the scanning functions run as; every ScannerRole trusts exactly this role (by ARN). */
+export const HUB_READER_ROLE_NAME = 'IrsaDoctorHubReader';
+/** Hub role the apply function runs as; every RemediatorRole trusts exactly this role (by ARN). */
+export const HUB_WRITER_ROLE_NAME = 'IrsaDoctorHubWriter';
+/** The hub's event bus: per-finding and per-change events, and CreateCluster events forwarded by member accounts. */
+export const HUB_EVENT_BUS_NAME = 'irsa-doctor';
+/** Not in lambdas/shared/env.ts: only start-cluster-check reads it. */
+export const STATE_MACHINE_ARN_ENV = ENV.stateMachineArn;
+/** Plans that wait for approval in one run, at most. */
+export const MAX_PLANS_PER_RUN = 500;
+
+/** A new EKS cluster (CloudTrail management event), which triggers a single-cluster run once the cluster is active. */
+export const CREATE_CLUSTER_EVENT_PATTERN: events.EventPattern = {
+  source: ['aws.eks'],
+  detailType: ['AWS API Call via CloudTrail'],
+  detail: { eventSource: ['eks.amazonaws.com'], eventName: ['CreateCluster'] },
+};
+
+/** Every Lambda of the hub, by handler file name (lambdas/handlers/<name>.ts). */
+export const HUB_HANDLERS = [
+  'start-run',
+  'check-cluster',
+  'collect-account',
+  'analyze-plan',
+  'report',
+  'prepare-plan',
+  'request-approval',
+  'apply-plan',
+  'verify-plan',
+  'record-outcome',
+  'start-cluster-check',
+] as const;
+export type HubHandler = (typeof HUB_HANDLERS)[number];
+
+export interface HubStackProps extends StackProps {
+  /** The configuration (infra/config.ts: loadConfig or resolveConfig); validated again by the stack. */
+  readonly config: IrsaDoctorConfig;
+}
+
+/**
+ * The hub: the sweep state machine and its functions, state and audit tables, snapshot bucket, notification topic,
+ * event bus, schedule and new-cluster triggers, and the two fixed-name roles member accounts trust.
+ */
+export class HubStack extends Stack {
+  readonly stateTable: dynamodb.Table;
+  readonly auditTable: dynamodb.Table;
+  readonly snapshotBucket: s3.Bucket;
+  readonly accessLogBucket: s3.Bucket;
+  readonly topic: sns.Topic;
+  readonly eventBus: events.EventBus;
+  readonly readerRole: iam.Role;
+  readonly writerRole: iam.Role;
+  readonly functions: Readonly<Record<HubHandler, IrsaFunction>>;
+  readonly sweep: SweepStateMachine;
+
+  constructor(scope: Construct, id: string, props: HubStackProps) {
+    super(scope, id, props);
+    // Validated again here, so that a configuration built by hand fails as early as one read from the context.
+    const config = resolveConfig(props.config);
+    // Server access logs are delivered under a bucket policy (logging.s3.amazonaws.com), not the legacy ACL, so the
+    // log bucket can keep ACLs disabled. Set here, not only in cdk.json, so that tests synthesize the same template.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+
+    // ---- storage ------------------------------------------------------------------------------------------------
+    this.stateTable = new dynamodb.Table(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'ttl',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.auditTable = new dynamodb.Table(this, 'AuditTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      // No TTL: the record of every applied change is kept.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // The snapshot bucket's server access logs. Not logged itself: cdk-nag (S1) accepts a bucket that is the
+    // logging destination of another one.
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.snapshotBucket = new s3.Bucket(this, 'SnapshotBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-snapshots', expiration: Duration.days(30) }],
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'snapshot-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ---- notification and events --------------------------------------------------------------------------------
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'IRSA Doctor',
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+    });
+    if (config.notificationEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+    }
+
+    this.eventBus = new events.EventBus(this, 'EventBus', { eventBusName: HUB_EVENT_BUS_NAME });
+    if (config.organizationId) {
+      this.eventBus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OrganizationAccountsPutEvents',
+          principals: [new iam.OrganizationPrincipal(config.organizationId)],
+          actions: ['events:PutEvents'],
+          resources: [this.eventBus.eventBusArn],
+        }),
+      );
+    } else if (config.accounts.length > 0) {
+      this.eventBus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'TargetAccountsPutEvents',
+          principals: config.accounts.map((account) => new iam.AccountPrincipal(account)),
+          actions: ['events:PutEvents'],
+          resources: [this.eventBus.eventBusArn],
+        }),
+      );
+    }
+
+    // ---- the two roles member accounts trust by ARN -------------------------------------------------------------
+    this.readerRole = new iam.Role(this, 'HubReaderRole', {
+      roleName: HUB_READER_ROLE_NAME,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `IRSA Doctor scanning functions: assume ${config.scannerRoleName} in member accounts`,
+    });
+    this.readerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeScannerRole',
+        actions: ['sts:AssumeRole'],
+        resources: [memberRoleArnPattern(config.scannerRoleName)],
+      }),
+    );
+    this.readerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOrganization',
+        actions: [
+          'organizations:ListAccounts',
+          'organizations:ListAccountsForParent',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:DescribeOrganization',
+        ],
+        resources: ['*'],
+      }),
+    );
+    this.grantSnapshots(this.readerRole, 'read-write');
+    this.stateTable.grants.readWriteData(this.readerRole);
+    Validations.of(this.readerRole).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Resource "*" only for organizations:ListAccounts and DescribeOrganization (no resource-level permissions), ' +
+          'ListAccountsForParent and ListOrganizationalUnitsForParent (parents are OU/root ids only known at run ' +
+          'time), and xray:PutTraceSegments/PutTelemetryRecords (no resource-level permissions).',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.scannerRoleName}]`,
+        reason:
+          'The swept accounts are found at run time (AWS Organizations); the role name is fixed, so the reader can ' +
+          `assume only ${config.scannerRoleName}, and each of those trusts only this role.`,
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.snapshotBucket)}.Arn>/*]`,
+        reason: 'Snapshot object keys are made per run and account at run time; access is limited to this one bucket.',
+      },
+    );
+
+    this.writerRole = new iam.Role(this, 'HubWriterRole', {
+      roleName: HUB_WRITER_ROLE_NAME,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `IRSA Doctor apply function: assume ${config.remediatorRoleName} in member accounts`,
+    });
+    this.writerRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeRemediatorRole',
+        actions: ['sts:AssumeRole'],
+        resources: [memberRoleArnPattern(config.remediatorRoleName)],
+      }),
+    );
+    this.stateTable.grants.readWriteData(this.writerRole);
+    this.auditTable.grants.readWriteData(this.writerRole);
+    this.eventBus.grantPutEventsTo(this.writerRole);
+    Validations.of(this.writerRole).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Resource "*" only for xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing): X-Ray trace APIs ' +
+          'have no resource-level permissions.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.remediatorRoleName}]`,
+        reason:
+          'The swept accounts are found at run time (AWS Organizations); the role name is fixed, so the writer can ' +
+          `assume only ${config.remediatorRoleName}, and each of those trusts only this role.`,
+      },
+    );
+
+    // ---- functions ----------------------------------------------------------------------------------------------
+    const workflowEnv: Record<string, string> = {
+      [ENV.stateTable]: this.stateTable.tableName,
+      [ENV.auditTable]: this.auditTable.tableName,
+      [ENV.snapshotBucket]: this.snapshotBucket.bucketName,
+      [ENV.topicArn]: this.topic.topicArn,
+      [ENV.eventBusName]: this.eventBus.eventBusName,
+      [ENV.hubAccountId]: this.account,
+      [ENV.scannerRoleName]: config.scannerRoleName,
+      [ENV.remediatorRoleName]: config.remediatorRoleName,
+      ...(config.externalId ? { [ENV.externalId]: config.externalId } : {}),
+      [ENV.accounts]: config.accounts.join(','),
+      [ENV.organization]: String(config.organization),
+      [ENV.organizationalUnits]: config.organizationalUnits.join(','),
+      [ENV.excludeAccounts]: config.excludeAccounts.join(','),
+      [ENV.regions]: config.regions.join(','),
+      [ENV.autoApplyActions]: config.autoApplyActions.join(','),
+      [ENV.approvalTimeoutSeconds]: String(config.approvalTimeout.toSeconds()),
+      [ENV.maxPlansPerRun]: String(MAX_PLANS_PER_RUN),
+      [ENV.clusterWaitAttempts]: String(config.clusterWaitAttempts),
+      ...(config.consoleUrl ? { [ENV.consoleUrl]: config.consoleUrl } : {}),
+    };
+    const fn = (handler: HubHandler, options: FunctionOptions = {}) =>
+      new IrsaFunction(this, `${pascal(handler)}Function`, {
+        handler,
+        environment: options.environment ?? workflowEnv,
+        ...(options.role ? { role: options.role } : {}),
+        ...(options.timeout ? { timeout: options.timeout } : {}),
+        ...(options.memorySize ? { memorySize: options.memorySize } : {}),
+        description: DESCRIPTIONS[handler],
+      });
+    const fifteenMinutes = Duration.minutes(15);
+    const functions = {
+      'start-run': fn('start-run', { role: this.readerRole }),
+      'check-cluster': fn('check-cluster', { role: this.readerRole }),
+      'collect-account': fn('collect-account', { role: this.readerRole, timeout: fifteenMinutes }),
+      'analyze-plan': fn('analyze-plan', { timeout: fifteenMinutes, memorySize: 3008 }),
+      report: fn('report'),
+      'prepare-plan': fn('prepare-plan'),
+      'request-approval': fn('request-approval'),
+      'apply-plan': fn('apply-plan', { role: this.writerRole }),
+      'verify-plan': fn('verify-plan', { role: this.readerRole }),
+      'record-outcome': fn('record-outcome'),
+    } as const;
+
+    // Least privilege for the functions with roles of their own.
+    this.grantSnapshots(functions['analyze-plan'], 'read');
+    this.stateTable.grants.readWriteData(functions['analyze-plan']);
+    this.eventBus.grantPutEventsTo(functions['analyze-plan']);
+    Validations.of(functions['analyze-plan'].role as iam.Role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.snapshotBucket)}.Arn>/*]`,
+      reason: 'Snapshot object keys are made per run and account at run time; read access to this one bucket only.',
+    });
+    this.stateTable.grants.readData(functions.report);
+    this.topic.grants.publish(functions.report);
+    this.eventBus.grantPutEventsTo(functions.report);
+    this.stateTable.grants.readWriteData(functions['prepare-plan']);
+    this.stateTable.grants.readWriteData(functions['request-approval']);
+    this.topic.grants.publish(functions['request-approval']);
+    this.stateTable.grants.readWriteData(functions['record-outcome']);
+    this.auditTable.grants.readWriteData(functions['record-outcome']);
+    this.eventBus.grantPutEventsTo(functions['record-outcome']);
+
+    // ---- the workflow -------------------------------------------------------------------------------------------
+    const sweepLogGroup = new logs.LogGroup(this, 'SweepLogGroup', { retention: logs.RetentionDays.ONE_YEAR });
+    this.sweep = new SweepStateMachine(this, 'SweepStateMachine', {
+      functions: {
+        startRun: functions['start-run'],
+        checkCluster: functions['check-cluster'],
+        collectAccount: functions['collect-account'],
+        analyzePlan: functions['analyze-plan'],
+        report: functions.report,
+        preparePlan: functions['prepare-plan'],
+        requestApproval: functions['request-approval'],
+        applyPlan: functions['apply-plan'],
+        verifyPlan: functions['verify-plan'],
+        recordOutcome: functions['record-outcome'],
+      },
+      approvalTimeout: config.approvalTimeout,
+      accountConcurrency: config.accountConcurrency,
+      planConcurrency: config.planConcurrency,
+      clusterPollInterval: config.clusterPollInterval,
+      logGroup: sweepLogGroup,
+    });
+    const stateMachine = this.sweep.stateMachine;
+    Validations.of(stateMachine).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Resource "*" only for the CloudWatch Logs delivery actions (logs:CreateLogDelivery and the like) and X-Ray ' +
+          'tracing, which Step Functions requires and which have no resource-level permissions.',
+      },
+      ...uniqueFunctions(functions).map((f) => ({
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(f)}.Arn>:*]`,
+        reason: `lambda:InvokeFunction on the versions and aliases of ${f.handlerName} only (ARN suffix ":*"), as the LambdaInvoke task grants.`,
+      })),
+    );
+
+    const startClusterCheck = fn('start-cluster-check', {
+      // It only starts executions: the state machine ARN is all it reads.
+      environment: { [STATE_MACHINE_ARN_ENV]: stateMachine.stateMachineArn },
+    });
+    stateMachine.grants.startExecution(startClusterCheck);
+    this.functions = { ...functions, 'start-cluster-check': startClusterCheck };
+
+    // ---- triggers -----------------------------------------------------------------------------------------------
+    new scheduler.Schedule(this, 'SweepSchedule', {
+      description: 'IRSA Doctor: periodic sweep of every configured account',
+      schedule: scheduler.ScheduleExpression.expression(config.schedule),
+      target: new schedulerTargets.StepFunctionsStartExecution(stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ mode: 'sweep', trigger: 'schedule' }),
+      }),
+    });
+    new events.Rule(this, 'CreateClusterRule', {
+      description: 'IRSA Doctor: a new EKS cluster in the hub account starts a single-cluster run',
+      eventPattern: CREATE_CLUSTER_EVENT_PATTERN,
+      targets: [new eventTargets.LambdaFunction(startClusterCheck)],
+    });
+    new events.Rule(this, 'ForwardedCreateClusterRule', {
+      description: 'IRSA Doctor: a new EKS cluster in a member account (forwarded to the hub bus) starts a run',
+      eventBus: this.eventBus,
+      eventPattern: CREATE_CLUSTER_EVENT_PATTERN,
+      targets: [new eventTargets.LambdaFunction(startClusterCheck)],
+    });
+
+    // ---- outputs ------------------------------------------------------------------------------------------------
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('StateMachineArn', stateMachine.stateMachineArn, 'The sweep state machine');
+    output('StateTableName', this.stateTable.tableName, 'Runs, findings, plans and approvals (TTL)');
+    output('AuditTableName', this.auditTable.tableName, 'Applied changes (kept)');
+    output('SnapshotBucketName', this.snapshotBucket.bucketName, 'Collected account snapshots (30 days)');
+    output('TopicArn', this.topic.topicArn, 'Run summaries and approval requests');
+    output('EventBusArn', this.eventBus.eventBusArn, 'Finding and change events; member accounts forward here');
+    output('HubReaderRoleArn', this.readerRole.roleArn, 'Trusted by every ScannerRole');
+    output('HubWriterRoleArn', this.writerRole.roleArn, 'Trusted by every RemediatorRole');
+  }
+
+  /** Snapshot objects: read (and write) on this bucket's objects, and listing the bucket. */
+  private grantSnapshots(grantee: iam.IGrantable, access: 'read' | 'read-write'): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject'],
+        resources: [this.snapshotBucket.arnForObjects('*')],
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.snapshotBucket.bucketArn] }),
+    );
+  }
+
+  /** The logical id of a construct's CloudFormation resource, as cdk-nag names it in findings. */
+  private logicalIdOf(construct: Construct): string {
+    return this.getLogicalId(construct.node.defaultChild as CfnResource);
+  }
+}
+
+interface FunctionOptions {
+  readonly role?: iam.IRole;
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  readonly environment?: Record<string, string>;
+}
+
+const DESCRIPTIONS: Record<HubHandler, string> = {
+  'start-run': 'IRSA Doctor: start a run, resolve its target accounts, drop duplicate triggers',
+  'check-cluster': 'IRSA Doctor: is the new cluster active yet',
+  'collect-account': 'IRSA Doctor: collect one account (IAM roles, OIDC providers, EKS clusters) into a snapshot',
+  'analyze-plan': 'IRSA Doctor: analyze the snapshots and plan the fixes, in waves',
+  report: 'IRSA Doctor: report findings and the run summary',
+  'prepare-plan': 'IRSA Doctor: route a plan to approval, auto-apply or skip',
+  'request-approval': 'IRSA Doctor: ask a person to approve a plan (task token)',
+  'apply-plan': 'IRSA Doctor: apply an approved plan with the remediator role',
+  'verify-plan': 'IRSA Doctor: re-read the resource and verify the applied plan',
+  'record-outcome': 'IRSA Doctor: record the outcome of a plan in the audit table',
+  'start-cluster-check': 'IRSA Doctor: start a single-cluster run for a new EKS cluster',
+};
+
+/** arn:<partition>:iam::*:role/<name>, the role of that name in any account. */
+function memberRoleArnPattern(roleName: string): string {
+  return `arn:${Aws.PARTITION}:iam::*:role/${roleName}`;
+}
+
+function pascal(kebab: string): string {
+  return kebab
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function uniqueFunctions(functions: Readonly<Record<string, IrsaFunction>>): IrsaFunction[] {
+  return [...new Set(Object.values(functions))];
+}

@@ -1,0 +1,347 @@
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  paginateQuery,
+  paginateScan,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Finding } from '../domain/finding';
+import type { ApprovalRecord, AuditRecord, PlanRecord, RunRecord, StateStore } from '../ports/state-store';
+
+/** Runs, findings, plans and approvals age out after this long; audit records never do. */
+export const STATE_TTL_DAYS = 90;
+
+type Item = Record<string, AttributeValue>;
+const S = (value: string): AttributeValue => ({ S: value });
+const json = (value: unknown): AttributeValue => ({ S: JSON.stringify(value) });
+const parse = <T>(item: Item | undefined, attribute = 'data'): T | undefined => {
+  const text = item?.[attribute]?.S;
+  return text === undefined ? undefined : (JSON.parse(text) as T);
+};
+
+/**
+ * The StateStore on two DynamoDB tables (hub stack): the state table (pk/sk, TTL attribute `ttl`) and the audit
+ * table (pk/sk, no TTL). Records are JSON in a `data` attribute, with the fields that change kept beside it so an
+ * update never rewrites the whole record.
+ */
+export class DynamoStateStore implements StateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly stateTable: string,
+    private readonly auditTable: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private ttl(days = STATE_TTL_DAYS): AttributeValue {
+    return { N: String(Math.floor(this.now().getTime() / 1000) + days * 86400) };
+  }
+
+  async claimTrigger(key: string, runId: string, ttlSeconds: number) {
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.stateTable,
+          Item: {
+            pk: S(`TRIGGER#${key}`),
+            sk: S('TRIGGER'),
+            runId: S(runId),
+            ttl: { N: String(nowSeconds + ttlSeconds) },
+          },
+          // DynamoDB deletes expired items lazily: an expired claim counts as free.
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
+        }),
+      );
+      return { claimed: true };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const existing = await this.client.send(
+        new GetItemCommand({ TableName: this.stateTable, Key: { pk: S(`TRIGGER#${key}`), sk: S('TRIGGER') } }),
+      );
+      const heldBy = existing.Item?.runId?.S;
+      return heldBy ? { claimed: false, heldBy } : { claimed: false };
+    }
+  }
+
+  async putRun(run: RunRecord) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: { pk: S(`RUN#${run.runId}`), sk: S('RUN'), data: json(run), ttl: this.ttl() },
+      }),
+    );
+  }
+
+  async getRun(runId: string) {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.stateTable,
+        Key: { pk: S(`RUN#${runId}`), sk: S('RUN') },
+        ConsistentRead: true,
+      }),
+    );
+    return parse<RunRecord>(out.Item);
+  }
+
+  async updateRun(runId: string, patch: Partial<Pick<RunRecord, 'status' | 'summary'>>) {
+    const run = await this.getRun(runId);
+    if (!run) throw new Error(`run ${runId} not found`);
+    await this.putRun({ ...run, ...patch });
+  }
+
+  async putFindings(runId: string, findings: readonly Finding[]) {
+    const items = findings.map((f) => ({
+      PutRequest: { Item: { pk: S(`RUN#${runId}`), sk: S(`FINDING#${f.id}`), data: json(f), ttl: this.ttl() } },
+    }));
+    await this.batchWrite(items);
+  }
+
+  async listFindings(runId: string) {
+    return this.queryPrefix<Finding>(`RUN#${runId}`, 'FINDING#');
+  }
+
+  async putPlans(plans: readonly PlanRecord[]) {
+    await this.batchWrite(
+      plans.map((p) => ({
+        PutRequest: {
+          Item: {
+            pk: S(`RUN#${p.runId}`),
+            sk: S(`PLAN#${p.planId}`),
+            data: json(p),
+            status: S(p.status),
+            updatedAt: S(p.updatedAt),
+            ttl: this.ttl(),
+          },
+        },
+      })),
+    );
+  }
+
+  async getPlan(runId: string, planId: string) {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.stateTable,
+        Key: { pk: S(`RUN#${runId}`), sk: S(`PLAN#${planId}`) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? planFromItem(out.Item) : undefined;
+  }
+
+  async listPlans(runId: string) {
+    const items: PlanRecord[] = [];
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.stateTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': S(`RUN#${runId}`), ':sk': S('PLAN#') },
+        ConsistentRead: true,
+      },
+    )) {
+      for (const item of page.Items ?? []) items.push(planFromItem(item));
+    }
+    return items;
+  }
+
+  async updatePlan(
+    runId: string,
+    planId: string,
+    patch: Partial<Pick<PlanRecord, 'status' | 'detail' | 'error' | 'changeId'>>,
+  ) {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Item = { ':updatedAt': S(this.now().toISOString()) };
+    const sets = ['#updatedAt = :updatedAt'];
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      names[`#${key}`] = key;
+      values[`:${key}`] = typeof value === 'string' ? S(value) : json(value);
+      sets.push(`#${key} = :${key}`);
+    }
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.stateTable,
+        Key: { pk: S(`RUN#${runId}`), sk: S(`PLAN#${planId}`) },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async putApproval(approval: ApprovalRecord) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: {
+          pk: S(`RUN#${approval.runId}`),
+          sk: S(`APPROVAL#${approval.planId}`),
+          kind: S('approval'),
+          data: json(approval),
+          ttl: this.ttl(),
+        },
+      }),
+    );
+  }
+
+  async getApproval(runId: string, planId: string) {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.stateTable,
+        Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? approvalFromItem(out.Item) : undefined;
+  }
+
+  async listPendingApprovals() {
+    const items: ApprovalRecord[] = [];
+    for await (const page of paginateScan(
+      { client: this.client },
+      {
+        TableName: this.stateTable,
+        FilterExpression: 'kind = :kind AND attribute_not_exists(decision)',
+        ExpressionAttributeValues: { ':kind': S('approval') },
+        ConsistentRead: true,
+      },
+    )) {
+      for (const item of page.Items ?? []) items.push(approvalFromItem(item));
+    }
+    return items.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  }
+
+  async decideApproval(
+    runId: string,
+    planId: string,
+    decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>> & { comment?: string },
+  ) {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.stateTable,
+          Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
+          UpdateExpression: 'SET decision = :d, decidedBy = :by, decidedAt = :at, #comment = :c',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+          ExpressionAttributeNames: { '#comment': 'comment' },
+          ExpressionAttributeValues: {
+            ':d': S(decision.decision),
+            ':by': S(decision.decidedBy),
+            ':at': S(decision.decidedAt),
+            ':c': S(decision.comment ?? ''),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async putAudit(record: AuditRecord) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.auditTable,
+        Item: {
+          pk: S(`CHANGE#${record.changeId}`),
+          sk: S('CHANGE'),
+          resourceArn: S(record.resourceArn),
+          appliedAt: S(record.appliedAt),
+          data: json(record),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getAudit(changeId: string) {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.auditTable,
+        Key: { pk: S(`CHANGE#${changeId}`), sk: S('CHANGE') },
+        ConsistentRead: true,
+      }),
+    );
+    return parse<AuditRecord>(out.Item);
+  }
+
+  async listAudit() {
+    const items: AuditRecord[] = [];
+    for await (const page of paginateScan(
+      { client: this.client },
+      { TableName: this.auditTable, ConsistentRead: true },
+    )) {
+      for (const item of page.Items ?? []) {
+        const record = parse<AuditRecord>(item);
+        if (record) items.push(record);
+      }
+    }
+    return items.sort((a, b) => a.appliedAt.localeCompare(b.appliedAt));
+  }
+
+  private async queryPrefix<T>(pk: string, prefix: string): Promise<T[]> {
+    const items: T[] = [];
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.stateTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': S(pk), ':sk': S(prefix) },
+      },
+    )) {
+      for (const item of page.Items ?? []) {
+        const value = parse<T>(item);
+        if (value !== undefined) items.push(value);
+      }
+    }
+    return items;
+  }
+
+  /** BatchWriteItem in 25s, re-sending unprocessed items with backoff until all are written. */
+  private async batchWrite(requests: Array<{ PutRequest: { Item: Item } }>) {
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending: Array<{ PutRequest?: { Item: Item | undefined } }> = requests.slice(i, i + 25);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+        if (attempt > 10)
+          throw new Error(`DynamoDB left ${pending.length} items unprocessed after ${attempt} attempts`);
+        const out = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.stateTable]: pending as never } }),
+        );
+        pending = (out.UnprocessedItems?.[this.stateTable] ?? []) as typeof pending;
+      }
+    }
+  }
+}
+
+function planFromItem(item: Item): PlanRecord {
+  const base = parse<PlanRecord>(item) as PlanRecord;
+  const error = item.error?.S ? (JSON.parse(item.error.S) as PlanRecord['error']) : undefined;
+  return {
+    ...base,
+    status: (item.status?.S as PlanRecord['status']) ?? base.status,
+    updatedAt: item.updatedAt?.S ?? base.updatedAt,
+    ...(item.detail?.S ? { detail: item.detail.S } : {}),
+    ...(error ? { error } : {}),
+    ...(item.changeId?.S ? { changeId: item.changeId.S } : {}),
+  };
+}
+
+function approvalFromItem(item: Item): ApprovalRecord {
+  const base = parse<ApprovalRecord>(item) as ApprovalRecord;
+  return {
+    ...base,
+    ...(item.decision?.S ? { decision: item.decision.S as 'approved' | 'rejected' } : {}),
+    ...(item.decidedBy?.S ? { decidedBy: item.decidedBy.S } : {}),
+    ...(item.decidedAt?.S ? { decidedAt: item.decidedAt.S } : {}),
+    ...(item.comment?.S ? { comment: item.comment.S } : {}),
+  };
+}

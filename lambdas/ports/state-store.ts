@@ -1,0 +1,118 @@
+import type { Finding } from '../domain/finding';
+import type { Plan, ProviderState, TrustDocument } from '../domain/plan/plan';
+
+/** Where a plan stands in one run. */
+export type PlanStatus =
+  | 'proposed'
+  | 'awaiting-approval'
+  | 'rejected'
+  | 'timed-out'
+  | 'dry-run'
+  | 'applied'
+  | 'already-applied'
+  | 'verified'
+  | 'unverified'
+  | 'drift'
+  | 'failed'
+  | 'verify-failed'
+  | 'skipped';
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly executionId: string;
+  readonly mode: 'sweep' | 'cluster';
+  readonly trigger: string;
+  readonly dryRun: boolean;
+  readonly startedAt: string;
+  readonly targets: readonly string[];
+  readonly regions: readonly string[];
+  readonly cluster?: ClusterRef;
+  readonly status: 'running' | 'duplicate' | 'done';
+  readonly summary?: Readonly<Record<string, unknown>>;
+}
+
+export interface ClusterRef {
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+}
+
+export interface PlanRecord {
+  readonly runId: string;
+  readonly planId: string;
+  readonly plan: Plan;
+  /** SHA-256 of what the plan changes (action, resource, before, after): an approval binds to it. */
+  readonly contentHash: string;
+  readonly status: PlanStatus;
+  /** Which dependency wave the plan is applied in (providers first). */
+  readonly wave: number;
+  readonly updatedAt: string;
+  readonly detail?: string;
+  /** The error a failed step reported ({ Error, Cause } as Step Functions passes it). */
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+  readonly changeId?: string;
+}
+
+export interface ApprovalRecord {
+  readonly runId: string;
+  readonly planId: string;
+  /** Step Functions task token: kept here, server-side, never sent to anyone. */
+  readonly taskToken: string;
+  readonly contentHash: string;
+  readonly requestedAt: string;
+  readonly expiresAt: string;
+  readonly decision?: 'approved' | 'rejected';
+  readonly decidedBy?: string;
+  readonly decidedAt?: string;
+  readonly comment?: string;
+}
+
+/** One write to AWS, with what it replaced: the audit log and the source of every rollback. Never expires. */
+export interface AuditRecord {
+  readonly changeId: string;
+  readonly kind: 'apply' | 'rollback';
+  readonly runId: string;
+  readonly planId: string;
+  readonly accountId: string;
+  readonly resourceArn: string;
+  readonly action: string;
+  readonly replaced: TrustDocument | ProviderState | null;
+  readonly wrote: TrustDocument | ProviderState | null;
+  readonly writes: readonly string[];
+  readonly approvedBy: string;
+  readonly approvedAt?: string;
+  readonly comment?: string;
+  readonly appliedAt: string;
+}
+
+/** The workflow's state (DynamoDB in AWS). Items other than audit records age out by TTL. */
+export interface StateStore {
+  /** Claims an idempotency key; false when another run already holds it. */
+  claimTrigger(key: string, runId: string, ttlSeconds: number): Promise<{ claimed: boolean; heldBy?: string }>;
+  putRun(run: RunRecord): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  updateRun(runId: string, patch: Partial<Pick<RunRecord, 'status' | 'summary'>>): Promise<void>;
+  putFindings(runId: string, findings: readonly Finding[]): Promise<void>;
+  listFindings(runId: string): Promise<Finding[]>;
+  putPlans(plans: readonly PlanRecord[]): Promise<void>;
+  getPlan(runId: string, planId: string): Promise<PlanRecord | undefined>;
+  listPlans(runId: string): Promise<PlanRecord[]>;
+  updatePlan(
+    runId: string,
+    planId: string,
+    patch: Partial<Pick<PlanRecord, 'status' | 'detail' | 'error' | 'changeId'>>,
+  ): Promise<void>;
+  putApproval(approval: ApprovalRecord): Promise<void>;
+  getApproval(runId: string, planId: string): Promise<ApprovalRecord | undefined>;
+  /** Approval requests with no decision yet, oldest first. */
+  listPendingApprovals(): Promise<ApprovalRecord[]>;
+  /** Records a decision once: false when a decision was already recorded (a second click, a race). */
+  decideApproval(
+    runId: string,
+    planId: string,
+    decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>> & { comment?: string },
+  ): Promise<boolean>;
+  putAudit(record: AuditRecord): Promise<void>;
+  getAudit(changeId: string): Promise<AuditRecord | undefined>;
+  listAudit(): Promise<AuditRecord[]>;
+}

@@ -1,0 +1,203 @@
+/**
+ * What each Lambda step of the state machine takes, as TypeScript types and JSON Schemas; every handler validates
+ * its input against its schema before acting (InvalidPayloadError names each bad path).
+ */
+import Ajv, { type ValidateFunction } from 'ajv';
+import { InvalidPayloadError } from './errors';
+
+const accountId = { type: 'string', pattern: '^\\d{12}$' };
+const region = { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d{1,2}$' };
+const id = { type: 'string', minLength: 1, maxLength: 256 };
+const cluster = {
+  type: 'object',
+  required: ['accountId', 'region', 'name'],
+  properties: { accountId, region, name: { type: 'string', pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}$' } },
+  additionalProperties: false,
+};
+const target = {
+  type: 'object',
+  required: ['accountId'],
+  properties: { accountId, name: { type: 'string' } },
+  additionalProperties: false,
+};
+const stepError = {
+  type: 'object',
+  properties: { Error: { type: 'string' }, Cause: { type: 'string' } },
+};
+
+export interface ClusterInput {
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+}
+
+/** The state machine's execution input. */
+export interface RunInput {
+  readonly mode?: 'sweep' | 'cluster';
+  readonly trigger?: string;
+  readonly dryRun?: boolean;
+  readonly accounts?: readonly string[];
+  readonly regions?: readonly string[];
+  readonly cluster?: ClusterInput;
+  readonly requestedBy?: string;
+}
+
+export const runInputSchema = {
+  type: 'object',
+  properties: {
+    mode: { enum: ['sweep', 'cluster'] },
+    trigger: { type: 'string', maxLength: 64 },
+    dryRun: { type: 'boolean' },
+    accounts: { type: 'array', items: accountId, maxItems: 10000 },
+    regions: { type: 'array', items: region, minItems: 1, maxItems: 40 },
+    cluster,
+    requestedBy: { type: 'string', maxLength: 256 },
+  },
+  additionalProperties: false,
+  // A single-cluster run names its cluster.
+  anyOf: [{ properties: { mode: { not: { const: 'cluster' } } } }, { required: ['cluster'] }],
+};
+
+export interface StartRunInput {
+  readonly input: RunInput;
+  readonly executionId: string;
+  readonly executionName: string;
+  readonly startedAt: string;
+}
+
+export interface RunContext {
+  readonly runId: string;
+  readonly mode: 'sweep' | 'cluster';
+  readonly dryRun: boolean;
+  readonly duplicate: boolean;
+  readonly regions: readonly string[];
+  readonly targets: ReadonlyArray<{ readonly accountId: string; readonly name?: string }>;
+  readonly cluster?: ClusterInput;
+  readonly clusterCheck: { readonly attempt: number };
+}
+
+export interface CheckClusterInput {
+  readonly cluster: ClusterInput;
+  readonly attempt: number;
+}
+export interface CollectAccountInput {
+  readonly runId: string;
+  readonly regions: readonly string[];
+  readonly target: { readonly accountId: string; readonly name?: string };
+}
+export interface AnalyzePlanInput {
+  readonly runId: string;
+  readonly targets: ReadonlyArray<{ readonly accountId: string; readonly name?: string }>;
+  readonly dryRun: boolean;
+}
+export interface ReportInput {
+  readonly runId: string;
+  readonly phase: 'proposed' | 'final';
+}
+export interface PlanStepInput {
+  readonly runId: string;
+  readonly planId: string;
+}
+export interface RequestApprovalInput extends PlanStepInput {
+  readonly taskToken: string;
+}
+export interface Approval {
+  readonly approvedBy: string;
+  readonly approvedAt?: string;
+  readonly comment?: string;
+  readonly contentHash?: string;
+}
+export interface ApplyPlanInput extends PlanStepInput {
+  readonly approval: Approval;
+}
+export type Outcome = 'rejected' | 'timed-out' | 'dry-run' | 'drift' | 'failed' | 'verify-failed' | 'skipped';
+export interface RecordOutcomeInput extends PlanStepInput {
+  readonly outcome: Outcome;
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+const planStep = {
+  type: 'object',
+  required: ['runId', 'planId'],
+  properties: { runId: id, planId: id },
+};
+
+export const schemas = {
+  'start-run': {
+    type: 'object',
+    required: ['input', 'executionId', 'executionName', 'startedAt'],
+    properties: { input: runInputSchema, executionId: id, executionName: id, startedAt: { type: 'string' } },
+  },
+  'check-cluster': {
+    type: 'object',
+    required: ['cluster', 'attempt'],
+    properties: { cluster, attempt: { type: 'integer', minimum: 0 } },
+  },
+  'collect-account': {
+    type: 'object',
+    required: ['runId', 'regions', 'target'],
+    properties: { runId: id, regions: { type: 'array', items: region, minItems: 1 }, target },
+  },
+  'analyze-plan': {
+    type: 'object',
+    required: ['runId', 'targets', 'dryRun'],
+    properties: { runId: id, targets: { type: 'array', items: target }, dryRun: { type: 'boolean' } },
+  },
+  report: {
+    type: 'object',
+    required: ['runId', 'phase'],
+    properties: { runId: id, phase: { enum: ['proposed', 'final'] } },
+  },
+  'prepare-plan': planStep,
+  'request-approval': {
+    ...planStep,
+    required: ['runId', 'planId', 'taskToken'],
+    properties: { ...planStep.properties, taskToken: { type: 'string', minLength: 1 } },
+  },
+  'apply-plan': {
+    ...planStep,
+    required: ['runId', 'planId', 'approval'],
+    properties: {
+      ...planStep.properties,
+      approval: {
+        type: 'object',
+        required: ['approvedBy'],
+        properties: {
+          approvedBy: { type: 'string', minLength: 1 },
+          approvedAt: { type: 'string' },
+          comment: { type: 'string' },
+          contentHash: { type: 'string' },
+        },
+      },
+    },
+  },
+  'verify-plan': planStep,
+  'record-outcome': {
+    ...planStep,
+    required: ['runId', 'planId', 'outcome'],
+    properties: {
+      ...planStep.properties,
+      outcome: { enum: ['rejected', 'timed-out', 'dry-run', 'drift', 'failed', 'verify-failed', 'skipped'] },
+      error: stepError,
+    },
+  },
+} as const;
+
+export type StepName = keyof typeof schemas;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const compiled = new Map<StepName, ValidateFunction>();
+
+/** Validates a step's input against its contract; returns it typed, or throws InvalidPayloadError naming each path. */
+export function validateInput<T>(step: StepName, input: unknown): T {
+  let validate = compiled.get(step);
+  if (!validate) {
+    validate = ajv.compile(schemas[step]);
+    compiled.set(step, validate);
+  }
+  if (validate(input)) return input as T;
+  const problems = (validate.errors ?? []).map(
+    (e) => `$${e.instancePath.replace(/\//g, '.')}: ${e.message ?? 'invalid'}`,
+  );
+  throw new InvalidPayloadError(`${step}: invalid input: ${problems.join('; ')}`, problems);
+}

@@ -1,0 +1,113 @@
+/**
+ * The Lambda functions' configuration, read once per cold start from the environment the hub stack sets
+ * (infra/stacks/hub-stack.ts) or the local runner sets (infra/local/). Fails fast, naming the missing variable.
+ */
+import { UsageError } from './errors';
+
+export interface WorkflowEnv {
+  /** DynamoDB table for runs, findings, plans and approvals (items age out by TTL). */
+  readonly stateTable: string;
+  /** DynamoDB table of applied changes (no TTL). */
+  readonly auditTable: string;
+  /** S3 bucket for collected account snapshots. */
+  readonly snapshotBucket: string;
+  /** SNS topic for run summaries and approval requests. */
+  readonly topicArn: string;
+  /** EventBridge bus for per-finding and per-change events. */
+  readonly eventBusName: string;
+  readonly hubAccountId: string;
+  readonly scannerRoleName: string;
+  readonly remediatorRoleName: string;
+  readonly externalId?: string;
+  /** Accounts to sweep; empty with `organization` reads AWS Organizations. */
+  readonly accounts: readonly string[];
+  readonly organization: boolean;
+  readonly organizationalUnits: readonly string[];
+  readonly excludeAccounts: readonly string[];
+  readonly regions: readonly string[];
+  /** Plan actions that may be applied without approval (default none). */
+  readonly autoApplyActions: readonly string[];
+  readonly approvalTimeoutSeconds: number;
+  /** Plans that wait for approval in one run, at most (the rest wait for the next run). */
+  readonly maxPlansPerRun: number;
+  /** Attempts before a new cluster is given up on (interval set by the state machine). */
+  readonly clusterWaitAttempts: number;
+  readonly consoleUrl?: string;
+  /** Endpoint override for every AWS client (the local emulator). */
+  readonly endpoint?: string;
+}
+
+export const ENV = {
+  stateTable: 'STATE_TABLE',
+  auditTable: 'AUDIT_TABLE',
+  snapshotBucket: 'SNAPSHOT_BUCKET',
+  topicArn: 'TOPIC_ARN',
+  eventBusName: 'EVENT_BUS_NAME',
+  hubAccountId: 'HUB_ACCOUNT_ID',
+  scannerRoleName: 'SCANNER_ROLE_NAME',
+  remediatorRoleName: 'REMEDIATOR_ROLE_NAME',
+  externalId: 'EXTERNAL_ID',
+  accounts: 'TARGET_ACCOUNTS',
+  organization: 'TARGET_ORGANIZATION',
+  organizationalUnits: 'TARGET_OUS',
+  excludeAccounts: 'EXCLUDE_ACCOUNTS',
+  regions: 'REGIONS',
+  autoApplyActions: 'AUTO_APPLY_ACTIONS',
+  approvalTimeoutSeconds: 'APPROVAL_TIMEOUT_SECONDS',
+  maxPlansPerRun: 'MAX_PLANS_PER_RUN',
+  clusterWaitAttempts: 'CLUSTER_WAIT_ATTEMPTS',
+  consoleUrl: 'CONSOLE_URL',
+  endpoint: 'AWS_ENDPOINT_URL',
+  /** Only for start-cluster-check: the state machine it starts. */
+  stateMachineArn: 'STATE_MACHINE_ARN',
+} as const;
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+export function loadEnv(env: Readonly<Record<string, string | undefined>>): WorkflowEnv {
+  const missing: string[] = [];
+  const required = (key: string) => {
+    const value = env[key];
+    if (!value) missing.push(key);
+    return value ?? '';
+  };
+  const whole = (key: string, fallback: number) => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${key} must be a positive whole number; got "${raw}"`);
+    return n;
+  };
+  const result: WorkflowEnv = {
+    stateTable: required(ENV.stateTable),
+    auditTable: required(ENV.auditTable),
+    snapshotBucket: required(ENV.snapshotBucket),
+    topicArn: required(ENV.topicArn),
+    eventBusName: required(ENV.eventBusName),
+    hubAccountId: required(ENV.hubAccountId),
+    scannerRoleName: required(ENV.scannerRoleName),
+    remediatorRoleName: required(ENV.remediatorRoleName),
+    ...(env[ENV.externalId] ? { externalId: env[ENV.externalId] as string } : {}),
+    accounts: list(env[ENV.accounts]),
+    organization: env[ENV.organization] === 'true',
+    organizationalUnits: list(env[ENV.organizationalUnits]),
+    excludeAccounts: list(env[ENV.excludeAccounts]),
+    regions: list(env[ENV.regions]),
+    autoApplyActions: list(env[ENV.autoApplyActions]),
+    approvalTimeoutSeconds: whole(ENV.approvalTimeoutSeconds, 86400),
+    maxPlansPerRun: whole(ENV.maxPlansPerRun, 500),
+    clusterWaitAttempts: whole(ENV.clusterWaitAttempts, 30),
+    ...(env[ENV.consoleUrl] ? { consoleUrl: env[ENV.consoleUrl] as string } : {}),
+    ...(env[ENV.endpoint] ? { endpoint: env[ENV.endpoint] as string } : {}),
+  };
+  if (missing.length > 0) {
+    throw new UsageError(
+      `missing environment variable(s) ${missing.join(', ')}: the hub stack sets them on every function`,
+    );
+  }
+  return result;
+}

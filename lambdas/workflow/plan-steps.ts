@@ -1,0 +1,198 @@
+/**
+ * The per-plan steps: route (approval, configured auto-apply, or skip), request approval (the task token stays in
+ * the state table), apply (drift-guarded, idempotent, audited), verify (re-read the touched resource, analyze
+ * again), and record every other outcome. None of them fails the run for one plan's sake: the state machine
+ * catches and records.
+ */
+import { GetOpenIDConnectProviderCommand, GetRoleCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { applyPlan } from '../adapters/apply-plan';
+import { analyzeEstate } from '../domain/analyze';
+import type { AccountSnapshot, EstateSnapshot, OidcProviderSnapshot } from '../domain/snapshot';
+import type { PlanRecord } from '../ports/state-store';
+import type { ApplyPlanInput, PlanStepInput, RecordOutcomeInput, RequestApprovalInput } from '../shared/contracts';
+import { PlanChangedError, PlanNotFoundError } from '../shared/errors';
+import type { WorkflowDeps } from './deps';
+import { planContentHash } from './run-steps';
+
+const DONE = new Set(['applied', 'already-applied', 'verified', 'unverified']);
+
+async function loadPlan(deps: WorkflowDeps, input: PlanStepInput): Promise<PlanRecord> {
+  const record = await deps.store.getPlan(input.runId, input.planId);
+  if (!record) throw new PlanNotFoundError(`plan ${input.planId} of run ${input.runId} not found`);
+  return record;
+}
+
+export async function preparePlan(
+  deps: WorkflowDeps,
+  input: PlanStepInput,
+): Promise<{ route: 'approval' | 'auto' | 'skip'; reason?: string }> {
+  const record = await loadPlan(deps, input);
+  const run = await deps.store.getRun(input.runId);
+  for (const dependency of record.plan.dependsOn) {
+    const dep = await deps.store.getPlan(input.runId, dependency);
+    const ok = dep && (DONE.has(dep.status) || (run?.dryRun && dep.status === 'dry-run'));
+    if (!ok) {
+      const reason = `depends on plan ${dependency}, which is ${dep?.status ?? 'not in this run'}`;
+      await deps.store.updatePlan(input.runId, input.planId, { detail: reason });
+      return { route: 'skip', reason };
+    }
+  }
+  if (deps.env.autoApplyActions.includes(record.plan.action)) return { route: 'auto' };
+  await deps.store.updatePlan(input.runId, input.planId, { status: 'awaiting-approval' });
+  return { route: 'approval' };
+}
+
+export async function requestApproval(deps: WorkflowDeps, input: RequestApprovalInput): Promise<{ requested: true }> {
+  const record = await loadPlan(deps, input);
+  const now = deps.now();
+  await deps.store.putApproval({
+    runId: input.runId,
+    planId: input.planId,
+    taskToken: input.taskToken,
+    contentHash: record.contentHash,
+    requestedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + deps.env.approvalTimeoutSeconds * 1000).toISOString(),
+  });
+  const plan = record.plan;
+  const link = deps.env.consoleUrl
+    ? `${deps.env.consoleUrl.replace(/\/+$/, '')}/plans/${encodeURIComponent(input.runId)}/${encodeURIComponent(input.planId)}`
+    : undefined;
+  await deps.notifier.publish(
+    `IRSA Doctor: approve ${plan.action} on ${plan.resourceArn.split(':').pop() ?? plan.resourceArn}?`,
+    [
+      `Plan ${input.planId} (run ${input.runId}) waits for approval.`,
+      `Account ${plan.accountId}${plan.cluster ? `, cluster ${plan.cluster}` : ''}: ${plan.action} on ${plan.resourceArn}`,
+      `Fixes: ${plan.ruleIds.join(', ')}. ${plan.rationale}`,
+      '',
+      plan.diff,
+      '',
+      link
+        ? `Review and approve: ${link}`
+        : `Review and approve: irsa-doctor approvals show ${input.runId}/${input.planId}`,
+    ].join('\n'),
+  );
+  return { requested: true };
+}
+
+export async function applyPlanStep(deps: WorkflowDeps, input: ApplyPlanInput) {
+  const record = await loadPlan(deps, input);
+  // The stored plan must still be what was approved: its hash, and the hash the approver saw.
+  const hash = planContentHash(record.plan);
+  if (hash !== record.contentHash || (input.approval.contentHash && input.approval.contentHash !== hash)) {
+    throw new PlanChangedError(`plan ${input.planId}: its content is not what was approved; nothing was written`);
+  }
+  const outcome = await applyPlan(deps.writers, record.plan);
+  const changeId = `${input.runId}.${input.planId}`;
+  if (outcome.status === 'applied') {
+    try {
+      await deps.store.putAudit({
+        changeId,
+        kind: 'apply',
+        runId: input.runId,
+        planId: input.planId,
+        accountId: record.plan.accountId,
+        resourceArn: record.plan.resourceArn,
+        action: record.plan.action,
+        replaced: outcome.replaced,
+        wrote: outcome.current,
+        writes: outcome.writes,
+        approvedBy: input.approval.approvedBy,
+        ...(input.approval.approvedAt ? { approvedAt: input.approval.approvedAt } : {}),
+        ...(input.approval.comment ? { comment: input.approval.comment } : {}),
+        appliedAt: deps.now().toISOString(),
+      });
+    } catch (err) {
+      // A retried step finds its own audit record: the first attempt's record (with the true `replaced`) stands.
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    }
+  }
+  await deps.store.updatePlan(input.runId, input.planId, {
+    status: outcome.status,
+    ...(outcome.status === 'applied' ? { changeId } : { detail: 'the resource already held the approved state' }),
+  });
+  await deps.events.publish([
+    {
+      detailType: 'IRSA Doctor Change Applied',
+      detail: {
+        runId: input.runId,
+        planId: input.planId,
+        changeId,
+        status: outcome.status,
+        action: record.plan.action,
+        resourceArn: record.plan.resourceArn,
+        approvedBy: input.approval.approvedBy,
+      },
+    },
+  ]);
+  return { status: outcome.status, changeId, writes: outcome.writes };
+}
+
+/**
+ * Re-reads the resource the plan touched, puts it into the run's collected snapshot of that account, analyzes the
+ * estate again and checks that the plan's findings are gone.
+ */
+export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
+  const record = await loadPlan(deps, input);
+  const plan = record.plan;
+  const accounts = await deps.snapshots.getAccounts(input.runId);
+  const iam = deps.readers.iam(plan.accountId);
+  const patch = async (account: AccountSnapshot): Promise<AccountSnapshot> => {
+    if (account.accountId !== plan.accountId) return account;
+    if (plan.action === 'update-trust-policy') {
+      const name = plan.resourceArn.slice(plan.resourceArn.lastIndexOf('/') + 1);
+      const { Role } = await iam.send(new GetRoleCommand({ RoleName: name }));
+      const text = Role?.AssumeRolePolicyDocument ?? '';
+      const trustPolicy = text.trimStart().startsWith('{') ? text : decodeURIComponent(text);
+      return { ...account, roles: account.roles.map((r) => (r.arn === plan.resourceArn ? { ...r, trustPolicy } : r)) };
+    }
+    let provider: OidcProviderSnapshot | undefined;
+    try {
+      const p = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: plan.resourceArn }));
+      const existing = account.oidcProviders.find((o) => o.arn === plan.resourceArn);
+      provider = {
+        ...(existing ?? {}),
+        arn: plan.resourceArn,
+        url: (p.Url ?? '').replace(/^https:\/\//, ''),
+        clientIds: p.ClientIDList ?? [],
+        thumbprints: p.ThumbprintList ?? [],
+      };
+    } catch (err) {
+      if (!(err instanceof NoSuchEntityException)) throw err;
+    }
+    const others = account.oidcProviders.filter((o) => o.arn !== plan.resourceArn);
+    return { ...account, oidcProviders: provider ? [...others, provider] : others };
+  };
+  const snapshot: EstateSnapshot = {
+    schemaVersion: 1,
+    partition: 'aws',
+    accounts: await Promise.all(accounts.map(patch)),
+  };
+  const after = new Set(analyzeEstate(snapshot).findings.map((f) => f.id));
+  const remaining = plan.findingIds.filter((id) => after.has(id));
+  const verified = remaining.length === 0;
+  await deps.store.updatePlan(input.runId, input.planId, {
+    status: verified ? 'verified' : 'unverified',
+    ...(verified ? {} : { detail: `still found after the change: ${remaining.join(', ')}` }),
+  });
+  return { verified, remaining };
+}
+
+export async function recordOutcome(deps: WorkflowDeps, input: RecordOutcomeInput) {
+  let detail: string | undefined;
+  if (input.outcome === 'rejected') {
+    const approval = await deps.store.getApproval(input.runId, input.planId);
+    detail = `rejected by ${approval?.decidedBy ?? 'unknown'}${approval?.comment ? `: ${approval.comment}` : ''}`;
+  } else if (input.outcome === 'timed-out') {
+    detail = 'no decision before the approval timeout';
+  } else if (input.outcome === 'dry-run') {
+    detail = 'dry run: approved, not written';
+  } else if (input.outcome === 'drift') {
+    detail = 'the resource changed after planning; nothing was written (re-scan and re-plan)';
+  }
+  await deps.store.updatePlan(input.runId, input.planId, {
+    status: input.outcome,
+    ...(detail ? { detail } : {}),
+    ...(input.error ? { error: input.error } : {}),
+  });
+  return { recorded: input.outcome };
+}

@@ -1,0 +1,318 @@
+/**
+ * The run-level steps of the state machine: start (targets, dedupe), wait for a new cluster, collect one account,
+ * analyze and plan the whole estate, report. Each takes validated input and the dependencies; no SDK types here
+ * beyond what the adapters expose.
+ */
+import { createHash } from 'node:crypto';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { collectAccount } from '../adapters/collect-account';
+import { createThumbprintObserver } from '../adapters/oidc-thumbprint';
+import { resolveTargets } from '../adapters/targets';
+import { type Finding, SEVERITIES, type Severity } from '../domain/finding';
+import type { Plan } from '../domain/plan/plan';
+import { planEstate } from '../domain/plan/plan-estate';
+import { DEFAULT_REGIONS } from '../domain/regions';
+import type { AccountSnapshot, EstateSnapshot } from '../domain/snapshot';
+import type { PlanRecord, PlanStatus } from '../ports/state-store';
+import type {
+  AnalyzePlanInput,
+  CheckClusterInput,
+  CollectAccountInput,
+  ReportInput,
+  RunContext,
+  StartRunInput,
+} from '../shared/contracts';
+import type { WorkflowDeps } from './deps';
+
+/** How long a cluster trigger's idempotency key is held: a second CreateCluster event within it is a duplicate. */
+export const TRIGGER_TTL_SECONDS = 24 * 3600;
+
+export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promise<RunContext> {
+  const input = event.input;
+  const mode = input.mode ?? 'sweep';
+  const runId = event.executionName;
+  const dryRun = input.dryRun === true;
+  if (mode === 'cluster' && input.cluster) {
+    const c = input.cluster;
+    const claim = await deps.store.claimTrigger(
+      `cluster#${c.accountId}#${c.region}#${c.name}`,
+      runId,
+      TRIGGER_TTL_SECONDS,
+    );
+    if (!claim.claimed) {
+      await deps.store.putRun({
+        runId,
+        executionId: event.executionId,
+        mode,
+        trigger: input.trigger ?? 'manual',
+        dryRun,
+        startedAt: event.startedAt,
+        targets: [],
+        regions: [],
+        cluster: c,
+        status: 'duplicate',
+        summary: { duplicateOf: claim.heldBy ?? 'unknown' },
+      });
+      return {
+        runId,
+        mode,
+        dryRun,
+        duplicate: true,
+        regions: [],
+        targets: [],
+        cluster: c,
+        clusterCheck: { attempt: 0 },
+      };
+    }
+  }
+  const regions =
+    mode === 'cluster' && input.cluster
+      ? [input.cluster.region]
+      : (input.regions ?? (deps.env.regions.length > 0 ? deps.env.regions : DEFAULT_REGIONS));
+  const targets =
+    mode === 'cluster' && input.cluster
+      ? [{ accountId: input.cluster.accountId }]
+      : await resolveTargets(deps.readers, {
+          accounts: input.accounts ?? deps.env.accounts,
+          organization: input.accounts ? false : deps.env.organization,
+          organizationalUnits: input.accounts ? [] : deps.env.organizationalUnits,
+          exclude: deps.env.excludeAccounts,
+        });
+  await deps.store.putRun({
+    runId,
+    executionId: event.executionId,
+    mode,
+    trigger: input.trigger ?? 'manual',
+    dryRun,
+    startedAt: event.startedAt,
+    targets: targets.map((t) => t.accountId),
+    regions: [...regions],
+    ...(input.cluster ? { cluster: input.cluster } : {}),
+    status: 'running',
+  });
+  return {
+    runId,
+    mode,
+    dryRun,
+    duplicate: false,
+    regions: [...regions],
+    targets,
+    ...(input.cluster ? { cluster: input.cluster } : {}),
+    clusterCheck: { attempt: 0 },
+  };
+}
+
+export async function checkCluster(
+  deps: WorkflowDeps,
+  input: CheckClusterInput,
+): Promise<{ attempt: number; status: string; ready: boolean; giveUp: boolean; reason?: string }> {
+  const attempt = input.attempt + 1;
+  const { accountId, region, name } = input.cluster;
+  let status: string;
+  try {
+    const out = await deps.readers.eks(accountId, region).send(new DescribeClusterCommand({ name }));
+    status = out.cluster?.status ?? 'UNKNOWN';
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'ResourceNotFoundException') {
+      return {
+        attempt,
+        status: 'NOT_FOUND',
+        ready: false,
+        giveUp: true,
+        reason: `cluster ${name} not found in ${accountId} ${region}`,
+      };
+    }
+    throw err;
+  }
+  if (status === 'ACTIVE') return { attempt, status, ready: true, giveUp: false };
+  if (status === 'FAILED' || status === 'DELETING') {
+    return { attempt, status, ready: false, giveUp: true, reason: `cluster ${name} is ${status}` };
+  }
+  if (attempt >= deps.env.clusterWaitAttempts) {
+    return {
+      attempt,
+      status,
+      ready: false,
+      giveUp: true,
+      reason: `cluster ${name} still ${status} after ${attempt} checks`,
+    };
+  }
+  return { attempt, status, ready: false, giveUp: false };
+}
+
+export async function collectAccountStep(deps: WorkflowDeps, input: CollectAccountInput) {
+  const account = await collectAccount(deps.readers, input.target.accountId, {
+    regions: input.regions,
+    ...(deps.tlsCheck ? { tls: createThumbprintObserver({ timeoutMs: 3000 }) } : {}),
+  });
+  const named = input.target.name ? { ...account, name: input.target.name } : account;
+  await deps.snapshots.putAccount(input.runId, named);
+  return {
+    accountId: account.accountId,
+    status: account.collection?.status ?? 'complete',
+    clusters: account.clusters.length,
+    roles: account.roles.length,
+  };
+}
+
+/** SHA-256 over what a plan changes: an approval is bound to it, and apply re-checks it. */
+export function planContentHash(plan: Plan): string {
+  return createHash('sha256')
+    .update(JSON.stringify([plan.action, plan.accountId, plan.resourceArn, plan.before, plan.after]))
+    .digest('hex');
+}
+
+/** Dependency depth: providers (wave 0) before the trust policies that name them (wave 1), and so on. */
+function waves(plans: readonly Plan[]): Map<string, number> {
+  const byId = new Map(plans.map((p) => [p.id, p]));
+  const depth = new Map<string, number>();
+  const visit = (p: Plan, seen: Set<string>): number => {
+    const known = depth.get(p.id);
+    if (known !== undefined) return known;
+    if (seen.has(p.id)) return 0; // a cycle cannot come from the planner; break it rather than loop
+    seen.add(p.id);
+    let d = 0;
+    for (const dep of p.dependsOn) {
+      const q = byId.get(dep);
+      if (q) d = Math.max(d, visit(q, seen) + 1);
+    }
+    depth.set(p.id, d);
+    return d;
+  };
+  for (const p of plans) visit(p, new Set());
+  return depth;
+}
+
+export async function analyzeAndPlan(deps: WorkflowDeps, input: AnalyzePlanInput) {
+  const collected = await deps.snapshots.getAccounts(input.runId);
+  const seen = new Set(collected.map((a) => a.accountId));
+  // An account whose collection step failed outright has no snapshot: it is reported unreachable, never healthy.
+  const missing: AccountSnapshot[] = input.targets
+    .filter((t) => !seen.has(t.accountId))
+    .map((t) => ({
+      accountId: t.accountId,
+      ...(t.name ? { name: t.name } : {}),
+      clusters: [],
+      oidcProviders: [],
+      roles: [],
+      collection: {
+        status: 'unreachable',
+        regions: [],
+        errors: [
+          {
+            operation: 'collect-account',
+            code: 'CollectionFailed',
+            message: 'the collection step failed; see the execution history',
+          },
+        ],
+      },
+    }));
+  const snapshot: EstateSnapshot = {
+    schemaVersion: 1,
+    partition: 'aws',
+    generatedAt: deps.now().toISOString(),
+    generator: 'irsa-doctor workflow',
+    accounts: [...collected, ...missing].sort((a, b) => a.accountId.localeCompare(b.accountId)),
+  };
+  const result = planEstate(snapshot);
+  const findings: Finding[] = [...result.analysis.findings, ...result.findings];
+  await deps.store.putFindings(input.runId, findings);
+  const depth = waves(result.plans);
+  const now = deps.now().toISOString();
+  const applicable = result.plans.filter((p) => p.applicable);
+  const admitted = new Set(applicable.slice(0, deps.env.maxPlansPerRun).map((p) => p.id));
+  const records: PlanRecord[] = result.plans.map((plan) => ({
+    runId: input.runId,
+    planId: plan.id,
+    plan,
+    contentHash: planContentHash(plan),
+    status: 'proposed' as PlanStatus,
+    wave: depth.get(plan.id) ?? 0,
+    updatedAt: now,
+    ...(!plan.applicable
+      ? { detail: `propose-only: ${plan.proposeOnlyReason ?? 'needs a person'}` }
+      : !admitted.has(plan.id)
+        ? { detail: `over this run's limit of ${deps.env.maxPlansPerRun} plans: proposed again by the next run` }
+        : {}),
+  }));
+  await deps.store.putPlans(records);
+  await deps.events.publish(
+    findings.map((f) => ({ detailType: 'IRSA Doctor Finding', detail: { runId: input.runId, finding: f } })),
+  );
+  const byWave: Array<Array<{ planId: string }>> = [];
+  for (const r of records) {
+    if (!admitted.has(r.planId)) continue;
+    const wave = byWave[r.wave] ?? [];
+    wave.push({ planId: r.planId });
+    byWave[r.wave] = wave;
+  }
+  const bySeverity = countBy(findings.map((f) => f.severity));
+  const summary = {
+    findings: findings.length,
+    bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, bySeverity[s] ?? 0])) as Record<Severity, number>,
+    plans: result.plans.length,
+    applicable: applicable.length,
+    admitted: admitted.size,
+    proposeOnly: result.plans.length - applicable.length,
+    accounts: snapshot.accounts.length,
+    unreachable: snapshot.accounts.filter((a) => a.collection?.status === 'unreachable').length,
+    partial: snapshot.accounts.filter((a) => a.collection?.status === 'partial').length,
+  };
+  await deps.store.updateRun(input.runId, { summary: { analysis: summary } });
+  return { summary, waves: byWave.filter((w) => w && w.length > 0) };
+}
+
+/** Statuses of plans whose change is in place after the run. */
+const CHANGED = ['applied', 'verified', 'unverified'] as const;
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+export async function report(deps: WorkflowDeps, input: ReportInput) {
+  const run = await deps.store.getRun(input.runId);
+  const findings = await deps.store.listFindings(input.runId);
+  const plans = await deps.store.listPlans(input.runId);
+  const bySeverity = countBy(findings.map((f) => f.severity));
+  const byStatus = countBy(plans.map((p) => p.status));
+  const link = deps.env.consoleUrl ? `${deps.env.consoleUrl.replace(/\/+$/, '')}/runs/${input.runId}` : undefined;
+  const severityLine = SEVERITIES.map((s) => `${bySeverity[s] ?? 0} ${s}`).join(', ');
+  if (input.phase === 'proposed') {
+    const waiting = plans.filter((p) => p.status === 'proposed' && !p.detail).length;
+    await deps.notifier.publish(
+      `IRSA Doctor: ${findings.length} findings, ${waiting} plans to review`,
+      [
+        `Run ${input.runId}${run?.dryRun ? ' (dry run: nothing will be written)' : ''}`,
+        `Findings: ${findings.length} (${severityLine})`,
+        `Plans waiting for approval: ${waiting}; propose-only: ${plans.filter((p) => p.detail?.startsWith('propose-only')).length}`,
+        ...(link ? [`Review: ${link}`] : ['Review: irsa-doctor approvals list']),
+      ].join('\n'),
+    );
+    return { findings: findings.length, bySeverity, plans: byStatus };
+  }
+  const summary = {
+    findings: findings.length,
+    bySeverity,
+    plans: byStatus,
+    ...(run?.summary ?? {}),
+  };
+  await deps.store.updateRun(input.runId, { status: 'done', summary });
+  await deps.notifier.publish(
+    `IRSA Doctor: run finished, ${CHANGED.reduce((n, s) => n + (byStatus[s] ?? 0), 0)} changes applied`,
+    [
+      `Run ${input.runId} finished${run?.dryRun ? ' (dry run)' : ''}.`,
+      `Findings at the start: ${findings.length} (${severityLine})`,
+      `Plans: ${
+        Object.entries(byStatus)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || 'none'
+      }`,
+      ...(link ? [`Details: ${link}`] : []),
+    ].join('\n'),
+  );
+  await deps.events.publish([{ detailType: 'IRSA Doctor Run Completed', detail: { runId: input.runId, summary } }]);
+  return summary;
+}

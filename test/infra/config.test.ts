@@ -1,0 +1,171 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  AUTO_APPLICABLE_ACTIONS,
+  CONFIG_CONTEXT_KEY,
+  type IrsaDoctorConfigInput,
+  loadConfig,
+  resolveConfig,
+} from '../../infra/config';
+import { DEFAULT_REGIONS } from '../../lambdas/domain/regions';
+import { testApp } from './helpers';
+
+describe('resolveConfig', () => {
+  it('fills every default', () => {
+    // Given no overrides
+    // When the configuration is resolved
+    const config = resolveConfig();
+
+    // Then the documented defaults apply
+    expect(config).toMatchObject({
+      accounts: [],
+      organization: false,
+      organizationalUnits: [],
+      excludeAccounts: [],
+      regions: DEFAULT_REGIONS,
+      schedule: 'rate(1 day)',
+      accountConcurrency: 10,
+      planConcurrency: 10,
+      clusterWaitAttempts: 30,
+      autoApplyActions: [],
+      scannerRoleName: 'IrsaDoctorScanner',
+      remediatorRoleName: 'IrsaDoctorRemediator',
+    });
+    expect(config.regions).toHaveLength(17);
+    expect(config.approvalTimeout.toSeconds()).toBe(24 * 3600);
+    expect(config.clusterPollInterval.toSeconds()).toBe(60);
+    for (const optional of ['hubAccountId', 'externalId', 'notificationEmail', 'organizationId', 'consoleUrl']) {
+      expect(config).not.toHaveProperty(optional);
+    }
+  });
+
+  it('keeps valid overrides, durations given as Duration, seconds or ISO 8601', () => {
+    // Given overrides of every kind
+    const input: IrsaDoctorConfigInput = {
+      hubAccountId: '111122223333',
+      organization: true,
+      organizationId: 'o-a1b2c3d4e5',
+      organizationalUnits: ['ou-ab12-cdef3456', 'r-ab12'],
+      excludeAccounts: ['444455556666'],
+      regions: ['eu-west-1'],
+      schedule: 'cron(0 6 ? * MON-FRI *)',
+      approvalTimeout: 'PT36H',
+      clusterPollInterval: 30,
+      autoApplyActions: [...AUTO_APPLICABLE_ACTIONS],
+      externalId: 'irsa-doctor-1',
+      notificationEmail: 'platform@example.com',
+      consoleUrl: 'https://irsa.example.com',
+    };
+
+    // When resolved
+    const config = resolveConfig(input);
+
+    // Then each is kept, durations converted
+    expect(config).toMatchObject({
+      ...input,
+      approvalTimeout: expect.anything(),
+      clusterPollInterval: expect.anything(),
+    });
+    expect(config.approvalTimeout.toSeconds()).toBe(36 * 3600);
+    expect(config.clusterPollInterval.toSeconds()).toBe(30);
+    expect(resolveConfig({ approvalTimeout: Duration.minutes(5) }).approvalTimeout.toSeconds()).toBe(300);
+  });
+
+  it.each<[string, IrsaDoctorConfigInput, string]>([
+    ['an account id that is not 12 digits', { accounts: ['123'] }, 'accounts'],
+    ['an excluded account id that is not 12 digits', { excludeAccounts: ['12345678901x'] }, 'excludeAccounts'],
+    ['a hub account id that is not 12 digits', { hubAccountId: '1234' }, 'hubAccountId'],
+    [
+      'an auto-apply action outside the allowed four',
+      { autoApplyActions: ['delete-oidc-provider'] },
+      'autoApplyActions',
+    ],
+    ['an approval timeout of 0', { approvalTimeout: 0 }, 'approvalTimeout'],
+    ['an approval timeout of Duration 0', { approvalTimeout: Duration.seconds(0) }, 'approvalTimeout'],
+    ['an approval timeout over a year', { approvalTimeout: Duration.days(400) }, 'approvalTimeout'],
+    ['an approval timeout that is not ISO 8601', { approvalTimeout: '24h' }, 'approvalTimeout'],
+    ['a cluster poll interval of 0', { clusterPollInterval: 0 }, 'clusterPollInterval'],
+    ['an account concurrency of 0', { accountConcurrency: 0 }, 'accountConcurrency'],
+    ['a fractional plan concurrency', { planConcurrency: 1.5 }, 'planConcurrency'],
+    ['no cluster wait attempts', { clusterWaitAttempts: 0 }, 'clusterWaitAttempts'],
+    ['a schedule that is not rate/cron/at', { schedule: 'daily' }, 'schedule'],
+    ['a bad region', { regions: ['mars-1'] }, 'regions'],
+    ['an empty region list', { regions: [] }, 'regions'],
+    [
+      'a bad OU id',
+      { organization: true, organizationId: 'o-a1b2c3d4e5', organizationalUnits: ['x'] },
+      'organizationalUnits',
+    ],
+    ['OUs without organization', { organizationalUnits: ['ou-ab12-cdef3456'] }, 'organizationalUnits'],
+    ['both accounts and organization', { accounts: ['111122223333'], organization: true }, 'accounts'],
+    ['organization without its id', { organization: true }, 'organizationId'],
+    ['a bad organization id', { organizationId: 'org-1' }, 'organizationId'],
+    ['organization that is not a boolean', { organization: 'yes' as unknown as boolean }, 'organization'],
+    ['a bad role name', { scannerRoleName: 'has space' }, 'scannerRoleName'],
+    ['the same name for both roles', { remediatorRoleName: 'IrsaDoctorScanner' }, 'remediatorRoleName'],
+    ['a one-character external id', { externalId: 'x' }, 'externalId'],
+    ['a bad email', { notificationEmail: 'nobody' }, 'notificationEmail'],
+    ['a console URL without https', { consoleUrl: 'http://irsa.example.com' }, 'consoleUrl'],
+    ['an unknown field', { approvalTimout: 60 } as IrsaDoctorConfigInput, 'approvalTimout'],
+  ])('fails when given %s, naming the field', (_case, input, field) => {
+    // Given a configuration with one bad value
+    // When it is resolved
+    // Then the error names the field
+    expect(() => resolveConfig(input)).toThrow(new RegExp(`irsa-doctor config: ${field}\\b`));
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads the overrides from the irsa-doctor context key', () => {
+    // Given an app whose context holds overrides as an object
+    const app = testApp();
+    app.node.setContext(CONFIG_CONTEXT_KEY, { accounts: ['111122223333'], approvalTimeout: 7200 });
+
+    // When the configuration is loaded
+    const config = loadConfig(app);
+
+    // Then the overrides are applied over the defaults
+    expect(config.accounts).toEqual(['111122223333']);
+    expect(config.approvalTimeout.toSeconds()).toBe(7200);
+    expect(config.schedule).toBe('rate(1 day)');
+  });
+
+  it('reads JSON text, as `cdk synth -c irsa-doctor=...` passes it', () => {
+    // Given the overrides as JSON text
+    const app = testApp();
+    app.node.setContext(CONFIG_CONTEXT_KEY, '{"regions":["eu-west-1","us-east-1"]}');
+
+    // When loaded
+    // Then parsed and applied
+    expect(loadConfig(app).regions).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  it('uses the defaults without the context key', () => {
+    // Given no context key
+    // When loaded
+    // Then the defaults apply
+    expect(loadConfig(testApp()).regions).toEqual(DEFAULT_REGIONS);
+  });
+
+  it.each([
+    ['text that is not JSON', '{accounts: []}'],
+    ['a list', ['111122223333']],
+  ])('fails when the context holds %s', (_case, value) => {
+    // Given a context value that is not an object
+    const app = testApp();
+    app.node.setContext(CONFIG_CONTEXT_KEY, value);
+
+    // When loaded
+    // Then the error names the context key
+    expect(() => loadConfig(app)).toThrow(/context irsa-doctor/);
+  });
+
+  it('fails when a context value is bad, naming the field', () => {
+    // Given a bad value in the context
+    const app = testApp();
+    app.node.setContext(CONFIG_CONTEXT_KEY, { autoApplyActions: ['delete-oidc-provider'] });
+
+    // When loaded
+    // Then the error names the field and the allowed values
+    expect(() => loadConfig(app)).toThrow(/autoApplyActions .*create-oidc-provider/);
+  });
+});

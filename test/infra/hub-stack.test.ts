@@ -1,0 +1,531 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { type IrsaDoctorConfigInput, resolveConfig } from '../../infra/config';
+import { HANDLER_ENV_VAR } from '../../infra/constructs/irsa-function';
+import {
+  HUB_EVENT_BUS_NAME,
+  HUB_HANDLERS,
+  HUB_READER_ROLE_NAME,
+  HUB_WRITER_ROLE_NAME,
+  HubStack,
+  STATE_MACHINE_ARN_ENV,
+} from '../../infra/stacks/hub-stack';
+import { ENV } from '../../lambdas/shared/env';
+import {
+  acknowledgements,
+  allStates,
+  asArray,
+  HUB_ACCOUNT,
+  HUB_ENV,
+  logicalIdOf,
+  nagFindingsIgnoringAcknowledgements,
+  nagViolations,
+  policyDocumentStatements,
+  renderDefinition,
+  resourcesOf,
+  roleStatements,
+  testApp,
+  text,
+} from './helpers';
+
+// Whole days: SweepStateMachine's bound check calls Duration.toDays(), which throws for e.g. 36 hours.
+const APPROVAL_TIMEOUT = Duration.days(2);
+const SCHEDULE = 'rate(12 hours)';
+
+function synth(overrides: IrsaDoctorConfigInput = {}) {
+  const app = testApp();
+  const config = resolveConfig({
+    organization: true,
+    organizationId: 'o-a1b2c3d4e5',
+    approvalTimeout: APPROVAL_TIMEOUT,
+    schedule: SCHEDULE,
+    externalId: 'irsa-doctor-ext',
+    notificationEmail: 'platform@example.com',
+    consoleUrl: 'https://irsa.example.com',
+    ...overrides,
+  });
+  const stack = new HubStack(app, 'Hub', { env: HUB_ENV, config });
+  return { stack, template: Template.fromStack(stack), config };
+}
+
+type FunctionProps = {
+  Runtime: string;
+  Architectures: string[];
+  TracingConfig?: { Mode: string };
+  MemorySize: number;
+  Timeout: number;
+  Role: unknown;
+  LoggingConfig?: { LogGroup: unknown };
+  Environment: { Variables: Record<string, unknown> };
+};
+
+describe('HubStack', () => {
+  const { stack, template } = synth();
+  const resources = resourcesOf(template);
+  const functions = Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, r]) => ({
+    id,
+    props: (r as { Properties: FunctionProps }).Properties,
+  }));
+  const byHandler = (handler: string) => {
+    const found = functions.find((f) => f.props.Environment.Variables[HANDLER_ENV_VAR] === handler);
+    if (!found) throw new Error(`no function for ${handler}`);
+    return found;
+  };
+  const roleId = (name: string) => logicalIdOf(template, 'AWS::IAM::Role', (p) => p.RoleName === name);
+
+  describe('functions', () => {
+    it('are one per handler, each naming its handler in IRSA_DOCTOR_HANDLER', () => {
+      // Given the hub stack
+      // When the functions' handler variables are read
+      const handlers = functions.map((f) => f.props.Environment.Variables[HANDLER_ENV_VAR]);
+
+      // Then every handler has exactly one function, and every function has a handler
+      expect([...handlers].sort()).toEqual([...HUB_HANDLERS].sort());
+    });
+
+    it('run Node.js 22 on ARM64 with active tracing and a log group kept a year', () => {
+      // Given the hub stack's functions
+      for (const { id, props } of functions) {
+        // When each is read
+        // Then it has the project's runtime defaults
+        expect({ id, runtime: props.Runtime, arch: props.Architectures, tracing: props.TracingConfig }).toEqual({
+          id,
+          runtime: 'nodejs22.x',
+          arch: ['arm64'],
+          tracing: { Mode: 'Active' },
+        });
+        expect(props.Environment.Variables).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: 'irsa-doctor',
+          NODE_OPTIONS: '--enable-source-maps',
+        });
+        const logGroup = resources[text(props.LoggingConfig?.LogGroup).replace(/^<|>$/g, '')];
+        expect(logGroup).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 365 } });
+      }
+    });
+
+    it('give collect-account and analyze-plan 15 minutes, analyze-plan 3008 MB, the rest 5 minutes and 1024 MB', () => {
+      // Given the functions
+      // When their sizes are read
+      const size = (h: string) => ({ timeout: byHandler(h).props.Timeout, memory: byHandler(h).props.MemorySize });
+
+      // Then the long steps have room
+      expect(size('collect-account')).toEqual({ timeout: 900, memory: 1024 });
+      expect(size('analyze-plan')).toEqual({ timeout: 900, memory: 3008 });
+      expect(size('start-run')).toEqual({ timeout: 300, memory: 1024 });
+    });
+
+    it('give every workflow function the same environment, named as lambdas/shared/env.ts reads it', () => {
+      // Given the ten workflow functions (all but start-cluster-check)
+      const workflow = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check').map(byHandler);
+      const withoutHandler = (vars: Record<string, unknown>) => {
+        const { [HANDLER_ENV_VAR]: _handler, ...rest } = vars;
+        return rest;
+      };
+
+      // When their variables are compared
+      const first = withoutHandler((workflow[0] as (typeof workflow)[number]).props.Environment.Variables);
+
+      // Then they are identical and carry the configuration
+      for (const f of workflow) expect(withoutHandler(f.props.Environment.Variables)).toEqual(first);
+      expect(first).toMatchObject({
+        [ENV.hubAccountId]: HUB_ACCOUNT,
+        [ENV.scannerRoleName]: 'IrsaDoctorScanner',
+        [ENV.remediatorRoleName]: 'IrsaDoctorRemediator',
+        [ENV.externalId]: 'irsa-doctor-ext',
+        [ENV.accounts]: '',
+        [ENV.organization]: 'true',
+        [ENV.organizationalUnits]: '',
+        [ENV.excludeAccounts]: '',
+        [ENV.autoApplyActions]: '',
+        [ENV.approvalTimeoutSeconds]: String(APPROVAL_TIMEOUT.toSeconds()),
+        [ENV.maxPlansPerRun]: '500',
+        [ENV.clusterWaitAttempts]: '30',
+        [ENV.consoleUrl]: 'https://irsa.example.com',
+      });
+      expect((first[ENV.regions] as string).split(',')).toHaveLength(17);
+      for (const key of [ENV.stateTable, ENV.auditTable, ENV.snapshotBucket, ENV.topicArn, ENV.eventBusName]) {
+        expect(first[key]).toBeDefined();
+      }
+      expect(text(first[ENV.eventBusName])).toMatch(/EventBus/);
+    });
+
+    it('give start-cluster-check only the state machine ARN and states:StartExecution on it', () => {
+      // Given start-cluster-check
+      const f = byHandler('start-cluster-check');
+      const machineId = logicalIdOf(template, 'AWS::StepFunctions::StateMachine', () => true);
+
+      // When its variables and permissions are read
+      const { statements } = roleStatements(template, text(f.props.Role).replace(/^<|\.Arn>$/g, ''));
+      const states = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:')));
+
+      // Then it can start the sweep and nothing else in Step Functions
+      expect(text(f.props.Environment.Variables[STATE_MACHINE_ARN_ENV])).toBe(`<${machineId}>`);
+      expect(Object.keys(f.props.Environment.Variables)).not.toContain(ENV.stateTable);
+      expect(states).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } }]);
+      expect(statements.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'states:StartExecution',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+    });
+
+    it('run the scanning steps as the hub reader and the apply step as the hub writer', () => {
+      // Given the two fixed-name roles
+      const reader = `<${roleId(HUB_READER_ROLE_NAME)}.Arn>`;
+      const writer = `<${roleId(HUB_WRITER_ROLE_NAME)}.Arn>`;
+
+      // When each function's role is read
+      const roleOf = (h: string) => text(byHandler(h).props.Role);
+
+      // Then reader: start-run, check-cluster, collect-account, verify-plan; writer: apply-plan; others their own
+      for (const h of ['start-run', 'check-cluster', 'collect-account', 'verify-plan']) expect(roleOf(h)).toBe(reader);
+      expect(roleOf('apply-plan')).toBe(writer);
+      const others = HUB_HANDLERS.filter(
+        (h) => !['start-run', 'check-cluster', 'collect-account', 'verify-plan', 'apply-plan'].includes(h),
+      );
+      const otherRoles = others.map(roleOf);
+      expect(new Set(otherRoles).size).toBe(others.length);
+      for (const r of otherRoles) expect([reader, writer]).not.toContain(r);
+    });
+  });
+
+  describe('hub roles', () => {
+    it('let the reader assume only the scanner role and the writer only the remediator role', () => {
+      // Given every IAM policy in the stack
+      const assume = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
+        .map((r) => ({ r, statements: roleOrPolicyStatements(r) }));
+
+      // When the sts:AssumeRole grants are collected, by role
+      const grants = assume.flatMap(({ statements }) =>
+        statements.filter((s) => asArray(s.Action).some((a) => a === 'sts:AssumeRole' || a === 'sts:*' || a === '*')),
+      );
+      const reader = roleStatements(template, roleId(HUB_READER_ROLE_NAME)).statements;
+      const writer = roleStatements(template, roleId(HUB_WRITER_ROLE_NAME)).statements;
+      const assumeResources = (statements: typeof reader) =>
+        statements
+          .filter((s) => asArray(s.Action).includes('sts:AssumeRole'))
+          .flatMap((s) => asArray(s.Resource).map(text));
+
+      // Then there are exactly two, on the member role name patterns
+      expect(grants).toHaveLength(2);
+      expect(assumeResources(reader)).toEqual(['arn:<AWS::Partition>:iam::*:role/IrsaDoctorScanner']);
+      expect(assumeResources(writer)).toEqual(['arn:<AWS::Partition>:iam::*:role/IrsaDoctorRemediator']);
+    });
+
+    it('are assumed by Lambda only, and the reader alone reads Organizations', () => {
+      // Given the two roles
+      for (const name of [HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME]) {
+        // When each trust policy is read
+        // Then only lambda.amazonaws.com may assume it
+        template.hasResourceProperties('AWS::IAM::Role', {
+          RoleName: name,
+          AssumeRolePolicyDocument: {
+            Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+          },
+          ManagedPolicyArns: Match.absent(),
+        });
+      }
+      const actions = (name: string) =>
+        roleStatements(template, roleId(name)).statements.flatMap((s) => asArray(s.Action));
+      expect(actions(HUB_READER_ROLE_NAME)).toEqual(
+        expect.arrayContaining([
+          'organizations:ListAccounts',
+          'organizations:ListAccountsForParent',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:DescribeOrganization',
+        ]),
+      );
+      expect(actions(HUB_WRITER_ROLE_NAME).filter((a) => a.startsWith('organizations:'))).toEqual([]);
+      expect(actions(HUB_WRITER_ROLE_NAME)).toContain('events:PutEvents');
+    });
+  });
+
+  describe('storage', () => {
+    it('keeps the audit table without TTL and ages the state table out by ttl', () => {
+      // Given the two tables
+      const table = (name: string) =>
+        Object.entries(resources).find(([id, r]) => r.Type === 'AWS::DynamoDB::Table' && id.startsWith(name))?.[1];
+      const state = table('StateTable');
+      const audit = table('AuditTable');
+
+      // When their settings are read
+      // Then state has TTL 'ttl', audit has none; both are on-demand, PITR, pk/sk, retained
+      expect(state?.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+      expect(audit?.Properties?.TimeToLiveSpecification).toBeUndefined();
+      for (const t of [state, audit]) {
+        expect(t).toMatchObject({
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+          Properties: {
+            BillingMode: 'PAY_PER_REQUEST',
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'sk', KeyType: 'RANGE' },
+            ],
+          },
+        });
+      }
+    });
+
+    it('keeps snapshots private, encrypted, logged and for 30 days', () => {
+      // Given the snapshot bucket
+      // When its properties are read
+      // Then public access is blocked, objects are S3-encrypted, expire after 30 days, and access is logged
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })] },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'snapshot-bucket/' },
+      });
+      // and every bucket refuses plain HTTP
+      const buckets = Object.keys(template.findResources('AWS::S3::Bucket'));
+      for (const bucket of buckets) {
+        template.hasResourceProperties('AWS::S3::BucketPolicy', {
+          Bucket: { Ref: bucket },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('encrypts the topic with the AWS managed SNS key and refuses plain HTTP publishing', () => {
+      // Given the topic
+      const topic = Object.values(template.findResources('AWS::SNS::Topic'))[0] as {
+        Properties: { KmsMasterKeyId: unknown };
+      };
+
+      // When read
+      // Then it uses alias/aws/sns, requires TLS, and mails the configured address
+      expect(text(topic.Properties.KmsMasterKeyId)).toMatch(/alias\/aws\/sns$/);
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'platform@example.com',
+      });
+    });
+  });
+
+  describe('events', () => {
+    it('admits the organization to the irsa-doctor bus by aws:PrincipalOrgID', () => {
+      // Given organization mode
+      // When the bus and its policy are read
+      // Then the bus is named irsa-doctor and only the organization may put events on it
+      template.hasResourceProperties('AWS::Events::EventBus', { Name: HUB_EVENT_BUS_NAME });
+      template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+        Statement: {
+          Effect: 'Allow',
+          Action: 'events:PutEvents',
+          Principal: { AWS: '*' },
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+        },
+      });
+    });
+
+    it('starts a cluster check on CreateCluster, on the default bus and on the hub bus', () => {
+      // Given start-cluster-check and the bus
+      const target = `<${byHandler('start-cluster-check').id}.Arn>`;
+      const busId = logicalIdOf(template, 'AWS::Events::EventBus', () => true);
+
+      // When the rules are read
+      const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+        Properties: { EventBusName?: unknown; EventPattern: unknown; Targets: { Arn: unknown }[] };
+      }[];
+
+      // Then one rule listens on each bus, for CreateCluster, invoking start-cluster-check
+      expect(
+        rules.map((r) => (r.Properties.EventBusName ? text(r.Properties.EventBusName) : 'default')).sort(),
+      ).toEqual([`<${busId}>`, 'default'].sort());
+      for (const rule of rules) {
+        expect(rule.Properties.EventPattern).toEqual({
+          source: ['aws.eks'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: { eventSource: ['eks.amazonaws.com'], eventName: ['CreateCluster'] },
+        });
+        expect(rule.Properties.Targets.map((t) => text(t.Arn))).toEqual([target]);
+      }
+    });
+
+    it('schedules the sweep with the configured expression', () => {
+      // Given the configured schedule
+      const machineId = logicalIdOf(template, 'AWS::StepFunctions::StateMachine', () => true);
+
+      // When the schedule is read
+      // Then it starts the state machine with the sweep input
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: SCHEDULE,
+        State: 'ENABLED',
+        Target: { Arn: { Ref: machineId }, Input: JSON.stringify({ mode: 'sweep', trigger: 'schedule' }) },
+      });
+    });
+  });
+
+  describe('state machine', () => {
+    const definition = renderDefinition(template);
+    const states = allStates(definition);
+
+    it('waits for approval with a task token, for the configured timeout', () => {
+      // Given the rendered definition
+      // When the task-token tasks are found
+      const waiting = states.filter(
+        ([, s]) => s.Type === 'Task' && /lambda:invoke\.waitForTaskToken$/.test(String(s.Resource)),
+      );
+
+      // Then there is one, timing out after the configured approval timeout
+      expect(waiting).toHaveLength(1);
+      const [name, state] = waiting[0] as [string, Record<string, unknown>];
+      expect(name).toBe('Wait For Approval');
+      expect(state.TimeoutSeconds).toBe(APPROVAL_TIMEOUT.toSeconds());
+      expect(text((state.Parameters as { FunctionName: unknown }).FunctionName)).toBe(
+        `<${byHandler('request-approval').id}.Arn>`,
+      );
+    });
+
+    it('invokes the hub functions only, and logs ALL with tracing', () => {
+      // Given the definition's Lambda tasks
+      // (payloadResponseOnly tasks name the function as their Resource; the others in Parameters.FunctionName)
+      const functionOf = (s: Record<string, unknown>) => {
+        const resource = text(s.Resource);
+        return resource.includes(':states:::')
+          ? text((s.Parameters as { FunctionName: unknown }).FunctionName)
+          : resource;
+      };
+      const invoked = new Set(states.filter(([, s]) => s.Type === 'Task').map(([, s]) => functionOf(s)));
+
+      // When compared with the functions
+      // Then every workflow function is invoked and start-cluster-check is not
+      const workflowIds = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check').map(
+        (h) => `<${byHandler(h).id}.Arn>`,
+      );
+      expect([...invoked].sort()).toEqual(workflowIds.sort());
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+      });
+    });
+  });
+
+  it('outputs what operators and member stacks need', () => {
+    // Given the stack
+    // When its outputs are listed
+    const outputs = Object.keys(template.findOutputs('*'));
+
+    // Then each named resource is exported
+    expect(outputs.sort()).toEqual(
+      [
+        'AuditTableName',
+        'EventBusArn',
+        'HubReaderRoleArn',
+        'HubWriterRoleArn',
+        'SnapshotBucketName',
+        'StateMachineArn',
+        'StateTableName',
+        'TopicArn',
+      ].sort(),
+    );
+  });
+
+  describe('cdk-nag AwsSolutions', () => {
+    it('has no unacknowledged violations', () => {
+      // Given the synthesized hub stack
+      // When the AwsSolutions checks run
+      // Then nothing is left
+      expect(nagViolations(stack)).toEqual([]);
+    });
+
+    it('gives every acknowledgement a reason, and each answers a real finding', () => {
+      // Given the acknowledgements on the stack's constructs
+      const acks = acknowledgements(stack);
+      const findings = new Set(nagFindingsIgnoringAcknowledgements(stack).map((f) => f.rule));
+
+      // When compared with what cdk-nag finds without them
+      // Then each has a reason and none is stale
+      expect(acks.length).toBeGreaterThan(0);
+      for (const ack of acks) {
+        expect({ id: ack.id, reasonLength: String(ack.reason).trim().length > 20 }).toEqual({
+          id: ack.id,
+          reasonLength: true,
+        });
+        expect(findings).toContain(ack.id);
+      }
+    });
+  });
+});
+
+describe('HubStack with an account list', () => {
+  it('admits the listed accounts to the bus, not the whole world', () => {
+    // Given an account list instead of the organization
+    const { template } = synth({ organization: false, organizationId: undefined, accounts: ['444455556666'] });
+
+    // When the bus policy is read
+    // Then the listed account is its principal, with no wildcard
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::444455556666:root']] } },
+      }),
+    });
+  });
+
+  it('has no bus policy and no subscription when neither accounts, organization nor email are set', () => {
+    // Given the defaults
+    const { template, stack } = synth({
+      organization: false,
+      organizationId: undefined,
+      notificationEmail: undefined,
+      externalId: undefined,
+      consoleUrl: undefined,
+    });
+
+    // When synthesized
+    // Then only the hub account may use its bus, nobody is subscribed, and optional variables are absent
+    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const vars = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => (f as { Properties: FunctionProps }).Properties.Environment.Variables,
+    );
+    for (const v of vars) {
+      expect(v).not.toHaveProperty(ENV.externalId);
+      expect(v).not.toHaveProperty(ENV.consoleUrl);
+    }
+    expect(nagViolations(stack)).toEqual([]);
+  });
+});
+
+function roleOrPolicyStatements(r: { Type: string; Properties?: Record<string, unknown> }) {
+  if (r.Type === 'AWS::IAM::Policy') return policyDocumentStatements(r.Properties?.PolicyDocument);
+  return asArray(r.Properties?.Policies as { PolicyDocument: unknown }[]).flatMap((p) =>
+    policyDocumentStatements(p.PolicyDocument),
+  );
+}
+
+describe('HubStack props', () => {
+  it('fails when the configuration was not validated, naming the field', () => {
+    // Given a configuration built by hand with a bad account id
+    const config = { ...resolveConfig(), accounts: ['123'] };
+
+    // When the stack is made
+    // Then it refuses before making any resource
+    expect(() => new HubStack(testApp(), 'Hub', { env: HUB_ENV, config })).toThrow(/config: accounts/);
+  });
+});

@@ -1,0 +1,311 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME } from '../../infra/stacks/hub-stack';
+import { MemberEventsStack } from '../../infra/stacks/member-events-stack';
+import { MemberRolesStack, type MemberRolesStackProps, SCANNER_ACTIONS } from '../../infra/stacks/member-roles-stack';
+import {
+  acknowledgements,
+  asArray,
+  HUB_ACCOUNT,
+  HUB_REGION,
+  logicalIdOf,
+  nagFindingsIgnoringAcknowledgements,
+  nagViolations,
+  roleStatements,
+  type Statement,
+  testApp,
+  text,
+  trustedPrincipal,
+} from './helpers';
+
+const PROPS: MemberRolesStackProps = {
+  hubAccountId: HUB_ACCOUNT,
+  scannerRoleName: 'IrsaDoctorScanner',
+  remediatorRoleName: 'IrsaDoctorRemediator',
+};
+
+/** The remediator's allowed actions, and nothing else. */
+const REMEDIATOR_ACTIONS = [
+  'iam:GetRole',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:GetOpenIDConnectProvider',
+  'iam:CreateOpenIDConnectProvider',
+  'iam:TagOpenIDConnectProvider',
+  'iam:AddClientIDToOpenIDConnectProvider',
+  'iam:UpdateOpenIDConnectProviderThumbprint',
+];
+/** Verbs that change something: none may appear in the scanner's allowed actions. */
+const WRITE_VERB =
+  /^[a-z0-9-]+:(Create|Update|Delete|Put|Add|Tag|Untag|Attach|Detach|Pass|Set|Remove|Associate|Disassociate|Modify|Upload|\*)/;
+
+function synth(props: Partial<MemberRolesStackProps> = {}, change?: (stack: MemberRolesStack) => void) {
+  const app = testApp();
+  const resolved = { ...PROPS, ...props };
+  const stack = new MemberRolesStack(app, 'MemberRoles', resolved);
+  change?.(stack);
+  const template = Template.fromStack(stack);
+  const roleId = (name: string) => logicalIdOf(template, 'AWS::IAM::Role', (p) => p.RoleName === name);
+  return {
+    stack,
+    template,
+    scannerId: roleId(resolved.scannerRoleName),
+    remediatorId: roleId(resolved.remediatorRoleName),
+  };
+}
+
+const allowedActions = (statements: Statement[]) =>
+  statements.filter((s) => s.Effect === 'Allow').flatMap((s) => asArray(s.Action));
+
+/** The scanner's allowed actions that are not reads from the list, or that look like writes. */
+function scannerOffenders(statements: Statement[]): string[] {
+  return allowedActions(statements).filter(
+    (action) => !(SCANNER_ACTIONS as readonly string[]).includes(action) || WRITE_VERB.test(action),
+  );
+}
+
+describe('MemberRolesStack', () => {
+  const { stack, template, scannerId, remediatorId } = synth();
+
+  describe('ScannerRole', () => {
+    it('trusts exactly the hub reader role', () => {
+      // Given the member roles stack for a hub account
+      // When the scanner role's trust policy is read
+      const { arn, statement } = trustedPrincipal(template, scannerId);
+
+      // Then it admits one principal: the hub's IrsaDoctorHubReader
+      expect(arn).toBe(`arn:<AWS::Partition>:iam::${HUB_ACCOUNT}:role/${HUB_READER_ROLE_NAME}`);
+      expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
+      expect(statement.Condition).toBeUndefined();
+    });
+
+    it('allows only the listed reads', () => {
+      // Given the scanner role
+      // When every permission it has is collected (inline, attached and managed)
+      const { statements, managedPolicyArns } = roleStatements(template, scannerId);
+
+      // Then every allowed action is one of the reads, and each of them is allowed
+      expect(scannerOffenders(statements)).toEqual([]);
+      expect(new Set(allowedActions(statements))).toEqual(new Set(SCANNER_ACTIONS));
+      expect(SCANNER_ACTIONS.filter((a) => WRITE_VERB.test(a))).toEqual([]);
+      expect(managedPolicyArns).toEqual([]);
+    });
+
+    it('scopes to this account wherever IAM allows', () => {
+      // Given the scanner's statements
+      const { statements } = roleStatements(template, scannerId);
+
+      // When the actions on "*" are listed
+      const onAnything = statements.filter((s) => asArray(s.Resource).some((r) => text(r) === '*'));
+
+      // Then they are only the ones with no resource-level permissions
+      expect(onAnything.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+        'eks:DescribeAddonConfiguration',
+        'eks:ListClusters',
+        'iam:GetAccountAuthorizationDetails',
+        'iam:ListOpenIDConnectProviders',
+      ]);
+      for (const s of statements.filter((x) => !onAnything.includes(x))) {
+        for (const r of asArray(s.Resource)) expect(text(r)).toContain(':<AWS::AccountId>:');
+      }
+    });
+
+    it('fails the read-only check when a write action is added', () => {
+      // Given a scanner role to which someone adds a write
+      const changed = synth({}, (s) =>
+        s.scannerRole.addToPolicy(
+          new iam.PolicyStatement({ actions: ['iam:UpdateAssumeRolePolicy'], resources: ['*'] }),
+        ),
+      );
+
+      // When the read-only check runs
+      const offenders = scannerOffenders(roleStatements(changed.template, changed.scannerId).statements);
+
+      // Then it names the write
+      expect(offenders).toEqual(['iam:UpdateAssumeRolePolicy']);
+    });
+
+    it('fails the read-only check when a tagging action is added', () => {
+      // Given a tagging action slipped in as an inline statement
+      const changed = synth({}, (s) =>
+        s.scannerRole.addToPolicy(new iam.PolicyStatement({ actions: ['eks:TagResource'], resources: ['*'] })),
+      );
+
+      // When checked
+      // Then it is reported
+      expect(scannerOffenders(roleStatements(changed.template, changed.scannerId).statements)).toEqual([
+        'eks:TagResource',
+      ]);
+    });
+  });
+
+  describe('RemediatorRole', () => {
+    it('trusts exactly the hub writer role', () => {
+      // Given the member roles stack
+      // When the remediator role's trust policy is read
+      const { arn, statement } = trustedPrincipal(template, remediatorId);
+
+      // Then it admits only the hub's IrsaDoctorHubWriter
+      expect(arn).toBe(`arn:<AWS::Partition>:iam::${HUB_ACCOUNT}:role/${HUB_WRITER_ROLE_NAME}`);
+      expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
+    });
+
+    it('allows exactly the trust-policy and OIDC-provider actions, on this account only, and no delete', () => {
+      // Given the remediator's permissions
+      const { statements, managedPolicyArns } = roleStatements(template, remediatorId);
+      const allows = statements.filter((s) => s.Effect === 'Allow');
+
+      // When the allowed actions are collected
+      const actions = allowedActions(statements);
+
+      // Then they are exactly the seven, none deletes, and each is scoped to roles or providers of this account
+      expect([...actions].sort()).toEqual([...REMEDIATOR_ACTIONS].sort());
+      expect(actions.filter((a) => /Delete/.test(a))).toEqual([]);
+      expect(managedPolicyArns).toEqual([]);
+      for (const s of allows) {
+        const resources = asArray(s.Resource).map(text);
+        const onProviders = asArray(s.Action).every((a) => a.includes('OpenIDConnectProvider'));
+        expect(resources).toEqual([
+          `arn:<AWS::Partition>:iam::<AWS::AccountId>:${onProviders ? 'oidc-provider' : 'role'}/*`,
+        ]);
+      }
+    });
+
+    it('denies rewriting the trust of the scanner, itself and OrganizationAccountAccessRole', () => {
+      // Given the remediator's permissions
+      const { statements } = roleStatements(template, remediatorId);
+
+      // When the Deny statements are read
+      const denies = statements.filter((s) => s.Effect === 'Deny');
+
+      // Then one denies iam:UpdateAssumeRolePolicy on the access roles of this account (hub roles too)
+      expect(denies).toHaveLength(1);
+      const [deny] = denies as [Statement];
+      expect(asArray(deny.Action)).toEqual(['iam:UpdateAssumeRolePolicy']);
+      const role = (name: string) => `arn:<AWS::Partition>:iam::<AWS::AccountId>:role/${name}`;
+      expect(asArray(deny.Resource).map(text)).toEqual(
+        expect.arrayContaining([
+          role('IrsaDoctorScanner'),
+          role('IrsaDoctorRemediator'),
+          role('OrganizationAccountAccessRole'),
+          role(HUB_READER_ROLE_NAME),
+          role(HUB_WRITER_ROLE_NAME),
+        ]),
+      );
+      expect(deny.Condition).toBeUndefined();
+    });
+  });
+
+  it('requires the external id on both roles when one is configured', () => {
+    // Given an external id
+    const withId = synth({ externalId: 'irsa-doctor-ext' });
+
+    // When the trust policies are read
+    // Then each requires sts:ExternalId
+    for (const id of [withId.scannerId, withId.remediatorId]) {
+      expect(trustedPrincipal(withId.template, id).statement.Condition).toEqual({
+        StringEquals: { 'sts:ExternalId': 'irsa-doctor-ext' },
+      });
+    }
+  });
+
+  it('follows custom role names in the names, the Deny and the trust', () => {
+    // Given custom names
+    const custom = synth({ scannerRoleName: 'Scan', remediatorRoleName: 'Fix' });
+
+    // When synthesized
+    const statements = roleStatements(custom.template, custom.remediatorId).statements;
+
+    // Then the Deny protects the custom names, and each role still trusts its hub role
+    const denied = statements.filter((s) => s.Effect === 'Deny').flatMap((s) => asArray(s.Resource).map(text));
+    expect(denied).toEqual(
+      expect.arrayContaining([expect.stringMatching(/role\/Scan$/), expect.stringMatching(/role\/Fix$/)]),
+    );
+    expect(trustedPrincipal(custom.template, custom.scannerId).arn).toMatch(
+      new RegExp(`role/${HUB_READER_ROLE_NAME}$`),
+    );
+    expect(trustedPrincipal(custom.template, custom.remediatorId).arn).toMatch(
+      new RegExp(`role/${HUB_WRITER_ROLE_NAME}$`),
+    );
+  });
+
+  it.each<[string, Partial<MemberRolesStackProps>, RegExp]>([
+    ['a hub account id that is not 12 digits', { hubAccountId: '123' }, /hubAccountId/],
+    ['a bad role name', { scannerRoleName: 'a b' }, /scannerRoleName/],
+    ['the same name twice', { remediatorRoleName: 'IrsaDoctorScanner' }, /must differ/],
+  ])('fails when given %s', (_case, props, message) => {
+    // Given bad props
+    // When the stack is made
+    // Then it refuses, naming the prop
+    expect(() => new MemberRolesStack(testApp(), 'Bad', { ...PROPS, ...props })).toThrow(message);
+  });
+
+  describe('cdk-nag AwsSolutions', () => {
+    it('has no unacknowledged violations', () => {
+      // Given the synthesized stack
+      // When the AwsSolutions checks run
+      // Then nothing is left
+      expect(nagViolations(stack)).toEqual([]);
+    });
+
+    it('gives every acknowledgement a reason, and each answers a real finding', () => {
+      // Given the acknowledgements on the stack's constructs
+      const acks = acknowledgements(stack);
+      const findings = new Set(nagFindingsIgnoringAcknowledgements(stack).map((f) => f.rule));
+
+      // When they are compared with what cdk-nag finds without them
+      // Then each has a non-empty reason and none is stale
+      expect(acks.length).toBeGreaterThan(0);
+      for (const ack of acks) {
+        expect(typeof ack.reason === 'string' && ack.reason.trim().length > 20).toBe(true);
+        expect(findings).toContain(ack.id);
+      }
+    });
+  });
+});
+
+describe('MemberEventsStack', () => {
+  const app = testApp();
+  const stack = new MemberEventsStack(app, 'MemberEvents', {
+    hubAccountId: HUB_ACCOUNT,
+    hubRegion: HUB_REGION,
+    eventBusName: 'irsa-doctor',
+  });
+  const template = Template.fromStack(stack);
+
+  it('forwards CreateCluster to the hub bus with a role', () => {
+    // Given the member events stack
+    // When its rule is read
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0] as {
+      Properties: { EventPattern: unknown; Targets: { Arn: unknown; RoleArn?: unknown }[]; EventBusName?: unknown };
+    };
+
+    // Then it matches CreateCluster on the default bus and targets the hub bus through a role
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.eks'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: { eventSource: ['eks.amazonaws.com'], eventName: ['CreateCluster'] },
+    });
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(text(rule.Properties.Targets[0]?.Arn)).toBe(
+      `arn:<AWS::Partition>:events:${HUB_REGION}:${HUB_ACCOUNT}:event-bus/irsa-doctor`,
+    );
+    expect(rule.Properties.Targets[0]?.RoleArn).toBeDefined();
+  });
+
+  it('fails when the hub region is not a region', () => {
+    // Given a bad region
+    // When the stack is made
+    // Then it refuses
+    expect(
+      () => new MemberEventsStack(testApp(), 'Bad', { hubAccountId: HUB_ACCOUNT, hubRegion: 'x', eventBusName: 'b' }),
+    ).toThrow(/hubRegion/);
+  });
+
+  it('has no unacknowledged cdk-nag AwsSolutions violations', () => {
+    // Given the synthesized stack
+    // When the checks run
+    // Then nothing is found
+    expect(nagViolations(stack)).toEqual([]);
+  });
+});

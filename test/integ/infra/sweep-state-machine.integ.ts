@@ -1,0 +1,195 @@
+/**
+ * The state machine CDK synthesizes into the hub stack, run by a real ASL interpreter (aws-local-stepfunctions)
+ * whose Lambda tasks call the real handlers against the emulator. Approvals go through decideApproval, as the
+ * CLI and console do.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { createLocalHub, type LocalHub, synthesizeLocalWorkflow } from '../../../infra/local/local-hub';
+import { runLocalWorkflow } from '../../../infra/local/local-workflow';
+import type { SynthesizedWorkflow } from '../../../infra/local/synthesized-definition';
+import { collectEstate } from '../../../lambdas/adapters/collect-estate';
+import { analyzeEstate } from '../../../lambdas/domain/analyze';
+import { atLeast } from '../../../lambdas/domain/finding';
+import { logger } from '../../../lambdas/handlers/make-handler';
+import { type Decide, driveApprovals } from '../../support/drive-approvals';
+import { EMULATOR_CREDENTIALS, seedClients } from '../../support/emulator-seed';
+import { seedHealthyAccount, seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
+import { endpointUrl } from '../emulator-env';
+
+const REGIONS = ['us-west-2', 'eu-west-1'];
+let workflow: SynthesizedWorkflow;
+
+beforeAll(() => {
+  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.POWERTOOLS_DEV = 'true';
+  logger.setLogLevel('SILENT');
+  workflow = synthesizeLocalWorkflow({});
+});
+
+async function hubFor(
+  accounts: readonly string[],
+  options: { approvalTimeoutSeconds?: number } = {},
+): Promise<LocalHub> {
+  return createLocalHub({
+    endpoint: endpointUrl(),
+    prefix: `t${randomUUID().slice(0, 8)}`,
+    accounts,
+    regions: REGIONS,
+    ...options,
+  });
+}
+
+async function sweep(hub: LocalHub, decide: Decide, input: object = {}, wf = workflow) {
+  const executionName = `run-${randomUUID()}`;
+  const run = runLocalWorkflow({
+    workflow: wf,
+    deps: hub.deps,
+    callbacks: hub.callbacks,
+    input: { mode: 'sweep', trigger: 'test', ...input },
+    executionName,
+  });
+  const result = await driveApprovals(hub.deps, run, executionName, decide);
+  return { ...result, runId: executionName, plans: await hub.deps.store.listPlans(executionName) };
+}
+
+async function findingsNow(hub: LocalHub, estate: WorkflowEstate) {
+  const snapshot = await collectEstate(
+    hub.deps.readers,
+    estate.accounts.map((accountId) => ({ accountId })),
+    { regions: REGIONS },
+  );
+  return analyzeEstate(snapshot).findings;
+}
+
+describe('the synthesized sweep state machine', () => {
+  it('sweep, approve every plan, apply, verify: no finding of medium or above remains, and every write is audited', async () => {
+    // Given an estate with fixable faults in two accounts
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts);
+    expect((await findingsNow(hub, estate)).filter((f) => atLeast(f.severity, 'medium')).length).toBeGreaterThan(5);
+
+    // When a sweep runs and a person approves every plan
+    const run = await sweep(hub, () => 'approved');
+
+    // Then every plan was applied and verified
+    expect(run.plans.map((p) => [p.plan.action, p.status])).toEqual(run.plans.map((p) => [p.plan.action, 'verified']));
+    expect(run.plans.length).toBeGreaterThanOrEqual(7);
+    // And a fresh look at the estate finds nothing of medium severity or above
+    expect((await findingsNow(hub, estate)).filter((f) => atLeast(f.severity, 'medium'))).toEqual([]);
+    // And each write has an audit record with the document it replaced and who approved it
+    const audit = await hub.deps.store.listAudit();
+    expect(audit.map((a) => a.planId).sort()).toEqual(run.plans.map((p) => p.planId).sort());
+    for (const record of audit) {
+      const plan = run.plans.find((p) => p.planId === record.planId)?.plan;
+      expect(record.replaced).toEqual(plan?.before);
+      expect(record.approvedBy).toBe('test-approver@example.com');
+    }
+    // And the run's report says so
+    expect((run.output as { report?: { plans?: Record<string, number> } }).report?.plans).toEqual({
+      verified: run.plans.length,
+    });
+  });
+
+  it('reject applies nothing, and the rejection is recorded with who and why', async () => {
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts);
+    const before = await findingsNow(hub, estate);
+
+    const run = await sweep(hub, () => 'rejected');
+
+    // Wave-0 plans are rejected; plans depending on them are skipped, never applied
+    expect(new Set(run.plans.map((p) => p.status))).toEqual(new Set(['rejected']));
+    expect(run.plans.every((p) => p.detail?.startsWith('rejected by test-approver@example.com: not now'))).toBe(true);
+    expect(await hub.deps.store.listAudit()).toEqual([]);
+    expect((await findingsNow(hub, estate)).map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort());
+  });
+
+  it('an approval that times out applies nothing and is recorded as timed out', async () => {
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts, { approvalTimeoutSeconds: 1 });
+    const quick = synthesizeLocalWorkflow({ approvalTimeout: 1 });
+
+    const run = await sweep(hub, () => 'wait', {}, quick);
+
+    expect(new Set(run.plans.map((p) => p.status))).toEqual(new Set(['timed-out']));
+    expect(await hub.deps.store.listAudit()).toEqual([]);
+  });
+
+  it('does not overwrite a trust policy edited between plan and apply, and reports the drift', async () => {
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts);
+    const seedA = seedClients(endpointUrl(), estate.accounts[0]);
+    const edited = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'EditedByAPerson',
+          Effect: 'Allow',
+          Principal: { Service: 'ec2.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    });
+
+    // When a person edits the role with the stray space while its plan waits for approval, then it is approved
+    const run = await sweep(hub, async (_approval, plan): Promise<'approved'> => {
+      if (plan.resourceArn.endsWith(':role/stray-space')) {
+        await seedA.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'stray-space', PolicyDocument: edited }));
+      }
+      return 'approved';
+    });
+
+    // Then that plan is recorded as drift, the edit stands, and the other plans went through
+    const stray = run.plans.find((p) => p.plan.resourceArn.endsWith(':role/stray-space'));
+    expect(stray?.status).toBe('drift');
+    expect(stray?.error?.Error).toBe('StalePlanError');
+    const { Role } = await seedA.iam.send(new GetRoleCommand({ RoleName: 'stray-space' }));
+    expect(JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? ''))).toEqual(JSON.parse(edited));
+    expect(run.plans.filter((p) => p !== stray).every((p) => p.status === 'verified')).toBe(true);
+  });
+
+  it('a dry run approves and records, but writes nothing', async () => {
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts);
+    const run = await sweep(hub, () => 'approved', { dryRun: true });
+    expect(new Set(run.plans.map((p) => p.status))).toEqual(new Set(['dry-run']));
+    expect(await hub.deps.store.listAudit()).toEqual([]);
+  });
+
+  it('a second trigger for the same cluster does not start a duplicate run', async () => {
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts);
+    const input = {
+      mode: 'cluster',
+      trigger: 'cluster-created',
+      cluster: { accountId: estate.accounts[1], region: 'us-west-2', name: 'pay' },
+    };
+
+    const first = await sweep(hub, () => 'rejected', input);
+    const second = await sweep(hub, () => 'approved', input);
+
+    expect(first.plans.length).toBeGreaterThan(0);
+    expect((first.output as { duplicate: boolean }).duplicate).toBe(false);
+    expect((second.output as { duplicate: boolean }).duplicate).toBe(true);
+    expect(second.plans).toEqual([]);
+    expect(second.transitions).toBeLessThan(5);
+  });
+
+  it('state transitions per account do not grow with roles or clusters', async () => {
+    const small = [await seedHealthyAccount(endpointUrl(), 1, 2), await seedHealthyAccount(endpointUrl(), 1, 2)];
+    const large = [await seedHealthyAccount(endpointUrl(), 3, 60), await seedHealthyAccount(endpointUrl(), 3, 60)];
+    const a = await sweep(await hubFor(small), () => 'approved');
+    const b = await sweep(await hubFor(large), () => 'approved');
+    expect(a.plans).toEqual([]);
+    expect(b.plans).toEqual([]);
+    expect(b.transitions).toBe(a.transitions);
+    // And they grow by a constant per account
+    const c = await sweep(await hubFor([...small, await seedHealthyAccount(endpointUrl(), 1, 2)]), () => 'approved');
+    expect(c.transitions - a.transitions).toBeGreaterThan(0);
+    expect(c.transitions - a.transitions).toBeLessThanOrEqual(3);
+  });
+});
