@@ -5,13 +5,13 @@
 import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { startFaultProxy } from '../emulator/fault-proxy';
+import { EMULATOR_CREDENTIALS, seedClients } from '../emulator/seed';
 import { startEmulator } from '../emulator/start';
 import { AwsClientFactory } from '../lambdas/adapters/aws-clients';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../lambdas/domain/analyze';
 import type { EstateSnapshot } from '../lambdas/domain/snapshot';
 import { mapLimit } from '../lambdas/shared/concurrency';
-import { EMULATOR_CREDENTIALS, seedClients } from '../test/support/emulator-seed';
 
 export interface SweepShape {
   readonly accounts: number;

@@ -31,6 +31,9 @@ export interface LocalHubOptions {
   /** Resource names are prefixed, so several local hubs can share one emulator. */
   readonly prefix: string;
   readonly accounts: readonly string[];
+  /** Read the accounts from Organizations instead of `accounts`. */
+  readonly organization?: boolean;
+  readonly excludeAccounts?: readonly string[];
   readonly regions: readonly string[];
   readonly autoApplyActions?: readonly string[];
   readonly approvalTimeoutSeconds?: number;
@@ -58,9 +61,9 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     scannerRoleName: options.scannerRoleName ?? 'IrsaDoctorScanner',
     remediatorRoleName: options.remediatorRoleName ?? 'IrsaDoctorRemediator',
     accounts: options.accounts,
-    organization: false,
+    organization: options.organization ?? false,
     organizationalUnits: [],
-    excludeAccounts: [],
+    excludeAccounts: options.excludeAccounts ?? [],
     regions: options.regions,
     autoApplyActions: options.autoApplyActions ?? [],
     approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? 86400,

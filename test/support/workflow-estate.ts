@@ -5,7 +5,7 @@
  */
 import { CreateAddonCommand, CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
-import { seedClients } from './emulator-seed';
+import { seedClients } from '../../emulator/seed';
 
 export const HUB = '123456789012';
 

@@ -5,12 +5,12 @@
  */
 import { CreateAddonCommand, CreateClusterCommand, CreatePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
+import { seedClients } from '../../../emulator/seed';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
 import { collectAccount } from '../../../lambdas/adapters/collect-account';
 import { analyzeEstate } from '../../../lambdas/domain/analyze';
 import { atLeast } from '../../../lambdas/domain/finding';
 import { parseSnapshot } from '../../../lambdas/shared/schemas';
-import { seedClients } from '../../support/emulator-seed';
 import { endpointUrl } from '../emulator-env';
 
 const HUB = '123456789012';

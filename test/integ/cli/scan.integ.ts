@@ -14,7 +14,9 @@ import {
   UpdateOpenIDConnectProviderThumbprintCommand,
 } from '@aws-sdk/client-iam';
 import { main } from '../../../cli/main';
+import { HUB, type OrgEstate, orgEstateFixture, REGIONS, SCANNER_ROLE, seedOrgEstate } from '../../../demo/broken-org';
 import { type FaultProxy, startFaultProxy } from '../../../emulator/fault-proxy';
+import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { applyPlan } from '../../../lambdas/adapters/apply-plan';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
 import { collectEstate } from '../../../lambdas/adapters/collect-estate';
@@ -24,8 +26,6 @@ import { planEstate } from '../../../lambdas/domain/plan/plan-estate';
 import type { EstateSnapshot } from '../../../lambdas/domain/snapshot';
 import { parseSnapshot } from '../../../lambdas/shared/schemas';
 import { captureIo } from '../../support/cli-io';
-import { EMULATOR_CREDENTIALS, seedClients } from '../../support/emulator-seed';
-import { HUB, type OrgEstate, orgEstateFixture, REGIONS, SCANNER_ROLE, seedOrgEstate } from '../../support/org-estate';
 import { endpointUrl } from '../emulator-env';
 
 const REMEDIATOR_ROLE = 'IrsaDoctorRemediator';

@@ -6,6 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub, synthesizeLocalWorkflow } from '../../../infra/local/local-hub';
 import { runLocalWorkflow } from '../../../infra/local/local-workflow';
 import type { SynthesizedWorkflow } from '../../../infra/local/synthesized-definition';
@@ -14,7 +15,6 @@ import { analyzeEstate } from '../../../lambdas/domain/analyze';
 import { atLeast } from '../../../lambdas/domain/finding';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { type Decide, driveApprovals } from '../../support/drive-approvals';
-import { EMULATOR_CREDENTIALS, seedClients } from '../../support/emulator-seed';
 import { seedHealthyAccount, seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
 import { endpointUrl } from '../emulator-env';
 

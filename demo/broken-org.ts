@@ -16,8 +16,8 @@ import {
   ListRootsCommand,
   MoveAccountCommand,
 } from '@aws-sdk/client-organizations';
-import type { AccountSnapshot, EstateSnapshot } from '../../lambdas/domain/snapshot';
-import { seedClients } from './emulator-seed';
+import { seedClients } from '../emulator/seed';
+import type { AccountSnapshot, EstateSnapshot } from '../lambdas/domain/snapshot';
 
 export const HUB = '123456789012';
 export const SCANNER_ROLE = 'IrsaDoctorScanner';
@@ -165,7 +165,14 @@ function organizationAccessTrust() {
   return doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${HUB}:root` }, Action: 'sts:AssumeRole' });
 }
 
-export async function seedOrgEstate(endpoint: string): Promise<OrgEstate> {
+export interface SeedOptions {
+  /** Also deploy the remediator role (member stack) where the scanner role is, trusting the hub. */
+  readonly remediatorRole?: string;
+  /** Deploy the member roles to the hub account too (the workflow assumes them there as well). */
+  readonly hubMemberRoles?: boolean;
+}
+
+export async function seedOrgEstate(endpoint: string, options: SeedOptions = {}): Promise<OrgEstate> {
   const hub = seedClients(endpoint, HUB);
   try {
     await hub.organizations.send(new DescribeOrganizationCommand({}));
@@ -216,6 +223,14 @@ export async function seedOrgEstate(endpoint: string): Promise<OrgEstate> {
         }),
       );
     }
+    if (def.scanner && options.remediatorRole) {
+      await seed.iam.send(
+        new CreateRoleCommand({
+          RoleName: options.remediatorRole,
+          AssumeRolePolicyDocument: JSON.stringify(hubRootTrust()),
+        }),
+      );
+    }
     for (const r of def.roles) {
       if (r.name === SCANNER_ROLE && !def.scanner) continue;
       await seed.iam.send(
@@ -251,7 +266,19 @@ export async function seedOrgEstate(endpoint: string): Promise<OrgEstate> {
       );
     }
   }
+  if (options.hubMemberRoles) {
+    const seed = seedClients(endpoint, HUB);
+    for (const name of [SCANNER_ROLE, ...(options.remediatorRole ? [options.remediatorRole] : [])]) {
+      await seed.iam.send(
+        new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(hubRootTrust()) }),
+      );
+    }
+  }
   return { ids, issuers, ouId };
+}
+
+function hubRootTrust() {
+  return doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${HUB}:root` }, Action: 'sts:AssumeRole' });
 }
 
 /** The same estate as a hand-built snapshot: what a complete scan of platform, payments and sandbox must analyze like. */

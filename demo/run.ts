@@ -1,0 +1,171 @@
+/**
+ * `npm run demo [-- --yes] [--dry-run]`: the whole product on this machine, no AWS account needed.
+ *
+ * Starts the local AWS emulator, seeds a broken organization (3 member accounts, 5 clusters in 2 regions, the
+ * catalog's faults, one account without the scanner role), creates the hub's resources in it, and runs the state
+ * machine CDK synthesizes for the hub stack with a real ASL interpreter whose Lambda tasks call the real handlers.
+ * Each plan that waits for approval is shown (finding, diff, proof) and approved or rejected at the terminal
+ * (`--yes` approves all; without a terminal, plans are approved as with --yes). Then it prints a before/after
+ * summary from a fresh sweep and stops the emulator.
+ */
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
+import { renderFindingsTable } from '../cli/render/findings';
+import { makeStyle } from '../cli/render/style';
+import { EMULATOR_CREDENTIALS, seedClients } from '../emulator/seed';
+import { startEmulator } from '../emulator/start';
+import { createLocalHub, synthesizeLocalWorkflow } from '../infra/local/local-hub';
+import { runLocalWorkflow } from '../infra/local/local-workflow';
+import { collectEstate } from '../lambdas/adapters/collect-estate';
+import { analyzeEstate } from '../lambdas/domain/analyze';
+import { SEVERITIES } from '../lambdas/domain/finding';
+import { logger } from '../lambdas/handlers/make-handler';
+import { decideApproval } from '../lambdas/workflow/approvals';
+import { HUB, REGIONS, SCANNER_ROLE, seedOrgEstate } from './broken-org';
+
+const { values } = parseArgs({ options: { yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } } });
+const style = makeStyle(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+const say = (text = '') => process.stdout.write(`${text}\n`);
+const step = (text: string) => say(style.bold(`\n== ${text}`));
+
+async function main(): Promise<void> {
+  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+  process.env.AWS_REGION = 'us-east-1';
+  logger.setLogLevel('SILENT');
+  const interactive = !values.yes && Boolean(process.stdin.isTTY);
+
+  step('Starting the local AWS emulator (moto, pinned; the first run installs it into .venv/emulator)');
+  const emulator = await startEmulator();
+  try {
+    say(`emulator at ${emulator.url}`);
+
+    step('Seeding a broken organization');
+    const estate = await seedOrgEstate(emulator.url, { remediatorRole: 'IrsaDoctorRemediator', hubMemberRoles: true });
+    const org = await seedClients(emulator.url, HUB).organizations.send(new DescribeOrganizationCommand({}));
+    say(
+      `accounts: ${Object.entries(estate.ids)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} (sandbox has no scanner role)`,
+    );
+    say(`clusters: ${Object.keys(estate.issuers).join(', ')} in ${REGIONS.join(' and ')}`);
+
+    step('Creating the hub (tables, bucket, topic, bus) and synthesizing its state machine with CDK');
+    const hub = await createLocalHub({
+      endpoint: emulator.url,
+      prefix: 'irsa-doctor-demo',
+      accounts: [],
+      organization: true,
+      regions: [...REGIONS],
+    });
+    const workflow = synthesizeLocalWorkflow({
+      organization: true,
+      organizationId: org.Organization?.Id ?? 'o-exampleorgid',
+      regions: [...REGIONS],
+    });
+    say(
+      `state machine: ${Object.keys(workflow.definition.States as object).length} top-level states, ${workflow.handlers.size} functions`,
+    );
+
+    const before = analyzeEstate(
+      await collectEstate(
+        hub.deps.readers,
+        [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
+        { regions: REGIONS },
+      ),
+    );
+
+    step(`Running the sweep${values['dry-run'] ? ' (dry run: nothing will be written)' : ''}`);
+    const runId = `demo-${Date.now()}`;
+    const run = runLocalWorkflow({
+      workflow,
+      deps: hub.deps,
+      callbacks: hub.callbacks,
+      input: { mode: 'sweep', trigger: 'demo', ...(values['dry-run'] ? { dryRun: true } : {}) },
+      executionName: runId,
+    });
+    let done = false;
+    run.finally(() => {
+      done = true;
+    });
+    const decided = new Set<string>();
+    const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+    if (!interactive)
+      say(values.yes ? 'approving every plan (--yes)' : 'no terminal to ask at: approving every plan, as with --yes');
+    while (!done) {
+      const pending = (await hub.deps.store.listPendingApprovals()).filter(
+        (a) => a.runId === runId && !decided.has(a.planId),
+      );
+      for (const approval of pending) {
+        const record = await hub.deps.store.getPlan(runId, approval.planId);
+        if (!record) continue;
+        const p = record.plan;
+        say();
+        say(style.bold(`Plan ${p.id}: ${p.action} on ${p.resourceArn}`));
+        say(`  fixes ${p.ruleIds.join(', ')}${p.cluster ? ` (cluster ${p.cluster}, ${p.region})` : ''}`);
+        say(`  ${p.rationale}`);
+        if (p.diff)
+          say(
+            p.diff
+              .split('\n')
+              .map((l) => `    ${l}`)
+              .join('\n'),
+          );
+        for (const line of p.proof?.summary ?? []) say(style.dim(`  proof: ${line}`));
+        let answer = 'y';
+        if (rl) answer = (await rl.question('  Approve this change? [y/N] ')).trim().toLowerCase();
+        decided.add(approval.planId);
+        const approved = answer === 'y' || answer === 'yes';
+        await decideApproval(hub.deps, {
+          runId,
+          planId: approval.planId,
+          decision: approved ? 'approved' : 'rejected',
+          by: `${process.env.USER ?? 'demo'}@terminal`,
+          contentHash: approval.contentHash,
+        });
+        say(`  ${approved ? 'approved' : 'rejected'}`);
+      }
+      await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, 100))]);
+    }
+    rl?.close();
+    const result = await run;
+
+    step('Outcome');
+    const plans = await hub.deps.store.listPlans(runId);
+    for (const p of plans) {
+      say(
+        `${p.status.padEnd(12)} ${p.plan.action.padEnd(22)} ${p.plan.resourceArn}${p.detail ? style.dim(`  (${p.detail})`) : ''}`,
+      );
+    }
+    const audit = await hub.deps.store.listAudit();
+    say(`\n${audit.length} change(s) written, each in the audit table with the document it replaced.`);
+    say(`${result.transitions} state transitions for ${Object.keys(estate.ids).length + 1} accounts.`);
+
+    const after = analyzeEstate(
+      await collectEstate(
+        hub.deps.readers,
+        [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
+        { regions: REGIONS },
+      ),
+    );
+    step('Before and after (a fresh sweep of the emulator)');
+    say(`${'severity'.padEnd(10)} ${'before'.padStart(6)} ${'after'.padStart(6)}`);
+    for (const s of SEVERITIES) {
+      say(
+        `${s.padEnd(10)} ${String(before.summary.findingsBySeverity[s]).padStart(6)} ${String(after.summary.findingsBySeverity[s]).padStart(6)}`,
+      );
+    }
+    say('\nWhat is left, and why:');
+    process.stdout.write(renderFindingsTable(after, style));
+    say(`\nThe scanner role is "${SCANNER_ROLE}"; sandbox stays unreachable until the member stack is deployed there.`);
+  } finally {
+    await emulator.stop();
+    say('emulator stopped');
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`demo: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
