@@ -1,0 +1,61 @@
+import { validateInput } from '../../../lambdas/shared/contracts';
+import { loadEnv } from '../../../lambdas/shared/env';
+
+describe('validateInput', () => {
+  const start = (input: object) => ({
+    input,
+    executionId: 'arn:x',
+    executionName: 'run-1',
+    startedAt: '2026-11-23T00:00:00Z',
+  });
+
+  it('accepts a sweep and a single-cluster run', () => {
+    expect(validateInput('start-run', start({ mode: 'sweep', dryRun: true }))).toBeDefined();
+    expect(
+      validateInput(
+        'start-run',
+        start({ mode: 'cluster', cluster: { accountId: '111111111111', region: 'us-west-2', name: 'prod' } }),
+      ),
+    ).toBeDefined();
+  });
+
+  it.each([
+    [start({ mode: 'cluster' }), /must have required property 'cluster'/],
+    [start({ accounts: ['123'] }), /\$\.input\.accounts\.0: must match pattern/],
+    [start({ regions: ['uswest2'] }), /\$\.input\.regions\.0: must match pattern/],
+    [start({ unknown: 1 }), /must NOT have additional properties/],
+    [{ runId: 'r', planId: 'p', outcome: 'exploded' }, /\$\.outcome: must be equal to one of the allowed values/],
+  ])('names what is wrong: %j', (input, message) => {
+    const step = 'outcome' in input ? 'record-outcome' : 'start-run';
+    expect(() => validateInput(step, input)).toThrow(message);
+  });
+});
+
+describe('loadEnv', () => {
+  const complete = {
+    STATE_TABLE: 's',
+    AUDIT_TABLE: 'a',
+    SNAPSHOT_BUCKET: 'b',
+    TOPIC_ARN: 't',
+    EVENT_BUS_NAME: 'e',
+    HUB_ACCOUNT_ID: '123456789012',
+    SCANNER_ROLE_NAME: 'IrsaDoctorScanner',
+    REMEDIATOR_ROLE_NAME: 'IrsaDoctorRemediator',
+  };
+
+  it('reads lists and defaults', () => {
+    const env = loadEnv({ ...complete, REGIONS: 'us-west-2, eu-west-1', AUTO_APPLY_ACTIONS: '' });
+    expect(env.regions).toEqual(['us-west-2', 'eu-west-1']);
+    expect(env.autoApplyActions).toEqual([]);
+    expect(env.approvalTimeoutSeconds).toBe(86400);
+  });
+
+  it('names every missing variable and a bad number', () => {
+    expect(() => loadEnv({ STATE_TABLE: 's' })).toThrow(
+      /missing environment variable\(s\) AUDIT_TABLE, SNAPSHOT_BUCKET, TOPIC_ARN/,
+    );
+    expect(() => loadEnv({ ...complete, MAX_PLANS_PER_RUN: 'lots' })).toThrow(
+      /MAX_PLANS_PER_RUN must be a positive whole number; got "lots"/,
+    );
+  });
+});
