@@ -2,8 +2,14 @@ import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Clien
 import type { AccountSnapshot } from '../domain/snapshot';
 import type { SnapshotStore } from '../ports/snapshot-store';
 
-/** Account snapshots as runs/<runId>/accounts/<accountId>.json in the hub's snapshot bucket (expired by lifecycle). */
+/**
+ * Account snapshots as runs/<runId>/accounts/<accountId>.json in the hub's snapshot bucket (expired by lifecycle).
+ * A run's snapshots are read only once collection has finished and never change after, so the last run read is
+ * kept in memory: the verify step of every plan of a run (one warm function) reads them from S3 once, not per plan.
+ */
 export class S3SnapshotStore implements SnapshotStore {
+  private last: { readonly runId: string; readonly accounts: Promise<AccountSnapshot[]> } | undefined;
+
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
@@ -20,7 +26,18 @@ export class S3SnapshotStore implements SnapshotStore {
     );
   }
 
-  async getAccounts(runId: string) {
+  getAccounts(runId: string): Promise<AccountSnapshot[]> {
+    if (this.last?.runId !== runId) {
+      const accounts = this.readAccounts(runId);
+      this.last = { runId, accounts };
+      accounts.catch(() => {
+        if (this.last?.accounts === accounts) this.last = undefined;
+      });
+    }
+    return this.last.accounts;
+  }
+
+  private async readAccounts(runId: string): Promise<AccountSnapshot[]> {
     const keys: string[] = [];
     for await (const page of paginateListObjectsV2(
       { client: this.client },
