@@ -96,6 +96,24 @@ async function main(): Promise<void> {
       `  add-on and Pod Identity reads (no lower-bound term; --no-workloads skips them): ${sweep.workloadCalls} calls`,
       `  sweep wall time: ${sweep.sweepSeconds.toFixed(2)} s (${sweep.findings} findings); seeding took ${sweep.seedSeconds.toFixed(1)} s`,
     );
+    if (sweep.runbook) {
+      const all = Object.values(sweep.calls).reduce((n, v) => n + v, 0);
+      const manual = sweep.runbook;
+      lines.push(
+        '',
+        'The scripted manual runbook on the same estate (per cluster: describe it, list providers, get every role):',
+        ...Object.entries(manual.calls).map(([op, n]) => `  ${op.padEnd(40)} ${String(n).padStart(7)}`),
+        `  calls: runbook ${manual.total} vs this tool ${all} (${(manual.total / all).toFixed(1)}x more; ${(manual.total / sweep.core.lowerBound).toFixed(1)}x the lower bound)`,
+        `  wall time: runbook ${manual.seconds.toFixed(2)} s vs this tool ${sweep.sweepSeconds.toFixed(2)} s (${(manual.seconds / sweep.sweepSeconds).toFixed(1)}x slower)`,
+      );
+    }
+    if (sweep.transitions) {
+      const t = sweep.transitions;
+      lines.push(
+        '',
+        `State machine (synthesized, run locally): ${t.oneAccount} transitions for 1 account, ${t.allAccounts} for ${shape.accounts}: ${t.perAccount.toFixed(1)} per account`,
+      );
+    }
     results.sweep = sweep;
   }
 

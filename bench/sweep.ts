@@ -7,11 +7,15 @@ import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/
 import { startFaultProxy } from '../emulator/fault-proxy';
 import { EMULATOR_CREDENTIALS, seedClients } from '../emulator/seed';
 import { startEmulator } from '../emulator/start';
+import { createLocalHub, synthesizeLocalWorkflow } from '../infra/local/local-hub';
+import { runLocalWorkflow } from '../infra/local/local-workflow';
 import { AwsClientFactory } from '../lambdas/adapters/aws-clients';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../lambdas/domain/analyze';
 import type { EstateSnapshot } from '../lambdas/domain/snapshot';
+import { logger } from '../lambdas/handlers/make-handler';
 import { mapLimit } from '../lambdas/shared/concurrency';
+import { runbookSweep } from './runbook';
 
 export interface SweepShape {
   readonly accounts: number;
@@ -31,6 +35,10 @@ export interface SweepBenchResult {
   readonly core: { readonly calls: number; readonly lowerBound: number; readonly overPercent: number };
   /** Add-on and Pod Identity reads, which the lower bound has no term for. */
   readonly workloadCalls: number;
+  /** State transitions of the synthesized state machine run locally over 1 account and over all of them. */
+  readonly transitions?: { readonly oneAccount: number; readonly allAccounts: number; readonly perAccount: number };
+  /** The scripted manual runbook on the same estate, when run. */
+  readonly runbook?: { readonly calls: Record<string, number>; readonly total: number; readonly seconds: number };
 }
 
 const HUB = '123456789012';
@@ -120,6 +128,7 @@ async function seed(endpoint: string, shape: SweepShape, regions: readonly strin
 export async function runSweepBench(
   shape: SweepShape,
   log: (line: string) => void = () => {},
+  options: { readonly runbook?: boolean } = {},
 ): Promise<SweepBenchResult> {
   if (shape.regions > REGION_NAMES.length) throw new Error(`at most ${REGION_NAMES.length} regions`);
   const regions = REGION_NAMES.slice(0, shape.regions);
@@ -154,7 +163,27 @@ export async function runSweepBench(
       const all = Object.values(calls).reduce((n, v) => n + v, 0);
       const incomplete = snapshot.accounts.filter((a) => a.collection?.status !== 'complete');
       if (incomplete.length > 0) throw new Error(`sweep incomplete: ${JSON.stringify(incomplete[0]?.collection)}`);
+      let runbook: SweepBenchResult['runbook'];
+      if (options.runbook !== false) {
+        log('sweep: running the scripted manual runbook on the same estate...');
+        proxy.reset();
+        t = performance.now();
+        const manual = new AwsClientFactory({
+          endpoint: proxy.url,
+          roleName: SCANNER,
+          hubAccountId: HUB,
+          credentials: EMULATOR_CREDENTIALS,
+        });
+        await runbookSweep(manual, accounts, regions);
+        const seconds = (performance.now() - t) / 1000;
+        const runbookCalls = proxy.counts();
+        runbook = { calls: runbookCalls, total: Object.values(runbookCalls).reduce((n, v) => n + v, 0), seconds };
+      }
+      log('sweep: running the synthesized state machine locally (1 account, then all)...');
+      const transitions = await countTransitions(emulator.url, accounts, regions);
       return {
+        transitions,
+        ...(runbook ? { runbook } : {}),
         shape,
         seedSeconds,
         sweepSeconds,
@@ -170,4 +199,30 @@ export async function runSweepBench(
   } finally {
     await emulator.stop();
   }
+}
+
+/** Runs the hub stack's synthesized state machine (local interpreter, real handlers, emulator) over the accounts. */
+async function countTransitions(endpoint: string, accounts: readonly string[], regions: readonly string[]) {
+  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+  process.env.AWS_REGION = 'us-east-1';
+  logger.setLogLevel('SILENT');
+  const workflow = synthesizeLocalWorkflow({});
+  const run = async (targets: readonly string[], prefix: string) => {
+    const hub = await createLocalHub({ endpoint, prefix, accounts: targets, regions });
+    const result = await runLocalWorkflow({
+      workflow,
+      deps: hub.deps,
+      callbacks: hub.callbacks,
+      input: { mode: 'sweep' },
+    });
+    return result.transitions;
+  };
+  const oneAccount = await run(accounts.slice(0, 1), 'bench-one');
+  const allAccounts = await run(accounts, 'bench-all');
+  return {
+    oneAccount,
+    allAccounts,
+    perAccount: accounts.length > 1 ? (allAccounts - oneAccount) / (accounts.length - 1) : 0,
+  };
 }

@@ -31,6 +31,15 @@ export interface FaultProxyOptions {
   readonly seed?: number;
 }
 
+/**
+ * Called around each forwarded request, by operation and its running count: a test waits here to make something
+ * happen at an exact point between the calls of the code under test (a concurrent edit, say).
+ */
+export interface ProxyHooks {
+  before?(operation: string, count: number): Promise<void> | void;
+  after?(operation: string, count: number): Promise<void> | void;
+}
+
 export interface FaultProxy {
   readonly url: string;
   /** Attempts seen per operation ("service:Operation"), faulted ones included. */
@@ -39,6 +48,7 @@ export interface FaultProxy {
   injected(): Record<string, number>;
   reset(): void;
   setFaults(faults: FaultRule | undefined, byOperation?: Readonly<Record<string, FaultRule>>): void;
+  setHooks(hooks: ProxyHooks | undefined): void;
   close(): Promise<void>;
 }
 
@@ -116,6 +126,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const dice = random(options.seed ?? 1);
   let faults = options.faults;
   let byOperation = options.faultsByOperation ?? {};
+  let hooks: ProxyHooks | undefined;
   const counts = new Map<string, number>();
   const injected = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
@@ -129,6 +140,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const method = req.method ?? 'GET';
       const operation = operationOf(method, req.url ?? '/', req.headers, text);
       bump(counts, operation);
+      const count = counts.get(operation) ?? 0;
+      if (hooks?.before) await hooks.before(operation, count);
       const rule = byOperation[operation] ?? byOperation[`${operation.split(':')[0]}:*`] ?? faults ?? {};
       if (rule.latencyMs) await new Promise((r) => setTimeout(r, rule.latencyMs));
       const roll = dice();
@@ -159,8 +172,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           headers: { ...req.headers, host: target.host },
         },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', async () => {
+            // The response reaches the caller only after the hook: "after this call, before the caller's next one".
+            if (hooks?.after) await hooks.after(operation, count);
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(Buffer.concat(chunks));
+          });
         },
       );
       upstream.on('error', (err) => {
@@ -180,6 +199,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     reset: () => {
       counts.clear();
       injected.clear();
+    },
+    setHooks: (next) => {
+      hooks = next;
     },
     setFaults: (next, nextByOperation) => {
       faults = next;
