@@ -290,14 +290,15 @@ export class HubStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.snapshotBucket)}.Arn>/*]`,
       reason: 'Snapshot object keys are made per run and account at run time; read access to this one bucket only.',
     });
-    this.stateTable.grants.readData(functions.report);
+    // report records the run's final summary and status (updateRun).
+    this.stateTable.grants.readWriteData(functions.report);
     this.topic.grants.publish(functions.report);
     this.eventBus.grantPutEventsTo(functions.report);
     this.stateTable.grants.readWriteData(functions['prepare-plan']);
     this.stateTable.grants.readWriteData(functions['request-approval']);
     this.topic.grants.publish(functions['request-approval']);
+    // record-outcome updates plan records and reads approvals; it writes nothing to the audit table.
     this.stateTable.grants.readWriteData(functions['record-outcome']);
-    this.auditTable.grants.readWriteData(functions['record-outcome']);
     this.eventBus.grantPutEventsTo(functions['record-outcome']);
 
     // ---- the workflow -------------------------------------------------------------------------------------------

@@ -243,6 +243,40 @@ describe('HubStack', () => {
     });
   });
 
+  describe('table access follows what each step does', () => {
+    const stateTableId = logicalIdOf(template, 'AWS::DynamoDB::Table', (p) => p.TimeToLiveSpecification !== undefined);
+    const auditTableId = logicalIdOf(template, 'AWS::DynamoDB::Table', (p) => p.TimeToLiveSpecification === undefined);
+    const roleOf = (handler: string) => text(byHandler(handler).props.Role).replace(/^<|\.Arn>$/g, '');
+    const writes = (handler: string, tableId: string) =>
+      roleStatements(template, roleOf(handler)).statements.some(
+        (s) =>
+          asArray(s.Action).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem') &&
+          asArray(s.Resource).some((r) => text(r).includes(tableId)),
+      );
+
+    it('lets every step that records state write the state table', () => {
+      // Given the steps whose code writes runs, plans, findings, approvals or claims (lambdas/workflow/*)
+      for (const handler of [
+        'start-run',
+        'analyze-plan',
+        'report',
+        'prepare-plan',
+        'request-approval',
+        'apply-plan',
+        'verify-plan',
+        'record-outcome',
+      ]) {
+        // Then each one's role can put and update items there
+        expect([handler, writes(handler, stateTableId)]).toEqual([handler, true]);
+      }
+    });
+
+    it('lets only apply-plan write the audit table', () => {
+      const writers = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check' && writes(h, auditTableId));
+      expect(writers).toEqual(['apply-plan']);
+    });
+  });
+
   describe('storage', () => {
     it('keeps the audit table without TTL and ages the state table out by ttl', () => {
       // Given the two tables
