@@ -3,17 +3,19 @@
  * the hub), and only faults the workflow can fix without a person writing the change (so that approving every plan
  * must leave nothing of medium severity or above). Fresh account ids per call: each test owns its estate.
  */
+import { randomInt } from 'node:crypto';
 import { CreateAddonCommand, CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { seedClients } from '../../emulator/seed';
 
 export const HUB = '123456789012';
 
-let counter = 0;
-/** 12-digit account ids unique within this process (and, by the pid, across test files sharing the emulator). */
+/**
+ * A 12-digit account id no other test has used: test files share one emulator, and jest may run several files in
+ * one worker process with module state reset between them, so neither a counter nor the pid is enough.
+ */
 export function freshAccountId(): string {
-  counter += 1;
-  return `5${String(process.pid % 100000).padStart(5, '0')}${String(counter).padStart(6, '0')}`;
+  return `5${String(randomInt(0, 10 ** 11)).padStart(11, '0')}`;
 }
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
