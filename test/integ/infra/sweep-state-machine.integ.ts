@@ -152,6 +152,34 @@ describe('the synthesized sweep state machine', () => {
     expect(run.plans.filter((p) => p !== stray).every((p) => p.status === 'verified')).toBe(true);
   });
 
+  it('applies only the actions configuration allows without approval; everything else still waits for a person', async () => {
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await createLocalHub({
+      endpoint: endpointUrl(),
+      prefix: `t${randomUUID().slice(0, 8)}`,
+      accounts: estate.accounts,
+      regions: REGIONS,
+      autoApplyActions: ['create-oidc-provider'],
+    });
+    const asked: string[] = [];
+
+    const run = await sweep(hub, (_approval, plan) => {
+      asked.push(plan.action);
+      return 'rejected';
+    });
+
+    // The provider was created without asking anyone, and audited as approved by configuration
+    const provider = run.plans.find((p) => p.plan.action === 'create-oidc-provider');
+    expect(provider?.status).toBe('verified');
+    expect((await hub.deps.store.listAudit()).map((a) => [a.action, a.approvedBy])).toEqual([
+      ['create-oidc-provider', 'configuration'],
+    ]);
+    // Every other plan was put to a person (and rejected), none applied
+    expect(asked).not.toContain('create-oidc-provider');
+    expect(asked.length).toBe(run.plans.length - 1);
+    expect(run.plans.filter((p) => p !== provider).every((p) => p.status === 'rejected')).toBe(true);
+  });
+
   it('a dry run approves and records, but writes nothing', async () => {
     const estate = await seedWorkflowEstate(endpointUrl());
     const hub = await hubFor(estate.accounts);
