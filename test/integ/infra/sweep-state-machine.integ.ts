@@ -207,6 +207,27 @@ describe('the synthesized sweep state machine', () => {
     expect(second.transitions).toBeLessThan(5);
   });
 
+  it('a trigger for a cluster that never becomes active gives up after checking, collects nothing, and reports', async () => {
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts);
+    const input = {
+      mode: 'cluster',
+      cluster: { accountId: estate.accounts[0], region: 'us-west-2', name: 'deleted-meanwhile' },
+    };
+
+    const run = await sweep(hub, () => 'approved', input);
+
+    const output = run.output as {
+      clusterCheck: { giveUp: boolean; status: string; reason: string };
+      report: { findings: number };
+    };
+    expect(output.clusterCheck).toMatchObject({ giveUp: true, status: 'NOT_FOUND' });
+    expect(output.clusterCheck.reason).toContain('deleted-meanwhile not found');
+    expect(run.plans).toEqual([]);
+    expect(await hub.deps.snapshots.getAccounts(run.runId)).toEqual([]);
+    expect(output.report.findings).toBe(0);
+  });
+
   it('state transitions per account do not grow with roles or clusters', async () => {
     const small = [await seedHealthyAccount(endpointUrl(), 1, 2), await seedHealthyAccount(endpointUrl(), 1, 2)];
     const large = [await seedHealthyAccount(endpointUrl(), 3, 60), await seedHealthyAccount(endpointUrl(), 3, 60)];
