@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { SEVERITIES } from '../lambdas/domain/finding';
 import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
   CredentialsError,
@@ -14,6 +15,9 @@ import { DEFAULT_SCANNER_ROLE, scanCommand } from './commands/scan';
 import { type CliIo, processIo } from './io';
 
 export const EXIT = { OK: 0, FINDINGS: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
+
+const failOnOption = () =>
+  new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices([...SEVERITIES]);
 
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('irsa-doctor')
@@ -31,15 +35,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       'estate snapshot JSON (schema/estate-snapshot.v1.schema.json); "-" reads stdin',
     )
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices([
-        'critical',
-        'high',
-        'medium',
-        'low',
-        'info',
-      ]),
-    )
+    .addOption(failOnOption())
     .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
     .addHelpText(
       'after',
@@ -82,15 +78,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--endpoint-url <url>', 'send every AWS call here (an emulator); default AWS_ENDPOINT_URL, else AWS')
     .option('--output <file>', 'write the collected snapshot here (written whole or not at all)')
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
-    .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices([
-        'critical',
-        'high',
-        'medium',
-        'low',
-        'info',
-      ]),
-    )
+    .addOption(failOnOption())
     .option('--concurrency <n>', 'accounts read at once', '4')
     .option('--max-attempts <n>', 'attempts per AWS call (adaptive retry with backoff and jitter)', '8')
     .option('--no-tls', "skip the TLS check of each provider's issuer (thumbprints)")

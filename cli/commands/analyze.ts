@@ -1,5 +1,5 @@
 import { analyzeEstate } from '../../lambdas/domain/analyze';
-import { atLeast, SEVERITIES, type Severity } from '../../lambdas/domain/finding';
+import { type AnalysisResult, atLeast, SEVERITIES, type Severity } from '../../lambdas/domain/finding';
 import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot } from '../io';
 import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
@@ -22,6 +22,11 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
   const snapshot = await readSnapshot(options.snapshot, io);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
+  return printFindings(result, format, failOn, io);
+}
+
+/** Prints the findings in the chosen format; returns the exit code (1 when a finding reaches `failOn`). */
+export function printFindings(result: AnalysisResult, format: Format, failOn: Severity | undefined, io: CliIo): number {
   const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
   io.stdout.write(
     format === 'json'
@@ -30,8 +35,7 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
         ? renderFindingsMarkdown(result)
         : renderFindingsTable(result, style),
   );
-  if (failOn && result.findings.some((f) => atLeast(f.severity, failOn))) return 1;
-  return 0;
+  return failOn && result.findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
 }
 
 export function parseFormat(value: string): Format {

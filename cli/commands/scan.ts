@@ -4,15 +4,12 @@ import { collectEstate } from '../../lambdas/adapters/collect-estate';
 import { createThumbprintObserver } from '../../lambdas/adapters/oidc-thumbprint';
 import { resolveTargets } from '../../lambdas/adapters/targets';
 import { analyzeEstate } from '../../lambdas/domain/analyze';
-import { atLeast } from '../../lambdas/domain/finding';
 import { DEFAULT_REGIONS, parseRegionList } from '../../lambdas/domain/regions';
 import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
 import { parseSnapshot } from '../../lambdas/shared/schemas';
 import { type CliIo, writeFileAtomic } from '../io';
-import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
 import { progressBar } from '../render/progress';
-import { makeStyle } from '../render/style';
-import { parseFormat, parseSeverity } from './analyze';
+import { parseFormat, parseSeverity, printFindings } from './analyze';
 
 export const DEFAULT_SCANNER_ROLE = 'IrsaDoctorScanner';
 
@@ -127,15 +124,5 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
       `scanned ${snapshot.accounts.length} account(s) x ${regions.length} region(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${by('complete')} complete, ${by('partial')} partial, ${by('unreachable')} unreachable; ${snapshot.accounts.reduce((n, a) => n + a.clusters.length, 0)} clusters, ${snapshot.accounts.reduce((n, a) => n + a.roles.length, 0)} roles${options.output ? `; snapshot written to ${options.output}` : ''}\n`,
     );
   }
-  const result = analyzeEstate(snapshot);
-  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
-  io.stdout.write(
-    format === 'json'
-      ? renderFindingsJson(result)
-      : format === 'markdown'
-        ? renderFindingsMarkdown(result)
-        : renderFindingsTable(result, style),
-  );
-  if (failOn && result.findings.some((f) => atLeast(f.severity, failOn))) return 1;
-  return 0;
+  return printFindings(analyzeEstate(snapshot), format, failOn, io);
 }
