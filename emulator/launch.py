@@ -176,6 +176,34 @@ def _cluster_init(self: Any, *args: Any, **kwargs: Any) -> None:
 eks_models.Cluster.__init__ = _cluster_init  # type: ignore[method-assign]
 
 # ---------------------------------------------------------------------------------------------
+# Patch a2: a new cluster is CREATING for a while, as in EKS (moto makes it ACTIVE at once). A test sets how long
+# with the tag "emulator:describes-until-active" = N: the first N DescribeCluster calls answer CREATING.
+# ---------------------------------------------------------------------------------------------
+
+CREATING_TAG = "emulator:describes-until-active"
+_orig_describe_cluster = eks_models.EKSBackend.describe_cluster
+
+
+@functools.wraps(_orig_describe_cluster)
+def _describe_cluster(self: Any, *args: Any, **kwargs: Any) -> Any:
+    cluster = _orig_describe_cluster(self, *args, **kwargs)
+    remaining = getattr(cluster, "_irsa_doctor_creating", None)
+    if remaining is None:
+        tags = getattr(cluster, "tags", None) or {}
+        raw = tags.get(CREATING_TAG)
+        remaining = int(raw) if isinstance(raw, str) and raw.isdigit() else 0
+    if remaining > 0:
+        cluster.status = "CREATING"
+        cluster._irsa_doctor_creating = remaining - 1
+    else:
+        cluster.status = "ACTIVE"
+        cluster._irsa_doctor_creating = 0
+    return cluster
+
+
+eks_models.EKSBackend.describe_cluster = _describe_cluster  # type: ignore[method-assign]
+
+# ---------------------------------------------------------------------------------------------
 # Patch b: AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectProvider.
 # ---------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub, synthesizeLocalWorkflow } from '../../../infra/local/local-hub';
@@ -51,6 +52,7 @@ async function sweep(hub: LocalHub, decide: Decide, input: object = {}, wf = wor
     callbacks: hub.callbacks,
     input: { mode: 'sweep', trigger: 'test', ...input },
     executionName,
+    waitTimeOverrides: { 'Wait For Cluster': 10 },
   });
   const result = await driveApprovals(hub.deps, run, executionName, decide);
   return { ...result, runId: executionName, plans: await hub.deps.store.listPlans(executionName) };
@@ -205,6 +207,44 @@ describe('the synthesized sweep state machine', () => {
     expect((second.output as { duplicate: boolean }).duplicate).toBe(true);
     expect(second.plans).toEqual([]);
     expect(second.transitions).toBeLessThan(5);
+  });
+
+  it('a trigger for a new cluster waits while it is CREATING, then checks its account', async () => {
+    // Given a cluster that answers CREATING to its first two DescribeCluster calls, as new EKS clusters do
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts);
+    await seedClients(endpointUrl(), estate.accounts[0])
+      .eks('us-west-2')
+      .send(
+        new CreateClusterCommand({
+          name: 'brand-new',
+          roleArn: `arn:aws:iam::${estate.accounts[0]}:role/eks`,
+          resourcesVpcConfig: { subnetIds: ['subnet-1'] },
+          tags: { 'emulator:describes-until-active': '2' },
+        }),
+      );
+    const input = {
+      mode: 'cluster',
+      cluster: { accountId: estate.accounts[0], region: 'us-west-2', name: 'brand-new' },
+    };
+
+    // When its CreateCluster trigger runs
+    const run = await sweep(hub, () => 'rejected', input);
+
+    // Then it checked three times, waiting twice, and then swept the cluster's account and region
+    const entered = run.events
+      .filter((e) => e.type === 'StateEntered')
+      .map((e) => (e.state as { name?: string } | undefined)?.name);
+    expect(entered.filter((n) => n === 'Check Cluster Status')).toHaveLength(3);
+    expect(entered.filter((n) => n === 'Wait For Cluster')).toHaveLength(2);
+    expect((run.output as { clusterCheck: object }).clusterCheck).toMatchObject({
+      ready: true,
+      status: 'ACTIVE',
+      attempt: 3,
+    });
+    expect((await hub.deps.snapshots.getAccounts(run.runId)).map((a) => [a.accountId, a.collection?.regions])).toEqual([
+      [estate.accounts[0], ['us-west-2']],
+    ]);
   });
 
   it('a trigger for a cluster that never becomes active gives up after checking, collects nothing, and reports', async () => {
