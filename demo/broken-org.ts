@@ -17,7 +17,7 @@ import {
   MoveAccountCommand,
 } from '@aws-sdk/client-organizations';
 import { seedClients } from '../emulator/seed';
-import type { AccountSnapshot, EstateSnapshot } from '../lambdas/domain/snapshot';
+import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../lambdas/domain/snapshot';
 
 export const HUB = '123456789012';
 export const SCANNER_ROLE = 'IrsaDoctorScanner';
@@ -288,20 +288,11 @@ export function orgEstateFixture(e: OrgEstate): EstateSnapshot {
     const id = e.ids[key];
     const def = defs[key];
     if (!def.scanner) {
-      return {
-        accountId: id,
-        name: key,
-        clusters: [],
-        oidcProviders: [],
-        roles: [],
-        collection: {
-          status: 'unreachable',
-          regions: [],
-          errors: [
-            { operation: 'sts:AssumeRole', code: 'AccessDenied', message: 'not authorized to perform: sts:AssumeRole' },
-          ],
-        },
-      };
+      return unreachableAccount(
+        id,
+        [{ operation: 'sts:AssumeRole', code: 'AccessDenied', message: 'not authorized to perform: sts:AssumeRole' }],
+        key,
+      );
     }
     const clusters = (Object.entries(CLUSTERS) as Array<[ClusterKey, (typeof CLUSTERS)[ClusterKey]]>).filter(
       ([, c]) => c.account === key,

@@ -8,9 +8,11 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateOpenIDConnectProviderThumbprintCommand,
 } from '@aws-sdk/client-iam';
+import { stripScheme, trimTrailingSlashes } from '../domain/arn';
 import type { Plan, ProviderState, TrustDocument } from '../domain/plan/plan';
 import { ConcurrentEditError, PlanNotApplicableError, StalePlanError } from '../shared/errors';
 import type { AwsClientFactory } from './aws-clients';
+import { decodePolicyText } from './iam-text';
 
 export interface ApplyOutcome {
   readonly planId: string;
@@ -99,22 +101,29 @@ async function applyTrustPolicy(iam: IAMClient, plan: Plan): Promise<ApplyOutcom
   }
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(after) }));
   const readBack = await readTrustPolicy(iam, roleName, plan);
-  if (readBack === null || !sameJson(readBack, after)) {
+  return confirmed(plan, 'trust policy', current, readBack, readBack !== null && sameJson(readBack, after), [
+    'iam:UpdateAssumeRolePolicy',
+  ]);
+}
+
+/** The outcome of a write, once the read-back shows the approved state; ConcurrentEditError when it does not. */
+function confirmed<T extends TrustDocument | ProviderState>(
+  plan: Plan,
+  what: string,
+  replaced: T | null,
+  readBack: T | null,
+  holdsAfter: boolean,
+  writes: readonly string[],
+): ApplyOutcome {
+  if (!holdsAfter) {
     throw new ConcurrentEditError(
-      `plan ${plan.id}: after the write, the trust policy of ${plan.resourceArn} is not the approved one: it was changed concurrently`,
+      `plan ${plan.id}: after the write, the ${what} of ${plan.resourceArn} is not the approved one: it was changed concurrently`,
       plan.id,
       plan.resourceArn,
       readBack,
     );
   }
-  return {
-    planId: plan.id,
-    resourceArn: plan.resourceArn,
-    status: 'applied',
-    replaced: current,
-    current: readBack,
-    writes: ['iam:UpdateAssumeRolePolicy'],
-  };
+  return { planId: plan.id, resourceArn: plan.resourceArn, status: 'applied', replaced, current: readBack, writes };
 }
 
 async function applyProvider(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> {
@@ -144,7 +153,7 @@ async function applyProvider(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> 
   if (plan.action === 'create-oidc-provider') {
     await iam.send(
       new CreateOpenIDConnectProviderCommand({
-        Url: `https://${stripScheme(after.url)}`,
+        Url: `https://${providerUrl(after.url)}`,
         ClientIDList: [...after.clientIds],
         ...(after.thumbprints.length > 0 ? { ThumbprintList: [...after.thumbprints] } : {}),
         Tags: [{ Key: PLAN_TAG, Value: plan.id }],
@@ -173,22 +182,14 @@ async function applyProvider(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> 
     writes.push('iam:UpdateOpenIDConnectProviderThumbprint');
   }
   const readBack = await readProvider(iam, plan.resourceArn);
-  if (!readBack || !sameProvider(readBack, after)) {
-    throw new ConcurrentEditError(
-      `plan ${plan.id}: after the write, the OIDC provider ${plan.resourceArn} is not in the approved state: it was changed concurrently`,
-      plan.id,
-      plan.resourceArn,
-      readBack,
-    );
-  }
-  return {
-    planId: plan.id,
-    resourceArn: plan.resourceArn,
-    status: 'applied',
-    replaced: current,
-    current: readBack,
+  return confirmed(
+    plan,
+    'OIDC provider state',
+    current,
+    readBack,
+    readBack !== null && sameProvider(readBack, after),
     writes,
-  };
+  );
 }
 
 async function readTrustPolicy(iam: IAMClient, roleName: string, plan: Plan): Promise<TrustDocument | null> {
@@ -200,7 +201,7 @@ async function readTrustPolicy(iam: IAMClient, roleName: string, plan: Plan): Pr
     if (err instanceof NoSuchEntityException) return null;
     throw err;
   }
-  const decoded = text.trimStart().startsWith('{') ? text : safeDecode(text);
+  const decoded = decodePolicyText(text);
   try {
     const parsed: unknown = JSON.parse(decoded);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as TrustDocument;
@@ -218,7 +219,7 @@ async function readTrustPolicy(iam: IAMClient, roleName: string, plan: Plan): Pr
 async function readProvider(iam: IAMClient, arn: string): Promise<ProviderState | null> {
   try {
     const p = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
-    return { url: stripScheme(p.Url ?? ''), clientIds: p.ClientIDList ?? [], thumbprints: p.ThumbprintList ?? [] };
+    return { url: providerUrl(p.Url ?? ''), clientIds: p.ClientIDList ?? [], thumbprints: p.ThumbprintList ?? [] };
   } catch (err) {
     if (err instanceof NoSuchEntityException) return null;
     throw err;
@@ -231,23 +232,16 @@ function roleNameFromArn(arn: string): string {
   return resource.slice(resource.lastIndexOf('/') + 1);
 }
 
-function stripScheme(url: string): string {
-  return url.replace(/^https:\/\//i, '').replace(/\/+$/, '');
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+/** A provider URL as IAM stores it: no scheme, no trailing slash. */
+function providerUrl(url: string): string {
+  return trimTrailingSlashes(stripScheme(url));
 }
 
 function sameProvider(a: ProviderState, b: ProviderState): boolean {
   const set = (xs: readonly string[], fold: boolean) =>
     [...new Set(xs.map((x) => (fold ? x.toLowerCase() : x)))].sort().join('\n');
   return (
-    stripScheme(a.url).toLowerCase() === stripScheme(b.url).toLowerCase() &&
+    providerUrl(a.url).toLowerCase() === providerUrl(b.url).toLowerCase() &&
     set(a.clientIds, false) === set(b.clientIds, false) &&
     set(a.thumbprints, true) === set(b.thumbprints, true)
   );

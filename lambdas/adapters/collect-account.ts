@@ -15,17 +15,19 @@ import {
   paginateGetAccountAuthorizationDetails,
 } from '@aws-sdk/client-iam';
 import { addonServiceAccounts } from '../domain/addons';
-import type {
-  AccountSnapshot,
-  ClusterSnapshot,
-  CollectionError,
-  OidcProviderSnapshot,
-  PodIdentityAssociationSnapshot,
-  RoleSnapshot,
-  ServiceAccountSnapshot,
+import {
+  type AccountSnapshot,
+  type ClusterSnapshot,
+  type CollectionError,
+  type OidcProviderSnapshot,
+  type PodIdentityAssociationSnapshot,
+  type RoleSnapshot,
+  type ServiceAccountSnapshot,
+  unreachableAccount,
 } from '../domain/snapshot';
 import { mapLimit } from '../shared/concurrency';
 import type { AwsClientFactory } from './aws-clients';
+import { decodePolicyText } from './iam-text';
 import type { ThumbprintObserver } from './oidc-thumbprint';
 
 export interface CollectAccountOptions {
@@ -88,13 +90,7 @@ export async function collectAccount(
   } catch (err) {
     recorder.record('sts:AssumeRole', err);
     for (const region of regions) options.onRegionDone?.(region);
-    return {
-      accountId,
-      clusters: [],
-      oidcProviders: [],
-      roles: [],
-      collection: { status: 'unreachable', regions: [], errors: recorder.errors },
-    };
+    return unreachableAccount(accountId, recorder.errors);
   }
 
   const [roles, oidcProviders] = await Promise.all([
@@ -169,7 +165,7 @@ async function readRoles(factory: AwsClientFactory, accountId: string, recorder:
           arn: r.Arn,
           name: r.RoleName,
           ...(r.Path ? { path: r.Path } : {}),
-          trustPolicy: decodePolicy(r.AssumeRolePolicyDocument ?? ''),
+          trustPolicy: decodePolicyText(r.AssumeRolePolicyDocument ?? ''),
           tags: tagMap(r.Tags),
           ...(r.CreateDate ? { createDate: r.CreateDate.toISOString() } : {}),
           ...(r.RoleLastUsed?.LastUsedDate ? { lastUsedDate: r.RoleLastUsed.LastUsedDate.toISOString() } : {}),
@@ -342,14 +338,4 @@ async function readPodIdentity(
 
 function tagMap(tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined) {
   return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-}
-
-/** IAM returns trust policies URL-encoded (RFC 3986) and the JS SDK does not decode them: decode once, keep the text. */
-function decodePolicy(text: string): string {
-  if (text.trimStart().startsWith('{')) return text;
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text; // left as returned: the analyzer reports it (DOC-001)
-  }
 }

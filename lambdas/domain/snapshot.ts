@@ -128,3 +128,22 @@ export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 export const DEFAULT_TRUST_POLICY_QUOTA = 2048;
 export const DEFAULT_OIDC_PROVIDER_QUOTA = 100;
 export const MAX_THUMBPRINTS = 5;
+
+/**
+ * An account that could not be read at all: no resources, status `unreachable`, the errors that say why. The
+ * analysis reports it (SWEEP-001) and reports nothing in it as missing.
+ */
+export function unreachableAccount(
+  accountId: string,
+  errors: readonly CollectionError[],
+  name?: string,
+): AccountSnapshot {
+  return {
+    accountId,
+    ...(name ? { name } : {}),
+    clusters: [],
+    oidcProviders: [],
+    roles: [],
+    collection: { status: 'unreachable', regions: [], errors },
+  };
+}

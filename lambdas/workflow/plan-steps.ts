@@ -6,7 +6,9 @@
  */
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { applyPlan } from '../adapters/apply-plan';
+import { decodePolicyText } from '../adapters/iam-text';
 import { analyzeEstate } from '../domain/analyze';
+import { stripScheme } from '../domain/arn';
 import type { AccountSnapshot, EstateSnapshot, OidcProviderSnapshot } from '../domain/snapshot';
 import type { PlanRecord } from '../ports/state-store';
 import type { ApplyPlanInput, PlanStepInput, RecordOutcomeInput, RequestApprovalInput } from '../shared/contracts';
@@ -141,8 +143,7 @@ export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
     if (plan.action === 'update-trust-policy') {
       const name = plan.resourceArn.slice(plan.resourceArn.lastIndexOf('/') + 1);
       const { Role } = await iam.send(new GetRoleCommand({ RoleName: name }));
-      const text = Role?.AssumeRolePolicyDocument ?? '';
-      const trustPolicy = text.trimStart().startsWith('{') ? text : decodeURIComponent(text);
+      const trustPolicy = decodePolicyText(Role?.AssumeRolePolicyDocument ?? '');
       return { ...account, roles: account.roles.map((r) => (r.arn === plan.resourceArn ? { ...r, trustPolicy } : r)) };
     }
     let provider: OidcProviderSnapshot | undefined;
@@ -152,7 +153,7 @@ export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
       provider = {
         ...(existing ?? {}),
         arn: plan.resourceArn,
-        url: (p.Url ?? '').replace(/^https:\/\//, ''),
+        url: stripScheme(p.Url ?? ''),
         clientIds: p.ClientIDList ?? [],
         thumbprints: p.ThumbprintList ?? [],
       };

@@ -12,7 +12,7 @@ import { type Finding, SEVERITIES, type Severity } from '../domain/finding';
 import type { Plan } from '../domain/plan/plan';
 import { planEstate } from '../domain/plan/plan-estate';
 import { DEFAULT_REGIONS } from '../domain/regions';
-import type { AccountSnapshot, EstateSnapshot } from '../domain/snapshot';
+import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../domain/snapshot';
 import type { PlanRecord, PlanStatus } from '../ports/state-store';
 import type {
   AnalyzePlanInput,
@@ -32,6 +32,22 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
   const mode = input.mode ?? 'sweep';
   const runId = event.executionName;
   const dryRun = input.dryRun === true;
+  const base = {
+    runId,
+    executionId: event.executionId,
+    mode,
+    trigger: input.trigger ?? 'manual',
+    dryRun,
+    startedAt: event.startedAt,
+    ...(input.cluster ? { cluster: input.cluster } : {}),
+  };
+  const context = {
+    runId,
+    mode,
+    dryRun,
+    ...(input.cluster ? { cluster: input.cluster } : {}),
+    clusterCheck: { attempt: 0 },
+  };
   if (mode === 'cluster' && input.cluster) {
     const c = input.cluster;
     const claim = await deps.store.claimTrigger(
@@ -41,28 +57,13 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
     );
     if (!claim.claimed) {
       await deps.store.putRun({
-        runId,
-        executionId: event.executionId,
-        mode,
-        trigger: input.trigger ?? 'manual',
-        dryRun,
-        startedAt: event.startedAt,
+        ...base,
         targets: [],
         regions: [],
-        cluster: c,
         status: 'duplicate',
         summary: { duplicateOf: claim.heldBy ?? 'unknown' },
       });
-      return {
-        runId,
-        mode,
-        dryRun,
-        duplicate: true,
-        regions: [],
-        targets: [],
-        cluster: c,
-        clusterCheck: { attempt: 0 },
-      };
+      return { ...context, duplicate: true, regions: [], targets: [] };
     }
   }
   const regions =
@@ -79,27 +80,12 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
           exclude: deps.env.excludeAccounts,
         });
   await deps.store.putRun({
-    runId,
-    executionId: event.executionId,
-    mode,
-    trigger: input.trigger ?? 'manual',
-    dryRun,
-    startedAt: event.startedAt,
+    ...base,
     targets: targets.map((t) => t.accountId),
     regions: [...regions],
-    ...(input.cluster ? { cluster: input.cluster } : {}),
     status: 'running',
   });
-  return {
-    runId,
-    mode,
-    dryRun,
-    duplicate: false,
-    regions: [...regions],
-    targets,
-    ...(input.cluster ? { cluster: input.cluster } : {}),
-    clusterCheck: { attempt: 0 },
-  };
+  return { ...context, duplicate: false, regions: [...regions], targets };
 }
 
 export async function checkCluster(
@@ -190,24 +176,19 @@ export async function analyzeAndPlan(deps: WorkflowDeps, input: AnalyzePlanInput
   // An account whose collection step failed outright has no snapshot: it is reported unreachable, never healthy.
   const missing: AccountSnapshot[] = input.targets
     .filter((t) => !seen.has(t.accountId))
-    .map((t) => ({
-      accountId: t.accountId,
-      ...(t.name ? { name: t.name } : {}),
-      clusters: [],
-      oidcProviders: [],
-      roles: [],
-      collection: {
-        status: 'unreachable',
-        regions: [],
-        errors: [
+    .map((t) =>
+      unreachableAccount(
+        t.accountId,
+        [
           {
             operation: 'collect-account',
             code: 'CollectionFailed',
             message: 'the collection step failed; see the execution history',
           },
         ],
-      },
-    }));
+        t.name,
+      ),
+    );
   const snapshot: EstateSnapshot = {
     schemaVersion: 1,
     partition: 'aws',

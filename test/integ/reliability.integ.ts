@@ -9,7 +9,7 @@ import { applyPlan } from '../../lambdas/adapters/apply-plan';
 import { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { collectEstate } from '../../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../../lambdas/domain/analyze';
-import type { Plan } from '../../lambdas/domain/plan/plan';
+import { testPlan } from '../support/test-plan';
 import { freshAccountId, HUB, seedMemberRoles, seedWorkflowEstate } from '../support/workflow-estate';
 import { endpointUrl } from './emulator-env';
 
@@ -105,22 +105,14 @@ describe('a trust policy edited concurrently with apply', () => {
       const after = doc('After');
       const edit = doc(`EditedByAPerson${i}`);
       await seed.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(before) }));
-      const plan: Plan = {
+      const plan = testPlan({
         id: `plan-${i}`,
         ruleIds: ['IRSA-010'],
-        findingIds: [],
         accountId: account,
         resourceArn: `arn:aws:iam::${account}:role/${name}`,
-        action: 'update-trust-policy',
         before,
         after,
-        diff: '',
-        rationale: '',
-        requiresApproval: true,
-        applicable: true,
-        risk: { level: 'low', notes: [] },
-        dependsOn: [],
-      };
+      });
       // When a person's edit lands at a random point of the writer's read, write, read-back
       const point = POINTS[Math.floor(random() * POINTS.length)] as Point;
       const edited = () =>

@@ -5,27 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { EMULATOR_CREDENTIALS } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
-import type { Plan } from '../../../lambdas/domain/plan/plan';
 import { decideApproval } from '../../../lambdas/workflow/approvals';
 import { planContentHash } from '../../../lambdas/workflow/run-steps';
+import { testPlan } from '../../support/test-plan';
 import { endpointUrl } from '../emulator-env';
 
-const plan: Plan = {
+const plan = testPlan({
   id: 'plan-approval-test',
-  ruleIds: ['IRSA-015'],
-  findingIds: [],
-  accountId: '111111111111',
-  resourceArn: 'arn:aws:iam::111111111111:role/app',
-  action: 'update-trust-policy',
-  before: { Version: '2012-10-17', Statement: [] },
   after: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: '*' }] },
-  diff: '',
-  rationale: '',
-  requiresApproval: true,
-  applicable: true,
-  risk: { level: 'low', notes: [] },
-  dependsOn: [],
-};
+});
 
 let hub: LocalHub;
 let now = new Date('2026-11-23T10:00:00Z');

@@ -1,24 +1,8 @@
 import { applyPlan, sameJson } from '../../../lambdas/adapters/apply-plan';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
-import type { Plan } from '../../../lambdas/domain/plan/plan';
+import { testPlan } from '../../support/test-plan';
 
-const plan = (overrides: Partial<Plan>): Plan => ({
-  id: 'plan-1',
-  ruleIds: ['IRSA-015'],
-  findingIds: ['f-1'],
-  accountId: '111111111111',
-  resourceArn: 'arn:aws:iam::111111111111:role/app',
-  action: 'update-trust-policy',
-  before: { Version: '2012-10-17', Statement: [] },
-  after: { Version: '2012-10-17', Statement: [] },
-  diff: '',
-  rationale: '',
-  requiresApproval: true,
-  applicable: true,
-  risk: { level: 'low', notes: [] },
-  dependsOn: [],
-  ...overrides,
-});
+const plan = testPlan;
 
 describe('applyPlan guards (no AWS call is made)', () => {
   // An endpoint nothing listens on: any call would fail with a connection error, not the typed errors below
