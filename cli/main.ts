@@ -9,6 +9,14 @@ import {
   UsageError,
 } from '../lambdas/shared/errors';
 import { analyzeCommand, FORMATS } from './commands/analyze';
+import {
+  approvalsDecideCommand,
+  approvalsHistoryCommand,
+  approvalsListCommand,
+  approvalsShowCommand,
+  loginCommand,
+  rollbackCommand,
+} from './commands/approvals';
 import { planCommand } from './commands/plan';
 import { rulesCommand } from './commands/rules';
 import { DEFAULT_SCANNER_ROLE, scanCommand } from './commands/scan';
@@ -88,6 +96,59 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       '\nA progress bar is drawn on stderr when it is a terminal. An account whose role cannot be assumed is reported\n(SWEEP-001) and the sweep goes on.\n\nExit codes: 0 scan ran; 1 a finding met --fail-on; 2 bad usage or unusable credentials.\n\nExamples:\n  irsa-doctor scan --profile prod --regions us-west-2,eu-west-1 --output snapshot.json\n  irsa-doctor scan --organization --ou ou-ab12-cdef3456 --role-name IrsaDoctorScanner --format markdown',
     )
     .action(async (opts) => setCode(await scanCommand(opts, io)));
+
+  const consoleOptions = (command: Command) =>
+    command
+      .option('--console-url <url>', 'the approval console (ConsoleUrl output); default IRSA_DOCTOR_CONSOLE_URL')
+      .option('--token-file <file>', 'where login keeps the ID token (default ~/.config/irsa-doctor/token)');
+  const listFormat = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
+
+  consoleOptions(
+    program
+      .command('login')
+      .description('Sign in to the approval console (Cognito) and keep the ID token for the approval commands.')
+      .option('--username <name>', 'user name (default: $USER)')
+      .option('--password-stdin', 'read the password from stdin (else IRSA_DOCTOR_PASSWORD)'),
+  ).action(async (opts) => setCode(await loginCommand(opts, io)));
+
+  const approvals = program
+    .command('approvals')
+    .description('Review, approve and reject the plans waiting for a person, through the approval API.')
+    .addHelpText(
+      'after',
+      '\nEvery call goes through the approval API: the same sign-in, approvers group, content-hash binding and audit log as\nthe web console. Plans are named RUN/PLAN, as "approvals list" prints them.\n\nExit codes: 0 done; 1 a decision was refused (changed content, expired, already decided); 2 usage, sign-in or 403.\n\nExamples:\n  irsa-doctor login --console-url https://d111.cloudfront.net --username alice --password-stdin < pw\n  irsa-doctor approvals list\n  irsa-doctor approvals show RUN/PLAN\n  irsa-doctor approvals approve RUN/PLAN --hash <content hash from show> --comment "checked"',
+    );
+  consoleOptions(approvals.command('list').description('Plans waiting for approval, by account and cluster.'))
+    .addOption(listFormat())
+    .action(async (opts) => setCode(await approvalsListCommand(opts, io)));
+  consoleOptions(
+    approvals.command('show <plan>').description('One plan: findings, the error pods see, diff, proof, content hash.'),
+  )
+    .addOption(listFormat())
+    .action(async (plan, opts) => setCode(await approvalsShowCommand(plan, opts, io)));
+  for (const decision of ['approve', 'reject'] as const) {
+    consoleOptions(
+      approvals
+        .command(`${decision} <plans...>`)
+        .description(
+          decision === 'approve'
+            ? 'Approve plans: bound to --hash (one plan), else to the content printed just before.'
+            : 'Reject plans: nothing will be written for them.',
+        )
+        .option('--comment <text>', 'recorded with the decision in the audit log')
+        .option('--hash <contentHash>', 'the content hash "show" printed (one plan)'),
+    ).action(async (plans, opts) => setCode(await approvalsDecideCommand(decision, plans, opts, io)));
+  }
+  consoleOptions(approvals.command('history').description('Applied changes, newest first, and their rollbacks.'))
+    .addOption(listFormat())
+    .action(async (opts) => setCode(await approvalsHistoryCommand(opts, io)));
+
+  consoleOptions(
+    program
+      .command('rollback <changeId>')
+      .description('Restore the document an applied change replaced (refused if the resource changed since).')
+      .option('--comment <text>', 'recorded in the audit log'),
+  ).action(async (changeId, opts) => setCode(await rollbackCommand(changeId, opts, io)));
 
   program
     .command('rules')

@@ -7,6 +7,9 @@
  * Each plan that waits for approval is shown (finding, diff, proof) and approved or rejected at the terminal
  * (`--yes` approves all; without a terminal, plans are approved as with --yes). Then it prints a before/after
  * summary from a fresh sweep and stops the emulator.
+ *
+ * `--console` instead serves the approval console on http://127.0.0.1:8787 (`--port`), with a local Cognito user
+ * pool: approve, reject and roll back in the browser (or with `irsa-doctor approvals`); Ctrl-C ends it.
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -15,16 +18,28 @@ import { renderFindingsTable } from '../cli/render/findings';
 import { makeStyle } from '../cli/render/style';
 import { EMULATOR_CREDENTIALS, seedClients } from '../emulator/seed';
 import { startEmulator } from '../emulator/start';
+import { startLocalConsole } from '../infra/local/console-server';
+import { createLocalUserPool } from '../infra/local/local-cognito';
 import { createLocalHub, synthesizeLocalWorkflow } from '../infra/local/local-hub';
 import { runLocalWorkflow } from '../infra/local/local-workflow';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../lambdas/domain/analyze';
 import { SEVERITIES } from '../lambdas/domain/finding';
 import { logger } from '../lambdas/handlers/make-handler';
+import { DEFAULT_APPROVERS_GROUP } from '../lambdas/workflow/approval-console';
 import { decideApproval } from '../lambdas/workflow/approvals';
 import { HUB, REGIONS, SCANNER_ROLE, seedOrgEstate } from './broken-org';
 
-const { values } = parseArgs({ options: { yes: { type: 'boolean', short: 'y' }, 'dry-run': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    yes: { type: 'boolean', short: 'y' },
+    'dry-run': { type: 'boolean' },
+    console: { type: 'boolean' },
+    port: { type: 'string', default: '8787' },
+  },
+});
+const DEMO_APPROVER = { username: 'approver', password: 'Irsa-Doctor-demo-1' };
+const DEMO_VIEWER = { username: 'viewer', password: 'Irsa-Doctor-demo-2' };
 const style = makeStyle(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
 const say = (text = '') => process.stdout.write(`${text}\n`);
 const step = (text: string) => say(style.bold(`\n== ${text}`));
@@ -34,7 +49,11 @@ async function main(): Promise<void> {
   process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
   process.env.AWS_REGION = 'us-east-1';
   logger.setLogLevel('SILENT');
-  const interactive = !values.yes && Boolean(process.stdin.isTTY);
+  const withConsole = Boolean(values.console);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port ${values.port} is not a port number`);
+  const interactive = !withConsole && !values.yes && Boolean(process.stdin.isTTY);
 
   step('Starting the local AWS emulator (moto, pinned; the first run installs it into .venv/emulator)');
   const emulator = await startEmulator();
@@ -76,6 +95,33 @@ async function main(): Promise<void> {
       ),
     );
 
+    const approvalConsole = withConsole
+      ? await startLocalConsole({
+          deps: { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP },
+          emulatorUrl: emulator.url,
+          userPool: await createLocalUserPool(emulator.url, {
+            name: 'irsa-doctor-demo',
+            approversGroup: DEFAULT_APPROVERS_GROUP,
+            users: [
+              { ...DEMO_APPROVER, groups: [DEFAULT_APPROVERS_GROUP] },
+              { ...DEMO_VIEWER, groups: [] },
+            ],
+          }),
+          port,
+        })
+      : undefined;
+    if (approvalConsole) {
+      step('The approval console');
+      say(`open ${style.bold(approvalConsole.url)}`);
+      say(`sign in as "${DEMO_APPROVER.username}", password "${DEMO_APPROVER.password}" (an approver)`);
+      say(`or as "${DEMO_VIEWER.username}", password "${DEMO_VIEWER.password}" (signed in, not an approver: refused)`);
+      say(
+        style.dim(
+          `from a terminal: IRSA_DOCTOR_CONSOLE_URL=${approvalConsole.url} IRSA_DOCTOR_PASSWORD=${DEMO_APPROVER.password} npx irsa-doctor login --username ${DEMO_APPROVER.username}; npx irsa-doctor approvals list`,
+        ),
+      );
+    }
+
     step(`Running the sweep${values['dry-run'] ? ' (dry run: nothing will be written)' : ''}`);
     const runId = `demo-${Date.now()}`;
     const run = runLocalWorkflow({
@@ -91,8 +137,24 @@ async function main(): Promise<void> {
     });
     const decided = new Set<string>();
     const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
-    if (!interactive)
+    if (withConsole) say('each plan now waits for a decision in the console');
+    else if (!interactive)
       say(values.yes ? 'approving every plan (--yes)' : 'no terminal to ask at: approving every plan, as with --yes');
+    let interrupted = false;
+    const interrupt = new Promise<void>((resolve) =>
+      process.once('SIGINT', () => {
+        interrupted = true;
+        resolve();
+      }),
+    );
+    while (!done && withConsole && !interrupted) {
+      await Promise.race([run.catch(() => undefined), interrupt, new Promise((r) => setTimeout(r, 200))]);
+    }
+    if (interrupted) {
+      say('\ninterrupted: the run is abandoned (plans still waiting were neither approved nor applied)');
+      await approvalConsole?.close();
+      return;
+    }
     while (!done) {
       const pending = (await hub.deps.store.listPendingApprovals()).filter(
         (a) => a.runId === runId && !decided.has(a.planId),
@@ -159,6 +221,12 @@ async function main(): Promise<void> {
     say('\nWhat is left, and why:');
     process.stdout.write(renderFindingsTable(after, style));
     say(`\nThe scanner role is "${SCANNER_ROLE}"; sandbox stays unreachable until the member stack is deployed there.`);
+    if (approvalConsole) {
+      step('The console stays up for the history view and rollback');
+      say(`${approvalConsole.url}/#/history  (Ctrl-C stops the console and the emulator)`);
+      await interrupt;
+      await approvalConsole.close();
+    }
   } finally {
     await emulator.stop();
     say('emulator stopped');

@@ -75,8 +75,19 @@ export interface IrsaDoctorConfig {
    * @default - the accounts listed in `accounts` may forward events
    */
   readonly organizationId?: string;
-  /** Base URL of the approval console linked from approval requests. @default - no link */
+  /**
+   * Base URL of the approval console linked from approval requests (`<consoleUrl>/plans/<runId>/<planId>`).
+   * @default - with `console`, the console's CloudFront URL; without it, no link
+   */
   readonly consoleUrl?: string;
+  /**
+   * Deploy the approval console in the hub: a Cognito user pool, an HTTP API with a JWT authorizer and its function,
+   * and the browser page on S3 behind CloudFront (infra/constructs/approval-console.ts).
+   * @default true
+   */
+  readonly console: boolean;
+  /** The Cognito group whose members may approve, reject and roll back plans. @default 'irsa-doctor-approvers' */
+  readonly approversGroup: string;
 }
 
 /**
@@ -117,6 +128,8 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   autoApplyActions: [],
   scannerRoleName: 'IrsaDoctorScanner',
   remediatorRoleName: 'IrsaDoctorRemediator',
+  console: true,
+  approversGroup: 'irsa-doctor-approvers',
 };
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -127,6 +140,8 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\)|at\(.+\))$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** Cognito group names: 1 to 128 letters, marks, symbols, digits or punctuation (no spaces). */
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 /** The fields a caller may set; anything else is a typo. */
 const KNOWN_FIELDS = new Set<string>([
   ...Object.keys(DEFAULT_CONFIG),
@@ -188,6 +203,14 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
     ...optionalString(input, 'notificationEmail', EMAIL, 'an email address'),
     ...optionalString(input, 'organizationId', ORGANIZATION_ID, 'an organization id such as o-a1b2c3d4e5'),
     ...optionalString(input, 'consoleUrl', /^https:\/\/\S+$/, 'an https:// URL'),
+    console: bool(input, 'console', d.console),
+    approversGroup: requiredString(
+      input,
+      'approversGroup',
+      d.approversGroup,
+      GROUP_NAME,
+      'a Cognito group name (1-128 characters, no spaces)',
+    ),
   };
 
   if (config.accounts.length > 0 && config.organization) {
@@ -204,6 +227,9 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
   }
   if (config.regions.length === 0) {
     throw new ConfigError('regions', 'must name at least one region');
+  }
+  if (config.consoleUrl !== undefined && !URL.canParse(config.consoleUrl)) {
+    throw new ConfigError('consoleUrl', `must be an https:// URL, got ${JSON.stringify(config.consoleUrl)}`);
   }
   if (config.scannerRoleName === config.remediatorRoleName) {
     throw new ConfigError('remediatorRoleName', `must differ from scannerRoleName (both "${config.scannerRoleName}")`);

@@ -23,6 +23,7 @@ import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env';
 import { type IrsaDoctorConfig, resolveConfig } from '../config';
+import { ApprovalConsole } from '../constructs/approval-console';
 import { IrsaFunction } from '../constructs/irsa-function';
 import { SweepStateMachine } from '../constructs/sweep-state-machine';
 
@@ -57,8 +58,11 @@ export const HUB_HANDLERS = [
   'verify-plan',
   'record-outcome',
   'start-cluster-check',
+  'approval-api',
 ] as const;
 export type HubHandler = (typeof HUB_HANDLERS)[number];
+/** The functions the sweep state machine invokes (all but the triggers and the console's API). */
+export type WorkflowHandler = Exclude<HubHandler, 'start-cluster-check' | 'approval-api'>;
 
 export interface HubStackProps extends StackProps {
   /** The configuration (infra/config.ts: loadConfig or resolveConfig); validated again by the stack. */
@@ -67,7 +71,8 @@ export interface HubStackProps extends StackProps {
 
 /**
  * The hub: the sweep state machine and its functions, state and audit tables, snapshot bucket, notification topic,
- * event bus, schedule and new-cluster triggers, and the two fixed-name roles member accounts trust.
+ * event bus, schedule and new-cluster triggers, the two fixed-name roles member accounts trust, and (with `console`)
+ * the approval console.
  */
 export class HubStack extends Stack {
   readonly stateTable: dynamodb.Table;
@@ -78,8 +83,13 @@ export class HubStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly readerRole: iam.Role;
   readonly writerRole: iam.Role;
-  readonly functions: Readonly<Record<HubHandler, IrsaFunction>>;
+  /** Every function; approval-api only with `console`. */
+  readonly functions: Readonly<Record<Exclude<HubHandler, 'approval-api'>, IrsaFunction>> & {
+    readonly 'approval-api'?: IrsaFunction;
+  };
   readonly sweep: SweepStateMachine;
+  /** The approval console (user pool, API, page); only with `console`. */
+  readonly approvalConsole?: ApprovalConsole;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
@@ -269,7 +279,7 @@ export class HubStack extends Stack {
         description: DESCRIPTIONS[handler],
       });
     const fifteenMinutes = Duration.minutes(15);
-    const functions = {
+    const functions: Record<WorkflowHandler, IrsaFunction> = {
       'start-run': fn('start-run', { role: this.readerRole }),
       'check-cluster': fn('check-cluster', { role: this.readerRole }),
       'collect-account': fn('collect-account', { role: this.readerRole, timeout: fifteenMinutes }),
@@ -280,7 +290,7 @@ export class HubStack extends Stack {
       'apply-plan': fn('apply-plan', { role: this.writerRole }),
       'verify-plan': fn('verify-plan', { role: this.readerRole }),
       'record-outcome': fn('record-outcome'),
-    } as const;
+    };
 
     // Least privilege for the functions with roles of their own.
     this.grantSnapshots(functions['analyze-plan'], 'read');
@@ -343,6 +353,32 @@ export class HubStack extends Stack {
     stateMachine.grants.startExecution(startClusterCheck);
     this.functions = { ...functions, 'start-cluster-check': startClusterCheck };
 
+    // ---- the approval console -----------------------------------------------------------------------------------
+    if (config.console) {
+      // The API decides approvals (state table, task tokens), records rollbacks (audit table), publishes events, and
+      // rolls changes back with the member RemediatorRole, which trusts only the writer role.
+      const approvalApi = fn('approval-api', {
+        role: this.writerRole,
+        environment: { ...workflowEnv, [ENV.approversGroup]: config.approversGroup },
+        timeout: Duration.seconds(30),
+      });
+      const approvalConsole = new ApprovalConsole(this, 'ApprovalConsole', {
+        apiFunction: approvalApi,
+        stateMachine,
+        approversGroup: config.approversGroup,
+        accessLogBucket: this.accessLogBucket,
+        ...(config.consoleUrl ? { consoleUrl: config.consoleUrl } : {}),
+      });
+      approvalApi.addEnvironment(ENV.consoleOrigins, approvalConsole.allowedOrigins.join(','));
+      if (!config.consoleUrl) {
+        // Approval e-mails link to the deployed console (the distribution does not depend on any function).
+        for (const f of [...uniqueFunctions(functions), approvalApi])
+          f.addEnvironment(ENV.consoleUrl, approvalConsole.url);
+      }
+      this.approvalConsole = approvalConsole;
+      this.functions = { ...this.functions, 'approval-api': approvalApi };
+    }
+
     // ---- triggers -----------------------------------------------------------------------------------------------
     new scheduler.Schedule(this, 'SweepSchedule', {
       description: 'IRSA Doctor: periodic sweep of every configured account',
@@ -373,6 +409,18 @@ export class HubStack extends Stack {
     output('EventBusArn', this.eventBus.eventBusArn, 'Finding and change events; member accounts forward here');
     output('HubReaderRoleArn', this.readerRole.roleArn, 'Trusted by every ScannerRole');
     output('HubWriterRoleArn', this.writerRole.roleArn, 'Trusted by every RemediatorRole');
+    if (this.approvalConsole) {
+      const c = this.approvalConsole;
+      output('ConsoleUrl', c.url, 'The approval console');
+      output('ApiUrl', c.apiUrl, 'The approval API (Cognito ID token required)');
+      output('UserPoolId', c.userPool.userPoolId, 'Approval console users');
+      output('UserPoolClientId', c.userPoolClient.userPoolClientId, 'The console app client (no secret)');
+      output(
+        'AddApproverCommand',
+        c.addApproverCommand,
+        `Makes a user of the pool an approver (${config.approversGroup})`,
+      );
+    }
   }
 
   /** Snapshot objects: read (and write) on this bucket's objects, and listing the bucket. */
@@ -413,6 +461,7 @@ const DESCRIPTIONS: Record<HubHandler, string> = {
   'verify-plan': 'IRSA Doctor: re-read the resource and verify the applied plan',
   'record-outcome': 'IRSA Doctor: record the outcome of a plan in the audit table',
   'start-cluster-check': 'IRSA Doctor: start a single-cluster run for a new EKS cluster',
+  'approval-api': 'IRSA Doctor: approval console API (list, approve, reject, roll back)',
 };
 
 /** arn:<partition>:iam::*:role/<name>, the role of that name in any account. */

@@ -18,15 +18,23 @@ export const SCANNER_ACTIONS = [
   'eks:DescribePodIdentityAssociation',
 ] as const;
 
-/** What the remediator may call: rewrite role trust policies and create or amend OIDC providers. No deletes. */
+/**
+ * What the remediator may call: rewrite role trust policies, create or amend OIDC providers, and undo its own
+ * changes (remove a client id it added; delete only providers it created, by tag).
+ */
 export const REMEDIATOR_ROLE_ACTIONS = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'] as const;
 export const REMEDIATOR_PROVIDER_ACTIONS = [
   'iam:GetOpenIDConnectProvider',
   'iam:CreateOpenIDConnectProvider',
   'iam:TagOpenIDConnectProvider',
   'iam:AddClientIDToOpenIDConnectProvider',
+  'iam:RemoveClientIDFromOpenIDConnectProvider',
   'iam:UpdateOpenIDConnectProviderThumbprint',
 ] as const;
+/** The tag the apply step puts on every provider it creates (lambdas/adapters/apply-plan.ts, PLAN_TAG). */
+export const PLAN_ID_TAG = 'irsa-doctor:plan-id';
+/** Allowed only on providers that carry PLAN_ID_TAG: rolling back a provider the workflow created. */
+export const REMEDIATOR_TAGGED_PROVIDER_ACTIONS = ['iam:DeleteOpenIDConnectProvider'] as const;
 
 /** The role AWS Organizations creates in member accounts for administrators; its trust is never rewritten. */
 export const ORGANIZATION_ACCESS_ROLE_NAME = 'OrganizationAccountAccessRole';
@@ -52,7 +60,8 @@ export interface MemberRolesStackProps extends StackProps {
  *
  * - ScannerRole: read-only, trusted only by the hub's IrsaDoctorHubReader.
  * - RemediatorRole: trust-policy and OIDC-provider writes, trusted only by the hub's IrsaDoctorHubWriter; it may not
- *   rewrite its own trust, the scanner's, the hub roles' or OrganizationAccountAccessRole's.
+ *   rewrite its own trust, the scanner's, the hub roles' or OrganizationAccountAccessRole's, and it deletes only
+ *   providers it created, by tag (rollback).
  */
 export class MemberRolesStack extends Stack {
   readonly scannerRole: iam.Role;
@@ -184,6 +193,12 @@ export class MemberRolesStack extends Stack {
               resources: [localArn('oidc-provider/*')],
             }),
             new iam.PolicyStatement({
+              sid: 'DeleteOwnOidcProviders',
+              actions: [...REMEDIATOR_TAGGED_PROVIDER_ACTIONS],
+              resources: [localArn('oidc-provider/*')],
+              conditions: { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } },
+            }),
+            new iam.PolicyStatement({
               sid: 'NeverRewriteAccessRoleTrust',
               effect: iam.Effect.DENY,
               actions: ['iam:UpdateAssumeRolePolicy'],
@@ -204,8 +219,8 @@ export class MemberRolesStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/*]',
         reason:
-          'OIDC providers are named by their cluster issuer URLs, known only at run time; create/tag/add-client-id/' +
-          'thumbprint only, no delete.',
+          'OIDC providers are named by their cluster issuer URLs, known only at run time; create, tag, add or remove a ' +
+          `client id, update thumbprints, and delete only providers it created (tagged ${PLAN_ID_TAG}), for rollback.`,
       },
     );
   }

@@ -192,7 +192,12 @@ async function applyProvider(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> 
   );
 }
 
-async function readTrustPolicy(iam: IAMClient, roleName: string, plan: Plan): Promise<TrustDocument | null> {
+/** A role's trust policy as a JSON object; null when the role is gone; StalePlanError when it is not an object. */
+export async function readTrustPolicy(
+  iam: IAMClient,
+  roleName: string,
+  plan: Pick<Plan, 'id' | 'resourceArn'>,
+): Promise<TrustDocument | null> {
   let text: string;
   try {
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
@@ -216,7 +221,8 @@ async function readTrustPolicy(iam: IAMClient, roleName: string, plan: Plan): Pr
   );
 }
 
-async function readProvider(iam: IAMClient, arn: string): Promise<ProviderState | null> {
+/** An OIDC provider's state as the planner models it; null when it does not exist. */
+export async function readProvider(iam: IAMClient, arn: string): Promise<ProviderState | null> {
   try {
     const p = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
     return { url: providerUrl(p.Url ?? ''), clientIds: p.ClientIDList ?? [], thumbprints: p.ThumbprintList ?? [] };
@@ -226,18 +232,19 @@ async function readProvider(iam: IAMClient, arn: string): Promise<ProviderState 
   }
 }
 
-function roleNameFromArn(arn: string): string {
+export function roleNameFromArn(arn: string): string {
   const resource = arn.split(':').slice(5).join(':');
   if (!resource.startsWith('role/')) throw new PlanNotApplicableError(`${arn} is not a role ARN`, arn);
   return resource.slice(resource.lastIndexOf('/') + 1);
 }
 
 /** A provider URL as IAM stores it: no scheme, no trailing slash. */
-function providerUrl(url: string): string {
+export function providerUrl(url: string): string {
   return trimTrailingSlashes(stripScheme(url));
 }
 
-function sameProvider(a: ProviderState, b: ProviderState): boolean {
+/** Same URL (case-folded), same client ids, same thumbprints (case-folded), in any order. */
+export function sameProvider(a: ProviderState, b: ProviderState): boolean {
   const set = (xs: readonly string[], fold: boolean) =>
     [...new Set(xs.map((x) => (fold ? x.toLowerCase() : x)))].sort().join('\n');
   return (

@@ -15,7 +15,8 @@ export type PlanStatus =
   | 'drift'
   | 'failed'
   | 'verify-failed'
-  | 'skipped';
+  | 'skipped'
+  | 'rolled-back';
 
 export interface RunRecord {
   readonly runId: string;
@@ -79,10 +80,15 @@ export interface AuditRecord {
   readonly replaced: TrustDocument | ProviderState | null;
   readonly wrote: TrustDocument | ProviderState | null;
   readonly writes: readonly string[];
+  /** Who approved the change (a rollback: who asked for it). */
   readonly approvedBy: string;
   readonly approvedAt?: string;
   readonly comment?: string;
   readonly appliedAt: string;
+  /** Plans of the same run this change's plan depended on (a provider before the trust policy naming it). */
+  readonly dependsOn?: readonly string[];
+  /** A rollback record: the change it undid. */
+  readonly rollsBack?: string;
 }
 
 /** The workflow's state (DynamoDB in AWS). Items other than audit records age out by TTL. */

@@ -183,7 +183,34 @@ export const schemas = {
   },
 } as const;
 
-export type StepName = keyof typeof schemas;
+/** Bodies of the approval API's POST requests (lambdas/api/http-api.ts). */
+export const apiSchemas = {
+  'api-decision': {
+    type: 'object',
+    required: ['contentHash'],
+    properties: {
+      contentHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      comment: { type: 'string', maxLength: 1000 },
+    },
+    additionalProperties: false,
+  },
+  'api-rollback': {
+    type: 'object',
+    properties: { comment: { type: 'string', maxLength: 1000 } },
+    additionalProperties: false,
+  },
+} as const;
+
+export interface ApiDecisionBody {
+  readonly contentHash: string;
+  readonly comment?: string;
+}
+export interface ApiRollbackBody {
+  readonly comment?: string;
+}
+
+export type StepName = keyof typeof schemas | keyof typeof apiSchemas;
+const allSchemas = { ...schemas, ...apiSchemas };
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new Map<StepName, ValidateFunction>();
@@ -192,7 +219,7 @@ const compiled = new Map<StepName, ValidateFunction>();
 export function validateInput<T>(step: StepName, input: unknown): T {
   let validate = compiled.get(step);
   if (!validate) {
-    validate = ajv.compile(schemas[step]);
+    validate = ajv.compile(allSchemas[step]);
     compiled.set(step, validate);
   }
   if (validate(input)) return input as T;

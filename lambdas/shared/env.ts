@@ -58,6 +58,10 @@ export const ENV = {
   clusterWaitAttempts: 'CLUSTER_WAIT_ATTEMPTS',
   consoleUrl: 'CONSOLE_URL',
   endpoint: 'AWS_ENDPOINT_URL',
+  /** Only for approval-api: the group whose members may decide and roll back. */
+  approversGroup: 'APPROVERS_GROUP',
+  /** Only for approval-api: the console origins allowed to send state-changing requests (comma-separated). */
+  consoleOrigins: 'CONSOLE_ORIGINS',
   /** Only for start-cluster-check: the state machine it starts. */
   stateMachineArn: 'STATE_MACHINE_ARN',
 } as const;

@@ -132,3 +132,35 @@ export class PlanChangedError extends Error {
     this.name = 'PlanChangedError';
   }
 }
+
+/** The caller is authenticated but not allowed to do this (not in the approvers group): HTTP 403. */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** No applied change with this id in the audit log. */
+export class ChangeNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChangeNotFoundError';
+  }
+}
+
+/**
+ * A rollback was refused: the resource no longer holds what the change wrote (someone edited it since), a later
+ * change depends on this one, or it was rolled back already. Nothing was written.
+ */
+export class RollbackRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly changeId: string,
+    readonly reason: 'drift' | 'dependents' | 'already-rolled-back' | 'not-reversible',
+    readonly current?: unknown,
+  ) {
+    super(message);
+    this.name = 'RollbackRefusedError';
+  }
+}

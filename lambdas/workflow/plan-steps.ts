@@ -57,7 +57,7 @@ export async function requestApproval(deps: WorkflowDeps, input: RequestApproval
   });
   const plan = record.plan;
   const link = deps.env.consoleUrl
-    ? `${deps.env.consoleUrl.replace(/\/+$/, '')}/plans/${encodeURIComponent(input.runId)}/${encodeURIComponent(input.planId)}`
+    ? `${deps.env.consoleUrl.replace(/\/+$/, '')}/#/plans/${encodeURIComponent(input.runId)}/${encodeURIComponent(input.planId)}`
     : undefined;
   await deps.notifier.publish(
     `IRSA Doctor: approve ${plan.action} on ${plan.resourceArn.split(':').pop() ?? plan.resourceArn}?`,
@@ -102,6 +102,7 @@ export async function applyPlanStep(deps: WorkflowDeps, input: ApplyPlanInput) {
         ...(input.approval.approvedAt ? { approvedAt: input.approval.approvedAt } : {}),
         ...(input.approval.comment ? { comment: input.approval.comment } : {}),
         appliedAt: deps.now().toISOString(),
+        ...(record.plan.dependsOn.length > 0 ? { dependsOn: record.plan.dependsOn } : {}),
       });
     } catch (err) {
       // A retried step finds its own audit record: the first attempt's record (with the true `replaced`) stands.

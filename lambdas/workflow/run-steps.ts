@@ -259,7 +259,9 @@ export async function report(deps: WorkflowDeps, input: ReportInput) {
   const plans = await deps.store.listPlans(input.runId);
   const bySeverity = countBy(findings.map((f) => f.severity));
   const byStatus = countBy(plans.map((p) => p.status));
-  const link = deps.env.consoleUrl ? `${deps.env.consoleUrl.replace(/\/+$/, '')}/runs/${input.runId}` : undefined;
+  const base = deps.env.consoleUrl?.replace(/\/+$/, '');
+  // The console's views: pending plans while approvals wait, the history of applied changes once the run is done.
+  const link = base ? `${base}/#/${input.phase === 'proposed' ? 'plans' : 'history'}` : undefined;
   const severityLine = SEVERITIES.map((s) => `${bySeverity[s] ?? 0} ${s}`).join(', ');
   if (input.phase === 'proposed') {
     const waiting = plans.filter((p) => p.status === 'proposed' && !p.detail).length;

@@ -29,6 +29,8 @@ describe('resolveConfig', () => {
       autoApplyActions: [],
       scannerRoleName: 'IrsaDoctorScanner',
       remediatorRoleName: 'IrsaDoctorRemediator',
+      console: true,
+      approversGroup: 'irsa-doctor-approvers',
     });
     expect(config.regions).toHaveLength(17);
     expect(config.approvalTimeout.toSeconds()).toBe(24 * 3600);
@@ -54,6 +56,8 @@ describe('resolveConfig', () => {
       externalId: 'irsa-doctor-1',
       notificationEmail: 'platform@example.com',
       consoleUrl: 'https://irsa.example.com',
+      console: false,
+      approversGroup: 'Platform.Approvers@prod',
     };
 
     // When resolved
@@ -105,6 +109,12 @@ describe('resolveConfig', () => {
     ['a one-character external id', { externalId: 'x' }, 'externalId'],
     ['a bad email', { notificationEmail: 'nobody' }, 'notificationEmail'],
     ['a console URL without https', { consoleUrl: 'http://irsa.example.com' }, 'consoleUrl'],
+    ['a console URL that does not parse', { consoleUrl: 'https://[irsa' }, 'consoleUrl'],
+    ['console that is not a boolean', { console: 'false' as unknown as boolean }, 'console'],
+    ['an approvers group with a space', { approversGroup: 'irsa approvers' }, 'approversGroup'],
+    ['an empty approvers group', { approversGroup: '' }, 'approversGroup'],
+    ['an approvers group over 128 characters', { approversGroup: 'a'.repeat(129) }, 'approversGroup'],
+    ['an approvers group that is not text', { approversGroup: 7 as unknown as string }, 'approversGroup'],
     ['an unknown field', { approvalTimout: 60 } as IrsaDoctorConfigInput, 'approvalTimout'],
   ])('fails when given %s, naming the field', (_case, input, field) => {
     // Given a configuration with one bad value

@@ -62,10 +62,11 @@ type FunctionProps = {
 describe('HubStack', () => {
   const { stack, template } = synth();
   const resources = resourcesOf(template);
-  const functions = Object.entries(template.findResources('AWS::Lambda::Function')).map(([id, r]) => ({
-    id,
-    props: (r as { Properties: FunctionProps }).Properties,
-  }));
+  // The project's functions: every one names its handler (CDK's own deploy-time handlers, for the console's files and
+  // CORS, do not; the approval-console tests cover those).
+  const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
+    .map(([id, r]) => ({ id, props: (r as { Properties: FunctionProps }).Properties }))
+    .filter((f) => f.props.Environment?.Variables?.[HANDLER_ENV_VAR] !== undefined);
   const byHandler = (handler: string) => {
     const found = functions.find((f) => f.props.Environment.Variables[HANDLER_ENV_VAR] === handler);
     if (!found) throw new Error(`no function for ${handler}`);
@@ -115,18 +116,20 @@ describe('HubStack', () => {
     });
 
     it('give every workflow function the same environment, named as lambdas/shared/env.ts reads it', () => {
-      // Given the ten workflow functions (all but start-cluster-check)
+      // Given the ten workflow functions and the approval API (all but start-cluster-check)
       const workflow = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check').map(byHandler);
-      const withoutHandler = (vars: Record<string, unknown>) => {
-        const { [HANDLER_ENV_VAR]: _handler, ...rest } = vars;
+      const withoutOwn = (vars: Record<string, unknown>) => {
+        const { [HANDLER_ENV_VAR]: _handler, [ENV.approversGroup]: _group, [ENV.consoleOrigins]: _o, ...rest } = vars;
         return rest;
       };
 
-      // When their variables are compared
-      const first = withoutHandler((workflow[0] as (typeof workflow)[number]).props.Environment.Variables);
+      // When their variables are compared, leaving out the handler name and the approval API's own two
+      const first = withoutOwn((workflow[0] as (typeof workflow)[number]).props.Environment.Variables);
 
       // Then they are identical and carry the configuration
-      for (const f of workflow) expect(withoutHandler(f.props.Environment.Variables)).toEqual(first);
+      expect(workflow.map((f) => f.props.Environment.Variables[HANDLER_ENV_VAR])).toContain('approval-api');
+      for (const f of workflow) expect(withoutOwn(f.props.Environment.Variables)).toEqual(first);
+      expect(first).not.toHaveProperty(ENV.approversGroup);
       expect(first).toMatchObject({
         [ENV.hubAccountId]: HUB_ACCOUNT,
         [ENV.scannerRoleName]: 'IrsaDoctorScanner',
@@ -179,11 +182,14 @@ describe('HubStack', () => {
       // When each function's role is read
       const roleOf = (h: string) => text(byHandler(h).props.Role);
 
-      // Then reader: start-run, check-cluster, collect-account, verify-plan; writer: apply-plan; others their own
+      // Then reader: start-run, check-cluster, collect-account, verify-plan; writer: apply-plan and the approval API
+      // (rollback assumes the RemediatorRole); others their own
       for (const h of ['start-run', 'check-cluster', 'collect-account', 'verify-plan']) expect(roleOf(h)).toBe(reader);
       expect(roleOf('apply-plan')).toBe(writer);
+      expect(roleOf('approval-api')).toBe(writer);
       const others = HUB_HANDLERS.filter(
-        (h) => !['start-run', 'check-cluster', 'collect-account', 'verify-plan', 'apply-plan'].includes(h),
+        (h) =>
+          !['start-run', 'check-cluster', 'collect-account', 'verify-plan', 'apply-plan', 'approval-api'].includes(h),
       );
       const otherRoles = others.map(roleOf);
       expect(new Set(otherRoles).size).toBe(others.length);
@@ -255,7 +261,8 @@ describe('HubStack', () => {
       );
 
     it('lets every step that records state write the state table', () => {
-      // Given the steps whose code writes runs, plans, findings, approvals or claims (lambdas/workflow/*)
+      // Given the steps whose code writes runs, plans, findings, approvals or claims (lambdas/workflow/*), and the
+      // approval API (decisions are conditional updates of approvals; a rollback updates the plan)
       for (const handler of [
         'start-run',
         'analyze-plan',
@@ -265,15 +272,16 @@ describe('HubStack', () => {
         'apply-plan',
         'verify-plan',
         'record-outcome',
+        'approval-api',
       ]) {
         // Then each one's role can put and update items there
         expect([handler, writes(handler, stateTableId)]).toEqual([handler, true]);
       }
     });
 
-    it('lets only apply-plan write the audit table', () => {
+    it('lets only apply-plan and the approval API (rollback records) write the audit table', () => {
       const writers = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check' && writes(h, auditTableId));
-      expect(writers).toEqual(['apply-plan']);
+      expect(writers).toEqual(['apply-plan', 'approval-api']);
     });
   });
 
@@ -446,8 +454,8 @@ describe('HubStack', () => {
       const invoked = new Set(states.filter(([, s]) => s.Type === 'Task').map(([, s]) => functionOf(s)));
 
       // When compared with the functions
-      // Then every workflow function is invoked and start-cluster-check is not
-      const workflowIds = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check').map(
+      // Then every workflow function is invoked, and neither start-cluster-check nor the approval API is
+      const workflowIds = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check' && h !== 'approval-api').map(
         (h) => `<${byHandler(h).id}.Arn>`,
       );
       expect([...invoked].sort()).toEqual(workflowIds.sort());
@@ -466,6 +474,11 @@ describe('HubStack', () => {
     // Then each named resource is exported
     expect(outputs.sort()).toEqual(
       [
+        'AddApproverCommand',
+        'ApiUrl',
+        'ConsoleUrl',
+        'UserPoolClientId',
+        'UserPoolId',
         'AuditTableName',
         'EventBusArn',
         'HubReaderRoleArn',
@@ -522,13 +535,14 @@ describe('HubStack with an account list', () => {
   });
 
   it('has no bus policy and no subscription when neither accounts, organization nor email are set', () => {
-    // Given the defaults
+    // Given the defaults, without the console (which links approval e-mails to itself)
     const { template, stack } = synth({
       organization: false,
       organizationId: undefined,
       notificationEmail: undefined,
       externalId: undefined,
       consoleUrl: undefined,
+      console: false,
     });
 
     // When synthesized

@@ -2,7 +2,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME } from '../../infra/stacks/hub-stack';
 import { MemberEventsStack } from '../../infra/stacks/member-events-stack';
-import { MemberRolesStack, type MemberRolesStackProps, SCANNER_ACTIONS } from '../../infra/stacks/member-roles-stack';
+import {
+  MemberRolesStack,
+  type MemberRolesStackProps,
+  PLAN_ID_TAG,
+  SCANNER_ACTIONS,
+} from '../../infra/stacks/member-roles-stack';
+import { PLAN_TAG } from '../../lambdas/adapters/apply-plan';
 import {
   acknowledgements,
   asArray,
@@ -24,7 +30,7 @@ const PROPS: MemberRolesStackProps = {
   remediatorRoleName: 'IrsaDoctorRemediator',
 };
 
-/** The remediator's allowed actions, and nothing else. */
+/** The remediator's allowed actions without a condition, and nothing else. */
 const REMEDIATOR_ACTIONS = [
   'iam:GetRole',
   'iam:UpdateAssumeRolePolicy',
@@ -32,6 +38,7 @@ const REMEDIATOR_ACTIONS = [
   'iam:CreateOpenIDConnectProvider',
   'iam:TagOpenIDConnectProvider',
   'iam:AddClientIDToOpenIDConnectProvider',
+  'iam:RemoveClientIDFromOpenIDConnectProvider',
   'iam:UpdateOpenIDConnectProviderThumbprint',
 ];
 /** Verbs that change something: none may appear in the scanner's allowed actions. */
@@ -149,17 +156,18 @@ describe('MemberRolesStack', () => {
       expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
     });
 
-    it('allows exactly the trust-policy and OIDC-provider actions, on this account only, and no delete', () => {
+    it('allows exactly the trust-policy and OIDC-provider actions, on this account only', () => {
       // Given the remediator's permissions
       const { statements, managedPolicyArns } = roleStatements(template, remediatorId);
       const allows = statements.filter((s) => s.Effect === 'Allow');
 
-      // When the allowed actions are collected
-      const actions = allowedActions(statements);
+      // When the allowed actions without a condition are collected
+      const unconditional = allowedActions(statements.filter((s) => s.Condition === undefined));
 
-      // Then they are exactly the seven, none deletes, and each is scoped to roles or providers of this account
-      expect([...actions].sort()).toEqual([...REMEDIATOR_ACTIONS].sort());
-      expect(actions.filter((a) => /Delete/.test(a))).toEqual([]);
+      // Then they are exactly the eight, none deletes, and every statement is scoped to roles or providers of this
+      // account
+      expect([...unconditional].sort()).toEqual([...REMEDIATOR_ACTIONS].sort());
+      expect(unconditional.filter((a) => /Delete/.test(a))).toEqual([]);
       expect(managedPolicyArns).toEqual([]);
       for (const s of allows) {
         const resources = asArray(s.Resource).map(text);
@@ -168,6 +176,25 @@ describe('MemberRolesStack', () => {
           `arn:<AWS::Partition>:iam::<AWS::AccountId>:${onProviders ? 'oidc-provider' : 'role'}/*`,
         ]);
       }
+    });
+
+    it('deletes only OIDC providers that carry the plan-id tag the apply step puts on the ones it creates', () => {
+      // Given the remediator's permissions
+      const { statements } = roleStatements(template, remediatorId);
+
+      // When the statements allowing a delete are read
+      const deletes = statements.filter(
+        (s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => /Delete|\*/.test(a.split(':')[1] ?? '')),
+      );
+
+      // Then there is one: DeleteOpenIDConnectProvider alone, on providers of this account, only when the tag the
+      // writers set is present
+      expect(deletes).toHaveLength(1);
+      const [del] = deletes as [Statement];
+      expect(asArray(del.Action)).toEqual(['iam:DeleteOpenIDConnectProvider']);
+      expect(asArray(del.Resource).map(text)).toEqual(['arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/*']);
+      expect(del.Condition).toEqual({ Null: { [`aws:ResourceTag/${PLAN_TAG}`]: 'false' } });
+      expect(PLAN_ID_TAG).toBe(PLAN_TAG);
     });
 
     it('denies rewriting the trust of the scanner, itself and OrganizationAccountAccessRole', () => {

@@ -1,0 +1,301 @@
+/**
+ * `irsa-doctor login | approvals list|show|approve|reject|history | rollback`: the approval console from a terminal,
+ * through the same HTTP API (same sign-in, same approvers group, same checks, same audit log).
+ *
+ * The console URL comes from --console-url or IRSA_DOCTOR_CONSOLE_URL; its config.json names the API and the user
+ * pool. The ID token comes from IRSA_DOCTOR_TOKEN, or from the file `login` writes (--token-file, default
+ * ~/.config/irsa-doctor/token, mode 0600).
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ChangeView, PendingGroup, PlanDetail } from '../../lambdas/api/views';
+import { UsageError } from '../../lambdas/shared/errors';
+import type { CliIo } from '../io';
+import { makeStyle } from '../render/style';
+
+export const EXIT_REFUSED = 1;
+
+export interface ConsoleOptions {
+  readonly consoleUrl?: string;
+  readonly tokenFile?: string;
+  readonly format?: 'table' | 'json';
+}
+
+interface ConsoleConfig {
+  readonly apiUrl: string;
+  readonly clientId: string;
+  readonly cognitoEndpoint: string;
+}
+
+/** An API answer that is not a success: the status and the API's own error name and message. */
+export class ApiRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiRefusal';
+  }
+}
+
+export function defaultTokenFile(env: CliIo['env']): string {
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'irsa-doctor', 'token');
+}
+
+function consoleUrlOf(opts: ConsoleOptions, io: CliIo): string {
+  const raw = opts.consoleUrl ?? io.env.IRSA_DOCTOR_CONSOLE_URL;
+  if (!raw)
+    throw new UsageError('no console URL: pass --console-url or set IRSA_DOCTOR_CONSOLE_URL (the ConsoleUrl output)');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--console-url ${raw} is not a URL`);
+  }
+  const local = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+  if (url.protocol !== 'https:' && !(local && url.protocol === 'http:')) {
+    throw new UsageError(`--console-url must be https:// (http:// only for localhost); got ${raw}`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+async function loadConfig(base: string): Promise<ConsoleConfig> {
+  let res: Response;
+  try {
+    res = await fetch(`${base}/config.json`);
+  } catch (err) {
+    throw new UsageError(`cannot reach the console at ${base}: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new UsageError(`${base}/config.json answered ${res.status}: is this the IRSA Doctor console?`);
+  return (await res.json()) as ConsoleConfig;
+}
+
+async function tokenOf(opts: ConsoleOptions, io: CliIo): Promise<string> {
+  if (io.env.IRSA_DOCTOR_TOKEN) return io.env.IRSA_DOCTOR_TOKEN;
+  const file = opts.tokenFile ?? defaultTokenFile(io.env);
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    throw new UsageError(`not signed in: run "irsa-doctor login", or set IRSA_DOCTOR_TOKEN (no token at ${file})`);
+  }
+}
+
+class ApiClient {
+  constructor(
+    private readonly apiBase: string,
+    private readonly token: string,
+  ) {}
+
+  static async open(opts: ConsoleOptions, io: CliIo): Promise<ApiClient> {
+    const base = consoleUrlOf(opts, io);
+    const config = await loadConfig(base);
+    const api = config.apiUrl ? config.apiUrl.replace(/\/+$/, '') : base;
+    return new ApiClient(api, await tokenOf(opts, io));
+  }
+
+  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    if (method === 'POST') {
+      headers['content-type'] = 'application/json';
+      headers['x-irsa-doctor-request'] = '1';
+    }
+    const res = await fetch(`${this.apiBase}${path}`, {
+      method,
+      headers,
+      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+    });
+    const out = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+    if (res.status === 401) throw new UsageError('the API refused the token (401): run "irsa-doctor login" again');
+    if (res.status === 403) throw new UsageError(`the API refused (403): ${out.message ?? 'not an approver'}`);
+    if (!res.ok)
+      throw new ApiRefusal(res.status, out.error ?? 'Error', out.message ?? `request failed (${res.status})`);
+    return out as T;
+  }
+}
+
+/** "RUN/PLAN" as printed by `approvals list` and in approval e-mails. */
+export function parsePlanRef(ref: string): { runId: string; planId: string } {
+  const slash = ref.lastIndexOf('/');
+  const runId = ref.slice(0, slash);
+  const planId = ref.slice(slash + 1);
+  if (slash <= 0 || planId === '') {
+    throw new UsageError(`"${ref}" is not a plan reference: use RUN/PLAN as "irsa-doctor approvals list" prints it`);
+  }
+  return { runId, planId };
+}
+
+const seg = encodeURIComponent;
+
+export async function loginCommand(
+  opts: ConsoleOptions & { username?: string; passwordStdin?: boolean },
+  io: CliIo,
+): Promise<number> {
+  const base = consoleUrlOf(opts, io);
+  const config = await loadConfig(base);
+  const username = opts.username ?? io.env.USER;
+  if (!username) throw new UsageError('--username is required');
+  const password = (opts.passwordStdin ? await io.readStdin() : (io.env.IRSA_DOCTOR_PASSWORD ?? '')).replace(
+    /\r?\n$/,
+    '',
+  );
+  if (!password) throw new UsageError('no password: pipe it with --password-stdin, or set IRSA_DOCTOR_PASSWORD');
+  const endpoint = new URL(config.cognitoEndpoint, `${base}/`).toString();
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+    },
+    body: JSON.stringify({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: config.clientId,
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    }),
+  });
+  const out = (await res.json().catch(() => ({}))) as {
+    AuthenticationResult?: { IdToken?: string };
+    ChallengeName?: string;
+    message?: string;
+  };
+  if (!res.ok) throw new UsageError(`sign-in refused: ${out.message ?? res.status}`);
+  const token = out.AuthenticationResult?.IdToken;
+  if (!token) {
+    throw new UsageError(
+      `sign-in needs ${out.ChallengeName ?? 'another step'}: sign in to the console once (new password, MFA), then retry`,
+    );
+  }
+  const file = opts.tokenFile ?? defaultTokenFile(io.env);
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  io.stderr.write(`signed in as ${username}; the token (valid about an hour) is in ${file}\n`);
+  return 0;
+}
+
+export async function approvalsListCommand(opts: ConsoleOptions, io: CliIo): Promise<number> {
+  const api = await ApiClient.open(opts, io);
+  const { groups } = await api.call<{ groups: PendingGroup[] }>('GET', '/api/plans');
+  if (opts.format === 'json') {
+    io.stdout.write(`${JSON.stringify({ groups }, null, 2)}\n`);
+    return 0;
+  }
+  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
+  const lines: string[] = [];
+  if (groups.length === 0) lines.push('Nothing is waiting for approval.');
+  for (const g of groups) {
+    lines.push(style.bold(`Account ${g.accountId} · ${g.cluster}`));
+    for (const p of g.plans) {
+      lines.push(`  ${p.runId}/${p.planId}  ${p.action.padEnd(22)} ${p.risk.padEnd(6)} ${p.title}`);
+      lines.push(style.dim(`      ${p.resourceArn}  (expires ${p.expiresAt})`));
+    }
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+function renderDetail(d: PlanDetail): string {
+  const p = d.plan;
+  const out = [
+    `${p.action} on ${p.resourceArn}`,
+    `plan ${d.runId}/${d.planId} · account ${p.accountId}${p.cluster ? ` · cluster ${p.cluster} (${p.region})` : ''} · status ${d.status} · risk ${p.risk.level}`,
+    '',
+    p.rationale,
+  ];
+  for (const f of d.findings) {
+    out.push('', `${f.severity.toUpperCase()} ${f.ruleId}: ${f.title}`, `  ${f.message}`);
+    if (f.podError) out.push('  pods see:', ...f.podError.split('\n').map((l) => `    ${l}`));
+  }
+  if (p.diff) out.push('', p.diff);
+  if (p.proof)
+    out.push('', `proof ${p.proof.holds ? 'holds' : 'DOES NOT HOLD'}:`, ...p.proof.summary.map((s) => `  ${s}`));
+  out.push('', `content ${d.contentHash}`);
+  if (d.approval?.decision) out.push(`${d.approval.decision} by ${d.approval.decidedBy} at ${d.approval.decidedAt}`);
+  return `${out.join('\n')}\n`;
+}
+
+export async function approvalsShowCommand(ref: string, opts: ConsoleOptions, io: CliIo): Promise<number> {
+  const { runId, planId } = parsePlanRef(ref);
+  const api = await ApiClient.open(opts, io);
+  const d = await api.call<PlanDetail>('GET', `/api/plans/${seg(runId)}/${seg(planId)}`);
+  io.stdout.write(opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : renderDetail(d));
+  return 0;
+}
+
+/**
+ * Approves or rejects each plan. An approval binds to content: with --hash (one plan), to the hash `show` printed;
+ * without it, the plan is fetched and printed first, and what was printed is what is approved.
+ */
+export async function approvalsDecideCommand(
+  decision: 'approve' | 'reject',
+  refs: readonly string[],
+  opts: ConsoleOptions & { comment?: string; hash?: string },
+  io: CliIo,
+): Promise<number> {
+  const plans = refs.map(parsePlanRef);
+  if (opts.hash && plans.length !== 1) throw new UsageError('--hash binds one plan: give exactly one RUN/PLAN with it');
+  const api = await ApiClient.open(opts, io);
+  let refused = 0;
+  for (const { runId, planId } of plans) {
+    try {
+      let hash = opts.hash;
+      if (!hash) {
+        const d = await api.call<PlanDetail>('GET', `/api/plans/${seg(runId)}/${seg(planId)}`);
+        io.stdout.write(renderDetail(d));
+        hash = d.contentHash;
+      }
+      const { approval } = await api.call<{ approval: { decision: string; decidedBy: string } }>(
+        'POST',
+        `/api/plans/${seg(runId)}/${seg(planId)}/${decision}`,
+        { contentHash: hash, ...(opts.comment ? { comment: opts.comment } : {}) },
+      );
+      io.stdout.write(`${runId}/${planId}: ${approval.decision} by ${approval.decidedBy}\n`);
+    } catch (err) {
+      if (!(err instanceof ApiRefusal)) throw err;
+      refused++;
+      io.stderr.write(`irsa-doctor: ${runId}/${planId}: ${err.code}: ${err.message}\n`);
+    }
+  }
+  return refused > 0 ? EXIT_REFUSED : 0;
+}
+
+export async function approvalsHistoryCommand(opts: ConsoleOptions, io: CliIo): Promise<number> {
+  const api = await ApiClient.open(opts, io);
+  const { changes } = await api.call<{ changes: ChangeView[] }>('GET', '/api/changes');
+  if (opts.format === 'json') {
+    io.stdout.write(`${JSON.stringify({ changes }, null, 2)}\n`);
+    return 0;
+  }
+  const lines = changes.length === 0 ? ['No change has been applied yet.'] : [];
+  for (const { change: c, rolledBackBy: r } of changes) {
+    lines.push(`${c.changeId}  ${c.appliedAt}  ${c.action}  ${c.resourceArn}`);
+    lines.push(
+      `    approved by ${c.approvedBy}; ${r ? `rolled back by ${r.approvedBy} at ${r.appliedAt}` : 'in place (irsa-doctor rollback CHANGE-ID undoes it)'}`,
+    );
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export async function rollbackCommand(
+  changeId: string,
+  opts: ConsoleOptions & { comment?: string },
+  io: CliIo,
+): Promise<number> {
+  const api = await ApiClient.open(opts, io);
+  try {
+    const view = await api.call<ChangeView>('POST', `/api/changes/${seg(changeId)}/rollback`, {
+      ...(opts.comment ? { comment: opts.comment } : {}),
+    });
+    const r = view.rolledBackBy;
+    io.stdout.write(
+      `${changeId}: rolled back by ${r?.approvedBy ?? '?'}; ${view.change.resourceArn} holds the document it had before the change (${(r?.writes ?? []).join(', ') || 'nothing to write'})\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ApiRefusal)) throw err;
+    io.stderr.write(`irsa-doctor: rollback of ${changeId} refused: ${err.code}: ${err.message}\n`);
+    return EXIT_REFUSED;
+  }
+}

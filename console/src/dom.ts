@@ -1,0 +1,60 @@
+/**
+ * The only way the console puts anything on the page: elements built with createElement, text set with
+ * textContent. No innerHTML, no attribute named on*, so nothing in a policy, a finding or a comment can run.
+ */
+export type Child = Node | string | number | false | null | undefined;
+export type Attrs = Record<string, string | boolean | undefined>;
+
+export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    if (/^on/i.test(name)) throw new Error(`refusing to set event-handler attribute ${name}`);
+    el.setAttribute(name, value === true ? '' : value);
+  }
+  append(el, children);
+  return el;
+}
+
+export function append(el: HTMLElement, children: readonly Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.appendChild(
+      typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child,
+    );
+  }
+}
+
+export function replace(el: HTMLElement, ...children: Child[]): void {
+  el.replaceChildren();
+  append(el, children);
+}
+
+/** A unified diff, one line per span, coloured by its first character; every line is text. */
+export function diffBlock(diff: string, testId: string): HTMLElement {
+  const pre = h('pre', { class: 'diff', 'data-testid': testId });
+  for (const line of diff.split('\n')) {
+    const kind =
+      line.startsWith('+++') || line.startsWith('---')
+        ? 'file'
+        : line.startsWith('@@')
+          ? 'hunk'
+          : line.startsWith('+')
+            ? 'add'
+            : line.startsWith('-')
+              ? 'del'
+              : 'ctx';
+    pre.appendChild(h('span', { class: kind }, line === '' ? ' ' : line));
+  }
+  return pre;
+}
+
+export function json(value: unknown, testId?: string): HTMLElement {
+  return h('pre', testId ? { 'data-testid': testId } : {}, JSON.stringify(value, null, 2));
+}
+
+export function when(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}

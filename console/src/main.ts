@@ -1,0 +1,480 @@
+/**
+ * The approval console: pending plans grouped by account and cluster; one plan with its findings, the error pods
+ * see, the evidence, the exact diff and the proof; approve or reject per plan or per selection, with a comment; the
+ * history of applied changes with rollback. Routes are in the URL fragment: #/plans, #/plans/<run>/<plan>, #/history.
+ */
+import type { ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../../lambdas/api/views';
+import { ApiError, call, seg } from './api';
+import { answer, type ConsoleConfig, claimsOf, type SignInResult, signIn, signOut, token } from './auth';
+import { diffBlock, h, json, replace, when } from './dom';
+
+const main = document.getElementById('main') as HTMLElement;
+const banner = document.getElementById('banner') as HTMLElement;
+const who = document.querySelector('[data-testid="who"]') as HTMLElement;
+const signOutButton = document.getElementById('sign-out') as HTMLButtonElement;
+let config: ConsoleConfig;
+
+function notify(kind: 'error' | 'info' | 'none', message = ''): void {
+  banner.hidden = kind === 'none';
+  banner.className = `banner ${kind}`;
+  banner.textContent = message;
+}
+
+function fail(err: unknown): void {
+  if (err instanceof ApiError && err.status === 401) {
+    signOut();
+    renderSignIn('Your session ended; sign in again.');
+    return;
+  }
+  notify('error', err instanceof Error ? err.message : String(err));
+}
+
+// ---- sign-in --------------------------------------------------------------------------------------------------
+
+function renderSignIn(message?: string): void {
+  who.textContent = '';
+  signOutButton.hidden = true;
+  const user = h('input', {
+    type: 'text',
+    name: 'username',
+    autocomplete: 'username',
+    required: true,
+    'data-testid': 'username',
+  }) as HTMLInputElement;
+  const pass = h('input', {
+    type: 'password',
+    name: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'data-testid': 'password',
+  }) as HTMLInputElement;
+  const form = h(
+    'form',
+    { class: 'login card' },
+    h('h1', {}, 'Sign in to approve IRSA fixes'),
+    message ? h('p', { class: 'muted' }, message) : null,
+    h('label', {}, 'User name', h('br'), user),
+    h('label', {}, 'Password', h('br'), pass),
+    h('button', { type: 'submit', class: 'primary', 'data-testid': 'sign-in' }, 'Sign in'),
+  ) as HTMLFormElement;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    signIn(config, user.value, pass.value).then(afterSignIn, (err) => notify('error', (err as Error).message));
+  });
+  replace(main, form);
+}
+
+function afterSignIn(result: SignInResult): void {
+  if (result.kind === 'signed-in') {
+    notify('none');
+    route();
+    return;
+  }
+  const field = h('input', {
+    type: result.challenge === 'NEW_PASSWORD_REQUIRED' ? 'password' : 'text',
+    required: true,
+    'data-testid': 'challenge',
+  }) as HTMLInputElement;
+  const form = h(
+    'form',
+    { class: 'login card' },
+    h(
+      'h1',
+      {},
+      result.challenge === 'NEW_PASSWORD_REQUIRED' ? 'Choose a new password' : 'Enter your authenticator code',
+    ),
+    field,
+    h('button', { type: 'submit', class: 'primary' }, 'Continue'),
+  ) as HTMLFormElement;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    answer(config, result, field.value).then(afterSignIn, (err) => notify('error', (err as Error).message));
+  });
+  replace(main, form);
+}
+
+// ---- pending plans --------------------------------------------------------------------------------------------
+
+async function renderPending(): Promise<void> {
+  const { groups } = await call<{ groups: PendingGroup[] }>(config, 'GET', '/api/plans');
+  const selected = new Map<string, PlanSummary>();
+  const comment = h('textarea', {
+    placeholder: 'Comment (recorded in the audit log)',
+    'data-testid': 'selection-comment',
+  }) as HTMLTextAreaElement;
+  const count = h('span', { class: 'muted', 'data-testid': 'selection-count' }, '0 selected');
+  const approveAll = h(
+    'button',
+    { type: 'button', class: 'primary', disabled: true, 'data-testid': 'approve-selected' },
+    'Approve selected',
+  ) as HTMLButtonElement;
+  const rejectAll = h(
+    'button',
+    { type: 'button', class: 'danger', disabled: true, 'data-testid': 'reject-selected' },
+    'Reject selected',
+  ) as HTMLButtonElement;
+  const refresh = () => {
+    count.textContent = `${selected.size} selected`;
+    approveAll.disabled = rejectAll.disabled = selected.size === 0;
+  };
+  const decideSelected = (decision: 'approve' | 'reject') => async () => {
+    const done: string[] = [];
+    const failed: string[] = [];
+    for (const p of selected.values()) {
+      try {
+        await call(config, 'POST', `/api/plans/${seg(p.runId)}/${seg(p.planId)}/${decision}`, {
+          contentHash: p.contentHash,
+          ...(comment.value.trim() ? { comment: comment.value } : {}),
+        });
+        done.push(p.planId);
+      } catch (err) {
+        failed.push(`${p.planId}: ${(err as Error).message}`);
+      }
+    }
+    await renderPending();
+    notify(
+      failed.length ? 'error' : 'info',
+      `${decision === 'approve' ? 'Approved' : 'Rejected'} ${done.length} plan(s).${failed.length ? ` Not decided: ${failed.join('; ')}` : ''}`,
+    );
+  };
+  approveAll.addEventListener('click', () => void decideSelected('approve')().catch(fail));
+  rejectAll.addEventListener('click', () => void decideSelected('reject')().catch(fail));
+
+  const cards = groups.map((g) =>
+    h(
+      'section',
+      { class: 'card', 'data-testid': 'plan-group' },
+      h('h2', {}, `Account ${g.accountId} · ${g.cluster}`),
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, ''),
+            h('th', {}, 'Finding'),
+            h('th', {}, 'Change'),
+            h('th', {}, 'Risk'),
+            h('th', {}, 'Expires'),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...g.plans.map((p) => {
+            const box = h('input', {
+              type: 'checkbox',
+              'aria-label': `select plan ${p.planId}`,
+              'data-testid': `select-${p.planId}`,
+            }) as HTMLInputElement;
+            box.addEventListener('change', () => {
+              if (box.checked) selected.set(p.planId, p);
+              else selected.delete(p.planId);
+              refresh();
+            });
+            return h(
+              'tr',
+              { 'data-testid': `plan-row-${p.planId}` },
+              h('td', {}, box),
+              h(
+                'td',
+                {},
+                h(
+                  'a',
+                  { href: `#/plans/${seg(p.runId)}/${seg(p.planId)}`, 'data-testid': `open-${p.planId}` },
+                  p.title,
+                ),
+                h('div', { class: 'muted' }, p.ruleIds.join(', ')),
+              ),
+              h('td', {}, h('code', {}, p.action), h('div', { class: 'muted mono' }, p.resourceArn)),
+              h('td', {}, h('span', { class: `pill ${p.risk}` }, p.risk)),
+              h('td', { class: 'muted' }, when(p.expiresAt)),
+            );
+          }),
+        ),
+      ),
+    ),
+  );
+  replace(
+    main,
+    h('h1', {}, 'Plans waiting for approval'),
+    groups.length === 0
+      ? h('p', { class: 'muted', 'data-testid': 'no-plans' }, 'Nothing is waiting for approval.')
+      : null,
+    ...cards,
+    groups.length > 0
+      ? h(
+          'section',
+          { class: 'card' },
+          h('h2', {}, 'Decide the selection'),
+          comment,
+          h('div', { class: 'actions' }, approveAll, rejectAll, count),
+        )
+      : null,
+  );
+}
+
+// ---- one plan -------------------------------------------------------------------------------------------------
+
+async function renderPlan(runId: string, planId: string): Promise<void> {
+  const d = await call<PlanDetail>(config, 'GET', `/api/plans/${seg(runId)}/${seg(planId)}`);
+  const p = d.plan;
+  const open = d.approval && !d.approval.decision && Date.parse(d.approval.expiresAt) >= Date.now();
+  const comment = h('textarea', {
+    placeholder: 'Comment (recorded in the audit log)',
+    'data-testid': 'comment',
+  }) as HTMLTextAreaElement;
+  const decide = (decision: 'approve' | 'reject') => async () => {
+    await call(config, 'POST', `/api/plans/${seg(runId)}/${seg(planId)}/${decision}`, {
+      contentHash: d.contentHash,
+      ...(comment.value.trim() ? { comment: comment.value } : {}),
+    });
+    await renderPlan(runId, planId);
+    notify(
+      'info',
+      `Plan ${planId} ${decision === 'approve' ? 'approved: the workflow applies it now' : 'rejected: nothing will be written'}.`,
+    );
+  };
+  const approve = h('button', { type: 'button', class: 'primary', 'data-testid': 'approve' }, 'Approve this change');
+  const reject = h('button', { type: 'button', class: 'danger', 'data-testid': 'reject' }, 'Reject');
+  approve.addEventListener('click', () => void decide('approve')().catch(fail));
+  reject.addEventListener('click', () => void decide('reject')().catch(fail));
+
+  const proof = p.proof;
+  replace(
+    main,
+    h('p', {}, h('a', { href: '#/plans' }, '← all pending plans')),
+    h(
+      'section',
+      { class: 'card', 'data-testid': 'plan-view' },
+      h('h1', {}, `${p.action} on ${p.resourceArn}`),
+      h(
+        'p',
+        { class: 'muted' },
+        `Account ${p.accountId}${p.cluster ? ` · cluster ${p.cluster} (${p.region ?? ''})` : ''} · plan ${p.id} · run ${d.runId} · status `,
+        h('span', { class: 'pill', 'data-testid': 'plan-status' }, d.status),
+        ` · risk ${p.risk.level}`,
+      ),
+      h('p', {}, p.rationale),
+      p.risk.notes.length ? h('ul', {}, ...p.risk.notes.map((n) => h('li', {}, n))) : null,
+      !p.applicable ? h('p', { class: 'banner error' }, `Propose only: ${p.proposeOnlyReason ?? ''}`) : null,
+      p.owner ? h('p', { class: 'banner error' }, `Managed by ${p.owner.tool}: ${p.owner.howToChange}`) : null,
+      h('h3', {}, 'What is wrong'),
+      ...d.findings.map((f) =>
+        h(
+          'div',
+          { 'data-testid': 'finding' },
+          h('p', {}, h('span', { class: `pill ${f.severity}` }, f.severity), ` ${f.ruleId}: ${f.title}`),
+          h('p', {}, f.message),
+          f.podError
+            ? h(
+                'div',
+                {},
+                h('div', { class: 'muted' }, 'The error pods see:'),
+                h('pre', { 'data-testid': 'pod-error' }, f.podError),
+              )
+            : null,
+          h('details', {}, h('summary', {}, 'Evidence'), json(f.evidence)),
+        ),
+      ),
+      h('h3', {}, 'The exact change'),
+      p.diff ? diffBlock(p.diff, 'diff') : h('p', { class: 'muted' }, 'No document diff for this action.'),
+      h('h3', {}, 'Proof'),
+      proof
+        ? h(
+            'div',
+            { 'data-testid': 'proof' },
+            h(
+              'p',
+              {},
+              h('span', { class: `pill ${proof.holds ? 'ok' : 'high'}` }, proof.holds ? 'holds' : 'does not hold'),
+            ),
+            h('ul', { class: 'proof' }, ...proof.summary.map((s) => h('li', {}, s))),
+            h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h('tr', {}, h('th', {}, 'Request'), h('th', {}, 'Before'), h('th', {}, 'After'), h('th', {}, 'Why')),
+              ),
+              h(
+                'tbody',
+                {},
+                ...[
+                  ...proof.intended.map((o) => ({ o, why: 'the workload this plan is for' })),
+                  ...proof.probes.newlyAllowed.map((o) => ({ o, why: o.declaredBy ?? '' })),
+                  ...proof.probes.undeclaredNewlyAllowed.map((o) => ({ o, why: 'NOT accounted for' })),
+                ].map(({ o, why }) =>
+                  h(
+                    'tr',
+                    { 'data-testid': 'proof-row' },
+                    h(
+                      'td',
+                      { class: 'mono' },
+                      `${o.action} by ${o.principal}${o.sub ? ` sub=${o.sub}` : ''}${o.aud ? ` aud=${o.aud}` : ''}`,
+                    ),
+                    h('td', {}, o.before),
+                    h('td', {}, o.after),
+                    h('td', {}, why),
+                  ),
+                ),
+              ),
+            ),
+            h(
+              'p',
+              { class: 'muted', 'data-testid': 'proof-nothing-else' },
+              `${proof.probes.evaluated} other requests probed; ${proof.probes.undeclaredNewlyAllowed.length} become allowed that the plan does not account for; ${proof.probes.newlyDenied} become denied. Size ${proof.size.minifiedLength} of ${proof.size.quota} characters.`,
+            ),
+          )
+        : h(
+            'p',
+            { class: 'muted', 'data-testid': 'proof' },
+            'This change does not alter who may assume a role (provider change); it is checked again after it is applied.',
+          ),
+      h('p', { class: 'muted mono', 'data-testid': 'content-hash' }, `content ${d.contentHash}`),
+      open
+        ? h(
+            'div',
+            {},
+            h('h3', {}, 'Decide'),
+            comment,
+            h('div', { class: 'actions' }, approve, reject),
+            h('p', { class: 'muted' }, `Expires ${when(d.approval?.expiresAt)}. Approving binds to the content above.`),
+          )
+        : d.approval?.decision
+          ? h(
+              'p',
+              { 'data-testid': 'decision' },
+              `${d.approval.decision} by ${d.approval.decidedBy ?? ''} at ${when(d.approval.decidedAt)}${d.approval.comment ? `: ${d.approval.comment}` : ''}`,
+            )
+          : h(
+              'p',
+              { class: 'muted' },
+              d.approval ? 'The approval request expired.' : 'This plan is not waiting for approval.',
+            ),
+      d.change
+        ? h('p', {}, `Applied as change ${d.change.change.changeId}. `, h('a', { href: '#/history' }, 'See history'))
+        : null,
+    ),
+  );
+}
+
+// ---- history --------------------------------------------------------------------------------------------------
+
+async function renderHistory(): Promise<void> {
+  const { changes } = await call<{ changes: ChangeView[] }>(config, 'GET', '/api/changes');
+  const rows = changes.map(({ change: c, rolledBackBy: r }) => {
+    const comment = h('input', {
+      type: 'text',
+      placeholder: 'why',
+      'data-testid': `rollback-comment-${c.changeId}`,
+    }) as HTMLInputElement;
+    const button = h(
+      'button',
+      { type: 'button', class: 'danger', 'data-testid': `rollback-${c.changeId}` },
+      'Roll back',
+    );
+    button.addEventListener('click', () => {
+      if (!window.confirm(`Restore the document change ${c.changeId} replaced on ${c.resourceArn}?`)) return;
+      call<ChangeView>(
+        config,
+        'POST',
+        `/api/changes/${seg(c.changeId)}/rollback`,
+        comment.value.trim() ? { comment: comment.value } : {},
+      )
+        .then(async () => {
+          await renderHistory();
+          notify('info', `Rolled back ${c.changeId}: the replaced document is restored.`);
+        })
+        .catch(fail);
+    });
+    return h(
+      'tr',
+      { 'data-testid': `change-${c.changeId}` },
+      h('td', { class: 'muted' }, when(c.appliedAt)),
+      h(
+        'td',
+        {},
+        h('code', {}, c.action),
+        h('div', { class: 'mono muted' }, c.resourceArn),
+        h('details', {}, h('summary', {}, 'Replaced document'), json(c.replaced)),
+        h('details', {}, h('summary', {}, 'Written document'), json(c.wrote)),
+      ),
+      h('td', {}, c.approvedBy, c.comment ? h('div', { class: 'muted' }, c.comment) : null),
+      h(
+        'td',
+        { 'data-testid': `change-status-${c.changeId}` },
+        r ? `rolled back by ${r.approvedBy} at ${when(r.appliedAt)}${r.comment ? `: ${r.comment}` : ''}` : 'in place',
+      ),
+      h('td', {}, r ? null : h('div', {}, comment, ' ', button)),
+    );
+  });
+  replace(
+    main,
+    h('h1', {}, 'Applied changes'),
+    changes.length === 0
+      ? h('p', { class: 'muted' }, 'No change has been applied yet.')
+      : h(
+          'section',
+          { class: 'card', 'data-testid': 'history-view' },
+          h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', {}, 'When'),
+                h('th', {}, 'Change'),
+                h('th', {}, 'Approved by'),
+                h('th', {}, 'Status'),
+                h('th', {}, ''),
+              ),
+            ),
+            h('tbody', {}, ...rows),
+          ),
+        ),
+  );
+}
+
+// ---- routing --------------------------------------------------------------------------------------------------
+
+function route(): void {
+  const t = token();
+  if (!t) {
+    renderSignIn();
+    return;
+  }
+  const claims = claimsOf(t) ?? {};
+  who.textContent = String(claims['cognito:username'] ?? claims.email ?? '');
+  signOutButton.hidden = false;
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const view =
+    parts[0] === 'history'
+      ? renderHistory()
+      : parts[0] === 'plans' && parts[1] && parts[2]
+        ? renderPlan(parts[1], parts[2])
+        : renderPending();
+  view.catch(fail);
+}
+
+async function start(): Promise<void> {
+  config = (await (await fetch('config.json', { cache: 'no-store' })).json()) as ConsoleConfig;
+  signOutButton.addEventListener('click', () => {
+    signOut();
+    renderSignIn('Signed out.');
+  });
+  window.addEventListener('hashchange', () => {
+    notify('none');
+    route();
+  });
+  route();
+}
+
+start().catch((err) => notify('error', `the console could not start: ${(err as Error).message}`));

@@ -1,0 +1,213 @@
+/**
+ * The approval console on localhost, against the emulator: what CloudFront, API Gateway and Cognito do in AWS, done
+ * by one small Node server so a newcomer can click through the whole flow.
+ *
+ * - the static page (console/, bundled by esbuild) with the same security headers as the CloudFront distribution;
+ * - /config.json, as the hub stack deploys it, pointing the page at this server;
+ * - /cognito/: InitiateAuth and RespondToAuthChallenge passed to the emulator's Cognito (nothing else);
+ * - /api/*: the ID token verified as API Gateway's JWT authorizer does (signature against the pool's JWKS, issuer,
+ *   audience, expiry, token use), its claims put into an HTTP API v2 event, and the event handed to the same
+ *   handleApiRequest the Lambda runs.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import type { JwksCache } from 'aws-jwt-verify/jwk';
+import { buildConsoleAssets } from '../../console/build';
+import { type ApiEvent, handleApiRequest, MAX_BODY_BYTES } from '../../lambdas/api/http-api';
+import type { ConsoleDeps } from '../../lambdas/workflow/approval-console';
+import type { LocalUserPool } from './local-cognito';
+
+export interface LocalConsoleOptions {
+  readonly deps: ConsoleDeps;
+  /** The emulator (Cognito, and every AWS API the deps use). */
+  readonly emulatorUrl: string;
+  readonly userPool: Pick<LocalUserPool, 'userPoolId' | 'clientId' | 'region'>;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  readonly onError?: (err: unknown) => void;
+}
+
+export interface LocalConsole {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The Content-Security-Policy of the page; the hub stack's CloudFront response headers policy sets the same. */
+export const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+const PAGE_HEADERS = {
+  'content-security-policy': CONSOLE_CSP,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+const COGNITO_TARGETS = new Set([
+  'AWSCognitoIdentityProviderService.InitiateAuth',
+  'AWSCognitoIdentityProviderService.RespondToAuthChallenge',
+]);
+
+export async function startLocalConsole(options: LocalConsoleOptions): Promise<LocalConsole> {
+  const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-console-'));
+  const assets = new Map<string, { type: string; body: Buffer }>();
+  try {
+    buildConsoleAssets(dir);
+    const type = { 'index.html': 'text/html', 'app.js': 'text/javascript', 'app.css': 'text/css' } as const;
+    for (const [name, mime] of Object.entries(type)) {
+      assets.set(`/${name}`, { type: `${mime}; charset=utf-8`, body: readFileSync(join(dir, name)) });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const index = assets.get('/index.html');
+  if (index) assets.set('/', index);
+
+  const { userPoolId, clientId } = options.userPool;
+  const verifier = CognitoJwtVerifier.create({ userPoolId, tokenUse: 'id', clientId });
+  const jwks = (await (await fetch(`${options.emulatorUrl}/${userPoolId}/.well-known/jwks.json`)).json()) as Parameters<
+    JwksCache['addJwks']
+  >[1];
+  verifier.cacheJwks(jwks);
+
+  let origin = '';
+  const server = createServer((req, res) => {
+    route(req, res).catch((err) => {
+      options.onError?.(err);
+      if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ error: 'InternalError' }));
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'GET' && path === '/config.json') {
+      const config = {
+        apiUrl: '',
+        region: options.userPool.region,
+        userPoolId,
+        clientId,
+        cognitoEndpoint: '/cognito/',
+        approversGroup: options.deps.approversGroup,
+      };
+      send(res, 200, 'application/json; charset=utf-8', JSON.stringify(config), PAGE_HEADERS);
+      return;
+    }
+    const asset = method === 'GET' ? assets.get(path) : undefined;
+    if (asset) {
+      send(res, 200, asset.type, asset.body, PAGE_HEADERS);
+      return;
+    }
+    if (path === '/cognito/' && method === 'POST') {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      if (!COGNITO_TARGETS.has(target)) {
+        send(
+          res,
+          403,
+          'application/json',
+          JSON.stringify({ message: `${target || 'this call'} is not available here` }),
+        );
+        return;
+      }
+      const upstream = await fetch(`${options.emulatorUrl}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+        body: await readBody(req, MAX_BODY_BYTES),
+      });
+      send(res, upstream.status, 'application/x-amz-json-1.1', Buffer.from(await upstream.arrayBuffer()));
+      return;
+    }
+    if (path.startsWith('/api/')) {
+      const claims = await authorizerClaims(req.headers.authorization);
+      if (!claims) {
+        // What API Gateway's JWT authorizer answers: the handler never runs.
+        send(res, 401, 'application/json', JSON.stringify({ message: 'Unauthorized' }));
+        return;
+      }
+      let body: string;
+      try {
+        body = (await readBody(req, MAX_BODY_BYTES + 1)).toString('utf8');
+      } catch {
+        send(res, 413, 'application/json', JSON.stringify({ message: 'Request Entity Too Large' }));
+        return;
+      }
+      const event: ApiEvent = {
+        rawPath: path,
+        headers: Object.fromEntries(
+          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+        ),
+        body,
+        isBase64Encoded: false,
+        requestContext: { http: { method }, authorizer: { jwt: { claims } } },
+      };
+      const out = await handleApiRequest(options.deps, event, {
+        allowedOrigins: [origin],
+        ...(options.onError ? { onError: options.onError } : {}),
+      });
+      send(
+        res,
+        out.statusCode ?? 200,
+        String(out.headers?.['content-type'] ?? 'application/json'),
+        out.body ?? '',
+        Object.fromEntries(Object.entries(out.headers ?? {}).map(([k, v]) => [k, String(v)])),
+      );
+      return;
+    }
+    send(res, 404, 'text/plain; charset=utf-8', 'not found', PAGE_HEADERS);
+  }
+
+  /** The claims API Gateway's JWT authorizer passes on: strings, arrays rendered "[a b]"; undefined if invalid. */
+  async function authorizerClaims(header: string | undefined): Promise<Record<string, string> | undefined> {
+    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    if (!token) return undefined;
+    try {
+      const payload = await verifier.verify(token);
+      return Object.fromEntries(
+        Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
+  origin = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  return {
+    url: origin,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...headers, 'content-type': type });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error(`body larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

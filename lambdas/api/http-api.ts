@@ -1,0 +1,231 @@
+/**
+ * The approval API over HTTP: API Gateway HTTP API (payload v2) events in AWS, the same events built by the local
+ * console server. Authentication is API Gateway's JWT authorizer (a Cognito ID token); this module reads the
+ * verified claims, checks the approvers group on every route (403 otherwise), refuses cross-site writes, validates
+ * every body, and maps typed errors to HTTP statuses with messages a person can act on.
+ *
+ * Routes:
+ *   GET  /api/plans                                pending plans, grouped by account and cluster
+ *   GET  /api/plans/{runId}/{planId}               one plan: findings, diff, proof, approval, change
+ *   POST /api/plans/{runId}/{planId}/approve       { contentHash, comment? }
+ *   POST /api/plans/{runId}/{planId}/reject        { contentHash, comment? }
+ *   GET  /api/changes                              applied changes, newest first, with rollbacks
+ *   POST /api/changes/{changeId}/rollback          { comment? }
+ *   GET  /api/me                                   who the API thinks you are
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type ApiDecisionBody, type ApiRollbackBody, validateInput } from '../shared/contracts';
+import {
+  authorize,
+  type Caller,
+  type ConsoleDeps,
+  decide,
+  listChanges,
+  listPending,
+  rollback,
+  showPlan,
+} from '../workflow/approval-console';
+
+/** The header every state-changing request must carry: a cross-site form cannot send it, and a cross-origin script
+ * cannot without a CORS preflight, which only the console's origin passes. */
+export const CSRF_HEADER = 'x-irsa-doctor-request';
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export interface ApiOptions {
+  /** Origins the console is served from; a state-changing request from any other Origin is refused. */
+  readonly allowedOrigins: readonly string[];
+  /** Called with each unexpected error (a 500), for the log. */
+  readonly onError?: (err: unknown) => void;
+}
+
+export type ApiEvent = Pick<
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  'rawPath' | 'headers' | 'body' | 'isBase64Encoded'
+> & {
+  readonly requestContext: {
+    readonly http: { readonly method: string };
+    readonly authorizer?: { readonly jwt?: { readonly claims?: Record<string, unknown> } };
+  };
+};
+
+const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
+  ForbiddenError: 403,
+  CsrfError: 403,
+  InvalidPayloadError: 400,
+  BadRequestError: 400,
+  PayloadTooLargeError: 413,
+  PlanNotFoundError: 404,
+  ApprovalNotFoundError: 404,
+  ChangeNotFoundError: 404,
+  NotFoundError: 404,
+  AlreadyDecidedError: 409,
+  PlanChangedError: 409,
+  RollbackRefusedError: 409,
+  ConcurrentEditError: 409,
+  StalePlanError: 409,
+  ApprovalExpiredError: 410,
+};
+
+class HttpError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** The caller from the JWT authorizer's claims (Cognito ID token): user name, e-mail, and groups. */
+export function callerFromClaims(claims: Record<string, unknown> | undefined): Caller | undefined {
+  if (!claims) return undefined;
+  const name = str(claims['cognito:username']) ?? str(claims.username) ?? str(claims.email) ?? str(claims.sub);
+  if (!name) return undefined;
+  const email = str(claims.email);
+  return { id: email && email !== name ? `${name} <${email}>` : name, groups: groupsOf(claims['cognito:groups']) };
+}
+
+/**
+ * Groups as a list. The JWT authorizer of an HTTP API passes an array claim as the text "[a b]"; a Lambda
+ * authorizer or a test may pass a real array or a JSON array text.
+ */
+export function groupsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  if (typeof value !== 'string' || value.trim() === '') return [];
+  const text = value.trim();
+  if (text.startsWith('[') && text.endsWith(']')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return parsed.filter((v): v is string => typeof v === 'string');
+    } catch {
+      // "[a b]": the HTTP API's own rendering
+    }
+    return text
+      .slice(1, -1)
+      .split(/[\s,]+/)
+      .filter((g) => g !== '');
+  }
+  return text.split(/[\s,]+/).filter((g) => g !== '');
+}
+
+export async function handleApiRequest(
+  deps: ConsoleDeps,
+  event: ApiEvent,
+  options: ApiOptions,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  try {
+    const method = event.requestContext.http.method.toUpperCase();
+    const headers = lowerKeys(event.headers ?? {});
+    const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+    if (!caller) return respond(401, { error: 'Unauthorized', message: 'sign in: no valid identity token was sent' });
+    authorize(deps, caller);
+    const segments = event.rawPath
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeSegment(s));
+    if (segments[0] !== 'api') throw new HttpError('NotFoundError', `no route ${event.rawPath}`);
+    const route = segments.slice(1);
+    if (method === 'POST') checkCsrf(headers, options);
+    else if (method !== 'GET') throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
+
+    if (method === 'GET' && route.length === 1 && route[0] === 'me') return respond(200, caller);
+    if (method === 'GET' && route.length === 1 && route[0] === 'plans')
+      return respond(200, { groups: await listPending(deps, caller) });
+    if (route[0] === 'plans' && route.length === 3 && method === 'GET')
+      return respond(200, await showPlan(deps, caller, at(route, 1), at(route, 2)));
+    if (
+      route[0] === 'plans' &&
+      route.length === 4 &&
+      method === 'POST' &&
+      (route[3] === 'approve' || route[3] === 'reject')
+    ) {
+      const body = validateInput<ApiDecisionBody>('api-decision', readBody(event));
+      const approval = await decide(deps, caller, {
+        runId: at(route, 1),
+        planId: at(route, 2),
+        decision: route[3] === 'approve' ? 'approved' : 'rejected',
+        contentHash: body.contentHash,
+        ...(body.comment !== undefined ? { comment: body.comment } : {}),
+      });
+      return respond(200, { approval });
+    }
+    if (method === 'GET' && route.length === 1 && route[0] === 'changes')
+      return respond(200, { changes: await listChanges(deps, caller) });
+    if (route[0] === 'changes' && route.length === 3 && route[2] === 'rollback' && method === 'POST') {
+      const body = validateInput<ApiRollbackBody>('api-rollback', readBody(event));
+      return respond(200, await rollback(deps, caller, at(route, 1), body.comment));
+    }
+    throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
+  } catch (err) {
+    const name = (err as Error)?.name ?? 'Error';
+    const status = STATUS_BY_ERROR[name];
+    if (status) {
+      const problems = (err as { problems?: readonly string[] }).problems;
+      return respond(status, { error: name, message: (err as Error).message, ...(problems ? { problems } : {}) });
+    }
+    options.onError?.(err);
+    // Unexpected: no internals to the client; the log has the stack.
+    return respond(500, { error: 'InternalError', message: 'the request failed; the API log has the details' });
+  }
+}
+
+function checkCsrf(headers: Record<string, string>, options: ApiOptions): void {
+  if (headers[CSRF_HEADER] !== '1') {
+    throw new HttpError('CsrfError', `state-changing requests must carry the ${CSRF_HEADER}: 1 header`);
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && !options.allowedOrigins.includes(origin)) {
+    throw new HttpError('CsrfError', `requests from origin ${origin} are not accepted`);
+  }
+  const type = headers['content-type'] ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new HttpError('BadRequestError', 'the body must be JSON (content-type: application/json)');
+  }
+}
+
+function readBody(event: ApiEvent): unknown {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new HttpError('PayloadTooLargeError', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError('BadRequestError', `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function respond(status: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError('BadRequestError', `the path segment "${segment}" is not valid percent-encoding`);
+  }
+}
+
+function at(route: readonly string[], index: number): string {
+  const value = route[index];
+  if (!value || value.length > 256) throw new HttpError('BadRequestError', 'an id in the path is empty or too long');
+  return value;
+}
+
+function lowerKeys(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

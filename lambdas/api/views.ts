@@ -1,0 +1,53 @@
+/**
+ * What the approval API returns, as types only (no runtime imports): shared by the API, the CLI and the browser
+ * console (console/src), which must not pull in any server code.
+ */
+import type { Finding } from '../domain/finding';
+import type { Plan } from '../domain/plan/plan';
+import type { ApprovalRecord, AuditRecord, PlanStatus } from '../ports/state-store';
+
+/** An approval request as the console may show it: never the task token. */
+export type ApprovalView = Omit<ApprovalRecord, 'taskToken'>;
+
+export interface PlanSummary {
+  readonly runId: string;
+  readonly planId: string;
+  readonly accountId: string;
+  readonly cluster?: string;
+  readonly region?: string;
+  readonly action: Plan['action'];
+  readonly resourceArn: string;
+  readonly ruleIds: readonly string[];
+  readonly risk: Plan['risk']['level'];
+  readonly title: string;
+  readonly status: PlanStatus;
+  readonly contentHash: string;
+  readonly requestedAt: string;
+  readonly expiresAt: string;
+}
+
+/** Pending plans grouped by account, then cluster (plans without a cluster under "(account-wide)"). */
+export interface PendingGroup {
+  readonly accountId: string;
+  readonly cluster: string;
+  readonly plans: readonly PlanSummary[];
+}
+
+export interface PlanDetail {
+  readonly runId: string;
+  readonly planId: string;
+  readonly status: PlanStatus;
+  readonly detail?: string;
+  readonly contentHash: string;
+  readonly plan: Plan;
+  /** The findings the plan fixes, with the error pods see and the evidence. */
+  readonly findings: readonly Finding[];
+  readonly approval?: ApprovalView;
+  readonly change?: ChangeView;
+}
+
+export interface ChangeView {
+  readonly change: AuditRecord;
+  /** The rollback of this change, when there was one. */
+  readonly rolledBackBy?: AuditRecord;
+}

@@ -1,0 +1,279 @@
+/**
+ * What the approval console and the CLI do, whatever carries the request (the HTTP API in AWS, the local console
+ * server, tests): list the plans waiting for a person, show one with everything needed to judge it, approve or
+ * reject it, list the applied changes, and roll one back. Every operation checks that the caller is an approver.
+ */
+import { rollbackChange } from '../adapters/rollback-change';
+import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
+import type { Finding } from '../domain/finding';
+import type { ApprovalRecord, AuditRecord, PlanRecord } from '../ports/state-store';
+import {
+  ApprovalNotFoundError,
+  ChangeNotFoundError,
+  ForbiddenError,
+  PlanNotFoundError,
+  RollbackRefusedError,
+} from '../shared/errors';
+import { decideApproval } from './approvals';
+
+export type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary };
+
+import type { WorkflowDeps } from './deps';
+
+/** The Cognito group (or, for the CLI through the API, the same group) whose members may decide and roll back. */
+export const DEFAULT_APPROVERS_GROUP = 'irsa-doctor-approvers';
+
+/** Who is asking, as the authenticator established it. */
+export interface Caller {
+  /** A stable, readable identity for the audit log (user name, or e-mail). */
+  readonly id: string;
+  readonly groups: readonly string[];
+}
+
+export type ConsoleDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now' | 'writers' | 'events'> & {
+  readonly approversGroup: string;
+};
+
+export const ACCOUNT_WIDE = '(account-wide)';
+const MAX_COMMENT = 1000;
+
+export function authorize(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Caller | undefined): Caller {
+  if (!caller || caller.id === '') throw new ForbiddenError('no authenticated caller');
+  if (!caller.groups.includes(deps.approversGroup)) {
+    throw new ForbiddenError(
+      `${caller.id} is not in the "${deps.approversGroup}" group; ask an administrator to add you to review and approve plans`,
+    );
+  }
+  return caller;
+}
+
+export async function listPending(deps: ConsoleDeps, caller: Caller): Promise<PendingGroup[]> {
+  authorize(deps, caller);
+  const now = deps.now().getTime();
+  const approvals = (await deps.store.listPendingApprovals()).filter((a) => Date.parse(a.expiresAt) >= now);
+  const summaries: PlanSummary[] = [];
+  const findingsByRun = new Map<string, Promise<Finding[]>>();
+  for (const approval of approvals) {
+    const record = await deps.store.getPlan(approval.runId, approval.planId);
+    if (!record) continue;
+    if (!findingsByRun.has(record.runId)) findingsByRun.set(record.runId, deps.store.listFindings(record.runId));
+    const findings = (await findingsByRun.get(record.runId)) ?? [];
+    // The plan's rationale stands in for a title when the run's findings have aged out.
+    const title = findings.find((f) => record.plan.findingIds.includes(f.id))?.title ?? record.plan.rationale;
+    summaries.push(summarize(record, approval, title));
+  }
+  const groups = new Map<string, { accountId: string; cluster: string; plans: PlanSummary[] }>();
+  for (const s of summaries) {
+    const cluster = s.cluster ? `${s.cluster}${s.region ? ` (${s.region})` : ''}` : ACCOUNT_WIDE;
+    const key = `${s.accountId}\u0000${cluster}`;
+    const group = groups.get(key) ?? { accountId: s.accountId, cluster, plans: [] };
+    group.plans.push(s);
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .sort((a, b) => a.accountId.localeCompare(b.accountId) || a.cluster.localeCompare(b.cluster))
+    .map((g) => ({ ...g, plans: g.plans.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)) }));
+}
+
+export async function showPlan(deps: ConsoleDeps, caller: Caller, runId: string, planId: string): Promise<PlanDetail> {
+  authorize(deps, caller);
+  const record = await deps.store.getPlan(runId, planId);
+  if (!record) throw new PlanNotFoundError(`plan ${planId} of run ${runId} not found (it may have aged out)`);
+  const wanted = new Set(record.plan.findingIds);
+  const findings = (await deps.store.listFindings(runId)).filter((f) => wanted.has(f.id));
+  const approval = await deps.store.getApproval(runId, planId);
+  const change = record.changeId ? await changeView(deps, record.changeId) : undefined;
+  return {
+    runId,
+    planId,
+    status: record.status,
+    ...(record.detail ? { detail: record.detail } : {}),
+    contentHash: record.contentHash,
+    plan: record.plan,
+    findings,
+    ...(approval ? { approval: withoutToken(approval) } : {}),
+    ...(change ? { change } : {}),
+  };
+}
+
+export interface DecisionRequest {
+  readonly runId: string;
+  readonly planId: string;
+  readonly decision: 'approved' | 'rejected';
+  /** The content hash the person reviewed: required, so an approval binds to exactly what was shown. */
+  readonly contentHash: string;
+  readonly comment?: string;
+}
+
+export async function decide(deps: ConsoleDeps, caller: Caller, request: DecisionRequest): Promise<ApprovalView> {
+  authorize(deps, caller);
+  const comment = cleanComment(request.comment);
+  await decideApproval(deps, {
+    runId: request.runId,
+    planId: request.planId,
+    decision: request.decision,
+    by: caller.id,
+    contentHash: request.contentHash,
+    ...(comment ? { comment } : {}),
+  });
+  const approval = await deps.store.getApproval(request.runId, request.planId);
+  if (!approval) throw new ApprovalNotFoundError(`approval of plan ${request.planId} vanished after the decision`);
+  return withoutToken(approval);
+}
+
+/** Applied changes, newest first, each with its rollback when there was one. */
+export async function listChanges(deps: ConsoleDeps, caller: Caller): Promise<ChangeView[]> {
+  authorize(deps, caller);
+  const all = await deps.store.listAudit();
+  const rollbacks = new Map(all.filter((r) => r.kind === 'rollback' && r.rollsBack).map((r) => [r.rollsBack, r]));
+  return all
+    .filter((r) => r.kind === 'apply')
+    .map((change) => {
+      const rolledBackBy = rollbacks.get(change.changeId);
+      return rolledBackBy ? { change, rolledBackBy } : { change };
+    })
+    .sort((a, b) => b.change.appliedAt.localeCompare(a.change.appliedAt));
+}
+
+export function rollbackIdOf(changeId: string): string {
+  return `${changeId}.rollback`;
+}
+
+/**
+ * Restores the document an applied change replaced. Refused (nothing written) when the change was rolled back
+ * already, when a later change of the same run that depends on it is still in place (roll that back first), or when
+ * the resource no longer holds what the change wrote. Audited as a change of kind 'rollback'.
+ */
+export async function rollback(
+  deps: ConsoleDeps,
+  caller: Caller,
+  changeId: string,
+  requestComment?: string,
+): Promise<ChangeView> {
+  authorize(deps, caller);
+  const comment = cleanComment(requestComment);
+  const change = await deps.store.getAudit(changeId);
+  if (!change) throw new ChangeNotFoundError(`no applied change ${changeId} in the audit log`);
+  if (change.kind !== 'apply') {
+    throw new RollbackRefusedError(
+      `${changeId} is a rollback record; only applied changes are rolled back`,
+      changeId,
+      'not-reversible',
+    );
+  }
+  const previous = await deps.store.getAudit(rollbackIdOf(changeId));
+  if (previous) {
+    throw new RollbackRefusedError(
+      `change ${changeId} was already rolled back by ${previous.approvedBy} at ${previous.appliedAt}`,
+      changeId,
+      'already-rolled-back',
+    );
+  }
+  const all = await deps.store.listAudit();
+  const undone = new Set(all.filter((r) => r.kind === 'rollback').map((r) => r.rollsBack));
+  const dependents = all.filter(
+    (r) =>
+      r.kind === 'apply' &&
+      r.runId === change.runId &&
+      (r.dependsOn ?? []).includes(change.planId) &&
+      !undone.has(r.changeId),
+  );
+  if (dependents.length > 0) {
+    throw new RollbackRefusedError(
+      `change ${changeId} cannot be rolled back while ${dependents.map((d) => d.changeId).join(', ')} ` +
+        `depend${dependents.length === 1 ? 's' : ''} on it; roll ${dependents.length === 1 ? 'that' : 'those'} back first`,
+      changeId,
+      'dependents',
+    );
+  }
+  const outcome = await rollbackChange(deps.writers, change);
+  const at = deps.now().toISOString();
+  const record: AuditRecord = {
+    changeId: rollbackIdOf(changeId),
+    kind: 'rollback',
+    runId: change.runId,
+    planId: change.planId,
+    accountId: change.accountId,
+    resourceArn: change.resourceArn,
+    action: change.action,
+    replaced: outcome.replaced,
+    wrote: outcome.current,
+    writes: outcome.writes,
+    approvedBy: caller.id,
+    approvedAt: at,
+    ...(comment ? { comment } : {}),
+    appliedAt: at,
+    rollsBack: changeId,
+  };
+  try {
+    await deps.store.putAudit(record);
+  } catch (err) {
+    // Two people rolled back at once: the resource holds the replaced document either way; the first record stands.
+    if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+  }
+  if (await deps.store.getPlan(change.runId, change.planId)) {
+    await deps.store.updatePlan(change.runId, change.planId, {
+      status: 'rolled-back',
+      detail: `rolled back by ${caller.id} at ${at}`,
+    });
+  }
+  await deps.events.publish([
+    {
+      detailType: 'IRSA Doctor Change Rolled Back',
+      detail: {
+        changeId,
+        rollbackId: record.changeId,
+        runId: change.runId,
+        planId: change.planId,
+        action: change.action,
+        resourceArn: change.resourceArn,
+        rolledBackBy: caller.id,
+        status: outcome.status,
+      },
+    },
+  ]);
+  return { change, rolledBackBy: (await deps.store.getAudit(record.changeId)) ?? record };
+}
+
+async function changeView(deps: ConsoleDeps, changeId: string): Promise<ChangeView | undefined> {
+  const change = await deps.store.getAudit(changeId);
+  if (!change) return undefined;
+  const rolledBackBy = await deps.store.getAudit(rollbackIdOf(changeId));
+  return rolledBackBy ? { change, rolledBackBy } : { change };
+}
+
+function summarize(record: PlanRecord, approval: ApprovalRecord, title: string): PlanSummary {
+  const p = record.plan;
+  return {
+    runId: record.runId,
+    planId: record.planId,
+    accountId: p.accountId,
+    ...(p.cluster ? { cluster: p.cluster } : {}),
+    ...(p.region ? { region: p.region } : {}),
+    action: p.action,
+    resourceArn: p.resourceArn,
+    ruleIds: p.ruleIds,
+    risk: p.risk.level,
+    title,
+    status: record.status,
+    contentHash: record.contentHash,
+    requestedAt: approval.requestedAt,
+    expiresAt: approval.expiresAt,
+  };
+}
+
+function withoutToken(approval: ApprovalRecord): ApprovalView {
+  const { taskToken: _secret, ...view } = approval;
+  return view;
+}
+
+function cleanComment(comment: string | undefined): string | undefined {
+  const text = comment?.trim();
+  if (!text) return undefined;
+  return text.length > MAX_COMMENT ? text.slice(0, MAX_COMMENT) : text;
+}
+
+/** Whether an approval can still be decided at `now` (for views; decideApproval enforces it). */
+export function isOpen(approval: ApprovalView, now: Date): boolean {
+  return !approval.decision && Date.parse(approval.expiresAt) >= now.getTime();
+}

@@ -1,0 +1,129 @@
+/**
+ * The CLI's approval commands against the approval API (the local console server in front of a real run of the
+ * synthesized state machine): sign in, list, show, approve with the content hash shown, reject, history, rollback.
+ */
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { main } from '../../../cli/main';
+import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
+import { logger } from '../../../lambdas/handlers/make-handler';
+import { captureIo } from '../../support/cli-io';
+import { APPROVER, type ConsoleHarness, startConsoleHarness, VIEWER } from '../../support/console-harness';
+import { seedWorkflowEstate } from '../../support/workflow-estate';
+import { endpointUrl } from '../emulator-env';
+
+let h: ConsoleHarness;
+let tokenFile: string;
+
+beforeAll(async () => {
+  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+  process.env.AWS_REGION = 'us-east-1';
+  logger.setLogLevel('SILENT');
+  const estate = await seedWorkflowEstate(endpointUrl());
+  h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1']);
+  tokenFile = join(mkdtempSync(join(tmpdir(), 'irsa-cli-')), 'token');
+});
+
+afterAll(async () => {
+  await h?.finish();
+});
+
+async function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  const cap = captureIo(options.stdin ?? '', { env: options.env ?? {} });
+  const code = await main([...args, '--console-url', h.console.url, '--token-file', tokenFile], cap.io);
+  return { code, out: cap.out(), err: cap.err() };
+}
+
+async function trustPolicy(arn: string): Promise<unknown> {
+  const { Role } = await seedClients(endpointUrl(), arn.split(':')[4] ?? '').iam.send(
+    new GetRoleCommand({ RoleName: arn.split('/').pop() }),
+  );
+  return JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? ''));
+}
+
+describe('irsa-doctor approvals and rollback', () => {
+  it('refuses without a token, and a non-approver', async () => {
+    const none = await cli(['approvals', 'list']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/not signed in: run "irsa-doctor login"/);
+    const viewer = await cli(['approvals', 'list'], {
+      env: { IRSA_DOCTOR_TOKEN: await h.pool.signIn(VIEWER.username, VIEWER.password) },
+    });
+    expect(viewer.code).toBe(2);
+    expect(viewer.err).toMatch(/403.*irsa-doctor-approvers/);
+    const wrong = await cli(['login', '--username', APPROVER.username, '--password-stdin'], {
+      stdin: 'wrong-password\n',
+    });
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/sign-in refused/);
+  });
+
+  it('signs in, lists, shows, approves what it showed, rejects, lists the change and rolls it back', async () => {
+    const login = await cli(['login', '--username', APPROVER.username, '--password-stdin'], {
+      stdin: `${APPROVER.password}\n`,
+    });
+    expect(login.code).toBe(0);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(tokenFile, 'utf8').split('.')).toHaveLength(3);
+
+    const pending = await h.pending();
+    const [first, second] = pending.filter(
+      (p) => p.plan.action === 'update-trust-policy' && p.plan.dependsOn.length === 0,
+    );
+    if (!first || !second) throw new Error('expected two independent trust-policy plans');
+    const list = await cli(['approvals', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain(`${first.runId}/${first.planId}`);
+    expect(list.out).toContain(`Account ${first.plan.accountId}`);
+
+    const show = await cli(['approvals', 'show', `${first.runId}/${first.planId}`]);
+    expect(show.out).toContain(first.plan.diff.split('\n')[0]);
+    expect(show.out).toContain(`content ${first.contentHash}`);
+
+    // A stale hash is refused (exit 1), nothing decided
+    const stale = await cli(['approvals', 'approve', `${first.runId}/${first.planId}`, '--hash', 'a'.repeat(64)]);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toMatch(/PlanChangedError/);
+
+    const approve = await cli([
+      'approvals',
+      'approve',
+      `${first.runId}/${first.planId}`,
+      '--hash',
+      first.contentHash,
+      '--comment',
+      'from the terminal',
+    ]);
+    expect(approve.code).toBe(0);
+    expect(approve.out).toContain('approved by alice');
+    const reject = await cli(['approvals', 'reject', `${second.runId}/${second.planId}`]);
+    expect(reject.code).toBe(0);
+    expect(reject.out).toContain('rejected by alice');
+    const again = await cli(['approvals', 'reject', `${first.runId}/${first.planId}`]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/AlreadyDecidedError/);
+
+    const applied = await h.waitForStatus(first.planId, ['verified', 'unverified']);
+    expect(await trustPolicy(first.plan.resourceArn)).toEqual(first.plan.after);
+    const history = await cli(['approvals', 'history']);
+    expect(history.out).toContain(applied.changeId);
+    const rollback = await cli(['rollback', applied.changeId ?? '', '--comment', 'undo']);
+    expect(rollback.code).toBe(0);
+    expect(await trustPolicy(first.plan.resourceArn)).toEqual(first.plan.before);
+    const twice = await cli(['rollback', applied.changeId ?? '']);
+    expect(twice.code).toBe(1);
+    expect(twice.err).toMatch(/already rolled back/);
+  });
+
+  it('names a bad plan reference and a bad console URL', async () => {
+    const bad = await cli(['approvals', 'show', 'no-slash']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/not a plan reference/);
+    const cap = captureIo('', { env: {} });
+    expect(await main(['approvals', 'list', '--console-url', 'http://example.com'], cap.io)).toBe(2);
+    expect(cap.err()).toMatch(/must be https/);
+  });
+});
