@@ -4,14 +4,14 @@
  * in front of a real run of the synthesized state machine waiting for approvals.
  */
 import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
+import { seedClients } from '../../../emulator/seed';
 import { CSRF_HEADER } from '../../../lambdas/api/http-api';
 import type { PendingGroup, PlanDetail } from '../../../lambdas/api/views';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { planContentHash } from '../../../lambdas/workflow/run-steps';
 import { APPROVER, type ConsoleHarness, startConsoleHarness, VIEWER } from '../../support/console-harness';
 import { seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
-import { endpointUrl } from '../emulator-env';
+import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
 let h: ConsoleHarness;
 let estate: WorkflowEstate;
@@ -19,9 +19,7 @@ let approverToken: string;
 let viewerToken: string;
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
-  process.env.AWS_REGION = 'us-east-1';
+  useEmulatorCredentials();
   logger.setLogLevel('SILENT');
   estate = await seedWorkflowEstate(endpointUrl());
   h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1']);

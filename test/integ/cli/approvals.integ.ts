@@ -7,20 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { main } from '../../../cli/main';
-import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
+import { seedClients } from '../../../emulator/seed';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { captureIo } from '../../support/cli-io';
 import { APPROVER, type ConsoleHarness, startConsoleHarness, VIEWER } from '../../support/console-harness';
 import { seedWorkflowEstate } from '../../support/workflow-estate';
-import { endpointUrl } from '../emulator-env';
+import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
 let h: ConsoleHarness;
 let tokenFile: string;
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
-  process.env.AWS_REGION = 'us-east-1';
+  useEmulatorCredentials();
   logger.setLogLevel('SILENT');
   const estate = await seedWorkflowEstate(endpointUrl());
   h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1']);

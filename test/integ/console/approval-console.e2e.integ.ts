@@ -15,11 +15,11 @@ import {
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
+import { seedClients } from '../../../emulator/seed';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { APPROVER, type ConsoleHarness, startConsoleHarness } from '../../support/console-harness';
 import { seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
-import { endpointUrl } from '../emulator-env';
+import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '..', '..', '..', '.tmp', 'screenshots');
@@ -38,9 +38,7 @@ beforeAll(async () => {
       `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
     );
   }
-  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
-  process.env.AWS_REGION = 'us-east-1';
+  useEmulatorCredentials();
   logger.setLogLevel('SILENT');
   estate = await seedWorkflowEstate(endpointUrl());
   // A broken role whose trust policy carries markup and script in its subject condition.

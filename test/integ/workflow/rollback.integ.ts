@@ -12,23 +12,21 @@ import {
   TagOpenIDConnectProviderCommand,
   UpdateOpenIDConnectProviderThumbprintCommand,
 } from '@aws-sdk/client-iam';
-import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
+import { seedClients } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
 import { applyPlan } from '../../../lambdas/adapters/apply-plan';
 import type { Plan, ProviderState } from '../../../lambdas/domain/plan/plan';
 import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP, rollback } from '../../../lambdas/workflow/approval-console';
 import { testPlan } from '../../support/test-plan';
 import { freshAccountId, seedMemberRoles } from '../../support/workflow-estate';
-import { endpointUrl } from '../emulator-env';
+import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
 const approver = { id: 'alice', groups: [DEFAULT_APPROVERS_GROUP] };
 let hub: LocalHub;
 let deps: ConsoleDeps;
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
-  process.env.AWS_REGION = 'us-east-1';
+  useEmulatorCredentials();
   hub = await createLocalHub({
     endpoint: endpointUrl(),
     prefix: `r${randomUUID().slice(0, 8)}`,
@@ -77,6 +75,17 @@ async function provider(accountId: string, arn: string): Promise<ProviderState |
     throw err;
   }
 }
+
+/** Adds sts.amazonaws.com to a provider that lists only other-client. */
+const addAudience = (accountId: string, arn: string, issuer: string) =>
+  testPlan({
+    id: `p-${randomUUID().slice(0, 4)}`,
+    accountId,
+    resourceArn: arn,
+    action: 'add-client-id',
+    before: { url: issuer, clientIds: ['other-client'], thumbprints: [] },
+    after: { url: issuer, clientIds: ['other-client', 'sts.amazonaws.com'], thumbprints: [] },
+  });
 
 const url = () => `oidc.eks.us-west-2.amazonaws.com/id/${randomUUID().replace(/-/g, '').toUpperCase()}`;
 
@@ -157,32 +166,14 @@ describe('rollback', () => {
     await seedClients(endpointUrl(), a).iam.send(
       new CreateOpenIDConnectProviderCommand({ Url: `https://${issuer}`, ClientIDList: ['other-client'] }),
     );
-    const changeId = await applied(
-      testPlan({
-        id: `p-${randomUUID().slice(0, 4)}`,
-        accountId: a,
-        resourceArn: arn,
-        action: 'add-client-id',
-        before: { url: issuer, clientIds: ['other-client'], thumbprints: [] },
-        after: { url: issuer, clientIds: ['other-client', 'sts.amazonaws.com'], thumbprints: [] },
-      }),
-    );
+    const changeId = await applied(addAudience(a, arn, issuer));
     expect((await provider(a, arn))?.clientIds).toEqual(['other-client', 'sts.amazonaws.com']);
     const view = await rollback(deps, approver, changeId);
     expect(view.rolledBackBy?.writes).toEqual(['iam:RemoveClientIDFromOpenIDConnectProvider']);
     expect((await provider(a, arn))?.clientIds).toEqual(['other-client']);
 
     // A second change, then a drift: a thumbprint added by someone else
-    const second = await applied(
-      testPlan({
-        id: `p-${randomUUID().slice(0, 4)}`,
-        accountId: a,
-        resourceArn: arn,
-        action: 'add-client-id',
-        before: { url: issuer, clientIds: ['other-client'], thumbprints: [] },
-        after: { url: issuer, clientIds: ['other-client', 'sts.amazonaws.com'], thumbprints: [] },
-      }),
-    );
+    const second = await applied(addAudience(a, arn, issuer));
     await seedClients(endpointUrl(), a).iam.send(
       new UpdateOpenIDConnectProviderThumbprintCommand({
         OpenIDConnectProviderArn: arn,
