@@ -161,7 +161,9 @@ export async function rollback(
       'not-reversible',
     );
   }
-  const previous = await deps.store.getAudit(rollbackIdOf(changeId));
+  // One consistent read of the audit log answers both: was it rolled back, and does a later change depend on it.
+  const all = await deps.store.listAudit();
+  const previous = all.find((r) => r.changeId === rollbackIdOf(changeId));
   if (previous) {
     throw new RollbackRefusedError(
       `change ${changeId} was already rolled back by ${previous.approvedBy} at ${previous.appliedAt}`,
@@ -169,7 +171,6 @@ export async function rollback(
       'already-rolled-back',
     );
   }
-  const all = await deps.store.listAudit();
   const undone = new Set(all.filter((r) => r.kind === 'rollback').map((r) => r.rollsBack));
   const dependents = all.filter(
     (r) =>
@@ -271,9 +272,4 @@ function cleanComment(comment: string | undefined): string | undefined {
   const text = comment?.trim();
   if (!text) return undefined;
   return text.length > MAX_COMMENT ? text.slice(0, MAX_COMMENT) : text;
-}
-
-/** Whether an approval can still be decided at `now` (for views; decideApproval enforces it). */
-export function isOpen(approval: ApprovalView, now: Date): boolean {
-  return !approval.decision && Date.parse(approval.expiresAt) >= now.getTime();
 }
