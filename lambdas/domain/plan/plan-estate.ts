@@ -382,6 +382,7 @@ class Planner {
           ok(done, 'key not found');
           const fed = view?.providers[0]?.arn;
           declared.push({
+            class: 'wildcard-meant',
             why: `the pattern "${e.value}" was meant as a wildcard (IRSA-017)`,
             subPattern: String(e.value),
             ...(fed ? { providerArn: fed } : {}),
@@ -473,6 +474,7 @@ class Planner {
           for (const action of denied) {
             done = this.addAction(patch, pi.statement.index, action) && done;
             declared.push({
+              class: 'pod-identity-action',
               why: `Pod Identity needs ${action} (PI-050)`,
               principal: 'pods.eks.amazonaws.com',
               action,
@@ -748,6 +750,7 @@ class Planner {
       for (const v of values) {
         if (!(Array.isArray(kept) ? kept.map(String) : [String(kept)]).includes(v)) {
           declared.push({
+            class: 'dropped-duplicate',
             why: `"${v}" was written in the policy but silently dropped as a duplicate key (IRSA-022)`,
             subPattern: v,
           });

@@ -27,6 +27,8 @@ export interface ProbeOutcome {
   readonly after: Decision;
   /** Why a newly allowed request is acceptable: the workload the plan exists to let in, or the declared widening. */
   readonly declaredBy?: string;
+  /** Set when `declaredBy` is a declared widening (not a named workload): its class. */
+  readonly wideningClass?: import('./prove').WideningClass;
 }
 
 /** The evidence shown to an approver that a trust-policy change does what it says and nothing more. */

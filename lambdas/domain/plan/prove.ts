@@ -14,8 +14,19 @@ export interface IntendedRequest {
   readonly why: string;
 }
 
+/**
+ * The kinds of access a plan may knowingly add beyond named workloads. A plan whose proof finds a newly allowed
+ * request of one of these classes is propose-only unless configuration allows that class.
+ * - `wildcard-meant`: a `:sub` pattern written under StringEquals that was meant as a wildcard (IRSA-017);
+ * - `dropped-duplicate`: a value IAM silently dropped as a duplicate key, brought back by the merge (IRSA-022);
+ * - `any-service-account`: a subject constraint that lets any service account in (a `*` pattern);
+ * - `pod-identity-action`: an action the EKS Pod Identity principal needs (PI-050).
+ */
+export type WideningClass = 'wildcard-meant' | 'dropped-duplicate' | 'any-service-account' | 'pod-identity-action';
+
 /** Access a plan knowingly adds beyond named workloads (e.g. a wildcard that was meant as one), said out loud. */
 export interface DeclaredWidening {
+  readonly class: WideningClass;
   readonly why: string;
   readonly principal?: string;
   readonly action?: string;
@@ -73,7 +84,12 @@ export function proveTrustChange(input: ProofInput): Proof {
     const a = decide(after, request);
     if (b !== 'Allow' && a === 'Allow') {
       const by = accountedFor(request, input);
-      const outcome = { ...describe(request), before: b, after: a, ...(by ? { declaredBy: by } : {}) };
+      const outcome: ProbeOutcome = {
+        ...describe(request),
+        before: b,
+        after: a,
+        ...(by ? { declaredBy: by.why, ...(by.wideningClass ? { wideningClass: by.wideningClass } : {}) } : {}),
+      };
       (by ? newlyAllowed : undeclared).push(outcome);
     } else if (b === 'Allow' && a !== 'Allow') newlyDenied++;
   }
@@ -139,18 +155,21 @@ function describe(request: TrustRequest, intended?: IntendedRequest): Omit<Probe
 }
 
 /** Why a newly allowed request is acceptable, or undefined when nothing in the plan says so. */
-function accountedFor(request: TrustRequest, input: ProofInput): string | undefined {
+function accountedFor(
+  request: TrustRequest,
+  input: ProofInput,
+): { why: string; wideningClass?: WideningClass } | undefined {
   const { sub } = describe(request);
   if (request.principal.type === 'Federated' && request.action === WEB_IDENTITY_ACTION) {
     const named = input.intended.find((i) => i.providerArn === request.principal.id && i.sub === sub);
-    if (named) return named.why;
+    if (named) return { why: named.why };
   }
   for (const d of input.declared) {
     if (d.principal !== undefined && d.principal !== request.principal.id) continue;
     if (d.action !== undefined && d.action !== request.action) continue;
     if (d.providerArn !== undefined && d.providerArn !== request.principal.id) continue;
     if (d.subPattern !== undefined && (sub === undefined || !wildcardMatch(d.subPattern, sub))) continue;
-    return d.why;
+    return { why: d.why, wideningClass: d.class };
   }
   return undefined;
 }
