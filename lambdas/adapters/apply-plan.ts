@@ -31,13 +31,34 @@ export interface ApplyOutcome {
 export const PLAN_TAG = 'irsa-doctor:plan-id';
 
 /**
+ * Called once the drift guard has decided to write, right before the first IAM write, with what the resource holds
+ * and the writes about to be made: the write-ahead audit records its intent here. If it throws, nothing is written.
+ */
+export type BeforeWrite = (
+  current: TrustDocument | ProviderState | null,
+  writes: readonly string[],
+) => Promise<void> | void;
+
+export interface WriteHooks {
+  readonly beforeWrite?: BeforeWrite;
+}
+
+/**
  * Applies one approved plan, guarded against drift: the resource is read first and must hold exactly the plan's
  * `before` (or already its `after`, which makes re-applying a no-op); otherwise nothing is written and a
  * StalePlanError says what is there now. After the write the resource is read back; if it does not hold `after`,
  * another writer changed it concurrently (ConcurrentEditError; the other writer's change is what stays).
  * IAM has no conditional writes, so between the read and the write there remains a window of one API round trip.
  */
-export async function applyPlan(factory: AwsClientFactory, plan: Plan): Promise<ApplyOutcome> {
+export async function applyPlan(factory: AwsClientFactory, plan: Plan, hooks: WriteHooks = {}): Promise<ApplyOutcome> {
+  assertWritable(factory, plan);
+  const iam = factory.iam(plan.accountId);
+  if (plan.action === 'update-trust-policy') return applyTrustPolicy(iam, plan, hooks);
+  return applyProvider(iam, plan, hooks);
+}
+
+/** The checks made before anything is read: writer credentials, an applicable plan, an action apply may make. */
+export function assertWritable(factory: AwsClientFactory, plan: Plan): void {
   if (factory.access !== 'write') {
     throw new PlanNotApplicableError(
       `plan ${plan.id}: refusing to write with read-only (scanner) credentials; use the remediator role's client factory`,
@@ -50,14 +71,12 @@ export async function applyPlan(factory: AwsClientFactory, plan: Plan): Promise<
       plan.id,
     );
   }
-  const iam = factory.iam(plan.accountId);
   switch (plan.action) {
     case 'update-trust-policy':
-      return applyTrustPolicy(iam, plan);
     case 'create-oidc-provider':
     case 'add-client-id':
     case 'update-thumbprint':
-      return applyProvider(iam, plan);
+      return;
     default:
       throw new PlanNotApplicableError(
         `plan ${plan.id}: action ${plan.action} is never applied automatically`,
@@ -66,7 +85,7 @@ export async function applyPlan(factory: AwsClientFactory, plan: Plan): Promise<
   }
 }
 
-async function applyTrustPolicy(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> {
+async function applyTrustPolicy(iam: IAMClient, plan: Plan, hooks: WriteHooks): Promise<ApplyOutcome> {
   const before = plan.before as TrustDocument | null;
   const after = plan.after as TrustDocument | null;
   if (!before || !after)
@@ -99,6 +118,7 @@ async function applyTrustPolicy(iam: IAMClient, plan: Plan): Promise<ApplyOutcom
       current,
     );
   }
+  await hooks.beforeWrite?.(current, ['iam:UpdateAssumeRolePolicy']);
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(after) }));
   const readBack = await readTrustPolicy(iam, roleName, plan);
   return confirmed(plan, 'trust policy', current, readBack, readBack !== null && sameJson(readBack, after), [
@@ -126,7 +146,7 @@ function confirmed<T extends TrustDocument | ProviderState>(
   return { planId: plan.id, resourceArn: plan.resourceArn, status: 'applied', replaced, current: readBack, writes };
 }
 
-async function applyProvider(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> {
+async function applyProvider(iam: IAMClient, plan: Plan, hooks: WriteHooks): Promise<ApplyOutcome> {
   const before = plan.before as ProviderState | null;
   const after = plan.after as ProviderState | null;
   if (!after) throw new PlanNotApplicableError(`plan ${plan.id}: a provider plan needs an after state`, plan.id);
@@ -150,6 +170,15 @@ async function applyProvider(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> 
     );
   }
   const writes: string[] = [];
+  const missing = after.clientIds.filter((id) => !(current?.clientIds ?? []).includes(id));
+  await hooks.beforeWrite?.(
+    current,
+    plan.action === 'create-oidc-provider'
+      ? ['iam:CreateOpenIDConnectProvider']
+      : plan.action === 'add-client-id'
+        ? missing.map(() => 'iam:AddClientIDToOpenIDConnectProvider')
+        : ['iam:UpdateOpenIDConnectProviderThumbprint'],
+  );
   if (plan.action === 'create-oidc-provider') {
     await iam.send(
       new CreateOpenIDConnectProviderCommand({
@@ -161,9 +190,7 @@ async function applyProvider(iam: IAMClient, plan: Plan): Promise<ApplyOutcome> 
     );
     writes.push('iam:CreateOpenIDConnectProvider');
   } else if (plan.action === 'add-client-id') {
-    const have = new Set(current?.clientIds ?? []);
-    for (const clientId of after.clientIds) {
-      if (have.has(clientId)) continue;
+    for (const clientId of missing) {
       await iam.send(
         new AddClientIDToOpenIDConnectProviderCommand({
           OpenIDConnectProviderArn: plan.resourceArn,
@@ -219,6 +246,39 @@ export async function readTrustPolicy(
     plan.resourceArn,
     decoded,
   );
+}
+
+/**
+ * What a change's resource holds now (a trust policy or a provider state; null: absent), for the audit reconciler.
+ * A trust policy that is not a JSON object comes back as its text.
+ */
+export async function readResourceState(
+  factory: AwsClientFactory,
+  change: {
+    readonly accountId: string;
+    readonly resourceArn: string;
+    readonly action: string;
+    readonly planId: string;
+  },
+): Promise<unknown> {
+  const iam = factory.iam(change.accountId);
+  if (change.action !== 'update-trust-policy') return readProvider(iam, change.resourceArn);
+  try {
+    return await readTrustPolicy(iam, roleNameFromArn(change.resourceArn), {
+      id: change.planId,
+      resourceArn: change.resourceArn,
+    });
+  } catch (err) {
+    if (err instanceof StalePlanError) return err.current;
+    throw err;
+  }
+}
+
+/** Whether a resource state read by readResourceState is `target` (null: the resource is absent). */
+export function holdsState(action: string, state: unknown, target: TrustDocument | ProviderState | null): boolean {
+  if (target === null || state === null) return target === state;
+  if (action === 'update-trust-policy') return sameJson(state, target);
+  return typeof state === 'object' && sameProvider(state as ProviderState, target as ProviderState);
 }
 
 /** An OIDC provider's state as the planner models it; null when it does not exist. */

@@ -10,12 +10,24 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../domain/finding';
-import type { ApprovalRecord, AuditRecord, PlanRecord, RunRecord, StateStore } from '../ports/state-store';
+import type {
+  ApprovalRecord,
+  AuditIntent,
+  AuditRecord,
+  AuditReference,
+  PlanRecord,
+  RunRecord,
+  StateStore,
+} from '../ports/state-store';
 
 /** Runs, findings, plans and approvals age out after this long; audit records never do. */
 export const STATE_TTL_DAYS = 90;
 
 type Item = Record<string, AttributeValue>;
+/** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
+const CHANGE_SK = 'CHANGE';
+const INTENT_SK = 'INTENT';
+const RESOURCE_PREFIX = 'RESOURCE#';
 const S = (value: string): AttributeValue => ({ S: value });
 const json = (value: unknown): AttributeValue => ({ S: JSON.stringify(value) });
 const parse = <T>(item: Item | undefined, attribute = 'data'): T | undefined => {
@@ -25,7 +37,8 @@ const parse = <T>(item: Item | undefined, attribute = 'data'): T | undefined => 
 
 /**
  * The StateStore on two DynamoDB tables (hub stack): the state table (pk/sk, TTL attribute `ttl`) and the audit
- * table (pk/sk, no TTL). Records are JSON in a `data` attribute, with the fields that change kept beside it so an
+ * table (pk/sk, no TTL; append-only: every put is conditional on attribute_not_exists, nothing is updated or
+ * deleted). Records are JSON in a `data` attribute, with the fields that change kept beside it so an
  * update never rewrites the whole record.
  */
 export class DynamoStateStore implements StateStore {
@@ -252,7 +265,7 @@ export class DynamoStateStore implements StateStore {
         TableName: this.auditTable,
         Item: {
           pk: S(`CHANGE#${record.changeId}`),
-          sk: S('CHANGE'),
+          sk: S(CHANGE_SK),
           resourceArn: S(record.resourceArn),
           appliedAt: S(record.appliedAt),
           data: json(record),
@@ -266,7 +279,7 @@ export class DynamoStateStore implements StateStore {
     const out = await this.client.send(
       new GetItemCommand({
         TableName: this.auditTable,
-        Key: { pk: S(`CHANGE#${changeId}`), sk: S('CHANGE') },
+        Key: { pk: S(`CHANGE#${changeId}`), sk: S(CHANGE_SK) },
         ConsistentRead: true,
       }),
     );
@@ -275,16 +288,120 @@ export class DynamoStateStore implements StateStore {
 
   async listAudit() {
     const items: AuditRecord[] = [];
-    for await (const page of paginateScan(
-      { client: this.client },
-      { TableName: this.auditTable, ConsistentRead: true },
-    )) {
-      for (const item of page.Items ?? []) {
-        const record = parse<AuditRecord>(item);
-        if (record) items.push(record);
-      }
+    for (const item of await this.scanAudit([CHANGE_SK])) {
+      const record = parse<AuditRecord>(item);
+      if (record) items.push(record);
     }
     return items.sort((a, b) => a.appliedAt.localeCompare(b.appliedAt));
+  }
+
+  async putAuditIntent(intent: AuditIntent) {
+    let created = true;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.auditTable,
+          Item: {
+            pk: S(`CHANGE#${intent.changeId}`),
+            sk: S(INTENT_SK),
+            resourceArn: S(intent.resourceArn),
+            intendedAt: S(intent.intendedAt),
+            data: json(intent),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      created = false;
+    }
+    const stored = created ? intent : await this.getAuditIntent(intent.changeId);
+    if (!stored) throw new Error(`audit intent ${intent.changeId} exists but cannot be read`);
+    // The index entries of the stored intent (also when it existed: a crash may have come between the puts).
+    const refs: Array<[string, AuditReference['relation']]> = [
+      [stored.resourceArn, 'target'],
+      ...(stored.names ?? []).map((arn): [string, AuditReference['relation']] => [arn, 'names']),
+    ];
+    for (const [arn, relation] of refs) {
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.auditTable,
+            Item: {
+              pk: S(`${RESOURCE_PREFIX}${arn.toLowerCase()}`),
+              sk: S(`${relation}#${stored.changeId}`),
+              changeId: S(stored.changeId),
+              relation: S(relation),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
+    return { created, intent: stored };
+  }
+
+  async getAuditIntent(changeId: string) {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.auditTable,
+        Key: { pk: S(`CHANGE#${changeId}`), sk: S(INTENT_SK) },
+        ConsistentRead: true,
+      }),
+    );
+    return parse<AuditIntent>(out.Item);
+  }
+
+  async listOpenAuditIntents() {
+    const items = await this.scanAudit([INTENT_SK, CHANGE_SK]);
+    const completed = new Set(items.filter((i) => i.sk?.S === CHANGE_SK).map((i) => i.pk?.S));
+    const open: AuditIntent[] = [];
+    for (const item of items) {
+      if (item.sk?.S !== INTENT_SK || completed.has(item.pk?.S)) continue;
+      const intent = parse<AuditIntent>(item);
+      if (intent) open.push(intent);
+    }
+    return open.sort((a, b) => a.intendedAt.localeCompare(b.intendedAt));
+  }
+
+  async listAuditReferences(resourceArn: string) {
+    const refs: AuditReference[] = [];
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.auditTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': S(`${RESOURCE_PREFIX}${resourceArn.toLowerCase()}`) },
+        ConsistentRead: true,
+      },
+    )) {
+      for (const item of page.Items ?? []) {
+        const changeId = item.changeId?.S;
+        const relation = item.relation?.S;
+        if (changeId && (relation === 'target' || relation === 'names')) refs.push({ changeId, relation });
+      }
+    }
+    return refs;
+  }
+
+  /** The audit table's items of these sort keys (a scan: the table holds one item per approved write, and a few more). */
+  private async scanAudit(sortKeys: readonly string[]): Promise<Item[]> {
+    const items: Item[] = [];
+    const values: Item = Object.fromEntries(sortKeys.map((k, i) => [`:sk${i}`, S(k)]));
+    for await (const page of paginateScan(
+      { client: this.client },
+      {
+        TableName: this.auditTable,
+        ConsistentRead: true,
+        FilterExpression: `sk IN (${Object.keys(values).join(', ')})`,
+        ExpressionAttributeValues: values,
+      },
+    )) {
+      items.push(...(page.Items ?? []));
+    }
+    return items;
   }
 
   private async queryPrefix<T>(pk: string, prefix: string): Promise<T[]> {

@@ -14,7 +14,15 @@ import {
 import type { ProviderState, TrustDocument } from '../domain/plan/plan';
 import type { AuditRecord } from '../ports/state-store';
 import { ConcurrentEditError, PlanNotApplicableError, RollbackRefusedError } from '../shared/errors';
-import { PLAN_TAG, readProvider, readTrustPolicy, roleNameFromArn, sameJson, sameProvider } from './apply-plan';
+import {
+  PLAN_TAG,
+  readProvider,
+  readTrustPolicy,
+  roleNameFromArn,
+  sameJson,
+  sameProvider,
+  type WriteHooks,
+} from './apply-plan';
 import type { AwsClientFactory } from './aws-clients';
 
 export interface RollbackOutcome {
@@ -27,7 +35,11 @@ export interface RollbackOutcome {
   readonly writes: readonly string[];
 }
 
-export async function rollbackChange(factory: AwsClientFactory, change: AuditRecord): Promise<RollbackOutcome> {
+export async function rollbackChange(
+  factory: AwsClientFactory,
+  change: AuditRecord,
+  hooks: WriteHooks = {},
+): Promise<RollbackOutcome> {
   if (factory.access !== 'write') {
     throw new PlanNotApplicableError(
       `change ${change.changeId}: refusing to write with read-only (scanner) credentials`,
@@ -41,14 +53,21 @@ export async function rollbackChange(factory: AwsClientFactory, change: AuditRec
       'not-reversible',
     );
   }
+  if ((change.outcome ?? 'applied') !== 'applied') {
+    throw new RollbackRefusedError(
+      `change ${change.changeId} was not applied (${change.outcome}${change.detail ? `: ${change.detail}` : ''}); there is nothing to roll back`,
+      change.changeId,
+      'not-reversible',
+    );
+  }
   const iam = factory.iam(change.accountId);
-  if (change.action === 'update-trust-policy') return rollbackTrustPolicy(iam, change);
+  if (change.action === 'update-trust-policy') return rollbackTrustPolicy(iam, change, hooks);
   if (
     change.action === 'create-oidc-provider' ||
     change.action === 'add-client-id' ||
     change.action === 'update-thumbprint'
   )
-    return rollbackProvider(iam, change);
+    return rollbackProvider(iam, change, hooks);
   throw new RollbackRefusedError(
     `change ${change.changeId}: action ${change.action} cannot be rolled back`,
     change.changeId,
@@ -66,7 +85,7 @@ function drifted(change: AuditRecord, what: string, current: unknown): RollbackR
   );
 }
 
-async function rollbackTrustPolicy(iam: IAMClient, change: AuditRecord): Promise<RollbackOutcome> {
+async function rollbackTrustPolicy(iam: IAMClient, change: AuditRecord, hooks: WriteHooks): Promise<RollbackOutcome> {
   const wrote = change.wrote as TrustDocument | null;
   const replaced = change.replaced as TrustDocument | null;
   if (!wrote || !replaced) {
@@ -82,6 +101,7 @@ async function rollbackTrustPolicy(iam: IAMClient, change: AuditRecord): Promise
   if (current === null) throw drifted(change, 'role (it no longer exists)', null);
   if (sameJson(current, replaced)) return { status: 'already-restored', replaced: current, current, writes: [] };
   if (!sameJson(current, wrote)) throw drifted(change, 'trust policy', current);
+  await hooks.beforeWrite?.(current, ['iam:UpdateAssumeRolePolicy']);
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(replaced) }));
   const readBack = await readTrustPolicy(iam, roleName, ref);
   if (readBack === null || !sameJson(readBack, replaced)) {
@@ -95,7 +115,7 @@ async function rollbackTrustPolicy(iam: IAMClient, change: AuditRecord): Promise
   return { status: 'rolled-back', replaced: current, current: readBack, writes: ['iam:UpdateAssumeRolePolicy'] };
 }
 
-async function rollbackProvider(iam: IAMClient, change: AuditRecord): Promise<RollbackOutcome> {
+async function rollbackProvider(iam: IAMClient, change: AuditRecord, hooks: WriteHooks): Promise<RollbackOutcome> {
   const wrote = change.wrote as ProviderState | null;
   const replaced = change.replaced as ProviderState | null;
   if (!wrote) {
@@ -128,12 +148,19 @@ async function rollbackProvider(iam: IAMClient, change: AuditRecord): Promise<Ro
         current,
       );
     }
+    await hooks.beforeWrite?.(current, ['iam:DeleteOpenIDConnectProvider']);
     await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: change.resourceArn }));
     writes.push('iam:DeleteOpenIDConnectProvider');
   } else {
     const keep = new Set(replaced.clientIds);
-    for (const clientId of current.clientIds) {
-      if (keep.has(clientId)) continue;
+    const remove = current.clientIds.filter((clientId) => !keep.has(clientId));
+    const fold = (xs: readonly string[]) => [...new Set(xs.map((x) => x.toLowerCase()))].sort().join(',');
+    const thumbprints = fold(current.thumbprints) !== fold(replaced.thumbprints);
+    await hooks.beforeWrite?.(current, [
+      ...remove.map(() => 'iam:RemoveClientIDFromOpenIDConnectProvider'),
+      ...(thumbprints ? ['iam:UpdateOpenIDConnectProviderThumbprint'] : []),
+    ]);
+    for (const clientId of remove) {
       await iam.send(
         new RemoveClientIDFromOpenIDConnectProviderCommand({
           OpenIDConnectProviderArn: change.resourceArn,
@@ -142,8 +169,7 @@ async function rollbackProvider(iam: IAMClient, change: AuditRecord): Promise<Ro
       );
       writes.push('iam:RemoveClientIDFromOpenIDConnectProvider');
     }
-    const fold = (xs: readonly string[]) => [...new Set(xs.map((x) => x.toLowerCase()))].sort().join(',');
-    if (fold(current.thumbprints) !== fold(replaced.thumbprints)) {
+    if (thumbprints) {
       await iam.send(
         new UpdateOpenIDConnectProviderThumbprintCommand({
           OpenIDConnectProviderArn: change.resourceArn,

@@ -68,6 +68,39 @@ export interface ApprovalRecord {
   readonly comment?: string;
 }
 
+/**
+ * Write-ahead audit: what a writer is about to do, recorded (append-only) BEFORE its IAM write. The completion is
+ * the AuditRecord of the same changeId; an intent without one is open: the write may or may not have happened, and
+ * a retry of the same change or the reconciler completes it from what the resource holds.
+ */
+export interface AuditIntent {
+  readonly changeId: string;
+  readonly kind: 'apply' | 'rollback';
+  readonly runId: string;
+  readonly planId: string;
+  readonly accountId: string;
+  readonly resourceArn: string;
+  readonly action: string;
+  /** What the resource must hold for the write to go ahead (apply: the plan's `before`; rollback: what the change wrote). */
+  readonly expected: TrustDocument | ProviderState | null;
+  /** What the write puts there (null: a provider deleted). */
+  readonly intended: TrustDocument | ProviderState | null;
+  /** The write operations it is about to make, in order. */
+  readonly writes: readonly string[];
+  /** Who approved the change (a rollback: who asked for it). */
+  readonly approvedBy: string;
+  readonly approvedAt?: string;
+  readonly comment?: string;
+  readonly intendedAt: string;
+  readonly dependsOn?: readonly string[];
+  readonly rollsBack?: string;
+  /** OIDC provider ARNs the intended document names (Federated principals): indexed, so rollbacks find dependents. */
+  readonly names?: readonly string[];
+}
+
+/** How an intent ended: written, not written (the resource still held `expected`), or neither (drift). */
+export type AuditOutcome = 'applied' | 'not-applied' | 'drift';
+
 /** One write to AWS, with what it replaced: the audit log and the source of every rollback. Never expires. */
 export interface AuditRecord {
   readonly changeId: string;
@@ -89,6 +122,22 @@ export interface AuditRecord {
   readonly dependsOn?: readonly string[];
   /** A rollback record: the change it undid. */
   readonly rollsBack?: string;
+  /** Absent on records written before the write-ahead audit: 'applied'. Only 'applied' records can be rolled back. */
+  readonly outcome?: AuditOutcome;
+  /** Who completed the record: the writer itself, a retry of the same change, or the reconciler. */
+  readonly completedBy?: 'writer' | 'retry' | 'reconciler';
+  /** Why a record is not a plain write (completed after a crash, nothing written, drift found). */
+  readonly detail?: string;
+  /** Drift: what the resource held when the record was completed. */
+  readonly found?: unknown;
+  /** OIDC provider ARNs the written document names (from the intent). */
+  readonly names?: readonly string[];
+}
+
+/** An entry of the audit table's resource index: a change that targets a resource, or whose document names it. */
+export interface AuditReference {
+  readonly changeId: string;
+  readonly relation: 'target' | 'names';
 }
 
 /** The workflow's state (DynamoDB in AWS). Items other than audit records age out by TTL. */
@@ -118,7 +167,23 @@ export interface StateStore {
     planId: string,
     decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>> & { comment?: string },
   ): Promise<boolean>;
+  /**
+   * Completes a change (its one record, append-only): throws ConditionalCheckFailedException when the change already
+   * has a record (nothing is overwritten).
+   */
   putAudit(record: AuditRecord): Promise<void>;
   getAudit(changeId: string): Promise<AuditRecord | undefined>;
+  /** Completed changes (not open intents), oldest first. */
   listAudit(): Promise<AuditRecord[]>;
+  /**
+   * Records an intent before its write, with its resource-index entries (the resource, and each provider the
+   * intended document names). Append-only: when the change already has an intent, nothing is written and that one
+   * is returned.
+   */
+  putAuditIntent(intent: AuditIntent): Promise<{ created: boolean; intent: AuditIntent }>;
+  getAuditIntent(changeId: string): Promise<AuditIntent | undefined>;
+  /** Intents without a record (a crash between the write and its completion, or a write still under way). */
+  listOpenAuditIntents(): Promise<AuditIntent[]>;
+  /** Every change, of any run, that targets this resource or whose intended document names it. */
+  listAuditReferences(resourceArn: string): Promise<AuditReference[]>;
 }

@@ -3,18 +3,12 @@
  * server, tests): list the plans waiting for a person, show one with everything needed to judge it, approve or
  * reject it, list the applied changes, and roll one back. Every operation checks that the caller is an approver.
  */
-import { rollbackChange } from '../adapters/rollback-change';
 import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
 import type { Finding } from '../domain/finding';
-import type { ApprovalRecord, AuditRecord, PlanRecord } from '../ports/state-store';
-import {
-  ApprovalNotFoundError,
-  ChangeNotFoundError,
-  ForbiddenError,
-  PlanNotFoundError,
-  RollbackRefusedError,
-} from '../shared/errors';
+import type { ApprovalRecord, PlanRecord } from '../ports/state-store';
+import { ApprovalNotFoundError, ForbiddenError, PlanNotFoundError } from '../shared/errors';
 import { decideApproval } from './approvals';
+import { rollbackIdOf, rollbackWithAudit, rolledBackBy } from './write-ahead';
 
 export type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary };
 
@@ -125,8 +119,10 @@ export async function decide(deps: ConsoleDeps, caller: Caller, request: Decisio
 export async function listChanges(deps: ConsoleDeps, caller: Caller): Promise<ChangeView[]> {
   authorize(deps, caller);
   const all = await deps.store.listAudit();
-  const rollbacks = new Map(all.filter((r) => r.kind === 'rollback' && r.rollsBack).map((r) => [r.rollsBack, r]));
-  return all
+  // Only records that wrote count (an attempt closed as not applied, or a drift found, is not a change).
+  const applied = all.filter((r) => (r.outcome ?? 'applied') === 'applied');
+  const rollbacks = new Map(applied.filter((r) => r.kind === 'rollback' && r.rollsBack).map((r) => [r.rollsBack, r]));
+  return applied
     .filter((r) => r.kind === 'apply')
     .map((change) => {
       const rolledBackBy = rollbacks.get(change.changeId);
@@ -135,14 +131,13 @@ export async function listChanges(deps: ConsoleDeps, caller: Caller): Promise<Ch
     .sort((a, b) => b.change.appliedAt.localeCompare(a.change.appliedAt));
 }
 
-export function rollbackIdOf(changeId: string): string {
-  return `${changeId}.rollback`;
-}
+export { rollbackIdOf };
 
 /**
- * Restores the document an applied change replaced. Refused (nothing written) when the change was rolled back
- * already, when a later change of the same run that depends on it is still in place (roll that back first), or when
- * the resource no longer holds what the change wrote. Audited as a change of kind 'rollback'.
+ * Restores the document an applied change replaced (write-ahead audited: lambdas/workflow/write-ahead.ts). Refused
+ * (nothing written) when the change was rolled back already or someone else is rolling it back (naming them), when
+ * an applied change of any run depends on it (roll that back first), or when the resource no longer holds what the
+ * change wrote. Audited as a change of kind 'rollback'.
  */
 export async function rollback(
   deps: ConsoleDeps,
@@ -152,70 +147,11 @@ export async function rollback(
 ): Promise<ChangeView> {
   authorize(deps, caller);
   const comment = cleanComment(requestComment);
-  const change = await deps.store.getAudit(changeId);
-  if (!change) throw new ChangeNotFoundError(`no applied change ${changeId} in the audit log`);
-  if (change.kind !== 'apply') {
-    throw new RollbackRefusedError(
-      `${changeId} is a rollback record; only applied changes are rolled back`,
-      changeId,
-      'not-reversible',
-    );
-  }
-  // One consistent read of the audit log answers both: was it rolled back, and does a later change depend on it.
-  const all = await deps.store.listAudit();
-  const previous = all.find((r) => r.changeId === rollbackIdOf(changeId));
-  if (previous) {
-    throw new RollbackRefusedError(
-      `change ${changeId} was already rolled back by ${previous.approvedBy} at ${previous.appliedAt}`,
-      changeId,
-      'already-rolled-back',
-    );
-  }
-  const undone = new Set(all.filter((r) => r.kind === 'rollback').map((r) => r.rollsBack));
-  const dependents = all.filter(
-    (r) =>
-      r.kind === 'apply' &&
-      r.runId === change.runId &&
-      (r.dependsOn ?? []).includes(change.planId) &&
-      !undone.has(r.changeId),
-  );
-  if (dependents.length > 0) {
-    throw new RollbackRefusedError(
-      `change ${changeId} cannot be rolled back while ${dependents.map((d) => d.changeId).join(', ')} ` +
-        `depend${dependents.length === 1 ? 's' : ''} on it; roll ${dependents.length === 1 ? 'that' : 'those'} back first`,
-      changeId,
-      'dependents',
-    );
-  }
-  const outcome = await rollbackChange(deps.writers, change);
-  const at = deps.now().toISOString();
-  const record: AuditRecord = {
-    changeId: rollbackIdOf(changeId),
-    kind: 'rollback',
-    runId: change.runId,
-    planId: change.planId,
-    accountId: change.accountId,
-    resourceArn: change.resourceArn,
-    action: change.action,
-    replaced: outcome.replaced,
-    wrote: outcome.current,
-    writes: outcome.writes,
-    approvedBy: caller.id,
-    approvedAt: at,
-    ...(comment ? { comment } : {}),
-    appliedAt: at,
-    rollsBack: changeId,
-  };
-  try {
-    await deps.store.putAudit(record);
-  } catch (err) {
-    // Two people rolled back at once: the resource holds the replaced document either way; the first record stands.
-    if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-  }
+  const { change, record, status } = await rollbackWithAudit(deps, caller.id, changeId, comment);
   if (await deps.store.getPlan(change.runId, change.planId)) {
     await deps.store.updatePlan(change.runId, change.planId, {
       status: 'rolled-back',
-      detail: `rolled back by ${caller.id} at ${at}`,
+      detail: `rolled back by ${record.approvedBy} at ${record.appliedAt}`,
     });
   }
   await deps.events.publish([
@@ -228,19 +164,19 @@ export async function rollback(
         planId: change.planId,
         action: change.action,
         resourceArn: change.resourceArn,
-        rolledBackBy: caller.id,
-        status: outcome.status,
+        rolledBackBy: record.approvedBy,
+        status,
       },
     },
   ]);
-  return { change, rolledBackBy: (await deps.store.getAudit(record.changeId)) ?? record };
+  return { change, rolledBackBy: record };
 }
 
 async function changeView(deps: ConsoleDeps, changeId: string): Promise<ChangeView | undefined> {
   const change = await deps.store.getAudit(changeId);
   if (!change) return undefined;
-  const rolledBackBy = await deps.store.getAudit(rollbackIdOf(changeId));
-  return rolledBackBy ? { change, rolledBackBy } : { change };
+  const rolledBack = await rolledBackBy(deps, changeId);
+  return rolledBack ? { change, rolledBackBy: rolledBack } : { change };
 }
 
 function summarize(record: PlanRecord, approval: ApprovalRecord, title: string): PlanSummary {

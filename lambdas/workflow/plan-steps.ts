@@ -1,11 +1,10 @@
 /**
  * The per-plan steps: route (approval, configured auto-apply, or skip), request approval (the task token stays in
- * the state table), apply (drift-guarded, idempotent, audited), verify (re-read the touched resource, analyze
- * again), and record every other outcome. None of them fails the run for one plan's sake: the state machine
+ * the state table), apply (drift-guarded, idempotent, with the write-ahead audit of write-ahead.ts), verify
+ * (re-read the touched resource, analyze again), and record every other outcome. None of them fails the run for one plan's sake: the state machine
  * catches and records.
  */
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
-import { applyPlan } from '../adapters/apply-plan';
 import { decodePolicyText } from '../adapters/iam-text';
 import { analyzeEstate } from '../domain/analyze';
 import { stripScheme } from '../domain/arn';
@@ -15,6 +14,7 @@ import type { ApplyPlanInput, PlanStepInput, RecordOutcomeInput, RequestApproval
 import { PlanChangedError, PlanNotFoundError } from '../shared/errors';
 import type { WorkflowDeps } from './deps';
 import { planContentHash } from './run-steps';
+import { applyWithAudit } from './write-ahead';
 
 const DONE = new Set(['applied', 'already-applied', 'verified', 'unverified']);
 
@@ -83,32 +83,14 @@ export async function applyPlanStep(deps: WorkflowDeps, input: ApplyPlanInput) {
   if (hash !== record.contentHash || (input.approval.contentHash && input.approval.contentHash !== hash)) {
     throw new PlanChangedError(`plan ${input.planId}: its content is not what was approved; nothing was written`);
   }
-  const outcome = await applyPlan(deps.writers, record.plan);
-  const changeId = `${input.runId}.${input.planId}`;
-  if (outcome.status === 'applied') {
-    try {
-      await deps.store.putAudit({
-        changeId,
-        kind: 'apply',
-        runId: input.runId,
-        planId: input.planId,
-        accountId: record.plan.accountId,
-        resourceArn: record.plan.resourceArn,
-        action: record.plan.action,
-        replaced: outcome.replaced,
-        wrote: outcome.current,
-        writes: outcome.writes,
-        approvedBy: input.approval.approvedBy,
-        ...(input.approval.approvedAt ? { approvedAt: input.approval.approvedAt } : {}),
-        ...(input.approval.comment ? { comment: input.approval.comment } : {}),
-        appliedAt: deps.now().toISOString(),
-        ...(record.plan.dependsOn.length > 0 ? { dependsOn: record.plan.dependsOn } : {}),
-      });
-    } catch (err) {
-      // A retried step finds its own audit record: the first attempt's record (with the true `replaced`) stands.
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-    }
-  }
+  // Write-ahead audit: the intent before the IAM write, the record after; a retry completes an interrupted one.
+  const outcome = await applyWithAudit(deps, {
+    runId: input.runId,
+    planId: input.planId,
+    plan: record.plan,
+    approval: input.approval,
+  });
+  const changeId = outcome.changeId;
   await deps.store.updatePlan(input.runId, input.planId, {
     status: outcome.status,
     ...(outcome.status === 'applied' ? { changeId } : { detail: 'the resource already held the approved state' }),
