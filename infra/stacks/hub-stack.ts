@@ -59,10 +59,24 @@ export const HUB_HANDLERS = [
   'record-outcome',
   'start-cluster-check',
   'approval-api',
+  'reconcile-audit',
 ] as const;
 export type HubHandler = (typeof HUB_HANDLERS)[number];
-/** The functions the sweep state machine invokes (all but the triggers and the console's API). */
-export type WorkflowHandler = Exclude<HubHandler, 'start-cluster-check' | 'approval-api'>;
+/** The functions the sweep state machine invokes (all but the triggers, the console's API and the reconciler). */
+export type WorkflowHandler = Exclude<HubHandler, 'start-cluster-check' | 'approval-api' | 'reconcile-audit'>;
+/** How often the audit reconciler completes the records of interrupted writes. */
+export const AUDIT_RECONCILE_SCHEDULE = 'rate(1 hour)';
+/**
+ * What a function may do on the audit table: append (PutItem; the code makes every put conditional on
+ * attribute_not_exists, which IAM cannot see) and read. Never DeleteItem, UpdateItem or BatchWriteItem.
+ */
+export const AUDIT_TABLE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:DescribeTable',
+] as const;
 
 export interface HubStackProps extends StackProps {
   /** The configuration (infra/config.ts: loadConfig or resolveConfig); validated again by the stack. */
@@ -84,7 +98,8 @@ export class HubStack extends Stack {
   readonly readerRole: iam.Role;
   readonly writerRole: iam.Role;
   /** Every function; approval-api only with `console`. */
-  readonly functions: Readonly<Record<Exclude<HubHandler, 'approval-api'>, IrsaFunction>> & {
+  readonly functions: Readonly<Record<Exclude<HubHandler, 'approval-api' | 'reconcile-audit'>, IrsaFunction>> & {
+    readonly 'reconcile-audit': IrsaFunction;
     readonly 'approval-api'?: IrsaFunction;
   };
   readonly sweep: SweepStateMachine;
@@ -230,7 +245,7 @@ export class HubStack extends Stack {
       }),
     );
     this.stateTable.grants.readWriteData(this.writerRole);
-    this.auditTable.grants.readWriteData(this.writerRole);
+    this.grantAuditAppend(this.writerRole);
     this.eventBus.grantPutEventsTo(this.writerRole);
     Validations.of(this.writerRole).acknowledge(
       {
@@ -351,7 +366,28 @@ export class HubStack extends Stack {
       environment: { [STATE_MACHINE_ARN_ENV]: stateMachine.stateMachineArn },
     });
     stateMachine.grants.startExecution(startClusterCheck);
-    this.functions = { ...functions, 'start-cluster-check': startClusterCheck };
+    // The audit reconciler: completes the records of writes a crash interrupted, from what each resource holds. It
+    // runs as the writer (audit append, plan status) but only reads member accounts (code-enforced: no IAM write).
+    const reconcileAuditFn = fn('reconcile-audit', { role: this.writerRole });
+    const reconcileScheduleRole = new iam.Role(this, 'AuditReconcileScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'IRSA Doctor: the schedule that invokes the audit reconciler',
+    });
+    new scheduler.Schedule(this, 'AuditReconcileSchedule', {
+      description: 'IRSA Doctor: complete the audit records of interrupted writes',
+      schedule: scheduler.ScheduleExpression.expression(AUDIT_RECONCILE_SCHEDULE),
+      target: new schedulerTargets.LambdaInvoke(reconcileAuditFn, {
+        role: reconcileScheduleRole,
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+      }),
+    });
+    Validations.of(reconcileScheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(reconcileAuditFn)}.Arn>:*]`,
+      reason: `lambda:InvokeFunction on the versions and aliases of ${reconcileAuditFn.handlerName} only (ARN suffix ":*"), as the scheduler target grants.`,
+    });
+    this.functions = { ...functions, 'start-cluster-check': startClusterCheck, 'reconcile-audit': reconcileAuditFn };
 
     // ---- the approval console -----------------------------------------------------------------------------------
     if (config.console) {
@@ -423,6 +459,17 @@ export class HubStack extends Stack {
     }
   }
 
+  /** Append-only access to the audit table (AUDIT_TABLE_ACTIONS): no delete, no update, no batch write. */
+  private grantAuditAppend(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AuditTableAppendOnly',
+        actions: [...AUDIT_TABLE_ACTIONS],
+        resources: [this.auditTable.tableArn],
+      }),
+    );
+  }
+
   /** Snapshot objects: read (and write) on this bucket's objects, and listing the bucket. */
   private grantSnapshots(grantee: iam.IGrantable, access: 'read' | 'read-write'): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -462,6 +509,7 @@ const DESCRIPTIONS: Record<HubHandler, string> = {
   'record-outcome': 'IRSA Doctor: record the outcome of a plan in the audit table',
   'start-cluster-check': 'IRSA Doctor: start a single-cluster run for a new EKS cluster',
   'approval-api': 'IRSA Doctor: approval console API (list, approve, reject, roll back)',
+  'reconcile-audit': 'IRSA Doctor: complete the audit records of writes a crash interrupted',
 };
 
 /** arn:<partition>:iam::*:role/<name>, the role of that name in any account. */

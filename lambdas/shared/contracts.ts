@@ -181,6 +181,12 @@ export const schemas = {
       error: stepError,
     },
   },
+  // The audit reconciler (on a schedule): leaves intents younger than minAgeSeconds alone.
+  'reconcile-audit': {
+    type: 'object',
+    properties: { minAgeSeconds: { type: 'integer', minimum: 0, maximum: 604800 } },
+    additionalProperties: false,
+  },
 } as const;
 
 /** Bodies of the approval API's POST requests (lambdas/api/http-api.ts). */

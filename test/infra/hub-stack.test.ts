@@ -3,6 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type IrsaDoctorConfigInput, resolveConfig } from '../../infra/config';
 import { HANDLER_ENV_VAR } from '../../infra/constructs/irsa-function';
 import {
+  AUDIT_RECONCILE_SCHEDULE,
+  AUDIT_TABLE_ACTIONS,
   HUB_EVENT_BUS_NAME,
   HUB_HANDLERS,
   HUB_READER_ROLE_NAME,
@@ -187,9 +189,18 @@ describe('HubStack', () => {
       for (const h of ['start-run', 'check-cluster', 'collect-account', 'verify-plan']) expect(roleOf(h)).toBe(reader);
       expect(roleOf('apply-plan')).toBe(writer);
       expect(roleOf('approval-api')).toBe(writer);
+      expect(roleOf('reconcile-audit')).toBe(writer);
       const others = HUB_HANDLERS.filter(
         (h) =>
-          !['start-run', 'check-cluster', 'collect-account', 'verify-plan', 'apply-plan', 'approval-api'].includes(h),
+          ![
+            'start-run',
+            'check-cluster',
+            'collect-account',
+            'verify-plan',
+            'apply-plan',
+            'approval-api',
+            'reconcile-audit',
+          ].includes(h),
       );
       const otherRoles = others.map(roleOf);
       expect(new Set(otherRoles).size).toBe(others.length);
@@ -279,9 +290,60 @@ describe('HubStack', () => {
       }
     });
 
-    it('lets only apply-plan and the approval API (rollback records) write the audit table', () => {
+    it('lets only apply-plan, the approval API (rollback records) and the reconciler write the audit table', () => {
       const writers = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check' && writes(h, auditTableId));
-      expect(writers).toEqual(['apply-plan', 'approval-api']);
+      expect(writers).toEqual(['apply-plan', 'approval-api', 'reconcile-audit']);
+    });
+
+    it('keeps the audit table append-only for every role: no delete, update or batch write, only put and reads', () => {
+      // Given every IAM statement of the stack (roles' inline policies and attached policies), and what could
+      // remove or rewrite an audit record or the table's protections
+      const forbidden = [
+        'dynamodb:DeleteItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:PartiQLDelete',
+        'dynamodb:PartiQLUpdate',
+        'dynamodb:PartiQLInsert',
+        'dynamodb:DeleteTable',
+        'dynamodb:UpdateTable',
+        'dynamodb:UpdateContinuousBackups',
+        'dynamodb:RestoreTableToPointInTime',
+        'dynamodb:ImportTable',
+      ];
+      const matches = (pattern: string, action: string) =>
+        new RegExp(
+          `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+          'i',
+        ).test(action);
+      const statements = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
+        .flatMap((r) => roleOrPolicyStatements(r))
+        .filter((st) => st.Effect === 'Allow');
+      const onAudit = statements.filter((st) =>
+        asArray(st.Resource).some((r) => text(r).includes(auditTableId) || text(r) === '*'),
+      );
+
+      // When the actions they allow on the audit table are matched against those
+      const granted = onAudit.flatMap((st) => asArray(st.Action).map(String));
+      const offending = granted.filter((a) => forbidden.some((f) => matches(a, f)));
+
+      // Then none is allowed; the writers have exactly the append and read actions; the table keeps PITR and
+      // deletion protection
+      expect(offending).toEqual([]);
+      const auditActions = new Set(
+        onAudit
+          .filter((st) => asArray(st.Resource).some((r) => text(r).includes(auditTableId)))
+          .flatMap((st) => asArray(st.Action).map(String)),
+      );
+      expect([...auditActions].sort()).toEqual([...AUDIT_TABLE_ACTIONS].sort());
+      expect(resources[auditTableId]?.Properties).toMatchObject({
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
     });
   });
 
@@ -407,6 +469,19 @@ describe('HubStack', () => {
       }
     });
 
+    it('runs the audit reconciler every hour', () => {
+      // Given the reconciler function
+      const fnId = byHandler('reconcile-audit').id;
+
+      // When the schedules are read
+      // Then one invokes it hourly with an empty input (the default minimum age)
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: AUDIT_RECONCILE_SCHEDULE,
+        State: 'ENABLED',
+        Target: { Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, Input: '{}' },
+      });
+    });
+
     it('schedules the sweep with the configured expression', () => {
       // Given the configured schedule
       const machineId = logicalIdOf(template, 'AWS::StepFunctions::StateMachine', () => true);
@@ -455,9 +530,9 @@ describe('HubStack', () => {
 
       // When compared with the functions
       // Then every workflow function is invoked, and neither start-cluster-check nor the approval API is
-      const workflowIds = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check' && h !== 'approval-api').map(
-        (h) => `<${byHandler(h).id}.Arn>`,
-      );
+      const workflowIds = HUB_HANDLERS.filter(
+        (h) => h !== 'start-cluster-check' && h !== 'approval-api' && h !== 'reconcile-audit',
+      ).map((h) => `<${byHandler(h).id}.Arn>`);
       expect([...invoked].sort()).toEqual(workflowIds.sort());
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         TracingConfiguration: { Enabled: true },
