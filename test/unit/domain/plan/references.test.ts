@@ -6,7 +6,11 @@ const P2 = 'arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws
 describe('providersNamedBy', () => {
   it.each([
     ['a Federated string', { Statement: [{ Principal: { Federated: P1 } }] }, [P1]],
-    ['a Federated array, repeated, sorted', { Statement: [{ Principal: { Federated: [P2, P1, P2] } }] }, [P1, P2]],
+    [
+      'a Federated array, repeated, sorted',
+      { Statement: [{ Principal: { Federated: [P2, P1, P2] } }] },
+      [P1, P2].sort(),
+    ],
     ['a single Statement object', { Statement: { Principal: { Federated: P2 } } }, [P2]],
     [
       'every statement, Deny included',
