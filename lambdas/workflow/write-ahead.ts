@@ -295,7 +295,13 @@ async function dependentsOf(deps: Pick<AuditDeps, 'store'>, change: AuditRecord)
     .filter((r) => inPlace(r) && r.runId === change.runId && (r.dependsOn ?? []).includes(change.planId))
     .map((r) => r.changeId);
   if (change.action !== 'update-trust-policy') {
-    // Across runs: every change whose document names this provider (the audit table's resource index).
+    // Across runs: every change whose document names this provider (the audit table's resource index), and
+    // records from before the index whose written document names it.
+    const provider = change.resourceArn.toLowerCase();
+    for (const r of all) {
+      if (r.names === undefined && inPlace(r) && providersNamedBy(r.wrote).some((p) => p.toLowerCase() === provider))
+        found.push(r.changeId);
+    }
     const byId = new Map(all.map((r) => [r.changeId, r]));
     for (const ref of await deps.store.listAuditReferences(change.resourceArn)) {
       if (ref.relation !== 'names' || ref.changeId === change.changeId) continue;

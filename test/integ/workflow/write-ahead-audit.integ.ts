@@ -219,4 +219,49 @@ describe('rollback dependents across runs', () => {
     expect(view.rolledBackBy?.writes).toEqual(['iam:DeleteOpenIDConnectProvider']);
     expect(await exists()).toBe(false);
   });
+
+  it('also counts a record from before the resource index whose written document names the provider', async () => {
+    // Given run A created a provider, and a record of another run (written before the index: no intent, no names)
+    // whose trust policy names it
+    const a = await account();
+    const issuer = `oidc.eks.us-west-2.amazonaws.com/id/${randomUUID().replace(/-/g, '').toUpperCase()}`;
+    const providerArn = `arn:aws:iam::${a}:oidc-provider/${issuer}`;
+    const create = testPlan({
+      id: `create-${randomUUID().slice(0, 6)}`,
+      accountId: a,
+      resourceArn: providerArn,
+      action: 'create-oidc-provider',
+      before: null,
+      after: { url: issuer, clientIds: ['sts.amazonaws.com'], thumbprints: [] },
+    });
+    await storePlan(hub.deps.store, 'run-A2', create);
+    await apply(hub.deps, 'run-A2', create.id);
+    await hub.deps.store.putAudit({
+      changeId: `run-old.${randomUUID().slice(0, 6)}`,
+      kind: 'apply',
+      runId: 'run-old',
+      planId: 'p-old',
+      accountId: a,
+      resourceArn: `arn:aws:iam::${a}:role/legacy`,
+      action: 'update-trust-policy',
+      replaced: trustDoc('Before'),
+      wrote: trustDoc('Irsa', providerArn),
+      writes: ['iam:UpdateAssumeRolePolicy'],
+      approvedBy: 'carol',
+      appliedAt: new Date().toISOString(),
+    });
+
+    // When the provider's creation is rolled back
+    // Then it is refused, and the provider stays
+    await expect(rollback(deps, alice, `run-A2.${create.id}`)).rejects.toMatchObject({
+      name: 'RollbackRefusedError',
+      reason: 'dependents',
+      message: expect.stringContaining('run-old.'),
+    });
+    await expect(
+      seedClients(endpointUrl(), a).iam.send(
+        new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }),
+      ),
+    ).resolves.toMatchObject({ ClientIDList: ['sts.amazonaws.com'] });
+  });
 });
