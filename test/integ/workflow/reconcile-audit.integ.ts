@@ -15,11 +15,10 @@ import {
   DEFAULT_APPROVERS_GROUP,
   listChanges,
   rollback,
-  rollbackIdOf,
 } from '../../../lambdas/workflow/approval-console';
 import type { WorkflowDeps } from '../../../lambdas/workflow/deps';
 import { applyPlanStep } from '../../../lambdas/workflow/plan-steps';
-import { RECONCILE_MIN_AGE_SECONDS, reconcileAudit } from '../../../lambdas/workflow/write-ahead';
+import { RECONCILE_MIN_AGE_SECONDS, reconcileAudit, rollbackIdOf } from '../../../lambdas/workflow/write-ahead';
 import { failingAuditPut, roleWithPlan, storePlan, trustDoc, trustOf } from '../../support/audit-faults';
 import { freshAccountId, HUB, seedMemberRoles } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
@@ -126,6 +125,52 @@ describe('the audit reconciler', () => {
       reason: 'already-rolled-back',
       message: expect.stringContaining('alice'),
     });
+  });
+
+  it('lets another person roll back once an abandoned rollback that never wrote is closed, as a new attempt', async () => {
+    // Given an applied change, and alice's rollback whose IAM write failed (503, no retries), leaving her intent
+    const a = await account();
+    const { plan, roleName, before } = await roleWithPlan(endpointUrl(), a);
+    await storePlan(hub.deps.store, 'run-4', plan);
+    await applyPlanStep(hub.deps, { runId: 'run-4', planId: plan.id, approval: { approvedBy: 'alice' } });
+    const changeId = `run-4.${plan.id}`;
+    const writers = new AwsClientFactory({
+      endpoint: proxy.url,
+      roleName: 'IrsaDoctorRemediator',
+      hubAccountId: HUB,
+      credentials: EMULATOR_CREDENTIALS,
+      access: 'write',
+      maxAttempts: 1,
+    });
+    proxy.setFaults(undefined, { 'iam:UpdateAssumeRolePolicy': { serverError: 1 } });
+    await expect(rollback({ ...deps, writers }, alice, changeId)).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 503 },
+    });
+    proxy.setFaults(undefined);
+    const bob = { id: 'bob', groups: [DEFAULT_APPROVERS_GROUP] };
+
+    // When bob asks at once, he is refused: alice's rollback may still be under way
+    await expect(rollback(deps, bob, changeId)).rejects.toMatchObject({
+      name: 'RollbackRefusedError',
+      message: expect.stringContaining('being rolled back by alice'),
+    });
+    // And when he asks after the reconciler's age, alice's attempt is closed as not written and his goes ahead
+    const view = await rollback({ ...deps, now: later.now }, bob, changeId);
+
+    // Then the policy is restored, alice's attempt is recorded as not applied, and bob's is the rollback
+    expect(await trustOf(endpointUrl(), a, roleName)).toEqual(before);
+    expect(await hub.deps.store.getAudit(rollbackIdOf(changeId))).toMatchObject({
+      approvedBy: 'alice',
+      outcome: 'not-applied',
+    });
+    expect(view.rolledBackBy).toMatchObject({
+      changeId: rollbackIdOf(changeId, 2),
+      approvedBy: 'bob',
+      outcome: 'applied',
+      writes: ['iam:UpdateAssumeRolePolicy'],
+    });
+    const history = (await listChanges(deps, alice)).find((c) => c.change.changeId === changeId);
+    expect(history?.rolledBackBy?.approvedBy).toBe('bob');
   });
 
   it('closes an intent whose IAM write never happened as not applied, and one that drifted as drift', async () => {
