@@ -771,6 +771,24 @@ class Planner {
       }
     }
     if (keys.size < 2) return false;
+    // Each part trusts one provider: a statement that also names another principal (a provider of no cluster here,
+    // an AWS or Service principal) or whose Condition is not an object of objects would lose text; a person splits it.
+    const raw = view.statement.raw;
+    const principal = raw.Principal;
+    const groupArns = new Set([...keys.values()].map((g) => g.arn));
+    const federated =
+      principal !== null && typeof principal === 'object' && !Array.isArray(principal)
+        ? (principal as Json).Federated
+        : undefined;
+    const plain = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (
+      !plain(principal) ||
+      Object.keys(principal as Json).some((k) => k !== 'Federated') ||
+      !(Array.isArray(federated) ? federated : [federated]).every((f) => typeof f === 'string' && groupArns.has(f)) ||
+      !plain(raw.Condition) ||
+      !Object.values(raw.Condition as Json).every(plain)
+    )
+      return false;
     // IAM wants the Sids of a policy unique, and cluster names repeat across regions (prod in two regions): a part
     // whose cluster name repeats also carries its region, and a number if even that repeats.
     const sidSuffix = new Map<string, string>();

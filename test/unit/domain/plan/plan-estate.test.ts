@@ -454,6 +454,29 @@ describe('no silent edits, no unsafe applicability', () => {
     expect(json(plan?.after).match(/"__proto__":"true"/g)).toHaveLength(2);
   });
 
+  it('does not split a merged statement that also names another principal (the parts would drop it)', () => {
+    // Given one statement naming both clusters' keys and, besides their providers, an AWS principal
+    const merged = {
+      Effect: 'Allow',
+      Principal: { Federated: [one.providerArn(), two.providerArn()], AWS: `arn:aws:iam::${A}:root` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: { [`${one.hostPath}:sub`]: sa('apps', 'api'), [`${two.hostPath}:sub`]: sa('apps', 'api') },
+      },
+    };
+    const snapshot = withRole(policy(merged), {
+      serviceAccounts: [
+        serviceAccount(one, 'apps', 'api', roleArn('r')),
+        serviceAccount(two, 'apps', 'api', roleArn('r')),
+      ],
+    });
+    // When planned
+    const plans = planEstate(snapshot).plans.filter((p) => p.resourceArn === roleArn('r'));
+    // Then every applicable plan keeps the AWS principal, and the split is left for a person
+    for (const p of plans.filter((x) => x.applicable)) expect(json(p.after)).toContain(`arn:aws:iam::${A}:root`);
+    expect(plans.some((p) => !p.applicable && p.ruleIds.includes('IRSA-021'))).toBe(true);
+  });
+
   describe('declared widenings', () => {
     const wildcard = policy(irsaStatement(one, 'system:serviceaccount:apps:*'));
 
