@@ -248,6 +248,7 @@ describe('planEstate on one injected fault', () => {
   it(`repairs access, widens nothing else, keeps unrelated statements, is idempotent, raises nothing new (${RUNS} cases)`, () => {
     const perFault = new Map<FaultKind, number>();
     let cases = 0;
+    let defaultChecked = 0;
     fc.assert(
       fc.property(faultCaseArb, (c) => {
         cases++;
@@ -328,32 +329,37 @@ describe('planEstate on one injected fault', () => {
         check(stale.length === 0, 'left for a person although the applicable plan fixes it', summarize(stale));
 
         // f. with the default configuration (no class of widening allowed), a fix that declares a widening is
-        //    propose-only, naming its class and the setting; every other fix is applicable as above
-        const byDefault = planEstate(c.snapshot).plans.filter(
-          (p) => p.resourceArn === c.roleArn && p.action === 'update-trust-policy' && p.after !== null,
-        );
+        //    propose-only, naming its class and the setting; other fixes (every 10th case, to keep the run short)
+        //    are applicable as above
         const widening = WIDENING_FAULTS[c.fault];
-        const declares = plan.proof?.probes.newlyAllowed.some((o) => o.wideningClass !== undefined) === true;
-        if (widening && declares) {
-          check(
-            byDefault.length === 1 &&
-              byDefault[0]?.applicable === false &&
-              widening.test(byDefault[0]?.proposeOnlyReason ?? '') &&
-              /allowWidening/.test(byDefault[0]?.proposeOnlyReason ?? ''),
-            'a declared widening is applicable without configuration',
-            summarize(byDefault),
+        if (widening || cases % 10 === 0) {
+          const byDefault = planEstate(c.snapshot).plans.filter(
+            (p) => p.resourceArn === c.roleArn && p.action === 'update-trust-policy' && p.after !== null,
           );
-        } else if (!widening) {
-          check(
-            byDefault.filter((p) => p.applicable).length === 1,
-            'a fix without a declared widening is not applicable by default',
-            summarize(byDefault),
-          );
+          if (widening) {
+            defaultChecked++;
+            const reason = byDefault[0]?.proposeOnlyReason ?? '';
+            check(
+              byDefault.length === 1 &&
+                byDefault[0]?.applicable === false &&
+                widening.test(reason) &&
+                /allowWidening/.test(reason),
+              'a declared widening is applicable without configuration',
+              summarize(byDefault),
+            );
+          } else {
+            check(
+              byDefault.filter((p) => p.applicable).length === 1,
+              'a fix without a declared widening is not applicable by default',
+              summarize(byDefault),
+            );
+          }
         }
       }),
       { seed: SEED, numRuns: RUNS },
     );
     expect(cases).toBeGreaterThanOrEqual(RUNS);
+    expect(defaultChecked).toBeGreaterThanOrEqual(2 * MIN_PER_FAULT);
     for (const fault of FAULT_KINDS)
       expect({ fault, drawn: (perFault.get(fault) ?? 0) >= MIN_PER_FAULT }).toEqual({ fault, drawn: true });
   });
