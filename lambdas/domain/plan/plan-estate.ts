@@ -543,9 +543,10 @@ class Planner {
     const sameId = candidates.filter(
       (c) => id !== undefined && parseEksIssuer(c.issuer ?? '')?.id.toUpperCase() === id,
     );
-    if (sameId.length === 1 && sameId[0]) return { candidate: sameId[0] };
-    if (sameId.length > 1) return undefined;
     const used = candidates.filter((c) => this.knownSubjects(roleArn, String(c.cluster), String(c.region)).length > 0);
+    // The issuer id and the workloads disagree (or several clusters carry the id): a person chooses.
+    if (sameId.length > 1 || (sameId.length === 1 && used.some((u) => u !== sameId[0]))) return undefined;
+    if (sameId[0]) return { candidate: sameId[0] };
     if (used.length === 1 && used[0]) return { candidate: used[0] };
     if (used.length > 1 || candidates.length !== 1 || !candidates[0]) return undefined;
     const only = candidates[0];

@@ -418,6 +418,7 @@ describe('no silent edits, no unsafe applicability', () => {
     it('is repointed applicably when a workload on the candidate cluster uses the role', () => {
       const snapshot = withRole(stale, { serviceAccounts: [serviceAccount(one, 'apps', 'api', roleArn('r'))] });
       const plan = planFor(snapshot, 'r');
+      expect(plan?.ruleIds).toContain('IRSA-012');
       expect(plan?.applicable).toBe(true);
       expect(json(plan?.after)).toContain(one.providerArn());
     });
@@ -429,9 +430,24 @@ describe('no silent edits, no unsafe applicability', () => {
       // When planned
       const plan = planFor(snapshot, 'r');
       // Then the repoint goes to cluster two (same id), applicably
+      expect(plan?.ruleIds).toContain('IRSA-012');
       expect(plan?.applicable).toBe(true);
       expect(json(plan?.after)).toContain(two.providerArn());
       expect(json(plan?.after)).not.toContain(one.providerArn());
+    });
+
+    it('leaves the choice to a person when the issuer id and the workloads point at different clusters', () => {
+      const moved = cluster({ name: 'old', region: 'us-west-2', accountId: A, id: two.id });
+      const snapshot = withRole(policy(irsaStatement(moved, sa('apps', 'api'))), {
+        serviceAccounts: [serviceAccount(one, 'apps', 'api', roleArn('r'))],
+      });
+      const plans = planEstate(snapshot).plans.filter((p) => p.resourceArn === roleArn('r'));
+      // No applicable plan repoints the stale statement (the workload's own statement may still be added, IRSA-031)
+      for (const p of plans.filter((x) => x.applicable)) {
+        expect(p.ruleIds).not.toContain('IRSA-012');
+        expect(json(p.after)).toContain(moved.providerArn());
+      }
+      expect(plans.some((p) => p.ruleIds.includes('IRSA-012') && /candidate cluster/.test(p.rationale))).toBe(true);
     });
   });
 
