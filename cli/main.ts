@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES } from '../lambdas/domain/finding';
+import { WIDENING_CLASSES } from '../lambdas/domain/plan/plan';
 import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
   CredentialsError,
@@ -60,6 +61,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
+    .option(
+      '--allow-widening <classes>',
+      `classes of declared widening a plan may carry and stay applicable, comma-separated (${WIDENING_CLASSES.join(', ')}); default none`,
+      undefined,
+    )
     .addHelpText(
       'after',
       '\nJSON output: {"plans": [...], "findings": [...]}. Markdown is the approver\'s view: finding, evidence, diff, proof, risk.\nNothing is changed: plans are applied by the workflow after approval.',

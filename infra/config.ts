@@ -5,7 +5,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { PlanAction } from '../lambdas/domain/plan/plan';
+import { type PlanAction, WIDENING_CLASSES } from '../lambdas/domain/plan/plan';
+import type { WideningClass } from '../lambdas/domain/plan/prove';
 import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 
 /** The CDK context key the overrides are read from. */
@@ -62,6 +63,14 @@ export interface IrsaDoctorConfig {
   readonly clusterWaitAttempts: number;
   /** Plan actions applied without approval. @default [] (every change waits for a person) */
   readonly autoApplyActions: readonly AutoApplicableAction[];
+  /**
+   * Classes of declared widening a trust-policy plan may carry and still be applicable: `wildcard-meant` (a :sub
+   * pattern under StringEquals meant as a wildcard, IRSA-017), `dropped-duplicate` (a value hidden by a repeated key,
+   * merged back, IRSA-022), `any-service-account` (a :sub pattern that lets any service account in),
+   * `pod-identity-action` (sts:TagSession for pods.eks.amazonaws.com, PI-050). Such plans still wait for approval.
+   * @default [] (a plan that knowingly allows more than named workloads is propose-only)
+   */
+  readonly allowWidening: readonly WideningClass[];
   /** The read-only role in every swept account. @default 'IrsaDoctorScanner' */
   readonly scannerRoleName: string;
   /** The narrow write role in every swept account. @default 'IrsaDoctorRemediator' */
@@ -97,7 +106,7 @@ export interface IrsaDoctorConfig {
 export type IrsaDoctorConfigInput = {
   readonly [K in keyof IrsaDoctorConfig]?: IrsaDoctorConfig[K] extends Duration
     ? Duration | number | string
-    : IrsaDoctorConfig[K] extends readonly AutoApplicableAction[]
+    : IrsaDoctorConfig[K] extends readonly AutoApplicableAction[] | readonly WideningClass[]
       ? readonly string[]
       : IrsaDoctorConfig[K];
 };
@@ -126,6 +135,7 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   clusterPollInterval: Duration.seconds(60),
   clusterWaitAttempts: 30,
   autoApplyActions: [],
+  allowWidening: [],
   scannerRoleName: 'IrsaDoctorScanner',
   remediatorRoleName: 'IrsaDoctorRemediator',
   console: true,
@@ -191,6 +201,13 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
       new RegExp(`^(${AUTO_APPLICABLE_ACTIONS.join('|')})$`),
       `one of ${AUTO_APPLICABLE_ACTIONS.join(', ')}`,
     ) as readonly AutoApplicableAction[],
+    allowWidening: stringList(
+      input,
+      'allowWidening',
+      d.allowWidening,
+      new RegExp(`^(${WIDENING_CLASSES.join('|')})$`),
+      `one of ${WIDENING_CLASSES.join(', ')}`,
+    ) as readonly WideningClass[],
     scannerRoleName: requiredString(input, 'scannerRoleName', d.scannerRoleName, ROLE_NAME, 'an IAM role name'),
     remediatorRoleName: requiredString(
       input,

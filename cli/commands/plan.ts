@@ -1,4 +1,7 @@
-import { planEstate } from '../../lambdas/domain/plan/plan-estate';
+import { WIDENING_CLASSES } from '../../lambdas/domain/plan/plan';
+import { type PlanOptions as PlannerOptions, planEstate } from '../../lambdas/domain/plan/plan-estate';
+import type { WideningClass } from '../../lambdas/domain/plan/prove';
+import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot } from '../io';
 import { renderPlansJson, renderPlansMarkdown, renderPlansTable } from '../render/plans';
 import { makeStyle } from '../render/style';
@@ -8,6 +11,8 @@ export interface PlanOptions {
   readonly snapshot: string;
   readonly format: string;
   readonly trustPolicyQuota?: string;
+  /** Comma-separated classes of declared widening a plan may carry and stay applicable (default none). */
+  readonly allowWidening?: string;
 }
 
 /** `irsa-doctor plan`: prints the fix plans; exit 0 when it ran. Bad input throws a typed error. */
@@ -15,7 +20,12 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
   const format = parseFormat(options.format);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
   const snapshot = await readSnapshot(options.snapshot, io);
-  const result = planEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
+  const allowWidening = options.allowWidening === undefined ? [] : parseWidening(options.allowWidening);
+  const planner: PlannerOptions = {
+    ...(quota === undefined ? {} : { trustPolicyQuota: quota }),
+    ...(allowWidening.length > 0 ? { allowWidening } : {}),
+  };
+  const result = planEstate(snapshot, planner);
   const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
   io.stdout.write(
     format === 'json'
@@ -25,4 +35,19 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
         : renderPlansTable(result, style),
   );
   return 0;
+}
+
+/** `--allow-widening wildcard-meant,dropped-duplicate`: each entry must be a known class. */
+export function parseWidening(value: string): WideningClass[] {
+  const given = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const bad = given.filter((c) => !(WIDENING_CLASSES as readonly string[]).includes(c));
+  if (bad.length > 0) {
+    throw new UsageError(
+      `--allow-widening takes a comma-separated list of ${WIDENING_CLASSES.join(', ')}; got ${bad.map((b) => `"${b}"`).join(', ')}`,
+    );
+  }
+  return [...new Set(given)] as WideningClass[];
 }

@@ -8,6 +8,7 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
+import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import type { WorkflowEnv } from '../../lambdas/shared/env';
 import { buildDeps, type WorkflowDeps } from '../../lambdas/workflow/deps';
 import { type IrsaDoctorConfigInput, resolveConfig } from '../config';
@@ -36,6 +37,8 @@ export interface LocalHubOptions {
   readonly excludeAccounts?: readonly string[];
   readonly regions: readonly string[];
   readonly autoApplyActions?: readonly string[];
+  /** Classes of declared widening plans may carry and stay applicable (default none, as in the hub). */
+  readonly allowWidening?: readonly WideningClass[];
   readonly approvalTimeoutSeconds?: number;
   readonly scannerRoleName?: string;
   readonly remediatorRoleName?: string;
@@ -66,6 +69,7 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     excludeAccounts: options.excludeAccounts ?? [],
     regions: options.regions,
     autoApplyActions: options.autoApplyActions ?? [],
+    allowWidening: options.allowWidening ?? [],
     approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? 86400,
     maxPlansPerRun: 500,
     clusterWaitAttempts: 30,

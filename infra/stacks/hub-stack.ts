@@ -279,6 +279,7 @@ export class HubStack extends Stack {
       [ENV.excludeAccounts]: config.excludeAccounts.join(','),
       [ENV.regions]: config.regions.join(','),
       [ENV.autoApplyActions]: config.autoApplyActions.join(','),
+      [ENV.allowWidening]: config.allowWidening.join(','),
       [ENV.approvalTimeoutSeconds]: String(config.approvalTimeout.toSeconds()),
       [ENV.maxPlansPerRun]: String(MAX_PLANS_PER_RUN),
       [ENV.clusterWaitAttempts]: String(config.clusterWaitAttempts),

@@ -2,6 +2,8 @@
  * The Lambda functions' configuration, read once per cold start from the environment the hub stack sets
  * (infra/stacks/hub-stack.ts) or the local runner sets (infra/local/). Fails fast, naming the missing variable.
  */
+import { WIDENING_CLASSES } from '../domain/plan/plan';
+import type { WideningClass } from '../domain/plan/prove';
 import { UsageError } from './errors';
 
 export interface WorkflowEnv {
@@ -27,6 +29,11 @@ export interface WorkflowEnv {
   readonly regions: readonly string[];
   /** Plan actions that may be applied without approval (default none). */
   readonly autoApplyActions: readonly string[];
+  /**
+   * Classes of declared widening (lambdas/domain/plan/plan.ts WIDENING_CLASSES) a plan may carry and still be
+   * applicable (default none: such plans are propose-only).
+   */
+  readonly allowWidening: readonly WideningClass[];
   readonly approvalTimeoutSeconds: number;
   /** Plans that wait for approval in one run, at most (the rest wait for the next run). */
   readonly maxPlansPerRun: number;
@@ -53,6 +60,7 @@ export const ENV = {
   excludeAccounts: 'EXCLUDE_ACCOUNTS',
   regions: 'REGIONS',
   autoApplyActions: 'AUTO_APPLY_ACTIONS',
+  allowWidening: 'ALLOW_WIDENING',
   approvalTimeoutSeconds: 'APPROVAL_TIMEOUT_SECONDS',
   maxPlansPerRun: 'MAX_PLANS_PER_RUN',
   clusterWaitAttempts: 'CLUSTER_WAIT_ATTEMPTS',
@@ -71,6 +79,18 @@ const list = (value: string | undefined) =>
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+
+/** A comma-separated list of widening classes; an unknown class fails fast, naming the variable and the classes. */
+function wideningClasses(value: string | undefined): WideningClass[] {
+  const given = list(value);
+  const bad = given.filter((c) => !(WIDENING_CLASSES as readonly string[]).includes(c));
+  if (bad.length > 0) {
+    throw new UsageError(
+      `${ENV.allowWidening} may list only ${WIDENING_CLASSES.join(', ')}; got ${bad.map((b) => `"${b}"`).join(', ')}`,
+    );
+  }
+  return [...new Set(given)] as WideningClass[];
+}
 
 export function loadEnv(env: Readonly<Record<string, string | undefined>>): WorkflowEnv {
   const missing: string[] = [];
@@ -102,6 +122,7 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>): Work
     excludeAccounts: list(env[ENV.excludeAccounts]),
     regions: list(env[ENV.regions]),
     autoApplyActions: list(env[ENV.autoApplyActions]),
+    allowWidening: wideningClasses(env[ENV.allowWidening]),
     approvalTimeoutSeconds: whole(ENV.approvalTimeoutSeconds, 86400),
     maxPlansPerRun: whole(ENV.maxPlansPerRun, 500),
     clusterWaitAttempts: whole(ENV.clusterWaitAttempts, 30),

@@ -142,6 +142,7 @@ describe('HubStack', () => {
         [ENV.organizationalUnits]: '',
         [ENV.excludeAccounts]: '',
         [ENV.autoApplyActions]: '',
+        [ENV.allowWidening]: '',
         [ENV.approvalTimeoutSeconds]: String(APPROVAL_TIMEOUT.toSeconds()),
         [ENV.maxPlansPerRun]: '500',
         [ENV.clusterWaitAttempts]: '30',

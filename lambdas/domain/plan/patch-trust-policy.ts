@@ -93,7 +93,7 @@ export class TrustPolicyPatch {
   renameConditionKey(index: number, from: string, to: string): boolean {
     const current = this.currentKey(index, from);
     for (const block of this.conditionBlocks(index)) {
-      if (current in block.keys && renameKey(block.keys, current, to)) {
+      if (Object.hasOwn(block.keys, current) && renameKey(block.keys, current, to)) {
         this.recordRename(index, from, to);
         this.changes.push(`statement #${index}: condition key "${from}" -> "${to}"`);
         return true;
@@ -120,8 +120,8 @@ export class TrustPolicyPatch {
   setValues(index: number, name: string, values: readonly string[], why: string): boolean {
     const key = this.currentKey(index, name);
     for (const block of this.conditionBlocks(index)) {
-      if (key in block.keys) {
-        block.keys[key] = values.length === 1 ? values[0] : [...values];
+      if (Object.hasOwn(block.keys, key)) {
+        setOwn(block.keys, key, values.length === 1 ? values[0] : [...values]);
         this.changes.push(`statement #${index}: ${why}`);
         return true;
       }
@@ -132,12 +132,12 @@ export class TrustPolicyPatch {
   /** Adds a value to a condition key under `operator` (values of one key are ORed). */
   addValue(index: number, operator: string, name: string, value: string): boolean {
     const key = this.currentKey(index, name);
-    const block = this.conditionBlocks(index).find((b) => b.operator === operator && key in b.keys);
+    const block = this.conditionBlocks(index).find((b) => b.operator === operator && Object.hasOwn(b.keys, key));
     if (!block) return false;
     const current = block.keys[key];
     const values = Array.isArray(current) ? current : [current];
     if (values.includes(value)) return false;
-    block.keys[key] = [...values, value];
+    setOwn(block.keys, key, [...values, value]);
     this.changes.push(`statement #${index}: ${operator} ${key} also allows "${value}"`);
     return true;
   }
@@ -149,10 +149,10 @@ export class TrustPolicyPatch {
     if (s.Condition === undefined) s.Condition = {};
     const condition = s.Condition as Json;
     if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return false;
-    if (condition[operator] === undefined) condition[operator] = {};
+    if (!Object.hasOwn(condition, operator)) setOwn(condition, operator, {});
     const block = condition[operator] as Json;
-    if (key in block) return false;
-    block[key] = typeof value === 'string' ? value : [...value];
+    if (block === null || typeof block !== 'object' || Array.isArray(block) || Object.hasOwn(block, key)) return false;
+    setOwn(block, key, typeof value === 'string' ? value : [...value]);
     this.changes.push(`statement #${index}: added ${operator} ${key} = ${JSON.stringify(value)}`);
     return true;
   }
@@ -162,15 +162,22 @@ export class TrustPolicyPatch {
     const key = this.currentKey(index, name);
     const s = this.statement(index);
     const condition = s?.Condition as Json | undefined;
-    const source = condition?.[from] as Json | undefined;
-    if (!s || !condition || !source || !(key in source)) return false;
+    if (!s || !condition || typeof condition !== 'object' || !Object.hasOwn(condition, from)) return false;
+    const source = condition[from] as Json | undefined;
+    if (!source || typeof source !== 'object' || !Object.hasOwn(source, key)) return false;
+    if (Object.hasOwn(condition, to)) {
+      const existing = condition[to];
+      if (existing === null || typeof existing !== 'object' || Array.isArray(existing)) return false;
+    }
     const value = source[key];
     delete source[key];
     if (Object.keys(source).length === 0) delete condition[from];
-    if (condition[to] === undefined) condition[to] = {};
+    if (!Object.hasOwn(condition, to)) setOwn(condition, to, {});
     const target = condition[to] as Json;
-    const merged = [...toList(target[key]), ...toList(value)].filter((v, i, all) => all.indexOf(v) === i);
-    target[key] = merged.length === 1 ? merged[0] : merged;
+    const merged = [...toList(Object.hasOwn(target, key) ? target[key] : undefined), ...toList(value)].filter(
+      (v, i, all) => all.indexOf(v) === i,
+    );
+    setOwn(target, key, merged.length === 1 ? merged[0] : merged);
     this.changes.push(`statement #${index}: ${key} moved from ${from} to ${to}`);
     return true;
   }
@@ -221,13 +228,24 @@ function toList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Renames a key in place, keeping its position; refuses when the new key already exists. */
-function renameKey(object: Json, from: string, to: string, value: unknown = object[from]): boolean {
+/**
+ * Sets an own, enumerable data property: unlike `object[key] = value`, a key named "__proto__" stays a key (JSON.parse
+ * makes it one) instead of replacing the object's prototype and vanishing from the document.
+ */
+export function setOwn(object: Json, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Renames a key in place, keeping its position; refuses when the key is absent or the new key already exists. */
+function renameKey(object: Json, from: string, to: string, value?: unknown): boolean {
   if (from === to) return false;
-  if (to in object) return false;
-  const entries = Object.entries(object).map(([k, v]) => (k === from ? [to, value] : [k, v]) as [string, unknown]);
+  if (Object.hasOwn(object, to)) return false;
+  if (!Object.hasOwn(object, from)) return false;
+  const entries = Object.entries(object).map(
+    ([k, v]) => (k === from ? [to, value === undefined ? v : value] : [k, v]) as [string, unknown],
+  );
   for (const k of Object.keys(object)) delete object[k];
-  for (const [k, v] of entries) object[k] = v;
+  for (const [k, v] of entries) setOwn(object, k, v);
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { analyzeEstate } from '../analyze';
-import { issuerKey, providerArn, providerUrlFromArn, stripScheme } from '../arn';
+import { issuerKey, parseEksIssuer, providerArn, providerUrlFromArn, stripScheme } from '../arn';
 import { EstateIndex, type RoleRef } from '../estate-index';
 import { type AnalysisResult, type Finding, severityRank, stableId } from '../finding';
 import { ruleMeta } from '../rules/catalog';
@@ -7,16 +7,21 @@ import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA, type EstateSnapshot, MAX_
 import { classifyStatement, isWellFormedSubject, normalizeSubject, type StatementView } from '../trust-policy/classify';
 import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
 import { readTrustPolicy } from '../trust-policy/read-trust-policy';
-import { hasWildcard } from '../trust-policy/wildcard';
+import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
 import { jsonDiff } from './diff';
 import { iacOwner } from './ownership';
-import { TrustPolicyPatch } from './patch-trust-policy';
+import { setOwn, TrustPolicyPatch } from './patch-trust-policy';
 import type { IacOwner, Plan, PlanAction, PlanResult, ProviderState, TrustDocument } from './plan';
-import { type DeclaredWidening, type IntendedRequest, proveTrustChange } from './prove';
+import { type DeclaredWidening, type IntendedRequest, proveTrustChange, type WideningClass } from './prove';
 
 export interface PlanOptions {
   /** Trust-policy length quota when the snapshot does not carry the account's live value. Default 2,048. */
   readonly trustPolicyQuota?: number;
+  /**
+   * Classes of declared widening (WIDENING_CLASSES) a plan may carry and still be applicable. Default none: a plan
+   * whose proof finds a newly allowed request of any other class is propose-only.
+   */
+  readonly allowWidening?: readonly WideningClass[];
 }
 
 const MAX_QUOTA = 4096;
@@ -224,6 +229,10 @@ class Planner {
     const declared: DeclaredWidening[] = [];
     const fixed: Finding[] = [];
     const open: Array<{ finding: Finding; reason: string }> = [];
+    /** Why the plan must be shown to a person even if its proof holds (a guess, text it would drop). */
+    const proposeOnly: string[] = [];
+    /** Duplicate keys (path|key) whose values the plan merges rather than drops (IRSA-022). */
+    const merged = new Set<string>();
     const partition = this.index.partition;
     const account = ref.accountId;
     const swapped = new Set<number>();
@@ -244,9 +253,13 @@ class Planner {
           break;
         case 'IRSA-012': {
           const candidates = Array.isArray(e.candidates) ? (e.candidates as Array<Record<string, string>>) : [];
-          const only = candidates.length === 1 ? candidates[0] : undefined;
+          const choice =
+            typeof e.federated === 'string' ? this.staleCandidate(roleArn, e.federated, candidates) : undefined;
           const target =
-            typeof e.expectedFederated === 'string' ? providerUrlFromArn(e.expectedFederated) : only?.issuer;
+            typeof e.expectedFederated === 'string'
+              ? providerUrlFromArn(e.expectedFederated)
+              : choice?.candidate.issuer;
+          if (typeof e.expectedFederated !== 'string' && choice?.guess) proposeOnly.push(choice.guess);
           if (target && typeof e.federated === 'string') {
             const to = providerArn(partition, account, target);
             const from = providerUrlFromArn(e.federated) ?? '';
@@ -382,7 +395,7 @@ class Planner {
           ok(done, 'key not found');
           const fed = view?.providers[0]?.arn;
           declared.push({
-            class: 'wildcard-meant',
+            class: letsAnyServiceAccountIn(String(e.value)) ? 'any-service-account' : 'wildcard-meant',
             why: `the pattern "${e.value}" was meant as a wildcard (IRSA-017)`,
             subPattern: String(e.value),
             ...(fed ? { providerArn: fed } : {}),
@@ -446,7 +459,10 @@ class Planner {
           );
           break;
         case 'IRSA-022':
-          ok(this.mergeDuplicates(patch, e, declared), 'the repeated element is not a condition key; merge it by hand');
+          ok(
+            this.mergeDuplicates(patch, e, declared, views, merged),
+            'the repeated element is not a condition key; merge it by hand',
+          );
           break;
         case 'IRSA-036': {
           const aud = String(e.audience);
@@ -491,7 +507,53 @@ class Planner {
           open.push({ finding: f, reason: ruleMeta(f.ruleId).remediation });
       }
     }
-    this.emitRolePlan(ref, document, patch, { fixed, open, intended, declared, views });
+    const dropped = read.quirks.flatMap((q) =>
+      q.kind === 'duplicate-key' && !merged.has(`${q.path}|${q.key}`) ? [q] : [],
+    );
+    if (dropped.length > 0) {
+      proposeOnly.push(
+        `the document repeats a key (duplicate key, IRSA-022) and this plan, built from the document as JSON parsers read it (the last of each key), would drop ${dropped
+          .map((d) => `${d.values.length - 1} shadowed value(s) of "${d.key}" at ${d.path}`)
+          .join(', ')}: merge or remove the repeated keys by hand first`,
+      );
+    }
+    this.emitRolePlan(ref, document, patch, {
+      fixed,
+      open,
+      intended,
+      declared,
+      views,
+      proposeOnly,
+      dropped: dropped.map((d) => ({ path: d.path, key: d.key, values: d.values.slice(0, -1) })),
+      ...(dropped.length > 0 ? { beforeText: read.decodedText } : {}),
+    });
+  }
+
+  /**
+   * The cluster a stale provider should be repointed to, ranked by evidence: the same issuer id (or the host order
+   * corrected), then a workload on the cluster that uses the role; a lone cluster in the same region is only a
+   * guess ("recreated?"), returned with the reason it must be shown to a person. Undefined when no single best.
+   */
+  private staleCandidate(
+    roleArn: string,
+    federated: string,
+    candidates: ReadonlyArray<Record<string, string>>,
+  ): { candidate: Record<string, string>; guess?: string } | undefined {
+    const id = parseEksIssuer(providerUrlFromArn(federated) ?? '')?.id.toUpperCase();
+    const sameId = candidates.filter(
+      (c) => id !== undefined && parseEksIssuer(c.issuer ?? '')?.id.toUpperCase() === id,
+    );
+    const used = candidates.filter((c) => this.knownSubjects(roleArn, String(c.cluster), String(c.region)).length > 0);
+    // The issuer id and the workloads disagree (or several clusters carry the id): a person chooses.
+    if (sameId.length > 1 || (sameId.length === 1 && used.some((u) => u !== sameId[0]))) return undefined;
+    if (sameId[0]) return { candidate: sameId[0] };
+    if (used.length === 1 && used[0]) return { candidate: used[0] };
+    if (used.length > 1 || candidates.length !== 1 || !candidates[0]) return undefined;
+    const only = candidates[0];
+    return {
+      candidate: only,
+      guess: `repointing to cluster ${only.cluster} (${only.region}) is a guess: its issuer id differs from the provider's and no known workload on it uses this role; confirm the cluster was recreated`,
+    };
   }
 
   private emitRolePlan(
@@ -504,6 +566,11 @@ class Planner {
       intended: IntendedRequest[];
       declared: DeclaredWidening[];
       views: StatementView[];
+      proposeOnly: readonly string[];
+      /** Shadowed values of duplicate keys the plan does not merge: not in `after`. */
+      dropped: ReadonlyArray<{ path: string; key: string; values: readonly unknown[] }>;
+      /** The document's text, repeated keys included, for the diff's before side. */
+      beforeText?: string;
     },
   ): void {
     const roleArn = ref.role.arn;
@@ -545,11 +612,38 @@ class Planner {
           ? [`Left for a person: ${work.open.map((o) => `${o.finding.ruleId} (${o.reason})`).join('; ')}.`]
           : []),
       ];
-      const proposeOnly = overQuota
-        ? `the new document is ${proof.size.minifiedLength} characters, over the ${quota}-character trust-policy quota (see the IRSA-023 finding)`
-        : !proof.holds
-          ? `the proof does not hold: ${proof.summary.join(' ')}`
-          : undefined;
+      const allowed = new Set<WideningClass>(this.options.allowWidening ?? []);
+      // Every class the plan declares, and every class the proof finds newly allowed (a sampled proof may miss what
+      // a declaration says the plan adds, e.g. sts:TagSession under a condition its probes do not satisfy).
+      const blocked = new Map<WideningClass, string[]>();
+      const block = (c: WideningClass | undefined, why: string | undefined) => {
+        if (c === undefined || allowed.has(c)) return;
+        const whys = blocked.get(c) ?? [];
+        if (why && !whys.includes(why)) whys.push(why);
+        blocked.set(c, whys);
+      };
+      for (const d of work.declared) block(d.class, d.why);
+      for (const o of proof.probes.newlyAllowed) block(o.wideningClass, o.declaredBy);
+      const reasons = [
+        ...(overQuota
+          ? [
+              `the new document is ${proof.size.minifiedLength} characters, over the ${quota}-character trust-policy quota (see the IRSA-023 finding)`,
+            ]
+          : []),
+        ...(!proof.holds ? [`the proof does not hold: ${proof.summary.join(' ')}`] : []),
+        ...work.proposeOnly,
+        ...[...blocked].map(
+          ([c, whys]) =>
+            `it knowingly allows more than named workloads, a widening of class ${c} (${whys.join('; ')}); only configuration makes such plans applicable: allowWidening including "${c}" (hub config allowWidening, Lambda environment ALLOW_WIDENING, CLI plan --allow-widening)`,
+        ),
+      ];
+      const proposeOnly = reasons.length > 0 ? reasons.join('; ') : undefined;
+      const droppedText =
+        work.dropped.length > 0
+          ? ` It does NOT keep the shadowed value(s) of repeated keys, which JSON parsers ignore but the text holds: ${work.dropped
+              .map((d) => `"${d.key}" at ${d.path}: ${d.values.map((v) => JSON.stringify(v)).join(', ')}`)
+              .join('; ')}.`
+          : '';
       const plan: Plan = {
         id: stableId('plan', 'update-trust-policy', ref.accountId, roleArn, JSON.stringify(after)),
         ruleIds: unique(work.fixed.map((f) => f.ruleId)),
@@ -560,8 +654,8 @@ class Planner {
         action: 'update-trust-policy',
         before,
         after,
-        diff: jsonDiff(roleArn, before, after),
-        rationale: `Fixes ${unique(work.fixed.map((f) => f.ruleId)).join(', ')} in role ${ref.role.name} with the smallest edit: ${patch.changes.join('; ')}. Every other statement and condition is unchanged.`,
+        diff: jsonDiff(roleArn, before, after, work.beforeText),
+        rationale: `Fixes ${unique(work.fixed.map((f) => f.ruleId)).join(', ')} in role ${ref.role.name} with the smallest edit: ${patch.changes.join('; ')}. Every other statement and condition is unchanged.${droppedText}`,
         requiresApproval: true,
         applicable: proposeOnly === undefined && !owner,
         ...(proposeOnly || owner
@@ -678,6 +772,24 @@ class Planner {
       }
     }
     if (keys.size < 2) return false;
+    // Each part trusts one provider: a statement that also names another principal (a provider of no cluster here,
+    // an AWS or Service principal) or whose Condition is not an object of objects would lose text; a person splits it.
+    const raw = view.statement.raw;
+    const principal = raw.Principal;
+    const groupArns = new Set([...keys.values()].map((g) => g.arn));
+    const federated =
+      principal !== null && typeof principal === 'object' && !Array.isArray(principal)
+        ? (principal as Json).Federated
+        : undefined;
+    const plain = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (
+      !plain(principal) ||
+      Object.keys(principal as Json).some((k) => k !== 'Federated') ||
+      !(Array.isArray(federated) ? federated : [federated]).every((f) => typeof f === 'string' && groupArns.has(f)) ||
+      !plain(raw.Condition) ||
+      !Object.values(raw.Condition as Json).every(plain)
+    )
+      return false;
     // IAM wants the Sids of a policy unique, and cluster names repeat across regions (prod in two regions): a part
     // whose cluster name repeats also carries its region, and a number if even that repeats.
     const sidSuffix = new Map<string, string>();
@@ -704,9 +816,9 @@ class Planner {
           const kept: Json = {};
           for (const [k, v] of Object.entries(block ?? {})) {
             const issuer = issuerKeyOf(k);
-            if (issuer === undefined || !keys.has(issuer) || issuer === key) kept[k] = structuredClone(v);
+            if (issuer === undefined || !keys.has(issuer) || issuer === key) setOwn(kept, k, structuredClone(v));
           }
-          if (Object.keys(kept).length > 0) conditions[operator] = kept;
+          if (Object.keys(kept).length > 0) setOwn(conditions, operator, kept);
         }
         const hasAud = Object.values(conditions).some((block) =>
           Object.keys(block).some((k) => k.toLowerCase() === `${group.prefix.toLowerCase()}:aud`),
@@ -718,7 +830,7 @@ class Planner {
           if (k === 'Sid') part.Sid = `${String(v)}${sidSuffix.get(key) ?? ''}`;
           else if (k === 'Principal') part.Principal = { Federated: group.arn };
           else if (k === 'Condition') part.Condition = conditions;
-          else part[k] = structuredClone(v);
+          else setOwn(part, k, structuredClone(v));
         }
         return part;
       });
@@ -733,36 +845,43 @@ class Planner {
     patch: TrustPolicyPatch,
     evidence: Readonly<Record<string, unknown>>,
     declared: DeclaredWidening[],
+    views: readonly StatementView[],
+    merged: Set<string>,
   ): boolean {
     const duplicates = Array.isArray(evidence.duplicates)
       ? (evidence.duplicates as Array<{ path: string; key: string; values: unknown[] }>)
       : [];
     let done = duplicates.length > 0;
+    const isText = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
     for (const d of duplicates) {
       const m = /^\$\.Statement(?:\[(\d+)\])?\.Condition\.([^.]+)$/.exec(d.path);
-      if (!m) {
+      // Only values that are strings or lists of strings merge into one key; anything else is left for a person.
+      if (!m || !d.values.every(isText)) {
         done = false;
         continue;
       }
       const idx = m[1] === undefined ? 0 : Number(m[1]);
       const values = unique(d.values.flatMap((v) => (Array.isArray(v) ? v : [v])).map(String));
       const kept = d.values.at(-1);
+      const fed = views[idx]?.providers.length === 1 ? views[idx]?.providers[0]?.arn : undefined;
       for (const v of values) {
         if (!(Array.isArray(kept) ? kept.map(String) : [String(kept)]).includes(v)) {
           declared.push({
-            class: 'dropped-duplicate',
+            class: letsAnyServiceAccountIn(v) ? 'any-service-account' : 'dropped-duplicate',
             why: `"${v}" was written in the policy but silently dropped as a duplicate key (IRSA-022)`,
             subPattern: v,
+            ...(fed ? { providerArn: fed } : {}),
           });
         }
       }
-      done =
-        patch.setValues(
-          idx,
-          d.key,
-          values,
-          `merged the repeated "${d.key}" into one key with ${values.length} values`,
-        ) && done;
+      const ok = patch.setValues(
+        idx,
+        d.key,
+        values,
+        `merged the repeated "${d.key}" into one key with ${values.length} values`,
+      );
+      if (ok) merged.add(`${d.path}|${d.key}`);
+      done = ok && done;
     }
     return done;
   }
@@ -843,6 +962,20 @@ class Planner {
       evidence: { minifiedLength: length, quota, maximumQuota: MAX_QUOTA },
     });
   }
+}
+
+/**
+ * Whether an IAM wildcard pattern over `:sub` lets any service account in: it matches service accounts whose
+ * namespace and name are made of a character the pattern does not contain, of lengths 1 and 33, which only a `*`
+ * over both can do (e.g. "*", "system:*", "system:serviceaccount:*:*"; not "system:serviceaccount:apps:*").
+ */
+export function letsAnyServiceAccountIn(pattern: string): boolean {
+  if (!hasWildcard(pattern)) return false;
+  const unused = [...'qzxjkvwbyfgmphdculnrtoeias0123456789'].find((ch) => !pattern.includes(ch));
+  // A pattern holding every letter and digit is no plausible subject: assume the worst.
+  if (unused === undefined) return true;
+  const parts = [unused, unused.repeat(33)];
+  return parts.every((ns) => parts.every((name) => wildcardMatch(pattern, `system:serviceaccount:${ns}:${name}`)));
 }
 
 function unique<T>(values: readonly T[]): T[] {

@@ -9,6 +9,17 @@ export type PlanAction =
   | 'delete-oidc-provider'
   | 'update-service-account';
 
+/** What each class of declared widening (prove.ts WideningClass) means, for settings and messages. */
+export const WIDENING_CLASS_MEANING: Readonly<Record<import('./prove').WideningClass, string>> = {
+  'wildcard-meant': 'a :sub pattern written under StringEquals that was meant as a wildcard (IRSA-017)',
+  'dropped-duplicate': 'a value the policy held under a repeated key, which JSON parsers drop, merged back (IRSA-022)',
+  'any-service-account': 'a :sub pattern that lets any service account of the cluster in',
+  'pod-identity-action': 'an action the EKS Pod Identity principal needs, e.g. sts:TagSession (PI-050)',
+};
+
+/** Every class of declared widening; configuration (`allowWidening`) may allow some, and allows none by default. */
+export const WIDENING_CLASSES = Object.keys(WIDENING_CLASS_MEANING) as Array<import('./prove').WideningClass>;
+
 /** An OIDC provider as the planner reads and writes it. */
 export interface ProviderState {
   readonly url: string;

@@ -40,6 +40,9 @@ async function hubFor(
     prefix: `t${randomUUID().slice(0, 8)}`,
     accounts,
     regions: REGIONS,
+    // The estate's wildcard-under-StringEquals role is fixed only where configuration allows that widening class
+    // (the default allows none: the plan would be propose-only and the finding would stay).
+    allowWidening: ['wildcard-meant'],
     ...options,
   });
 }
@@ -162,6 +165,7 @@ describe('the synthesized sweep state machine', () => {
       accounts: estate.accounts,
       regions: REGIONS,
       autoApplyActions: ['create-oidc-provider'],
+      allowWidening: ['wildcard-meant'],
     });
     const asked: string[] = [];
 

@@ -157,6 +157,21 @@ describe('irsa-doctor plan', () => {
     }
   });
 
+  it('keeps plans with a declared widening propose-only unless --allow-widening names their class', async () => {
+    const applicable = async (args: string[]) => {
+      const cli = captureIo();
+      expect(await main(['plan', '--snapshot', ESTATE, '--format', 'json', ...args], cli.io)).toBe(0);
+      const { plans } = JSON.parse(cli.out()) as { plans: Array<{ resourceArn: string; applicable: boolean }> };
+      return plans.find((p) => p.resourceArn.endsWith(':role/crossplane-provider-aws'))?.applicable;
+    };
+    expect(await applicable([])).toBe(false);
+    expect(await applicable(['--allow-widening', 'dropped-duplicate'])).toBe(false);
+    expect(await applicable(['--allow-widening', 'dropped-duplicate,wildcard-meant'])).toBe(true);
+    const bad = captureIo();
+    expect(await main(['plan', '--snapshot', ESTATE, '--allow-widening', 'everything'], bad.io)).toBe(2);
+    expect(bad.err()).toMatch(/--allow-widening takes .*wildcard-meant.*"everything"/);
+  });
+
   it("renders the approver's markdown: finding, evidence, diff, proof and risk for each plan", async () => {
     const cli = captureIo();
     await main(['plan', '--snapshot', ESTATE, '--format', 'markdown'], cli.io);

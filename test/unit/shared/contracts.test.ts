@@ -47,7 +47,18 @@ describe('loadEnv', () => {
     const env = loadEnv({ ...complete, REGIONS: 'us-west-2, eu-west-1', AUTO_APPLY_ACTIONS: '' });
     expect(env.regions).toEqual(['us-west-2', 'eu-west-1']);
     expect(env.autoApplyActions).toEqual([]);
+    expect(env.allowWidening).toEqual([]);
     expect(env.approvalTimeoutSeconds).toBe(86400);
+    expect(loadEnv({ ...complete, ALLOW_WIDENING: 'wildcard-meant, any-service-account' }).allowWidening).toEqual([
+      'wildcard-meant',
+      'any-service-account',
+    ]);
+  });
+
+  it('fails fast on a widening class that does not exist', () => {
+    expect(() => loadEnv({ ...complete, ALLOW_WIDENING: 'wildcard-meant,all' })).toThrow(
+      /ALLOW_WIDENING may list only wildcard-meant, dropped-duplicate, any-service-account, pod-identity-action; got "all"/,
+    );
   });
 
   it('names every missing variable and a bad number', () => {

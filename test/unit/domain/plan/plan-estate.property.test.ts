@@ -21,8 +21,8 @@
 import fc from 'fast-check';
 import { analyzeEstate } from '../../../../lambdas/domain/analyze';
 import type { Finding } from '../../../../lambdas/domain/finding';
-import type { Plan, TrustDocument } from '../../../../lambdas/domain/plan/plan';
-import { planEstate } from '../../../../lambdas/domain/plan/plan-estate';
+import { type Plan, type TrustDocument, WIDENING_CLASSES } from '../../../../lambdas/domain/plan/plan';
+import { type PlanOptions, planEstate } from '../../../../lambdas/domain/plan/plan-estate';
 import type { EstateSnapshot } from '../../../../lambdas/domain/snapshot';
 import {
   type Decision,
@@ -54,6 +54,15 @@ const ORACLE_EVERY = 25;
 const MIN_ORACLE_PAIRS = 150;
 /** Each fault must be drawn at least this often (1/15 of the runs is about 333). */
 const MIN_PER_FAULT = 150;
+/** Faults whose fix knowingly allows more than the known workload (a declared widening), with its class(es). */
+const WIDENING_FAULTS: Partial<Record<FaultKind, RegExp>> = {
+  'wildcard-under-equals': /wildcard-meant|any-service-account/,
+  'duplicate-sub': /dropped-duplicate|any-service-account/,
+};
+/** Properties a–e are about what an applicable plan does: every declared widening is allowed here. */
+const ALLOW_ALL: PlanOptions = { allowWidening: WIDENING_CLASSES };
+/** Injected cases of the "nothing dropped silently" property. */
+const INJECTED_RUNS = 1_500;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -239,6 +248,7 @@ describe('planEstate on one injected fault', () => {
   it(`repairs access, widens nothing else, keeps unrelated statements, is idempotent, raises nothing new (${RUNS} cases)`, () => {
     const perFault = new Map<FaultKind, number>();
     let cases = 0;
+    let defaultChecked = 0;
     fc.assert(
       fc.property(faultCaseArb, (c) => {
         cases++;
@@ -247,8 +257,8 @@ describe('planEstate on one injected fault', () => {
         // Given a valid estate whose role's IRSA statement carries exactly one fault
         const before = read(roleTrustPolicy(c.snapshot, c.roleArn), 'the faulty trust policy');
 
-        // When the estate is planned
-        const { plans } = planEstate(c.snapshot);
+        // When the estate is planned (every class of declared widening allowed)
+        const { plans } = planEstate(c.snapshot, ALLOW_ALL);
 
         // Then there is exactly one applicable trust-policy plan for the role, fixing the injected fault
         const applicable = plans.filter(
@@ -295,7 +305,9 @@ describe('planEstate on one injected fault', () => {
         const sids = statementsOf(afterDoc).flatMap((s) => (isObject(s) && typeof s.Sid === 'string' ? [s.Sid] : []));
         check(new Set(sids).size === sids.length, 'Sids repeat, and IAM rejects such a policy', sids);
         const fixedEstate = withTrustPolicy(c.snapshot, c.roleArn, JSON.stringify(afterDoc));
-        const again = planEstate(fixedEstate).plans.filter((p) => p.resourceArn === c.roleArn && p.applicable);
+        const again = planEstate(fixedEstate, ALLOW_ALL).plans.filter(
+          (p) => p.resourceArn === c.roleArn && p.applicable,
+        );
         expect(summarize(again)).toEqual([]);
 
         // e. the fix raises no new finding on the role, and nothing it fixes is also left for a person: whatever a
@@ -315,10 +327,39 @@ describe('planEstate on one injected fault', () => {
         const leftForAPerson = plans.filter((p) => p.resourceArn === c.roleArn && !p.applicable);
         const stale = leftForAPerson.filter((p) => p.ruleIds.some((r) => r !== 'IRSA-023' && !rulesAfter.has(r)));
         check(stale.length === 0, 'left for a person although the applicable plan fixes it', summarize(stale));
+
+        // f. with the default configuration (no class of widening allowed), a fix that declares a widening is
+        //    propose-only, naming its class and the setting; other fixes (every 10th case, to keep the run short)
+        //    are applicable as above
+        const widening = WIDENING_FAULTS[c.fault];
+        if (widening || cases % 10 === 0) {
+          const byDefault = planEstate(c.snapshot).plans.filter(
+            (p) => p.resourceArn === c.roleArn && p.action === 'update-trust-policy' && p.after !== null,
+          );
+          if (widening) {
+            defaultChecked++;
+            const reason = byDefault[0]?.proposeOnlyReason ?? '';
+            check(
+              byDefault.length === 1 &&
+                byDefault[0]?.applicable === false &&
+                widening.test(reason) &&
+                /allowWidening/.test(reason),
+              'a declared widening is applicable without configuration',
+              summarize(byDefault),
+            );
+          } else {
+            check(
+              byDefault.filter((p) => p.applicable).length === 1,
+              'a fix without a declared widening is not applicable by default',
+              summarize(byDefault),
+            );
+          }
+        }
       }),
       { seed: SEED, numRuns: RUNS },
     );
     expect(cases).toBeGreaterThanOrEqual(RUNS);
+    expect(defaultChecked).toBeGreaterThanOrEqual(2 * MIN_PER_FAULT);
     for (const fault of FAULT_KINDS)
       expect({ fault, drawn: (perFault.get(fault) ?? 0) >= MIN_PER_FAULT }).toEqual({ fault, drawn: true });
   });
@@ -333,7 +374,7 @@ describe('planEstate on one injected fault', () => {
     let errors = 0;
     const disagreements: string[] = [];
     for (const c of sample) {
-      const plan = planEstate(c.snapshot).plans.find(
+      const plan = planEstate(c.snapshot, ALLOW_ALL).plans.find(
         (p) => p.resourceArn === c.roleArn && p.action === 'update-trust-policy' && p.applicable,
       );
       if (!plan) throw new Error(`no applicable plan for ${c.fault} (the property above shows why)`);
@@ -363,6 +404,72 @@ describe('planEstate on one injected fault', () => {
     expect(sample.length).toBe(RUNS / ORACLE_EVERY);
     expect(disagreements).toEqual([]);
     expect({ compared, errors, enough: compared >= MIN_ORACLE_PAIRS }).toMatchObject({ enough: true });
+  });
+});
+
+/**
+ * What a fault case's trust text becomes with content JSON.parse hides or a careless copy loses: a "__proto__"
+ * condition key in every Condition (under Null, so the statement means what it did), a shadowed Statement holding a
+ * Deny before the real one, or a shadowed Effect "Deny" in the first statement.
+ */
+type Injection = 'proto-condition-key' | 'shadowed-statement' | 'shadowed-effect';
+const INJECTIONS: readonly Injection[] = ['proto-condition-key', 'shadowed-statement', 'shadowed-effect'];
+const SHADOWED_DENY = `{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::${OTHER_ACCOUNT}:root"},"Action":"sts:AssumeRole"}`;
+
+function inject(text: string, injection: Injection): string {
+  switch (injection) {
+    case 'proto-condition-key':
+      return text.split('"Condition":{').join('"Condition":{"Null":{"__proto__":"true"},');
+    case 'shadowed-statement':
+      return `{"Statement":[${SHADOWED_DENY}],${text.trim().slice(1)}`;
+    default:
+      return text.replace('"Effect":"Allow"', '"Effect":"Deny","Effect":"Allow"');
+  }
+}
+
+describe('planEstate never drops text silently', () => {
+  it(`keeps every "__proto__" condition key and shadowed duplicate in an applicable plan, or makes it propose-only, naming what it drops (${INJECTED_RUNS} cases)`, () => {
+    const counts = new Map<Injection, number>();
+    fc.assert(
+      fc.property(faultCaseArb, fc.constantFrom(...INJECTIONS), (c, injection) => {
+        // Given a fault case whose trust text carries one injection
+        const read = readTrustPolicy(roleTrustPolicy(c.snapshot, c.roleArn));
+        if (!read.ok) throw new Error(`the case's trust policy cannot be read: ${read.message}`);
+        const text = inject(read.decodedText, injection);
+        if (text === read.decodedText) return; // nothing to inject into (no Condition, no "Effect":"Allow")
+        counts.set(injection, (counts.get(injection) ?? 0) + 1);
+        const snapshot = withTrustPolicy(c.snapshot, c.roleArn, text);
+
+        // When the estate is planned, every class of declared widening allowed
+        const plans = planEstate(snapshot, ALLOW_ALL).plans.filter((p) => p.resourceArn === c.roleArn);
+
+        // Then every applicable plan keeps what was injected, and a plan that would drop it is propose-only and says so
+        const occurrences = (t: string, what: string) => t.split(what).length - 1;
+        for (const p of plans) {
+          if (p.after === null) continue;
+          const after = JSON.stringify(p.after);
+          if (injection === 'proto-condition-key') {
+            const kept = occurrences(after, '"__proto__":"true"') >= occurrences(text, '"__proto__":"true"');
+            check(kept || !p.applicable, 'an applicable plan drops a "__proto__" condition key', summarize([p]));
+          } else {
+            const shadowed = injection === 'shadowed-statement' ? SHADOWED_DENY : '"Deny"';
+            check(
+              !p.applicable && /duplicate key/.test(p.proposeOnlyReason ?? '') && p.rationale.includes(shadowed),
+              'a plan drops a shadowed duplicate without being propose-only and naming it',
+              summarize([p]),
+            );
+            check(
+              p.diff.split('\n').some((l) => l.startsWith('-') && l.includes('"Deny"')),
+              'the diff does not show the shadowed Deny as removed',
+              p.diff,
+            );
+          }
+        }
+      }),
+      { seed: SEED, numRuns: INJECTED_RUNS },
+    );
+    for (const injection of INJECTIONS)
+      expect({ injection, drawn: (counts.get(injection) ?? 0) > 100 }).toEqual({ injection, drawn: true });
   });
 });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { analyzeEstate } from '../../../../lambdas/domain/analyze';
 import { atLeast } from '../../../../lambdas/domain/finding';
 import type { Plan } from '../../../../lambdas/domain/plan/plan';
-import { planEstate } from '../../../../lambdas/domain/plan/plan-estate';
+import { type PlanOptions, planEstate } from '../../../../lambdas/domain/plan/plan-estate';
 import type { EstateSnapshot } from '../../../../lambdas/domain/snapshot';
 import { evaluateTrustPolicy, webIdentityRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
 import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
@@ -322,4 +322,217 @@ describe('planEstate on the seed-article fixtures', () => {
       expect(replanned).toEqual([]);
     },
   );
+});
+
+describe('no silent edits, no unsafe applicability', () => {
+  const planFor = (snapshot: EstateSnapshot, name: string, options: PlanOptions = {}): Plan | undefined =>
+    planEstate(snapshot, options).plans.find(
+      (p) => p.resourceArn === roleArn(name) && p.action === 'update-trust-policy' && p.after !== null,
+    );
+  const withRole = (trust: Record<string, unknown> | string, extra: Partial<Parameters<typeof account>[1]> = {}) =>
+    estate([
+      account(A, {
+        clusters: [one.snapshot, two.snapshot],
+        oidcProviders: [provider(one), provider(two)],
+        roles: [role(A, 'r', trust)],
+        ...extra,
+      }),
+    ]);
+  const broken = { ...irsaStatement(one, sa('apps', 'api')), Action: 'sts:AssumeRole' };
+  const deny = {
+    Effect: 'Deny',
+    Principal: { Federated: one.providerArn() },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { StringLike: { [`${one.hostPath}:sub`]: 'system:serviceaccount:kube-system:*' } },
+  };
+  const json = (value: unknown) => JSON.stringify(value);
+  const brokenText = json(broken).slice(1, -1);
+
+  it.each([
+    [
+      'a shadowed Statement holding a Deny',
+      `{"Version":"2012-10-17","Statement":[${json(deny)}],"Statement":[${json(broken)}]}`,
+      /"Effect":\s?"Deny"/,
+    ],
+    [
+      'a shadowed Effect Deny',
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Deny",${brokenText}}]}`,
+      /"Effect"(: | at \$\.Statement\[0\]: )"Deny"/,
+    ],
+    [
+      'a shadowed StringEquals block',
+      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${one.providerArn()}"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"${one.hostPath}:sub":"system:serviceaccount:apps:only"},"StringEquals":{"${one.hostPath}:sub":"${sa('apps', 'api')}","${one.hostPath}:aud":"sts.amazonaws.com"}}}]}`,
+      /system:serviceaccount:apps:only/,
+    ],
+  ])('never drops %s silently: the plan is propose-only and names what it would drop', (_title, text, dropped) => {
+    // Given a trust policy whose text repeats a key (JSON.parse keeps the last one) and an unrelated fixable fault
+    const snapshot = withRole(text, { serviceAccounts: [serviceAccount(one, 'apps', 'api', roleArn('r'))] });
+    // When the estate is planned
+    const plans = planEstate(snapshot).plans.filter((p) => p.resourceArn === roleArn('r'));
+    // Then no plan on the role is applicable, and the one that edits says in its rationale and diff what it drops
+    expect(plans.filter((p) => p.applicable)).toEqual([]);
+    const edit = plans.find((p) => p.after !== null);
+    expect(edit?.proposeOnlyReason).toMatch(/duplicate key/);
+    expect(edit?.rationale).toMatch(dropped);
+    expect(
+      edit?.diff
+        .split('\n')
+        .filter((l) => l.startsWith('-'))
+        .join('\n'),
+    ).toMatch(dropped);
+  });
+
+  it('declares merging a duplicate :sub that lets any service account in as any-service-account, propose-only by default', () => {
+    // Given a :sub key written twice under StringLike, the shadowed value being "*"
+    const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${one.providerArn()}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"${one.hostPath}:sub":"*","${one.hostPath}:sub":"${sa('apps', 'api')}"},"StringEquals":{"${one.hostPath}:aud":"sts.amazonaws.com"}}}]}`;
+    const snapshot = withRole(text, { serviceAccounts: [serviceAccount(one, 'apps', 'api', roleArn('r'))] });
+    // When planned with default options, and with only dropped duplicates allowed
+    const plan = planFor(snapshot, 'r');
+    const notThisClass = planFor(snapshot, 'r', { allowWidening: ['dropped-duplicate'] });
+    const allowed = planFor(snapshot, 'r', { allowWidening: ['any-service-account'] });
+    // Then the merge is declared as letting any service account in, and only that setting makes it applicable
+    expect(plan?.ruleIds).toContain('IRSA-022');
+    expect(plan?.proof?.probes.newlyAllowed.map((p) => p.wideningClass)).toContain('any-service-account');
+    expect(plan?.applicable).toBe(false);
+    expect(plan?.proposeOnlyReason).toMatch(/any-service-account.*allowWidening/);
+    expect(notThisClass?.applicable).toBe(false);
+    expect(allowed?.applicable).toBe(true);
+  });
+
+  describe('a stale provider', () => {
+    const gone = cluster({ name: 'old', region: 'us-west-2', accountId: A });
+    const stale = policy(irsaStatement(gone, sa('apps', 'api')));
+
+    it('is not repointed applicably to a same-region guess without workload evidence', () => {
+      // Given the role trusts a cluster that is gone, and the only other cluster in its region has no known workload
+      const snapshot = withRole(stale);
+      // When planned
+      const plan = planFor(snapshot, 'r');
+      // Then the repoint is shown to a person, never applied
+      expect(plan?.ruleIds).toContain('IRSA-012');
+      expect(plan?.applicable).toBe(false);
+      expect(plan?.proposeOnlyReason).toMatch(/guess/);
+      expect(json(plan?.after)).toContain(one.providerArn());
+    });
+
+    it('is repointed applicably when a workload on the candidate cluster uses the role', () => {
+      const snapshot = withRole(stale, { serviceAccounts: [serviceAccount(one, 'apps', 'api', roleArn('r'))] });
+      const plan = planFor(snapshot, 'r');
+      expect(plan?.ruleIds).toContain('IRSA-012');
+      expect(plan?.applicable).toBe(true);
+      expect(json(plan?.after)).toContain(one.providerArn());
+    });
+
+    it('ranks an exact issuer-id match above a same-region guess', () => {
+      // Given the stale provider names cluster two's issuer id in cluster one's region
+      const moved = cluster({ name: 'old', region: 'us-west-2', accountId: A, id: two.id });
+      const snapshot = withRole(policy(irsaStatement(moved, sa('apps', 'api'))));
+      // When planned
+      const plan = planFor(snapshot, 'r');
+      // Then the repoint goes to cluster two (same id), applicably
+      expect(plan?.ruleIds).toContain('IRSA-012');
+      expect(plan?.applicable).toBe(true);
+      expect(json(plan?.after)).toContain(two.providerArn());
+      expect(json(plan?.after)).not.toContain(one.providerArn());
+    });
+
+    it('leaves the choice to a person when the issuer id and the workloads point at different clusters', () => {
+      const moved = cluster({ name: 'old', region: 'us-west-2', accountId: A, id: two.id });
+      const snapshot = withRole(policy(irsaStatement(moved, sa('apps', 'api'))), {
+        serviceAccounts: [serviceAccount(one, 'apps', 'api', roleArn('r'))],
+      });
+      const plans = planEstate(snapshot).plans.filter((p) => p.resourceArn === roleArn('r'));
+      // No applicable plan repoints the stale statement (the workload's own statement may still be added, IRSA-031)
+      for (const p of plans.filter((x) => x.applicable)) {
+        expect(p.ruleIds).not.toContain('IRSA-012');
+        expect(json(p.after)).toContain(moved.providerArn());
+      }
+      expect(plans.some((p) => p.ruleIds.includes('IRSA-012') && /candidate cluster/.test(p.rationale))).toBe(true);
+    });
+  });
+
+  it('keeps a "__proto__" condition key when it splits a merged statement', () => {
+    // Given one statement naming both clusters' keys, and a "__proto__" key in its condition (JSON text)
+    const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":["${one.providerArn()}","${two.providerArn()}"]},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${one.hostPath}:sub":"${sa('apps', 'api')}","${two.hostPath}:sub":"${sa('apps', 'api')}"},"Null":{"__proto__":"true"}}}]}`;
+    const snapshot = withRole(text, {
+      serviceAccounts: [
+        serviceAccount(one, 'apps', 'api', roleArn('r')),
+        serviceAccount(two, 'apps', 'api', roleArn('r')),
+      ],
+    });
+    // When planned
+    const plan = planFor(snapshot, 'r');
+    // Then every part of the split keeps it
+    expect(plan?.ruleIds).toContain('IRSA-021');
+    const parts = (plan?.after as { Statement: Array<{ Condition: Record<string, object> }> } | undefined)?.Statement;
+    expect(parts).toHaveLength(2);
+    for (const part of parts ?? []) expect(Object.hasOwn(part.Condition.Null ?? {}, '__proto__')).toBe(true);
+    expect(json(plan?.after).match(/"__proto__":"true"/g)).toHaveLength(2);
+  });
+
+  it('does not split a merged statement that also names another principal (the parts would drop it)', () => {
+    // Given one statement naming both clusters' keys and, besides their providers, an AWS principal
+    const merged = {
+      Effect: 'Allow',
+      Principal: { Federated: [one.providerArn(), two.providerArn()], AWS: `arn:aws:iam::${A}:root` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: { [`${one.hostPath}:sub`]: sa('apps', 'api'), [`${two.hostPath}:sub`]: sa('apps', 'api') },
+      },
+    };
+    const snapshot = withRole(policy(merged), {
+      serviceAccounts: [
+        serviceAccount(one, 'apps', 'api', roleArn('r')),
+        serviceAccount(two, 'apps', 'api', roleArn('r')),
+      ],
+    });
+    // When planned
+    const plans = planEstate(snapshot).plans.filter((p) => p.resourceArn === roleArn('r'));
+    // Then every applicable plan keeps the AWS principal, and the split is left for a person
+    for (const p of plans.filter((x) => x.applicable)) expect(json(p.after)).toContain(`arn:aws:iam::${A}:root`);
+    expect(plans.some((p) => !p.applicable && p.ruleIds.includes('IRSA-021'))).toBe(true);
+  });
+
+  describe('declared widenings', () => {
+    const wildcard = policy(irsaStatement(one, 'system:serviceaccount:apps:*'));
+
+    it('make a plan propose-only by default, naming the class and the setting that allows it', () => {
+      const plan = planFor(withRole(wildcard), 'r');
+      expect(plan?.ruleIds).toContain('IRSA-017');
+      expect(plan?.proof?.holds).toBe(true);
+      expect(plan?.proof?.probes.newlyAllowed.map((p) => p.wideningClass)).toContain('wildcard-meant');
+      expect(plan?.applicable).toBe(false);
+      expect(plan?.proposeOnlyReason).toMatch(/wildcard-meant.*allowWidening/);
+    });
+
+    it('are applicable when configuration allows their class', () => {
+      const plan = planFor(withRole(wildcard), 'r', { allowWidening: ['wildcard-meant'] });
+      expect(plan?.applicable).toBe(true);
+    });
+
+    it('do not include named workloads: a plan that only lets a known workload in stays applicable', () => {
+      const plan = planFor(withRole(policy(broken)), 'r');
+      expect(plan?.proof?.probes.newlyAllowed.every((p) => p.wideningClass === undefined)).toBe(true);
+      expect(plan?.applicable).toBe(true);
+    });
+
+    it('include the action Pod Identity needs (PI-050): propose-only unless allowed', () => {
+      const pi = policy({
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+      });
+      // Given a Pod Identity association names the role, whose trust lacks sts:TagSession
+      const snapshot = withRole(pi, {
+        podIdentityAssociations: [
+          { cluster: 'one', region: 'us-west-2', namespace: 'apps', serviceAccount: 'api', roleArn: roleArn('r') },
+        ],
+      });
+      const plan = planFor(snapshot, 'r');
+      expect(plan?.ruleIds).toContain('PI-050');
+      expect(plan?.applicable).toBe(false);
+      expect(plan?.proposeOnlyReason).toMatch(/pod-identity-action.*allowWidening/);
+      expect(planFor(snapshot, 'r', { allowWidening: ['pod-identity-action'] })?.applicable).toBe(true);
+    });
+  });
 });
