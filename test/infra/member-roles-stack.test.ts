@@ -286,6 +286,21 @@ describe('MemberRolesStack', () => {
   });
 
   describe('cdk-nag AwsSolutions', () => {
+    it.each<[string, MemberRolesStackProps['remediableRoles']]>([
+      ['path', { mode: 'path', paths: ['/irsa/', '/teams/a/'] }],
+      ['tagged-or-path', { mode: 'tagged-or-path', paths: ['/irsa/'] }],
+      ['all-roles', { mode: 'all-roles' }],
+    ])('has no unacknowledged violations and no stale acknowledgement in mode %s', (_mode, remediableRoles) => {
+      // Given the stack in another scope mode
+      const other = synth({ remediableRoles }).stack;
+
+      // When the AwsSolutions checks run
+      // Then nothing is left, and each acknowledgement answers a finding
+      expect(nagViolations(other)).toEqual([]);
+      const findings = new Set(nagFindingsIgnoringAcknowledgements(other).map((f) => f.rule));
+      for (const ack of acknowledgements(other)) expect(findings).toContain(ack.id);
+    });
+
     it('has no unacknowledged violations', () => {
       // Given the synthesized stack
       // When the AwsSolutions checks run

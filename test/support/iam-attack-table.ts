@@ -18,8 +18,9 @@
  *   expect(verdict.deniedBy).toContain('NeverRewriteProtectedRoles');
  *
  * Requests name concrete ARNs; `resourceTags` become `aws:ResourceTag/<key>`, `requestTags` become
- * `aws:RequestTag/<key>` and `aws:TagKeys` (unless `tagKeys` is given), and `context` adds any other key
- * (`aws:PrincipalOrgID`, `events:source`, ...). A subject is the identity policies of a principal, plus optionally a
+ * `aws:RequestTag/<key>` and `aws:TagKeys` (unless `tagKeys` is given), `aws:PrincipalArn` and `aws:PrincipalAccount`
+ * come from the subject, and `context` adds any other key (`aws:PrincipalOrgID`, `events:source`, ...) or overrides
+ * these. A subject is the identity policies of a principal, plus optionally a
  * resource policy (`eventBusPolicy`): cross-account requests need both, as in IAM.
  *
  * CloudFormation intrinsics in the templates (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split) are resolved
@@ -81,7 +82,11 @@ export interface AttackVerdict {
 /** Decides one request for a subject. Throws when the request or the policies cannot be simulated faithfully. */
 export async function decide(subject: PolicySubject, request: AttackRequest): Promise<AttackVerdict> {
   const resourceAccount = /^arn:[^:]+:[^:]+:[^:]*:(\d{12})?:/.exec(request.resource)?.[1] ?? subject.account;
-  const contextVariables: Record<string, string | string[]> = {};
+  // What IAM always sets for a role principal; a row's `context` may override it.
+  const contextVariables: Record<string, string | string[]> = {
+    'aws:PrincipalArn': subject.principal,
+    'aws:PrincipalAccount': subject.account,
+  };
   for (const [k, v] of Object.entries(request.resourceTags ?? {})) contextVariables[`aws:ResourceTag/${k}`] = v;
   for (const [k, v] of Object.entries(request.requestTags ?? {})) contextVariables[`aws:RequestTag/${k}`] = v;
   const tagKeys = request.tagKeys ?? (request.requestTags ? Object.keys(request.requestTags) : undefined);
