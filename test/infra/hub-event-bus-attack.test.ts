@@ -201,6 +201,30 @@ describe('hub event bus attack table (iam-simulate on the synthesized bus policy
     expect(await failures(json, busPolicy, TABLE)).toEqual([]);
   });
 
+  it('lets every hub role whose policies grant PutEvents on the bus publish (none was granted around the bus)', async () => {
+    // Given the roles some AWS::IAM::Policy grants events:PutEvents
+    const resources = json.Resources ?? {};
+    const grantedRoles = new Set(
+      Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes('events:PutEvents'))
+        .flatMap((r) => (r.Properties?.Roles as { Ref: string }[]).map((ref) => ref.Ref)),
+    );
+
+    // When each publishes an irsa-doctor event through the bus policy
+    const refused: string[] = [];
+    for (const id of grantedRoles) {
+      const verdict = await decide(
+        { ...roleSubject(json, id, HUB), resourcePolicy: busPolicy },
+        putEvents(['irsa-doctor'], ['X']),
+      );
+      if (verdict.decision !== 'Allowed') refused.push(`${id}: ${verdict.decision}`);
+    }
+
+    // Then every one may (a role granted PutEvents other than by grantPutEventsTo would be refused here)
+    expect(grantedRoles.size).toBeGreaterThanOrEqual(4);
+    expect(refused).toEqual([]);
+  });
+
   it.each<[string, string, string[]]>([
     [
       'without the irsa-doctor Deny',
