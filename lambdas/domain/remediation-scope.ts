@@ -106,6 +106,29 @@ export function validateRemediationScope(scope: RemediationScope): RemediationSc
   return scope;
 }
 
+/**
+ * The scope from configuration text (e.g. environment variables of a function: the mode and comma-separated paths),
+ * defaulting to `tagged`, validated. Throws a RemediationScopeError naming what is wrong.
+ */
+export function remediationScopeFrom(input: {
+  readonly mode?: string | undefined;
+  readonly paths?: string | readonly string[] | undefined;
+  readonly ownRoleNames: readonly string[];
+}): RemediationScope {
+  const paths =
+    typeof input.paths === 'string'
+      ? input.paths
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p !== '')
+      : [...(input.paths ?? [])];
+  return validateRemediationScope({
+    mode: (input.mode === undefined || input.mode === '' ? 'tagged' : input.mode) as RemediationMode,
+    paths,
+    ownRoleNames: [...input.ownRoleNames],
+  });
+}
+
 /** Every kind of protected role for this scope: the built-in ones and IRSA Doctor's own roles by name. */
 export function protectedRoles(scope: RemediationScope): ProtectedRoles[] {
   return [

@@ -4,6 +4,7 @@ import {
   providerInRemediationScope,
   type RemediationScope,
   RemediationScopeError,
+  remediationScopeFrom,
   roleInRemediationScope,
   roleResource,
   roleScopeStatements,
@@ -165,5 +166,24 @@ describe('providerInRemediationScope', () => {
     ['oidc.eks.us-east-1.amazonaws.com', false],
   ])('%s: %s', (url, expected) => {
     expect(providerInRemediationScope(url)).toBe(expected);
+  });
+});
+
+describe('remediationScopeFrom', () => {
+  it('reads the mode and comma-separated paths, defaulting to tagged', () => {
+    // Given configuration text as a function's environment carries it
+    // When read
+    // Then the scope is validated and complete
+    expect(remediationScopeFrom({ ownRoleNames: OWN })).toEqual({ mode: 'tagged', paths: [], ownRoleNames: OWN });
+    expect(remediationScopeFrom({ mode: 'path', paths: '/irsa/, /teams/a/', ownRoleNames: OWN })).toEqual({
+      mode: 'path',
+      paths: ['/irsa/', '/teams/a/'],
+      ownRoleNames: OWN,
+    });
+  });
+
+  it('fails when the text is not a scope', () => {
+    expect(() => remediationScopeFrom({ mode: 'path', paths: '', ownRoleNames: OWN })).toThrow(RemediationScopeError);
+    expect(() => remediationScopeFrom({ mode: 'every', ownRoleNames: OWN })).toThrow(/mode must be one of/);
   });
 });
