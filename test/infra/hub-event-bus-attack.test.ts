@@ -10,11 +10,14 @@ import { MemberEventsStack } from '../../infra/stacks/member-events-stack';
 import {
   type AttackEnv,
   type AttackRequest,
+  type AttackRow,
   decide,
   eventBusPolicy,
+  failedRowNames,
   type PolicySubject,
   roleSubject,
   type TemplateJson,
+  tableFailures,
 } from '../support/iam-attack-table';
 import { HUB_ACCOUNT, HUB_ENV, HUB_REGION, logicalIdOf, testApp } from './helpers';
 
@@ -64,12 +67,8 @@ function putEvents(sources: string[], detailTypes: string[], orgId: string | nul
 }
 const CLOUDTRAIL = 'AWS API Call via CloudTrail';
 
-interface Row {
-  readonly name: string;
+interface Row extends AttackRow {
   readonly who: 'forwarder' | 'member-admin' | 'hub-admin' | 'hub-writer' | 'report-function';
-  readonly request: AttackRequest;
-  readonly expect: 'Allowed' | 'Denied';
-  readonly by?: string;
 }
 
 const TABLE: readonly Row[] = [
@@ -170,20 +169,10 @@ async function failures(json: TemplateJson, busPolicy: Record<string, unknown>, 
     'hub-writer': roleSubject(json, roleId(HUB_WRITER_ROLE_NAME), HUB),
     'report-function': roleSubject(json, reportRole, HUB),
   };
-  const out: string[] = [];
-  for (const row of rows) {
-    const verdict = await decide({ ...subjects[row.who], resourcePolicy: busPolicy }, row.request);
-    const allowed = verdict.decision === 'Allowed';
-    if ((row.expect === 'Allowed') !== allowed) out.push(`${row.name} => IAM says ${verdict.decision}`);
-    // Bus policy statement ids carry CDK's `cdk-` prefix.
-    else if (row.by && !(allowed ? verdict.allowedBy : verdict.deniedBy).some((sid) => sid.endsWith(row.by ?? ''))) {
-      out.push(`${row.name} => not decided by ${row.by}`);
-    }
-  }
-  return out;
+  return tableFailures((row: Row) => ({ ...subjects[row.who], resourcePolicy: busPolicy }), rows);
 }
 
-const names = (fails: string[]) => fails.map((f) => f.slice(0, f.indexOf(' => ')));
+const names = failedRowNames;
 const withoutStatement = (policy: Record<string, unknown>, sid: string) => {
   const statements = policy.Statement as { Sid?: string }[];
   const kept = statements.filter((s) => !s.Sid?.endsWith(sid));

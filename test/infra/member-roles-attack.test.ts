@@ -15,12 +15,13 @@ import {
   roleInRemediationScope,
 } from '../../lambdas/domain/remediation-scope';
 import {
-  type AttackRequest,
-  type AttackVerdict,
+  type AttackRow,
   DEFAULT_ATTACK_ENV,
   decide,
+  failedRowNames,
   roleSubject,
   type TemplateJson,
+  tableFailures,
 } from '../support/iam-attack-table';
 import { HUB_ACCOUNT, logicalIdOf, testApp } from './helpers';
 
@@ -38,14 +39,7 @@ const GITHUB_PROVIDER = provider('token.actions.githubusercontent.com');
 const OPTED_IN = { [OPT_IN_TAG]: 'true' };
 const PLAN_TAG = { [PLAN_ID_TAG]: 'plan-0001' };
 
-/** One row: a request and what IAM must answer ('Denied' is either kind of deny), and by which statement. */
-interface Row {
-  readonly name: string;
-  readonly request: AttackRequest;
-  readonly expect: 'Allowed' | 'Denied';
-  /** A Sid that must be among the statements that decided it. */
-  readonly by?: string;
-}
+type Row = AttackRow;
 
 const rewrite = (name: string, arn: string, tags: Record<string, string>, by?: string): Row => ({
   name,
@@ -367,27 +361,9 @@ function synth(props: Partial<MemberRolesStackProps> = {}, change?: (stack: Memb
   };
 }
 
-const SEP = ' => ';
-
-/** Why a verdict does not meet the row ('' when it does). */
-function mismatch(row: Row, verdict: AttackVerdict): string {
-  const allowed = verdict.decision === 'Allowed';
-  if ((row.expect === 'Allowed') !== allowed)
-    return `${row.name}${SEP}expected ${row.expect}, IAM says ${verdict.decision}`;
-  const by = allowed ? verdict.allowedBy : verdict.deniedBy;
-  if (row.by && !by.includes(row.by)) return `${row.name}${SEP}decided by [${by.join(', ')}], not ${row.by}`;
-  return '';
-}
-
 /** The rows whose verdict does not meet them, with why. */
 async function failures(template: TemplateJson, roleId: string, rows: readonly Row[]): Promise<string[]> {
-  const subject = roleSubject(template, roleId);
-  const out: string[] = [];
-  for (const row of rows) {
-    const why = mismatch(row, await decide(subject, row.request));
-    if (why) out.push(why);
-  }
-  return out;
+  return tableFailures(roleSubject(template, roleId), rows);
 }
 
 /** A copy of the template with the remediator's policy statements changed by `f`. */
@@ -418,7 +394,7 @@ const withoutCondition = (s: Record<string, unknown>) => {
   const { Condition: _dropped, ...rest } = s;
   return rest;
 };
-const rowNames = (fails: string[]) => fails.map((f) => f.slice(0, f.indexOf(SEP)));
+const rowNames = failedRowNames;
 
 describe('member roles attack table (iam-simulate on the synthesized policies)', () => {
   const base = synth();

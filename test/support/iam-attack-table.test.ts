@@ -2,10 +2,12 @@ import {
   DEFAULT_ATTACK_ENV,
   decide,
   eventBusPolicy,
+  failedRowNames,
   resolveIntrinsics,
   roleIdentityPolicies,
   roleSubject,
   type TemplateJson,
+  tableFailures,
 } from './iam-attack-table';
 
 const ENV = DEFAULT_ATTACK_ENV;
@@ -138,5 +140,34 @@ describe('decide', () => {
       Version: '2012-10-17',
       Statement: [{ Sid: 'S', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'events:PutEvents', Resource: '*' }],
     });
+  });
+});
+
+describe('tableFailures', () => {
+  const subject = roleSubject(TEMPLATE, 'FnRole');
+  const bus = 'arn:aws:events:eu-west-1:222233334444:event-bus/bus';
+  const rewrite = { action: 'iam:UpdateAssumeRolePolicy', resource: 'arn:aws:iam::222233334444:role/app' };
+
+  it('is empty when every row holds, and names each row that does not, with why', async () => {
+    // Given rows that hold and rows that do not (wrong answer, wrong deciding statement)
+    const rows = [
+      {
+        name: 'put',
+        request: { action: 'events:PutEvents', resource: bus },
+        expect: 'Allowed' as const,
+        by: 'PutOnBus',
+      },
+      { name: 'rewrite', request: rewrite, expect: 'Denied' as const, by: 'NoRoles' },
+      { name: 'rewrite allowed?', request: rewrite, expect: 'Allowed' as const },
+      { name: 'rewrite by another', request: rewrite, expect: 'Denied' as const, by: 'Other' },
+    ];
+
+    // When the table is decided
+    const fails = await tableFailures(subject, rows);
+
+    // Then exactly the two wrong rows are named, each with the reason
+    expect(failedRowNames(fails)).toEqual(['rewrite allowed?', 'rewrite by another']);
+    expect(fails[0]).toMatch(/expected Allowed, IAM says ExplicitlyDenied/);
+    expect(fails[1]).toMatch(/decided by \[NoRoles\], not Other/);
   });
 });

@@ -17,6 +17,9 @@
  *   expect(verdict.decision).toBe('ExplicitlyDenied');
  *   expect(verdict.deniedBy).toContain('NeverRewriteProtectedRoles');
  *
+ * or, for a table of rows, `expect(await tableFailures(subject, rows)).toEqual([])` (each row: name, request,
+ * expect 'Allowed' | 'Denied', optionally the Sid that must decide it).
+ *
  * Requests name concrete ARNs; `resourceTags` become `aws:ResourceTag/<key>`, `requestTags` become
  * `aws:RequestTag/<key>` and `aws:TagKeys` (unless `tagKeys` is given), `aws:PrincipalArn` and `aws:PrincipalAccount`
  * come from the subject, and `context` adds any other key (`aws:PrincipalOrgID`, `events:source`, ...) or overrides
@@ -149,6 +152,47 @@ function matched(s: AnalysisStatement): boolean {
 
 function statementName(s: AnalysisStatement): string {
   return s.statement?.sid?.() ?? `${s.policyId ?? 'policy'}#${s.statement?.index?.() ?? '?'}`;
+}
+
+// ---- tables ------------------------------------------------------------------------------------------------------
+
+/** One row of an attack table: a request, what IAM must answer ('Denied' is either kind of deny), and by what. */
+export interface AttackRow {
+  readonly name: string;
+  readonly request: AttackRequest;
+  readonly expect: 'Allowed' | 'Denied';
+  /** A statement Sid that must be among those that decided it (matched as a suffix: CDK prefixes bus Sids `cdk-`). */
+  readonly by?: string;
+}
+
+/** Separates a row's name from why it failed in `tableFailures`' answer. */
+export const FAILURE_SEPARATOR = ' => ';
+
+/**
+ * Decides every row and returns the ones whose verdict does not meet them, as `<name> => <why>`; empty when the
+ * table holds. `subject` is one subject for all rows, or a function choosing one per row.
+ */
+export async function tableFailures<R extends AttackRow>(
+  subject: PolicySubject | ((row: R) => PolicySubject),
+  rows: readonly R[],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const row of rows) {
+    const verdict = await decide(typeof subject === 'function' ? subject(row) : subject, row.request);
+    const allowed = verdict.decision === 'Allowed';
+    const deciders = allowed ? verdict.allowedBy : verdict.deniedBy;
+    if ((row.expect === 'Allowed') !== allowed) {
+      out.push(`${row.name}${FAILURE_SEPARATOR}expected ${row.expect}, IAM says ${verdict.decision}`);
+    } else if (row.by !== undefined && !deciders.some((sid) => sid.endsWith(row.by as string))) {
+      out.push(`${row.name}${FAILURE_SEPARATOR}decided by [${deciders.join(', ')}], not ${row.by}`);
+    }
+  }
+  return out;
+}
+
+/** The row names of `tableFailures`' answer. */
+export function failedRowNames(failures: readonly string[]): string[] {
+  return failures.map((f) => f.slice(0, f.indexOf(FAILURE_SEPARATOR)));
 }
 
 // ---- subjects from templates ------------------------------------------------------------------------------------
