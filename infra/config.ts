@@ -8,6 +8,14 @@ import type { IConstruct } from 'constructs';
 import { type PlanAction, WIDENING_CLASSES } from '../lambdas/domain/plan/plan';
 import type { WideningClass } from '../lambdas/domain/plan/prove';
 import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
+import {
+  OPT_IN_TAG,
+  OPT_IN_VALUE,
+  REMEDIATION_MODES,
+  type RemediationMode,
+  RemediationScopeError,
+  validateRemediationScope,
+} from '../lambdas/domain/remediation-scope';
 
 /** The CDK context key the overrides are read from. */
 export const CONFIG_CONTEXT_KEY = 'irsa-doctor';
@@ -75,6 +83,16 @@ export interface IrsaDoctorConfig {
   readonly scannerRoleName: string;
   /** The narrow write role in every swept account. @default 'IrsaDoctorRemediator' */
   readonly remediatorRoleName: string;
+  /**
+   * Which roles the remediator may rewrite, enforced by IAM in every member account (lambdas/domain/remediation-scope.ts):
+   * `tagged` (roles tagged `irsa-doctor:remediable=true`), `path` (roles under `remediablePaths`), `tagged-or-path`,
+   * or `all-roles` (opt-out). In every mode the built-in and landing-zone roles, IRSA Doctor's own roles and roles
+   * tagged `irsa-doctor:protected` are kept out by an explicit Deny.
+   * @default 'tagged'
+   */
+  readonly remediableRoles: RemediationMode;
+  /** Role paths opted in with `path` or `tagged-or-path` (e.g. ['/irsa/']). @default [] */
+  readonly remediablePaths: readonly string[];
   /** sts:ExternalId required by the member roles. @default - none */
   readonly externalId?: string;
   /** Subscribed to the notification topic (summaries and approval requests). @default - no subscription */
@@ -138,6 +156,8 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   allowWidening: [],
   scannerRoleName: 'IrsaDoctorScanner',
   remediatorRoleName: 'IrsaDoctorRemediator',
+  remediableRoles: 'tagged',
+  remediablePaths: [],
   console: true,
   approversGroup: 'irsa-doctor-approvers',
 };
@@ -216,6 +236,20 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
       ROLE_NAME,
       'an IAM role name',
     ),
+    remediableRoles: requiredString(
+      input,
+      'remediableRoles',
+      d.remediableRoles,
+      new RegExp(`^(${REMEDIATION_MODES.join('|')})$`),
+      `one of ${REMEDIATION_MODES.join(', ')} (opt in by tag ${OPT_IN_TAG}=${OPT_IN_VALUE}, by path, either, or every role but the protected ones)`,
+    ) as RemediationMode,
+    remediablePaths: stringList(
+      input,
+      'remediablePaths',
+      d.remediablePaths,
+      /^\/(.*\/)?$/,
+      'an IAM role path such as /irsa/',
+    ),
     ...optionalString(input, 'externalId', EXTERNAL_ID, 'an sts:ExternalId (2-1224 characters, [\\w+=,.@:/-])'),
     ...optionalString(input, 'notificationEmail', EMAIL, 'an email address'),
     ...optionalString(input, 'organizationId', ORGANIZATION_ID, 'an organization id such as o-a1b2c3d4e5'),
@@ -247,6 +281,17 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
   }
   if (config.consoleUrl !== undefined && !URL.canParse(config.consoleUrl)) {
     throw new ConfigError('consoleUrl', `must be an https:// URL, got ${JSON.stringify(config.consoleUrl)}`);
+  }
+  try {
+    validateRemediationScope({
+      mode: config.remediableRoles,
+      paths: config.remediablePaths,
+      ownRoleNames: [config.scannerRoleName, config.remediatorRoleName],
+    });
+  } catch (err) {
+    if (!(err instanceof RemediationScopeError)) throw err;
+    const field = err.message.startsWith('paths') ? 'remediablePaths' : 'remediableRoles';
+    throw new ConfigError(field, err.message.replace(/^(paths|mode) /, ''));
   }
   if (config.scannerRoleName === config.remediatorRoleName) {
     throw new ConfigError('remediatorRoleName', `must differ from scannerRoleName (both "${config.scannerRoleName}")`);

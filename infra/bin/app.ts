@@ -32,6 +32,7 @@ new MemberRolesStack(app, 'IrsaDoctorMemberRoles', {
   hubAccountId,
   scannerRoleName: config.scannerRoleName,
   remediatorRoleName: config.remediatorRoleName,
+  remediableRoles: { mode: config.remediableRoles, paths: config.remediablePaths },
   ...(config.externalId ? { externalId: config.externalId } : {}),
 });
 new MemberEventsStack(app, 'IrsaDoctorMemberEvents', {

@@ -24,6 +24,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env';
 import { type IrsaDoctorConfig, resolveConfig } from '../config';
 import { ApprovalConsole } from '../constructs/approval-console';
+import { HubEventBus } from '../constructs/hub-event-bus';
 import { IrsaFunction } from '../constructs/irsa-function';
 import { SweepStateMachine } from '../constructs/sweep-state-machine';
 
@@ -164,26 +165,12 @@ export class HubStack extends Stack {
       this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
     }
 
-    this.eventBus = new events.EventBus(this, 'EventBus', { eventBusName: HUB_EVENT_BUS_NAME });
-    if (config.organizationId) {
-      this.eventBus.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'OrganizationAccountsPutEvents',
-          principals: [new iam.OrganizationPrincipal(config.organizationId)],
-          actions: ['events:PutEvents'],
-          resources: [this.eventBus.eventBusArn],
-        }),
-      );
-    } else if (config.accounts.length > 0) {
-      this.eventBus.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'TargetAccountsPutEvents',
-          principals: config.accounts.map((account) => new iam.AccountPrincipal(account)),
-          actions: ['events:PutEvents'],
-          resources: [this.eventBus.eventBusArn],
-        }),
-      );
-    }
+    // Accepts only the EKS events member accounts forward, and irsa-doctor events only from the roles granted
+    // PutEvents below (infra/constructs/hub-event-bus.ts).
+    this.eventBus = new HubEventBus(this, 'EventBus', {
+      eventBusName: HUB_EVENT_BUS_NAME,
+      ...(config.organizationId ? { organizationId: config.organizationId } : { accounts: config.accounts }),
+    });
 
     // ---- the two roles member accounts trust by ARN -------------------------------------------------------------
     this.readerRole = new iam.Role(this, 'HubReaderRole', {

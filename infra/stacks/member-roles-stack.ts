@@ -1,6 +1,16 @@
-import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import {
+  EKS_PROVIDER_PATTERNS,
+  OPT_IN_TAG,
+  OPT_IN_VALUE,
+  PLAN_ID_TAG as PLAN_ID_TAG_NAME,
+  PROTECTED_TAG,
+  type RemediationMode,
+  type RemediationScope,
+  roleScopeStatements,
+} from '../../lambdas/domain/remediation-scope';
 import { HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME } from './hub-stack';
 
 /** What the scanner may call, and nothing else: reads only. */
@@ -19,22 +29,34 @@ export const SCANNER_ACTIONS = [
 ] as const;
 
 /**
- * What the remediator may call: rewrite role trust policies, create or amend OIDC providers, and undo its own
- * changes (remove a client id it added; delete only providers it created, by tag).
+ * What the remediator may call: rewrite the trust policy of roles in its scope, create or repair EKS OIDC providers,
+ * and undo its own changes (remove a client id it added; delete only providers it created, by tag). Its scope is
+ * declared once, in lambdas/domain/remediation-scope.ts.
  */
 export const REMEDIATOR_ROLE_ACTIONS = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'] as const;
-export const REMEDIATOR_PROVIDER_ACTIONS = [
-  'iam:GetOpenIDConnectProvider',
+/** Allowed on EKS providers only, and only with the plan-id tag as the sole tag of the request. */
+export const REMEDIATOR_CREATE_PROVIDER_ACTIONS = [
   'iam:CreateOpenIDConnectProvider',
   'iam:TagOpenIDConnectProvider',
+] as const;
+/** Allowed on EKS providers only. */
+export const REMEDIATOR_REPAIR_PROVIDER_ACTIONS = [
   'iam:AddClientIDToOpenIDConnectProvider',
   'iam:RemoveClientIDFromOpenIDConnectProvider',
   'iam:UpdateOpenIDConnectProviderThumbprint',
 ] as const;
-/** The tag the apply step puts on every provider it creates (lambdas/adapters/apply-plan.ts, PLAN_TAG). */
-export const PLAN_ID_TAG = 'irsa-doctor:plan-id';
-/** Allowed only on providers that carry PLAN_ID_TAG: rolling back a provider the workflow created. */
+/** Allowed only on EKS providers that carry PLAN_ID_TAG: rolling back a provider the workflow created. */
 export const REMEDIATOR_TAGGED_PROVIDER_ACTIONS = ['iam:DeleteOpenIDConnectProvider'] as const;
+/** Every action the remediator may ever perform; an explicit Deny covers everything else. */
+export const REMEDIATOR_ACTIONS = [
+  ...REMEDIATOR_ROLE_ACTIONS,
+  'iam:GetOpenIDConnectProvider',
+  ...REMEDIATOR_CREATE_PROVIDER_ACTIONS,
+  ...REMEDIATOR_REPAIR_PROVIDER_ACTIONS,
+  ...REMEDIATOR_TAGGED_PROVIDER_ACTIONS,
+] as const;
+/** The tag the apply step puts on every provider it creates (lambdas/adapters/apply-plan.ts, PLAN_TAG). */
+export const PLAN_ID_TAG = PLAN_ID_TAG_NAME;
 
 /** The role AWS Organizations creates in member accounts for administrators; its trust is never rewritten. */
 export const ORGANIZATION_ACCESS_ROLE_NAME = 'OrganizationAccountAccessRole';
@@ -51,6 +73,12 @@ export interface MemberRolesStackProps extends StackProps {
   readonly remediatorRoleName: string;
   /** Required as sts:ExternalId by both roles. @default - no external id condition */
   readonly externalId?: string;
+  /**
+   * Which roles the remediator may rewrite (lambdas/domain/remediation-scope.ts; infra/config.ts `remediableRoles`,
+   * `remediablePaths`). The protected roles are denied in every mode.
+   * @default { mode: 'tagged', paths: [] }
+   */
+  readonly remediableRoles?: { readonly mode: RemediationMode; readonly paths?: readonly string[] };
 }
 
 /**
@@ -59,13 +87,18 @@ export interface MemberRolesStackProps extends StackProps {
  * IAM checks that a trusted role ARN exists.
  *
  * - ScannerRole: read-only, trusted only by the hub's IrsaDoctorHubReader.
- * - RemediatorRole: trust-policy and OIDC-provider writes, trusted only by the hub's IrsaDoctorHubWriter; it may not
- *   rewrite its own trust, the scanner's, the hub roles' or OrganizationAccountAccessRole's, and it deletes only
- *   providers it created, by tag (rollback).
+ * - RemediatorRole: trust-policy and OIDC-provider writes, trusted only by the hub's IrsaDoctorHubWriter. IAM scopes
+ *   it (lambdas/domain/remediation-scope.ts): trust rewrites only on roles opted in (tag, path, or all-roles), never on
+ *   the built-in, landing-zone or IRSA Doctor roles or roles tagged irsa-doctor:protected (explicit Deny); provider
+ *   writes only on EKS issuers, tags only the plan-id tag and never on a provider that already has one, deletes only
+ *   providers carrying it (rollback).
+ * - Both: an explicit Deny of every action but their own, so a policy attached later cannot widen them.
  */
 export class MemberRolesStack extends Stack {
   readonly scannerRole: iam.Role;
   readonly remediatorRole: iam.Role;
+  /** The remediator's scope, as the IAM statements were derived from it (pass it to `roleInRemediationScope`). */
+  readonly remediationScope: RemediationScope;
 
   constructor(scope: Construct, id: string, props: MemberRolesStackProps) {
     super(scope, id, props);
@@ -132,6 +165,12 @@ export class MemberRolesStack extends Stack {
               actions: ['eks:DescribePodIdentityAssociation'],
               resources: [eksArn('podidentityassociation/*')],
             }),
+            new iam.PolicyStatement({
+              sid: 'NothingElseEver',
+              effect: iam.Effect.DENY,
+              notActions: [...SCANNER_ACTIONS],
+              resources: ['*'],
+            }),
           ],
         }),
       },
@@ -166,62 +205,123 @@ export class MemberRolesStack extends Stack {
       },
     );
 
-    // ---- RemediatorRole: narrow writes ---------------------------------------------------------------------------
-    const protectedRoles = [
-      props.scannerRoleName,
-      props.remediatorRoleName,
-      ORGANIZATION_ACCESS_ROLE_NAME,
-      HUB_READER_ROLE_NAME,
-      HUB_WRITER_ROLE_NAME,
+    // ---- RemediatorRole: narrow writes, scoped by IAM ------------------------------------------------------------
+    this.remediationScope = {
+      mode: props.remediableRoles?.mode ?? 'tagged',
+      paths: props.remediableRoles?.paths ?? [],
+      ownRoleNames: [props.scannerRoleName, props.remediatorRoleName, HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME],
+    };
+    const roleScope = roleScopeStatements(this.remediationScope);
+    const roleArns = (patterns: readonly string[]) => patterns.map((p) => localArn(`role/${p}`));
+    const eksProviders = EKS_PROVIDER_PATTERNS.map((p) => localArn(`oidc-provider/${p}`));
+    const onlyPlanTag = {
+      Null: { [`aws:RequestTag/${PLAN_ID_TAG}`]: 'false' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [PLAN_ID_TAG] },
+    };
+    const statements = [
+      new iam.PolicyStatement({ sid: 'ReadRoles', actions: ['iam:GetRole'], resources: [localArn('role/*')] }),
+      ...(roleScope.allowTaggedOn.length > 0
+        ? [
+            new iam.PolicyStatement({
+              sid: 'RewriteTrustOfOptedInRoles',
+              actions: ['iam:UpdateAssumeRolePolicy'],
+              resources: roleArns(roleScope.allowTaggedOn),
+              conditions: { StringEquals: { [`aws:ResourceTag/${OPT_IN_TAG}`]: OPT_IN_VALUE } },
+            }),
+          ]
+        : []),
+      ...(roleScope.allowOn.length > 0
+        ? [
+            new iam.PolicyStatement({
+              sid: this.remediationScope.mode === 'all-roles' ? 'RewriteTrustOfAnyRole' : 'RewriteTrustOfOptedInPaths',
+              actions: ['iam:UpdateAssumeRolePolicy'],
+              resources: roleArns(roleScope.allowOn),
+            }),
+          ]
+        : []),
+      new iam.PolicyStatement({
+        sid: 'ReadOidcProviders',
+        actions: ['iam:GetOpenIDConnectProvider'],
+        resources: [localArn('oidc-provider/*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'CreateEksOidcProvidersWithPlanTag',
+        actions: [...REMEDIATOR_CREATE_PROVIDER_ACTIONS],
+        resources: eksProviders,
+        conditions: onlyPlanTag,
+      }),
+      new iam.PolicyStatement({
+        sid: 'RepairEksOidcProviders',
+        actions: [...REMEDIATOR_REPAIR_PROVIDER_ACTIONS],
+        resources: eksProviders,
+      }),
+      new iam.PolicyStatement({
+        sid: 'DeleteOwnOidcProviders',
+        actions: [...REMEDIATOR_TAGGED_PROVIDER_ACTIONS],
+        resources: eksProviders,
+        conditions: { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'NeverRewriteProtectedRoles',
+        effect: iam.Effect.DENY,
+        actions: ['iam:UpdateAssumeRolePolicy'],
+        resources: roleArns(roleScope.denyOn),
+      }),
+      new iam.PolicyStatement({
+        sid: 'NeverRewriteRolesTaggedProtected',
+        effect: iam.Effect.DENY,
+        actions: ['iam:UpdateAssumeRolePolicy'],
+        resources: [localArn('role/*')],
+        conditions: { Null: { [`aws:ResourceTag/${roleScope.denyTaggedWith}`]: 'false' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'NeverRetagOwnedProviders',
+        effect: iam.Effect.DENY,
+        actions: ['iam:TagOpenIDConnectProvider'],
+        resources: [localArn('oidc-provider/*')],
+        conditions: { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'NothingElseEver',
+        effect: iam.Effect.DENY,
+        notActions: [...REMEDIATOR_ACTIONS],
+        resources: ['*'],
+      }),
     ];
     this.remediatorRole = new iam.Role(this, 'RemediatorRole', {
       roleName: props.remediatorRoleName,
       description: 'IRSA Doctor: fix IRSA trust policies and OIDC providers (assumed by the hub writer)',
       assumedBy: new iam.ArnPrincipal(hubRole(HUB_WRITER_ROLE_NAME)),
       ...(externalIds ? { externalIds } : {}),
-      inlinePolicies: {
-        RepairIrsa: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'RewriteRoleTrust',
-              actions: [...REMEDIATOR_ROLE_ACTIONS],
-              resources: [localArn('role/*')],
-            }),
-            new iam.PolicyStatement({
-              sid: 'RepairOidcProviders',
-              actions: [...REMEDIATOR_PROVIDER_ACTIONS],
-              resources: [localArn('oidc-provider/*')],
-            }),
-            new iam.PolicyStatement({
-              sid: 'DeleteOwnOidcProviders',
-              actions: [...REMEDIATOR_TAGGED_PROVIDER_ACTIONS],
-              resources: [localArn('oidc-provider/*')],
-              conditions: { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } },
-            }),
-            new iam.PolicyStatement({
-              sid: 'NeverRewriteAccessRoleTrust',
-              effect: iam.Effect.DENY,
-              actions: ['iam:UpdateAssumeRolePolicy'],
-              resources: protectedRoles.map((name) => localArn(`role/${name}`)),
-            }),
-          ],
-        }),
-      },
+      inlinePolicies: { RepairIrsa: new iam.PolicyDocument({ statements }) },
     });
     Validations.of(this.remediatorRole).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
         reason:
-          'Broken IRSA trust policies may be on any role of this account (found at run time); each change is planned, ' +
-          'approved and drift-checked, and an explicit Deny keeps the access roles (scanner, remediator, hub, ' +
-          'OrganizationAccountAccessRole) out of reach.',
+          'iam:GetRole (a read) on any role; iam:UpdateAssumeRolePolicy only on roles the operator opted in ' +
+          `(tag ${OPT_IN_TAG}=${OPT_IN_VALUE}, a path, or every role with remediableRoles all-roles), and an explicit ` +
+          `Deny keeps the built-in, landing-zone, IRSA Doctor and ${PROTECTED_TAG}-tagged roles out of reach.`,
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/*]',
-        reason:
-          'OIDC providers are named by their cluster issuer URLs, known only at run time; create, tag, add or remove a ' +
-          `client id, update thumbprints, and delete only providers it created (tagged ${PLAN_ID_TAG}), for rollback.`,
+        reason: 'iam:GetOpenIDConnectProvider (a read) on any OIDC provider of this account, listed at run time.',
       },
+      ...EKS_PROVIDER_PATTERNS.map((p) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/${p}]`,
+        reason:
+          'EKS OIDC providers are named by cluster issuer URLs known only at run time; only EKS issuers, create and tag ' +
+          `only with the ${PLAN_ID_TAG} tag alone, delete only providers carrying it.`,
+      })),
+      ...(this.remediationScope.mode === 'path' || this.remediationScope.mode === 'tagged-or-path'
+        ? roleScope.allowOn.map((p) => ({
+            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/${p}]`,
+            reason: `iam:UpdateAssumeRolePolicy on the roles under a path the operator opted in (remediablePaths), minus the protected roles.`,
+          }))
+        : []),
     );
+    // IRSA Doctor's own roles carry the protected tag as well as a protected name.
+    Tags.of(this.scannerRole).add(PROTECTED_TAG, 'true');
+    Tags.of(this.remediatorRole).add(PROTECTED_TAG, 'true');
   }
 }

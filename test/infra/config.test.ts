@@ -182,3 +182,42 @@ describe('loadConfig', () => {
     expect(() => loadConfig(app)).toThrow(/autoApplyActions .*create-oidc-provider/);
   });
 });
+
+describe('resolveConfig: the remediator scope', () => {
+  it('opts roles in by tag by default', () => {
+    // Given no overrides
+    // When resolved
+    const config = resolveConfig();
+
+    // Then roles enter the remediator's scope only by the opt-in tag
+    expect(config.remediableRoles).toBe('tagged');
+    expect(config.remediablePaths).toEqual([]);
+  });
+
+  it('keeps a path scope', () => {
+    // Given a path scope
+    // When resolved
+    const config = resolveConfig({ remediableRoles: 'tagged-or-path', remediablePaths: ['/irsa/', '/irsa/'] });
+
+    // Then the mode and the (deduplicated) paths are kept
+    expect(config).toMatchObject({ remediableRoles: 'tagged-or-path', remediablePaths: ['/irsa/'] });
+  });
+
+  it.each<[string, IrsaDoctorConfigInput, RegExp]>([
+    ['an unknown mode', { remediableRoles: 'everything' as never }, /remediableRoles must be one of tagged, path/],
+    ['path mode without paths', { remediableRoles: 'path' }, /remediablePaths must name at least one role path/],
+    ['paths without a path mode', { remediablePaths: ['/irsa/'] }, /remediablePaths are only used with mode path/],
+    ['a path that is not a role path', { remediableRoles: 'path', remediablePaths: ['irsa'] }, /remediablePaths/],
+    ['the root path', { remediableRoles: 'path', remediablePaths: ['/'] }, /use mode all-roles/],
+    [
+      'the SSO roles path',
+      { remediableRoles: 'path', remediablePaths: ['/aws-reserved/sso.amazonaws.com/'] },
+      /never remediable/,
+    ],
+  ])('fails when given %s, naming the field', (_case, input, message) => {
+    // Given a bad scope
+    // When resolved
+    // Then a ConfigError names the field
+    expect(() => resolveConfig(input)).toThrow(message);
+  });
+});

@@ -610,7 +610,7 @@ describe('HubStack with an account list', () => {
     });
   });
 
-  it('has no bus policy and no subscription when neither accounts, organization nor email are set', () => {
+  it('admits nobody to the bus and subscribes nobody when neither accounts, organization nor email are set', () => {
     // Given the defaults, without the console (which links approval e-mails to itself)
     const { template, stack } = synth({
       organization: false,
@@ -623,7 +623,11 @@ describe('HubStack with an account list', () => {
 
     // When synthesized
     // Then only the hub account may use its bus, nobody is subscribed, and optional variables are absent
-    template.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    // (the bus policy holds only its two Denies: nobody outside the hub account is admitted)
+    const busStatements = Object.values(template.findResources('AWS::Events::EventBusPolicy')).map(
+      (p) => (p as { Properties: { Statement: { Effect: string } } }).Properties.Statement,
+    );
+    expect(busStatements.map((st) => st.Effect)).toEqual(['Deny', 'Deny']);
     template.resourceCountIs('AWS::SNS::Subscription', 0);
     const vars = Object.values(template.findResources('AWS::Lambda::Function')).map(
       (f) => (f as { Properties: FunctionProps }).Properties.Environment.Variables,

@@ -6,9 +6,11 @@ import {
   MemberRolesStack,
   type MemberRolesStackProps,
   PLAN_ID_TAG,
+  REMEDIATOR_ACTIONS,
   SCANNER_ACTIONS,
 } from '../../infra/stacks/member-roles-stack';
 import { PLAN_TAG } from '../../lambdas/adapters/apply-plan';
+import { EKS_PROVIDER_PATTERNS, OPT_IN_TAG, PROTECTED_TAG } from '../../lambdas/domain/remediation-scope';
 import {
   acknowledgements,
   asArray,
@@ -30,17 +32,6 @@ const PROPS: MemberRolesStackProps = {
   remediatorRoleName: 'IrsaDoctorRemediator',
 };
 
-/** The remediator's allowed actions without a condition, and nothing else. */
-const REMEDIATOR_ACTIONS = [
-  'iam:GetRole',
-  'iam:UpdateAssumeRolePolicy',
-  'iam:GetOpenIDConnectProvider',
-  'iam:CreateOpenIDConnectProvider',
-  'iam:TagOpenIDConnectProvider',
-  'iam:AddClientIDToOpenIDConnectProvider',
-  'iam:RemoveClientIDFromOpenIDConnectProvider',
-  'iam:UpdateOpenIDConnectProviderThumbprint',
-];
 /** Verbs that change something: none may appear in the scanner's allowed actions. */
 const WRITE_VERB =
   /^[a-z0-9-]+:(Create|Update|Delete|Put|Add|Tag|Untag|Attach|Detach|Pass|Set|Remove|Associate|Disassociate|Modify|Upload|\*)/;
@@ -161,24 +152,24 @@ describe('MemberRolesStack', () => {
       const { statements, managedPolicyArns } = roleStatements(template, remediatorId);
       const allows = statements.filter((s) => s.Effect === 'Allow');
 
-      // When the allowed actions without a condition are collected
-      const unconditional = allowedActions(statements.filter((s) => s.Condition === undefined));
+      // When the allowed actions are collected
+      const allowed = new Set(allowedActions(statements));
 
-      // Then they are exactly the eight, none deletes, and every statement is scoped to roles or providers of this
-      // account
-      expect([...unconditional].sort()).toEqual([...REMEDIATOR_ACTIONS].sort());
-      expect(unconditional.filter((a) => /Delete/.test(a))).toEqual([]);
+      // Then they are exactly the remediator's actions, the trust rewrite needs the opt-in tag (default mode), and
+      // every statement is scoped to roles or providers of this account
+      expect(allowed).toEqual(new Set(REMEDIATOR_ACTIONS));
       expect(managedPolicyArns).toEqual([]);
+      const rewrites = allows.filter((s) => asArray(s.Action).includes('iam:UpdateAssumeRolePolicy'));
+      expect(rewrites).toHaveLength(1);
+      expect(rewrites[0]?.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${OPT_IN_TAG}`]: 'true' } });
       for (const s of allows) {
-        const resources = asArray(s.Resource).map(text);
-        const onProviders = asArray(s.Action).every((a) => a.includes('OpenIDConnectProvider'));
-        expect(resources).toEqual([
-          `arn:<AWS::Partition>:iam::<AWS::AccountId>:${onProviders ? 'oidc-provider' : 'role'}/*`,
-        ]);
+        for (const r of asArray(s.Resource).map(text)) {
+          expect(r).toMatch(/^arn:<AWS::Partition>:iam::<AWS::AccountId>:(role|oidc-provider)\//);
+        }
       }
     });
 
-    it('deletes only OIDC providers that carry the plan-id tag the apply step puts on the ones it creates', () => {
+    it('deletes only EKS OIDC providers that carry the plan-id tag the apply step puts on the ones it creates', () => {
       // Given the remediator's permissions
       const { statements } = roleStatements(template, remediatorId);
 
@@ -187,38 +178,66 @@ describe('MemberRolesStack', () => {
         (s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => /Delete|\*/.test(a.split(':')[1] ?? '')),
       );
 
-      // Then there is one: DeleteOpenIDConnectProvider alone, on providers of this account, only when the tag the
-      // writers set is present
+      // Then there is one: DeleteOpenIDConnectProvider alone, on EKS providers of this account, only when the tag
+      // the writers set is present
       expect(deletes).toHaveLength(1);
       const [del] = deletes as [Statement];
       expect(asArray(del.Action)).toEqual(['iam:DeleteOpenIDConnectProvider']);
-      expect(asArray(del.Resource).map(text)).toEqual(['arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/*']);
+      expect(asArray(del.Resource).map(text)).toEqual(
+        EKS_PROVIDER_PATTERNS.map((p) => `arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/${p}`),
+      );
       expect(del.Condition).toEqual({ Null: { [`aws:ResourceTag/${PLAN_TAG}`]: 'false' } });
       expect(PLAN_ID_TAG).toBe(PLAN_TAG);
     });
 
-    it('denies rewriting the trust of the scanner, itself and OrganizationAccountAccessRole', () => {
+    it('denies rewriting the trust of the scanner, itself, the hub roles and OrganizationAccountAccessRole', () => {
       // Given the remediator's permissions
       const { statements } = roleStatements(template, remediatorId);
 
-      // When the Deny statements are read
-      const denies = statements.filter((s) => s.Effect === 'Deny');
+      // When the Deny statement on protected roles is read
+      const deny = statements.find((s) => s.Effect === 'Deny' && s.Sid === 'NeverRewriteProtectedRoles');
 
-      // Then one denies iam:UpdateAssumeRolePolicy on the access roles of this account (hub roles too)
-      expect(denies).toHaveLength(1);
-      const [deny] = denies as [Statement];
-      expect(asArray(deny.Action)).toEqual(['iam:UpdateAssumeRolePolicy']);
+      // Then it denies iam:UpdateAssumeRolePolicy, without condition, on the access roles of this account (any path)
+      expect(deny).toBeDefined();
+      expect(asArray(deny?.Action)).toEqual(['iam:UpdateAssumeRolePolicy']);
       const role = (name: string) => `arn:<AWS::Partition>:iam::<AWS::AccountId>:role/${name}`;
-      expect(asArray(deny.Resource).map(text)).toEqual(
-        expect.arrayContaining([
-          role('IrsaDoctorScanner'),
-          role('IrsaDoctorRemediator'),
-          role('OrganizationAccountAccessRole'),
-          role(HUB_READER_ROLE_NAME),
-          role(HUB_WRITER_ROLE_NAME),
-        ]),
+      expect(asArray(deny?.Resource).map(text)).toEqual(
+        expect.arrayContaining(
+          [
+            'IrsaDoctorScanner',
+            'IrsaDoctorRemediator',
+            'OrganizationAccountAccessRole',
+            HUB_READER_ROLE_NAME,
+            HUB_WRITER_ROLE_NAME,
+          ].flatMap((n) => [role(n), role(`*/${n}`)]),
+        ),
       );
-      expect(deny.Condition).toBeUndefined();
+      expect(deny?.Condition).toBeUndefined();
+    });
+
+    it('denies every action outside its list, whatever is attached later', () => {
+      // Given both roles' permissions
+      for (const [id, actions] of [
+        [remediatorId, REMEDIATOR_ACTIONS],
+        [scannerId, SCANNER_ACTIONS],
+      ] as const) {
+        // When the catch-all Deny is read
+        const deny = roleStatements(template, id).statements.find((s) => s.Sid === 'NothingElseEver');
+
+        // Then it denies everything but the role's own actions, on every resource
+        expect(deny).toMatchObject({ Effect: 'Deny', Resource: '*' });
+        expect(new Set(asArray((deny as { NotAction?: string[] } | undefined)?.NotAction))).toEqual(new Set(actions));
+      }
+    });
+
+    it("tags IRSA Doctor's own member roles protected", () => {
+      // Given the synthesized roles
+      // When their tags are read
+      // Then both carry the protected tag
+      for (const id of [scannerId, remediatorId]) {
+        const tags = (template.toJSON().Resources[id].Properties.Tags ?? []) as { Key: string; Value: string }[];
+        expect(tags).toContainEqual({ Key: PROTECTED_TAG, Value: 'true' });
+      }
     });
   });
 
@@ -267,6 +286,21 @@ describe('MemberRolesStack', () => {
   });
 
   describe('cdk-nag AwsSolutions', () => {
+    it.each<[string, MemberRolesStackProps['remediableRoles']]>([
+      ['path', { mode: 'path', paths: ['/irsa/', '/teams/a/'] }],
+      ['tagged-or-path', { mode: 'tagged-or-path', paths: ['/irsa/'] }],
+      ['all-roles', { mode: 'all-roles' }],
+    ])('has no unacknowledged violations and no stale acknowledgement in mode %s', (_mode, remediableRoles) => {
+      // Given the stack in another scope mode
+      const other = synth({ remediableRoles }).stack;
+
+      // When the AwsSolutions checks run
+      // Then nothing is left, and each acknowledgement answers a finding
+      expect(nagViolations(other)).toEqual([]);
+      const findings = new Set(nagFindingsIgnoringAcknowledgements(other).map((f) => f.rule));
+      for (const ack of acknowledgements(other)) expect(findings).toContain(ack.id);
+    });
+
     it('has no unacknowledged violations', () => {
       // Given the synthesized stack
       // When the AwsSolutions checks run
