@@ -17,6 +17,7 @@ import {
   MoveAccountCommand,
 } from '@aws-sdk/client-organizations';
 import { seedClients } from '../emulator/seed';
+import { OPT_IN_TAG, OPT_IN_VALUE } from '../lambdas/domain/remediation-scope';
 import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../lambdas/domain/snapshot';
 
 export const HUB = '123456789012';
@@ -234,7 +235,12 @@ export async function seedOrgEstate(endpoint: string, options: SeedOptions = {})
     for (const r of def.roles) {
       if (r.name === SCANNER_ROLE && !def.scanner) continue;
       await seed.iam.send(
-        new CreateRoleCommand({ RoleName: r.name, AssumeRolePolicyDocument: JSON.stringify(r.trust) }),
+        new CreateRoleCommand({
+          RoleName: r.name,
+          AssumeRolePolicyDocument: JSON.stringify(r.trust),
+          // The operator opted these roles in to remediation (the member stacks' default scope, remediableRoles).
+          ...(r.name === SCANNER_ROLE ? {} : { Tags: [{ Key: OPT_IN_TAG, Value: OPT_IN_VALUE }] }),
+        }),
       );
       if (r.tags) {
         await seed.iam.send(

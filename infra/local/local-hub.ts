@@ -9,6 +9,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
+import { type RemediationMode, remediationScopeFrom } from '../../lambdas/domain/remediation-scope';
 import type { WorkflowEnv } from '../../lambdas/shared/env';
 import { buildDeps, type WorkflowDeps } from '../../lambdas/workflow/deps';
 import { type IrsaDoctorConfigInput, resolveConfig } from '../config';
@@ -40,6 +41,9 @@ export interface LocalHubOptions {
   /** Classes of declared widening plans may carry and stay applicable (default none, as in the hub). */
   readonly allowWidening?: readonly WideningClass[];
   readonly approvalTimeoutSeconds?: number;
+  /** What the member remediator roles may write (default `tagged`, as in the hub config): see remediation-scope.ts. */
+  readonly remediableRoles?: RemediationMode;
+  readonly remediablePaths?: readonly string[];
   readonly scannerRoleName?: string;
   readonly remediatorRoleName?: string;
 }
@@ -54,6 +58,8 @@ export interface LocalHub {
 export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub> {
   const client = { endpoint: options.endpoint, region: LOCAL_REGION };
   const dynamo = new DynamoDBClient(client);
+  const scannerRoleName = options.scannerRoleName ?? 'IrsaDoctorScanner';
+  const remediatorRoleName = options.remediatorRoleName ?? 'IrsaDoctorRemediator';
   const env: WorkflowEnv = {
     stateTable: `${options.prefix}-state`,
     auditTable: `${options.prefix}-audit`,
@@ -61,8 +67,8 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     topicArn: '',
     eventBusName: `${options.prefix}-events`,
     hubAccountId: LOCAL_ACCOUNT,
-    scannerRoleName: options.scannerRoleName ?? 'IrsaDoctorScanner',
-    remediatorRoleName: options.remediatorRoleName ?? 'IrsaDoctorRemediator',
+    scannerRoleName,
+    remediatorRoleName,
     accounts: options.accounts,
     organization: options.organization ?? false,
     organizationalUnits: [],
@@ -70,6 +76,11 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     regions: options.regions,
     autoApplyActions: options.autoApplyActions ?? [],
     allowWidening: options.allowWidening ?? [],
+    remediationScope: remediationScopeFrom({
+      mode: options.remediableRoles,
+      paths: options.remediablePaths,
+      ownRoleNames: [scannerRoleName, remediatorRoleName],
+    }),
     approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? 86400,
     maxPlansPerRun: 500,
     clusterWaitAttempts: 30,

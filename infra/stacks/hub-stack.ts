@@ -267,6 +267,8 @@ export class HubStack extends Stack {
       [ENV.regions]: config.regions.join(','),
       [ENV.autoApplyActions]: config.autoApplyActions.join(','),
       [ENV.allowWidening]: config.allowWidening.join(','),
+      [ENV.remediableRoles]: config.remediableRoles,
+      [ENV.remediablePaths]: config.remediablePaths.join(','),
       [ENV.approvalTimeoutSeconds]: String(config.approvalTimeout.toSeconds()),
       [ENV.maxPlansPerRun]: String(MAX_PLANS_PER_RUN),
       [ENV.clusterWaitAttempts]: String(config.clusterWaitAttempts),

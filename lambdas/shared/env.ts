@@ -4,6 +4,7 @@
  */
 import { WIDENING_CLASSES } from '../domain/plan/plan';
 import type { WideningClass } from '../domain/plan/prove';
+import { type RemediationScope, RemediationScopeError, remediationScopeFrom } from '../domain/remediation-scope';
 import { UsageError } from './errors';
 
 export interface WorkflowEnv {
@@ -34,6 +35,11 @@ export interface WorkflowEnv {
    * applicable (default none: such plans are propose-only).
    */
   readonly allowWidening: readonly WideningClass[];
+  /**
+   * What the member remediator roles may write, as the member stacks were deployed (`remediableRoles` and
+   * `remediablePaths` of the config): plans outside it are propose-only. Default mode `tagged`.
+   */
+  readonly remediationScope: RemediationScope;
   readonly approvalTimeoutSeconds: number;
   /** Plans that wait for approval in one run, at most (the rest wait for the next run). */
   readonly maxPlansPerRun: number;
@@ -61,6 +67,8 @@ export const ENV = {
   regions: 'REGIONS',
   autoApplyActions: 'AUTO_APPLY_ACTIONS',
   allowWidening: 'ALLOW_WIDENING',
+  remediableRoles: 'REMEDIABLE_ROLES',
+  remediablePaths: 'REMEDIABLE_PATHS',
   approvalTimeoutSeconds: 'APPROVAL_TIMEOUT_SECONDS',
   maxPlansPerRun: 'MAX_PLANS_PER_RUN',
   clusterWaitAttempts: 'CLUSTER_WAIT_ATTEMPTS',
@@ -90,6 +98,22 @@ function wideningClasses(value: string | undefined): WideningClass[] {
     );
   }
   return [...new Set(given)] as WideningClass[];
+}
+
+/** The remediation scope from REMEDIABLE_ROLES / REMEDIABLE_PATHS; a bad value fails fast, naming the variables. */
+function scopeFrom(env: Readonly<Record<string, string | undefined>>): RemediationScope {
+  try {
+    return remediationScopeFrom({
+      mode: env[ENV.remediableRoles],
+      paths: env[ENV.remediablePaths],
+      ownRoleNames: [env[ENV.scannerRoleName], env[ENV.remediatorRoleName]].filter((n): n is string => !!n),
+    });
+  } catch (err) {
+    if (err instanceof RemediationScopeError) {
+      throw new UsageError(`${ENV.remediableRoles}/${ENV.remediablePaths}: ${err.message}`);
+    }
+    throw err;
+  }
 }
 
 export function loadEnv(env: Readonly<Record<string, string | undefined>>): WorkflowEnv {
@@ -123,6 +147,7 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>): Work
     regions: list(env[ENV.regions]),
     autoApplyActions: list(env[ENV.autoApplyActions]),
     allowWidening: wideningClasses(env[ENV.allowWidening]),
+    remediationScope: scopeFrom(env),
     approvalTimeoutSeconds: whole(ENV.approvalTimeoutSeconds, 86400),
     maxPlansPerRun: whole(ENV.maxPlansPerRun, 500),
     clusterWaitAttempts: whole(ENV.clusterWaitAttempts, 30),

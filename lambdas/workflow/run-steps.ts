@@ -196,7 +196,10 @@ export async function analyzeAndPlan(deps: WorkflowDeps, input: AnalyzePlanInput
     generator: 'irsa-doctor workflow',
     accounts: [...collected, ...missing].sort((a, b) => a.accountId.localeCompare(b.accountId)),
   };
-  const result = planEstate(snapshot, { allowWidening: deps.env.allowWidening });
+  const result = planEstate(snapshot, {
+    allowWidening: deps.env.allowWidening,
+    remediationScope: deps.env.remediationScope,
+  });
   const findings: Finding[] = [...result.analysis.findings, ...result.findings];
   await deps.store.putFindings(input.runId, findings);
   const depth = waves(result.plans);

@@ -196,7 +196,7 @@ describe('hub event bus attack table (iam-simulate on the synthesized bus policy
     const grantedRoles = new Set(
       Object.values(resources)
         .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes('events:PutEvents'))
-        .flatMap((r) => (r.Properties?.Roles as { Ref: string }[]).map((ref) => ref.Ref)),
+        .flatMap((r) => ((r.Properties?.Roles ?? []) as { Ref: string }[]).map((ref) => ref.Ref)),
     );
 
     // When each publishes an irsa-doctor event through the bus policy

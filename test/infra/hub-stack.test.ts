@@ -143,6 +143,8 @@ describe('HubStack', () => {
         [ENV.excludeAccounts]: '',
         [ENV.autoApplyActions]: '',
         [ENV.allowWidening]: '',
+        [ENV.remediableRoles]: 'tagged',
+        [ENV.remediablePaths]: '',
         [ENV.approvalTimeoutSeconds]: String(APPROVAL_TIMEOUT.toSeconds()),
         [ENV.maxPlansPerRun]: '500',
         [ENV.clusterWaitAttempts]: '30',

@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { CreateAddonCommand, CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { seedClients } from '../../emulator/seed';
+import { OPT_IN_TAG, OPT_IN_VALUE } from '../../lambdas/domain/remediation-scope';
 
 export const HUB = '123456789012';
 
@@ -18,6 +19,8 @@ export function freshAccountId(): string {
   return `5${String(randomInt(0, 10 ** 11)).padStart(11, '0')}`;
 }
 
+/** The roles the workflow may fix are opted in to remediation, as an operator does (the default scope, `tagged`). */
+const OPTED_IN = { Key: OPT_IN_TAG, Value: OPT_IN_VALUE };
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const hubTrust = (role: string) =>
   doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${HUB}:role/${role}` }, Action: 'sts:AssumeRole' });
@@ -98,7 +101,7 @@ export async function seedWorkflowEstate(endpoint: string): Promise<WorkflowEsta
     [B, 'wildcard-equals', doc(irsa(b, 'pay', 'system:serviceaccount:apps:*'))],
   ];
   for (const [client, name, trust] of roles) {
-    await client.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+    await client.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust, Tags: [OPTED_IN] }));
   }
   await A.eks('us-west-2').send(
     new CreateAddonCommand({
@@ -136,6 +139,7 @@ export async function seedHealthyAccount(endpoint: string, clusters: number, rol
     await s.iam.send(
       new CreateRoleCommand({
         RoleName: `app-${i}`,
+        Tags: [OPTED_IN],
         AssumeRolePolicyDocument: doc({
           Effect: 'Allow',
           Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${issuer}` },

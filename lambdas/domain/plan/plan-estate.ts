@@ -2,8 +2,15 @@ import { analyzeEstate } from '../analyze';
 import { issuerKey, parseEksIssuer, providerArn, providerUrlFromArn, stripScheme } from '../arn';
 import { EstateIndex, type RoleRef } from '../estate-index';
 import { type AnalysisResult, type Finding, severityRank, stableId } from '../finding';
+import { providerInRemediationScope, type RemediationScope, roleInRemediationScope } from '../remediation-scope';
 import { ruleMeta } from '../rules/catalog';
-import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA, type EstateSnapshot, MAX_THUMBPRINTS } from '../snapshot';
+import {
+  DEFAULT_AUDIENCE,
+  DEFAULT_TRUST_POLICY_QUOTA,
+  type EstateSnapshot,
+  MAX_THUMBPRINTS,
+  type RoleSnapshot,
+} from '../snapshot';
 import { classifyStatement, isWellFormedSubject, normalizeSubject, type StatementView } from '../trust-policy/classify';
 import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
 import { readTrustPolicy } from '../trust-policy/read-trust-policy';
@@ -22,6 +29,12 @@ export interface PlanOptions {
    * whose proof finds a newly allowed request of any other class is propose-only.
    */
   readonly allowWidening?: readonly WideningClass[];
+  /**
+   * What the member remediator role may write (lambdas/domain/remediation-scope.ts), as the member stacks were
+   * deployed with. A plan for a role or provider outside it is propose-only, with the reason: IAM would refuse the
+   * write. Undefined: not checked (an offline plan that does not know how the member roles were deployed).
+   */
+  readonly remediationScope?: RemediationScope;
 }
 
 const MAX_QUOTA = 4096;
@@ -179,6 +192,14 @@ class Planner {
     }
   }
 
+  /** Why the remediator may not rewrite this role's trust policy (empty when it may, or no scope is configured). */
+  private outOfScope(role: RoleSnapshot): string[] {
+    const scope = this.options.remediationScope;
+    if (!scope) return [];
+    const verdict = roleInRemediationScope(scope, role);
+    return verdict.inScope ? [] : [`outside the remediator's scope (enforced by IAM): ${verdict.why}`];
+  }
+
   private provider(
     finding: Finding,
     action: PlanAction,
@@ -187,6 +208,12 @@ class Planner {
     fixes: readonly Finding[],
     extra: { rationale: string; risk: Plan['risk']; owner?: IacOwner | undefined; proposeOnly?: string },
   ): Plan {
+    const url = (after ?? before)?.url;
+    const scoped =
+      this.options.remediationScope && url !== undefined && !providerInRemediationScope(stripScheme(url))
+        ? `outside the remediator's scope (enforced by IAM): it writes only to EKS cluster issuers' providers, not ${url}`
+        : undefined;
+    const proposeOnly = extra.proposeOnly ?? scoped;
     const plan: Plan = {
       id: stableId('plan', action, finding.accountId, finding.resourceArn, JSON.stringify(after)),
       ruleIds: unique(fixes.map((f) => f.ruleId)),
@@ -200,11 +227,11 @@ class Planner {
       diff: jsonDiff(finding.resourceArn, before, after),
       rationale: extra.rationale,
       requiresApproval: true,
-      applicable: !extra.proposeOnly && !extra.owner,
-      ...(extra.proposeOnly || extra.owner
+      applicable: !proposeOnly && !extra.owner,
+      ...(proposeOnly || extra.owner
         ? {
             proposeOnlyReason:
-              extra.proposeOnly ?? `owned by ${extra.owner?.tool}: change it there (${extra.owner?.howToChange})`,
+              proposeOnly ?? `owned by ${extra.owner?.tool}: change it there (${extra.owner?.howToChange})`,
           }
         : {}),
       ...(extra.owner ? { owner: extra.owner } : {}),
@@ -632,6 +659,7 @@ class Planner {
           : []),
         ...(!proof.holds ? [`the proof does not hold: ${proof.summary.join(' ')}`] : []),
         ...work.proposeOnly,
+        ...this.outOfScope(ref.role),
         ...[...blocked].map(
           ([c, whys]) =>
             `it knowingly allows more than named workloads, a widening of class ${c} (${whys.join('; ')}); only configuration makes such plans applicable: allowWidening including "${c}" (hub config allowWidening, Lambda environment ALLOW_WIDENING, CLI plan --allow-widening)`,

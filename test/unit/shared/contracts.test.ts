@@ -61,6 +61,18 @@ describe('loadEnv', () => {
     );
   });
 
+  it('reads the remediation scope (default tagged, own roles protected) and fails fast on a bad one', () => {
+    const scope = loadEnv(complete).remediationScope;
+    expect(scope.mode).toBe('tagged');
+    expect(scope.ownRoleNames).toEqual(['IrsaDoctorScanner', 'IrsaDoctorRemediator']);
+    expect(
+      loadEnv({ ...complete, REMEDIABLE_ROLES: 'path', REMEDIABLE_PATHS: '/irsa/, /apps/' }).remediationScope.paths,
+    ).toEqual(['/irsa/', '/apps/']);
+    expect(() => loadEnv({ ...complete, REMEDIABLE_ROLES: 'everything' })).toThrow(
+      /REMEDIABLE_ROLES\/REMEDIABLE_PATHS: /,
+    );
+  });
+
   it('names every missing variable and a bad number', () => {
     expect(() => loadEnv({ STATE_TABLE: 's' })).toThrow(
       /missing environment variable\(s\) AUDIT_TABLE, SNAPSHOT_BUCKET, TOPIC_ARN/,

@@ -4,6 +4,12 @@ import { analyzeEstate } from '../../../../lambdas/domain/analyze';
 import { atLeast } from '../../../../lambdas/domain/finding';
 import type { Plan } from '../../../../lambdas/domain/plan/plan';
 import { type PlanOptions, planEstate } from '../../../../lambdas/domain/plan/plan-estate';
+import {
+  OPT_IN_TAG,
+  OPT_IN_VALUE,
+  PROTECTED_TAG,
+  remediationScopeFrom,
+} from '../../../../lambdas/domain/remediation-scope';
 import type { EstateSnapshot } from '../../../../lambdas/domain/snapshot';
 import { evaluateTrustPolicy, webIdentityRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
 import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
@@ -534,5 +540,59 @@ describe('no silent edits, no unsafe applicability', () => {
       expect(plan?.proposeOnlyReason).toMatch(/pod-identity-action.*allowWidening/);
       expect(planFor(snapshot, 'r', { allowWidening: ['pod-identity-action'] })?.applicable).toBe(true);
     });
+  });
+});
+
+describe('the remediator scope (what IAM lets the member remediator write)', () => {
+  const scope = remediationScopeFrom({ mode: 'tagged', ownRoleNames: ['IrsaDoctorScanner', 'IrsaDoctorRemediator'] });
+  // A role used on cluster two but trusted only by cluster one: the planner appends a statement (an applicable fix).
+  const snapshotWith = (name: string, tags: Record<string, string>, withProvider = true) =>
+    estate([
+      account(A, {
+        clusters: [one.snapshot, two.snapshot],
+        oidcProviders: withProvider ? [provider(one), provider(two)] : [provider(one)],
+        roles: [role(A, name, policy(irsaStatement(one, sa('apps', 'api'))), { tags })],
+        serviceAccounts: [
+          serviceAccount(one, 'apps', 'api', roleArn(name)),
+          serviceAccount(two, 'apps', 'api', roleArn(name)),
+        ],
+      }),
+    ]);
+  const trustPlan = (snapshot: EstateSnapshot, name: string, options: PlanOptions) =>
+    planEstate(snapshot, options).plans.find(
+      (p) => p.resourceArn === roleArn(name) && p.action === 'update-trust-policy' && p.after !== null,
+    );
+  const optedIn = { [OPT_IN_TAG]: OPT_IN_VALUE };
+
+  it('leaves a role the operator opted in applicable', () => {
+    expect(trustPlan(snapshotWith('api', optedIn), 'api', { remediationScope: scope })?.applicable).toBe(true);
+  });
+
+  it('makes a plan for a role not opted in propose-only, saying how to opt it in', () => {
+    const plan = trustPlan(snapshotWith('api', {}), 'api', { remediationScope: scope });
+    expect(plan?.applicable).toBe(false);
+    expect(plan?.proposeOnlyReason).toContain("outside the remediator's scope");
+    expect(plan?.proposeOnlyReason).toContain(`tag it ${OPT_IN_TAG}=${OPT_IN_VALUE}`);
+    // Without a scope (an offline plan) the same role's plan is applicable: the check is the scope's, nothing else.
+    expect(trustPlan(snapshotWith('api', {}), 'api', {})?.applicable).toBe(true);
+  });
+
+  it('never makes a plan for a landing-zone or protected role applicable, opted in or not', () => {
+    for (const name of ['AWSControlTowerExecution', 'cdk-hnb659fds-cfn-exec-role-111111111111-us-west-2']) {
+      const plan = trustPlan(snapshotWith(name, optedIn), name, { remediationScope: scope });
+      expect(plan?.applicable).toBe(false);
+      expect(plan?.proposeOnlyReason).toContain('never remediated');
+    }
+    const tagged = trustPlan(snapshotWith('api', { ...optedIn, [PROTECTED_TAG]: 'yes' }), 'api', {
+      remediationScope: scope,
+    });
+    expect(tagged?.applicable).toBe(false);
+    expect(tagged?.proposeOnlyReason).toContain(PROTECTED_TAG);
+  });
+
+  it('keeps provider plans for EKS issuers applicable under a scope', () => {
+    const plans = planEstate(snapshotWith('api', optedIn, false), { remediationScope: scope }).plans;
+    const create = plans.find((p) => p.action === 'create-oidc-provider');
+    expect(create?.applicable).toBe(true);
   });
 });
