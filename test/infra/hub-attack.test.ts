@@ -82,8 +82,8 @@ const functionRole = (handler: string) => {
     'AWS::Lambda::Function',
     (p) => (p.Environment as { Variables?: Json } | undefined)?.Variables?.[HANDLER_ENV_VAR] === handler,
   );
-  const role = (resources[id]?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return role;
+  const role = (resources[id] as Resource).Properties?.Role as { 'Fn::GetAtt': [string, string] };
+  return role['Fn::GetAtt'][0];
 };
 
 /** The identity policies IAM evaluates for a role: inline ones and every AWS::IAM::Policy attached to it. */
