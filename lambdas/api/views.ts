@@ -53,3 +53,9 @@ export interface ChangeView {
   /** The latest request to roll it back (pending, running, done, refused or failed), when there was one. */
   readonly rollbackRequest?: RollbackRequest;
 }
+
+/** A change's rollback request and the change (GET/POST /api/changes/{changeId}/rollback). */
+export interface RollbackStatusView {
+  readonly request?: RollbackRequest;
+  readonly change: ChangeView;
+}
