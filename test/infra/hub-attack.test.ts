@@ -141,13 +141,13 @@ const stateTable = getAtt(
 );
 const writerRoleId = idOf('AWS::IAM::Role', (p) => p.RoleName === HUB_WRITER_ROLE_NAME);
 const apiRole = functionRole('approval-api');
-const delivererRole = functionRole('deliver-decisions');
+const delivererRole = () => functionRole('deliver-decisions');
 
 describe('hub attack rows (IAM decides)', () => {
   it('the approval API and the deliverer run as roles of their own, not the hub writer', () => {
     expect(apiRole).not.toBe(writerRoleId);
-    expect(delivererRole).not.toBe(writerRoleId);
-    expect(apiRole).not.toBe(delivererRole);
+    expect(delivererRole()).not.toBe(writerRoleId);
+    expect(apiRole).not.toBe(delivererRole());
   });
 
   it.each([
@@ -171,6 +171,28 @@ describe('hub attack rows (IAM decides)', () => {
     expect(await decide(apiRole, action, resource)).not.toBe('Allowed');
   });
 
+  it('grants the approval API no task-token action on any resource (the rows above decide on "*")', () => {
+    // An IAM action pattern (`states:Send*`, `*`) matches an action case-insensitively, `*` and `?` as wildcards.
+    const matches = (pattern: string, action: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+        'i',
+      ).test(action);
+    const allowed = policiesOf(apiRole)
+      .flatMap((p) => (p.policy as { Statement: Json[] }).Statement)
+      .filter((st) => st.Effect === 'Allow')
+      .flatMap((st) => [st.Action ?? []].flat() as string[]);
+    for (const action of TASK_TOKEN_ACTIONS) {
+      expect({ action, grantedBy: allowed.filter((pattern) => matches(pattern, action)) }).toEqual({
+        action,
+        grantedBy: [],
+      });
+    }
+  });
+
   it.each([
     ['dynamodb:GetItem', stateTable],
     ['dynamodb:UpdateItem', stateTable],
@@ -183,7 +205,7 @@ describe('hub attack rows (IAM decides)', () => {
 
   it('lets the deliverer send task tokens on the sweep state machine only, and nothing else that acts', async () => {
     // Its one Step Functions statement names exactly the sweep state machine (no wildcard)
-    const states = policiesOf(delivererRole)
+    const states = policiesOf(delivererRole())
       .flatMap((p) => (p.policy as { Statement: Json[] }).Statement)
       .filter((st) => JSON.stringify(st.Action).includes('states:'));
     expect(states).toEqual([
@@ -204,7 +226,7 @@ describe('hub attack rows (IAM decides)', () => {
       ['dynamodb:DeleteItem', stateTable],
       ['dynamodb:PutItem', stateTable],
     ] as const) {
-      expect({ action, resource, decision: await decide(delivererRole, action, resource) }).toEqual({
+      expect({ action, resource, decision: await decide(delivererRole(), action, resource) }).toEqual({
         action,
         resource,
         decision: expect.not.stringMatching(/^Allowed$/),
