@@ -200,6 +200,7 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
     dispatch,
     close: () =>
       new Promise<void>((resolve) => {
+        // Steps the stream stand-in started finish on their own; close only stops taking requests.
         server.closeAllConnections();
         server.close(() => resolve());
       }),

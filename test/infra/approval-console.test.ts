@@ -232,6 +232,44 @@ describe('ApprovalConsole in the hub stack', () => {
     });
   });
 
+  describe('decisions and rollbacks leave the API through the state table stream', () => {
+    it('starts the deliverer on a recorded decision and the rollback step on a pending request, and the reconciler on a schedule', () => {
+      // Given the event source mappings and the schedules
+      const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping');
+      const filterOf = (handler: string) => {
+        const fn = functionOf(resources, handler);
+        const mapping = mappings.find((m) => text(m.props.FunctionName) === `<${fn?.id}>`);
+        return (mapping?.props.FilterCriteria as { Filters: Array<{ Pattern: string }> } | undefined)?.Filters.map(
+          (f) => JSON.parse(f.Pattern),
+        );
+      };
+
+      // Then the deliverer sees only decisions just recorded, the rollback step only pending requests
+      expect(mappings).toHaveLength(2);
+      expect(filterOf('deliver-decisions')).toEqual([
+        {
+          eventName: ['INSERT', 'MODIFY'],
+          dynamodb: {
+            NewImage: { kind: { S: ['approval'] }, delivery: { S: ['pending'] }, deliveryAttempts: { N: ['0'] } },
+          },
+        },
+      ]);
+      expect(filterOf('run-rollback')).toEqual([
+        {
+          eventName: ['INSERT', 'MODIFY'],
+          dynamodb: { NewImage: { kind: { S: ['rollback-request'] }, status: { S: ['pending'] } } },
+        },
+      ]);
+      expect(functionOf(resources, 'approval-api')?.id).toBeDefined();
+      expect(mappings.some((m) => text(m.props.FunctionName).includes('ApprovalApi'))).toBe(false);
+      // And a schedule runs the deliverer as the reconciler
+      const reconcile = ofType(resources, 'AWS::Scheduler::Schedule').find((sch) =>
+        JSON.stringify(sch.props.Target).includes('reconcile'),
+      );
+      expect(JSON.parse(String((reconcile?.props.Target as { Input: string }).Input))).toEqual({ reconcile: true });
+    });
+  });
+
   describe('approval-api function', () => {
     const fn = functionOf(resources, 'approval-api');
     const writerRoleId = logicalIdOf(template, 'AWS::IAM::Role', (p) => p.RoleName === HUB_WRITER_ROLE_NAME);
