@@ -211,7 +211,10 @@ function renderDetail(d: PlanDetail): string {
   if (p.proof)
     out.push('', `proof ${p.proof.holds ? 'holds' : 'DOES NOT HOLD'}:`, ...p.proof.summary.map((s) => `  ${s}`));
   out.push('', `content ${d.contentHash}`);
-  if (d.approval?.decision) out.push(`${d.approval.decision} by ${d.approval.decidedBy} at ${d.approval.decidedAt}`);
+  if (d.approval?.decision)
+    out.push(
+      `${d.approval.decision} by ${d.approval.decidedBy} at ${d.approval.decidedAt}${d.approval.delivery ? ` (delivery ${d.approval.delivery})` : ''}`,
+    );
   return `${out.join('\n')}\n`;
 }
 

@@ -349,7 +349,7 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
           ? h(
               'p',
               { 'data-testid': 'decision' },
-              `${d.approval.decision} by ${d.approval.decidedBy ?? ''} at ${when(d.approval.decidedAt)}${d.approval.comment ? `: ${d.approval.comment}` : ''}`,
+              `${d.approval.decision} by ${d.approval.decidedBy ?? ''} at ${when(d.approval.decidedAt)}${d.approval.comment ? `: ${d.approval.comment}` : ''}${d.approval.delivery ? ` (${d.approval.delivery === 'pending' ? 'being handed to the workflow' : d.approval.delivery === 'delivered' ? 'handed to the workflow' : 'the request had expired'})` : ''}`,
             )
           : h(
               'p',
