@@ -23,6 +23,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
+import { PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
 import { ENV } from '../../lambdas/shared/env';
 import { type IrsaDoctorConfig, resolveConfig } from '../config';
 import { ApprovalConsole } from '../constructs/approval-console';
@@ -117,6 +118,19 @@ export class HubStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       // Starts the deliverer when a decision is recorded and the rollback step when a rollback is requested.
       stream: dynamodb.StreamViewType.NEW_IMAGE,
+    });
+    // Decisions waiting for delivery (sparse: only while pending), what the reconciler reads.
+    this.stateTable.addGlobalSecondaryIndex({
+      indexName: PENDING_DELIVERY_INDEX,
+      partitionKey: { name: 'pendingDelivery', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Every grant on the state table now names its indexes too (CDK adds "<table>/index/*" once a table has one).
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.stateTable)}.Arn>/index/*]`,
+      reason:
+        `The state table has one index (${PENDING_DELIVERY_INDEX}, decisions waiting for delivery); CDK grants on a ` +
+        'table with indexes name "<table>/index/*", which is that index only.',
     });
     this.auditTable = new dynamodb.Table(this, 'AuditTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },

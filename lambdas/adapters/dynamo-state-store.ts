@@ -21,6 +21,11 @@ import type {
 
 /** Runs, findings, plans and approvals age out after this long; audit records never do. */
 export const STATE_TTL_DAYS = 90;
+/**
+ * Sparse index of decisions waiting for delivery: only approval items whose `pendingDelivery` attribute is set (from
+ * the decision until the delivery ends) are in it, so the reconciler reads what is pending, not the whole table.
+ */
+export const PENDING_DELIVERY_INDEX = 'pending-delivery';
 
 type Item = Record<string, AttributeValue>;
 const S = (value: string): AttributeValue => ({ S: value });
@@ -242,7 +247,7 @@ export class DynamoStateStore implements StateStore {
           // delivery = pending with no attempts yet: the state table's stream starts the deliverer on exactly this.
           UpdateExpression:
             'SET decision = :d, decidedBy = :by, decidedAt = :at, #comment = :c, decidedHash = :h, ' +
-            'delivery = :pending, deliveryAttempts = :zero',
+            'delivery = :pending, deliveryAttempts = :zero, pendingDelivery = :at',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
           ExpressionAttributeNames: { '#comment': 'comment' },
           ExpressionAttributeValues: {
@@ -273,7 +278,7 @@ export class DynamoStateStore implements StateStore {
         new UpdateItemCommand({
           TableName: this.stateTable,
           Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
-          UpdateExpression: 'SET delivery = :s, deliveredAt = :at, deliveryDetail = :detail',
+          UpdateExpression: 'SET delivery = :s, deliveredAt = :at, deliveryDetail = :detail REMOVE pendingDelivery',
           ConditionExpression: 'delivery = :pending',
           ExpressionAttributeValues: {
             ':s': S(outcome.status),
@@ -311,19 +316,18 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listUndelivered() {
+    // The index is eventually consistent: a decision just recorded may be missing (the stream delivers it; the next
+    // round finds it), one just delivered may still be listed (deliverDecision re-reads it consistently).
     const items: ApprovalRecord[] = [];
     for await (const page of paginateScan(
       { client: this.client },
-      {
-        TableName: this.stateTable,
-        FilterExpression: 'kind = :kind AND delivery = :pending',
-        ExpressionAttributeValues: { ':kind': S('approval'), ':pending': S('pending') },
-        ConsistentRead: true,
-      },
+      { TableName: this.stateTable, IndexName: PENDING_DELIVERY_INDEX },
     )) {
       for (const item of page.Items ?? []) items.push(approvalFromItem(item));
     }
-    return items.sort((a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? ''));
+    return items
+      .filter((a) => a.delivery === 'pending')
+      .sort((a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? ''));
   }
 
   async putRollbackRequest(request: RollbackRequest) {
