@@ -434,13 +434,32 @@ export class HubStack extends Stack {
         },
         timeout: Duration.seconds(30),
       });
-      this.stateTable.grants.actions(
-        approvalApi,
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-        'dynamodb:UpdateItem',
-        'dynamodb:PutItem',
+      this.stateTable.grants.actions(approvalApi, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan');
+      // Writes, narrowed by IAM to what the API records: a decision on an approval item (UpdateItem of the decision
+      // attributes only: it cannot rewrite a plan, its hash or its status), and rollback requests (items whose key
+      // starts ROLLBACK#). The conditions the code puts on each write (no decision yet) come on top.
+      approvalApi.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'RecordDecisions',
+          actions: ['dynamodb:UpdateItem'],
+          resources: [this.stateTable.tableArn],
+          // (ForAllValues holds vacuously for a request without the key: Null false insists on it)
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...DECISION_ATTRIBUTES] },
+            Null: { 'dynamodb:Attributes': 'false' },
+          },
+        }),
+      );
+      approvalApi.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'RecordRollbackRequests',
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [this.stateTable.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ROLLBACK#*'] },
+            Null: { 'dynamodb:LeadingKeys': 'false' },
+          },
+        }),
       );
       this.auditTable.grants.actions(approvalApi, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan');
 
@@ -567,6 +586,20 @@ const DESCRIPTIONS: Record<HubHandler, string> = {
   'approval-api': 'IRSA Doctor: approval console API (list, show, record decisions and rollback requests)',
   'run-rollback': 'IRSA Doctor: perform a requested rollback with the remediator role',
 };
+
+/** The attributes a decision sets on an approval item (DynamoStateStore.decideApproval), with the item's key. */
+export const DECISION_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'decision',
+  'decidedBy',
+  'decidedAt',
+  'comment',
+  'decidedHash',
+  'delivery',
+  'deliveryAttempts',
+  'pendingDelivery',
+] as const;
 
 /** Stream records of a decision just recorded: pending delivery, no attempt yet (a failed attempt does not loop). */
 export const DECISION_RECORDED_FILTER = lambda.FilterCriteria.filter({

@@ -99,7 +99,12 @@ function policiesOf(roleId: string): Array<{ name: string; policy: Json }> {
   return [...inline, ...attached];
 }
 
-async function decide(roleId: string, action: string, resource: string): Promise<string> {
+async function decide(
+  roleId: string,
+  action: string,
+  resource: string,
+  contextVariables: Record<string, string | string[]> = {},
+): Promise<string> {
   const resourceAccount = /^arn:[^:]+:[^:]+:[^:]*:(\d{12})?:/.exec(resource)?.[1] ?? ACCOUNT;
   const result = await runSimulation(
     {
@@ -107,7 +112,7 @@ async function decide(roleId: string, action: string, resource: string): Promise
         principal: `arn:aws:iam::${ACCOUNT}:role/${roleId}`,
         action,
         resource: { resource: resourceFor(action, resource), accountId: resourceAccount },
-        contextVariables: {},
+        contextVariables,
       },
       identityPolicies: policiesOf(roleId),
       serviceControlPolicies: [],
@@ -193,10 +198,56 @@ describe('hub attack rows (IAM decides)', () => {
     }
   });
 
+  it.each<[string, string, Record<string, string[]>]>([
+    // a plan's content, hash or status (so a compromised API cannot rewrite what apply writes)
+    ['dynamodb:UpdateItem', stateTable, { 'dynamodb:Attributes': ['pk', 'sk', 'data'] }],
+    [
+      'dynamodb:UpdateItem',
+      stateTable,
+      { 'dynamodb:LeadingKeys': ['RUN#r1'], 'dynamodb:Attributes': ['pk', 'sk', 'data'] },
+    ],
+    ['dynamodb:UpdateItem', stateTable, { 'dynamodb:LeadingKeys': ['RUN#r1'] }],
+    ['dynamodb:PutItem', stateTable, {}],
+    ['dynamodb:UpdateItem', stateTable, { 'dynamodb:Attributes': ['pk', 'sk', 'status', 'updatedAt'] }],
+    ['dynamodb:UpdateItem', stateTable, { 'dynamodb:Attributes': ['pk', 'sk', 'taskToken'] }],
+    ['dynamodb:UpdateItem', stateTable, { 'dynamodb:LeadingKeys': ['RUN#r1'], 'dynamodb:Attributes': ['contentHash'] }],
+    // a whole item anywhere but a rollback request
+    [
+      'dynamodb:PutItem',
+      stateTable,
+      { 'dynamodb:LeadingKeys': ['RUN#r1'], 'dynamodb:Attributes': ['pk', 'sk', 'data'] },
+    ],
+    ['dynamodb:PutItem', stateTable, { 'dynamodb:LeadingKeys': ['TRIGGER#x'], 'dynamodb:Attributes': ['pk', 'sk'] }],
+  ])('denies the approval API %s on %s with %j', async (action, resource, context) => {
+    expect(await decide(apiRole, action, resource, context)).not.toBe('Allowed');
+  });
+
+  it.each<[string, string, Record<string, string[]>]>([
+    [
+      'dynamodb:UpdateItem',
+      stateTable,
+      {
+        'dynamodb:LeadingKeys': ['RUN#r1'],
+        'dynamodb:Attributes': ['pk', 'sk', 'decision', 'decidedBy', 'decidedAt', 'comment', 'decidedHash', 'delivery'],
+      },
+    ],
+    [
+      'dynamodb:PutItem',
+      stateTable,
+      { 'dynamodb:LeadingKeys': ['ROLLBACK#run.plan'], 'dynamodb:Attributes': ['pk', 'sk', 'kind', 'status', 'data'] },
+    ],
+    [
+      'dynamodb:UpdateItem',
+      stateTable,
+      { 'dynamodb:LeadingKeys': ['ROLLBACK#run.plan'], 'dynamodb:Attributes': ['updatedAt'] },
+    ],
+  ])('allows the approval API to record: %s on %s with %j', async (action, resource, context) => {
+    expect(await decide(apiRole, action, resource, context)).toBe('Allowed');
+  });
+
   it.each([
     ['dynamodb:GetItem', stateTable],
-    ['dynamodb:UpdateItem', stateTable],
-    ['dynamodb:PutItem', stateTable],
+    ['dynamodb:Query', stateTable],
     ['dynamodb:GetItem', auditTable],
     ['dynamodb:Scan', auditTable],
   ])('allows the approval API what it needs: %s on %s', async (action, resource) => {
