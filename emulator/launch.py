@@ -71,9 +71,13 @@ import moto.server as moto_server  # noqa: E402
 import moto.sts.responses as sts_responses  # noqa: E402
 from moto.core import exceptions as core_exceptions  # noqa: E402
 from moto.core import responses as core_responses  # noqa: E402
+from moto.core import config as moto_config  # noqa: E402
 from moto.core import utils as core_utils  # noqa: E402
 from moto.moto_api._internal import mock_random  # noqa: E402
 
+_require(moto_config, "default_user_config")
+if "execute_state_machine" not in moto_config.default_user_config.get("stepfunctions", {}):
+    raise _changed("default_user_config['stepfunctions']['execute_state_machine']")
 _require(eks_models, "ISSUER_TEMPLATE", "Cluster")
 _cluster_sig = _require_params(eks_models.Cluster.__init__, "region_name")
 _require(iam_models, "IAMBackend", "OpenIDConnectProvider")
@@ -684,9 +688,13 @@ def main() -> None:
     parser.add_argument("--pid-file", help="write this process's PID here")
     args = parser.parse_args()
 
+    # Step Functions: run executions with moto's own ASL interpreter (toolchain facts), which calls the services a
+    # state machine integrates with over HTTP at localhost:$MOTO_PORT. Set before any CreateStateMachine.
+    moto_config.default_user_config["stepfunctions"]["execute_state_machine"] = True
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
+    os.environ["MOTO_PORT"] = str(port)
 
     stop = threading.Event()
 

@@ -211,7 +211,10 @@ function renderDetail(d: PlanDetail): string {
   if (p.proof)
     out.push('', `proof ${p.proof.holds ? 'holds' : 'DOES NOT HOLD'}:`, ...p.proof.summary.map((s) => `  ${s}`));
   out.push('', `content ${d.contentHash}`);
-  if (d.approval?.decision) out.push(`${d.approval.decision} by ${d.approval.decidedBy} at ${d.approval.decidedAt}`);
+  if (d.approval?.decision)
+    out.push(
+      `${d.approval.decision} by ${d.approval.decidedBy} at ${d.approval.decidedAt}${d.approval.delivery ? ` (delivery ${d.approval.delivery})` : ''}`,
+    );
   return `${out.join('\n')}\n`;
 }
 
@@ -268,29 +271,71 @@ export async function approvalsHistoryCommand(opts: ConsoleOptions, io: CliIo): 
     return 0;
   }
   const lines = changes.length === 0 ? ['No change has been applied yet.'] : [];
-  for (const { change: c, rolledBackBy: r } of changes) {
+  for (const view of changes) {
+    const { change: c, rolledBackBy: r } = view;
     lines.push(`${c.changeId}  ${c.appliedAt}  ${c.action}  ${c.resourceArn}`);
+    const q = view.rollbackRequest;
+    const pending = q && (q.status === 'pending' || q.status === 'running');
     lines.push(
-      `    approved by ${c.approvedBy}; ${r ? `rolled back by ${r.approvedBy} at ${r.appliedAt}` : 'in place (irsa-doctor rollback CHANGE-ID undoes it)'}`,
+      `    approved by ${c.approvedBy}; ${r ? `rolled back by ${r.approvedBy} at ${r.appliedAt}` : pending ? `rollback ${q.status} (asked by ${q.requestedBy})` : `in place (irsa-doctor rollback CHANGE-ID undoes it)${q?.error ? `; last rollback ${q.status}: ${q.error.message}` : ''}`}`,
     );
   }
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
 
+/** How long `rollback` waits for the rollback step before it says the request is still in progress. */
+export const ROLLBACK_WAIT_MS = 120_000;
+
+interface RollbackStatusView {
+  readonly request?: {
+    readonly status: 'pending' | 'running' | 'done' | 'refused' | 'failed';
+    readonly requestedBy: string;
+    readonly error?: { readonly name: string; readonly message: string };
+  };
+  readonly change: ChangeView;
+}
+
+/**
+ * Asks the API for a rollback (it records the request; the rollback step, which alone may write to member accounts,
+ * performs it), then follows the request until it is done, refused or failed.
+ */
 export async function rollbackCommand(
   changeId: string,
-  opts: ConsoleOptions & { comment?: string },
+  opts: ConsoleOptions & { comment?: string; waitMs?: number },
   io: CliIo,
 ): Promise<number> {
   const api = await ApiClient.open(opts, io);
+  const path = `/api/changes/${seg(changeId)}/rollback`;
   try {
-    const view = await api.call<ChangeView>('POST', `/api/changes/${seg(changeId)}/rollback`, {
-      ...(opts.comment ? { comment: opts.comment } : {}),
-    });
-    const r = view.rolledBackBy;
+    let view = await api.call<RollbackStatusView>('POST', path, { ...(opts.comment ? { comment: opts.comment } : {}) });
+    io.stderr.write(`${changeId}: rollback requested; waiting for the rollback step\n`);
+    const deadline = Date.now() + (opts.waitMs ?? ROLLBACK_WAIT_MS);
+    let last = view.request?.status;
+    while (view.request && (view.request.status === 'pending' || view.request.status === 'running')) {
+      if (Date.now() > deadline) {
+        io.stderr.write(
+          `irsa-doctor: the rollback of ${changeId} is still ${view.request.status}; "irsa-doctor approvals history" shows when it is done\n`,
+        );
+        return EXIT_REFUSED;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      view = await api.call<RollbackStatusView>('GET', path);
+      if (view.request?.status !== last) {
+        last = view.request?.status;
+        io.stderr.write(`${changeId}: rollback ${last ?? 'unknown'}\n`);
+      }
+    }
+    const request = view.request;
+    if (request && request.status !== 'done') {
+      io.stderr.write(
+        `irsa-doctor: rollback of ${changeId} ${request.status}: ${request.error?.name ?? 'Error'}: ${request.error?.message ?? ''}\n`,
+      );
+      return EXIT_REFUSED;
+    }
+    const r = view.change.rolledBackBy;
     io.stdout.write(
-      `${changeId}: rolled back by ${r?.approvedBy ?? '?'}; ${view.change.resourceArn} holds the document it had before the change (${(r?.writes ?? []).join(', ') || 'nothing to write'})\n`,
+      `${changeId}: rolled back by ${r?.approvedBy ?? '?'}; ${view.change.change.resourceArn} holds the document it had before the change (${(r?.writes ?? []).join(', ') || 'nothing to write'})\n`,
     );
     return 0;
   } catch (err) {

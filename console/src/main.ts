@@ -3,7 +3,7 @@
  * see, the evidence, the exact diff and the proof; approve or reject per plan or per selection, with a comment; the
  * history of applied changes with rollback. Routes are in the URL fragment: #/plans, #/plans/<run>/<plan>, #/history.
  */
-import type { ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../../lambdas/api/views';
+import type { ChangeView, PendingGroup, PlanDetail, PlanSummary, RollbackStatusView } from '../../lambdas/api/views';
 import { ApiError, call, seg } from './api';
 import { answer, type ConsoleConfig, claimsOf, type SignInResult, signIn, signOut, token } from './auth';
 import { diffBlock, h, json, replace, when } from './dom';
@@ -349,7 +349,7 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
           ? h(
               'p',
               { 'data-testid': 'decision' },
-              `${d.approval.decision} by ${d.approval.decidedBy ?? ''} at ${when(d.approval.decidedAt)}${d.approval.comment ? `: ${d.approval.comment}` : ''}`,
+              `${d.approval.decision} by ${d.approval.decidedBy ?? ''} at ${when(d.approval.decidedAt)}${d.approval.comment ? `: ${d.approval.comment}` : ''}${d.approval.delivery ? ` (${d.approval.delivery === 'pending' ? 'being handed to the workflow' : d.approval.delivery === 'delivered' ? 'handed to the workflow' : 'the request had expired'})` : ''}`,
             )
           : h(
               'p',
@@ -367,7 +367,8 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
 
 async function renderHistory(): Promise<void> {
   const { changes } = await call<{ changes: ChangeView[] }>(config, 'GET', '/api/changes');
-  const rows = changes.map(({ change: c, rolledBackBy: r }) => {
+  const rows = changes.map(({ change: c, rolledBackBy: r, rollbackRequest: q }) => {
+    const inProgress = !r && q && (q.status === 'pending' || q.status === 'running');
     const comment = h('input', {
       type: 'text',
       placeholder: 'why',
@@ -380,15 +381,23 @@ async function renderHistory(): Promise<void> {
     );
     button.addEventListener('click', () => {
       if (!window.confirm(`Restore the document change ${c.changeId} replaced on ${c.resourceArn}?`)) return;
-      call<ChangeView>(
-        config,
-        'POST',
-        `/api/changes/${seg(c.changeId)}/rollback`,
-        comment.value.trim() ? { comment: comment.value } : {},
-      )
-        .then(async () => {
+      const path = `/api/changes/${seg(c.changeId)}/rollback`;
+      button.setAttribute('disabled', 'true');
+      // The API records the request; the rollback step performs it. Follow it until it is done, refused or failed.
+      call<RollbackStatusView>(config, 'POST', path, comment.value.trim() ? { comment: comment.value } : {})
+        .then(async (first) => {
+          notify('info', `Rollback of ${c.changeId} requested: in progress…`);
+          let view = first;
+          for (let i = 0; i < 240 && view.request && ['pending', 'running'].includes(view.request.status); i++) {
+            await new Promise((r) => setTimeout(r, 500));
+            view = await call<RollbackStatusView>(config, 'GET', path);
+          }
           await renderHistory();
-          notify('info', `Rolled back ${c.changeId}: the replaced document is restored.`);
+          const status = view.request?.status;
+          if (status === 'done') notify('info', `Rolled back ${c.changeId}: the replaced document is restored.`);
+          else if (status === 'refused' || status === 'failed')
+            notify('error', `Rollback of ${c.changeId} ${status}: ${view.request?.error?.message ?? ''}`);
+          else notify('info', `Rollback of ${c.changeId} is still in progress; this page shows when it is done.`);
         })
         .catch(fail);
     });
@@ -408,9 +417,13 @@ async function renderHistory(): Promise<void> {
       h(
         'td',
         { 'data-testid': `change-status-${c.changeId}` },
-        r ? `rolled back by ${r.approvedBy} at ${when(r.appliedAt)}${r.comment ? `: ${r.comment}` : ''}` : 'in place',
+        r
+          ? `rolled back by ${r.approvedBy} at ${when(r.appliedAt)}${r.comment ? `: ${r.comment}` : ''}`
+          : inProgress
+            ? `rollback ${q.status} (asked by ${q.requestedBy})`
+            : `in place${q?.error ? ` (last rollback ${q.status}: ${q.error.message})` : ''}`,
       ),
-      h('td', {}, r ? null : h('div', {}, comment, ' ', button)),
+      h('td', {}, r || inProgress ? null : h('div', {}, comment, ' ', button)),
     );
   });
   replace(

@@ -15,7 +15,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { buildConsoleAssets } from '../../console/build';
@@ -30,8 +29,6 @@ export const CONSOLE_ASSETS_ROOT = path.resolve(__dirname, '..', '..', '.tmp', '
 export interface ApprovalConsoleProps {
   /** The approval API function (lambdas/handlers/approval-api.ts), with an execution role. */
   readonly apiFunction: lambda.IFunction;
-  /** The sweep state machine whose approval task tokens the API completes. */
-  readonly stateMachine: sfn.IStateMachine;
   /** The Cognito group whose members may decide and roll back. */
   readonly approversGroup: string;
   /** Receives the console bucket's server access logs (prefix console-bucket/). */
@@ -90,8 +87,7 @@ export class ApprovalConsole extends Construct {
     const stack = Stack.of(this);
     const region = stack.region;
     const cognitoEndpoint = `https://cognito-idp.${region}.amazonaws.com`;
-    const apiRole = props.apiFunction.role;
-    if (!apiRole) throw new Error(`${id}: the API function must have an execution role`);
+    if (!props.apiFunction.role) throw new Error(`${id}: the API function must have an execution role`);
 
     // ---- who may sign in, and who may decide --------------------------------------------------------------------
     // The invitation links to the console, whose URL is known once the distribution below is made.
@@ -279,19 +275,8 @@ export class ApprovalConsole extends Construct {
     });
     this.apiCors.node.addDependency(this.apiStage);
 
-    // The API completes the sweep's approval tasks: these two actions, on this state machine. A policy of its own, not
-    // the role's default policy: the state machine depends on functions that depend on that one (a shared role).
-    const taskResponses = new iam.Policy(this, 'ApiTaskResponsePolicy', {
-      roles: [apiRole],
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'CompleteApprovalTasks',
-          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-          resources: [props.stateMachine.stateMachineArn],
-        }),
-      ],
-    });
-    props.apiFunction.node.addDependency(taskResponses);
+    // The API sends no task tokens: it records decisions, and the hub's deliverer (its own role) completes the
+    // approval tasks.
 
     // ---- the page's files and its configuration ---------------------------------------------------------------------
     const files = new s3assets.Asset(this, 'Files', {

@@ -18,10 +18,15 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { buildConsoleAssets } from '../../console/build';
 import { type ApiEvent, handleApiRequest, MAX_BODY_BYTES } from '../../lambdas/api/http-api';
-import type { ConsoleDeps } from '../../lambdas/workflow/approval-console';
+import type { ApiDeps, ConsoleDeps } from '../../lambdas/workflow/approval-console';
 import type { LocalUserPool } from './local-cognito';
+import { type LocalDispatch, localDispatch } from './local-dispatch';
 
 export interface LocalConsoleOptions {
+  /**
+   * The hub's dependencies. The API handler gets only the state store and the clock (as the approval API's role in
+   * AWS); the rest runs the deliverer and the rollback step in-process, as the state table's stream starts them.
+   */
   readonly deps: ConsoleDeps;
   /** The emulator (Cognito, and every AWS API the deps use). */
   readonly emulatorUrl: string;
@@ -34,6 +39,8 @@ export interface LocalConsoleOptions {
 
 export interface LocalConsole {
   readonly url: string;
+  /** The in-process stand-in for the state table's stream (deliverer and rollback step). */
+  readonly dispatch: LocalDispatch;
   close(): Promise<void>;
 }
 
@@ -76,6 +83,14 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
     JwksCache['addJwks']
   >[1];
   verifier.cacheJwks(jwks);
+
+  const dispatch = localDispatch(options.deps, options.onError);
+  const apiDeps: ApiDeps = {
+    store: options.deps.store,
+    now: options.deps.now,
+    approversGroup: options.deps.approversGroup,
+    dispatch,
+  };
 
   let origin = '';
   const server = createServer((req, res) => {
@@ -147,7 +162,7 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
         isBase64Encoded: false,
         requestContext: { http: { method }, authorizer: { jwt: { claims } } },
       };
-      const out = await handleApiRequest(options.deps, event, {
+      const out = await handleApiRequest(apiDeps, event, {
         allowedOrigins: [origin],
         ...(options.onError ? { onError: options.onError } : {}),
       });
@@ -182,8 +197,10 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
   origin = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
   return {
     url: origin,
+    dispatch,
     close: () =>
       new Promise<void>((resolve) => {
+        // Steps the stream stand-in started finish on their own; close only stops taking requests.
         server.closeAllConnections();
         server.close(() => resolve());
       }),

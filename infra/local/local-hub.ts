@@ -8,6 +8,7 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
+import { PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { type RemediationMode, remediationScopeFrom } from '../../lambdas/domain/remediation-scope';
 import type { WorkflowEnv } from '../../lambdas/shared/env';
@@ -87,18 +88,32 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     endpoint: options.endpoint,
   };
   for (const table of [env.stateTable, env.auditTable]) {
+    const state = table === env.stateTable;
     await dynamo.send(
       new CreateTableCommand({
         TableName: table,
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          ...(state ? [{ AttributeName: 'pendingDelivery', AttributeType: 'S' as const }] : []),
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
         BillingMode: 'PAY_PER_REQUEST',
+        // The hub stack's pending-delivery index (sparse), which the reconciler reads.
+        ...(state
+          ? {
+              GlobalSecondaryIndexes: [
+                {
+                  IndexName: PENDING_DELIVERY_INDEX,
+                  KeySchema: [{ AttributeName: 'pendingDelivery', KeyType: 'HASH' as const }],
+                  Projection: { ProjectionType: 'ALL' as const },
+                },
+              ],
+            }
+          : {}),
       }),
     );
   }

@@ -13,6 +13,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -21,6 +23,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
+import { PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
 import { ENV } from '../../lambdas/shared/env';
 import { type IrsaDoctorConfig, resolveConfig } from '../config';
 import { ApprovalConsole } from '../constructs/approval-console';
@@ -59,12 +62,18 @@ export const HUB_HANDLERS = [
   'verify-plan',
   'record-outcome',
   'start-cluster-check',
+  'deliver-decisions',
   'approval-api',
+  'run-rollback',
   'reconcile-audit',
 ] as const;
 export type HubHandler = (typeof HUB_HANDLERS)[number];
-/** The functions the sweep state machine invokes (all but the triggers, the console's API and the reconciler). */
-export type WorkflowHandler = Exclude<HubHandler, 'start-cluster-check' | 'approval-api' | 'reconcile-audit'>;
+/** The console's functions (decisions and rollbacks come only through it): made only with `console`. */
+export type ConsoleHandler = 'deliver-decisions' | 'approval-api' | 'run-rollback';
+/** The functions the sweep state machine invokes (all but the trigger, the console's and the audit reconciler). */
+export type WorkflowHandler = Exclude<HubHandler, 'start-cluster-check' | ConsoleHandler | 'reconcile-audit'>;
+/** How often the reconciler delivers decisions still pending (the stream-started deliverer failed or was late). */
+export const RECONCILE_SCHEDULE = 'rate(5 minutes)';
 /** How often the audit reconciler completes the records of interrupted writes. */
 export const AUDIT_RECONCILE_SCHEDULE = 'rate(1 hour)';
 /**
@@ -98,10 +107,9 @@ export class HubStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly readerRole: iam.Role;
   readonly writerRole: iam.Role;
-  /** Every function; approval-api only with `console`. */
-  readonly functions: Readonly<Record<Exclude<HubHandler, 'approval-api' | 'reconcile-audit'>, IrsaFunction>> & {
-    readonly 'reconcile-audit': IrsaFunction;
-    readonly 'approval-api'?: IrsaFunction;
+  /** Every function; the console's (deliver-decisions, approval-api, run-rollback) only with `console`. */
+  readonly functions: Readonly<Record<Exclude<HubHandler, ConsoleHandler>, IrsaFunction>> & {
+    readonly [H in ConsoleHandler]?: IrsaFunction;
   };
   readonly sweep: SweepStateMachine;
   /** The approval console (user pool, API, page); only with `console`. */
@@ -123,6 +131,21 @@ export class HubStack extends Stack {
       timeToLiveAttribute: 'ttl',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
+      // Starts the deliverer when a decision is recorded and the rollback step when a rollback is requested.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+    });
+    // Decisions waiting for delivery (sparse: only while pending), what the reconciler reads.
+    this.stateTable.addGlobalSecondaryIndex({
+      indexName: PENDING_DELIVERY_INDEX,
+      partitionKey: { name: 'pendingDelivery', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Every grant on the state table now names its indexes too (CDK adds "<table>/index/*" once a table has one).
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.stateTable)}.Arn>/index/*]`,
+      reason:
+        `The state table has one index (${PENDING_DELIVERY_INDEX}, decisions waiting for delivery); CDK grants on a ` +
+        'table with indexes name "<table>/index/*", which is that index only.',
     });
     this.auditTable = new dynamodb.Table(this, 'AuditTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -222,7 +245,7 @@ export class HubStack extends Stack {
     this.writerRole = new iam.Role(this, 'HubWriterRole', {
       roleName: HUB_WRITER_ROLE_NAME,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `IRSA Doctor apply function: assume ${config.remediatorRoleName} in member accounts`,
+      description: `IRSA Doctor apply and rollback steps: assume ${config.remediatorRoleName} in member accounts`,
     });
     this.writerRole.addToPolicy(
       new iam.PolicyStatement({
@@ -381,16 +404,107 @@ export class HubStack extends Stack {
 
     // ---- the approval console -----------------------------------------------------------------------------------
     if (config.console) {
-      // The API decides approvals (state table, task tokens), records rollbacks (audit table), publishes events, and
-      // rolls changes back with the member RemediatorRole, which trusts only the writer role.
+      // Decisions on their way to the workflow.
+      // The deliverer alone may complete the sweep's approval tasks. The state table's stream starts it when a
+      // decision is recorded (delivery pending, no attempt yet); a schedule runs it as the reconciler.
+      const deliverer = fn('deliver-decisions', {
+        environment: { [ENV.stateTable]: this.stateTable.tableName },
+        timeout: Duration.minutes(5),
+      });
+      this.stateTable.grants.actions(deliverer, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
+      deliverer.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'CompleteApprovalTasks',
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [stateMachine.stateMachineArn],
+        }),
+      );
+      deliverer.addEventSource(
+        new lambdaEventSources.DynamoEventSource(this.stateTable, {
+          startingPosition: lambda.StartingPosition.LATEST,
+          batchSize: 10,
+          retryAttempts: 3,
+          bisectBatchOnError: true,
+          filters: [DECISION_RECORDED_FILTER],
+        }),
+      );
+      const reconcileRole = new iam.Role(this, 'ReconcileScheduleRole', {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+        description: 'IRSA Doctor: the reconcile schedule invokes the deliverer',
+      });
+      new scheduler.Schedule(this, 'ReconcileSchedule', {
+        description: 'IRSA Doctor: deliver approval decisions still pending',
+        schedule: scheduler.ScheduleExpression.expression(RECONCILE_SCHEDULE),
+        target: new schedulerTargets.LambdaInvoke(deliverer, {
+          role: reconcileRole,
+          input: scheduler.ScheduleTargetInput.fromObject({ reconcile: true }),
+        }),
+      });
+      Validations.of(reconcileRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(deliverer)}.Arn>:*]`,
+        reason:
+          'lambda:InvokeFunction on the versions and aliases of the deliverer only (ARN suffix ":*"), as the scheduler target grants.',
+      });
+      // The API runs as a role of its own: it reads plans, approvals and changes, and records decisions and rollback
+      // requests in the state table. It cannot send task tokens (the deliverer does), assume any member role, or
+      // write the audit table: a compromised API can ask, never act.
       const approvalApi = fn('approval-api', {
-        role: this.writerRole,
-        environment: { ...workflowEnv, [ENV.approversGroup]: config.approversGroup },
+        environment: {
+          [ENV.stateTable]: this.stateTable.tableName,
+          [ENV.auditTable]: this.auditTable.tableName,
+          [ENV.approversGroup]: config.approversGroup,
+        },
         timeout: Duration.seconds(30),
       });
+      this.stateTable.grants.actions(approvalApi, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan');
+      // Writes, narrowed by IAM to what the API records: a decision on an approval item (UpdateItem of the decision
+      // attributes only: it cannot rewrite a plan, its hash or its status), and rollback requests (items whose key
+      // starts ROLLBACK#). The conditions the code puts on each write (no decision yet) come on top.
+      approvalApi.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'RecordDecisions',
+          actions: ['dynamodb:UpdateItem'],
+          resources: [this.stateTable.tableArn],
+          // (ForAllValues holds vacuously for a request without the key: Null false insists on it)
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...DECISION_ATTRIBUTES] },
+            Null: { 'dynamodb:Attributes': 'false' },
+          },
+        }),
+      );
+      approvalApi.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'RecordRollbackRequests',
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [this.stateTable.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ROLLBACK#*'] },
+            Null: { 'dynamodb:LeadingKeys': 'false' },
+          },
+        }),
+      );
+      this.auditTable.grants.actions(approvalApi, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan');
+
+      // The rollback step: the writer role (the only one RemediatorRoles trust), started by the stream when a
+      // rollback is requested; the same guards as before, audited as the person who asked.
+      const rollbackStep = fn('run-rollback', {
+        role: this.writerRole,
+        environment: { ...workflowEnv, [ENV.approversGroup]: config.approversGroup },
+        timeout: Duration.minutes(2),
+      });
+      rollbackStep.addEventSource(
+        new lambdaEventSources.DynamoEventSource(this.stateTable, {
+          startingPosition: lambda.StartingPosition.LATEST,
+          batchSize: 1,
+          retryAttempts: 2,
+          filters: [ROLLBACK_REQUESTED_FILTER],
+        }),
+      );
+
       const approvalConsole = new ApprovalConsole(this, 'ApprovalConsole', {
         apiFunction: approvalApi,
-        stateMachine,
         approversGroup: config.approversGroup,
         accessLogBucket: this.accessLogBucket,
         ...(config.consoleUrl ? { consoleUrl: config.consoleUrl } : {}),
@@ -398,11 +512,16 @@ export class HubStack extends Stack {
       approvalApi.addEnvironment(ENV.consoleOrigins, approvalConsole.allowedOrigins.join(','));
       if (!config.consoleUrl) {
         // Approval e-mails link to the deployed console (the distribution does not depend on any function).
-        for (const f of [...uniqueFunctions(functions), approvalApi])
+        for (const f of [...uniqueFunctions(functions), rollbackStep])
           f.addEnvironment(ENV.consoleUrl, approvalConsole.url);
       }
       this.approvalConsole = approvalConsole;
-      this.functions = { ...this.functions, 'approval-api': approvalApi };
+      this.functions = {
+        ...this.functions,
+        'deliver-decisions': deliverer,
+        'approval-api': approvalApi,
+        'run-rollback': rollbackStep,
+      };
     }
 
     // ---- triggers -----------------------------------------------------------------------------------------------
@@ -498,9 +617,48 @@ const DESCRIPTIONS: Record<HubHandler, string> = {
   'verify-plan': 'IRSA Doctor: re-read the resource and verify the applied plan',
   'record-outcome': 'IRSA Doctor: record the outcome of a plan in the audit table',
   'start-cluster-check': 'IRSA Doctor: start a single-cluster run for a new EKS cluster',
-  'approval-api': 'IRSA Doctor: approval console API (list, approve, reject, roll back)',
+  'deliver-decisions': 'IRSA Doctor: deliver recorded approval decisions to the workflow (task tokens), reconcile',
+  'approval-api': 'IRSA Doctor: approval console API (list, show, record decisions and rollback requests)',
+  'run-rollback': 'IRSA Doctor: perform a requested rollback with the remediator role',
   'reconcile-audit': 'IRSA Doctor: complete the audit records of writes a crash interrupted',
 };
+
+/** The attributes a decision sets on an approval item (DynamoStateStore.decideApproval), with the item's key. */
+export const DECISION_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'decision',
+  'decidedBy',
+  'decidedAt',
+  'comment',
+  'decidedHash',
+  'delivery',
+  'deliveryAttempts',
+  'pendingDelivery',
+] as const;
+
+/** Stream records of a decision just recorded: pending delivery, no attempt yet (a failed attempt does not loop). */
+export const DECISION_RECORDED_FILTER = lambda.FilterCriteria.filter({
+  eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+  dynamodb: {
+    NewImage: {
+      kind: { S: lambda.FilterRule.isEqual('approval') },
+      delivery: { S: lambda.FilterRule.isEqual('pending') },
+      deliveryAttempts: { N: lambda.FilterRule.isEqual('0') },
+    },
+  },
+});
+
+/** Stream records of a rollback request that is pending (new, or asked for again). */
+export const ROLLBACK_REQUESTED_FILTER = lambda.FilterCriteria.filter({
+  eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+  dynamodb: {
+    NewImage: {
+      kind: { S: lambda.FilterRule.isEqual('rollback-request') },
+      status: { S: lambda.FilterRule.isEqual('pending') },
+    },
+  },
+});
 
 /** arn:<partition>:iam::*:role/<name>, the role of that name in any account. */
 function memberRoleArnPattern(roleName: string): string {

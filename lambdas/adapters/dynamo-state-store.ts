@@ -16,12 +16,18 @@ import type {
   AuditRecord,
   AuditReference,
   PlanRecord,
+  RollbackRequest,
   RunRecord,
   StateStore,
 } from '../ports/state-store';
 
 /** Runs, findings, plans and approvals age out after this long; audit records never do. */
 export const STATE_TTL_DAYS = 90;
+/**
+ * Sparse index of decisions waiting for delivery: only approval items whose `pendingDelivery` attribute is set (from
+ * the decision until the delivery ends) are in it, so the reconciler reads what is pending, not the whole table.
+ */
+export const PENDING_DELIVERY_INDEX = 'pending-delivery';
 
 type Item = Record<string, AttributeValue>;
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
@@ -231,17 +237,24 @@ export class DynamoStateStore implements StateStore {
     return items.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
   }
 
+  // ---- approval delivery and rollback requests ----
+
   async decideApproval(
     runId: string,
     planId: string,
-    decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>> & { comment?: string },
+    decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt' | 'decidedHash'>> & {
+      comment?: string;
+    },
   ) {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.stateTable,
           Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
-          UpdateExpression: 'SET decision = :d, decidedBy = :by, decidedAt = :at, #comment = :c',
+          // delivery = pending with no attempts yet: the state table's stream starts the deliverer on exactly this.
+          UpdateExpression:
+            'SET decision = :d, decidedBy = :by, decidedAt = :at, #comment = :c, decidedHash = :h, ' +
+            'delivery = :pending, deliveryAttempts = :zero, pendingDelivery = :at',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
           ExpressionAttributeNames: { '#comment': 'comment' },
           ExpressionAttributeValues: {
@@ -249,7 +262,160 @@ export class DynamoStateStore implements StateStore {
             ':by': S(decision.decidedBy),
             ':at': S(decision.decidedAt),
             ':c': S(decision.comment ?? ''),
+            ':h': S(decision.decidedHash),
+            ':pending': S('pending'),
+            ':zero': { N: '0' },
           },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async completeDelivery(
+    runId: string,
+    planId: string,
+    outcome: { status: 'delivered' | 'expired'; at: string; detail?: string },
+  ) {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.stateTable,
+          Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
+          UpdateExpression: 'SET delivery = :s, deliveredAt = :at, deliveryDetail = :detail REMOVE pendingDelivery',
+          ConditionExpression: 'delivery = :pending',
+          ExpressionAttributeValues: {
+            ':s': S(outcome.status),
+            ':at': S(outcome.at),
+            ':detail': S(outcome.detail ?? ''),
+            ':pending': S('pending'),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async noteDeliveryFailure(runId: string, planId: string, detail: string) {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.stateTable,
+          Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
+          UpdateExpression: 'SET deliveryDetail = :detail ADD deliveryAttempts :one',
+          ConditionExpression: 'delivery = :pending',
+          ExpressionAttributeValues: {
+            ':detail': S(detail.slice(0, 1000)),
+            ':one': { N: '1' },
+            ':pending': S('pending'),
+          },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  async listUndelivered() {
+    // The index is eventually consistent: a decision just recorded may be missing (the stream delivers it; the next
+    // round finds it), one just delivered may still be listed (deliverDecision re-reads it consistently).
+    const items: ApprovalRecord[] = [];
+    for await (const page of paginateScan(
+      { client: this.client },
+      { TableName: this.stateTable, IndexName: PENDING_DELIVERY_INDEX },
+    )) {
+      for (const item of page.Items ?? []) items.push(approvalFromItem(item));
+    }
+    return items
+      .filter((a) => a.delivery === 'pending')
+      .sort((a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? ''));
+  }
+
+  async putRollbackRequest(request: RollbackRequest) {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.stateTable,
+          Item: rollbackItem(request, this.ttl()),
+          // A refused or failed request may be made again; a pending, running or finished one stands.
+          ConditionExpression: 'attribute_not_exists(pk) OR #status IN (:refused, :failed)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':refused': S('refused'), ':failed': S('failed') },
+        }),
+      );
+      return { created: true, request };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const current = await this.getRollbackRequest(request.changeId);
+      if (!current) throw err;
+      return { created: false, request: current };
+    }
+  }
+
+  async getRollbackRequest(changeId: string) {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.stateTable,
+        Key: { pk: S(`ROLLBACK#${changeId}`), sk: S('REQUEST') },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? rollbackFromItem(out.Item) : undefined;
+  }
+
+  async listRollbackRequests() {
+    const items: RollbackRequest[] = [];
+    for await (const page of paginateScan(
+      { client: this.client },
+      {
+        TableName: this.stateTable,
+        FilterExpression: 'kind = :kind',
+        ExpressionAttributeValues: { ':kind': S('rollback-request') },
+        ConsistentRead: true,
+      },
+    )) {
+      for (const item of page.Items ?? []) items.push(rollbackFromItem(item));
+    }
+    return items;
+  }
+
+  async updateRollbackRequest(
+    changeId: string,
+    patch: Partial<Pick<RollbackRequest, 'status' | 'rollbackId' | 'error'>>,
+    from?: readonly RollbackRequest['status'][],
+  ) {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Item = { ':updatedAt': S(this.now().toISOString()) };
+    const sets = ['#updatedAt = :updatedAt'];
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      names[`#${key}`] = key;
+      values[`:${key}`] = typeof value === 'string' ? S(value) : json(value);
+      sets.push(`#${key} = :${key}`);
+    }
+    let condition = 'attribute_exists(pk)';
+    if (from && from.length > 0) {
+      names['#current'] = 'status';
+      condition += ` AND #current IN (${from.map((_, i) => `:from${i}`).join(', ')})`;
+      from.forEach((status, i) => {
+        values[`:from${i}`] = S(status);
+      });
+    }
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.stateTable,
+          Key: { pk: S(`ROLLBACK#${changeId}`), sk: S('REQUEST') },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
       return true;
@@ -460,5 +626,35 @@ function approvalFromItem(item: Item): ApprovalRecord {
     ...(item.decidedBy?.S ? { decidedBy: item.decidedBy.S } : {}),
     ...(item.decidedAt?.S ? { decidedAt: item.decidedAt.S } : {}),
     ...(item.comment?.S ? { comment: item.comment.S } : {}),
+    ...(item.decidedHash?.S ? { decidedHash: item.decidedHash.S } : {}),
+    ...(item.delivery?.S ? { delivery: item.delivery.S as ApprovalRecord['delivery'] } : {}),
+    ...(item.deliveryAttempts?.N ? { deliveryAttempts: Number(item.deliveryAttempts.N) } : {}),
+    ...(item.deliveredAt?.S ? { deliveredAt: item.deliveredAt.S } : {}),
+    ...(item.deliveryDetail?.S ? { deliveryDetail: item.deliveryDetail.S } : {}),
+  };
+}
+
+/** Rollback requests: kind and status beside the record, so the table's stream can start the rollback step. */
+function rollbackItem(request: RollbackRequest, ttl: AttributeValue): Item {
+  return {
+    pk: S(`ROLLBACK#${request.changeId}`),
+    sk: S('REQUEST'),
+    kind: S('rollback-request'),
+    status: S(request.status),
+    updatedAt: S(request.updatedAt),
+    data: json(request),
+    ttl,
+  };
+}
+
+function rollbackFromItem(item: Item): RollbackRequest {
+  const base = parse<RollbackRequest>(item) as RollbackRequest;
+  const error = item.error?.S ? (JSON.parse(item.error.S) as RollbackRequest['error']) : undefined;
+  return {
+    ...base,
+    status: (item.status?.S as RollbackRequest['status']) ?? base.status,
+    updatedAt: item.updatedAt?.S ?? base.updatedAt,
+    ...(item.rollbackId?.S ? { rollbackId: item.rollbackId.S } : {}),
+    ...(error ? { error } : {}),
   };
 }

@@ -9,20 +9,23 @@
  *   GET  /api/plans/{runId}/{planId}               one plan: findings, diff, proof, approval, change
  *   POST /api/plans/{runId}/{planId}/approve       { contentHash, comment? }
  *   POST /api/plans/{runId}/{planId}/reject        { contentHash, comment? }
- *   GET  /api/changes                              applied changes, newest first, with rollbacks
- *   POST /api/changes/{changeId}/rollback          { comment? }
+ *   GET  /api/changes                              applied changes, newest first, with rollbacks and requests
+ *   POST /api/changes/{changeId}/rollback          { comment? }: records a rollback request (202); the rollback
+ *                                                  step performs it
+ *   GET  /api/changes/{changeId}/rollback          the request's status (pending, running, done, refused, failed)
  *   GET  /api/me                                   who the API thinks you are
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ApiDecisionBody, type ApiRollbackBody, validateInput } from '../shared/contracts';
 import {
+  type ApiDeps,
   authorize,
   type Caller,
-  type ConsoleDeps,
   decide,
   listChanges,
   listPending,
-  rollback,
+  requestRollback,
+  rollbackStatus,
   showPlan,
 } from '../workflow/approval-console';
 
@@ -106,7 +109,7 @@ export function groupsOf(value: unknown): string[] {
 }
 
 export async function handleApiRequest(
-  deps: ConsoleDeps,
+  deps: ApiDeps,
   event: ApiEvent,
   options: ApiOptions,
 ): Promise<APIGatewayProxyStructuredResultV2> {
@@ -150,8 +153,12 @@ export async function handleApiRequest(
       return respond(200, { changes: await listChanges(deps, caller) });
     if (route[0] === 'changes' && route.length === 3 && route[2] === 'rollback' && method === 'POST') {
       const body = validateInput<ApiRollbackBody>('api-rollback', readBody(event));
-      return respond(200, await rollback(deps, caller, at(route, 1), body.comment));
+      const status = await requestRollback(deps, caller, at(route, 1), body.comment);
+      // Accepted: the rollback step performs it; GET the same path for its outcome.
+      return respond(status.request?.status === 'done' ? 200 : 202, status);
     }
+    if (route[0] === 'changes' && route.length === 3 && route[2] === 'rollback' && method === 'GET')
+      return respond(200, await rollbackStatus(deps, caller, at(route, 1)));
     throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
   } catch (err) {
     const name = (err as Error)?.name ?? 'Error';

@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../domain/finding';
 import type { Plan } from '../domain/plan/plan';
-import type { ApprovalRecord, AuditRecord, PlanStatus } from '../ports/state-store';
+import type { ApprovalRecord, AuditRecord, PlanStatus, RollbackRequest } from '../ports/state-store';
 
 /** An approval request as the console may show it: never the task token. */
 export type ApprovalView = Omit<ApprovalRecord, 'taskToken'>;
@@ -50,4 +50,12 @@ export interface ChangeView {
   readonly change: AuditRecord;
   /** The rollback of this change, when there was one. */
   readonly rolledBackBy?: AuditRecord;
+  /** The latest request to roll it back (pending, running, done, refused or failed), when there was one. */
+  readonly rollbackRequest?: RollbackRequest;
+}
+
+/** A change's rollback request and the change (GET/POST /api/changes/{changeId}/rollback). */
+export interface RollbackStatusView {
+  readonly request?: RollbackRequest;
+  readonly change: ChangeView;
 }

@@ -42,7 +42,7 @@ export interface PlanRecord {
   readonly runId: string;
   readonly planId: string;
   readonly plan: Plan;
-  /** SHA-256 of what the plan changes (action, resource, before, after): an approval binds to it. */
+  /** SHA-256 of everything an approver is shown (planContentHash: the plan and its findings): an approval binds to it. */
   readonly contentHash: string;
   readonly status: PlanStatus;
   /** Which dependency wave the plan is applied in (providers first). */
@@ -66,6 +66,40 @@ export interface ApprovalRecord {
   readonly decidedBy?: string;
   readonly decidedAt?: string;
   readonly comment?: string;
+  /** The content hash the person who decided was shown (equal to contentHash: a decision for other content is refused). */
+  readonly decidedHash?: string;
+  /** Where the decision stands on its way to the waiting workflow (set with the decision). */
+  readonly delivery?: DeliveryStatus;
+  /** Failed attempts to hand the decision to the workflow so far. */
+  readonly deliveryAttempts?: number;
+  readonly deliveredAt?: string;
+  /** Why the last attempt failed, or how the delivery ended (e.g. "token already used (InvalidToken)"). */
+  readonly deliveryDetail?: string;
+}
+
+/**
+ * A decision on its way to the workflow: `pending` once recorded (the approval API stops there), `delivered` when
+ * the deliverer's SendTaskSuccess/SendTaskFailure was accepted or the token had already been used by an earlier
+ * attempt of the same decision, `expired` when the task had timed out before the decision reached it.
+ */
+export type DeliveryStatus = 'pending' | 'delivered' | 'expired';
+
+/**
+ * A person's request to roll a change back (recorded by the approval API), performed by the rollback step, which
+ * alone runs as the hub writer role. One per change at a time: a refused or failed one may be requested again.
+ */
+export interface RollbackRequest {
+  readonly changeId: string;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly comment?: string;
+  /** pending (recorded) → running (the step took it) → done | refused (guards said no; nothing written) | failed. */
+  readonly status: 'pending' | 'running' | 'done' | 'refused' | 'failed';
+  readonly updatedAt: string;
+  /** done: the rollback's audit record id. */
+  readonly rollbackId?: string;
+  /** refused or failed: the typed error's name and message. */
+  readonly error?: { readonly name: string; readonly message: string; readonly reason?: string };
 }
 
 /**
@@ -161,11 +195,41 @@ export interface StateStore {
   getApproval(runId: string, planId: string): Promise<ApprovalRecord | undefined>;
   /** Approval requests with no decision yet, oldest first. */
   listPendingApprovals(): Promise<ApprovalRecord[]>;
-  /** Records a decision once: false when a decision was already recorded (a second click, a race). */
+  // ---- approval delivery and rollback requests (what the approval API may write; the deliverer and rollback step
+  // complete them) ----
+  /**
+   * Records a decision once, as pending delivery, with the content hash the person saw: false when a decision was
+   * already recorded (a second click, a race).
+   */
   decideApproval(
     runId: string,
     planId: string,
-    decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>> & { comment?: string },
+    decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt' | 'decidedHash'>> & {
+      comment?: string;
+    },
+  ): Promise<boolean>;
+  /** Ends a pending delivery (delivered or expired); false when it was not pending any more. */
+  completeDelivery(
+    runId: string,
+    planId: string,
+    outcome: { status: Exclude<DeliveryStatus, 'pending'>; at: string; detail?: string },
+  ): Promise<boolean>;
+  /** Counts a failed delivery attempt of a pending decision, with why. */
+  noteDeliveryFailure(runId: string, planId: string, detail: string): Promise<void>;
+  /** Decisions recorded but not yet delivered, oldest first: what the reconciler delivers. */
+  listUndelivered(): Promise<ApprovalRecord[]>;
+  /**
+   * Records a rollback request as pending: when another request for the change is pending, running or done, nothing
+   * is written and that one is returned (`created: false`).
+   */
+  putRollbackRequest(request: RollbackRequest): Promise<{ created: boolean; request: RollbackRequest }>;
+  getRollbackRequest(changeId: string): Promise<RollbackRequest | undefined>;
+  listRollbackRequests(): Promise<RollbackRequest[]>;
+  /** Moves a request on; with `from`, only when it is in one of those states (false otherwise). */
+  updateRollbackRequest(
+    changeId: string,
+    patch: Partial<Pick<RollbackRequest, 'status' | 'rollbackId' | 'error'>>,
+    from?: readonly RollbackRequest['status'][],
   ): Promise<boolean>;
   /**
    * Completes a change (its one record, append-only): throws ConditionalCheckFailedException when the change already

@@ -187,7 +187,60 @@ export const schemas = {
     properties: { minAgeSeconds: { type: 'integer', minimum: 0, maximum: 604800 } },
     additionalProperties: false,
   },
+  // The deliverer: records of the state table's stream (a decision recorded), or the reconciler's schedule.
+  'deliver-decisions': {
+    oneOf: [
+      streamEvent('^RUN#.{1,300}$', '^APPROVAL#.{1,300}$'),
+      {
+        type: 'object',
+        required: ['reconcile'],
+        properties: { reconcile: { const: true }, olderThanSeconds: { type: 'integer', minimum: 0 } },
+      },
+    ],
+  },
+  // The rollback step: records of the state table's stream (a rollback requested).
+  'run-rollback': streamEvent('^ROLLBACK#.{1,300}$', '^REQUEST$'),
 } as const;
+
+/** A DynamoDB stream event (Lambda event source mapping) whose records' keys match these patterns. */
+function streamEvent(pk: string, sk: string) {
+  return {
+    type: 'object',
+    required: ['Records'],
+    properties: {
+      Records: {
+        type: 'array',
+        maxItems: 1000,
+        items: {
+          type: 'object',
+          required: ['dynamodb'],
+          properties: {
+            dynamodb: {
+              type: 'object',
+              required: ['Keys'],
+              properties: {
+                Keys: {
+                  type: 'object',
+                  required: ['pk', 'sk'],
+                  properties: {
+                    pk: { type: 'object', required: ['S'], properties: { S: { type: 'string', pattern: pk } } },
+                    sk: { type: 'object', required: ['S'], properties: { S: { type: 'string', pattern: sk } } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  } as const;
+}
+
+/** The keys of a validated stream event's records. */
+export interface StreamKeysEvent {
+  readonly Records: readonly { readonly dynamodb: { readonly Keys: { pk: { S: string }; sk: { S: string } } } }[];
+}
+export type DeliverDecisionsInput = StreamKeysEvent | { readonly reconcile: true; readonly olderThanSeconds?: number };
 
 /** Bodies of the approval API's POST requests (lambdas/api/http-api.ts). */
 export const apiSchemas = {

@@ -5,9 +5,10 @@
  */
 import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
 import type { Finding } from '../domain/finding';
-import type { ApprovalRecord, PlanRecord } from '../ports/state-store';
-import { ApprovalNotFoundError, ForbiddenError, PlanNotFoundError } from '../shared/errors';
-import { decideApproval } from './approvals';
+import type { ApprovalRecord, PlanRecord, RollbackRequest } from '../ports/state-store';
+import { ChangeNotFoundError, ForbiddenError, PlanNotFoundError, RollbackRefusedError } from '../shared/errors';
+import { recordDecision } from './approvals';
+import { planContentHash } from './run-steps';
 import { rollbackIdOf, rollbackWithAudit, rolledBackBy } from './write-ahead';
 
 export type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary };
@@ -24,6 +25,26 @@ export interface Caller {
   readonly groups: readonly string[];
 }
 
+/**
+ * What the approval API runs with: the state store (read plans, approvals and changes; record decisions and rollback
+ * requests) and the clock. No task callbacks, no member-account writers, no events: in AWS its role cannot send
+ * task tokens, assume the remediator, or write the audit table.
+ */
+export type ApiDeps = Pick<WorkflowDeps, 'store' | 'now'> & {
+  readonly approversGroup: string;
+  /**
+   * Starts the deliverer and the rollback step once a decision or request is recorded. Unset in AWS, where the
+   * state table's stream starts them; the local console server sets it to run them in-process, as the stream would.
+   */
+  readonly dispatch?: StepDispatch;
+};
+
+export interface StepDispatch {
+  decisionRecorded(runId: string, planId: string): Promise<void>;
+  rollbackRequested(changeId: string): Promise<void>;
+}
+
+/** What the rollback step runs with (the hub writer role in AWS): the remediator's writers, events, the audit log. */
 export type ConsoleDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now' | 'writers' | 'events'> & {
   readonly approversGroup: string;
 };
@@ -41,7 +62,7 @@ export function authorize(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Cal
   return caller;
 }
 
-export async function listPending(deps: ConsoleDeps, caller: Caller): Promise<PendingGroup[]> {
+export async function listPending(deps: ApiDeps, caller: Caller): Promise<PendingGroup[]> {
   authorize(deps, caller);
   const now = deps.now().getTime();
   const approvals = (await deps.store.listPendingApprovals()).filter((a) => Date.parse(a.expiresAt) >= now);
@@ -69,12 +90,14 @@ export async function listPending(deps: ConsoleDeps, caller: Caller): Promise<Pe
     .map((g) => ({ ...g, plans: g.plans.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)) }));
 }
 
-export async function showPlan(deps: ConsoleDeps, caller: Caller, runId: string, planId: string): Promise<PlanDetail> {
+export async function showPlan(deps: ApiDeps, caller: Caller, runId: string, planId: string): Promise<PlanDetail> {
   authorize(deps, caller);
   const record = await deps.store.getPlan(runId, planId);
   if (!record) throw new PlanNotFoundError(`plan ${planId} of run ${runId} not found (it may have aged out)`);
   const wanted = new Set(record.plan.findingIds);
   const findings = (await deps.store.listFindings(runId)).filter((f) => wanted.has(f.id));
+  // The hash of exactly what this view shows: an approval carrying it is refused if the stored content differs.
+  const contentHash = planContentHash(record.plan, findings);
   const approval = await deps.store.getApproval(runId, planId);
   const change = record.changeId ? await changeView(deps, record.changeId) : undefined;
   return {
@@ -82,7 +105,7 @@ export async function showPlan(deps: ConsoleDeps, caller: Caller, runId: string,
     planId,
     status: record.status,
     ...(record.detail ? { detail: record.detail } : {}),
-    contentHash: record.contentHash,
+    contentHash,
     plan: record.plan,
     findings,
     ...(approval ? { approval: withoutToken(approval) } : {}),
@@ -99,10 +122,14 @@ export interface DecisionRequest {
   readonly comment?: string;
 }
 
-export async function decide(deps: ConsoleDeps, caller: Caller, request: DecisionRequest): Promise<ApprovalView> {
+/**
+ * Records the decision as pending delivery and returns it; the deliverer hands it to the workflow. The same decision
+ * by the same person again returns the recorded one (and starts delivery again if it is still pending).
+ */
+export async function decide(deps: ApiDeps, caller: Caller, request: DecisionRequest): Promise<ApprovalView> {
   authorize(deps, caller);
   const comment = cleanComment(request.comment);
-  await decideApproval(deps, {
+  const { approval } = await recordDecision(deps, {
     runId: request.runId,
     planId: request.planId,
     decision: request.decision,
@@ -110,28 +137,149 @@ export async function decide(deps: ConsoleDeps, caller: Caller, request: Decisio
     contentHash: request.contentHash,
     ...(comment ? { comment } : {}),
   });
-  const approval = await deps.store.getApproval(request.runId, request.planId);
-  if (!approval) throw new ApprovalNotFoundError(`approval of plan ${request.planId} vanished after the decision`);
+  if (approval.delivery === 'pending' && deps.dispatch) {
+    await deps.dispatch.decisionRecorded(request.runId, request.planId);
+    const now = await deps.store.getApproval(request.runId, request.planId);
+    return withoutToken(now ?? approval);
+  }
   return withoutToken(approval);
 }
 
 /** Applied changes, newest first, each with its rollback when there was one. */
-export async function listChanges(deps: ConsoleDeps, caller: Caller): Promise<ChangeView[]> {
+export async function listChanges(deps: ApiDeps, caller: Caller): Promise<ChangeView[]> {
   authorize(deps, caller);
   const all = await deps.store.listAudit();
   // Only records that wrote count (an attempt closed as not applied, or a drift found, is not a change).
   const applied = all.filter((r) => (r.outcome ?? 'applied') === 'applied');
+  const requests = new Map((await deps.store.listRollbackRequests()).map((r) => [r.changeId, r]));
   const rollbacks = new Map(applied.filter((r) => r.kind === 'rollback' && r.rollsBack).map((r) => [r.rollsBack, r]));
   return applied
     .filter((r) => r.kind === 'apply')
     .map((change) => {
       const rolledBackBy = rollbacks.get(change.changeId);
-      return rolledBackBy ? { change, rolledBackBy } : { change };
+      const rollbackRequest = requests.get(change.changeId);
+      return {
+        change,
+        ...(rolledBackBy ? { rolledBackBy } : {}),
+        ...(rollbackRequest ? { rollbackRequest } : {}),
+      };
     })
     .sort((a, b) => b.change.appliedAt.localeCompare(a.change.appliedAt));
 }
 
 export { rollbackIdOf };
+
+/** The rollback request of a change, and the change with its rollback when there was one. */
+export interface RollbackStatus {
+  readonly request?: RollbackRequest;
+  readonly change: ChangeView;
+}
+
+/**
+ * Records a request to roll a change back, as pending, and returns it: the rollback step (the hub writer role)
+ * performs it. Refused at once when the change is unknown (404), is not an applied change, or was rolled back
+ * already (409); every other guard runs in the step. Asking again while a request is pending starts the step again;
+ * a refused or failed request may be made again.
+ */
+export async function requestRollback(
+  deps: ApiDeps,
+  caller: Caller,
+  changeId: string,
+  requestComment?: string,
+): Promise<RollbackStatus> {
+  authorize(deps, caller);
+  const comment = cleanComment(requestComment);
+  const change = await deps.store.getAudit(changeId);
+  if (!change) throw new ChangeNotFoundError(`no applied change ${changeId} in the audit log`);
+  if (change.kind !== 'apply') {
+    throw new RollbackRefusedError(
+      `${changeId} is a rollback record; only applied changes are rolled back`,
+      changeId,
+      'not-reversible',
+    );
+  }
+  const previous = await rolledBackBy(deps, changeId);
+  if (previous) {
+    throw new RollbackRefusedError(
+      `change ${changeId} was already rolled back by ${previous.approvedBy} at ${previous.appliedAt}`,
+      changeId,
+      'already-rolled-back',
+    );
+  }
+  const at = deps.now().toISOString();
+  const { created, request } = await deps.store.putRollbackRequest({
+    changeId,
+    requestedBy: caller.id,
+    requestedAt: at,
+    ...(comment ? { comment } : {}),
+    status: 'pending',
+    updatedAt: at,
+  });
+  // Still pending (the step never started, or is about to): touch it, so the stream starts the step again.
+  if (!created && request.status === 'pending') await deps.store.updateRollbackRequest(changeId, {}, ['pending']);
+  if (request.status === 'pending' && deps.dispatch) await deps.dispatch.rollbackRequested(changeId);
+  return rollbackStatus(deps, caller, changeId);
+}
+
+export async function rollbackStatus(deps: ApiDeps, caller: Caller, changeId: string): Promise<RollbackStatus> {
+  authorize(deps, caller);
+  const view = await changeView(deps, changeId);
+  if (!view) throw new ChangeNotFoundError(`no applied change ${changeId} in the audit log`);
+  const request = await deps.store.getRollbackRequest(changeId);
+  return { ...(request ? { request } : {}), change: view };
+}
+
+/** Errors with which the rollback's guards refuse (nothing written): the request ends `refused`, not `failed`. */
+const ROLLBACK_REFUSALS = new Set([
+  'RollbackRefusedError',
+  'ChangeNotFoundError',
+  'StalePlanError',
+  'ConcurrentEditError',
+  'PlanChangedError',
+]);
+
+/**
+ * The rollback step: performs a pending (or, after a crash, running) request with the existing rollback, as the
+ * person who asked for it, and records how it ended. Anything else (done, refused, failed, unknown) is left alone,
+ * so a redelivered stream record does nothing.
+ */
+export async function runRollbackRequest(deps: ConsoleDeps, changeId: string): Promise<RollbackRequest | undefined> {
+  const request = await deps.store.getRollbackRequest(changeId);
+  if (!request || (request.status !== 'pending' && request.status !== 'running')) return request;
+  if (!(await deps.store.updateRollbackRequest(changeId, { status: 'running' }, ['pending', 'running']))) {
+    return deps.store.getRollbackRequest(changeId);
+  }
+  try {
+    const view = await rollback(
+      deps,
+      { id: request.requestedBy, groups: [deps.approversGroup] },
+      changeId,
+      request.comment,
+    );
+    await deps.store.updateRollbackRequest(
+      changeId,
+      { status: 'done', ...(view.rolledBackBy ? { rollbackId: view.rolledBackBy.changeId } : {}) },
+      ['running'],
+    );
+  } catch (err) {
+    const e = err as Error & { reason?: string };
+    const refused = ROLLBACK_REFUSALS.has(e?.name ?? '');
+    await deps.store.updateRollbackRequest(
+      changeId,
+      {
+        status: refused ? 'refused' : 'failed',
+        error: {
+          name: e?.name ?? 'Error',
+          message: (e?.message ?? String(err)).slice(0, 2000),
+          ...(e?.reason ? { reason: e.reason } : {}),
+        },
+      },
+      ['running'],
+    );
+    if (!refused) throw err;
+  }
+  return deps.store.getRollbackRequest(changeId);
+}
 
 /**
  * Restores the document an applied change replaced (write-ahead audited: lambdas/workflow/write-ahead.ts). Refused
@@ -172,7 +320,7 @@ export async function rollback(
   return { change, rolledBackBy: record };
 }
 
-async function changeView(deps: ConsoleDeps, changeId: string): Promise<ChangeView | undefined> {
+async function changeView(deps: ApiDeps, changeId: string): Promise<ChangeView | undefined> {
   const change = await deps.store.getAudit(changeId);
   if (!change) return undefined;
   const rolledBack = await rolledBackBy(deps, changeId);

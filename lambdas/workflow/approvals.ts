@@ -1,10 +1,22 @@
 /**
- * A person's decision on a plan waiting for approval: checked against the stored request (it exists, has not
- * expired, is for the content the person saw, has not been decided), recorded once, and only then handed to the
- * workflow through the task token kept server-side. Used by the local demo, the CLI and the approval API.
+ * A person's decision on a plan waiting for approval, in two steps run by two identities:
+ *
+ * 1. recordDecision (the approval API): checked against the stored request (it exists, has not expired, is for the
+ *    content the person saw, has not been decided otherwise) and recorded once, as *pending delivery*, with who,
+ *    when, why and the content hash. Nothing is sent to the workflow here: the API's role cannot send task tokens.
+ * 2. deliverDecision (the deliverer, the one function allowed to call SendTaskSuccess/SendTaskFailure): hands a
+ *    recorded decision to the waiting workflow through the task token kept server-side, and records the delivery.
+ *    Started by the state table's stream when a decision is recorded; reconcileDeliveries (on a schedule) delivers
+ *    whatever is still pending. Redelivery is idempotent: Step Functions accepts a token once, and a token already
+ *    used (InvalidToken, TaskTimedOut, TaskDoesNotExist) ends the delivery as delivered (by an earlier attempt) or
+ *    expired (the approval window had passed), recorded either way.
+ *
+ * decideApproval does both, for the local runner, the demo and the tests, where one process plays both roles.
  */
+import type { ApprovalRecord } from '../ports/state-store';
 import { AlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError, PlanChangedError } from '../shared/errors';
 import type { WorkflowDeps } from './deps';
+import { planContentHash } from './run-steps';
 
 export interface Decision {
   readonly runId: string;
@@ -16,23 +28,36 @@ export interface Decision {
   readonly contentHash?: string;
 }
 
-export async function decideApproval(
-  deps: Pick<WorkflowDeps, 'store' | 'callbacks' | 'now'>,
-  d: Decision,
-): Promise<void> {
+/** Errors of SendTask* that mean the token can no longer be used: the decision was delivered, or the wait ended. */
+export const SPENT_TOKEN_ERRORS: ReadonlySet<string> = new Set(['InvalidToken', 'TaskTimedOut', 'TaskDoesNotExist']);
+
+/** How long a recorded decision is left to the stream-started deliverer before the reconciler takes it too. */
+export const RECONCILE_AFTER_MS = 60_000;
+
+export type RecordOutcome = { readonly approval: ApprovalRecord; readonly recorded: 'new' | 'repeat' };
+
+/**
+ * Checks and records a decision as pending delivery. The same decision by the same person again (a retried click,
+ * a network retry) is not an error: the stored decision is returned (`repeat`). Another decision is refused.
+ */
+export async function recordDecision(deps: Pick<WorkflowDeps, 'store' | 'now'>, d: Decision): Promise<RecordOutcome> {
   const approval = await deps.store.getApproval(d.runId, d.planId);
   if (!approval) throw new ApprovalNotFoundError(`no approval request for plan ${d.planId} in run ${d.runId}`);
-  if (approval.decision) {
-    throw new AlreadyDecidedError(
-      `plan ${d.planId} was already ${approval.decision} by ${approval.decidedBy ?? 'someone'}`,
-    );
-  }
+  if (approval.decision) return repeatOrRefuse(approval, d);
   const now = deps.now();
   if (now.getTime() > Date.parse(approval.expiresAt)) {
     throw new ApprovalExpiredError(`the approval request for plan ${d.planId} expired at ${approval.expiresAt}`);
   }
   const plan = await deps.store.getPlan(d.runId, d.planId);
-  if (!plan || plan.contentHash !== approval.contentHash || (d.contentHash && d.contentHash !== approval.contentHash)) {
+  // What is shown now (the stored plan and its findings, hashed again) must be what the request was made for, and
+  // what the person saw.
+  const shown = plan ? planContentHash(plan.plan, await deps.store.listFindings(d.runId)) : undefined;
+  if (
+    !plan ||
+    plan.contentHash !== approval.contentHash ||
+    shown !== approval.contentHash ||
+    (d.contentHash !== undefined && d.contentHash !== approval.contentHash)
+  ) {
     throw new PlanChangedError(`plan ${d.planId} is not the content that was reviewed; reload it and decide again`);
   }
   const decidedAt = now.toISOString();
@@ -40,21 +65,109 @@ export async function decideApproval(
     decision: d.decision,
     decidedBy: d.by,
     decidedAt,
+    decidedHash: approval.contentHash,
     ...(d.comment ? { comment: d.comment } : {}),
   });
-  if (!recorded) throw new AlreadyDecidedError(`plan ${d.planId} was decided by someone else a moment ago`);
-  if (d.decision === 'approved') {
-    await deps.callbacks.succeed(approval.taskToken, {
-      approvedBy: d.by,
-      approvedAt: decidedAt,
-      contentHash: approval.contentHash,
-      ...(d.comment ? { comment: d.comment } : {}),
+  const after = await deps.store.getApproval(d.runId, d.planId);
+  if (!after) throw new ApprovalNotFoundError(`approval of plan ${d.planId} vanished after the decision`);
+  if (!recorded) return repeatOrRefuse(after, d, 'a moment ago');
+  return { approval: after, recorded: 'new' };
+}
+
+function repeatOrRefuse(approval: ApprovalRecord, d: Decision, when = ''): RecordOutcome {
+  const same =
+    approval.decision === d.decision &&
+    approval.decidedBy === d.by &&
+    (d.contentHash === undefined || d.contentHash === (approval.decidedHash ?? approval.contentHash));
+  if (same) return { approval, recorded: 'repeat' };
+  throw new AlreadyDecidedError(
+    `plan ${d.planId} was already ${approval.decision} by ${approval.decidedBy ?? 'someone'}${when ? ` ${when}` : ''}`,
+  );
+}
+
+export type DeliveryOutcome = 'delivered' | 'already-delivered' | 'expired' | 'not-pending';
+
+/**
+ * Hands one recorded decision to the workflow and records that it did. Throws (after counting the attempt) when
+ * Step Functions could not be reached or refused for another reason: the caller retries, and the reconciler
+ * delivers it later.
+ */
+export async function deliverDecision(
+  deps: Pick<WorkflowDeps, 'store' | 'callbacks' | 'now'>,
+  runId: string,
+  planId: string,
+): Promise<DeliveryOutcome> {
+  const approval = await deps.store.getApproval(runId, planId);
+  if (!approval?.decision || approval.delivery !== 'pending') return 'not-pending';
+  try {
+    if (approval.decision === 'approved') {
+      await deps.callbacks.succeed(approval.taskToken, {
+        approvedBy: approval.decidedBy ?? 'unknown',
+        ...(approval.decidedAt ? { approvedAt: approval.decidedAt } : {}),
+        contentHash: approval.decidedHash ?? approval.contentHash,
+        ...(approval.comment ? { comment: approval.comment } : {}),
+      });
+    } else {
+      await deps.callbacks.fail(
+        approval.taskToken,
+        'PlanRejected',
+        JSON.stringify({ rejectedBy: approval.decidedBy ?? 'unknown', comment: approval.comment ?? '' }),
+      );
+    }
+  } catch (err) {
+    const name = (err as Error)?.name ?? 'Error';
+    if (!SPENT_TOKEN_ERRORS.has(name)) {
+      await deps.store.noteDeliveryFailure(runId, planId, `${name}: ${(err as Error)?.message ?? ''}`);
+      throw err;
+    }
+    // The token was used, or the task is gone. Before the request expired, only an earlier attempt of this decision
+    // can have used it (the token never leaves the state table): delivered. After, the wait had timed out: expired.
+    const expired = deps.now().getTime() > Date.parse(approval.expiresAt);
+    await deps.store.completeDelivery(runId, planId, {
+      status: expired ? 'expired' : 'delivered',
+      at: deps.now().toISOString(),
+      detail: `token already used or task ended (${name})`,
     });
-  } else {
-    await deps.callbacks.fail(
-      approval.taskToken,
-      'PlanRejected',
-      JSON.stringify({ rejectedBy: d.by, comment: d.comment ?? '' }),
-    );
+    return expired ? 'expired' : 'already-delivered';
   }
+  await deps.store.completeDelivery(runId, planId, { status: 'delivered', at: deps.now().toISOString() });
+  return 'delivered';
+}
+
+export interface ReconcileReport {
+  readonly pending: number;
+  readonly outcomes: Record<string, number>;
+  readonly failed: readonly { readonly runId: string; readonly planId: string; readonly error: string }[];
+}
+
+/**
+ * Delivers every decision still pending that was recorded at least `olderThanMs` ago (the stream-started deliverer
+ * has had its chance). One failure does not stop the others; each is reported.
+ */
+export async function reconcileDeliveries(
+  deps: Pick<WorkflowDeps, 'store' | 'callbacks' | 'now'>,
+  olderThanMs = RECONCILE_AFTER_MS,
+): Promise<ReconcileReport> {
+  const cutoff = deps.now().getTime() - olderThanMs;
+  const stuck = (await deps.store.listUndelivered()).filter((a) => Date.parse(a.decidedAt ?? '') <= cutoff);
+  const outcomes: Record<string, number> = {};
+  const failed: { runId: string; planId: string; error: string }[] = [];
+  for (const a of stuck) {
+    try {
+      const outcome = await deliverDecision(deps, a.runId, a.planId);
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    } catch (err) {
+      failed.push({ runId: a.runId, planId: a.planId, error: `${(err as Error).name}: ${(err as Error).message}` });
+    }
+  }
+  return { pending: stuck.length, outcomes, failed };
+}
+
+/** Records and delivers in one process (the local runner, the demo, the tests); in AWS two functions do this. */
+export async function decideApproval(
+  deps: Pick<WorkflowDeps, 'store' | 'callbacks' | 'now'>,
+  d: Decision,
+): Promise<void> {
+  await recordDecision(deps, d);
+  await deliverDecision(deps, d.runId, d.planId);
 }

@@ -79,7 +79,7 @@ export async function requestApproval(deps: WorkflowDeps, input: RequestApproval
 export async function applyPlanStep(deps: WorkflowDeps, input: ApplyPlanInput) {
   const record = await loadPlan(deps, input);
   // The stored plan must still be what was approved: its hash, and the hash the approver saw.
-  const hash = planContentHash(record.plan);
+  const hash = planContentHash(record.plan, await deps.store.listFindings(input.runId));
   if (hash !== record.contentHash || (input.approval.contentHash && input.approval.contentHash !== hash)) {
     throw new PlanChangedError(`plan ${input.planId}: its content is not what was approved; nothing was written`);
   }

@@ -143,10 +143,29 @@ export async function collectAccountStep(deps: WorkflowDeps, input: CollectAccou
 }
 
 /** SHA-256 over what a plan changes: an approval is bound to it, and apply re-checks it. */
-export function planContentHash(plan: Plan): string {
+/**
+ * SHA-256 of everything an approver is shown about a plan (the console's plan view, `irsa-doctor approvals show`):
+ * the whole plan (action, resource, before and after, diff, rationale, risk and its notes, the proof with its
+ * summary and witnesses, propose-only reason, owner, dependencies) and the findings it fixes (title, message, the
+ * error pods see, evidence). Canonical JSON (keys sorted), so the hash does not depend on how a record was stored.
+ * An approval binds to it: any change to what was shown makes the hash differ, and the decision is refused.
+ */
+export function planContentHash(plan: Plan, findings: readonly Finding[] = []): string {
+  const wanted = new Set(plan.findingIds);
+  const shown = findings.filter((f) => wanted.has(f.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return createHash('sha256')
-    .update(JSON.stringify([plan.action, plan.accountId, plan.resourceArn, plan.before, plan.after]))
+    .update(canonicalJson({ version: 2, plan, findings: shown }))
     .digest('hex');
+}
+
+/** JSON with object keys in code-point order at every level (undefined members dropped, as JSON.stringify does). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && typeof v !== 'function')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 /** Dependency depth: providers (wave 0) before the trust policies that name them (wave 1), and so on. */
@@ -210,7 +229,7 @@ export async function analyzeAndPlan(deps: WorkflowDeps, input: AnalyzePlanInput
     runId: input.runId,
     planId: plan.id,
     plan,
-    contentHash: planContentHash(plan),
+    contentHash: planContentHash(plan, findings),
     status: 'proposed' as PlanStatus,
     wave: depth.get(plan.id) ?? 0,
     updatedAt: now,

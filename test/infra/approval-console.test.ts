@@ -232,29 +232,75 @@ describe('ApprovalConsole in the hub stack', () => {
     });
   });
 
+  describe('decisions and rollbacks leave the API through the state table stream', () => {
+    it('starts the deliverer on a recorded decision and the rollback step on a pending request, and the reconciler on a schedule', () => {
+      // Given the event source mappings and the schedules
+      const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping');
+      const filterOf = (handler: string) => {
+        const fn = functionOf(resources, handler);
+        const mapping = mappings.find((m) => text(m.props.FunctionName) === `<${fn?.id}>`);
+        return (mapping?.props.FilterCriteria as { Filters: Array<{ Pattern: string }> } | undefined)?.Filters.map(
+          (f) => JSON.parse(f.Pattern),
+        );
+      };
+
+      // Then the deliverer sees only decisions just recorded, the rollback step only pending requests
+      expect(mappings).toHaveLength(2);
+      expect(filterOf('deliver-decisions')).toEqual([
+        {
+          eventName: ['INSERT', 'MODIFY'],
+          dynamodb: {
+            NewImage: { kind: { S: ['approval'] }, delivery: { S: ['pending'] }, deliveryAttempts: { N: ['0'] } },
+          },
+        },
+      ]);
+      expect(filterOf('run-rollback')).toEqual([
+        {
+          eventName: ['INSERT', 'MODIFY'],
+          dynamodb: { NewImage: { kind: { S: ['rollback-request'] }, status: { S: ['pending'] } } },
+        },
+      ]);
+      expect(functionOf(resources, 'approval-api')?.id).toBeDefined();
+      expect(mappings.some((m) => text(m.props.FunctionName).includes('ApprovalApi'))).toBe(false);
+      // And a schedule runs the deliverer as the reconciler
+      const reconcile = ofType(resources, 'AWS::Scheduler::Schedule').find((sch) =>
+        JSON.stringify(sch.props.Target).includes('reconcile'),
+      );
+      expect(JSON.parse(String((reconcile?.props.Target as { Input: string }).Input))).toEqual({ reconcile: true });
+    });
+  });
+
   describe('approval-api function', () => {
     const fn = functionOf(resources, 'approval-api');
     const writerRoleId = logicalIdOf(template, 'AWS::IAM::Role', (p) => p.RoleName === HUB_WRITER_ROLE_NAME);
 
-    it('runs as the hub writer role, with the approvers group and the console origin', () => {
+    it('runs as a role of its own (not the hub writer), with the approvers group and the console origin', () => {
       // Given the function
       // When its role and variables are read
-      // Then it is the writer (rollback assumes the RemediatorRole) and knows the group and the allowed origin
-      expect(text(fn?.props.Role)).toBe(`<${writerRoleId}.Arn>`);
+      // Then it is not the writer (the rollback step is) and knows the group and the allowed origin
+      expect(text(fn?.props.Role)).not.toBe(`<${writerRoleId}.Arn>`);
+      expect(text(fn?.props.Role)).toMatch(/^<ApprovalApiFunctionRole/);
       expect(variables(fn as { props: Properties })[ENV.approversGroup]).toBe('irsa-doctor-approvers');
       expect(text(variables(fn as { props: Properties })[ENV.consoleOrigins])).toBe(consoleUrl);
       expect(fn?.props.Timeout).toBeLessThanOrEqual(30);
     });
 
-    it('can send task success and failure on the sweep state machine, and nothing else on Step Functions', () => {
-      // Given every permission of the function's role
+    it('has no Step Functions permission at all; the deliverer alone sends task success and failure', () => {
+      // Given every permission of the API's role and of the deliverer's
       const { statements } = roleStatements(template, text(fn?.props.Role).replace(/^<|\.Arn>$/g, ''));
+      const deliverer = functionOf(resources, 'deliver-decisions');
+      const delivererStatements = roleStatements(
+        template,
+        text(deliverer?.props.Role).replace(/^<|\.Arn>$/g, ''),
+      ).statements;
 
       // When the statements touching Step Functions (or every service) are collected
-      const states = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:') || a === '*'));
+      const states = (list: typeof statements) =>
+        list.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:') || a === '*'));
 
-      // Then there is one: SendTaskSuccess and SendTaskFailure on this state machine
-      expect(states.map((s) => ({ ...s, Resource: asArray(s.Resource).map(text) }))).toEqual([
+      // Then the API has none, and the deliverer one: SendTaskSuccess and SendTaskFailure on this state machine
+      expect(states(statements)).toEqual([]);
+      expect(states(delivererStatements).map((s) => ({ ...s, Resource: asArray(s.Resource).map(text) }))).toEqual([
         {
           Sid: 'CompleteApprovalTasks',
           Effect: 'Allow',
@@ -461,10 +507,14 @@ describe('ApprovalConsole in the hub stack', () => {
   });
 
   it('links approval e-mails to the console when no consoleUrl is configured', () => {
-    // Given the workflow functions (all but start-cluster-check, and the audit reconciler, which sends no e-mail)
+    // Given the workflow functions and the rollback step (all but start-cluster-check, the deliverer, the API and the
+    // audit reconciler, which send no e-mail)
     const workflow = ofType(resources, 'AWS::Lambda::Function').filter((f) => {
       const handler = (f.props.Environment as { Variables?: Properties } | undefined)?.Variables?.[HANDLER_ENV_VAR];
-      return handler !== undefined && handler !== 'start-cluster-check' && handler !== 'reconcile-audit';
+      return (
+        handler !== undefined &&
+        !['start-cluster-check', 'deliver-decisions', 'approval-api', 'reconcile-audit'].includes(String(handler))
+      );
     });
 
     // When their CONSOLE_URL is read
@@ -557,9 +607,10 @@ describe('ApprovalConsole configuration', () => {
 
     // When the functions' variables and the CORS origins are read
     const fn = functionOf(resources, 'approval-api') as { props: Properties };
+    const mailer = functionOf(resources, 'request-approval') as { props: Properties };
 
     // Then e-mails link to the configured URL, and CORS and the function admit both origins
-    expect(variables(fn)[ENV.consoleUrl]).toBe('https://irsa.example.com/console');
+    expect(variables(mailer)[ENV.consoleUrl]).toBe('https://irsa.example.com/console');
     const origins = [`https://<${distributionId}.DomainName>`, 'https://irsa.example.com'];
     expect(corsCall(resources, 'Create').parameters.CorsConfiguration.AllowOrigins).toEqual(origins);
     expect(text(variables(fn)[ENV.consoleOrigins])).toBe(origins.join(','));

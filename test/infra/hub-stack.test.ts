@@ -118,18 +118,21 @@ describe('HubStack', () => {
     });
 
     it('give every workflow function the same environment, named as lambdas/shared/env.ts reads it', () => {
-      // Given the ten workflow functions and the approval API (all but start-cluster-check)
-      const workflow = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check').map(byHandler);
+      // Given the ten workflow functions and the rollback step (all but start-cluster-check, the deliverer and the
+      // approval API, which get only what they read)
+      const workflow = HUB_HANDLERS.filter(
+        (h) => h !== 'start-cluster-check' && h !== 'deliver-decisions' && h !== 'approval-api',
+      ).map(byHandler);
       const withoutOwn = (vars: Record<string, unknown>) => {
         const { [HANDLER_ENV_VAR]: _handler, [ENV.approversGroup]: _group, [ENV.consoleOrigins]: _o, ...rest } = vars;
         return rest;
       };
 
-      // When their variables are compared, leaving out the handler name and the approval API's own two
+      // When their variables are compared, leaving out the handler name and the rollback step's group
       const first = withoutOwn((workflow[0] as (typeof workflow)[number]).props.Environment.Variables);
 
       // Then they are identical and carry the configuration
-      expect(workflow.map((f) => f.props.Environment.Variables[HANDLER_ENV_VAR])).toContain('approval-api');
+      expect(workflow.map((f) => f.props.Environment.Variables[HANDLER_ENV_VAR])).toContain('run-rollback');
       for (const f of workflow) expect(withoutOwn(f.props.Environment.Variables)).toEqual(first);
       expect(first).not.toHaveProperty(ENV.approversGroup);
       expect(first).toMatchObject({
@@ -187,11 +190,11 @@ describe('HubStack', () => {
       // When each function's role is read
       const roleOf = (h: string) => text(byHandler(h).props.Role);
 
-      // Then reader: start-run, check-cluster, collect-account, verify-plan; writer: apply-plan and the approval API
-      // (rollback assumes the RemediatorRole); others their own
+      // Then reader: start-run, check-cluster, collect-account, verify-plan; writer: apply-plan and the rollback step
+      // (both assume the RemediatorRole); others, the approval API and the deliverer included, their own
       for (const h of ['start-run', 'check-cluster', 'collect-account', 'verify-plan']) expect(roleOf(h)).toBe(reader);
       expect(roleOf('apply-plan')).toBe(writer);
-      expect(roleOf('approval-api')).toBe(writer);
+      expect(roleOf('run-rollback')).toBe(writer);
       expect(roleOf('reconcile-audit')).toBe(writer);
       const others = HUB_HANDLERS.filter(
         (h) =>
@@ -201,7 +204,7 @@ describe('HubStack', () => {
             'collect-account',
             'verify-plan',
             'apply-plan',
-            'approval-api',
+            'run-rollback',
             'reconcile-audit',
           ].includes(h),
       );
@@ -293,9 +296,9 @@ describe('HubStack', () => {
       }
     });
 
-    it('lets only apply-plan, the approval API (rollback records) and the reconciler write the audit table', () => {
+    it('lets only apply-plan, the rollback step (rollback records) and the reconciler write the audit table', () => {
       const writers = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check' && writes(h, auditTableId));
-      expect(writers).toEqual(['apply-plan', 'approval-api', 'reconcile-audit']);
+      expect(writers).toEqual(['apply-plan', 'run-rollback', 'reconcile-audit']);
     });
 
     it('keeps the audit table append-only for every role: no delete, update or batch write, only put and reads', () => {
@@ -534,7 +537,8 @@ describe('HubStack', () => {
       // When compared with the functions
       // Then every workflow function is invoked, and neither start-cluster-check nor the approval API is
       const workflowIds = HUB_HANDLERS.filter(
-        (h) => h !== 'start-cluster-check' && h !== 'approval-api' && h !== 'reconcile-audit',
+        (h) =>
+          !['start-cluster-check', 'deliver-decisions', 'approval-api', 'run-rollback', 'reconcile-audit'].includes(h),
       ).map((h) => `<${byHandler(h).id}.Arn>`);
       expect([...invoked].sort()).toEqual(workflowIds.sort());
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {

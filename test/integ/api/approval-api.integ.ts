@@ -63,6 +63,17 @@ async function trustPlan() {
   return plan;
 }
 
+/** Polls the rollback request until the rollback step has finished with it. */
+async function rollbackOutcome(changeId: string) {
+  for (let i = 0; i < 300; i++) {
+    const res = await api('GET', `/api/changes/${changeId}/rollback`, { token: approverToken });
+    const request = res.json?.request as { status: string; error?: { name: string; message: string } } | undefined;
+    if (request && request.status !== 'pending' && request.status !== 'running') return request;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the rollback of ${changeId} never finished`);
+}
+
 async function trustPolicyOf(roleArn: string): Promise<unknown> {
   const account = roleArn.split(':')[4] ?? '';
   const { Role } = await seedClients(endpointUrl(), account).iam.send(
@@ -174,6 +185,37 @@ describe('the approval API', () => {
     expect(again.status).toBe(409);
   });
 
+  it('binds the hash to everything shown: a changed proof summary, risk or rationale with the stored hash kept is refused (409)', async () => {
+    // Given a plan an approver has looked at (its shown hash)
+    // (neither the plan the approve test takes nor the one the test above changed)
+    const pending = await h.pending();
+    const taken = [
+      (await trustPlan()).planId,
+      pending.filter((p) => p.plan.action === 'update-trust-policy').at(-1)?.planId,
+    ];
+    const plan = pending.find(
+      (p) => p.plan.action === 'update-trust-policy' && p.plan.proof && !taken.includes(p.planId),
+    );
+    if (!plan?.plan.proof) throw new Error('no other trust-policy plan with a proof');
+    const shown = (await api('GET', `/api/plans/${plan.runId}/${plan.planId}`, { token: approverToken })).json;
+    expect(shown.contentHash).toBe(plan.contentHash);
+    // When what is shown changes but the stored hash does not (the proof's summary says something else)
+    const tampered = {
+      ...plan.plan,
+      risk: { level: 'low' as const, notes: [] },
+      proof: { ...plan.plan.proof, summary: ['nothing to see here'] },
+    };
+    await h.deps.store.putPlans([{ ...plan, plan: tampered }]);
+    // Then the view shows another hash, and approving with the one seen before is refused, nothing recorded
+    const now = (await api('GET', `/api/plans/${plan.runId}/${plan.planId}`, { token: approverToken })).json;
+    expect(now.contentHash).not.toBe(shown.contentHash);
+    const res = await post(`/api/plans/${plan.runId}/${plan.planId}/approve`, { contentHash: shown.contentHash });
+    expect([res.status, res.json.error]).toEqual([409, 'PlanChangedError']);
+    const res2 = await post(`/api/plans/${plan.runId}/${plan.planId}/approve`, { contentHash: now.contentHash });
+    expect(res2.status).toBe(409);
+    expect((await h.deps.store.getApproval(plan.runId, plan.planId))?.decision).toBeUndefined();
+  });
+
   it('approves, applies, lists the change; refuses a rollback over a drifted resource; rolls back once', async () => {
     // Given an approved trust-policy plan that the workflow applied
     const plan = await trustPlan();
@@ -185,6 +227,11 @@ describe('the approval API', () => {
     expect(res.status).toBe(200);
     // The emulator's ID tokens carry the user name (Cognito adds the e-mail when the client may read it).
     expect(res.json.approval.decidedBy).toMatch(new RegExp(`^${APPROVER.username}( <${APPROVER.email}>)?$`));
+    // The same approval again (a retried request) is not an error; a rejection now is refused
+    const retry = await post(`/api/plans/${plan.runId}/${plan.planId}/approve`, { contentHash: plan.contentHash });
+    expect([retry.status, retry.json.approval.decision]).toEqual([200, 'approved']);
+    const reject = await post(`/api/plans/${plan.runId}/${plan.planId}/reject`, { contentHash: plan.contentHash });
+    expect([reject.status, reject.json.error]).toEqual([409, 'AlreadyDecidedError']);
     const applied = await h.waitForStatus(plan.planId, ['verified', 'unverified']);
     expect(await trustPolicyOf(plan.plan.resourceArn)).toEqual(plan.plan.after);
     const changes = (await api('GET', '/api/changes', { token: approverToken })).json.changes;
@@ -207,20 +254,24 @@ describe('the approval API', () => {
     await seedClients(endpointUrl(), account).iam.send(
       new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(edited) }),
     );
-    // Then a rollback is refused and the edit stands
-    const refused = await post(`/api/changes/${applied.changeId}/rollback`, { comment: 'undo' });
-    expect([refused.status, refused.json.error]).toEqual([409, 'RollbackRefusedError']);
-    expect(refused.json.message).toMatch(/changed since the change was applied/);
+    // Then the API records a rollback request (202) that the rollback step performs and refuses; the edit stands
+    const asked = await post(`/api/changes/${applied.changeId}/rollback`, { comment: 'undo' });
+    expect([asked.status, asked.json.request.requestedBy]).toEqual([202, res.json.approval.decidedBy]);
+    const refused = await rollbackOutcome(applied.changeId ?? '');
+    expect([refused.status, refused.error?.name]).toEqual(['refused', 'RollbackRefusedError']);
+    expect(refused.error?.message).toMatch(/changed since the change was applied/);
     expect(await trustPolicyOf(plan.plan.resourceArn)).toEqual(edited);
 
     // When the edit is undone, the rollback restores the replaced document, audited, and only once
     await seedClients(endpointUrl(), account).iam.send(
       new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(plan.plan.after) }),
     );
-    const rolled = await post(`/api/changes/${applied.changeId}/rollback`, { comment: 'undo' });
-    expect(rolled.status).toBe(200);
+    const again = await post(`/api/changes/${applied.changeId}/rollback`, { comment: 'undo' });
+    expect(again.status).toBe(202);
+    expect((await rollbackOutcome(applied.changeId ?? '')).status).toBe('done');
+    const rolled = await api('GET', `/api/changes/${applied.changeId}/rollback`, { token: approverToken });
     expect(await trustPolicyOf(plan.plan.resourceArn)).toEqual(before);
-    expect(rolled.json.rolledBackBy).toMatchObject({
+    expect(rolled.json.change.rolledBackBy).toMatchObject({
       kind: 'rollback',
       rollsBack: applied.changeId,
       replaced: plan.plan.after,

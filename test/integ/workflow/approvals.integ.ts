@@ -47,6 +47,8 @@ async function waiting(expiresInSeconds = 3600) {
     expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString(),
   });
   const resumed = hub.callbacks.wait(taskToken);
+  // Settled while decideApproval still records the delivery: handled here, asserted by the test.
+  resumed.catch(() => undefined);
   return { runId, contentHash, resumed };
 }
 
@@ -73,7 +75,11 @@ describe('decideApproval', () => {
     expect(await hub.deps.store.getApproval(runId, plan.id)).toMatchObject({
       decision: 'approved',
       decidedBy: 'alice',
+      decidedHash: contentHash,
+      delivery: 'delivered',
     });
+    // And the same approval by the same person again is not an error, and resumes nothing twice
+    await decideApproval(deps(), { runId, planId: plan.id, decision: 'approved', by: 'alice', contentHash });
   });
 
   it('a rejection resumes the workflow with the PlanRejected error the state machine catches', async () => {
