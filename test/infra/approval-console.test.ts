@@ -263,10 +263,14 @@ describe('ApprovalConsole in the hub stack', () => {
       expect(functionOf(resources, 'approval-api')?.id).toBeDefined();
       expect(mappings.some((m) => text(m.props.FunctionName).includes('ApprovalApi'))).toBe(false);
       // And a schedule runs the deliverer as the reconciler
-      const reconcile = ofType(resources, 'AWS::Scheduler::Schedule').find((sch) =>
-        JSON.stringify(sch.props.Target).includes('reconcile'),
+      // (the audit reconciler has a schedule of its own, with an empty input)
+      const deliverer = functionOf(resources, 'deliver-decisions')?.id ?? 'none';
+      const reconcile = ofType(resources, 'AWS::Scheduler::Schedule').filter((sch) =>
+        JSON.stringify(sch.props.Target).includes(deliverer),
       );
-      expect(JSON.parse(String((reconcile?.props.Target as { Input: string }).Input))).toEqual({ reconcile: true });
+      expect(reconcile).toHaveLength(1);
+      const target = reconcile[0]?.props.Target as { Input?: string } | undefined;
+      expect(JSON.parse(String(target?.Input))).toEqual({ reconcile: true });
     });
   });
 
