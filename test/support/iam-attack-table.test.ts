@@ -1,5 +1,6 @@
 import {
   DEFAULT_ATTACK_ENV,
+  DYNAMODB_STREAM_LABEL,
   decide,
   eventBusPolicy,
   failedRowNames,
@@ -17,6 +18,11 @@ const TEMPLATE: TemplateJson = {
     FnRole: { Type: 'AWS::IAM::Role' },
     Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } } },
     Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: 'bus' } },
+    Events: {
+      Type: 'AWS::DynamoDB::Table',
+      Properties: { TableName: 'events', StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } },
+    },
+    Plain: { Type: 'AWS::DynamoDB::Table' },
     FnPolicy: {
       Type: 'AWS::IAM::Policy',
       Properties: {
@@ -60,6 +66,12 @@ describe('resolveIntrinsics', () => {
     ['a role ARN with its path', { 'Fn::GetAtt': ['AppRole', 'Arn'] }, 'arn:aws:iam::222233334444:role/irsa/app'],
     ['an unnamed role (logical id)', { 'Fn::GetAtt': ['FnRole', 'Arn'] }, 'arn:aws:iam::222233334444:role/FnRole'],
     ['Ref of a role: its name', { Ref: 'AppRole' }, 'app'],
+    ['a table ARN', { 'Fn::GetAtt': ['Events', 'Arn'] }, 'arn:aws:dynamodb:eu-west-1:222233334444:table/events'],
+    [
+      "a table's stream ARN",
+      { 'Fn::GetAtt': ['Events', 'StreamArn'] },
+      `arn:aws:dynamodb:eu-west-1:222233334444:table/events/stream/${DYNAMODB_STREAM_LABEL}`,
+    ],
     ['Ref of a bus: its name', { Ref: 'Bus' }, 'bus'],
     [
       'Fn::Sub with attributes',
@@ -77,6 +89,12 @@ describe('resolveIntrinsics', () => {
     ['an unsupported intrinsic', { 'Fn::If': ['C', 'a', 'b'] }, /unsupported intrinsic Fn::If/],
     ['a Ref to nothing', { Ref: 'Missing' }, /Ref Missing/],
     ['an attribute other than Arn', { 'Fn::GetAtt': ['Bus', 'Name'] }, /only Arn/],
+    ['StreamArn of something not a table', { 'Fn::GetAtt': ['Bus', 'StreamArn'] }, /only Arn/],
+    [
+      'StreamArn of a table without a stream',
+      { 'Fn::GetAtt': ['Plain', 'StreamArn'] },
+      /Plain.StreamArn: the table has no stream/,
+    ],
   ])('fails when given %s', (_case, value, message) => {
     expect(() => resolve(value)).toThrow(message);
   });

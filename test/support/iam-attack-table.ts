@@ -26,7 +26,7 @@
  * these. A subject is the identity policies of a principal, plus optionally a
  * resource policy (`eventBusPolicy`): cross-account requests need both, as in IAM.
  *
- * CloudFormation intrinsics in the templates (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split) are resolved
+ * CloudFormation intrinsics in the templates (Ref, Fn::GetAtt of Arn and a table's StreamArn, Fn::Join, Fn::Sub, Fn::Select, Fn::Split) are resolved
  * to concrete values for one account, region and partition (`AttackEnv`); anything else throws, so a row is never
  * decided on a value the harness did not understand. So does a context key iam-simulate would drop for the action.
  */
@@ -292,7 +292,7 @@ function resolvedDocument(document: unknown, template: TemplateJson, env: Attack
 
 // ---- CloudFormation intrinsics ----------------------------------------------------------------------------------
 
-/** Resolves Ref, Fn::GetAtt (Arn), Fn::Join, Fn::Sub, Fn::Select and Fn::Split to concrete values; throws on others. */
+/** Resolves Ref, Fn::GetAtt (Arn; StreamArn of a table), Fn::Join, Fn::Sub, Fn::Select and Fn::Split to concrete values; throws on others. */
 export function resolveIntrinsics(value: unknown, template: TemplateJson, env: AttackEnv, depth = 0): unknown {
   if (depth > 50) throw new Error('intrinsics nest too deep (a cycle?)');
   const again = (v: unknown) => resolveIntrinsics(v, template, env, depth + 1);
@@ -345,6 +345,9 @@ export function resolveIntrinsics(value: unknown, template: TemplateJson, env: A
 
 type Resolve = (v: unknown) => unknown;
 
+/** The label of every DynamoDB stream ARN the harness resolves (`Fn::GetAtt <table>.StreamArn`). */
+export const DYNAMODB_STREAM_LABEL = '2026-01-01T00:00:00.000';
+
 function ref(name: string, template: TemplateJson, env: AttackEnv, again: Resolve): unknown {
   switch (name) {
     case 'AWS::AccountId':
@@ -391,10 +394,16 @@ function ref(name: string, template: TemplateJson, env: AttackEnv, again: Resolv
 function getAtt(id: string, attribute: string, template: TemplateJson, env: AttackEnv, again: Resolve): unknown {
   const resource = template.Resources?.[id];
   if (!resource) throw new Error(`Fn::GetAtt ${id}.${attribute}: no such resource`);
-  if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${id}.${attribute}: only Arn is supported`);
   const p = resource.Properties ?? {};
   const named = (key: string, fallback = id) => (p[key] === undefined ? fallback : String(again(p[key])));
   const { partition: P, region: R, account: A } = env;
+  if (attribute === 'StreamArn' && resource.Type === 'AWS::DynamoDB::Table') {
+    if (p.StreamSpecification === undefined) throw new Error(`Fn::GetAtt ${id}.StreamArn: the table has no stream`);
+    // The stream label is a creation timestamp; a fixed one stands in for it.
+    return `arn:${P}:dynamodb:${R}:${A}:table/${named('TableName')}/stream/${DYNAMODB_STREAM_LABEL}`;
+  }
+  if (attribute !== 'Arn')
+    throw new Error(`Fn::GetAtt ${id}.${attribute}: only Arn (and a table's StreamArn) is supported`);
   switch (resource.Type) {
     case 'AWS::IAM::Role':
       return `arn:${P}:iam::${A}:role${named('Path', '/')}${named('RoleName')}`;
