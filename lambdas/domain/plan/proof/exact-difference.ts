@@ -297,7 +297,7 @@ export function exactNewlyAllowed(
             }
             for (const p of patterns) {
               atoms.push({
-                kind: 'forall',
+                kind: 'exists',
                 present: witnesses.map((w) => wildcardMatch(p, w)),
                 absent: false,
                 owner: -1,
