@@ -1,7 +1,8 @@
 /**
  * Issue 12, point 1: a stale-provider repoint on a role whose other statement names many literal subjects. The
  * repointed statement lets every service account of a namespace in; before the exact proof, the probe set kept 36
- * subjects and cut the attacker probes first, so with 37 subjects the plan came out applicable ("none newly allowed").
+ * subjects and cut the attacker probes first, so the plan came out applicable ("none newly allowed"); in this estate the
+ * subject variants fill the sample before the attacker probes with 35 subjects too (checked against the old prove.ts).
  */
 import type { Plan } from '../../../../lambdas/domain/plan/plan';
 import { planEstate } from '../../../../lambdas/domain/plan/plan-estate';
@@ -27,7 +28,7 @@ const two = cluster({ name: 'two', region: 'eu-west-1', accountId: A });
 const stale = cluster({ name: 'one', region: 'us-west-2', accountId: A, id: 'DEADBEEFDEADBEEFDEADBEEFDEADBEEF' });
 const roleArn = `arn:aws:iam::${A}:role/shared`;
 
-function stalePlan(subjects: number): Plan | undefined {
+function stalePlan(subjects: number, repointed = 'system:serviceaccount:team-a:*'): Plan | undefined {
   const named = Array.from({ length: subjects }, (_, i) => sa('a', `w${i}`));
   const snapshot = estate([
     account(A, {
@@ -38,7 +39,7 @@ function stalePlan(subjects: number): Plan | undefined {
           A,
           'shared',
           policy(
-            irsaStatement(stale, 'system:serviceaccount:team-a:*', { operator: 'StringLike', sid: 'Batch' }),
+            irsaStatement(stale, repointed, { operator: 'StringLike', sid: 'Batch' }),
             irsaStatement(two, named, { sid: 'Apps' }),
           ),
         ),
@@ -82,5 +83,19 @@ describe.each([37, 35])('a stale-provider repoint next to a statement naming %i 
     expect(plan?.proof?.summary.join(' ')).toMatch(
       /NOT accounted for \(witness: Federated arn:aws:iam::111111111111:oidc-provider\/oidc\.eks\.us-west-2/,
     );
+  });
+});
+
+describe('the same repoint when the statement names its one workload', () => {
+  it('is applicable: the exact check finds only the named workload newly allowed', () => {
+    const plan = stalePlan(37, sa('team-a', 'batch'));
+    expect(plan?.ruleIds).toContain('IRSA-012');
+    expect(plan?.proof?.exact).toMatchObject({ decided: true, undeclared: 0 });
+    expect(plan?.proof?.probes.undeclaredNewlyAllowed).toEqual([]);
+    expect(plan?.proof?.probes.newlyAllowed.map((o) => [o.principal, o.sub, o.source])).toEqual([
+      [`Federated ${one.providerArn()}`, sa('team-a', 'batch'), 'exact'],
+    ]);
+    expect(plan?.proof?.holds).toBe(true);
+    expect(plan?.applicable).toBe(true);
   });
 });
