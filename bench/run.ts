@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis|sweep]`:
+ * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis|sweep|proof]`:
  * benchmarks, never part of the tests.
  * Prints the figures and writes them as JSON to bench/results/latest.json for tracking over time.
  */
