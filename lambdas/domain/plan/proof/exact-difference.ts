@@ -183,7 +183,7 @@ export function exactNewlyAllowed(
     const column = (entry: ConditionEntry, version: string | undefined, witnesses: readonly string[]) => {
       let col = columns.get(entry);
       if (!col) {
-        spend(budget, witnesses.length);
+        spend(budget, witnesses.length * (1 + entry.values.length));
         col = {
           present: witnesses.map((w) => evaluateCondition(entry, new Map([[entry.keyLower, [w]]]), version).result),
           absent: evaluateCondition(entry, new Map(), version).result,
@@ -442,7 +442,7 @@ function realizableVectors(
   for (let i = 0; i < closure.length; i++) {
     const v = closure[i] as { bits: boolean[]; values: number[] };
     for (const s of singles) {
-      spend(budget);
+      spend(budget, 1 + atoms.length);
       const bits = atoms.map((a, j) =>
         a.kind === 'exists'
           ? (v.bits[j] as boolean) || (s.bits[j] as boolean)

@@ -105,6 +105,8 @@ export function regionWitnesses(input: RegionInput, budget: Budget): RegionResul
       }
       const moves = state.node >= 0 ? new Set([...(children[state.node]?.keys() ?? []), ...symbols]) : symbols;
       for (const c of moves) {
+        // Each move steps every pattern: the budget counts that work, so many long patterns cannot hang it.
+        spend(budget, 1 + unique.length);
         const sets = state.sets.map((set, i) => step(unique[i] as string, set, c));
         const node = state.node >= 0 ? (children[state.node]?.get(c) ?? -1) : -1;
         const candidate = { sets, node, text: state.text + c };

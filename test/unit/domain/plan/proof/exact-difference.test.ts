@@ -225,3 +225,18 @@ describe('exactNewlyAllowed', () => {
     expect(r).toMatchObject({ decided: false, reason: expect.stringContaining('budget') });
   });
 });
+
+describe('exactNewlyAllowed on a hostile policy', () => {
+  it('gives up within its budget (undecided) instead of hanging on many long overlapping patterns', () => {
+    const patterns = Array.from(
+      { length: 60 },
+      (_, i) => `*${'ab'.repeat(i % 7)}*${String.fromCharCode(97 + (i % 26))}*?*${i}*`,
+    );
+    const r = diff(
+      [allow({ StringLike: { [SUB]: patterns.slice(0, 30) } })],
+      [allow({ StringLike: { [SUB]: patterns } })],
+    );
+    expect(r.decided).toBe(false);
+    if (!r.decided) expect(r.reason).toContain('budget');
+  });
+});
