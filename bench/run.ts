@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis|sweep]`:
+ * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis|sweep|proof]`:
  * benchmarks, never part of the tests.
  * Prints the figures and writes them as JSON to bench/results/latest.json for tracking over time.
  */
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import type { runAnalysisBench as RunAnalysisBench } from './analysis';
+import { runProofBench } from './proof';
 import { runSweepBench } from './sweep';
 
 /**
@@ -49,8 +50,8 @@ const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE
   }
   return n;
 };
-if (values.only !== undefined && values.only !== 'analysis' && values.only !== 'sweep') {
-  process.stderr.write(`bench: --only must be analysis or sweep; got "${values.only}"\n`);
+if (values.only !== undefined && !['analysis', 'sweep', 'proof'].includes(values.only)) {
+  process.stderr.write(`bench: --only must be analysis, sweep or proof; got "${values.only}"\n`);
   process.exit(2);
 }
 
@@ -58,7 +59,23 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
   const lines: string[] = [];
 
-  if (values.only !== 'sweep') {
+  if (values.only === undefined || values.only === 'proof') {
+    const iterations = positive('iterations', values.iterations);
+    for (const [subjects, providers] of [
+      [200, 10],
+      [200, 1],
+    ] as const) {
+      const proof = runProofBench(subjects, providers, iterations);
+      lines.push(
+        `Exact proof, ${proof.subjects} subjects over ${proof.providers} provider(s), stale-provider repoint, median of ${proof.iterations} rounds:`,
+        `  exact difference: ${proof.exactMs.toFixed(1)} ms (${proof.classes} classes, ${proof.undeclared} undeclared, ${proof.work} steps)`,
+        `  whole proof (exact + ${proof.probes} probes): ${proof.proveMs.toFixed(1)} ms`,
+      );
+      results[`proof${subjects}x${providers}`] = proof;
+    }
+  }
+
+  if (values.only === undefined || values.only === 'analysis') {
     const roles = positive('roles', values.roles);
     const iterations = positive('iterations', values.iterations);
     process.stderr.write(`analysis: generating ${roles} roles and timing ${iterations} rounds...\n`);
@@ -75,7 +92,7 @@ async function main(): Promise<void> {
     Object.assign(results, { analysis, analysisUrlEncoded: encoded });
   }
 
-  if (values.only !== 'analysis') {
+  if (values.only === undefined || values.only === 'sweep') {
     const shape = {
       accounts: positive('accounts', values.accounts, 200),
       regions: positive('regions', values.regions, 6),

@@ -40,6 +40,10 @@ export interface ProbeOutcome {
   readonly declaredBy?: string;
   /** Set when `declaredBy` is a declared widening (not a named workload): its class. */
   readonly wideningClass?: import('./prove').WideningClass;
+  /** The request's condition keys (lower-cased) and values: the whole witness, absent keys left out. */
+  readonly context?: Readonly<Record<string, string | readonly string[]>>;
+  /** Which check found it: the exact difference (one witness per class) or the probe set. */
+  readonly source?: 'exact' | 'probe';
 }
 
 /** The evidence shown to an approver that a trust-policy change does what it says and nothing more. */
@@ -53,6 +57,22 @@ export interface Proof {
     /** Requests denied before and allowed after that nothing in the plan accounts for: must be empty. */
     readonly undeclaredNewlyAllowed: readonly ProbeOutcome[];
     readonly newlyDenied: number;
+  };
+  /**
+   * The exact check (proof/exact-difference.ts): every class of requests `after` allows and `before` does not, one
+   * witness each (listed in `probes.newlyAllowed` / `probes.undeclaredNewlyAllowed` with `source: 'exact'`).
+   * Undecided (with the reason) when the policies use what it does not model or it runs out of budget: then the
+   * proof does not hold.
+   */
+  readonly exact: {
+    readonly decided: boolean;
+    readonly reason?: string;
+    /** Newly allowed classes found. */
+    readonly classes: number;
+    /** Of those, the ones nothing in the plan accounts for. */
+    readonly undeclared: number;
+    /** Search steps spent. */
+    readonly work: number;
   };
   readonly size: { readonly minifiedLength: number; readonly quota: number; readonly withinQuota: boolean };
   readonly holds: boolean;

@@ -1,10 +1,10 @@
-import { parseArn } from '../arn';
 import { type Decision, evaluateTrustPolicy, type TrustRequest, WEB_IDENTITY_ACTION } from '../trust-policy/evaluate';
 import type { TrustPolicy } from '../trust-policy/model';
 import { readTrustPolicy } from '../trust-policy/read-trust-policy';
-import { wildcardMatch } from '../trust-policy/wildcard';
 import { minify } from './patch-trust-policy';
 import type { ProbeOutcome, Proof, TrustDocument } from './plan';
+import { type AccountedFor, accountFor, providerUrl, subKeyOf } from './proof/accounting';
+import { exactNewlyAllowed } from './proof/exact-difference';
 
 /** A request the plan exists to allow: a workload (provider + subject). */
 export interface IntendedRequest {
@@ -46,12 +46,13 @@ export interface ProofInput {
 }
 
 const ATTACKER_AUDIENCE = 'attacker.example.com';
-const MAX_SUBJECTS = 12;
-const MAX_PROVIDERS = 6;
 
 /**
  * Proves a trust-policy change: every intended request is allowed after it (unless an untouched explicit Deny keeps
- * denying it, which is said), and no probe request denied before is allowed after unless the plan declares why.
+ * denying it, which is said), and no request denied before is allowed after unless the plan accounts for it. Two
+ * independent checks: the exact difference (proof/exact-difference.ts: every newly allowed class of requests, one
+ * witness each, or undecided) and a probe set around every workload, provider and principal either document names
+ * (no truncation). The proof holds only when both find nothing undeclared and the exact check is decided.
  */
 export function proveTrustChange(input: ProofInput): Proof {
   const beforeRead = readTrustPolicy(input.before);
@@ -62,6 +63,7 @@ export function proveTrustChange(input: ProofInput): Proof {
     return {
       intended: [],
       probes: { evaluated: 0, newlyAllowed: [], undeclaredNewlyAllowed: [], newlyDenied: 0 },
+      exact: { decided: false, reason: 'the documents could not be read', classes: 0, undeclared: 0, work: 0 },
       size,
       holds: false,
       summary: ['the documents could not be read, so nothing could be proven'],
@@ -75,29 +77,38 @@ export function proveTrustChange(input: ProofInput): Proof {
     return { ...describe(request, r), before: decide(before, request), after: decide(after, request) };
   });
 
-  const probes = probeRequests(before, after, input);
+  const exact = exactNewlyAllowed(before, after, input.intended, input.declared);
   const newlyAllowed: ProbeOutcome[] = [];
   const undeclared: ProbeOutcome[] = [];
+  for (const c of exact.classes) {
+    const outcome = outcomeOf(c.request, c.before, c.after, c.accountedFor, 'exact');
+    (c.accountedFor ? newlyAllowed : undeclared).push(outcome);
+  }
+  const exactUndeclared = undeclared.length;
+
+  const probes = probeRequests(before, after, input);
+  let probeNewlyAllowed = 0;
+  let probeUndeclared = 0;
   let newlyDenied = 0;
   for (const request of probes) {
     const b = decide(before, request);
     const a = decide(after, request);
     if (b !== 'Allow' && a === 'Allow') {
-      const by = accountedFor(request, input);
-      const outcome: ProbeOutcome = {
-        ...describe(request),
-        before: b,
-        after: a,
-        ...(by ? { declaredBy: by.why, ...(by.wideningClass ? { wideningClass: by.wideningClass } : {}) } : {}),
-      };
-      (by ? newlyAllowed : undeclared).push(outcome);
+      probeNewlyAllowed++;
+      const by = accountFor(request, input.intended, input.declared);
+      if (!by) {
+        probeUndeclared++;
+        // The exact check should have reported this request's class; shown anyway, whatever it said.
+        if (probeUndeclared <= 20) undeclared.push(outcomeOf(request, b, a, undefined, 'probe'));
+      }
     } else if (b === 'Allow' && a !== 'Allow') newlyDenied++;
   }
 
   const stillDenied = intended.filter(
     (i) => i.after !== 'Allow' && !(i.after === 'ExplicitDeny' && i.before === 'ExplicitDeny'),
   );
-  const holds = stillDenied.length === 0 && undeclared.length === 0 && size.withinQuota;
+  const holds =
+    stillDenied.length === 0 && exact.decided && exactUndeclared === 0 && probeUndeclared === 0 && size.withinQuota;
   const summary: string[] = [];
   const fixed = intended.filter((i) => i.before !== 'Allow' && i.after === 'Allow').length;
   summary.push(
@@ -106,10 +117,23 @@ export function proveTrustChange(input: ProofInput): Proof {
   const explicit = intended.filter((i) => i.after === 'ExplicitDeny' && i.before === 'ExplicitDeny').length;
   if (explicit > 0)
     summary.push(`${explicit} intended request(s) stay denied by an explicit Deny the plan does not touch (IRSA-024).`);
+  if (exact.decided) {
+    summary.push(
+      `Exact check over every request (principal, action, every condition key's values or absence): ${
+        exact.classes.length === 0
+          ? 'nothing is newly allowed'
+          : `${exact.classes.length} class(es) of requests newly allowed, ${exactUndeclared === 0 ? 'each accounted for by a named workload or a declared widening' : `${exactUndeclared} NOT accounted for (witness: ${witnessText(undeclared[0])})`}`
+      }.`,
+    );
+  } else {
+    summary.push(
+      `The exact check could not decide (${exact.reason}), so no widening can be ruled out${exactUndeclared > 0 ? `; it already found ${exactUndeclared} class(es) NOT accounted for (witness: ${witnessText(undeclared[0])})` : ''}.`,
+    );
+  }
   summary.push(
     `${probes.length} probe request(s) (other service accounts, namespaces, providers, audiences, actions, principals): ${
-      undeclared.length === 0 ? 'none' : undeclared.length
-    } newly allowed without a declared reason${newlyAllowed.length > 0 ? `; ${newlyAllowed.length} newly allowed as declared` : ''}; ${newlyDenied} newly denied.`,
+      probeUndeclared === 0 ? 'none' : probeUndeclared
+    } newly allowed without a declared reason${probeNewlyAllowed - probeUndeclared > 0 ? `; ${probeNewlyAllowed - probeUndeclared} newly allowed as declared` : ''}; ${newlyDenied} newly denied.`,
   );
   summary.push(
     `Minified size ${minifiedLength} of ${input.quota} characters${size.withinQuota ? '' : ': OVER THE QUOTA'}.`,
@@ -117,10 +141,42 @@ export function proveTrustChange(input: ProofInput): Proof {
   return {
     intended,
     probes: { evaluated: probes.length, newlyAllowed, undeclaredNewlyAllowed: undeclared, newlyDenied },
+    exact: {
+      decided: exact.decided,
+      ...(exact.decided ? {} : { reason: exact.reason }),
+      classes: exact.classes.length,
+      undeclared: exactUndeclared,
+      work: exact.work,
+    },
     size,
     holds,
     summary,
   };
+}
+
+function outcomeOf(
+  request: TrustRequest,
+  before: Decision,
+  after: Decision,
+  by: AccountedFor | undefined,
+  source: 'exact' | 'probe',
+): ProbeOutcome {
+  return {
+    ...describe(request),
+    before,
+    after,
+    context: request.context,
+    source,
+    ...(by ? { declaredBy: by.why, ...(by.wideningClass ? { wideningClass: by.wideningClass } : {}) } : {}),
+  };
+}
+
+function witnessText(o: ProbeOutcome | undefined): string {
+  if (!o) return 'none';
+  const context = Object.entries(o.context ?? {})
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ');
+  return `${o.principal} ${o.action}${context ? ` with ${context}` : ' with no condition key'}`;
 }
 
 function decide(policy: TrustPolicy, request: TrustRequest): Decision {
@@ -136,42 +192,22 @@ function webIdentity(providerArn: string, sub: string, aud: string, action = WEB
   };
 }
 
-function providerUrl(arn: string): string {
-  const parsed = parseArn(arn);
-  return parsed?.resource.startsWith('oidc-provider/') ? parsed.resource.slice('oidc-provider/'.length) : arn;
-}
-
 function describe(request: TrustRequest, intended?: IntendedRequest): Omit<ProbeOutcome, 'before' | 'after'> {
-  const ctx = request.context;
-  const sub = Object.entries(ctx).find(([k]) => k.endsWith(':sub'))?.[1];
-  const aud = Object.entries(ctx).find(([k]) => k.endsWith(':aud'))?.[1];
+  const entries = Object.entries(request.context);
+  const subKey = subKeyOf(request.principal);
+  const shown = (v: string | readonly string[] | undefined) =>
+    v === undefined ? undefined : typeof v === 'string' ? v : v.length === 1 ? v[0] : JSON.stringify(v);
+  const sub = shown(
+    (entries.find(([k]) => k.toLowerCase() === subKey) ?? entries.find(([k]) => k.toLowerCase().endsWith(':sub')))?.[1],
+  );
+  const aud = shown(entries.find(([k]) => k.toLowerCase().endsWith(':aud'))?.[1]);
   return {
     principal: `${request.principal.type} ${request.principal.id}`,
     action: request.action,
-    ...(typeof sub === 'string' ? { sub } : {}),
-    ...(typeof aud === 'string' ? { aud } : {}),
+    ...(sub !== undefined ? { sub } : {}),
+    ...(aud !== undefined ? { aud } : {}),
     ...(intended ? { declaredBy: intended.why } : {}),
   };
-}
-
-/** Why a newly allowed request is acceptable, or undefined when nothing in the plan says so. */
-function accountedFor(
-  request: TrustRequest,
-  input: ProofInput,
-): { why: string; wideningClass?: WideningClass } | undefined {
-  const { sub } = describe(request);
-  if (request.principal.type === 'Federated' && request.action === WEB_IDENTITY_ACTION) {
-    const named = input.intended.find((i) => i.providerArn === request.principal.id && i.sub === sub);
-    if (named) return { why: named.why };
-  }
-  for (const d of input.declared) {
-    if (d.principal !== undefined && d.principal !== request.principal.id) continue;
-    if (d.action !== undefined && d.action !== request.action) continue;
-    if (d.providerArn !== undefined && d.providerArn !== request.principal.id) continue;
-    if (d.subPattern !== undefined && (sub === undefined || !wildcardMatch(d.subPattern, sub))) continue;
-    return { why: d.why, wideningClass: d.class };
-  }
-  return undefined;
 }
 
 /** Requests to compare before and after: around every workload, provider and principal either document names. */
@@ -203,12 +239,12 @@ function probeRequests(before: TrustPolicy, after: TrustPolicy, input: ProofInpu
         const claim = c.keyLower.slice(c.keyLower.lastIndexOf(':') + 1).trim();
         for (const v of c.values) {
           if (claim.startsWith('sub')) subjects.add(v.replace(/\s+/g, '').replace(/[*?]/g, 'x'));
-          else if (claim.startsWith('aud') && audiences.size < 5) audiences.add(v);
+          else if (claim.startsWith('aud')) audiences.add(v);
         }
       }
     }
   }
-  for (const p of input.otherProviders) if (providers.size < MAX_PROVIDERS) providers.add(p);
+  for (const p of input.otherProviders) providers.add(p);
   for (const s of [...subjects]) {
     const m = /^system:serviceaccount:([^:]*):(.*)$/.exec(s);
     if (m) {
@@ -219,8 +255,8 @@ function probeRequests(before: TrustPolicy, after: TrustPolicy, input: ProofInpu
   subjects.add('system:serviceaccount:default:default');
   subjects.add('system:serviceaccount:kube-system:attacker');
   const probes: TrustRequest[] = [];
-  const subjectList = [...subjects].slice(0, MAX_SUBJECTS * 3);
-  for (const provider of [...providers].slice(0, MAX_PROVIDERS)) {
+  const subjectList = [...subjects];
+  for (const provider of providers) {
     for (const sub of subjectList) {
       for (const aud of audiences) {
         probes.push(webIdentity(provider, sub, aud));
