@@ -13,14 +13,32 @@ import {
 } from '../trust-policy/classify';
 import { isNegatedOperator } from '../trust-policy/conditions';
 import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
-import type { Quirk, TrustPolicy } from '../trust-policy/model';
+import type { Quirk, ReadResult, TrustPolicy } from '../trust-policy/model';
 import { invalidCharacterSample, readTrustPolicy } from '../trust-policy/read-trust-policy';
 import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
 import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLabel } from './context';
 
 /** Reads and classifies one role's trust policy; records which clusters and providers it uses (each once). */
+/**
+ * The longest trust policy (minified) the analyzer evaluates. IAM's quota on trust policy length (ACLSizePerRole,
+ * Service Quotas L-C07B4B0D) defaults to 2,048 and AWS documents 4,096 as its maximum; some reports say 8,192. A
+ * longer document cannot be one IAM holds, and evaluating one per workload would cost workloads x document size:
+ * it is reported (DOC-001) and not evaluated.
+ */
+export const MAX_EVALUATED_TRUST_POLICY = 8192;
+
 export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
-  const read = readTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
+  const parsed = readTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
+  const read: ReadResult =
+    parsed.ok && parsed.minifiedLength > MAX_EVALUATED_TRUST_POLICY
+      ? {
+          ok: false,
+          kind: 'too-large',
+          message: `the trust policy is ${parsed.minifiedLength} characters minified, more than IAM holds (the quota's documented maximum is 4,096; ${MAX_EVALUATED_TRUST_POLICY} is the most any report gives), so it is not evaluated`,
+          quirks: parsed.quirks,
+          excerpt: parsed.decodedText.length > 300 ? `${parsed.decodedText.slice(0, 300)}…` : parsed.decodedText,
+        }
+      : parsed;
   const views = read.ok ? read.policy.statements.map(classifyStatement) : [];
   const targets: Array<ClusterRef | undefined> = [];
   let irsa = ctx.index.serviceAccountsByRole.has(ref.role.arn);

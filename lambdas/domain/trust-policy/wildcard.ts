@@ -19,45 +19,93 @@ export function wildcardMatch(
 ): boolean {
   const p = ignoreCase ? pattern.toLowerCase() : pattern;
   const t = ignoreCase ? text.toLowerCase() : text;
-  const isStar = (i: number) => p.charCodeAt(i) === STAR && (literal === undefined || !literal[i]);
-  const isAny = (i: number) => p.charCodeAt(i) === QUESTION && (literal === undefined || !literal[i]);
+  if (literal === undefined) return matchCompiled(compiled(p), p, t);
+  return matchCompiled(compile(p, literal), p, t, literal);
+}
 
-  // Segment boundaries: [start, end) ranges of the pattern between wildcard stars.
+/** A pattern cut at its wildcard stars: the segments' [start, end) ranges, and whether any segment has a `?`. */
+interface Compiled {
+  readonly starts: readonly number[];
+  readonly ends: readonly number[];
+  /** The segments as text, for `indexOf`/`startsWith`/`endsWith` when the pattern has no wildcard `?`. */
+  readonly texts: readonly string[] | undefined;
+}
+
+function compile(p: string, literal: ArrayLike<boolean> | undefined): Compiled {
   const starts: number[] = [0];
   const ends: number[] = [];
-  for (let i = 0; i < p.length; i++) {
-    if (isStar(i)) {
-      ends.push(i);
-      starts.push(i + 1);
-    }
+  for (let i = p.indexOf('*'); i >= 0; i = p.indexOf('*', i + 1)) {
+    if (literal?.[i]) continue;
+    ends.push(i);
+    starts.push(i + 1);
   }
   ends.push(p.length);
+  let any = false;
+  for (let i = p.indexOf('?'); i >= 0 && !any; i = p.indexOf('?', i + 1)) any = !literal?.[i];
+  return { starts, ends, texts: any ? undefined : starts.map((start, k) => p.slice(start, ends[k])) };
+}
+
+// The same few policy patterns are matched against every workload's subject: compile each once. Bounded: cleared
+// when full, so memory stays small whatever the snapshot holds.
+const cache = new Map<string, Compiled>();
+const CACHE_SIZE = 4096;
+
+function compiled(p: string): Compiled {
+  let c = cache.get(p);
+  if (!c) {
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    c = compile(p, undefined);
+    cache.set(p, c);
+  }
+  return c;
+}
+
+function matchCompiled(c: Compiled, p: string, t: string, literal?: ArrayLike<boolean>): boolean {
+  const { starts, ends, texts } = c;
   const last = starts.length - 1;
-  const first = { start: starts[0] as number, end: ends[0] as number };
-  if (last === 0) return first.end - first.start === t.length && matchesAt(p, first.start, first.end, t, 0, isAny);
-
-  const tail = { start: starts[last] as number, end: ends[last] as number };
-  const headLength = first.end - first.start;
-  const tailLength = tail.end - tail.start;
-  if (headLength + tailLength > t.length) return false;
-  if (!matchesAt(p, first.start, first.end, t, 0, isAny)) return false;
+  const headEnd = ends[0] as number;
+  if (texts) {
+    // No `?`: native comparisons and searches.
+    const head = texts[0] as string;
+    if (last === 0) return t === head;
+    const tail = texts[last] as string;
+    if (head.length + tail.length > t.length || !t.startsWith(head) || !t.endsWith(tail)) return false;
+    const limit = t.length - tail.length;
+    let at = head.length;
+    for (let s = 1; s < last; s++) {
+      const segment = texts[s] as string;
+      if (segment === '') continue;
+      const found = t.indexOf(segment, at);
+      if (found < 0 || found + segment.length > limit) return false;
+      at = found + segment.length;
+    }
+    return true;
+  }
+  if (last === 0) return headEnd === t.length && matchesAt(p, 0, headEnd, t, 0, literal);
+  const tailStart = starts[last] as number;
+  const tailLength = p.length - tailStart;
+  if (headEnd + tailLength > t.length) return false;
+  if (!matchesAt(p, 0, headEnd, t, 0, literal)) return false;
   const limit = t.length - tailLength;
-  if (!matchesAt(p, tail.start, tail.end, t, limit, isAny)) return false;
-
-  let at = headLength;
+  if (!matchesAt(p, tailStart, p.length, t, limit, literal)) return false;
+  let at = headEnd;
   for (let s = 1; s < last; s++) {
     const start = starts[s] as number;
     const end = ends[s] as number;
     if (start === end) continue;
-    const found = findSegment(p, start, end, t, at, limit, isAny);
+    const found = findSegment(p, start, end, t, at, limit, literal);
     if (found < 0) return false;
     at = found + (end - start);
   }
   return true;
 }
 
-const STAR = 42;
 const QUESTION = 63;
+
+/** Whether pattern position i is a wildcard `?` (not one marked literal). */
+function isAny(p: string, i: number, literal: ArrayLike<boolean> | undefined): boolean {
+  return p.charCodeAt(i) === QUESTION && (literal === undefined || !literal[i]);
+}
 
 /** Whether p[start, end) matches t at `offset` (`?` positions match any one character). */
 function matchesAt(
@@ -66,10 +114,10 @@ function matchesAt(
   end: number,
   t: string,
   offset: number,
-  isAny: (i: number) => boolean,
+  literal: ArrayLike<boolean> | undefined,
 ): boolean {
   for (let i = start, j = offset; i < end; i++, j++) {
-    if (p.charCodeAt(i) !== t.charCodeAt(j) && !isAny(i)) return false;
+    if (p.charCodeAt(i) !== t.charCodeAt(j) && !isAny(p, i, literal)) return false;
   }
   return true;
 }
@@ -82,12 +130,12 @@ function findSegment(
   t: string,
   from: number,
   limit: number,
-  isAny: (i: number) => boolean,
+  literal: ArrayLike<boolean> | undefined,
 ): number {
   const m = end - start;
   if (from + m > limit) return -1;
   let any = false;
-  for (let i = start; i < end && !any; i++) any = isAny(i);
+  for (let i = start; i < end && !any; i++) any = isAny(p, i, literal);
   if (!any) {
     const found = t.indexOf(p.slice(start, end), from);
     return found >= 0 && found + m <= limit ? found : -1;
@@ -97,10 +145,10 @@ function findSegment(
   const wildcardMask = new Uint32Array(words);
   const masks = new Map<number, Uint32Array>();
   for (let j = 0; j < m; j++) {
-    if (isAny(start + j)) wildcardMask[j >>> 5] = (wildcardMask[j >>> 5] as number) | (1 << (j & 31));
+    if (isAny(p, start + j, literal)) wildcardMask[j >>> 5] = (wildcardMask[j >>> 5] as number) | (1 << (j & 31));
   }
   for (let j = 0; j < m; j++) {
-    if (isAny(start + j)) continue;
+    if (isAny(p, start + j, literal)) continue;
     const c = p.charCodeAt(start + j);
     let mask = masks.get(c);
     if (!mask) {
@@ -123,6 +171,75 @@ function findSegment(
     if ((state[lastWord] as number) & lastBit) return k - m + 1;
   }
   return -1;
+}
+
+/**
+ * Many values of one condition, matched against many requests (every workload's subject): literal values in a set,
+ * wildcard patterns grouped by their literal tail (the text after the last `*`, or the whole pattern without one), so
+ * a request is only matched against the patterns whose tail it ends with. Same answers as
+ * `values.some((v) => like ? wildcardMatch(v, text) : v === text)`.
+ */
+export class ValueSet {
+  private readonly exact = new Set<string>();
+  private readonly byTail = new Map<string, Array<{ readonly pattern: string; readonly compiled: Compiled }>>();
+  private readonly tailLengths: number[] = [];
+  /** Patterns with a `?` in their tail: no tail to look up, matched one by one. */
+  private readonly loose: string[] = [];
+  // The last answer: a workload's subject is asked of the same condition by the evaluation and then by its rule.
+  private lastText: string | undefined;
+  private lastAnswer = false;
+
+  constructor(values: readonly string[], like: boolean) {
+    const lengths = new Set<number>();
+    for (const v of values) {
+      if (!like || !hasWildcard(v)) {
+        this.exact.add(v);
+        continue;
+      }
+      const tail = v.slice(v.lastIndexOf('*') + 1);
+      if (tail.includes('?')) {
+        this.loose.push(v);
+        continue;
+      }
+      const entry = { pattern: v, compiled: compile(v, undefined) };
+      const list = this.byTail.get(tail);
+      if (list) list.push(entry);
+      else this.byTail.set(tail, [entry]);
+      lengths.add(tail.length);
+    }
+    this.tailLengths = [...lengths];
+  }
+
+  has(text: string): boolean {
+    if (text === this.lastText) return this.lastAnswer;
+    const answer = this.find(text);
+    this.lastText = text;
+    this.lastAnswer = answer;
+    return answer;
+  }
+
+  private find(text: string): boolean {
+    if (this.exact.has(text)) return true;
+    for (const length of this.tailLengths) {
+      if (length > text.length) continue;
+      const candidates = this.byTail.get(text.slice(text.length - length));
+      if (candidates?.some((c) => matchCompiled(c.compiled, c.pattern, text))) return true;
+    }
+    return this.loose.some((p) => wildcardMatch(p, text));
+  }
+}
+
+const valueSets = new WeakMap<readonly string[], { like?: ValueSet; equals?: ValueSet }>();
+
+/** The ValueSet of a values array, built once per array (cached weakly: it goes when the policy does). */
+export function valueSetOf(values: readonly string[], like: boolean): ValueSet {
+  const entry = valueSets.get(values) ?? {};
+  let set = like ? entry.like : entry.equals;
+  if (!set) {
+    set = new ValueSet(values, like);
+    valueSets.set(values, like ? { ...entry, like: set } : { ...entry, equals: set });
+  }
+  return set;
 }
 
 export function hasWildcard(value: string): boolean {
