@@ -27,6 +27,9 @@ import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLa
  */
 export const MAX_EVALUATED_TRUST_POLICY = 8192;
 
+/** How many candidate clusters a stale-provider finding lists (its evidence counts the rest). */
+const MAX_CANDIDATES = 20;
+
 export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
   const parsed = readTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
   const read: ReadResult =
@@ -511,11 +514,16 @@ function reportStaleProvider(
   emit: Emit,
   at: string,
 ): void {
+  // At most MAX_CANDIDATES are listed (with the count): an account may hold thousands of clusters in a region, and a
+  // finding per stale statement listing them all would make output grow with statements x clusters.
   const candidates: Array<Record<string, string>> = [];
   const refs: ClusterRef[] = [];
+  const seen = new Set<string>();
   const add = (c: ClusterRef, why: string) => {
-    if (!candidates.some((x) => x.issuer === c.hostPath)) {
-      refs.push(c);
+    if (seen.has(c.hostPath)) return;
+    seen.add(c.hostPath);
+    refs.push(c);
+    if (candidates.length < MAX_CANDIDATES) {
       candidates.push({
         cluster: c.cluster.name,
         region: c.cluster.region,
@@ -540,14 +548,10 @@ function reportStaleProvider(
       add(c, `service account ${sa.serviceAccount.namespace}/${sa.serviceAccount.name} on this cluster uses the role`);
   }
   if (eks) {
-    for (const c of ctx.index.clusters) {
-      if (
-        c.cluster.region === eks.region &&
-        (c.accountId === role.ref.accountId || c.accountId === parseArn(arn)?.accountId)
-      ) {
-        add(c, `cluster in ${eks.region}: recreated cluster with a new issuer id?`);
-      }
-    }
+    // The role's and the provider's accounts, in snapshot order as a scan of every cluster would meet them.
+    const accounts = [role.ref.accountId, parseArn(arn)?.accountId ?? role.ref.accountId];
+    for (const c of ctx.index.clustersInAccounts(accounts, eks.region))
+      add(c, `cluster in ${eks.region}: recreated cluster with a new issuer id?`);
   }
   const region = eks?.region ?? parseEksIssuer(swapped ?? '')?.region;
   const verifiable = region === undefined || ctx.index.regionScannedAnywhere(region);
@@ -555,9 +559,20 @@ function reportStaleProvider(
   emit(
     'IRSA-012',
     `${at} trusts ${arn}, but no cluster in the scanned estate has the issuer https://${stripScheme(url)}${
-      candidates.length > 0 ? `; closest: ${candidates.map((c) => `${c.cluster} (${c.why})`).join('; ')}` : ''
+      candidates.length > 0
+        ? `; closest: ${candidates
+            .slice(0, 5)
+            .map((c) => `${c.cluster} (${c.why})`)
+            .join('; ')}${refs.length > 5 ? `; and ${refs.length - 5} more` : ''}`
+        : ''
     }${verifiable ? '' : `; region ${region} was not scanned, so this is unconfirmed`}.`,
-    { federated: arn, providerExists: provider !== undefined, candidates, verified: verifiable },
+    {
+      federated: arn,
+      providerExists: provider !== undefined,
+      candidates,
+      ...(refs.length > candidates.length ? { candidateCount: refs.length } : {}),
+      verified: verifiable,
+    },
     arn,
     verifiable ? undefined : 'info',
     refs.length === 1 ? refs[0] : undefined,

@@ -102,8 +102,8 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext, podId
     failedCondition: failed
       ? {
           ...failed,
-          values: failed.values.slice(0, 20),
-          ...(failed.values.length > 20 ? { valueCount: failed.values.length } : {}),
+          values: failed.values.slice(0, 10),
+          ...(failed.values.length > 10 ? { valueCount: failed.values.length } : {}),
         }
       : null,
   };
@@ -172,19 +172,26 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext, podId
     ),
   );
   if (!subjectAllowed) {
-    const allowed = targeting.flatMap((v) =>
-      v.issuerConditions.filter((c) => c.claimNormal === 'sub').flatMap((c) => c.entry.values),
+    // The first subjects and how many there are, without copying every value per workload.
+    const subLists = targeting.flatMap((v) =>
+      v.issuerConditions.filter((c) => c.claimNormal === 'sub').map((c) => c.entry.values),
     );
-    const listed = firstOf(allowed);
+    const total = subLists.reduce((n, values) => n + values.length, 0);
+    const allowed: string[] = [];
+    for (const values of subLists) {
+      if (allowed.length >= 10) break;
+      allowed.push(...values.slice(0, 10 - allowed.length));
+    }
+    const listed = { items: allowed, total };
     ctx.emit({
       ...base,
       ruleId: sa.source === 'addon' ? 'IRSA-038' : 'IRSA-016',
       message: `${cap(who)} presents ${subject}, but role ${analysis.ref.role.name} allows ${
-        allowed.length > 0
+        total > 0
           ? `${allowed
               .slice(0, 10)
               .map((a) => quote(a))
-              .join(', ')}${allowed.length > 10 ? ` and ${allowed.length - 10} more` : ''}`
+              .join(', ')}${total > 10 ? ` and ${total - 10} more` : ''}`
           : 'no subject'
       } for this cluster.`,
       evidence: {

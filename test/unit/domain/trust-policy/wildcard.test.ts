@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { wildcardMatch } from '../../../../lambdas/domain/trust-policy/wildcard';
+import { ValueSet, wildcardMatch } from '../../../../lambdas/domain/trust-policy/wildcard';
 import { backtrackingWildcardMatch } from '../../../support/backtracking-wildcard';
 import { fcSeed } from '../../../support/fc-seed';
 
@@ -135,5 +135,21 @@ describe('wildcardMatch', () => {
     expect(wildcardMatch(pattern, `${value}b`)).toBe(true);
     expect(wildcardMatch(withAny, `${value}b`)).toBe(true);
     expect(wildcardMatch(withAny, `${'ba'.repeat(50_000)}c`)).toBe(false);
+  });
+
+  it('ValueSet answers as matching every value one by one, asked once or again', () => {
+    const values = fc.array(
+      fc.array(patternChar, { maxLength: 8 }).map((cs) => cs.join('')),
+      { maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(values, fc.array(text, { minLength: 1, maxLength: 6 }), fc.boolean(), (vs, texts, like) => {
+        const set = new ValueSet(vs, like);
+        for (const t of [...texts, ...texts]) {
+          expect(set.has(t)).toBe(vs.some((v) => (like ? wildcardMatch(v, t) : v === t)));
+        }
+      }),
+      { seed: SEED + 3, numRuns: 5_000 },
+    );
   });
 });
