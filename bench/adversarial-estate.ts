@@ -6,7 +6,14 @@
  */
 
 import { MAX_EVALUATED_TRUST_POLICY } from '../lambdas/domain/rules/trust-rules';
-import type { AccountSnapshot, EstateSnapshot, RoleSnapshot, ServiceAccountSnapshot } from '../lambdas/domain/snapshot';
+import type {
+  AccountSnapshot,
+  ClusterSnapshot,
+  EstateSnapshot,
+  PodIdentityAssociationSnapshot,
+  RoleSnapshot,
+  ServiceAccountSnapshot,
+} from '../lambdas/domain/snapshot';
 import { cluster, provider } from '../test/support/estate-builder';
 
 export const ADVERSARIAL_KINDS = [
@@ -19,6 +26,8 @@ export const ADVERSARIAL_KINDS = [
   'long-values',
   'duplicate-keys',
   'many-service-accounts',
+  'many-clusters',
+  'pod-identity',
   'oversize-policies',
 ] as const;
 export type AdversarialKind = (typeof ADVERSARIAL_KINDS)[number];
@@ -42,6 +51,10 @@ interface Builder {
   serviceAccount(role: string, i: number, j: number): ServiceAccountSnapshot;
   /** Roles per account, at most ROLES_MAX. */
   readonly rolesPerAccount: number;
+  /** Extra clusters per account (no provider), built first. */
+  readonly extraClusters?: number;
+  /** A Pod Identity association per service account, for the same name. */
+  readonly associations?: boolean;
 }
 
 const A63 = 'a'.repeat(63);
@@ -192,6 +205,40 @@ function builder(kind: AdversarialKind, accountId: string): Builder {
           roleArn: `arn:aws:iam::${accountId}:role/${role}`,
         }),
       };
+    case 'many-clusters':
+      // 10,000 clusters in one region (the schema's maximum per account), roles whose statements all name providers
+      // of clusters that do not exist there (each a stale-provider finding with candidate clusters), and workloads
+      // on the last cluster: lookups by cluster name and region, not scans.
+      return {
+        accountId,
+        c,
+        extraClusters: 9_999,
+        rolesPerAccount: 40,
+        serviceAccountsPerRole: 100,
+        policy: (i) =>
+          fill('{"Version":"2012-10-17","Statement":[', ']}', (k) => {
+            const gone = `oidc.eks.us-west-2.amazonaws.com/id/${(i * 1000 + k).toString(16).toUpperCase().padStart(32, 'F')}`;
+            return `{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::${accountId}:oidc-provider/${gone}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"${gone}:sub":"system:serviceaccount:a:${k}"}}}`;
+          }),
+        serviceAccount: sa,
+      };
+    case 'pod-identity':
+      // Every service account also has a Pod Identity association of the same name.
+      return {
+        accountId,
+        c,
+        associations: true,
+        rolesPerAccount: 40,
+        serviceAccountsPerRole: 200,
+        policy: (i) => `${statementHead('StringEquals', 'sub')}"system:serviceaccount:ns:${i}"]}}}]}`,
+        serviceAccount: (role, i, j) => ({
+          cluster: c.snapshot.name,
+          region: 'us-west-2',
+          namespace: `n${i}`,
+          name: `s${j}`,
+          roleArn: `arn:aws:iam::${accountId}:role/${role}`,
+        }),
+      };
     case 'oversize-policies':
       return {
         accountId,
@@ -234,6 +281,15 @@ export function generateAdversarialEstate(kind: AdversarialKind, bytes: number):
     const b = builder(kind, accountId);
     const roles: RoleSnapshot[] = [];
     const serviceAccounts: ServiceAccountSnapshot[] = [];
+    const clusters: ClusterSnapshot[] = Array.from({ length: b.extraClusters ?? 0 }, (_, k) => ({
+      ...b.c.snapshot,
+      name: `k${k}`,
+      arn: `arn:aws:eks:us-west-2:${accountId}:cluster/k${k}`,
+      oidcIssuer: `https://oidc.eks.us-west-2.amazonaws.com/id/${(a * 100_000 + k).toString(16).toUpperCase().padStart(32, '0')}`,
+    }));
+    size += clusters.reduce((n, cl) => n + JSON.stringify(cl).length, 0);
+    clusters.push(b.c.snapshot);
+    const associations: PodIdentityAssociationSnapshot[] = [];
     for (let i = 0; i < b.rolesPerAccount && size < bytes; i++) {
       const name = `r${i}-${'x'.repeat(60)}`.slice(0, 64);
       const trustPolicy = b.policy(i);
@@ -243,14 +299,26 @@ export function generateAdversarialEstate(kind: AdversarialKind, bytes: number):
         const s = b.serviceAccount(name, i, j);
         serviceAccounts.push(s);
         size += JSON.stringify(s).length;
+        if (b.associations) {
+          const association: PodIdentityAssociationSnapshot = {
+            cluster: s.cluster,
+            region: s.region,
+            namespace: s.namespace,
+            serviceAccount: s.name,
+            roleArn: `arn:aws:iam::${accountId}:role/${name}`,
+          };
+          associations.push(association);
+          size += JSON.stringify(association).length;
+        }
       }
     }
     accounts.push({
       accountId,
-      clusters: [b.c.snapshot],
+      clusters,
       oidcProviders: [provider(b.c)],
       roles,
       serviceAccounts,
+      ...(associations.length > 0 ? { podIdentityAssociations: associations } : {}),
     });
   }
   return { schemaVersion: 1, partition: 'aws', accounts };

@@ -142,13 +142,21 @@ export class EstateIndex {
   private providerKeys: Map<string, ProviderRef[]> | undefined;
 
   /** The clusters of the accounts in a region, in snapshot order (maps built on first use). */
-  clustersInAccounts(accountIds: Iterable<string>, region: string): ClusterRef[] {
+  clustersInAccounts(accountIds: Iterable<string>, region: string): readonly ClusterRef[] {
+    const accounts = [...new Set(accountIds)].sort();
+    const key = JSON.stringify([accounts, region]);
+    const cached = this.inAccounts.get(key);
+    if (cached) return cached;
     if (!this.position) this.position = new Map(this.clusters.map((c, i) => [c, i]));
     const position = this.position;
-    const out = [...new Set(accountIds)].flatMap((a) => this.clustersIn(a, region));
-    return out.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    const out = accounts
+      .flatMap((a) => this.clustersIn(a, region))
+      .sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    this.inAccounts.set(key, out);
+    return out;
   }
   private position: Map<ClusterRef, number> | undefined;
+  private readonly inAccounts = new Map<string, readonly ClusterRef[]>();
 
   /** The clusters of an account in a region, in snapshot order (map built on first use). */
   clustersIn(accountId: string, region: string): readonly ClusterRef[] {

@@ -514,13 +514,15 @@ function reportStaleProvider(
   emit: Emit,
   at: string,
 ): void {
-  // At most MAX_CANDIDATES are listed (with the count): an account may hold thousands of clusters in a region, and a
-  // finding per stale statement listing them all would make output grow with statements x clusters.
+  // At most MAX_CANDIDATES are listed, and no more than one past that is looked for: an account may hold thousands
+  // of clusters in a region and a role thousands of workloads, and looking through them all for each stale
+  // statement would cost statements x clusters. Each source is a list of distinct issuers, made once.
   const candidates: Array<Record<string, string>> = [];
   const refs: ClusterRef[] = [];
   const seen = new Set<string>();
-  const add = (c: ClusterRef, why: string) => {
-    if (seen.has(c.hostPath)) return;
+  const add = (c: ClusterRef, why: string): boolean => {
+    if (refs.length > MAX_CANDIDATES) return false;
+    if (seen.has(c.hostPath)) return true;
     seen.add(c.hostPath);
     refs.push(c);
     if (candidates.length < MAX_CANDIDATES) {
@@ -532,27 +534,26 @@ function reportStaleProvider(
         why,
       });
     }
+    return true;
   };
   const swapped = correctSwappedEksHost(url);
-  if (swapped)
-    for (const c of ctx.index.clustersByKey.get(issuerKey(swapped)) ?? [])
-      add(c, 'host written oidc.<region>.eks instead of oidc.eks.<region>');
+  if (swapped) {
+    for (const c of distinctIssuers(ctx.index.clustersByKey.get(issuerKey(swapped))))
+      if (!add(c, 'host written oidc.<region>.eks instead of oidc.eks.<region>')) break;
+  }
   const eks = parseEksIssuer(url);
   if (eks) {
-    for (const c of ctx.index.clustersByIssuerId.get(eks.id.toUpperCase()) ?? [])
-      add(c, `same issuer id, region ${c.cluster.region} instead of ${eks.region}`);
+    for (const c of distinctIssuers(ctx.index.clustersByIssuerId.get(eks.id.toUpperCase())))
+      if (!add(c, `same issuer id, region ${c.cluster.region} instead of ${eks.region}`)) break;
   }
-  for (const sa of ctx.index.serviceAccountsByRole.get(role.ref.role.arn) ?? []) {
-    const c = ctx.index.clusterByName(sa.accountId, sa.serviceAccount.cluster, sa.serviceAccount.region);
-    if (c)
-      add(c, `service account ${sa.serviceAccount.namespace}/${sa.serviceAccount.name} on this cluster uses the role`);
-  }
+  for (const { cluster: c, why } of workloadClusters(role, ctx)) if (!add(c, why)) break;
   if (eks) {
     // The role's and the provider's accounts, in snapshot order as a scan of every cluster would meet them.
     const accounts = [role.ref.accountId, parseArn(arn)?.accountId ?? role.ref.accountId];
-    for (const c of ctx.index.clustersInAccounts(accounts, eks.region))
-      add(c, `cluster in ${eks.region}: recreated cluster with a new issuer id?`);
+    for (const c of distinctIssuers(ctx.index.clustersInAccounts(accounts, eks.region)))
+      if (!add(c, `cluster in ${eks.region}: recreated cluster with a new issuer id?`)) break;
   }
+  const more = refs.length > MAX_CANDIDATES;
   const region = eks?.region ?? parseEksIssuer(swapped ?? '')?.region;
   const verifiable = region === undefined || ctx.index.regionScannedAnywhere(region);
   const provider = ctx.index.providersByArn.get(arn);
@@ -563,20 +564,58 @@ function reportStaleProvider(
         ? `; closest: ${candidates
             .slice(0, 5)
             .map((c) => `${c.cluster} (${c.why})`)
-            .join('; ')}${refs.length > 5 ? `; and ${refs.length - 5} more` : ''}`
+            .join('; ')}${refs.length > 5 ? `; and ${more ? 'more' : `${refs.length - 5} more`}` : ''}`
         : ''
     }${verifiable ? '' : `; region ${region} was not scanned, so this is unconfirmed`}.`,
     {
       federated: arn,
       providerExists: provider !== undefined,
       candidates,
-      ...(refs.length > candidates.length ? { candidateCount: refs.length } : {}),
+      ...(more ? { moreCandidates: true } : {}),
       verified: verifiable,
     },
     arn,
     verifiable ? undefined : 'info',
     refs.length === 1 ? refs[0] : undefined,
   );
+}
+
+/** The clusters of a list with distinct issuers, in order (made once per list). */
+const distinctByList = new WeakMap<readonly ClusterRef[], readonly ClusterRef[]>();
+function distinctIssuers(list: readonly ClusterRef[] | undefined): readonly ClusterRef[] {
+  if (!list) return [];
+  let out = distinctByList.get(list);
+  if (!out) {
+    const seen = new Set<string>();
+    out = list.filter((c) => !seen.has(c.hostPath) && seen.add(c.hostPath));
+    distinctByList.set(list, out);
+  }
+  return out;
+}
+
+/** The clusters a role's workloads run on, each once with the first workload there (made once per role). */
+const workloadClusterCache = new WeakMap<RoleAnalysis, ReadonlyArray<{ cluster: ClusterRef; why: string }>>();
+function workloadClusters(
+  role: RoleAnalysis,
+  ctx: AnalysisContext,
+): ReadonlyArray<{ cluster: ClusterRef; why: string }> {
+  let out = workloadClusterCache.get(role);
+  if (!out) {
+    const seen = new Set<string>();
+    const list: Array<{ cluster: ClusterRef; why: string }> = [];
+    for (const sa of ctx.index.serviceAccountsByRole.get(role.ref.role.arn) ?? []) {
+      const c = ctx.index.clusterByName(sa.accountId, sa.serviceAccount.cluster, sa.serviceAccount.region);
+      if (!c || seen.has(c.hostPath)) continue;
+      seen.add(c.hostPath);
+      list.push({
+        cluster: c,
+        why: `service account ${sa.serviceAccount.namespace}/${sa.serviceAccount.name} on this cluster uses the role`,
+      });
+    }
+    out = list;
+    workloadClusterCache.set(role, out);
+  }
+  return out;
 }
 
 /** After the statement rules: evaluate what each statement intends, to catch denials no rule explained. */
