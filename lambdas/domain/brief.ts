@@ -4,7 +4,7 @@
  */
 
 /** How many values of a list a message or evidence quotes. */
-export const QUOTED_VALUES = 10;
+export const QUOTED_VALUES = 5;
 /** How many characters of one value a message quotes. */
 export const QUOTED_CHARS = 200;
 
@@ -24,6 +24,6 @@ export function quoteAll(values: string | readonly string[], max = QUOTED_VALUES
 }
 
 /** The first `max` items of a list for evidence, with the full count when some are left out. */
-export function firstOf<T>(items: readonly T[], max = QUOTED_VALUES * 2): { items: T[]; total: number } {
+export function firstOf<T>(items: readonly T[], max = QUOTED_VALUES * 4): { items: T[]; total: number } {
   return { items: items.slice(0, max), total: items.length };
 }

@@ -1,5 +1,5 @@
 import { parseArn, roleAccountId, WEBHOOK_ROLE_ARN } from '../arn';
-import { firstOf, quote } from '../brief';
+import { firstOf, QUOTED_VALUES, quote } from '../brief';
 import type { ServiceAccountRef } from '../estate-index';
 import { DEFAULT_AUDIENCE } from '../snapshot';
 import { normalizeSubject, subjectFor } from '../trust-policy/classify';
@@ -102,8 +102,8 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext, podId
     failedCondition: failed
       ? {
           ...failed,
-          values: failed.values.slice(0, 10),
-          ...(failed.values.length > 10 ? { valueCount: failed.values.length } : {}),
+          values: failed.values.slice(0, QUOTED_VALUES),
+          ...(failed.values.length > QUOTED_VALUES ? { valueCount: failed.values.length } : {}),
         }
       : null,
   };
@@ -179,8 +179,8 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext, podId
     const total = subLists.reduce((n, values) => n + values.length, 0);
     const allowed: string[] = [];
     for (const values of subLists) {
-      if (allowed.length >= 10) break;
-      allowed.push(...values.slice(0, 10 - allowed.length));
+      if (allowed.length >= QUOTED_VALUES) break;
+      allowed.push(...values.slice(0, QUOTED_VALUES - allowed.length));
     }
     const listed = { items: allowed, total };
     ctx.emit({
@@ -189,9 +189,9 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext, podId
       message: `${cap(who)} presents ${subject}, but role ${analysis.ref.role.name} allows ${
         total > 0
           ? `${allowed
-              .slice(0, 10)
+              .slice(0, QUOTED_VALUES)
               .map((a) => quote(a))
-              .join(', ')}${total > 10 ? ` and ${total - 10} more` : ''}`
+              .join(', ')}${total > QUOTED_VALUES ? ` and ${total - QUOTED_VALUES} more` : ''}`
           : 'no subject'
       } for this cluster.`,
       evidence: {

@@ -181,9 +181,9 @@ function findSegment(
  */
 export class ValueSet {
   private readonly exact = new Set<string>();
-  private readonly byTail = new Map<string, Array<{ readonly pattern: string; readonly compiled: Compiled }>>();
+  private readonly byTail = new Map<string, LiteralPattern[]>();
   private readonly tailLengths: number[] = [];
-  /** Patterns with a `?` in their tail: no tail to look up, matched one by one. */
+  /** Patterns with a `?`: matched one by one by wildcardMatch. */
   private readonly loose: string[] = [];
   // The last answer: a workload's subject is asked of the same condition by the evaluation and then by its rule.
   private lastText: string | undefined;
@@ -196,12 +196,12 @@ export class ValueSet {
         this.exact.add(v);
         continue;
       }
-      const tail = v.slice(v.lastIndexOf('*') + 1);
-      if (tail.includes('?')) {
+      if (v.includes('?')) {
         this.loose.push(v);
         continue;
       }
-      const entry = { pattern: v, compiled: compile(v, undefined) };
+      const tail = v.slice(v.lastIndexOf('*') + 1);
+      const entry = literalPattern(v);
       const list = this.byTail.get(tail);
       if (list) list.push(entry);
       else this.byTail.set(tail, [entry]);
@@ -223,10 +223,40 @@ export class ValueSet {
     for (const length of this.tailLengths) {
       if (length > text.length) continue;
       const candidates = this.byTail.get(text.slice(text.length - length));
-      if (candidates?.some((c) => matchCompiled(c.compiled, c.pattern, text))) return true;
+      if (candidates) for (const c of candidates) if (matchLiteral(c, text)) return true;
     }
     return this.loose.some((p) => wildcardMatch(p, text));
   }
+}
+
+/** A pattern with `*` wildcards only (no `?`), cut into its literal head, middle segments and tail. */
+interface LiteralPattern {
+  readonly head: string;
+  readonly middles: readonly string[];
+  readonly tail: string;
+  /** The shortest text it can match. */
+  readonly minLength: number;
+}
+
+function literalPattern(p: string): LiteralPattern {
+  const parts = p.split('*');
+  const head = parts[0] as string;
+  const tail = parts[parts.length - 1] as string;
+  const middles = parts.slice(1, -1).filter((m) => m !== '');
+  return { head, middles, tail, minLength: parts.reduce((n, x) => n + x.length, 0) };
+}
+
+/** The same answer as wildcardMatch for a pattern with at least one `*` and no `?`: native searches only. */
+function matchLiteral(c: LiteralPattern, t: string): boolean {
+  if (t.length < c.minLength || !t.startsWith(c.head) || !t.endsWith(c.tail)) return false;
+  const limit = t.length - c.tail.length;
+  let at = c.head.length;
+  for (const segment of c.middles) {
+    const found = t.indexOf(segment, at);
+    if (found < 0 || found + segment.length > limit) return false;
+    at = found + segment.length;
+  }
+  return true;
 }
 
 const valueSets = new WeakMap<readonly string[], { like?: ValueSet; equals?: ValueSet }>();
