@@ -215,10 +215,17 @@ function hasVariable(values: readonly string[]): boolean {
 
 /** For StringEquals and StringLike: the values as a ValueSet, built once per condition. */
 function valueIndex(spec: OperatorSpec, values: readonly string[]): ValueSet | undefined {
-  if (spec.match === stringLike) return valueSetOf(values, true);
-  if (spec.match === stringEquals) return valueSetOf(values, false);
-  return undefined;
+  const like = spec.match === stringLike;
+  if (!like && spec.match !== stringEquals) return undefined;
+  // Built from the second request on: a condition asked once (a document being planned) is cheaper to scan.
+  if (values.length < 8) return undefined;
+  if (!askedBefore.has(values)) {
+    askedBefore.add(values);
+    return undefined;
+  }
+  return valueSetOf(values, like);
 }
+const askedBefore = new WeakSet<readonly string[]>();
 
 // `[^{}]` rather than `[^}]`: the latter rescans to the end for every unclosed `${`, quadratic on `${${${...`.
 const VARIABLE = /\$\{([^{}]*)\}/g;
