@@ -27,3 +27,12 @@ export function quoteAll(values: string | readonly string[], max = QUOTED_VALUES
 export function firstOf<T>(items: readonly T[], max = QUOTED_VALUES * 4): { items: T[]; total: number } {
   return { items: items.slice(0, max), total: items.length };
 }
+
+/** A condition trace for evidence: its values cut to the first QUOTED_VALUES, with their count when longer. */
+export function briefCondition<T extends { readonly values: readonly string[] }>(
+  condition: T | undefined,
+): (Omit<T, 'values'> & { values: readonly string[]; valueCount?: number }) | null {
+  if (!condition) return null;
+  if (condition.values.length <= QUOTED_VALUES) return condition;
+  return { ...condition, values: condition.values.slice(0, QUOTED_VALUES), valueCount: condition.values.length };
+}

@@ -1,4 +1,5 @@
 import { correctSwappedEksHost, issuerKey, parseArn, parseEksIssuer, stripScheme } from '../arn';
+import { briefCondition } from '../brief';
 import type { ClusterRef, RoleRef } from '../estate-index';
 import type { Severity } from '../finding';
 import { DEFAULT_AUDIENCE } from '../snapshot';
@@ -654,7 +655,7 @@ export function checkIntendedRequests(role: RoleAnalysis, ctx: AnalysisContext):
               subject: sub,
               decision: result.decision,
               explanation: result.explanation,
-              failedCondition: result.failedCondition ?? null,
+              failedCondition: briefCondition(result.failedCondition),
             },
             discriminator: `${view.statement.index}:${sub}`,
           },

@@ -1,5 +1,5 @@
 import { parseArn, roleAccountId, WEBHOOK_ROLE_ARN } from '../arn';
-import { firstOf, QUOTED_VALUES, quote } from '../brief';
+import { briefCondition, firstOf, QUOTED_VALUES, quote } from '../brief';
 import type { ServiceAccountRef } from '../estate-index';
 import { DEFAULT_AUDIENCE } from '../snapshot';
 import { normalizeSubject, subjectFor } from '../trust-policy/classify';
@@ -99,13 +99,7 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext, podId
   const evaluation = {
     decision: result.decision,
     explanation: result.explanation,
-    failedCondition: failed
-      ? {
-          ...failed,
-          values: failed.values.slice(0, QUOTED_VALUES),
-          ...(failed.values.length > QUOTED_VALUES ? { valueCount: failed.values.length } : {}),
-        }
-      : null,
+    failedCondition: briefCondition(failed),
   };
 
   if (audience !== DEFAULT_AUDIENCE) {
