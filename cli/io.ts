@@ -2,6 +2,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { EstateSnapshot } from '../lambdas/domain/snapshot';
 import { InputReadError, OutputWriteError } from '../lambdas/shared/errors';
 import { parseSnapshot } from '../lambdas/shared/schemas';
+import { clip } from '../lambdas/shared/text';
 
 /** Where the CLI writes; injected so tests can capture output without spawning a process. */
 export interface CliIo {
@@ -31,7 +32,7 @@ export async function readJsonInput(path: string, io: CliIo, what: string): Prom
     const code = (err as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new InputReadError(`cannot read ${what} ${path}: ${reason}`, { cause: err });
+    throw new InputReadError(`cannot read ${what} ${clip(path, 300)}: ${clip(reason, 300)}`, { cause: err });
   }
   const name = path === '-' ? `${what} on stdin` : path;
   if (text.trim() === '') throw new InputReadError(`${name} is empty`);
@@ -41,7 +42,7 @@ export async function readJsonInput(path: string, io: CliIo, what: string): Prom
     const message = (err as Error).message;
     const position = /position (\d+)/.exec(message)?.[1];
     const where = position === undefined ? '' : ` (${lineColumn(text, Number(position))})`;
-    throw new InputReadError(`${name} is not valid JSON${where}: ${message}`, { cause: err });
+    throw new InputReadError(`${name} is not valid JSON${where}: ${clip(message, 200)}`, { cause: err });
   }
 }
 
@@ -68,4 +69,70 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     await rm(temporary, { force: true });
     throw new OutputWriteError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * The console or its API could not be reached, or answered something that is not HTTP JSON: connection refused,
+ * a DNS failure, a TLS error, a timeout. The CLI prints it on one line and exits 2.
+ */
+export class NetworkError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NetworkError';
+  }
+}
+
+/** How long one HTTP request of the CLI may take before it is abandoned (IRSA_DOCTOR_TIMEOUT_MS overrides). */
+export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+
+/**
+ * `fetch` with a deadline, whose failures become one-line NetworkErrors naming the URL and the reason
+ * ("connection refused", "host not found", "TLS: certificate has expired", "no answer within 30 s").
+ */
+export async function fetchOrExplain(
+  url: string,
+  init: RequestInit,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<Response> {
+  const configured = Number(env.IRSA_DOCTOR_TIMEOUT_MS);
+  const timeoutMs = Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_HTTP_TIMEOUT_MS;
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new NetworkError(`cannot reach ${clip(url, 200)}: ${networkReason(err, timeoutMs)}`, { cause: err });
+  }
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found (DNS)',
+  EAI_AGAIN: 'DNS lookup failed (temporary)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer (headers timeout)',
+  UND_ERR_SOCKET: 'the connection closed unexpectedly',
+};
+
+/** The innermost useful reason of a fetch failure, as a few words and its code. */
+export function networkReason(err: unknown, timeoutMs: number): string {
+  const chain: Array<{ name?: string; code?: string; message?: string }> = [];
+  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause) {
+    chain.push(e as { name?: string; code?: string; message?: string });
+  }
+  if (chain.some((e) => e.name === 'TimeoutError' || e.name === 'AbortError')) {
+    return `no answer within ${timeoutMs / 1000} s (timeout)`;
+  }
+  for (const e of [...chain].reverse()) {
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code && REASONS[code]) return `${REASONS[code]} (${code})`;
+    if (code && /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code)) {
+      return `TLS: ${clip(e.message ?? code, 200)} (${code})`;
+    }
+  }
+  const inner = chain[chain.length - 1];
+  const code = typeof inner?.code === 'string' ? ` (${inner.code})` : '';
+  return `${clip(inner?.message ?? String(err), 200)}${code}`;
 }

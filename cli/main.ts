@@ -9,6 +9,7 @@ import {
   SnapshotValidationError,
   UsageError,
 } from '../lambdas/shared/errors';
+import { clip, escapeControls } from '../lambdas/shared/text';
 import { analyzeCommand, FORMATS } from './commands/analyze';
 import {
   approvalsDecideCommand,
@@ -21,7 +22,7 @@ import {
 import { planCommand } from './commands/plan';
 import { rulesCommand } from './commands/rules';
 import { DEFAULT_SCANNER_ROLE, scanCommand } from './commands/scan';
-import { type CliIo, processIo } from './io';
+import { type CliIo, NetworkError, processIo } from './io';
 
 export const EXIT = { OK: 0, FINDINGS: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
 
@@ -181,16 +182,30 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       }
       return EXIT.BAD_INPUT;
     }
+    if (err instanceof SnapshotValidationError) {
+      // One line per problem; each already shows a value by its path, first characters and length.
+      io.stderr.write(`irsa-doctor: ${escapeControls(err.message, true)}\n`);
+      return EXIT.BAD_INPUT;
+    }
     if (
-      err instanceof SnapshotValidationError ||
       err instanceof UsageError ||
       err instanceof InputReadError ||
       err instanceof OutputWriteError ||
-      err instanceof CredentialsError
+      err instanceof CredentialsError ||
+      err instanceof NetworkError
     ) {
-      io.stderr.write(`irsa-doctor: ${err.message}\n`);
+      io.stderr.write(`irsa-doctor: ${clip(err.message, 1000)}\n`);
       return EXIT.BAD_INPUT;
     }
-    throw err;
+    // Anything else is a bug: one line, and the stack only when asked for (IRSA_DOCTOR_DEBUG=1).
+    const e = err instanceof Error ? err : new Error(String(err));
+    io.stderr.write(
+      `irsa-doctor: internal error: ${clip(`${e.name}: ${e.message}`, 1000)}${
+        io.env.IRSA_DOCTOR_DEBUG
+          ? `\n${escapeControls(e.stack ?? '', true)}`
+          : ' (set IRSA_DOCTOR_DEBUG=1 for the stack trace)'
+      }\n`,
+    );
+    return EXIT.INTERNAL;
   }
 }

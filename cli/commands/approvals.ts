@@ -11,7 +11,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ChangeView, PendingGroup, PlanDetail } from '../../lambdas/api/views';
 import { UsageError } from '../../lambdas/shared/errors';
-import type { CliIo } from '../io';
+import { clip, escapeControls as esc } from '../../lambdas/shared/text';
+import { type CliIo, fetchOrExplain, NetworkError } from '../io';
 import { makeStyle } from '../render/style';
 
 export const EXIT_REFUSED = 1;
@@ -52,47 +53,97 @@ function consoleUrlOf(opts: ConsoleOptions, io: CliIo): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`--console-url ${raw} is not a URL`);
+    throw new UsageError(`--console-url ${clip(raw, 200)} is not a URL`);
   }
   const local = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
   if (url.protocol !== 'https:' && !(local && url.protocol === 'http:')) {
-    throw new UsageError(`--console-url must be https:// (http:// only for localhost); got ${raw}`);
+    throw new UsageError(`--console-url must be https:// (http:// only for localhost); got ${clip(raw, 200)}`);
   }
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
-async function loadConfig(base: string): Promise<ConsoleConfig> {
-  let res: Response;
-  try {
-    res = await fetch(`${base}/config.json`);
-  } catch (err) {
-    throw new UsageError(`cannot reach the console at ${base}: ${(err as Error).message}`);
+async function loadConfig(base: string, io: CliIo): Promise<ConsoleConfig> {
+  const url = `${base}/config.json`;
+  const res = await fetchOrExplain(url, {}, io.env);
+  if (!res.ok) throw new UsageError(`${clip(url, 200)} answered ${res.status}: is this the IRSA Doctor console?`);
+  const config = await readJson(res, url);
+  const text = (v: unknown) => typeof v === 'string' && v !== '' && v.length <= 2048;
+  if (
+    config === null ||
+    typeof config !== 'object' ||
+    !('clientId' in config && text(config.clientId)) ||
+    !('cognitoEndpoint' in config && text(config.cognitoEndpoint)) ||
+    ('apiUrl' in config && config.apiUrl !== undefined && config.apiUrl !== '' && !text(config.apiUrl))
+  ) {
+    throw new UsageError(
+      `${clip(url, 200)} is not an IRSA Doctor console configuration (clientId, cognitoEndpoint, apiUrl)`,
+    );
   }
-  if (!res.ok) throw new UsageError(`${base}/config.json answered ${res.status}: is this the IRSA Doctor console?`);
-  return (await res.json()) as ConsoleConfig;
+  const apiUrl = (config as { apiUrl?: string }).apiUrl;
+  if (apiUrl) {
+    try {
+      new URL(apiUrl);
+    } catch {
+      throw new UsageError(`${clip(url, 200)} names an API URL that is not a URL: ${clip(apiUrl, 200)}`);
+    }
+  }
+  return config as ConsoleConfig;
+}
+
+/** The body of an answer as JSON; a body that is not JSON (a proxy's HTML page, a cut connection) is a NetworkError. */
+async function readJson(res: Response, url: string): Promise<unknown> {
+  let body: string;
+  try {
+    body = await res.text();
+  } catch (err) {
+    throw new NetworkError(`${clip(url, 200)}: the answer was cut off (${clip((err as Error).message, 200)})`, {
+      cause: err,
+    });
+  }
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new NetworkError(`${clip(url, 200)} answered ${res.status} with a body that is not JSON: ${clip(body, 80)}`);
+  }
 }
 
 async function tokenOf(opts: ConsoleOptions, io: CliIo): Promise<string> {
-  if (io.env.IRSA_DOCTOR_TOKEN) return io.env.IRSA_DOCTOR_TOKEN;
+  const fromEnv = io.env.IRSA_DOCTOR_TOKEN;
   const file = opts.tokenFile ?? defaultTokenFile(io.env);
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    throw new UsageError(`not signed in: run "irsa-doctor login", or set IRSA_DOCTOR_TOKEN (no token at ${file})`);
+  let token: string;
+  if (fromEnv) token = fromEnv.trim();
+  else {
+    try {
+      token = (await readFile(file, 'utf8')).trim();
+    } catch {
+      throw new UsageError(
+        `not signed in: run "irsa-doctor login", or set IRSA_DOCTOR_TOKEN (no token at ${clip(file, 300)})`,
+      );
+    }
   }
+  const where = fromEnv ? 'IRSA_DOCTOR_TOKEN' : clip(file, 300);
+  // A token goes into an HTTP header: printable ASCII only (else fetch fails with a confusing header error).
+  if (token === '') throw new UsageError(`not signed in: ${where} is empty; run "irsa-doctor login"`);
+  if (!/^[\x21-\x7e]+$/.test(token) || token.length > 16_384) {
+    throw new UsageError(
+      `${where} does not hold a token (expected one line of printable ASCII); run "irsa-doctor login"`,
+    );
+  }
+  return token;
 }
 
 class ApiClient {
   constructor(
     private readonly apiBase: string,
     private readonly token: string,
+    private readonly io: CliIo,
   ) {}
 
   static async open(opts: ConsoleOptions, io: CliIo): Promise<ApiClient> {
     const base = consoleUrlOf(opts, io);
-    const config = await loadConfig(base);
+    const config = await loadConfig(base, io);
     const api = config.apiUrl ? config.apiUrl.replace(/\/+$/, '') : base;
-    return new ApiClient(api, await tokenOf(opts, io));
+    return new ApiClient(api, await tokenOf(opts, io), io);
   }
 
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -101,14 +152,15 @@ class ApiClient {
       headers['content-type'] = 'application/json';
       headers['x-irsa-doctor-request'] = '1';
     }
-    const res = await fetch(`${this.apiBase}${path}`, {
-      method,
-      headers,
-      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
-    });
+    const res = await fetchOrExplain(
+      `${this.apiBase}${path}`,
+      { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}) },
+      this.io.env,
+    );
     const out = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
     if (res.status === 401) throw new UsageError('the API refused the token (401): run "irsa-doctor login" again');
-    if (res.status === 403) throw new UsageError(`the API refused (403): ${out.message ?? 'not an approver'}`);
+    if (res.status === 403)
+      throw new UsageError(`the API refused (403): ${clip(String(out.message ?? 'not an approver'), 300)}`);
     if (!res.ok)
       throw new ApiRefusal(res.status, out.error ?? 'Error', out.message ?? `request failed (${res.status})`);
     return out as T;
@@ -121,7 +173,9 @@ export function parsePlanRef(ref: string): { runId: string; planId: string } {
   const runId = ref.slice(0, slash);
   const planId = ref.slice(slash + 1);
   if (slash <= 0 || planId === '') {
-    throw new UsageError(`"${ref}" is not a plan reference: use RUN/PLAN as "irsa-doctor approvals list" prints it`);
+    throw new UsageError(
+      `"${clip(ref, 200)}" is not a plan reference: use RUN/PLAN as "irsa-doctor approvals list" prints it`,
+    );
   }
   return { runId, planId };
 }
@@ -133,7 +187,7 @@ export async function loginCommand(
   io: CliIo,
 ): Promise<number> {
   const base = consoleUrlOf(opts, io);
-  const config = await loadConfig(base);
+  const config = await loadConfig(base, io);
   const username = opts.username ?? io.env.USER;
   if (!username) throw new UsageError('--username is required');
   const password = (opts.passwordStdin ? await io.readStdin() : (io.env.IRSA_DOCTOR_PASSWORD ?? '')).replace(
@@ -141,25 +195,36 @@ export async function loginCommand(
     '',
   );
   if (!password) throw new UsageError('no password: pipe it with --password-stdin, or set IRSA_DOCTOR_PASSWORD');
-  const endpoint = new URL(config.cognitoEndpoint, `${base}/`).toString();
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+  let endpoint: string;
+  try {
+    endpoint = new URL(config.cognitoEndpoint, `${base}/`).toString();
+  } catch {
+    throw new UsageError(
+      `the console names a sign-in endpoint that is not a URL: ${clip(config.cognitoEndpoint, 200)}`,
+    );
+  }
+  const res = await fetchOrExplain(
+    endpoint,
+    {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+      },
+      body: JSON.stringify({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: config.clientId,
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
     },
-    body: JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: config.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  });
+    io.env,
+  );
   const out = (await res.json().catch(() => ({}))) as {
     AuthenticationResult?: { IdToken?: string };
     ChallengeName?: string;
     message?: string;
   };
-  if (!res.ok) throw new UsageError(`sign-in refused: ${out.message ?? res.status}`);
+  if (!res.ok) throw new UsageError(`sign-in refused: ${clip(String(out.message ?? res.status), 300)}`);
   const token = out.AuthenticationResult?.IdToken;
   if (!token) {
     throw new UsageError(
@@ -170,7 +235,7 @@ export async function loginCommand(
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
-  io.stderr.write(`signed in as ${username}; the token (valid about an hour) is in ${file}\n`);
+  io.stderr.write(`${esc(`signed in as ${username}; the token (valid about an hour) is in ${file}`)}\n`);
   return 0;
 }
 
@@ -185,17 +250,25 @@ export async function approvalsListCommand(opts: ConsoleOptions, io: CliIo): Pro
   const lines: string[] = [];
   if (groups.length === 0) lines.push('Nothing is waiting for approval.');
   for (const g of groups) {
-    lines.push(style.bold(`Account ${g.accountId} · ${g.cluster}`));
+    // What the API returns came from the snapshot and the audit log: every value is escaped (esc) for the terminal.
+    lines.push(style.bold(`Account ${esc(g.accountId)} · ${esc(g.cluster)}`));
     for (const p of g.plans) {
-      lines.push(`  ${p.runId}/${p.planId}  ${p.action.padEnd(22)} ${p.risk.padEnd(6)} ${p.title}`);
-      lines.push(style.dim(`      ${p.resourceArn}  (expires ${p.expiresAt})`));
+      lines.push(
+        `  ${esc(`${p.runId}/${p.planId}`)}  ${esc(p.action).padEnd(22)} ${esc(p.risk).padEnd(6)} ${esc(p.title)}`,
+      );
+      lines.push(style.dim(`      ${esc(p.resourceArn)}  (expires ${esc(p.expiresAt)})`));
     }
   }
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
 
+/** A plan as the terminal shows it; controls in any value are escaped, the lines of the diff and texts kept. */
 function renderDetail(d: PlanDetail): string {
+  return esc(renderDetailText(d), true);
+}
+
+function renderDetailText(d: PlanDetail): string {
   const p = d.plan;
   const out = [
     `${p.action} on ${p.resourceArn}`,
@@ -253,11 +326,11 @@ export async function approvalsDecideCommand(
         `/api/plans/${seg(runId)}/${seg(planId)}/${decision}`,
         { contentHash: hash, ...(opts.comment ? { comment: opts.comment } : {}) },
       );
-      io.stdout.write(`${runId}/${planId}: ${approval.decision} by ${approval.decidedBy}\n`);
+      io.stdout.write(`${esc(`${runId}/${planId}: ${approval.decision} by ${approval.decidedBy}`, true)}\n`);
     } catch (err) {
       if (!(err instanceof ApiRefusal)) throw err;
       refused++;
-      io.stderr.write(`irsa-doctor: ${runId}/${planId}: ${err.code}: ${err.message}\n`);
+      io.stderr.write(`irsa-doctor: ${clip(`${runId}/${planId}: ${err.code}: ${err.message}`)}\n`);
     }
   }
   return refused > 0 ? EXIT_REFUSED : 0;
@@ -273,12 +346,15 @@ export async function approvalsHistoryCommand(opts: ConsoleOptions, io: CliIo): 
   const lines = changes.length === 0 ? ['No change has been applied yet.'] : [];
   for (const view of changes) {
     const { change: c, rolledBackBy: r } = view;
-    lines.push(`${c.changeId}  ${c.appliedAt}  ${c.action}  ${c.resourceArn}`);
+    lines.push(`${esc(c.changeId)}  ${esc(c.appliedAt)}  ${esc(c.action)}  ${esc(c.resourceArn)}`);
     const q = view.rollbackRequest;
     const pending = q && (q.status === 'pending' || q.status === 'running');
-    lines.push(
-      `    approved by ${c.approvedBy}; ${r ? `rolled back by ${r.approvedBy} at ${r.appliedAt}` : pending ? `rollback ${q.status} (asked by ${q.requestedBy})` : `in place (irsa-doctor rollback CHANGE-ID undoes it)${q?.error ? `; last rollback ${q.status}: ${q.error.message}` : ''}`}`,
-    );
+    const state = r
+      ? `rolled back by ${esc(r.approvedBy)} at ${esc(r.appliedAt)}`
+      : pending
+        ? `rollback ${q.status} (asked by ${esc(q.requestedBy)})`
+        : `in place (irsa-doctor rollback CHANGE-ID undoes it)${q?.error ? `; last rollback ${q.status}: ${esc(clip(q.error.message))}` : ''}`;
+    lines.push(`    approved by ${esc(c.approvedBy)}; ${state}`);
   }
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
@@ -309,13 +385,13 @@ export async function rollbackCommand(
   const path = `/api/changes/${seg(changeId)}/rollback`;
   try {
     let view = await api.call<RollbackStatusView>('POST', path, { ...(opts.comment ? { comment: opts.comment } : {}) });
-    io.stderr.write(`${changeId}: rollback requested; waiting for the rollback step\n`);
+    io.stderr.write(`${esc(changeId)}: rollback requested; waiting for the rollback step\n`);
     const deadline = Date.now() + (opts.waitMs ?? ROLLBACK_WAIT_MS);
     let last = view.request?.status;
     while (view.request && (view.request.status === 'pending' || view.request.status === 'running')) {
       if (Date.now() > deadline) {
         io.stderr.write(
-          `irsa-doctor: the rollback of ${changeId} is still ${view.request.status}; "irsa-doctor approvals history" shows when it is done\n`,
+          `irsa-doctor: the rollback of ${esc(changeId)} is still ${view.request.status}; "irsa-doctor approvals history" shows when it is done\n`,
         );
         return EXIT_REFUSED;
       }
@@ -323,24 +399,24 @@ export async function rollbackCommand(
       view = await api.call<RollbackStatusView>('GET', path);
       if (view.request?.status !== last) {
         last = view.request?.status;
-        io.stderr.write(`${changeId}: rollback ${last ?? 'unknown'}\n`);
+        io.stderr.write(`${esc(changeId)}: rollback ${last ?? 'unknown'}\n`);
       }
     }
     const request = view.request;
     if (request && request.status !== 'done') {
       io.stderr.write(
-        `irsa-doctor: rollback of ${changeId} ${request.status}: ${request.error?.name ?? 'Error'}: ${request.error?.message ?? ''}\n`,
+        `irsa-doctor: ${esc(clip(`rollback of ${changeId} ${request.status}: ${request.error?.name ?? 'Error'}: ${request.error?.message ?? ''}`))}\n`,
       );
       return EXIT_REFUSED;
     }
     const r = view.change.rolledBackBy;
     io.stdout.write(
-      `${changeId}: rolled back by ${r?.approvedBy ?? '?'}; ${view.change.change.resourceArn} holds the document it had before the change (${(r?.writes ?? []).join(', ') || 'nothing to write'})\n`,
+      `${esc(`${changeId}: rolled back by ${r?.approvedBy ?? '?'}; ${view.change.change.resourceArn} holds the document it had before the change (${(r?.writes ?? []).join(', ') || 'nothing to write'})`)}\n`,
     );
     return 0;
   } catch (err) {
     if (!(err instanceof ApiRefusal)) throw err;
-    io.stderr.write(`irsa-doctor: rollback of ${changeId} refused: ${err.code}: ${err.message}\n`);
+    io.stderr.write(`irsa-doctor: ${clip(`rollback of ${changeId} refused: ${err.code}: ${err.message}`)}\n`);
     return EXIT_REFUSED;
   }
 }

@@ -1,4 +1,5 @@
 import type { AnalysisResult, Finding } from '../../lambdas/domain/finding';
+import { escapeControls as esc } from '../../lambdas/shared/text';
 import { groupFindings } from './group';
 import type { Style } from './style';
 
@@ -22,15 +23,17 @@ export function renderFindingsTable(result: AnalysisResult, style: Style): strin
     return `${lines.join('\n')}\n`;
   }
   for (const group of groupFindings(result.findings)) {
-    lines.push(style.bold(`Account ${group.accountId}`));
+    // Every value from the snapshot is escaped (esc): a name can carry terminal escape sequences or bidi overrides.
+    lines.push(style.bold(`Account ${esc(group.accountId)}`));
     for (const c of group.clusters) {
-      lines.push(`  ${c.cluster ? `Cluster ${c.cluster} (${c.region})` : 'Account-wide'}`);
+      lines.push(`  ${c.cluster ? `Cluster ${esc(c.cluster)} (${esc(c.region ?? '')})` : 'Account-wide'}`);
       for (const f of c.findings) {
-        lines.push(`    ${style.severity(f.severity)} ${f.ruleId}  ${f.title}`);
-        lines.push(`             ${style.dim(f.resourceArn)}`);
-        lines.push(`             ${f.message}`);
-        if (f.podError) lines.push(`             ${style.dim(`pod sees: ${f.podError.replace(/\s*\n\s*/g, ' | ')}`)}`);
-        lines.push(`             ${style.dim(`fix: ${f.remediation}`)}`);
+        lines.push(`    ${style.severity(f.severity)} ${f.ruleId}  ${esc(f.title)}`);
+        lines.push(`             ${style.dim(esc(f.resourceArn))}`);
+        lines.push(`             ${esc(f.message)}`);
+        if (f.podError)
+          lines.push(`             ${style.dim(`pod sees: ${esc(f.podError.replace(/\s*\n\s*/g, ' | '))}`)}`);
+        lines.push(`             ${style.dim(`fix: ${esc(f.remediation)}`)}`);
       }
     }
     lines.push('');
@@ -46,11 +49,11 @@ export function renderFindingsMarkdown(result: AnalysisResult): string {
     return `${out.join('\n')}\n`;
   }
   for (const group of groupFindings(result.findings)) {
-    out.push(`## Account ${group.accountId}`, '');
+    out.push(`## Account ${md(group.accountId)}`, '');
     for (const c of group.clusters) {
       out.push(`### ${c.cluster ? `Cluster ${md(c.cluster)} (${md(c.region ?? '')})` : 'Account-wide'}`, '');
       out.push('| Severity | Rule | Resource | Finding |', '| --- | --- | --- | --- |');
-      for (const f of c.findings) out.push(`| ${f.severity} | ${f.ruleId} | \`${f.resourceArn}\` | ${md(f.title)} |`);
+      for (const f of c.findings) out.push(`| ${f.severity} | ${f.ruleId} | ${code(f.resourceArn)} | ${md(f.title)} |`);
       out.push('');
       for (const f of c.findings) out.push(...findingDetail(f));
     }
@@ -70,17 +73,27 @@ function findingDetail(f: Finding): string[] {
     '</details>',
     '',
   );
-  if (f.references.length > 0) lines.push(`References: ${f.references.join(' · ')}`, '');
+  if (f.references.length > 0) lines.push(`References: ${f.references.map((r) => esc(r)).join(' · ')}`, '');
   return lines;
 }
 
-/** Escapes what would otherwise be read as Markdown or HTML. */
+/** Escapes what would otherwise be read as Markdown or HTML, and control characters (shown as visible escapes). */
 export function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
+  return esc(text).replace(/[\\`*_{}[\]<>|#]/g, (c) => `\\${c}`);
 }
 
-export function fence(text: string, lang = ''): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+/** Inline code: controls escaped, and fenced with more backticks than the text holds. */
+export function code(text: string): string {
+  const safe = esc(text);
+  const longest = Math.max(0, ...[...safe.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
-  return `${ticks}${lang}\n${text}\n${ticks}`;
+  return longest > 0 ? `${ticks} ${safe} ${ticks}` : `${ticks}${safe}${ticks}`;
+}
+
+/** A fenced block: its lines kept, controls in them escaped. */
+export function fence(text: string, lang = ''): string {
+  const safe = esc(text, true);
+  const longest = Math.max(2, ...[...safe.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${lang}\n${safe}\n${ticks}`;
 }

@@ -1,6 +1,7 @@
 import type { Finding } from '../../lambdas/domain/finding';
 import type { Plan, PlanResult } from '../../lambdas/domain/plan/plan';
-import { fence, md } from './findings';
+import { escapeControls as esc } from '../../lambdas/shared/text';
+import { code, fence, md } from './findings';
 import type { Style } from './style';
 
 export function renderPlansJson(result: PlanResult): string {
@@ -18,17 +19,18 @@ export function renderPlansTable(result: PlanResult, style: Style): string {
   if (result.plans.length === 0) lines.push('Nothing to fix.');
   for (const p of result.plans) {
     const tag = p.applicable ? style.bold('APPLY   ') : style.dim('PROPOSE ');
+    // Every value that can come from the snapshot is escaped (esc): names can carry terminal escape sequences.
     lines.push(
-      `${tag} ${p.action.padEnd(22)} ${p.ruleIds.join(',')}  ${p.resourceArn}${p.cluster ? `  (${p.cluster}, ${p.region})` : ''}`,
+      `${tag} ${p.action.padEnd(22)} ${p.ruleIds.join(',')}  ${esc(p.resourceArn)}${p.cluster ? `  (${esc(p.cluster)}, ${esc(p.region ?? '')})` : ''}`,
     );
-    lines.push(`         ${p.rationale}`);
-    if (p.proof) lines.push(...p.proof.summary.map((s) => `         ${style.dim(`proof: ${s}`)}`));
+    lines.push(`         ${esc(p.rationale)}`);
+    if (p.proof) lines.push(...p.proof.summary.map((s) => `         ${style.dim(`proof: ${esc(s)}`)}`));
     if (!p.applicable && p.proposeOnlyReason)
-      lines.push(`         ${style.dim(`propose only: ${p.proposeOnlyReason}`)}`);
-    if (p.dependsOn.length > 0) lines.push(`         ${style.dim(`after plan(s) ${p.dependsOn.join(', ')}`)}`);
-    lines.push(`         ${style.dim(`id ${p.id}, risk ${p.risk.level}`)}`);
+      lines.push(`         ${style.dim(`propose only: ${esc(p.proposeOnlyReason)}`)}`);
+    if (p.dependsOn.length > 0) lines.push(`         ${style.dim(`after plan(s) ${esc(p.dependsOn.join(', '))}`)}`);
+    lines.push(`         ${style.dim(`id ${esc(p.id)}, risk ${p.risk.level}`)}`);
   }
-  for (const f of result.findings) lines.push('', `${style.severity(f.severity)} ${f.ruleId} ${f.message}`);
+  for (const f of result.findings) lines.push('', `${style.severity(f.severity)} ${f.ruleId} ${esc(f.message)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -50,9 +52,9 @@ export function renderPlansMarkdown(result: PlanResult, analyzed: readonly Findi
 function planSection(p: Plan, n: number, findings: ReadonlyMap<string, Finding>): string[] {
   const status = p.applicable ? 'apply after approval' : `propose only: ${md(p.proposeOnlyReason ?? '')}`;
   const out = [
-    `## ${n}. ${p.action} \`${p.resourceArn}\``,
+    `## ${n}. ${p.action} ${code(p.resourceArn)}`,
     '',
-    `${status} · account ${p.accountId}${p.cluster ? ` · cluster ${md(p.cluster)} (${md(p.region ?? '')})` : ''} · risk **${p.risk.level}** · plan \`${p.id}\`${p.dependsOn.length > 0 ? ` · after ${p.dependsOn.map((d) => `\`${d}\``).join(', ')}` : ''}`,
+    `${status} · account ${md(p.accountId)}${p.cluster ? ` · cluster ${md(p.cluster)} (${md(p.region ?? '')})` : ''} · risk **${p.risk.level}** · plan ${code(p.id)}${p.dependsOn.length > 0 ? ` · after ${p.dependsOn.map((d) => code(d)).join(', ')}` : ''}`,
     '',
     '### Findings',
     '',

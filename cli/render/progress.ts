@@ -1,4 +1,5 @@
 import type { SweepProgress } from '../../lambdas/adapters/collect-estate';
+import { escapeControls } from '../../lambdas/shared/text';
 
 export interface ProgressSink {
   update(progress: SweepProgress): void;
@@ -18,7 +19,7 @@ export function progressBar(
       const total = Math.max(1, p.regionsTotal);
       const filled = Math.round((p.regionsDone / total) * width);
       const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
-      const where = p.region ? `${p.accountId} ${p.region}` : `${p.accountId} ${p.accountStatus ?? ''}`;
+      const where = escapeControls(p.region ? `${p.accountId} ${p.region}` : `${p.accountId} ${p.accountStatus ?? ''}`);
       stream.write(
         `\r\u001b[2Kscan [${bar}] ${p.accountsDone}/${p.accountsTotal} accounts  ${p.regionsDone}/${p.regionsTotal} account-regions  ${where}`,
       );

@@ -1,7 +1,10 @@
 /**
  * The only way the console puts anything on the page: elements built with createElement, text set with
- * textContent. No innerHTML, no attribute named on*, so nothing in a policy, a finding or a comment can run.
+ * textContent. No innerHTML, no attribute named on*, so nothing in a policy, a finding or a comment can run; and
+ * control characters in text show as escapes (lambdas/shared/text.ts).
  */
+import { escapeControls } from '../../lambdas/shared/text';
+
 export type Child = Node | string | number | false | null | undefined;
 export type Attrs = Record<string, string | boolean | undefined>;
 
@@ -19,8 +22,12 @@ export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEle
 export function append(el: HTMLElement, children: readonly Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
+    // Text is shown with control characters and bidi overrides as visible escapes (lines kept): a name cannot
+    // reorder what the approver reads (U+202E) or hide in terminal escapes when copied.
     el.appendChild(
-      typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child,
+      typeof child === 'string' || typeof child === 'number'
+        ? document.createTextNode(escapeControls(String(child), true))
+        : child,
     );
   }
 }

@@ -79,8 +79,9 @@ export async function collectAccount(
       this.errors.push({
         operation,
         ...(region ? { region } : {}),
-        code: e.name ?? 'Error',
-        message: e.message ?? String(err),
+        // The snapshot schema bounds these (code 256, message 4096 characters): an SDK error can carry a whole body.
+        code: (e.name ?? 'Error').slice(0, 256),
+        message: (e.message ?? String(err)).slice(0, 2048),
       });
     },
   };

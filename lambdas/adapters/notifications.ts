@@ -8,8 +8,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { EventPublisher, Notifier, TaskCallbacks, WorkflowStarter } from '../ports/notifier';
+import { escapeControls } from '../shared/text';
 
-/** SNS subjects are at most 100 characters of printable ASCII. */
+/**
+ * SNS subjects are at most 100 characters of printable ASCII. The message is e-mail text a person reads: its lines
+ * are kept, every other control character (escape sequences, carriage returns, bidi overrides) shown escaped.
+ */
 export class SnsNotifier implements Notifier {
   constructor(
     private readonly client: SNSClient,
@@ -18,7 +22,9 @@ export class SnsNotifier implements Notifier {
 
   async publish(subject: string, message: string) {
     const safe = subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
-    await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: safe, Message: message }));
+    await this.client.send(
+      new PublishCommand({ TopicArn: this.topicArn, Subject: safe, Message: escapeControls(message, true) }),
+    );
   }
 }
 

@@ -286,7 +286,12 @@ function now(): string {
   return new Date().toISOString();
 }
 
+/** An error as one short line: the snapshot schema bounds `tls.error` (4096 characters; up to three of these). */
 function text(e: unknown): string {
+  return describe(e).slice(0, 1000);
+}
+
+function describe(e: unknown): string {
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;
     return code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;

@@ -97,10 +97,76 @@ export class EstateIndex {
   }
 
   clusterByName(accountId: string, name: string, region: string): ClusterRef | undefined {
-    return this.clusters.find(
-      (c) => c.accountId === accountId && c.cluster.name === name && c.cluster.region === region,
-    );
+    // A map built on first use: every service account and association asks, and a scan per question would cost
+    // workloads x clusters. The first cluster of a name wins, as the scan did.
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const c of this.clusters) {
+        const key = JSON.stringify([c.accountId, c.cluster.name, c.cluster.region]);
+        if (!this.byName.has(key)) this.byName.set(key, c);
+      }
+    }
+    return this.byName.get(JSON.stringify([accountId, name, region]));
   }
+  private byName: Map<string, ClusterRef> | undefined;
+
+  /** The first service account of that name that names a role (for IRSA), looked up in a map built on first use. */
+  annotatedServiceAccount(
+    accountId: string,
+    cluster: string,
+    region: string,
+    namespace: string,
+    name: string,
+  ): ServiceAccountRef | undefined {
+    if (!this.annotated) {
+      this.annotated = new Map();
+      for (const s of this.serviceAccounts) {
+        if (s.serviceAccount.roleArn === undefined) continue;
+        const a = s.serviceAccount;
+        const key = JSON.stringify([s.accountId, a.cluster, a.region, a.namespace, a.name]);
+        if (!this.annotated.has(key)) this.annotated.set(key, s);
+      }
+    }
+    return this.annotated.get(JSON.stringify([accountId, cluster, region, namespace, name]));
+  }
+  private annotated: Map<string, ServiceAccountRef> | undefined;
+
+  /** The providers of an account whose URL has the issuer key `key` (map built on first use). */
+  providersByAccountAndKey(accountId: string, key: string): readonly ProviderRef[] {
+    if (!this.providerKeys) {
+      this.providerKeys = new Map();
+      for (const p of this.providersByArn.values()) push(this.providerKeys, JSON.stringify([p.accountId, p.key]), p);
+    }
+    return this.providerKeys.get(JSON.stringify([accountId, key])) ?? [];
+  }
+  private providerKeys: Map<string, ProviderRef[]> | undefined;
+
+  /** The clusters of the accounts in a region, in snapshot order (maps built on first use). */
+  clustersInAccounts(accountIds: Iterable<string>, region: string): readonly ClusterRef[] {
+    const accounts = [...new Set(accountIds)].sort();
+    const key = JSON.stringify([accounts, region]);
+    const cached = this.inAccounts.get(key);
+    if (cached) return cached;
+    if (!this.position) this.position = new Map(this.clusters.map((c, i) => [c, i]));
+    const position = this.position;
+    const out = accounts
+      .flatMap((a) => this.clustersIn(a, region))
+      .sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    this.inAccounts.set(key, out);
+    return out;
+  }
+  private position: Map<ClusterRef, number> | undefined;
+  private readonly inAccounts = new Map<string, readonly ClusterRef[]>();
+
+  /** The clusters of an account in a region, in snapshot order (map built on first use). */
+  clustersIn(accountId: string, region: string): readonly ClusterRef[] {
+    if (!this.byRegion) {
+      this.byRegion = new Map();
+      for (const c of this.clusters) push(this.byRegion, JSON.stringify([c.accountId, c.cluster.region]), c);
+    }
+    return this.byRegion.get(JSON.stringify([accountId, region])) ?? [];
+  }
+  private byRegion: Map<string, ClusterRef[]> | undefined;
 
   /** Whether the account was fully read: only then may something missing from it be reported as absent. */
   isComplete(accountId: string): boolean {

@@ -4,6 +4,7 @@
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import { InvalidPayloadError } from './errors';
+import { clip } from './text';
 
 const accountId = { type: 'string', pattern: '^\\d{12}$' };
 const region = { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d{1,2}$' };
@@ -282,8 +283,11 @@ export function validateInput<T>(step: StepName, input: unknown): T {
     compiled.set(step, validate);
   }
   if (validate(input)) return input as T;
+  // Paths and messages are cut: a payload's keys are data, and a 20 MB key must not become a 20 MB error.
   const problems = (validate.errors ?? []).map(
-    (e) => `$${e.instancePath.replace(/\//g, '.')}: ${e.message ?? 'invalid'}`,
+    (e) => `$${clip(e.instancePath.replace(/\//g, '.'), 200)}: ${clip(e.message ?? 'invalid', 200)}`,
   );
-  throw new InvalidPayloadError(`${step}: invalid input: ${problems.join('; ')}`, problems);
+  const shown = problems.slice(0, 20);
+  const more = problems.length > shown.length ? `; ... and ${problems.length - shown.length} more` : '';
+  throw new InvalidPayloadError(`${step}: invalid input: ${shown.join('; ')}${more}`, shown);
 }

@@ -4,6 +4,7 @@ import findingsSchema from '../../schema/findings.v1.schema.json';
 import type { AnalysisResult } from '../domain/finding';
 import type { EstateSnapshot } from '../domain/snapshot';
 import { SnapshotValidationError } from './errors';
+import { clip, showValue } from './text';
 
 const MAX_LISTED = 20;
 
@@ -23,15 +24,17 @@ function validators() {
  */
 export function parseSnapshot(value: unknown, source = 'snapshot'): EstateSnapshot {
   if (value !== null && typeof value === 'object' && 'schemaVersion' in value && value.schemaVersion !== 1) {
-    const version = JSON.stringify((value as { schemaVersion: unknown }).schemaVersion);
+    const version = showValue((value as { schemaVersion: unknown }).schemaVersion);
     throw new SnapshotValidationError(
       `${source}: unsupported schemaVersion ${version}; this irsa-doctor reads schemaVersion 1 (see schema/estate-snapshot.v1.schema.json)`,
       [`$.schemaVersion: unsupported value ${version}`],
     );
   }
   const validate = validators().snapshot;
-  if (validate(value)) return value as unknown as EstateSnapshot;
-  const problems = describeErrors(validate.errors ?? []);
+  const problems = validate(value)
+    ? trustPolicySizeProblems(value as unknown as EstateSnapshot)
+    : describeErrors(validate.errors ?? []);
+  if (problems.length === 0) return value as unknown as EstateSnapshot;
   const shown = problems.slice(0, MAX_LISTED);
   const more = problems.length > shown.length ? `\n  ... and ${problems.length - shown.length} more` : '';
   throw new SnapshotValidationError(
@@ -46,6 +49,30 @@ export function findingsSchemaProblems(result: AnalysisResult): string[] {
   return validate(JSON.parse(JSON.stringify(result))) ? [] : describeErrors(validate.errors ?? []);
 }
 
+/**
+ * The longest trust policy text IAM can return: 131,072 characters (CreateRole AssumeRolePolicyDocument), each at
+ * most 6 once URL-encoded. The schema bounds the text form (maxLength); this bounds the parsed-object form by its
+ * JSON, which JSON Schema cannot measure.
+ */
+export const MAX_TRUST_POLICY_TEXT = 786_432;
+
+function trustPolicySizeProblems(snapshot: EstateSnapshot): string[] {
+  const out: string[] = [];
+  snapshot.accounts.forEach((account, a) => {
+    account.roles.forEach((role, r) => {
+      if (typeof role.trustPolicy === 'string') return;
+      const length = JSON.stringify(role.trustPolicy).length;
+      if (length > MAX_TRUST_POLICY_TEXT) {
+        out.push(
+          `$.accounts[${a}].roles[${r}].trustPolicy: ${length} characters as JSON; at most ${MAX_TRUST_POLICY_TEXT}`,
+        );
+      }
+    });
+  });
+  return out;
+}
+
+/** One line per problem: the path, what is wrong, and the offending value cut to a few dozen characters. */
 function describeErrors(errors: readonly ErrorObject[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
@@ -54,7 +81,7 @@ function describeErrors(errors: readonly ErrorObject[]): string[] {
     let text: string;
     switch (e.keyword) {
       case 'additionalProperties':
-        text = `${path}: unknown property "${String(e.params.additionalProperty)}"`;
+        text = `${path}: unknown property ${showValue(String(e.params.additionalProperty))}`;
         break;
       case 'required':
         text = `${path}: missing required property "${String(e.params.missingProperty)}"`;
@@ -63,7 +90,16 @@ function describeErrors(errors: readonly ErrorObject[]): string[] {
         text = `${path}: must be ${String(e.params.type)}`;
         break;
       case 'pattern':
-        text = `${path}: ${JSON.stringify(e.data)} does not match ${String(e.params.pattern)}`;
+        text = `${path}: ${showValue(e.data)} does not match ${String(e.params.pattern)}`;
+        break;
+      case 'maxLength':
+        text = `${path}: ${showValue(e.data)} is longer than ${String(e.params.limit)} characters`;
+        break;
+      case 'maxItems':
+        text = `${path}: ${Array.isArray(e.data) ? e.data.length : '?'} items; at most ${String(e.params.limit)}`;
+        break;
+      case 'maxProperties':
+        text = `${path}: more than ${String(e.params.limit)} properties`;
         break;
       case 'enum':
         text = `${path}: must be one of ${JSON.stringify(e.params.allowedValues)}`;
@@ -72,7 +108,7 @@ function describeErrors(errors: readonly ErrorObject[]): string[] {
         text = `${path}: must be ${JSON.stringify(e.params.allowedValue)}`;
         break;
       default:
-        text = `${path}: ${e.message ?? e.keyword}`;
+        text = `${path}: ${clip(e.message ?? e.keyword, 200)}`;
     }
     if (!seen.has(text)) {
       seen.add(text);
@@ -88,6 +124,6 @@ function toPath(instancePath: string): string {
     .split('/')
     .slice(1)
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`))
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_$][\w$]{0,63}$/.test(p) ? `.${p}` : `[${showValue(p, 60)}]`))
     .join('')}`;
 }

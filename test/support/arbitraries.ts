@@ -20,6 +20,7 @@ import type {
   RoleSnapshot,
   ServiceAccountSnapshot,
 } from '../../lambdas/domain/snapshot';
+import { MAX_TRUST_POLICY_TEXT } from '../../lambdas/shared/schemas';
 
 export type Doc = Record<string, unknown>;
 type Patch = (target: Doc) => void;
@@ -1226,8 +1227,11 @@ function roleSnapshotArb(plan: EstatePlan, account: AccountPlan, name: string): 
 
 /** The snapshot schema takes a string or an object: anything else (arrays, null, numbers) is kept as its JSON text. */
 export function asSchemaTrustPolicy(value: unknown): string | Doc {
-  if (typeof value === 'string' || isObject(value)) return value;
-  return JSON.stringify(value) ?? 'undefined';
+  // The schema bounds a trust policy to MAX_TRUST_POLICY_TEXT characters (as text, or an object as JSON): deeper or
+  // longer generated documents are cut there (and then exercise the analyzer as garbled text).
+  if (isObject(value) && JSON.stringify(value).length <= MAX_TRUST_POLICY_TEXT) return value;
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
+  return text.slice(0, MAX_TRUST_POLICY_TEXT);
 }
 
 function roleArnChoicesArb(plan: EstatePlan, account: AccountPlan): fc.Arbitrary<string> {

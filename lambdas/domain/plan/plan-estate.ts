@@ -280,8 +280,11 @@ class Planner {
           break;
         case 'IRSA-012': {
           const candidates = Array.isArray(e.candidates) ? (e.candidates as Array<Record<string, string>>) : [];
+          // A list the analyzer cut (moreCandidates) is never a lone candidate: only the ranking's evidence decides.
           const choice =
-            typeof e.federated === 'string' ? this.staleCandidate(roleArn, e.federated, candidates) : undefined;
+            typeof e.federated === 'string'
+              ? this.staleCandidate(roleArn, e.federated, candidates, e.moreCandidates === true)
+              : undefined;
           const target =
             typeof e.expectedFederated === 'string'
               ? providerUrlFromArn(e.expectedFederated)
@@ -296,7 +299,7 @@ class Planner {
           } else {
             ok(
               false,
-              `${candidates.length === 0 ? 'no' : candidates.length} candidate cluster(s): choose the one this role is for`,
+              `${candidates.length === 0 ? 'no' : e.moreCandidates === true ? `more than ${candidates.length}` : candidates.length} candidate cluster(s): choose the one this role is for`,
             );
           }
           break;
@@ -565,7 +568,10 @@ class Planner {
     roleArn: string,
     federated: string,
     candidates: ReadonlyArray<Record<string, string>>,
+    cut: boolean,
   ): { candidate: Record<string, string>; guess?: string } | undefined {
+    // The analyzer quotes at most 20 candidates: beyond them, one could disagree with any choice made here.
+    if (cut) return undefined;
     const id = parseEksIssuer(providerUrlFromArn(federated) ?? '')?.id.toUpperCase();
     const sameId = candidates.filter(
       (c) => id !== undefined && parseEksIssuer(c.issuer ?? '')?.id.toUpperCase() === id,

@@ -94,14 +94,13 @@ export function checkAssociations(ctx: AnalysisContext): void {
         }
       }
     }
-    const irsa = ctx.index.serviceAccounts.find(
-      (s) =>
-        s.accountId === accountId &&
-        s.serviceAccount.cluster === association.cluster &&
-        s.serviceAccount.region === association.region &&
-        s.serviceAccount.namespace === association.namespace &&
-        s.serviceAccount.name === association.serviceAccount &&
-        s.serviceAccount.roleArn !== undefined,
+    // By key, not a scan per association (associations x service accounts).
+    const irsa = ctx.index.annotatedServiceAccount(
+      accountId,
+      association.cluster,
+      association.region,
+      association.namespace,
+      association.serviceAccount,
     );
     if (irsa) {
       ctx.emit({

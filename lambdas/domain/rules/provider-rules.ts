@@ -62,9 +62,8 @@ export function checkClusterProviders(ctx: AnalysisContext): void {
       const usage = users.get(accountId);
       const usedBy = usage?.sample ?? [];
       const userCount = usage?.count ?? 0;
-      const nearMiss = [...ctx.index.providersByArn.values()].filter(
-        (p) => p.accountId === accountId && p.key === cluster.key,
-      );
+      // By key, not a scan of every provider per cluster (clusters x providers).
+      const nearMiss = ctx.index.providersByAccountAndKey(accountId, cluster.key);
       ctx.emit({
         ruleId: 'IRSA-001',
         accountId,

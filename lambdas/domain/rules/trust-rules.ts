@@ -1,4 +1,5 @@
 import { correctSwappedEksHost, issuerKey, parseArn, parseEksIssuer, stripScheme } from '../arn';
+import { briefCondition } from '../brief';
 import type { ClusterRef, RoleRef } from '../estate-index';
 import type { Severity } from '../finding';
 import { DEFAULT_AUDIENCE } from '../snapshot';
@@ -13,14 +14,35 @@ import {
 } from '../trust-policy/classify';
 import { isNegatedOperator } from '../trust-policy/conditions';
 import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
-import type { Quirk, TrustPolicy } from '../trust-policy/model';
+import type { Quirk, ReadResult, TrustPolicy } from '../trust-policy/model';
 import { invalidCharacterSample, readTrustPolicy } from '../trust-policy/read-trust-policy';
 import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
 import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLabel } from './context';
 
 /** Reads and classifies one role's trust policy; records which clusters and providers it uses (each once). */
+/**
+ * The longest trust policy (minified) the analyzer evaluates. IAM's quota on trust policy length (ACLSizePerRole,
+ * Service Quotas L-C07B4B0D) defaults to 2,048 and AWS documents 4,096 as its maximum; some reports say 8,192. A
+ * longer document cannot be one IAM holds, and evaluating one per workload would cost workloads x document size:
+ * it is reported (DOC-001) and not evaluated.
+ */
+export const MAX_EVALUATED_TRUST_POLICY = 8192;
+
+/** How many candidate clusters a stale-provider finding lists (its evidence counts the rest). */
+const MAX_CANDIDATES = 20;
+
 export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
-  const read = readTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
+  const parsed = readTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
+  const read: ReadResult =
+    parsed.ok && parsed.minifiedLength > MAX_EVALUATED_TRUST_POLICY
+      ? {
+          ok: false,
+          kind: 'too-large',
+          message: `the trust policy is ${parsed.minifiedLength} characters minified, more than IAM holds (the quota's documented maximum is 4,096; ${MAX_EVALUATED_TRUST_POLICY} is the most any report gives), so it is not evaluated`,
+          quirks: parsed.quirks,
+          excerpt: parsed.decodedText.length > 300 ? `${parsed.decodedText.slice(0, 300)}…` : parsed.decodedText,
+        }
+      : parsed;
   const views = read.ok ? read.policy.statements.map(classifyStatement) : [];
   const targets: Array<ClusterRef | undefined> = [];
   let irsa = ctx.index.serviceAccountsByRole.has(ref.role.arn);
@@ -493,11 +515,18 @@ function reportStaleProvider(
   emit: Emit,
   at: string,
 ): void {
+  // At most MAX_CANDIDATES are listed, and no more than one past that is looked for: an account may hold thousands
+  // of clusters in a region and a role thousands of workloads, and looking through them all for each stale
+  // statement would cost statements x clusters. Each source is a list of distinct issuers, made once.
   const candidates: Array<Record<string, string>> = [];
   const refs: ClusterRef[] = [];
-  const add = (c: ClusterRef, why: string) => {
-    if (!candidates.some((x) => x.issuer === c.hostPath)) {
-      refs.push(c);
+  const seen = new Set<string>();
+  const add = (c: ClusterRef, why: string): boolean => {
+    if (refs.length > MAX_CANDIDATES) return false;
+    if (seen.has(c.hostPath)) return true;
+    seen.add(c.hostPath);
+    refs.push(c);
+    if (candidates.length < MAX_CANDIDATES) {
       candidates.push({
         cluster: c.cluster.name,
         region: c.cluster.region,
@@ -506,44 +535,88 @@ function reportStaleProvider(
         why,
       });
     }
+    return true;
   };
   const swapped = correctSwappedEksHost(url);
-  if (swapped)
-    for (const c of ctx.index.clustersByKey.get(issuerKey(swapped)) ?? [])
-      add(c, 'host written oidc.<region>.eks instead of oidc.eks.<region>');
+  if (swapped) {
+    for (const c of distinctIssuers(ctx.index.clustersByKey.get(issuerKey(swapped))))
+      if (!add(c, 'host written oidc.<region>.eks instead of oidc.eks.<region>')) break;
+  }
   const eks = parseEksIssuer(url);
   if (eks) {
-    for (const c of ctx.index.clustersByIssuerId.get(eks.id.toUpperCase()) ?? [])
-      add(c, `same issuer id, region ${c.cluster.region} instead of ${eks.region}`);
+    for (const c of distinctIssuers(ctx.index.clustersByIssuerId.get(eks.id.toUpperCase())))
+      if (!add(c, `same issuer id, region ${c.cluster.region} instead of ${eks.region}`)) break;
   }
-  for (const sa of ctx.index.serviceAccountsByRole.get(role.ref.role.arn) ?? []) {
-    const c = ctx.index.clusterByName(sa.accountId, sa.serviceAccount.cluster, sa.serviceAccount.region);
-    if (c)
-      add(c, `service account ${sa.serviceAccount.namespace}/${sa.serviceAccount.name} on this cluster uses the role`);
-  }
+  for (const { cluster: c, why } of workloadClusters(role, ctx)) if (!add(c, why)) break;
   if (eks) {
-    for (const c of ctx.index.clusters) {
-      if (
-        c.cluster.region === eks.region &&
-        (c.accountId === role.ref.accountId || c.accountId === parseArn(arn)?.accountId)
-      ) {
-        add(c, `cluster in ${eks.region}: recreated cluster with a new issuer id?`);
-      }
-    }
+    // The role's and the provider's accounts, in snapshot order as a scan of every cluster would meet them.
+    const accounts = [role.ref.accountId, parseArn(arn)?.accountId ?? role.ref.accountId];
+    for (const c of distinctIssuers(ctx.index.clustersInAccounts(accounts, eks.region)))
+      if (!add(c, `cluster in ${eks.region}: recreated cluster with a new issuer id?`)) break;
   }
+  const more = refs.length > MAX_CANDIDATES;
   const region = eks?.region ?? parseEksIssuer(swapped ?? '')?.region;
   const verifiable = region === undefined || ctx.index.regionScannedAnywhere(region);
   const provider = ctx.index.providersByArn.get(arn);
   emit(
     'IRSA-012',
     `${at} trusts ${arn}, but no cluster in the scanned estate has the issuer https://${stripScheme(url)}${
-      candidates.length > 0 ? `; closest: ${candidates.map((c) => `${c.cluster} (${c.why})`).join('; ')}` : ''
+      candidates.length > 0
+        ? `; closest: ${candidates
+            .slice(0, 5)
+            .map((c) => `${c.cluster} (${c.why})`)
+            .join('; ')}${refs.length > 5 ? `; and ${more ? 'more' : `${refs.length - 5} more`}` : ''}`
+        : ''
     }${verifiable ? '' : `; region ${region} was not scanned, so this is unconfirmed`}.`,
-    { federated: arn, providerExists: provider !== undefined, candidates, verified: verifiable },
+    {
+      federated: arn,
+      providerExists: provider !== undefined,
+      candidates,
+      ...(more ? { moreCandidates: true } : {}),
+      verified: verifiable,
+    },
     arn,
     verifiable ? undefined : 'info',
     refs.length === 1 ? refs[0] : undefined,
   );
+}
+
+/** The clusters of a list with distinct issuers, in order (made once per list). */
+const distinctByList = new WeakMap<readonly ClusterRef[], readonly ClusterRef[]>();
+function distinctIssuers(list: readonly ClusterRef[] | undefined): readonly ClusterRef[] {
+  if (!list) return [];
+  let out = distinctByList.get(list);
+  if (!out) {
+    const seen = new Set<string>();
+    out = list.filter((c) => !seen.has(c.hostPath) && seen.add(c.hostPath));
+    distinctByList.set(list, out);
+  }
+  return out;
+}
+
+/** The clusters a role's workloads run on, each once with the first workload there (made once per role). */
+const workloadClusterCache = new WeakMap<RoleAnalysis, ReadonlyArray<{ cluster: ClusterRef; why: string }>>();
+function workloadClusters(
+  role: RoleAnalysis,
+  ctx: AnalysisContext,
+): ReadonlyArray<{ cluster: ClusterRef; why: string }> {
+  let out = workloadClusterCache.get(role);
+  if (!out) {
+    const seen = new Set<string>();
+    const list: Array<{ cluster: ClusterRef; why: string }> = [];
+    for (const sa of ctx.index.serviceAccountsByRole.get(role.ref.role.arn) ?? []) {
+      const c = ctx.index.clusterByName(sa.accountId, sa.serviceAccount.cluster, sa.serviceAccount.region);
+      if (!c || seen.has(c.hostPath)) continue;
+      seen.add(c.hostPath);
+      list.push({
+        cluster: c,
+        why: `service account ${sa.serviceAccount.namespace}/${sa.serviceAccount.name} on this cluster uses the role`,
+      });
+    }
+    out = list;
+    workloadClusterCache.set(role, out);
+  }
+  return out;
 }
 
 /** After the statement rules: evaluate what each statement intends, to catch denials no rule explained. */
@@ -582,7 +655,7 @@ export function checkIntendedRequests(role: RoleAnalysis, ctx: AnalysisContext):
               subject: sub,
               decision: result.decision,
               explanation: result.explanation,
-              failedCondition: result.failedCondition ?? null,
+              failedCondition: briefCondition(result.failedCondition),
             },
             discriminator: `${view.statement.index}:${sub}`,
           },

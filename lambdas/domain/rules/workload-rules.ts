@@ -1,18 +1,30 @@
 import { parseArn, roleAccountId, WEBHOOK_ROLE_ARN } from '../arn';
+import { briefCondition, firstOf, QUOTED_VALUES, quote } from '../brief';
 import type { ServiceAccountRef } from '../estate-index';
 import { DEFAULT_AUDIENCE } from '../snapshot';
 import { normalizeSubject, subjectFor } from '../trust-policy/classify';
 import { isNegatedOperator } from '../trust-policy/conditions';
 import { evaluateTrustPolicy, webIdentityRequest } from '../trust-policy/evaluate';
-import { wildcardMatch } from '../trust-policy/wildcard';
+import { valueSetOf } from '../trust-policy/wildcard';
 import type { AnalysisContext } from './context';
 
 /** Rules that need to know which workload uses a role: EKS add-ons, Kubernetes service accounts. */
 export function checkServiceAccounts(ctx: AnalysisContext): void {
-  for (const ref of ctx.index.serviceAccounts) checkServiceAccount(ref, ctx);
+  // Which service accounts Pod Identity covers, as one set: looking each one up in the association list would cost
+  // service accounts x associations.
+  const podIdentity = new Set(
+    ctx.index.associations.map(({ accountId, association: a }) =>
+      podIdentityKey(accountId, a.cluster, a.region, a.namespace, a.serviceAccount),
+    ),
+  );
+  for (const ref of ctx.index.serviceAccounts) checkServiceAccount(ref, ctx, podIdentity);
 }
 
-function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void {
+function podIdentityKey(accountId: string, cluster: string, region: string, namespace: string, name: string): string {
+  return JSON.stringify([accountId, cluster, region, namespace, name]);
+}
+
+function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext, podIdentity: ReadonlySet<string>): void {
   const sa = ref.serviceAccount;
   const roleArn = sa.roleArn;
   // An empty eks.amazonaws.com/role-arn annotation is no annotation: the webhook injects nothing for it.
@@ -51,13 +63,8 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
   }
   if (!cluster) return;
   // Pod Identity takes precedence over IRSA for this service account (PI-056): IRSA checks would mislead.
-  const coveredByPodIdentity = ctx.index.associations.some(
-    (a) =>
-      a.accountId === ref.accountId &&
-      a.association.cluster === sa.cluster &&
-      a.association.region === sa.region &&
-      a.association.namespace === sa.namespace &&
-      a.association.serviceAccount === sa.name,
+  const coveredByPodIdentity = podIdentity.has(
+    podIdentityKey(ref.accountId, sa.cluster, sa.region, sa.namespace, sa.name),
   );
   if (coveredByPodIdentity) return;
   const roleAccount = roleAccountId(roleArn) ?? '';
@@ -87,10 +94,12 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
   const providerArn = ctx.expectedProviderArn(roleAccount, cluster);
   const request = webIdentityRequest(providerArn, cluster.hostPath, { sub: subject, aud: audience });
   const result = evaluateTrustPolicy(analysis.read.policy, request);
+  // Per workload, evidence quotes the policy, never copies it: a condition may list thousands of values.
+  const failed = result.failedCondition;
   const evaluation = {
     decision: result.decision,
     explanation: result.explanation,
-    failedCondition: result.failedCondition ?? null,
+    failedCondition: briefCondition(failed),
   };
 
   if (audience !== DEFAULT_AUDIENCE) {
@@ -126,14 +135,23 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
       (v.providers.some((p) => p.key === cluster.key) || v.issuerConditions.some((c) => c.prefixKey === cluster.key)),
   );
   if (targeting.length === 0) {
-    const trusts = analysis.views.flatMap((v) => v.providers.map((p) => p.arn));
+    const trusts = firstOf([...new Set(analysis.views.flatMap((v) => v.providers.map((p) => p.arn)))]);
     ctx.emit({
       ...base,
       ruleId: 'IRSA-031',
       message: `${cap(who)} uses role ${analysis.ref.role.name}, but no statement of it trusts cluster ${cluster.cluster.name}'s provider${
-        trusts.length > 0 ? ` (it trusts ${trusts.join(', ')})` : ''
+        trusts.total > 0
+          ? ` (it trusts ${trusts.items.join(', ')}${trusts.total > trusts.items.length ? `, and ${trusts.total - trusts.items.length} more` : ''})`
+          : ''
       }.`,
-      evidence: { ...sub, roleExists: true, expectedFederated: providerArn, trusts, evaluation },
+      evidence: {
+        ...sub,
+        roleExists: true,
+        expectedFederated: providerArn,
+        trusts: trusts.items,
+        ...(trusts.total > trusts.items.length ? { trustsCount: trusts.total } : {}),
+        evaluation,
+      },
     });
     return;
   }
@@ -144,22 +162,39 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
         c.claimNormal === 'sub' &&
         c.entry.operator !== undefined &&
         !isNegatedOperator(c.entry.operator.base) &&
-        c.entry.values.some((value) =>
-          c.entry.operator?.base === 'StringLike'
-            ? wildcardMatch(normalizeSubject(value), subject)
-            : normalizeSubject(value) === subject,
-        ),
+        valueSetOf(normalizedValues(c.entry.values), c.entry.operator?.base === 'StringLike').has(subject),
     ),
   );
   if (!subjectAllowed) {
-    const allowed = targeting.flatMap((v) =>
-      v.issuerConditions.filter((c) => c.claimNormal === 'sub').flatMap((c) => c.entry.values),
+    // The first subjects and how many there are, without copying every value per workload.
+    const subLists = targeting.flatMap((v) =>
+      v.issuerConditions.filter((c) => c.claimNormal === 'sub').map((c) => c.entry.values),
     );
+    const total = subLists.reduce((n, values) => n + values.length, 0);
+    const allowed: string[] = [];
+    for (const values of subLists) {
+      if (allowed.length >= QUOTED_VALUES) break;
+      allowed.push(...values.slice(0, QUOTED_VALUES - allowed.length));
+    }
+    const listed = { items: allowed, total };
     ctx.emit({
       ...base,
       ruleId: sa.source === 'addon' ? 'IRSA-038' : 'IRSA-016',
-      message: `${cap(who)} presents ${subject}, but role ${analysis.ref.role.name} allows ${allowed.length > 0 ? allowed.map((a) => JSON.stringify(a)).join(', ') : 'no subject'} for this cluster.`,
-      evidence: { ...sub, allowedSubjects: allowed, statementIndex: targeting[0]?.statement.index, evaluation },
+      message: `${cap(who)} presents ${subject}, but role ${analysis.ref.role.name} allows ${
+        total > 0
+          ? `${allowed
+              .slice(0, QUOTED_VALUES)
+              .map((a) => quote(a))
+              .join(', ')}${total > QUOTED_VALUES ? ` and ${total - QUOTED_VALUES} more` : ''}`
+          : 'no subject'
+      } for this cluster.`,
+      evidence: {
+        ...sub,
+        allowedSubjects: listed.items,
+        ...(listed.total > listed.items.length ? { allowedSubjectCount: listed.total } : {}),
+        statementIndex: targeting[0]?.statement.index,
+        evaluation,
+      },
     });
     return;
   }
@@ -184,6 +219,18 @@ function checkServiceAccount(ref: ServiceAccountRef, ctx: AnalysisContext): void
       evidence: { ...sub, evaluation },
     });
   }
+}
+
+// A role's subject values, normalized once rather than once per workload that names the role.
+const normalized = new WeakMap<readonly string[], readonly string[]>();
+function normalizedValues(values: readonly string[]): readonly string[] {
+  let out = normalized.get(values);
+  if (!out) {
+    // The same array when nothing changes, so the evaluation's ValueSet (and its last answer) is reused.
+    out = values.some((v) => normalizeSubject(v) !== v) ? values.map(normalizeSubject) : values;
+    normalized.set(values, out);
+  }
+  return out;
 }
 
 function cap(text: string): string {

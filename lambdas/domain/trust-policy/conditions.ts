@@ -1,5 +1,6 @@
+import { quoteAll } from '../brief';
 import type { ConditionEntry, ConditionOperator, SetQualifier } from './model';
-import { wildcardMatch } from './wildcard';
+import { type ValueSet, valueSetOf, wildcardMatch } from './wildcard';
 
 /** Request context: lower-cased key → value(s). */
 export type RequestContext = ReadonlyMap<string, readonly string[]>;
@@ -154,14 +155,19 @@ export function evaluateCondition(entry: ConditionEntry, context: RequestContext
   }
 
   const policyValues = spec.variables ? substituteAll(entry.values, context, version) : entry.values;
+  // Plain values (nothing substituted) of the string operators are looked up in a set built once per condition, not
+  // scanned per request: a condition may list thousands of subjects, and every workload's request is checked.
+  const index = policyValues === entry.values ? valueIndex(spec, entry.values) : undefined;
   // A value whose variable has no value is null: it equals nothing, so a positive operator finds no match in it and a
   // negated operator is satisfied by it (IAM user guide, "Policy variables with no value").
-  const matchesAny = (requestValue: string) =>
-    policyValues.some((pv) =>
-      typeof pv === 'string'
-        ? spec.match(pv, requestValue)
-        : pv !== undefined && spec.match(pv.text, requestValue, pv.literal),
-    );
+  const matchesAny = index
+    ? (requestValue: string) => index.has(requestValue)
+    : (requestValue: string) =>
+        policyValues.some((pv) =>
+          typeof pv === 'string'
+            ? spec.match(pv, requestValue)
+            : pv !== undefined && spec.match(pv.text, requestValue, pv.literal),
+        );
   // Per request value: does it satisfy the operator (positive: matches some value; negated: matches none)?
   const satisfies = (requestValue: string) => (spec.negated ? !matchesAny(requestValue) : matchesAny(requestValue));
 
@@ -170,8 +176,9 @@ export function evaluateCondition(entry: ConditionEntry, context: RequestContext
   else if (op.qualifier === 'ForAnyValue') result = requestValues.some(satisfies);
   else result = spec.negated ? requestValues.every(satisfies) : requestValues.some(satisfies);
 
-  const shown = requestValues.length === 1 ? JSON.stringify(requestValues[0]) : JSON.stringify(requestValues);
-  const wanted = JSON.stringify(entry.values.length === 1 ? entry.values[0] : entry.values);
+  // Quoted, not copied whole: a condition may list thousands of values, and a reason is built per request.
+  const shown = quoteAll(requestValues);
+  const wanted = quoteAll(entry.values);
   return {
     result,
     reason: result
@@ -192,9 +199,33 @@ function substituteAll(
   context: RequestContext,
   version?: string,
 ): readonly (PolicyValue | undefined)[] {
-  if (version !== '2012-10-17') return values;
+  if (version !== '2012-10-17' || !hasVariable(values)) return values;
   return values.map((v) => (v.includes('${') ? substitute(v, context) : v));
 }
+
+const variableFree = new WeakMap<readonly string[], boolean>();
+function hasVariable(values: readonly string[]): boolean {
+  let free = variableFree.get(values);
+  if (free === undefined) {
+    free = !values.some((v) => v.includes('${'));
+    variableFree.set(values, free);
+  }
+  return !free;
+}
+
+/** For StringEquals and StringLike: the values as a ValueSet, built once per condition. */
+function valueIndex(spec: OperatorSpec, values: readonly string[]): ValueSet | undefined {
+  const like = spec.match === stringLike;
+  if (!like && spec.match !== stringEquals) return undefined;
+  // Built from the second request on: a condition asked once (a document being planned) is cheaper to scan.
+  if (values.length < 8) return undefined;
+  if (!askedBefore.has(values)) {
+    askedBefore.add(values);
+    return undefined;
+  }
+  return valueSetOf(values, like);
+}
+const askedBefore = new WeakSet<readonly string[]>();
 
 // `[^{}]` rather than `[^}]`: the latter rescans to the end for every unclosed `${`, quadratic on `${${${...`.
 const VARIABLE = /\$\{([^{}]*)\}/g;
