@@ -20,7 +20,7 @@ export function freshAccountId(): string {
 }
 
 /** The roles the workflow may fix are opted in to remediation, as an operator does (the default scope, `tagged`). */
-const OPTED_IN = { Key: OPT_IN_TAG, Value: OPT_IN_VALUE };
+export const OPTED_IN = { Key: OPT_IN_TAG, Value: OPT_IN_VALUE };
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const hubTrust = (role: string) =>
   doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${HUB}:role/${role}` }, Action: 'sts:AssumeRole' });

@@ -18,7 +18,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { seedClients } from '../../../emulator/seed';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { APPROVER, type ConsoleHarness, startConsoleHarness } from '../../support/console-harness';
-import { seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
+import { OPTED_IN, seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,6 +46,7 @@ beforeAll(async () => {
   await seedClients(endpointUrl(), a).iam.send(
     new CreateRoleCommand({
       RoleName: 'hostile-text',
+      Tags: [OPTED_IN],
       AssumeRolePolicyDocument: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
