@@ -133,7 +133,7 @@ function traceStatement(
   context: RequestContext,
   version: string | undefined,
 ): StatementTrace {
-  const principalMatched = matchesPrincipal(statement, request);
+  const principalMatched = matchesPrincipal(statement, request.principal);
   const actionMatched = matchesAction(statement, request.action);
   const conditions = statement.conditions.map((entry) => {
     const outcome = evaluateCondition(entry, context, version);
@@ -158,19 +158,20 @@ function traceStatement(
   };
 }
 
-function matchesPrincipal(statement: Statement, request: TrustRequest): boolean {
-  if (statement.principal) return principalBlockMatches(statement.principal, request);
-  if (statement.notPrincipal) return !principalBlockMatches(statement.notPrincipal, request);
+/** Whether a statement's Principal (or NotPrincipal) names the principal: the one definition (the proof uses it). */
+export function matchesPrincipal(statement: Statement, principal: TrustRequest['principal']): boolean {
+  if (statement.principal) return principalBlockMatches(statement.principal, principal);
+  if (statement.notPrincipal) return !principalBlockMatches(statement.notPrincipal, principal);
   return false;
 }
 
-function principalBlockMatches(block: PrincipalBlock, request: TrustRequest): boolean {
+function principalBlockMatches(block: PrincipalBlock, principal: TrustRequest['principal']): boolean {
   if (block.wildcard) return true;
   // {"AWS": "*"} is documented as equivalent to "*".
   if ((block.byType.AWS ?? []).includes('*')) return true;
-  const values = block.byType[request.principal.type] ?? [];
-  const id = request.principal.id;
-  switch (request.principal.type) {
+  const values = block.byType[principal.type] ?? [];
+  const id = principal.id;
+  switch (principal.type) {
     case 'Service':
       return values.some((v) => v.toLowerCase() === id.toLowerCase());
     case 'AWS':
@@ -180,7 +181,8 @@ function principalBlockMatches(block: PrincipalBlock, request: TrustRequest): bo
   }
 }
 
-function matchesAction(statement: Statement, action: string): boolean {
+/** Whether a statement's Action (or NotAction) covers the action, ignoring case: the one definition. */
+export function matchesAction(statement: Statement, action: string): boolean {
   if (statement.actions) return statement.actions.some((a) => wildcardMatch(a, action, true));
   if (statement.notActions) return !statement.notActions.some((a) => wildcardMatch(a, action, true));
   return false;

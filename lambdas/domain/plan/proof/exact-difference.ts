@@ -20,11 +20,13 @@ import { evaluateCondition, isNegatedOperator } from '../../trust-policy/conditi
 import {
   type Decision,
   evaluateTrustPolicy,
+  matchesAction,
+  matchesPrincipal,
   type PrincipalType,
   type TrustRequest,
   WEB_IDENTITY_ACTION,
 } from '../../trust-policy/evaluate';
-import type { ConditionEntry, PrincipalBlock, Statement, TrustPolicy } from '../../trust-policy/model';
+import type { ConditionEntry, Statement, TrustPolicy } from '../../trust-policy/model';
 import { wildcardMatch } from '../../trust-policy/wildcard';
 import type { DeclaredWidening, IntendedRequest } from '../prove';
 import { type AccountedFor, accountFor, isWebIdentity, sameId, subKeyOf } from './accounting';
@@ -210,19 +212,19 @@ export function exactNewlyAllowed(
 
     for (const principal of principals) {
       spend(budget);
-      const alive = compiled.map((c) => principalMatches(c.statement, principal));
+      const alive = compiled.map((c) => matchesPrincipal(c.statement, principal));
       if (cut(compiled, alive, () => false)) continue;
       // Actions with the same effect on the live statements and on accounting are one branch.
       const byEffect = new Map<string, string>();
       for (const action of actions.witnesses) {
         spend(budget);
-        const bits = compiled.map((c, i) => (alive[i] && actionMatches(c.statement, action) ? '1' : '0')).join('');
+        const bits = compiled.map((c, i) => (alive[i] && matchesAction(c.statement, action) ? '1' : '0')).join('');
         const accounting = `${isWebIdentity(action)}|${declared.map((d) => d.action === undefined || d.action.toLowerCase() === action.toLowerCase()).join(',')}`;
         const key = `${bits}|${accounting}`;
         if (!byEffect.has(key)) byEffect.set(key, action);
       }
       for (const action of byEffect.values()) {
-        const live = compiled.map((c, i) => (alive[i] as boolean) && actionMatches(c.statement, action));
+        const live = compiled.map((c, i) => (alive[i] as boolean) && matchesAction(c.statement, action));
         // Accounting atoms on the principal's :sub key, for this principal and action.
         const subKey = principalIds.get(principal.type)?.has(principal.id) ? subKeyOf(principal) : undefined;
         const intendedSubs =
@@ -488,31 +490,4 @@ function principalWitnesses(
     out.push({ type, id: fresh });
   }
   return out;
-}
-
-function principalMatches(statement: Statement, principal: TrustRequest['principal']): boolean {
-  if (statement.principal) return blockMatches(statement.principal, principal);
-  if (statement.notPrincipal) return !blockMatches(statement.notPrincipal, principal);
-  return false;
-}
-
-function blockMatches(block: PrincipalBlock, principal: TrustRequest['principal']): boolean {
-  if (block.wildcard) return true;
-  if ((block.byType.AWS ?? []).includes('*')) return true;
-  const values = block.byType[principal.type] ?? [];
-  const id = principal.id;
-  switch (principal.type) {
-    case 'Service':
-      return values.some((v) => v.toLowerCase() === id.toLowerCase());
-    case 'AWS':
-      return values.some((v) => v === id || (/^\d{12}$/.test(v) && id.split(':')[4] === v));
-    default:
-      return values.includes(id);
-  }
-}
-
-function actionMatches(statement: Statement, action: string): boolean {
-  if (statement.actions) return statement.actions.some((a) => wildcardMatch(a, action, true));
-  if (statement.notActions) return !statement.notActions.some((a) => wildcardMatch(a, action, true));
-  return false;
 }
