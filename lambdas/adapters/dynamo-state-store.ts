@@ -98,14 +98,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getRun(runId: string) {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.stateTable,
-        Key: { pk: S(`RUN#${runId}`), sk: S('RUN') },
-        ConsistentRead: true,
-      }),
-    );
-    return parse<RunRecord>(out.Item);
+    return parse<RunRecord>(await this.getItem(this.stateTable, S(`RUN#${runId}`), S('RUN')));
   }
 
   async updateRun(runId: string, patch: Partial<Pick<RunRecord, 'status' | 'summary'>>) {
@@ -143,14 +136,8 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getPlan(runId: string, planId: string) {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.stateTable,
-        Key: { pk: S(`RUN#${runId}`), sk: S(`PLAN#${planId}`) },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item ? planFromItem(out.Item) : undefined;
+    const item = await this.getItem(this.stateTable, S(`RUN#${runId}`), S(`PLAN#${planId}`));
+    return item ? planFromItem(item) : undefined;
   }
 
   async listPlans(runId: string) {
@@ -211,29 +198,12 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getApproval(runId: string, planId: string) {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.stateTable,
-        Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item ? approvalFromItem(out.Item) : undefined;
+    const item = await this.getItem(this.stateTable, S(`RUN#${runId}`), S(`APPROVAL#${planId}`));
+    return item ? approvalFromItem(item) : undefined;
   }
 
   async listPendingApprovals() {
-    const items: ApprovalRecord[] = [];
-    for await (const page of paginateScan(
-      { client: this.client },
-      {
-        TableName: this.stateTable,
-        FilterExpression: 'kind = :kind AND attribute_not_exists(decision)',
-        ExpressionAttributeValues: { ':kind': S('approval') },
-        ConsistentRead: true,
-      },
-    )) {
-      for (const item of page.Items ?? []) items.push(approvalFromItem(item));
-    }
+    const items = (await this.scanKind('approval', 'attribute_not_exists(decision)')).map(approvalFromItem);
     return items.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
   }
 
@@ -359,30 +329,12 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getRollbackRequest(changeId: string) {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.stateTable,
-        Key: { pk: S(`ROLLBACK#${changeId}`), sk: S('REQUEST') },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item ? rollbackFromItem(out.Item) : undefined;
+    const item = await this.getItem(this.stateTable, S(`ROLLBACK#${changeId}`), S('REQUEST'));
+    return item ? rollbackFromItem(item) : undefined;
   }
 
   async listRollbackRequests() {
-    const items: RollbackRequest[] = [];
-    for await (const page of paginateScan(
-      { client: this.client },
-      {
-        TableName: this.stateTable,
-        FilterExpression: 'kind = :kind',
-        ExpressionAttributeValues: { ':kind': S('rollback-request') },
-        ConsistentRead: true,
-      },
-    )) {
-      for (const item of page.Items ?? []) items.push(rollbackFromItem(item));
-    }
-    return items;
+    return (await this.scanKind('rollback-request')).map(rollbackFromItem);
   }
 
   async updateRollbackRequest(
@@ -442,14 +394,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getAudit(changeId: string) {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.auditTable,
-        Key: { pk: S(`CHANGE#${changeId}`), sk: S(CHANGE_SK) },
-        ConsistentRead: true,
-      }),
-    );
-    return parse<AuditRecord>(out.Item);
+    return parse<AuditRecord>(await this.getItem(this.auditTable, S(`CHANGE#${changeId}`), S(CHANGE_SK)));
   }
 
   async listAudit() {
@@ -510,14 +455,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getAuditIntent(changeId: string) {
-    const out = await this.client.send(
-      new GetItemCommand({
-        TableName: this.auditTable,
-        Key: { pk: S(`CHANGE#${changeId}`), sk: S(INTENT_SK) },
-        ConsistentRead: true,
-      }),
-    );
-    return parse<AuditIntent>(out.Item);
+    return parse<AuditIntent>(await this.getItem(this.auditTable, S(`CHANGE#${changeId}`), S(INTENT_SK)));
   }
 
   async listOpenAuditIntents() {
@@ -550,6 +488,29 @@ export class DynamoStateStore implements StateStore {
       }
     }
     return refs;
+  }
+
+  /** The state table's items of one kind (a consistent scan), optionally filtered further. */
+  private async scanKind(kind: string, filter?: string): Promise<Item[]> {
+    const items: Item[] = [];
+    for await (const page of paginateScan(
+      { client: this.client },
+      {
+        TableName: this.stateTable,
+        FilterExpression: filter ? `kind = :kind AND ${filter}` : 'kind = :kind',
+        ExpressionAttributeValues: { ':kind': S(kind) },
+        ConsistentRead: true,
+      },
+    )) {
+      items.push(...(page.Items ?? []));
+    }
+    return items;
+  }
+
+  /** One item, read consistently. */
+  private async getItem(table: string, pk: AttributeValue, sk: AttributeValue): Promise<Item | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
+    return out.Item;
   }
 
   /** The audit table's items of these sort keys (a scan: the table holds one item per approved write, and a few more). */
