@@ -8,7 +8,7 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
-import { PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
+import { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { type RemediationMode, remediationScopeFrom } from '../../lambdas/domain/remediation-scope';
 import type { WorkflowEnv } from '../../lambdas/shared/env';
@@ -95,20 +95,31 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
-          ...(state ? [{ AttributeName: 'pendingDelivery', AttributeType: 'S' as const }] : []),
+          ...(state
+            ? [
+                { AttributeName: 'pendingDelivery', AttributeType: 'S' as const },
+                { AttributeName: 'openRollback', AttributeType: 'S' as const },
+              ]
+            : []),
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
         BillingMode: 'PAY_PER_REQUEST',
-        // The hub stack's pending-delivery index (sparse), which the reconciler reads.
+        // The hub stack's sparse indexes: pending-delivery (the deliverer's reconciler reads it) and open-rollback
+        // (the rollback step's reconciler).
         ...(state
           ? {
               GlobalSecondaryIndexes: [
                 {
                   IndexName: PENDING_DELIVERY_INDEX,
                   KeySchema: [{ AttributeName: 'pendingDelivery', KeyType: 'HASH' as const }],
+                  Projection: { ProjectionType: 'ALL' as const },
+                },
+                {
+                  IndexName: OPEN_ROLLBACK_INDEX,
+                  KeySchema: [{ AttributeName: 'openRollback', KeyType: 'HASH' as const }],
                   Projection: { ProjectionType: 'ALL' as const },
                 },
               ],

@@ -23,7 +23,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
-import { PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
+import { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
 import { ENV } from '../../lambdas/shared/env';
 import { type IrsaDoctorConfig, resolveConfig } from '../config';
 import { ApprovalConsole } from '../constructs/approval-console';
@@ -74,6 +74,11 @@ export type ConsoleHandler = 'deliver-decisions' | 'approval-api' | 'run-rollbac
 export type WorkflowHandler = Exclude<HubHandler, 'start-cluster-check' | ConsoleHandler | 'reconcile-audit'>;
 /** How often the reconciler delivers decisions still pending (the stream-started deliverer failed or was late). */
 export const RECONCILE_SCHEDULE = 'rate(5 minutes)';
+/**
+ * How often the rollback step's reconciler performs again the rollback requests still pending or running after
+ * ROLLBACK_RECONCILE_AFTER_MS (15 minutes, beyond the stream-started attempts): a request waits at most ~20 minutes.
+ */
+export const ROLLBACK_RECONCILE_SCHEDULE = 'rate(5 minutes)';
 /** How often the audit reconciler completes the records of interrupted writes. */
 export const AUDIT_RECONCILE_SCHEDULE = 'rate(1 hour)';
 /**
@@ -140,12 +145,19 @@ export class HubStack extends Stack {
       partitionKey: { name: 'pendingDelivery', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    // Rollback requests not finished (sparse: only while pending or running), what the rollback reconciler reads.
+    this.stateTable.addGlobalSecondaryIndex({
+      indexName: OPEN_ROLLBACK_INDEX,
+      partitionKey: { name: 'openRollback', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
     // Every grant on the state table now names its indexes too (CDK adds "<table>/index/*" once a table has one).
     Validations.of(this).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.stateTable)}.Arn>/index/*]`,
       reason:
-        `The state table has one index (${PENDING_DELIVERY_INDEX}, decisions waiting for delivery); CDK grants on a ` +
-        'table with indexes name "<table>/index/*", which is that index only.',
+        `The state table has two indexes (${PENDING_DELIVERY_INDEX}, decisions waiting for delivery; ` +
+        `${OPEN_ROLLBACK_INDEX}, rollback requests not finished); CDK grants on a table with indexes name ` +
+        '"<table>/index/*", which is those two only (read-only: indexes cannot be written).',
     });
     this.auditTable = new dynamodb.Table(this, 'AuditTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -502,6 +514,27 @@ export class HubStack extends Stack {
           filters: [ROLLBACK_REQUESTED_FILTER],
         }),
       );
+      // The rollback reconciler: the same function on a schedule, with a schedule role of its own that may invoke
+      // it only (the deliverer's schedule role and the deliverer's role gain nothing).
+      const rollbackReconcileRole = new iam.Role(this, 'RollbackReconcileScheduleRole', {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+        description: 'IRSA Doctor: the rollback reconcile schedule invokes the rollback step',
+      });
+      new scheduler.Schedule(this, 'RollbackReconcileSchedule', {
+        description: 'IRSA Doctor: perform rollback requests still pending or running (the step never ran, or crashed)',
+        schedule: scheduler.ScheduleExpression.expression(ROLLBACK_RECONCILE_SCHEDULE),
+        target: new schedulerTargets.LambdaInvoke(rollbackStep, {
+          role: rollbackReconcileRole,
+          input: scheduler.ScheduleTargetInput.fromObject({ reconcile: true }),
+        }),
+      });
+      Validations.of(rollbackReconcileRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(rollbackStep)}.Arn>:*]`,
+        reason:
+          'lambda:InvokeFunction on the versions and aliases of the rollback step only (ARN suffix ":*"), as the scheduler target grants.',
+      });
 
       const approvalConsole = new ApprovalConsole(this, 'ApprovalConsole', {
         apiFunction: approvalApi,
@@ -619,7 +652,7 @@ const DESCRIPTIONS: Record<HubHandler, string> = {
   'start-cluster-check': 'IRSA Doctor: start a single-cluster run for a new EKS cluster',
   'deliver-decisions': 'IRSA Doctor: deliver recorded approval decisions to the workflow (task tokens), reconcile',
   'approval-api': 'IRSA Doctor: approval console API (list, show, record decisions and rollback requests)',
-  'run-rollback': 'IRSA Doctor: perform a requested rollback with the remediator role',
+  'run-rollback': 'IRSA Doctor: perform a requested rollback with the remediator role, reconcile stuck requests',
   'reconcile-audit': 'IRSA Doctor: complete the audit records of writes a crash interrupted',
 };
 

@@ -28,6 +28,13 @@ export const STATE_TTL_DAYS = 90;
  * the decision until the delivery ends) are in it, so the reconciler reads what is pending, not the whole table.
  */
 export const PENDING_DELIVERY_INDEX = 'pending-delivery';
+/**
+ * Sparse index of rollback requests not finished: only request items whose `openRollback` attribute is set (while
+ * `pending` or `running`) are in it, so the rollback reconciler reads those, not the whole table.
+ */
+export const OPEN_ROLLBACK_INDEX = 'open-rollback';
+/** Rollback request statuses under which the request is in OPEN_ROLLBACK_INDEX. */
+const OPEN_ROLLBACK_STATUSES: readonly string[] = ['pending', 'running'];
 
 type Item = Record<string, AttributeValue>;
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
@@ -337,6 +344,21 @@ export class DynamoStateStore implements StateStore {
     return (await this.scanKind('rollback-request')).map(rollbackFromItem);
   }
 
+  async listOpenRollbackRequests() {
+    // The index is eventually consistent: a request just finished may still be listed (runRollbackRequest re-reads
+    // it consistently and leaves a finished one alone), one just recorded may be missing (the stream starts it).
+    const items: RollbackRequest[] = [];
+    for await (const page of paginateScan(
+      { client: this.client },
+      { TableName: this.stateTable, IndexName: OPEN_ROLLBACK_INDEX },
+    )) {
+      for (const item of page.Items ?? []) items.push(rollbackFromItem(item));
+    }
+    return items
+      .filter((r) => OPEN_ROLLBACK_STATUSES.includes(r.status))
+      .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt));
+  }
+
   async updateRollbackRequest(
     changeId: string,
     patch: Partial<Pick<RollbackRequest, 'status' | 'rollbackId' | 'error'>>,
@@ -345,11 +367,18 @@ export class DynamoStateStore implements StateStore {
     const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
     const values: Item = { ':updatedAt': S(this.now().toISOString()) };
     const sets = ['#updatedAt = :updatedAt'];
+    let remove = '';
     for (const [key, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       names[`#${key}`] = key;
       values[`:${key}`] = typeof value === 'string' ? S(value) : json(value);
       sets.push(`#${key} = :${key}`);
+    }
+    // In the open-rollback index while pending or running, out of it once finished.
+    if (patch.status !== undefined) {
+      names['#open'] = 'openRollback';
+      if (OPEN_ROLLBACK_STATUSES.includes(patch.status)) sets.push('#open = :updatedAt');
+      else remove = ' REMOVE #open';
     }
     let condition = 'attribute_exists(pk)';
     if (from && from.length > 0) {
@@ -364,7 +393,7 @@ export class DynamoStateStore implements StateStore {
         new UpdateItemCommand({
           TableName: this.stateTable,
           Key: { pk: S(`ROLLBACK#${changeId}`), sk: S('REQUEST') },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${remove}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -603,6 +632,7 @@ function rollbackItem(request: RollbackRequest, ttl: AttributeValue): Item {
     kind: S('rollback-request'),
     status: S(request.status),
     updatedAt: S(request.updatedAt),
+    ...(OPEN_ROLLBACK_STATUSES.includes(request.status) ? { openRollback: S(request.updatedAt) } : {}),
     data: json(request),
     ttl,
   };

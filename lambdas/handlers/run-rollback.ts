@@ -1,18 +1,34 @@
 /**
  * The rollback step: runs as the hub writer role (the only hub identity member RemediatorRoles trust), started by
  * the state table's stream when the approval API records a rollback request. Performs it with the same guards as
- * before (lambdas/workflow/approval-console.ts rollback) and records how it ended on the request.
+ * before (lambdas/workflow/approval-console.ts rollback) and records how it ended on the request. On a schedule
+ * (`{ "reconcile": true }`) it performs again the requests still pending or running after ROLLBACK_RECONCILE_AFTER_MS
+ * (the step never ran, or crashed).
  */
-import { type StreamKeysEvent, validateInput } from '../shared/contracts';
+import { type RunRollbackInput, validateInput } from '../shared/contracts';
 import { ENV } from '../shared/env';
-import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP, runRollbackRequest } from '../workflow/approval-console';
+import {
+  type ConsoleDeps,
+  DEFAULT_APPROVERS_GROUP,
+  ROLLBACK_RECONCILE_AFTER_MS,
+  reconcileRollbacks,
+  runRollbackRequest,
+} from '../workflow/approval-console';
 import { defaultDeps, logger } from './make-handler';
 
 export function makeRollbackHandler(get: () => ConsoleDeps) {
   return async (event: unknown) => {
-    const input = validateInput<StreamKeysEvent>('run-rollback', event);
+    const input = validateInput<RunRollbackInput>('run-rollback', event);
     logger.resetKeys();
     logger.appendKeys({ step: 'run-rollback' });
+    if ('reconcile' in input) {
+      const report = await reconcileRollbacks(
+        get(),
+        input.olderThanSeconds !== undefined ? input.olderThanSeconds * 1000 : ROLLBACK_RECONCILE_AFTER_MS,
+      );
+      logger.info('reconciled rollback requests', { report });
+      return report;
+    }
     const results: Array<{ changeId: string; status?: string }> = [];
     for (const record of input.Records) {
       const changeId = record.dynamodb.Keys.pk.S.slice('ROLLBACK#'.length);

@@ -225,6 +225,8 @@ export interface StateStore {
   putRollbackRequest(request: RollbackRequest): Promise<{ created: boolean; request: RollbackRequest }>;
   getRollbackRequest(changeId: string): Promise<RollbackRequest | undefined>;
   listRollbackRequests(): Promise<RollbackRequest[]>;
+  /** Requests still pending or running (an eventually consistent index: re-read one before acting on it), oldest first. */
+  listOpenRollbackRequests(): Promise<RollbackRequest[]>;
   /** Moves a request on; with `from`, only when it is in one of those states (false otherwise). */
   updateRollbackRequest(
     changeId: string,

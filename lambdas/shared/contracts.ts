@@ -199,8 +199,19 @@ export const schemas = {
       },
     ],
   },
-  // The rollback step: records of the state table's stream (a rollback requested).
-  'run-rollback': streamEvent('^ROLLBACK#.{1,300}$', '^REQUEST$'),
+  // The rollback step: records of the state table's stream (a rollback requested), or the reconciler's schedule
+  // (requests still pending or running after olderThanSeconds; default ROLLBACK_RECONCILE_AFTER_MS).
+  'run-rollback': {
+    oneOf: [
+      streamEvent('^ROLLBACK#.{1,300}$', '^REQUEST$'),
+      {
+        type: 'object',
+        required: ['reconcile'],
+        properties: { reconcile: { const: true }, olderThanSeconds: { type: 'integer', minimum: 0 } },
+        additionalProperties: false,
+      },
+    ],
+  },
 } as const;
 
 /** A DynamoDB stream event (Lambda event source mapping) whose records' keys match these patterns. */
@@ -242,6 +253,7 @@ export interface StreamKeysEvent {
   readonly Records: readonly { readonly dynamodb: { readonly Keys: { pk: { S: string }; sk: { S: string } } } }[];
 }
 export type DeliverDecisionsInput = StreamKeysEvent | { readonly reconcile: true; readonly olderThanSeconds?: number };
+export type RunRollbackInput = StreamKeysEvent | { readonly reconcile: true; readonly olderThanSeconds?: number };
 
 /** Bodies of the approval API's POST requests (lambdas/api/http-api.ts). */
 export const apiSchemas = {

@@ -282,6 +282,47 @@ export async function runRollbackRequest(deps: ConsoleDeps, changeId: string): P
 }
 
 /**
+ * How long a rollback request may stay pending or running before the reconciler performs it again: longer than the
+ * rollback step's stream-started attempts (a 2-minute timeout, the first attempt and 2 retries, with backoff), so
+ * the reconciler never races a step that is still trying.
+ */
+export const ROLLBACK_RECONCILE_AFTER_MS = 15 * 60_000;
+
+export interface RollbackReconcileReport {
+  /** Requests pending or running for longer than the threshold, which this round performed again. */
+  readonly stuck: number;
+  /** How each ended (done, refused, failed, or the status another run left it in). */
+  readonly outcomes: Record<string, number>;
+  readonly failed: readonly { readonly changeId: string; readonly error: string }[];
+}
+
+/**
+ * The rollback reconciler (on a schedule): performs again each request still pending or running (its step never
+ * ran, or crashed) whose last update is older than `olderThanMs`. Safe to repeat: runRollbackRequest re-reads the
+ * request and leaves a finished one alone, and the rollback is write-ahead audited (the intent is the lock, and a
+ * retry by the same person completes an interrupted write from what the resource holds instead of writing again).
+ */
+export async function reconcileRollbacks(
+  deps: ConsoleDeps,
+  olderThanMs = ROLLBACK_RECONCILE_AFTER_MS,
+): Promise<RollbackReconcileReport> {
+  const cutoff = deps.now().getTime() - olderThanMs;
+  const stuck = (await deps.store.listOpenRollbackRequests()).filter((r) => Date.parse(r.updatedAt) <= cutoff);
+  const outcomes: Record<string, number> = {};
+  const failed: { changeId: string; error: string }[] = [];
+  for (const r of stuck) {
+    try {
+      const after = await runRollbackRequest(deps, r.changeId);
+      const status = after?.status ?? 'gone';
+      outcomes[status] = (outcomes[status] ?? 0) + 1;
+    } catch (err) {
+      failed.push({ changeId: r.changeId, error: `${(err as Error).name}: ${(err as Error).message}` });
+    }
+  }
+  return { stuck: stuck.length, outcomes, failed };
+}
+
+/**
  * Restores the document an applied change replaced (write-ahead audited: lambdas/workflow/write-ahead.ts). Refused
  * (nothing written) when the change was rolled back already or someone else is rolling it back (naming them), when
  * an applied change of any run depends on it (roll that back first), or when the resource no longer holds what the

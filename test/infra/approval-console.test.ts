@@ -272,6 +272,50 @@ describe('ApprovalConsole in the hub stack', () => {
       const target = reconcile[0]?.props.Target as { Input?: string } | undefined;
       expect(JSON.parse(String(target?.Input))).toEqual({ reconcile: true });
     });
+
+    it('runs the rollback step as the rollback reconciler on a schedule whose role may invoke only that function', () => {
+      // Given the rollback step, the deliverer and every schedule
+      const step = functionOf(resources, 'run-rollback');
+      const stepId = step?.id ?? 'none';
+      const delivererId = functionOf(resources, 'deliver-decisions')?.id ?? 'none';
+      const writerRoleId = logicalIdOf(template, 'AWS::IAM::Role', (p) => p.RoleName === HUB_WRITER_ROLE_NAME);
+
+      // When the schedules targeting the rollback step are read, with their roles' permissions
+      const schedules = ofType(resources, 'AWS::Scheduler::Schedule').filter((sch) =>
+        JSON.stringify(sch.props.Target).includes(stepId),
+      );
+      const target = schedules[0]?.props.Target as { Input?: string; RoleArn?: unknown } | undefined;
+      const roleId = text(target?.RoleArn).replace(/^<|\.Arn>$/g, '');
+      const { statements, managedPolicyArns } = roleStatements(template, roleId);
+      const delivererSchedule = ofType(resources, 'AWS::Scheduler::Schedule').find((sch) =>
+        JSON.stringify(sch.props.Target).includes(delivererId),
+      );
+
+      // Then one schedule runs the step (as the writer role) with { reconcile: true }, through a role of its own
+      // that may invoke only that function (and its versions), nothing else
+      expect(schedules).toHaveLength(1);
+      expect(text(step?.props.Role)).toBe(`<${writerRoleId}.Arn>`);
+      expect(JSON.parse(String(target?.Input))).toEqual({ reconcile: true });
+      expect(managedPolicyArns).toEqual([]);
+      expect(statements.flatMap((s) => asArray(s.Action))).toEqual(['lambda:InvokeFunction']);
+      expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+      expect(statements.flatMap((s) => asArray(s.Resource).map(text)).sort()).toEqual(
+        [`<${stepId}.Arn>`, `<${stepId}.Arn>:*`].sort(),
+      );
+      expect(roleId).not.toBe(
+        text((delivererSchedule?.props.Target as { RoleArn?: unknown } | undefined)?.RoleArn).replace(
+          /^<|\.Arn>$/g,
+          '',
+        ),
+      );
+      // And the deliverer's role still reaches no member account (no sts:AssumeRole) and does not run the step
+      const delivererStatements = roleStatements(
+        template,
+        text(functionOf(resources, 'deliver-decisions')?.props.Role).replace(/^<|\.Arn>$/g, ''),
+      ).statements;
+      const delivererActions = delivererStatements.flatMap((s) => asArray(s.Action));
+      expect(delivererActions.filter((a) => a.startsWith('sts:') || a.startsWith('lambda:') || a === '*')).toEqual([]);
+    });
   });
 
   describe('approval-api function', () => {
