@@ -85,9 +85,12 @@ function planSection(p: Plan, n: number, findings: ReadonlyMap<string, Finding>)
   if (p.proof) {
     out.push('### Proof', '', ...p.proof.summary.map((s) => `- ${md(s)}`), '');
     out.push('| request | before | after | why |', '| --- | --- | --- | --- |');
+    // Newly allowed rows: a witness of a class the exact check found (source 'exact') or a probe request ('probe').
     for (const r of [...p.proof.intended, ...p.proof.probes.newlyAllowed, ...p.proof.probes.undeclaredNewlyAllowed]) {
+      const why =
+        r.declaredBy ?? `NOT DECLARED (${r.source === 'exact' ? 'witness of a newly allowed class' : 'probe request'})`;
       out.push(
-        `| ${md(r.principal)} ${md(r.action)}${r.sub ? ` sub=${md(r.sub)}` : ''}${r.aud ? ` aud=${md(r.aud)}` : ''} | ${r.before} | ${r.after} | ${md(r.declaredBy ?? 'NOT DECLARED')} |`,
+        `| ${md(r.principal)} ${md(r.action)}${r.sub ? ` sub=${md(r.sub)}` : ''}${r.aud ? ` aud=${md(r.aud)}` : ''} | ${r.before} | ${r.after} | ${md(why)} |`,
       );
     }
     out.push('');

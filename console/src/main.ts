@@ -7,6 +7,7 @@ import type { ChangeView, PendingGroup, PlanDetail, PlanSummary, RollbackStatusV
 import { ApiError, call, seg } from './api';
 import { answer, type ConsoleConfig, claimsOf, type SignInResult, signIn, signOut, token } from './auth';
 import { diffBlock, h, json, replace, when } from './dom';
+import { proofCounts } from './proof-text';
 
 const main = document.getElementById('main') as HTMLElement;
 const banner = document.getElementById('banner') as HTMLElement;
@@ -307,7 +308,13 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
                 ...[
                   ...proof.intended.map((o) => ({ o, why: 'the workload this plan is for' })),
                   ...proof.probes.newlyAllowed.map((o) => ({ o, why: o.declaredBy ?? '' })),
-                  ...proof.probes.undeclaredNewlyAllowed.map((o) => ({ o, why: 'NOT accounted for' })),
+                  ...proof.probes.undeclaredNewlyAllowed.map((o) => ({
+                    o,
+                    why:
+                      o.source === 'exact'
+                        ? 'NOT accounted for (witness of a newly allowed class)'
+                        : 'NOT accounted for (probe request)',
+                  })),
                 ].map(({ o, why }) =>
                   h(
                     'tr',
@@ -324,11 +331,7 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
                 ),
               ),
             ),
-            h(
-              'p',
-              { class: 'muted', 'data-testid': 'proof-nothing-else' },
-              `${proof.probes.evaluated} other requests probed; ${proof.probes.undeclaredNewlyAllowed.length} become allowed that the plan does not account for; ${proof.probes.newlyDenied} become denied. Size ${proof.size.minifiedLength} of ${proof.size.quota} characters.`,
-            ),
+            h('p', { class: 'muted', 'data-testid': 'proof-nothing-else' }, proofCounts(proof)),
           )
         : h(
             'p',
