@@ -263,6 +263,13 @@ export async function runRollbackRequest(deps: ConsoleDeps, changeId: string): P
     );
   } catch (err) {
     const e = err as Error & { reason?: string };
+    // A crashed attempt of this request wrote, and the audit reconciler has since completed its record (as this
+    // person's rollback): the request is done, not refused.
+    const finished = e?.reason === 'already-rolled-back' ? await rolledBackBy(deps, changeId) : undefined;
+    if (finished && finished.approvedBy === request.requestedBy) {
+      await deps.store.updateRollbackRequest(changeId, { status: 'done', rollbackId: finished.changeId }, ['running']);
+      return deps.store.getRollbackRequest(changeId);
+    }
     const refused = ROLLBACK_REFUSALS.has(e?.name ?? '');
     await deps.store.updateRollbackRequest(
       changeId,

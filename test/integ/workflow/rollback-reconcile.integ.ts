@@ -19,6 +19,7 @@ import {
   runRollbackRequest,
 } from '../../../lambdas/workflow/approval-console';
 import { applyPlanStep } from '../../../lambdas/workflow/plan-steps';
+import { reconcileAudit } from '../../../lambdas/workflow/write-ahead';
 import { roleWithPlan, storePlan, trustOf } from '../../support/audit-faults';
 import { freshAccountId, HUB, seedMemberRoles } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
@@ -151,5 +152,29 @@ describe('the rollback reconciler', () => {
     expect(await trustOf(endpointUrl(), a, roleName)).toEqual(before);
     const records = await rollbacksOf(changeId);
     expect(records.map((r) => [r.approvedBy, r.writes, r.wrote])).toEqual([['carol', [UPDATE_TRUST], before]]);
+  });
+
+  it('marks done (not refused) a crashed request whose write the audit reconciler recorded first', async () => {
+    // Given a request whose step wrote IAM and died, and the audit reconciler has since completed the record
+    const { a, roleName, before, changeId } = await requestedRollback('run-k3');
+    proxy.reset();
+    await expect(
+      runRollbackRequest({ ...deps, store: crashAfterIamWrite(hub.deps.store) }, changeId),
+    ).rejects.toMatchObject({ name: 'InjectedCrash' });
+    await reconcileAudit(deps, { minAgeSeconds: 0 });
+    expect(await rollbacksOf(changeId)).toMatchObject([{ approvedBy: 'carol', completedBy: 'reconciler' }]);
+
+    // When the rollback reconciler runs
+    const report = await reconcileRollbacks(deps, 0);
+
+    // Then the request is done with that record (it is carol's rollback), nothing more was written or recorded
+    expect(report).toMatchObject({ outcomes: { done: 1 }, failed: [] });
+    expect(await hub.deps.store.getRollbackRequest(changeId)).toMatchObject({
+      status: 'done',
+      rollbackId: rollbackIdOf(changeId),
+    });
+    expect(proxy.counts()[UPDATE_TRUST]).toBe(1);
+    expect(await trustOf(endpointUrl(), a, roleName)).toEqual(before);
+    expect(await rollbacksOf(changeId)).toHaveLength(1);
   });
 });
