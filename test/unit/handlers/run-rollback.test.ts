@@ -14,7 +14,10 @@ describe('run-rollback payloads', () => {
       'a rollback key with another sort key',
       { Records: [{ dynamodb: { Keys: { pk: { S: 'ROLLBACK#c' }, sk: { S: 'X' } } } }] },
     ],
-    ['no records', { reconcile: true }],
+    ['no records', {}],
+    ['a reconcile flag that is not true', { reconcile: false }],
+    ['a negative reconcile threshold', { reconcile: true, olderThanSeconds: -1 }],
+    ['a reconcile request with another field', { reconcile: true, changeId: 'c' }],
   ])('fails when the event has %s', async (_what, event) => {
     await expect(handler(event)).rejects.toMatchObject({ name: 'InvalidPayloadError' });
   });
