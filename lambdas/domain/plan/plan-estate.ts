@@ -1044,7 +1044,7 @@ function unique<T>(values: readonly T[]): T[] {
  * if that subject equals the request's, ignoring case (no condition operator matches a literal value otherwise):
  * then the document is read again too. So the answer is always the decision on the current document.
  */
-class CurrentDocument {
+export class CurrentDocument {
   private read: ReturnType<typeof readTrustPolicy> | undefined;
   /** patch.changes.length when the document was read, plus the tracked changes since. */
   private accounted = -1;
