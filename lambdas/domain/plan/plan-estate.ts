@@ -74,6 +74,7 @@ class Planner {
   /** Known subjects by role, then by cluster and region; audiences by role: built on first use, once per role. */
   private readonly subjectsByRole = new Map<string, Map<string, Set<string>>>();
   private readonly audiencesByRole = new Map<string, string[]>();
+  private clustersByName: Map<string, EstateIndex['clusters'][number]> | undefined;
 
   constructor(
     private readonly index: EstateIndex,
@@ -632,7 +633,7 @@ class Planner {
           ? [
               `Allows exactly what it names: ${unique(proof.probes.newlyAllowed.map((p) => p.declaredBy ?? ''))
                 .concat(work.intended.map((i) => i.why))
-                .filter((x, i, a) => x && a.indexOf(x) === i)
+                .filter((x, i, a) => x && firstAt(a, x) === i)
                 .join('; ')}.`,
             ]
           : []),
@@ -931,7 +932,15 @@ class Planner {
 
   private clusterOf(f: Finding) {
     if (!f.cluster || !f.region) return undefined;
-    return this.index.clusters.find((c) => c.cluster.name === f.cluster && c.cluster.region === f.region);
+    if (!this.clustersByName) {
+      // The first cluster of each name and region, as a scan of index.clusters finds it: built once, asked per finding.
+      this.clustersByName = new Map();
+      for (const c of this.index.clusters) {
+        const key = JSON.stringify([c.cluster.name, c.cluster.region]);
+        if (!this.clustersByName.has(key)) this.clustersByName.set(key, c);
+      }
+    }
+    return this.clustersByName.get(JSON.stringify([f.cluster, f.region]));
   }
 
   private knownSubjects(roleArn: string, cluster: string, region: string): string[] {
@@ -1029,6 +1038,19 @@ export function letsAnyServiceAccountIn(pattern: string): boolean {
   if (unused === undefined) return true;
   const parts = [unused, unused.repeat(33)];
   return parts.every((ns) => parts.every((name) => wildcardMatch(pattern, `system:serviceaccount:${ns}:${name}`)));
+}
+
+const firstIndexes = new WeakMap<readonly unknown[], Map<unknown, number>>();
+
+/** a.indexOf(x), from an index built once per array (which must not change after): linear over all x, not n². */
+function firstAt<T>(a: readonly T[], x: T): number {
+  let index = firstIndexes.get(a);
+  if (!index) {
+    index = new Map();
+    for (let i = a.length - 1; i >= 0; i--) index.set(a[i], i);
+    firstIndexes.set(a, index);
+  }
+  return index.get(x) ?? -1;
 }
 
 /** The distinct values, each at its first occurrence (linear: plans can name thousands of findings). */
