@@ -1,9 +1,12 @@
 /**
- * `npm run bench:adversarial [-- --sizes 1,10,20 --kinds k1,k2 --cli-sizes 10 --cli-kinds k1]`: the analyzer on
+ * `npm run bench:adversarial [-- --sizes 1,10,20 --kinds k1,k2 --cli-sizes 10 --cli-kinds k1 --plan-sizes 1,10
+ * --plan-kinds k1 --plan-cli-sizes 1]`: the analyzer and the planner on
  * snapshots built to be its worst cases (bench/adversarial-estate.ts), all valid against the snapshot schema.
  * Measures, per kind and size, schema validation and `analyzeEstate` in-process (bundled by esbuild as the Lambda
  * functions are), and `irsa-doctor analyze --format json` end to end as a process; reports seconds per 10 MB
- * against the target of 10. Not a test. Writes bench/results/adversarial.json.
+ * against the target of 10. Planning (`planFromFindings` on the analyzer's findings, bundled the same way, and
+ * `irsa-doctor plan --format json` as a process) is measured at --plan-sizes / --plan-cli-sizes. Not a test. Writes
+ * bench/results/adversarial.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ const TARGET_SECONDS_PER_10MB = 10;
 interface Analyzer {
   analyzeEstate: typeof import('../lambdas/domain/analyze').analyzeEstate;
   parseSnapshot: typeof import('../lambdas/shared/schemas').parseSnapshot;
+  planFromFindings: typeof import('../lambdas/domain/plan/plan-estate').planFromFindings;
 }
 
 /** The analyzer as it ships: bundled by esbuild (no keepNames), like bench/run.ts measures it. */
@@ -30,7 +34,7 @@ function loadBundled(): Analyzer {
   mkdirSync(TMP, { recursive: true });
   writeFileSync(
     entry,
-    `export { analyzeEstate } from '../../lambdas/domain/analyze';\nexport { parseSnapshot } from '../../lambdas/shared/schemas';\n`,
+    `export { analyzeEstate } from '../../lambdas/domain/analyze';\nexport { parseSnapshot } from '../../lambdas/shared/schemas';\nexport { planFromFindings } from '../../lambdas/domain/plan/plan-estate';\n`,
   );
   const outfile = join(TMP, 'adversarial-analyzer.cjs');
   buildSync({
@@ -52,6 +56,9 @@ const { values } = parseArgs({
     kinds: { type: 'string', default: ADVERSARIAL_KINDS.join(',') },
     'cli-sizes': { type: 'string', default: '10' },
     'cli-kinds': { type: 'string', default: ADVERSARIAL_KINDS.join(',') },
+    'plan-sizes': { type: 'string', default: '1' },
+    'plan-kinds': { type: 'string', default: ADVERSARIAL_KINDS.join(',') },
+    'plan-cli-sizes': { type: 'string', default: '' },
   },
 });
 const list = (v: string | undefined) =>
@@ -60,7 +67,7 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 const kinds = list(values.kinds) as AdversarialKind[];
-const unknown = [...kinds, ...list(values['cli-kinds'])].filter(
+const unknown = [...kinds, ...list(values['cli-kinds']), ...list(values['plan-kinds'])].filter(
   (k) => !(ADVERSARIAL_KINDS as readonly string[]).includes(k),
 );
 if (unknown.length > 0) {
@@ -70,6 +77,9 @@ if (unknown.length > 0) {
 const sizes = list(values.sizes).map(Number);
 const cliSizes = new Set(list(values['cli-sizes']).map(Number));
 const cliKinds = new Set(list(values['cli-kinds']));
+const planSizes = new Set(list(values['plan-sizes']).map(Number));
+const planKinds = new Set(list(values['plan-kinds']));
+const planCliSizes = new Set(list(values['plan-cli-sizes']).map(Number));
 
 interface Row {
   kind: AdversarialKind;
@@ -85,6 +95,13 @@ interface Row {
   cliSeconds?: number;
   cliSecondsPer10MB?: number;
   cliExit?: number;
+  /** planFromFindings on the findings above (analysis not included), in-process. */
+  planMs?: number;
+  planSecondsPer10MB?: number;
+  plans?: number;
+  /** `irsa-doctor plan --format json` as a process: read, validate, analyze and plan. */
+  planCliSeconds?: number;
+  planCliExit?: number;
 }
 
 function main(): void {
@@ -119,8 +136,26 @@ function main(): void {
         findings: result.findings.length,
         outputMegabytes: JSON.stringify(result).length / MB,
       };
+      const file = join(TMP, `adversarial-${kind}-${size}mb.json`);
+      if (planKinds.has(kind) && planSizes.has(size)) {
+        t = performance.now();
+        const planned = analyzer.planFromFindings(snapshot, result.findings);
+        row.planMs = performance.now() - t;
+        row.planSecondsPer10MB = row.planMs / 1000 / (megabytes / 10);
+        row.plans = planned.plans.length;
+      }
+      if (planKinds.has(kind) && planCliSizes.has(size)) {
+        writeFileSync(file, text);
+        t = performance.now();
+        const run = spawnSync(
+          process.execPath,
+          [join(ROOT, 'bin/irsa-doctor.cjs'), 'plan', '--snapshot', file, '--format', 'json'],
+          { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 16 * MB },
+        );
+        row.planCliSeconds = (performance.now() - t) / 1000;
+        row.planCliExit = run.status ?? -1;
+      }
       if (cliSizes.has(size) && cliKinds.has(kind)) {
-        const file = join(TMP, `adversarial-${kind}-${size}mb.json`);
         writeFileSync(file, text);
         t = performance.now();
         const run = spawnSync(
@@ -136,8 +171,12 @@ function main(): void {
         row.cliExit = run.status ?? -1;
       }
       rows.push(row);
+      const planned =
+        row.planMs === undefined
+          ? ''
+          : `  plan ${row.planMs.toFixed(0)} ms (${row.planSecondsPer10MB?.toFixed(2)} s/10MB, ${row.plans} plans)${row.planCliSeconds === undefined ? '' : `  plan CLI ${row.planCliSeconds.toFixed(1)} s (exit ${row.planCliExit})`}`;
       process.stderr.write(
-        `  ${kind.padEnd(22)} ${megabytes.toFixed(1).padStart(5)} MB  validate ${validateMs.toFixed(0).padStart(6)} ms  analyze ${analyzeMs.toFixed(0).padStart(6)} ms  ${row.secondsPer10MB.toFixed(2).padStart(6)} s/10MB (CPU ${row.cpuSecondsPer10MB.toFixed(2)})${row.cliSeconds === undefined ? '' : `  CLI ${row.cliSeconds.toFixed(1)} s (${row.cliSecondsPer10MB?.toFixed(2)} s/10MB, exit ${row.cliExit})`}  ${row.findings} findings, ${row.outputMegabytes.toFixed(1)} MB out  (load ${load()})\n`,
+        `  ${kind.padEnd(22)} ${megabytes.toFixed(1).padStart(5)} MB  validate ${validateMs.toFixed(0).padStart(6)} ms  analyze ${analyzeMs.toFixed(0).padStart(6)} ms  ${row.secondsPer10MB.toFixed(2).padStart(6)} s/10MB (CPU ${row.cpuSecondsPer10MB.toFixed(2)})${row.cliSeconds === undefined ? '' : `  CLI ${row.cliSeconds.toFixed(1)} s (${row.cliSecondsPer10MB?.toFixed(2)} s/10MB, exit ${row.cliExit})`}  ${row.findings} findings, ${row.outputMegabytes.toFixed(1)} MB out${planned}  (load ${load()})\n`,
       );
     }
   }
@@ -148,11 +187,22 @@ function main(): void {
       (w, r) => (!w || (r.cliSecondsPer10MB ?? 0) > (w.cliSecondsPer10MB ?? 0) ? r : w),
       undefined,
     );
+  const worstPlan = rows
+    .filter((r) => r.planSecondsPer10MB !== undefined)
+    .reduce<Row | undefined>(
+      (w, r) => (!w || (r.planSecondsPer10MB ?? 0) > (w.planSecondsPer10MB ?? 0) ? r : w),
+      undefined,
+    );
   const lines = [
     `worst in-process: ${worst.kind} at ${worst.megabytes.toFixed(1)} MB, ${worst.secondsPer10MB.toFixed(2)} s per 10 MB wall, ${worst.cpuSecondsPer10MB.toFixed(2)} s CPU (target <= ${TARGET_SECONDS_PER_10MB})`,
     ...(worstCli
       ? [
           `worst via the CLI: ${worstCli.kind} at ${worstCli.megabytes.toFixed(1)} MB, ${worstCli.cliSecondsPer10MB?.toFixed(2)} s per 10 MB (process start and JSON output included)`,
+        ]
+      : []),
+    ...(worstPlan
+      ? [
+          `worst planning: ${worstPlan.kind} at ${worstPlan.megabytes.toFixed(1)} MB, ${worstPlan.planMs?.toFixed(0)} ms, ${worstPlan.planSecondsPer10MB?.toFixed(2)} s per 10 MB (planFromFindings, analysis not included)`,
         ]
       : []),
   ];

@@ -18,6 +18,8 @@ export class TrustPolicyPatch {
   /** Statement index → condition keys renamed so far (old → new), so later edits may name a key by its old name. */
   private readonly renamed = new Map<number, Map<string, string>>();
   readonly changes: string[] = [];
+  /** Value lists addValue made (only it changes them in place), each with the set of its values. */
+  private readonly extended = new WeakMap<unknown[], Set<unknown>>();
 
   constructor(document: TrustDocument) {
     this.doc = structuredClone(document) as Json;
@@ -135,9 +137,17 @@ export class TrustPolicyPatch {
     const block = this.conditionBlocks(index).find((b) => b.operator === operator && Object.hasOwn(b.keys, key));
     if (!block) return false;
     const current = block.keys[key];
-    const values = Array.isArray(current) ? current : [current];
-    if (values.includes(value)) return false;
-    setOwn(block.keys, key, [...values, value]);
+    // A list this method made is extended in place, with its values indexed: adding n values is linear, not n².
+    let values = Array.isArray(current) && this.extended.has(current) ? current : undefined;
+    if (!values) {
+      values = Array.isArray(current) ? [...current] : [current];
+      this.extended.set(values, new Set(values));
+    }
+    const seen = this.extended.get(values) as Set<unknown>;
+    if (seen.has(value)) return false;
+    values.push(value);
+    seen.add(value);
+    setOwn(block.keys, key, values);
     this.changes.push(`statement #${index}: ${operator} ${key} also allows "${value}"`);
     return true;
   }

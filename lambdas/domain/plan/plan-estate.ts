@@ -71,6 +71,10 @@ class Planner {
   /** Roles by ARN and provider ARNs by account, built once: plans are made per role of large estates. */
   private readonly roles = new Map<string, RoleRef>();
   private readonly providerArnsByAccount = new Map<string, string[]>();
+  /** Known subjects by role, then by cluster and region; audiences by role: built on first use, once per role. */
+  private readonly subjectsByRole = new Map<string, Map<string, Set<string>>>();
+  private readonly audiencesByRole = new Map<string, string[]>();
+  private clustersByName: Map<string, EstateIndex['clusters'][number]> | undefined;
 
   constructor(
     private readonly index: EstateIndex,
@@ -263,6 +267,7 @@ class Planner {
     const partition = this.index.partition;
     const account = ref.accountId;
     const swapped = new Set<number>();
+    const current = new CurrentDocument(patch);
 
     for (const f of list) {
       const e = f.evidence;
@@ -367,12 +372,9 @@ class Planner {
           const sa = e.serviceAccount as { audience?: string } | undefined;
           const aud = sa?.audience ?? DEFAULT_AUDIENCE;
           const arn = providerArn(partition, account, cluster.hostPath);
-          const admitted = () => {
-            // An earlier fix of this plan may already let the workload in; then there is nothing left to add.
-            const current = readTrustPolicy(patch.result());
-            const request = webIdentityRequest(arn, cluster.hostPath, { sub: subject, aud });
-            return current.ok && evaluateTrustPolicy(current.policy, request).decision === 'Allow';
-          };
+          // An earlier fix of this plan may already let the workload in; then there is nothing left to add.
+          const admitted = () => current.admits(arn, cluster.hostPath, subject, aud);
+          const changesBefore = patch.changes.length;
           if (f.ruleId === 'IRSA-031') {
             if (e.roleExists !== true) {
               ok(false, 'the role does not exist: create it, or point the service account at the right role');
@@ -411,6 +413,7 @@ class Planner {
               'the statement for this cluster was not found',
             );
           }
+          current.added(subject, changesBefore);
           intended.push({
             providerArn: arn,
             sub: subject,
@@ -458,11 +461,7 @@ class Planner {
         }
         case 'IRSA-019': {
           const key = typeof e.suggestedKey === 'string' ? e.suggestedKey : undefined;
-          const audiences = unique(
-            (this.index.serviceAccountsByRole.get(roleArn) ?? []).map(
-              (s) => s.serviceAccount.audience ?? DEFAULT_AUDIENCE,
-            ),
-          );
+          const audiences = this.roleAudiences(roleArn);
           const aud = audiences.length === 1 ? (audiences[0] as string) : DEFAULT_AUDIENCE;
           ok(
             key !== undefined && patch.addCondition(idx, 'StringEquals', key, aud),
@@ -634,7 +633,7 @@ class Planner {
           ? [
               `Allows exactly what it names: ${unique(proof.probes.newlyAllowed.map((p) => p.declaredBy ?? ''))
                 .concat(work.intended.map((i) => i.why))
-                .filter((x, i, a) => x && a.indexOf(x) === i)
+                .filter((x, i, a) => x && firstAt(a, x) === i)
                 .join('; ')}.`,
             ]
           : []),
@@ -705,7 +704,8 @@ class Planner {
       };
       this.plans.push(plan);
     }
-    const unresolved = work.open.filter((o) => !work.fixed.includes(o.finding));
+    const fixedSet = new Set(work.fixed);
+    const unresolved = work.open.filter((o) => !fixedSet.has(o.finding));
     if (unresolved.length > 0 && unresolved.some((o) => severityRank(o.finding.severity) <= severityRank('medium'))) {
       const proposal: Plan = {
         id: stableId('plan', 'propose', ref.accountId, roleArn, unresolved.map((o) => o.finding.id).join(',')),
@@ -932,15 +932,43 @@ class Planner {
 
   private clusterOf(f: Finding) {
     if (!f.cluster || !f.region) return undefined;
-    return this.index.clusters.find((c) => c.cluster.name === f.cluster && c.cluster.region === f.region);
+    if (!this.clustersByName) {
+      // The first cluster of each name and region, as a scan of index.clusters finds it: built once, asked per finding.
+      this.clustersByName = new Map();
+      for (const c of this.index.clusters) {
+        const key = JSON.stringify([c.cluster.name, c.cluster.region]);
+        if (!this.clustersByName.has(key)) this.clustersByName.set(key, c);
+      }
+    }
+    return this.clustersByName.get(JSON.stringify([f.cluster, f.region]));
   }
 
   private knownSubjects(roleArn: string, cluster: string, region: string): string[] {
-    return unique(
-      (this.index.serviceAccountsByRole.get(roleArn) ?? [])
-        .filter((s) => s.serviceAccount.cluster === cluster && s.serviceAccount.region === region)
-        .map((s) => `system:serviceaccount:${s.serviceAccount.namespace}:${s.serviceAccount.name}`),
-    );
+    // Indexed once per role (by cluster and region): a role with many service accounts is asked once per candidate.
+    let byCluster = this.subjectsByRole.get(roleArn);
+    if (!byCluster) {
+      byCluster = new Map();
+      for (const s of this.index.serviceAccountsByRole.get(roleArn) ?? []) {
+        const key = JSON.stringify([s.serviceAccount.cluster, s.serviceAccount.region]);
+        const subjects = byCluster.get(key) ?? new Set<string>();
+        subjects.add(`system:serviceaccount:${s.serviceAccount.namespace}:${s.serviceAccount.name}`);
+        byCluster.set(key, subjects);
+      }
+      this.subjectsByRole.set(roleArn, byCluster);
+    }
+    return [...(byCluster.get(JSON.stringify([cluster, region])) ?? [])];
+  }
+
+  /** The distinct audiences of the service accounts that name a role, in order of first appearance. */
+  private roleAudiences(roleArn: string): string[] {
+    let audiences = this.audiencesByRole.get(roleArn);
+    if (!audiences) {
+      audiences = unique(
+        (this.index.serviceAccountsByRole.get(roleArn) ?? []).map((s) => s.serviceAccount.audience ?? DEFAULT_AUDIENCE),
+      );
+      this.audiencesByRole.set(roleArn, audiences);
+    }
+    return audiences;
   }
 
   /** The subjects every IRSA statement of the new document names literally: they must all be allowed after. */
@@ -1012,8 +1040,59 @@ export function letsAnyServiceAccountIn(pattern: string): boolean {
   return parts.every((ns) => parts.every((name) => wildcardMatch(pattern, `system:serviceaccount:${ns}:${name}`)));
 }
 
+const firstIndexes = new WeakMap<readonly unknown[], Map<unknown, number>>();
+
+/** a.indexOf(x), from an index built once per array (which must not change after): linear over all x, not n². */
+function firstAt<T>(a: readonly T[], x: T): number {
+  let index = firstIndexes.get(a);
+  if (!index) {
+    index = new Map();
+    for (let i = a.length - 1; i >= 0; i--) index.set(a[i], i);
+    firstIndexes.set(a, index);
+  }
+  return index.get(x) ?? -1;
+}
+
+/** The distinct values, each at its first occurrence (linear: plans can name thousands of findings). */
 function unique<T>(values: readonly T[]): T[] {
-  return values.filter((v, i) => values.indexOf(v) === i);
+  return [...new Set(values)];
+}
+
+/**
+ * Whether the document a plan is building admits a workload, without re-reading and re-evaluating the whole growing
+ * document per workload (quadratic in the service accounts of a role). The document is read again only when it
+ * changed in a way not tracked here; the changes tracked are those that add one literal subject (no `*`, `?` or
+ * `$`) to a `:sub` condition or in a statement of its own. Such a change can alter the decision for a request only
+ * if that subject equals the request's, ignoring case (no condition operator matches a literal value otherwise):
+ * then the document is read again too. So the answer is always the decision on the current document.
+ */
+export class CurrentDocument {
+  private read: ReturnType<typeof readTrustPolicy> | undefined;
+  /** patch.changes.length when the document was read, plus the tracked changes since. */
+  private accounted = -1;
+  private readonly subjects = new Set<string>();
+
+  constructor(private readonly patch: TrustPolicyPatch) {}
+
+  admits(providerArn: string, hostPath: string, sub: string, aud: string): boolean {
+    if (!this.read || this.accounted !== this.patch.changes.length || this.subjects.has(sub.toLowerCase())) {
+      this.read = readTrustPolicy(this.patch.result());
+      this.accounted = this.patch.changes.length;
+      this.subjects.clear();
+    }
+    const read = this.read;
+    return (
+      read.ok &&
+      evaluateTrustPolicy(read.policy, webIdentityRequest(providerArn, hostPath, { sub, aud })).decision === 'Allow'
+    );
+  }
+
+  /** Records the changes made since `changesBefore` as adding only the subject `sub`. */
+  added(sub: string, changesBefore: number): void {
+    if (!this.read || this.accounted !== changesBefore || /[*?$]/.test(sub)) return;
+    this.accounted = this.patch.changes.length;
+    this.subjects.add(sub.toLowerCase());
+  }
 }
 
 function dedupeIntended(list: readonly IntendedRequest[]): IntendedRequest[] {

@@ -59,7 +59,7 @@ export function accountFor(
   const subs = subValues(request);
   const { type, id } = request.principal;
   if (type === 'Federated' && isWebIdentity(request.action) && subs) {
-    const named = intended.find((i) => i.providerArn === id && subs.includes(i.sub));
+    const named = firstNamed(intended, id, subs);
     if (named) return { why: named.why };
   }
   for (const d of declared) {
@@ -73,4 +73,32 @@ export function accountFor(
     return { why: d.why, wideningClass: d.class };
   }
   return undefined;
+}
+
+const namedIndexes = new WeakMap<readonly IntendedRequest[], Map<string, number>>();
+
+/**
+ * intended.find((i) => i.providerArn === providerArn && subs.includes(i.sub)), from an index built once per list
+ * (lists are not changed once proved): a plan for a role with thousands of workloads asks it once per request.
+ */
+function firstNamed(
+  intended: readonly IntendedRequest[],
+  providerArn: string,
+  subs: readonly string[],
+): IntendedRequest | undefined {
+  let index = namedIndexes.get(intended);
+  if (!index) {
+    index = new Map();
+    for (let i = intended.length - 1; i >= 0; i--) {
+      const r = intended[i] as IntendedRequest;
+      index.set(JSON.stringify([r.providerArn, r.sub]), i);
+    }
+    namedIndexes.set(intended, index);
+  }
+  let first: number | undefined;
+  for (const sub of subs) {
+    const at = index.get(JSON.stringify([providerArn, sub]));
+    if (at !== undefined && (first === undefined || at < first)) first = at;
+  }
+  return first === undefined ? undefined : intended[first];
 }
