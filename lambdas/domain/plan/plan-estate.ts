@@ -19,6 +19,7 @@ import { jsonDiff } from './diff';
 import { iacOwner } from './ownership';
 import { setOwn, TrustPolicyPatch } from './patch-trust-policy';
 import type { IacOwner, Plan, PlanAction, PlanResult, ProviderState, TrustDocument } from './plan';
+import { DEFAULT_EXACT_BUDGET } from './proof/exact-difference';
 import { type DeclaredWidening, type IntendedRequest, proveTrustChange, type WideningClass } from './prove';
 
 export interface PlanOptions {
@@ -35,7 +36,18 @@ export interface PlanOptions {
    * write. Undefined: not checked (an offline plan that does not know how the member roles were deployed).
    */
   readonly remediationScope?: RemediationScope;
+  /**
+   * Work steps the exact proofs of one planning run may spend together. Default: PROOF_BUDGET_BASE plus
+   * PROOF_BUDGET_PER_ROLE for each role of the snapshot (a realistic trust plan spends a few hundred; the bench's
+   * 100,000 roles spend about 9 million in all). Each proof gets at most DEFAULT_EXACT_BUDGET of what is left; once
+   * it is spent, the remaining proofs are undecided and their plans propose-only, with the reason: planning time
+   * stays linear in the snapshot whatever its policies hold (a step is about a microsecond).
+   */
+  readonly proofBudget?: number;
 }
+
+export const PROOF_BUDGET_BASE = 10_000_000;
+export const PROOF_BUDGET_PER_ROLE = 2_000;
 
 const MAX_QUOTA = 4096;
 type Json = Record<string, unknown>;
@@ -75,12 +87,17 @@ class Planner {
   private readonly subjectsByRole = new Map<string, Map<string, Set<string>>>();
   private readonly audiencesByRole = new Map<string, string[]>();
   private clustersByName: Map<string, EstateIndex['clusters'][number]> | undefined;
+  /** What the exact proofs of this run may spend in all, and still (PlanOptions.proofBudget). */
+  private readonly proofBudget: number;
+  private proofStepsLeft: number;
 
   constructor(
     private readonly index: EstateIndex,
     private readonly findings: readonly Finding[],
     private readonly options: PlanOptions,
   ) {
+    this.proofBudget = options.proofBudget ?? PROOF_BUDGET_BASE + PROOF_BUDGET_PER_ROLE * index.roles.length;
+    this.proofStepsLeft = this.proofBudget;
     for (const ref of index.roles) this.roles.set(ref.role.arn, ref);
     for (const p of index.providersByArn.values()) {
       const list = this.providerArnsByAccount.get(p.accountId);
@@ -617,6 +634,7 @@ class Planner {
     if (work.fixed.length > 0 && patch.changes.length > 0) {
       const after = patch.result();
       const intended = [...work.intended, ...this.statementSubjects(after, ref.accountId)];
+      const budget = Math.min(DEFAULT_EXACT_BUDGET, this.proofStepsLeft);
       const proof = proveTrustChange({
         before,
         after,
@@ -624,7 +642,15 @@ class Planner {
         declared: work.declared,
         quota,
         otherProviders: this.providersOf(ref.accountId),
+        budget,
       });
+      this.proofStepsLeft = Math.max(0, this.proofStepsLeft - proof.exact.work);
+      const spent =
+        !proof.exact.decided && proof.exact.work >= budget && budget < DEFAULT_EXACT_BUDGET
+          ? [
+              `this planning run's proof budget (${this.proofBudget} steps) is spent: plan fewer accounts or roles at once`,
+            ]
+          : [];
       const overQuota = !proof.size.withinQuota;
       if (overQuota) this.quotaFinding(ref, first, proof.size.minifiedLength, quota);
       const widening = proof.probes.newlyAllowed.length > 0 || work.intended.length > 0;
@@ -664,6 +690,7 @@ class Planner {
           : []),
         ...(!proof.holds ? [`the proof does not hold: ${proof.summary.join(' ')}`] : []),
         ...work.proposeOnly,
+        ...spent,
         ...this.outOfScope(ref.role),
         ...[...blocked].map(
           ([c, whys]) =>

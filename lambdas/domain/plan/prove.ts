@@ -43,6 +43,8 @@ export interface ProofInput {
   readonly quota: number;
   /** Provider ARNs of the estate worth probing (other clusters' providers in the role's account). */
   readonly otherProviders: readonly string[];
+  /** The exact check's work budget for this proof (default DEFAULT_EXACT_BUDGET); over it, the proof is undecided. */
+  readonly budget?: number;
 }
 
 const ATTACKER_AUDIENCE = 'attacker.example.com';
@@ -77,7 +79,13 @@ export function proveTrustChange(input: ProofInput): Proof {
     return { ...describe(request, r), before: decide(before, request), after: decide(after, request) };
   });
 
-  const exact = exactNewlyAllowed(before, after, input.intended, input.declared);
+  const exact = exactNewlyAllowed(
+    before,
+    after,
+    input.intended,
+    input.declared,
+    input.budget !== undefined ? { budget: input.budget } : {},
+  );
   const newlyAllowed: ProbeOutcome[] = [];
   const undeclared: ProbeOutcome[] = [];
   for (const c of exact.classes) {

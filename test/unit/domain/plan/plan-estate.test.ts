@@ -596,3 +596,25 @@ describe('the remediator scope (what IAM lets the member remediator write)', () 
     expect(create?.applicable).toBe(true);
   });
 });
+
+describe('the proof budget of one planning run', () => {
+  const trustPlans = (options: PlanOptions) =>
+    planEstate(example, options).plans.filter((p) => p.action === 'update-trust-policy' && p.after !== null);
+
+  it('leaves every plan as it is when the budget is not reached', () => {
+    const plain = trustPlans({});
+    const generous = trustPlans({ proofBudget: 1_000_000_000 });
+    expect(generous.map((p) => [p.id, p.applicable])).toEqual(plain.map((p) => [p.id, p.applicable]));
+    expect(plain.some((p) => p.applicable)).toBe(true);
+  });
+
+  it('makes the proofs after a spent budget undecided and their plans propose-only, saying why', () => {
+    const spent = trustPlans({ proofBudget: 0 });
+    expect(spent.length).toBeGreaterThan(0);
+    for (const p of spent) {
+      expect(p.applicable).toBe(false);
+      expect(p.proof?.exact.decided).toBe(false);
+      expect(p.proposeOnlyReason).toContain("this planning run's proof budget (0 steps) is spent");
+    }
+  });
+});
