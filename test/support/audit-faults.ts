@@ -5,11 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
+import { type FaultProxy, startFaultProxy } from '../../emulator/fault-proxy';
 import { seedClients } from '../../emulator/seed';
+import { createLocalHub, type LocalHub } from '../../infra/local/local-hub';
 import type { Plan, TrustDocument } from '../../lambdas/domain/plan/plan';
 import type { StateStore } from '../../lambdas/ports/state-store';
+import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approval-console';
 import { planContentHash } from '../../lambdas/workflow/run-steps';
+import { endpointUrl, useEmulatorCredentials } from '../integ/emulator-env';
 import { testPlan } from './test-plan';
+import { freshAccountId, seedMemberRoles } from './workflow-estate';
 
 /** The store, except that the next `times` audit record puts (putAudit) fail with InjectedFault. */
 export function failingAuditPut(store: StateStore, times = 1): StateStore {
@@ -81,4 +86,44 @@ export async function roleWithPlan(
 export async function trustOf(endpoint: string, accountId: string, roleName: string): Promise<unknown> {
   const { Role } = await seedClients(endpoint, accountId).iam.send(new GetRoleCommand({ RoleName: roleName }));
   return JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? ''));
+}
+
+/** What the write-ahead and reconciler integration files share: a local hub of their own and a fault proxy. */
+export interface AuditHarness {
+  hub: LocalHub;
+  deps: ConsoleDeps;
+  proxy: FaultProxy;
+}
+
+/**
+ * Registers, for one test file, a local hub of its own on the emulator (resource names prefixed with `prefix`), a
+ * fault proxy in front of the emulator (closed after the file), and console deps on the hub; `configure` may change
+ * the deps once both exist (e.g. writers through the proxy). Read the fields inside tests, after beforeAll ran.
+ */
+export function useAuditHarness(
+  prefix: string,
+  seed: number,
+  configure?: (h: Omit<AuditHarness, 'deps'>) => Partial<ConsoleDeps>,
+): AuditHarness {
+  const h = {} as AuditHarness;
+  beforeAll(async () => {
+    useEmulatorCredentials();
+    h.hub = await createLocalHub({
+      endpoint: endpointUrl(),
+      prefix: `${prefix}${randomUUID().slice(0, 8)}`,
+      accounts: [],
+      regions: ['us-west-2'],
+    });
+    h.proxy = await startFaultProxy({ target: endpointUrl(), seed });
+    h.deps = { ...h.hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP, ...(configure?.(h) ?? {}) };
+  });
+  afterAll(async () => h.proxy?.close());
+  return h;
+}
+
+/** A fresh member account with IRSA Doctor's member roles in the emulator. */
+export async function memberAccount(): Promise<string> {
+  const id = freshAccountId();
+  await seedMemberRoles(endpointUrl(), id);
+  return id;
 }

@@ -3,58 +3,39 @@
  * the IAM write, or the IAM write itself failed); the reconciler completes each from what the resource holds, and
  * rollback then works (or is refused, when nothing was written).
  */
-import { randomUUID } from 'node:crypto';
 import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { type FaultProxy, startFaultProxy } from '../../../emulator/fault-proxy';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
-import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
 import { makeHandler } from '../../../lambdas/handlers/make-handler';
-import {
-  type ConsoleDeps,
-  DEFAULT_APPROVERS_GROUP,
-  listChanges,
-  rollback,
-} from '../../../lambdas/workflow/approval-console';
+import { DEFAULT_APPROVERS_GROUP, listChanges, rollback } from '../../../lambdas/workflow/approval-console';
 import type { WorkflowDeps } from '../../../lambdas/workflow/deps';
 import { applyPlanStep } from '../../../lambdas/workflow/plan-steps';
 import { RECONCILE_MIN_AGE_SECONDS, reconcileAudit, rollbackIdOf } from '../../../lambdas/workflow/write-ahead';
-import { failingAuditPut, roleWithPlan, storePlan, trustDoc, trustOf } from '../../support/audit-faults';
-import { freshAccountId, HUB, seedMemberRoles } from '../../support/workflow-estate';
-import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
+import {
+  failingAuditPut,
+  memberAccount,
+  roleWithPlan,
+  storePlan,
+  trustDoc,
+  trustOf,
+  useAuditHarness,
+} from '../../support/audit-faults';
+import { HUB } from '../../support/workflow-estate';
+import { endpointUrl } from '../emulator-env';
 
 const alice = { id: 'alice', groups: [DEFAULT_APPROVERS_GROUP] };
-let hub: LocalHub;
-let deps: ConsoleDeps;
-let proxy: FaultProxy;
+const h = useAuditHarness('rc', 7);
 /** The workflow's deps as the reconciler sees them an hour later (every intent is old enough to judge). */
 let later: WorkflowDeps;
-
-beforeAll(async () => {
-  useEmulatorCredentials();
-  hub = await createLocalHub({
-    endpoint: endpointUrl(),
-    prefix: `rc${randomUUID().slice(0, 8)}`,
-    accounts: [],
-    regions: ['us-west-2'],
-  });
-  deps = { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP };
-  later = { ...hub.deps, now: () => new Date(Date.now() + 2 * RECONCILE_MIN_AGE_SECONDS * 1000) };
-  proxy = await startFaultProxy({ target: endpointUrl(), seed: 7 });
+beforeAll(() => {
+  later = { ...h.hub.deps, now: () => new Date(Date.now() + 2 * RECONCILE_MIN_AGE_SECONDS * 1000) };
 });
-afterAll(async () => proxy.close());
-
-async function account(): Promise<string> {
-  const id = freshAccountId();
-  await seedMemberRoles(endpointUrl(), id);
-  return id;
-}
 
 /** The apply step, with the audit record put failing after the IAM write (a crash there). */
 async function crashAfterWrite(runId: string, planId: string): Promise<void> {
   await expect(
     applyPlanStep(
-      { ...hub.deps, store: failingAuditPut(hub.deps.store) },
+      { ...h.hub.deps, store: failingAuditPut(h.hub.deps.store) },
       { runId, planId, approval: { approvedBy: 'alice' } },
     ),
   ).rejects.toThrow(/injected/);
@@ -63,16 +44,16 @@ async function crashAfterWrite(runId: string, planId: string): Promise<void> {
 describe('the audit reconciler', () => {
   it('completes an applied change a crash left without its record; the change can then be rolled back', async () => {
     // Given an apply whose audit put failed after the IAM write
-    const a = await account();
+    const a = await memberAccount();
     const { plan, roleName, before, after } = await roleWithPlan(endpointUrl(), a);
-    await storePlan(hub.deps.store, 'run-1', plan);
+    await storePlan(h.hub.deps.store, 'run-1', plan);
     await crashAfterWrite('run-1', plan.id);
     const changeId = `run-1.${plan.id}`;
-    expect(await hub.deps.store.getAudit(changeId)).toBeUndefined();
-    expect(await hub.deps.store.getAuditIntent(changeId)).toMatchObject({ expected: before, intended: after });
+    expect(await h.hub.deps.store.getAudit(changeId)).toBeUndefined();
+    expect(await h.hub.deps.store.getAuditIntent(changeId)).toMatchObject({ expected: before, intended: after });
 
     // When the reconciler runs at once, then once the intent is old enough (through the handler's contract)
-    const early = await reconcileAudit(hub.deps, {});
+    const early = await reconcileAudit(h.hub.deps, {});
     const handler = makeHandler('reconcile-audit', reconcileAudit, () => later);
     const out = await handler({});
 
@@ -80,7 +61,7 @@ describe('the audit reconciler', () => {
     expect(early.completed.map((c) => c.changeId)).not.toContain(changeId);
     expect(early.waiting).toBeGreaterThanOrEqual(1);
     expect(out.completed).toContainEqual({ changeId, outcome: 'applied' });
-    expect(await hub.deps.store.getAudit(changeId)).toMatchObject({
+    expect(await h.hub.deps.store.getAudit(changeId)).toMatchObject({
       kind: 'apply',
       outcome: 'applied',
       completedBy: 'reconciler',
@@ -89,22 +70,22 @@ describe('the audit reconciler', () => {
       approvedBy: 'alice',
       writes: ['iam:UpdateAssumeRolePolicy'],
     });
-    expect(await hub.deps.store.getPlan('run-1', plan.id)).toMatchObject({ status: 'applied', changeId });
-    expect(await hub.deps.store.listOpenAuditIntents()).not.toContainEqual(expect.objectContaining({ changeId }));
+    expect(await h.hub.deps.store.getPlan('run-1', plan.id)).toMatchObject({ status: 'applied', changeId });
+    expect(await h.hub.deps.store.listOpenAuditIntents()).not.toContainEqual(expect.objectContaining({ changeId }));
 
     // And the change rolls back
-    await rollback(deps, alice, changeId);
+    await rollback(h.deps, alice, changeId);
     expect(await trustOf(endpointUrl(), a, roleName)).toEqual(before);
   });
 
   it('completes an interrupted rollback as done by the person who started it', async () => {
     // Given an applied change whose rollback by alice wrote IAM, then failed to put its record
-    const a = await account();
+    const a = await memberAccount();
     const { plan, before } = await roleWithPlan(endpointUrl(), a);
-    await storePlan(hub.deps.store, 'run-2', plan);
-    await applyPlanStep(hub.deps, { runId: 'run-2', planId: plan.id, approval: { approvedBy: 'alice' } });
+    await storePlan(h.hub.deps.store, 'run-2', plan);
+    await applyPlanStep(h.hub.deps, { runId: 'run-2', planId: plan.id, approval: { approvedBy: 'alice' } });
     const changeId = `run-2.${plan.id}`;
-    await expect(rollback({ ...deps, store: failingAuditPut(hub.deps.store) }, alice, changeId)).rejects.toThrow(
+    await expect(rollback({ ...h.deps, store: failingAuditPut(h.hub.deps.store) }, alice, changeId)).rejects.toThrow(
       /injected/,
     );
 
@@ -113,14 +94,14 @@ describe('the audit reconciler', () => {
 
     // Then the rollback is recorded, alice's, and a second rollback is refused naming her
     expect(out.completed).toContainEqual({ changeId: rollbackIdOf(changeId), outcome: 'applied' });
-    expect(await hub.deps.store.getAudit(rollbackIdOf(changeId))).toMatchObject({
+    expect(await h.hub.deps.store.getAudit(rollbackIdOf(changeId))).toMatchObject({
       kind: 'rollback',
       approvedBy: 'alice',
       wrote: before,
       rollsBack: changeId,
       completedBy: 'reconciler',
     });
-    await expect(rollback(deps, { id: 'bob', groups: [DEFAULT_APPROVERS_GROUP] }, changeId)).rejects.toMatchObject({
+    await expect(rollback(h.deps, { id: 'bob', groups: [DEFAULT_APPROVERS_GROUP] }, changeId)).rejects.toMatchObject({
       name: 'RollbackRefusedError',
       reason: 'already-rolled-back',
       message: expect.stringContaining('alice'),
@@ -129,37 +110,37 @@ describe('the audit reconciler', () => {
 
   it('lets another person roll back once an abandoned rollback that never wrote is closed, as a new attempt', async () => {
     // Given an applied change, and alice's rollback whose IAM write failed (503, no retries), leaving her intent
-    const a = await account();
+    const a = await memberAccount();
     const { plan, roleName, before } = await roleWithPlan(endpointUrl(), a);
-    await storePlan(hub.deps.store, 'run-4', plan);
-    await applyPlanStep(hub.deps, { runId: 'run-4', planId: plan.id, approval: { approvedBy: 'alice' } });
+    await storePlan(h.hub.deps.store, 'run-4', plan);
+    await applyPlanStep(h.hub.deps, { runId: 'run-4', planId: plan.id, approval: { approvedBy: 'alice' } });
     const changeId = `run-4.${plan.id}`;
     const writers = new AwsClientFactory({
-      endpoint: proxy.url,
+      endpoint: h.proxy.url,
       roleName: 'IrsaDoctorRemediator',
       hubAccountId: HUB,
       credentials: EMULATOR_CREDENTIALS,
       access: 'write',
       maxAttempts: 1,
     });
-    proxy.setFaults(undefined, { 'iam:UpdateAssumeRolePolicy': { serverError: 1 } });
-    await expect(rollback({ ...deps, writers }, alice, changeId)).rejects.toMatchObject({
+    h.proxy.setFaults(undefined, { 'iam:UpdateAssumeRolePolicy': { serverError: 1 } });
+    await expect(rollback({ ...h.deps, writers }, alice, changeId)).rejects.toMatchObject({
       $metadata: { httpStatusCode: 503 },
     });
-    proxy.setFaults(undefined);
+    h.proxy.setFaults(undefined);
     const bob = { id: 'bob', groups: [DEFAULT_APPROVERS_GROUP] };
 
     // When bob asks at once, he is refused: alice's rollback may still be under way
-    await expect(rollback(deps, bob, changeId)).rejects.toMatchObject({
+    await expect(rollback(h.deps, bob, changeId)).rejects.toMatchObject({
       name: 'RollbackRefusedError',
       message: expect.stringContaining('being rolled back by alice'),
     });
     // And when he asks after the reconciler's age, alice's attempt is closed as not written and his goes ahead
-    const view = await rollback({ ...deps, now: later.now }, bob, changeId);
+    const view = await rollback({ ...h.deps, now: later.now }, bob, changeId);
 
     // Then the policy is restored, alice's attempt is recorded as not applied, and bob's is the rollback
     expect(await trustOf(endpointUrl(), a, roleName)).toEqual(before);
-    expect(await hub.deps.store.getAudit(rollbackIdOf(changeId))).toMatchObject({
+    expect(await h.hub.deps.store.getAudit(rollbackIdOf(changeId))).toMatchObject({
       approvedBy: 'alice',
       outcome: 'not-applied',
     });
@@ -169,30 +150,33 @@ describe('the audit reconciler', () => {
       outcome: 'applied',
       writes: ['iam:UpdateAssumeRolePolicy'],
     });
-    const history = (await listChanges(deps, alice)).find((c) => c.change.changeId === changeId);
+    const history = (await listChanges(h.deps, alice)).find((c) => c.change.changeId === changeId);
     expect(history?.rolledBackBy?.approvedBy).toBe('bob');
   });
 
   it('closes an intent whose IAM write never happened as not applied, and one that drifted as drift', async () => {
     // Given two applies whose IAM write failed (every UpdateAssumeRolePolicy answered 503, no retries)
-    const a = await account();
+    const a = await memberAccount();
     const writers = new AwsClientFactory({
-      endpoint: proxy.url,
+      endpoint: h.proxy.url,
       roleName: 'IrsaDoctorRemediator',
       hubAccountId: HUB,
       credentials: EMULATOR_CREDENTIALS,
       access: 'write',
       maxAttempts: 1,
     });
-    proxy.setFaults(undefined, { 'iam:UpdateAssumeRolePolicy': { serverError: 1 } });
+    h.proxy.setFaults(undefined, { 'iam:UpdateAssumeRolePolicy': { serverError: 1 } });
     const failed = [await roleWithPlan(endpointUrl(), a), await roleWithPlan(endpointUrl(), a)];
     for (const { plan } of failed) {
-      await storePlan(hub.deps.store, 'run-3', plan);
+      await storePlan(h.hub.deps.store, 'run-3', plan);
       await expect(
-        applyPlanStep({ ...hub.deps, writers }, { runId: 'run-3', planId: plan.id, approval: { approvedBy: 'alice' } }),
+        applyPlanStep(
+          { ...h.hub.deps, writers },
+          { runId: 'run-3', planId: plan.id, approval: { approvedBy: 'alice' } },
+        ),
       ).rejects.toMatchObject({ $metadata: { httpStatusCode: 503 } });
     }
-    proxy.setFaults(undefined);
+    h.proxy.setFaults(undefined);
     // And someone edits the second role before the reconciler comes
     const [untouched, edited] = failed as [(typeof failed)[0], (typeof failed)[0]];
     await seedClients(endpointUrl(), a).iam.send(
@@ -212,17 +196,17 @@ describe('the audit reconciler', () => {
         { changeId: `run-3.${edited.plan.id}`, outcome: 'drift' },
       ]),
     );
-    expect(await hub.deps.store.getAudit(`run-3.${edited.plan.id}`)).toMatchObject({
+    expect(await h.hub.deps.store.getAudit(`run-3.${edited.plan.id}`)).toMatchObject({
       outcome: 'drift',
       found: trustDoc('ByAPerson'),
     });
-    await expect(rollback(deps, alice, `run-3.${untouched.plan.id}`)).rejects.toMatchObject({
+    await expect(rollback(h.deps, alice, `run-3.${untouched.plan.id}`)).rejects.toMatchObject({
       name: 'RollbackRefusedError',
       reason: 'not-reversible',
     });
     expect(await trustOf(endpointUrl(), a, untouched.roleName)).toEqual(untouched.before);
     // And the history lists neither as a change
-    const ids = (await listChanges(deps, alice)).map((c) => c.change.changeId);
+    const ids = (await listChanges(h.deps, alice)).map((c) => c.change.changeId);
     expect(ids).not.toContain(`run-3.${untouched.plan.id}`);
     expect(ids).not.toContain(`run-3.${edited.plan.id}`);
   });

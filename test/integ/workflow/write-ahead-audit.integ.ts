@@ -6,70 +6,50 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetOpenIDConnectProviderCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
-import { type FaultProxy, startFaultProxy } from '../../../emulator/fault-proxy';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
-import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
 import type { ChangeView } from '../../../lambdas/api/views';
-import {
-  type ConsoleDeps,
-  DEFAULT_APPROVERS_GROUP,
-  rollback,
-  rollbackIdOf,
-} from '../../../lambdas/workflow/approval-console';
+import { DEFAULT_APPROVERS_GROUP, rollback, rollbackIdOf } from '../../../lambdas/workflow/approval-console';
 import { applyPlanStep } from '../../../lambdas/workflow/plan-steps';
-import { failingAuditPut, roleWithPlan, storePlan, trustDoc, trustOf } from '../../support/audit-faults';
+import {
+  failingAuditPut,
+  memberAccount,
+  roleWithPlan,
+  storePlan,
+  trustDoc,
+  trustOf,
+  useAuditHarness,
+} from '../../support/audit-faults';
 import { testPlan } from '../../support/test-plan';
-import { freshAccountId, HUB, seedMemberRoles } from '../../support/workflow-estate';
-import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
+import { HUB } from '../../support/workflow-estate';
+import { endpointUrl } from '../emulator-env';
 
 const alice = { id: 'alice', groups: [DEFAULT_APPROVERS_GROUP] };
 const bob = { id: 'bob', groups: [DEFAULT_APPROVERS_GROUP] };
-let hub: LocalHub;
-let deps: ConsoleDeps;
-let proxy: FaultProxy;
+const h = useAuditHarness('w', 12);
 
-beforeAll(async () => {
-  useEmulatorCredentials();
-  hub = await createLocalHub({
-    endpoint: endpointUrl(),
-    prefix: `w${randomUUID().slice(0, 8)}`,
-    accounts: [],
-    regions: ['us-west-2'],
-  });
-  deps = { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP };
-  proxy = await startFaultProxy({ target: endpointUrl(), seed: 12 });
-});
-afterAll(async () => proxy.close());
-
-async function account(): Promise<string> {
-  const id = freshAccountId();
-  await seedMemberRoles(endpointUrl(), id);
-  return id;
-}
-
-const apply = (d: typeof hub.deps, runId: string, planId: string, approvedBy = 'alice') =>
+const apply = (d: typeof h.hub.deps, runId: string, planId: string, approvedBy = 'alice') =>
   applyPlanStep(d, { runId, planId, approval: { approvedBy } });
 
 describe('apply: the audit put fails after the IAM write', () => {
   it('the retry leaves a complete, rollback-able record instead of "already-applied" with none', async () => {
     // Given a role and an approved plan for it
-    const a = await account();
+    const a = await memberAccount();
     const { plan, roleName, before, after } = await roleWithPlan(endpointUrl(), a);
-    await storePlan(hub.deps.store, 'run-a1', plan);
+    await storePlan(h.hub.deps.store, 'run-a1', plan);
 
     // When the apply step writes IAM and its audit put then fails
-    await expect(apply({ ...hub.deps, store: failingAuditPut(hub.deps.store) }, 'run-a1', plan.id)).rejects.toThrow(
+    await expect(apply({ ...h.hub.deps, store: failingAuditPut(h.hub.deps.store) }, 'run-a1', plan.id)).rejects.toThrow(
       /injected/,
     );
     expect(await trustOf(endpointUrl(), a, roleName)).toEqual(after);
 
     // And the step is retried
-    const retried = await apply(hub.deps, 'run-a1', plan.id);
+    const retried = await apply(h.hub.deps, 'run-a1', plan.id);
 
     // Then the retry reports the change applied, with its record: what it replaced, what it wrote, who approved
     expect(retried).toMatchObject({ status: 'applied', changeId: `run-a1.${plan.id}` });
-    const record = await hub.deps.store.getAudit(`run-a1.${plan.id}`);
+    const record = await h.hub.deps.store.getAudit(`run-a1.${plan.id}`);
     expect(record).toMatchObject({
       kind: 'apply',
       replaced: before,
@@ -78,7 +58,7 @@ describe('apply: the audit put fails after the IAM write', () => {
       writes: ['iam:UpdateAssumeRolePolicy'],
     });
     // And the change can be rolled back from it
-    await rollback(deps, alice, `run-a1.${plan.id}`);
+    await rollback(h.deps, alice, `run-a1.${plan.id}`);
     expect(await trustOf(endpointUrl(), a, roleName)).toEqual(before);
   });
 });
@@ -86,24 +66,24 @@ describe('apply: the audit put fails after the IAM write', () => {
 describe('rollback: the audit put fails after the IAM write', () => {
   it('records the rollback once, by the person whose write it was; someone else meanwhile is refused', async () => {
     // Given an applied change
-    const a = await account();
+    const a = await memberAccount();
     const { plan, roleName, before } = await roleWithPlan(endpointUrl(), a);
-    await storePlan(hub.deps.store, 'run-r1', plan);
-    await apply(hub.deps, 'run-r1', plan.id);
+    await storePlan(h.hub.deps.store, 'run-r1', plan);
+    await apply(h.hub.deps, 'run-r1', plan.id);
     const changeId = `run-r1.${plan.id}`;
 
     // When alice's rollback writes IAM and its audit put then fails
-    const crashing = { ...deps, store: failingAuditPut(hub.deps.store) };
+    const crashing = { ...h.deps, store: failingAuditPut(h.hub.deps.store) };
     await expect(rollback(crashing, alice, changeId, 'undo')).rejects.toThrow(/injected/);
     expect(await trustOf(endpointUrl(), a, roleName)).toEqual(before);
 
     // Then bob, asking meanwhile, is refused, naming alice, and records nothing
-    await expect(rollback(deps, bob, changeId)).rejects.toMatchObject({
+    await expect(rollback(h.deps, bob, changeId)).rejects.toMatchObject({
       name: 'RollbackRefusedError',
       message: expect.stringContaining('alice'),
     });
     // And alice's retry completes her record: the write she made, not a no-op
-    const view = await rollback(deps, alice, changeId);
+    const view = await rollback(h.deps, alice, changeId);
     expect(view.rolledBackBy).toMatchObject({
       changeId: rollbackIdOf(changeId),
       kind: 'rollback',
@@ -112,7 +92,7 @@ describe('rollback: the audit put fails after the IAM write', () => {
       wrote: before,
       rollsBack: changeId,
     });
-    const rollbacks = (await hub.deps.store.listAudit()).filter((r) => r.rollsBack === changeId);
+    const rollbacks = (await h.hub.deps.store.listAudit()).filter((r) => r.rollsBack === changeId);
     expect(rollbacks.map((r) => r.approvedBy)).toEqual(['alice']);
   });
 });
@@ -122,25 +102,25 @@ describe('two rollbacks of one change at once', () => {
     ['after the first rollback wrote (the racer finds the resource restored)', 'iam:UpdateAssumeRolePolicy', 1],
     ['between the first rollback read and its write (both find what the change wrote)', 'iam:GetRole', 1],
   ] as const)('exactly one writer is recorded, with its author: the racer comes %s', async (_when, op, n) => {
-    // Given an applied change, and rollbacks whose IAM calls go through the fault proxy
-    const a = await account();
+    // Given an applied change, and rollbacks whose IAM calls go through the fault h.proxy
+    const a = await memberAccount();
     const { plan, roleName, before } = await roleWithPlan(endpointUrl(), a);
-    await storePlan(hub.deps.store, 'run-c1', plan);
-    await apply(hub.deps, 'run-c1', plan.id);
+    await storePlan(h.hub.deps.store, 'run-c1', plan);
+    await apply(h.hub.deps, 'run-c1', plan.id);
     const changeId = `run-c1.${plan.id}`;
     const writers = new AwsClientFactory({
-      endpoint: proxy.url,
+      endpoint: h.proxy.url,
       roleName: 'IrsaDoctorRemediator',
       hubAccountId: HUB,
       credentials: EMULATOR_CREDENTIALS,
       access: 'write',
     });
-    const proxied = { ...deps, writers };
+    const proxied = { ...h.deps, writers };
 
     // When bob's rollback runs to its end at that point of alice's
-    proxy.reset();
+    h.proxy.reset();
     let racer: Promise<ChangeView | Error> | undefined;
-    proxy.setHooks({
+    h.proxy.setHooks({
       after: async (operation, count) => {
         if (racer || operation !== op || count !== n) return;
         racer = rollback(proxied, bob, changeId, 'me too').catch((e: Error) => e);
@@ -148,7 +128,7 @@ describe('two rollbacks of one change at once', () => {
       },
     });
     const first = await rollback(proxied, alice, changeId, 'undo').catch((e: Error) => e);
-    proxy.setHooks(undefined);
+    h.proxy.setHooks(undefined);
     const second = await racer;
 
     // Then the policy is restored, one of them wrote, and the other was refused naming the writer
@@ -165,18 +145,18 @@ describe('two rollbacks of one change at once', () => {
       message: expect.stringContaining(writer?.approvedBy ?? '?'),
     });
     // And the audit log holds exactly that writer's record
-    const rollbacks = (await hub.deps.store.listAudit()).filter((r) => r.rollsBack === changeId);
+    const rollbacks = (await h.hub.deps.store.listAudit()).filter((r) => r.rollsBack === changeId);
     expect(rollbacks.map((r) => [r.approvedBy, r.writes])).toEqual([
       [writer?.approvedBy, ['iam:UpdateAssumeRolePolicy']],
     ]);
-    expect(await hub.deps.store.getAudit(rollbackIdOf(changeId))).toMatchObject({ approvedBy: writer?.approvedBy });
+    expect(await h.hub.deps.store.getAudit(rollbackIdOf(changeId))).toMatchObject({ approvedBy: writer?.approvedBy });
   });
 });
 
 describe('rollback dependents across runs', () => {
   it('does not delete a provider created by one run while a later run applied a trust policy naming it', async () => {
     // Given run A created a provider, and run B (no dependsOn: another run) pointed a role's trust at it
-    const a = await account();
+    const a = await memberAccount();
     const issuer = `oidc.eks.us-west-2.amazonaws.com/id/${randomUUID().replace(/-/g, '').toUpperCase()}`;
     const providerArn = `arn:aws:iam::${a}:oidc-provider/${issuer}`;
     const create = testPlan({
@@ -187,11 +167,11 @@ describe('rollback dependents across runs', () => {
       before: null,
       after: { url: issuer, clientIds: ['sts.amazonaws.com'], thumbprints: [] },
     });
-    await storePlan(hub.deps.store, 'run-A', create);
-    await apply(hub.deps, 'run-A', create.id);
+    await storePlan(h.hub.deps.store, 'run-A', create);
+    await apply(h.hub.deps, 'run-A', create.id);
     const { plan: repoint, roleName } = await roleWithPlan(endpointUrl(), a, trustDoc('Irsa', providerArn));
-    await storePlan(hub.deps.store, 'run-B', repoint);
-    await apply(hub.deps, 'run-B', repoint.id);
+    await storePlan(h.hub.deps.store, 'run-B', repoint);
+    await apply(h.hub.deps, 'run-B', repoint.id);
     const exists = async () =>
       seedClients(endpointUrl(), a)
         .iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }))
@@ -205,7 +185,7 @@ describe('rollback dependents across runs', () => {
 
     // When the provider's creation is rolled back
     // Then it is refused, naming run B's change, and the provider stays
-    await expect(rollback(deps, alice, `run-A.${create.id}`)).rejects.toMatchObject({
+    await expect(rollback(h.deps, alice, `run-A.${create.id}`)).rejects.toMatchObject({
       name: 'RollbackRefusedError',
       reason: 'dependents',
       message: expect.stringContaining(`run-B.${repoint.id}`),
@@ -213,9 +193,9 @@ describe('rollback dependents across runs', () => {
     expect(await exists()).toBe(true);
 
     // And once run B's change is rolled back, the provider can be deleted
-    await rollback(deps, alice, `run-B.${repoint.id}`);
+    await rollback(h.deps, alice, `run-B.${repoint.id}`);
     expect(await trustOf(endpointUrl(), a, roleName)).toEqual(trustDoc('Before'));
-    const view = await rollback(deps, alice, `run-A.${create.id}`);
+    const view = await rollback(h.deps, alice, `run-A.${create.id}`);
     expect(view.rolledBackBy?.writes).toEqual(['iam:DeleteOpenIDConnectProvider']);
     expect(await exists()).toBe(false);
   });
@@ -223,7 +203,7 @@ describe('rollback dependents across runs', () => {
   it('also counts a record from before the resource index whose written document names the provider', async () => {
     // Given run A created a provider, and a record of another run (written before the index: no intent, no names)
     // whose trust policy names it
-    const a = await account();
+    const a = await memberAccount();
     const issuer = `oidc.eks.us-west-2.amazonaws.com/id/${randomUUID().replace(/-/g, '').toUpperCase()}`;
     const providerArn = `arn:aws:iam::${a}:oidc-provider/${issuer}`;
     const create = testPlan({
@@ -234,9 +214,9 @@ describe('rollback dependents across runs', () => {
       before: null,
       after: { url: issuer, clientIds: ['sts.amazonaws.com'], thumbprints: [] },
     });
-    await storePlan(hub.deps.store, 'run-A2', create);
-    await apply(hub.deps, 'run-A2', create.id);
-    await hub.deps.store.putAudit({
+    await storePlan(h.hub.deps.store, 'run-A2', create);
+    await apply(h.hub.deps, 'run-A2', create.id);
+    await h.hub.deps.store.putAudit({
       changeId: `run-old.${randomUUID().slice(0, 6)}`,
       kind: 'apply',
       runId: 'run-old',
@@ -253,7 +233,7 @@ describe('rollback dependents across runs', () => {
 
     // When the provider's creation is rolled back
     // Then it is refused, and the provider stays
-    await expect(rollback(deps, alice, `run-A2.${create.id}`)).rejects.toMatchObject({
+    await expect(rollback(h.deps, alice, `run-A2.${create.id}`)).rejects.toMatchObject({
       name: 'RollbackRefusedError',
       reason: 'dependents',
       message: expect.stringContaining('run-old.'),
