@@ -102,12 +102,8 @@ export interface RollbackRequest {
   readonly error?: { readonly name: string; readonly message: string; readonly reason?: string };
 }
 
-/**
- * Write-ahead audit: what a writer is about to do, recorded (append-only) BEFORE its IAM write. The completion is
- * the AuditRecord of the same changeId; an intent without one is open: the write may or may not have happened, and
- * a retry of the same change or the reconciler completes it from what the resource holds.
- */
-export interface AuditIntent {
+/** What an audit intent and the record completing it both say of the change. */
+export interface AuditedChange {
   readonly changeId: string;
   readonly kind: 'apply' | 'rollback';
   readonly runId: string;
@@ -115,19 +111,29 @@ export interface AuditIntent {
   readonly accountId: string;
   readonly resourceArn: string;
   readonly action: string;
+  /** Who approved the change (a rollback: who asked for it). */
+  readonly approvedBy: string;
+  readonly approvedAt?: string;
+  readonly comment?: string;
+  /** Plans of the same run this change's plan depended on (a provider before the trust policy naming it). */
+  readonly dependsOn?: readonly string[];
+  /** A rollback: the change it undoes. */
+  readonly rollsBack?: string;
+}
+
+/**
+ * Write-ahead audit: what a writer is about to do, recorded (append-only) BEFORE its IAM write. The completion is
+ * the AuditRecord of the same changeId; an intent without one is open: the write may or may not have happened, and
+ * a retry of the same change or the reconciler completes it from what the resource holds.
+ */
+export interface AuditIntent extends AuditedChange {
   /** What the resource must hold for the write to go ahead (apply: the plan's `before`; rollback: what the change wrote). */
   readonly expected: TrustDocument | ProviderState | null;
   /** What the write puts there (null: a provider deleted). */
   readonly intended: TrustDocument | ProviderState | null;
   /** The write operations it is about to make, in order. */
   readonly writes: readonly string[];
-  /** Who approved the change (a rollback: who asked for it). */
-  readonly approvedBy: string;
-  readonly approvedAt?: string;
-  readonly comment?: string;
   readonly intendedAt: string;
-  readonly dependsOn?: readonly string[];
-  readonly rollsBack?: string;
   /** OIDC provider ARNs the intended document names (Federated principals): indexed, so rollbacks find dependents. */
   readonly names?: readonly string[];
 }
@@ -136,26 +142,11 @@ export interface AuditIntent {
 export type AuditOutcome = 'applied' | 'not-applied' | 'drift';
 
 /** One write to AWS, with what it replaced: the audit log and the source of every rollback. Never expires. */
-export interface AuditRecord {
-  readonly changeId: string;
-  readonly kind: 'apply' | 'rollback';
-  readonly runId: string;
-  readonly planId: string;
-  readonly accountId: string;
-  readonly resourceArn: string;
-  readonly action: string;
+export interface AuditRecord extends AuditedChange {
   readonly replaced: TrustDocument | ProviderState | null;
   readonly wrote: TrustDocument | ProviderState | null;
   readonly writes: readonly string[];
-  /** Who approved the change (a rollback: who asked for it). */
-  readonly approvedBy: string;
-  readonly approvedAt?: string;
-  readonly comment?: string;
   readonly appliedAt: string;
-  /** Plans of the same run this change's plan depended on (a provider before the trust policy naming it). */
-  readonly dependsOn?: readonly string[];
-  /** A rollback record: the change it undid. */
-  readonly rollsBack?: string;
   /** Absent on records written before the write-ahead audit: 'applied'. Only 'applied' records can be rolled back. */
   readonly outcome?: AuditOutcome;
   /** Who completed the record: the writer itself, a retry of the same change, or the reconciler. */
