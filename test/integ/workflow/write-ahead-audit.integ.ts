@@ -153,22 +153,28 @@ describe('two rollbacks of one change at once', () => {
   });
 });
 
+/** A fresh account where run `runId` created an EKS provider through the apply step (audited, rollback-able). */
+async function createdProvider(runId: string) {
+  const a = await memberAccount();
+  const issuer = `oidc.eks.us-west-2.amazonaws.com/id/${randomUUID().replace(/-/g, '').toUpperCase()}`;
+  const providerArn = `arn:aws:iam::${a}:oidc-provider/${issuer}`;
+  const create = testPlan({
+    id: `create-${randomUUID().slice(0, 6)}`,
+    accountId: a,
+    resourceArn: providerArn,
+    action: 'create-oidc-provider',
+    before: null,
+    after: { url: issuer, clientIds: ['sts.amazonaws.com'], thumbprints: [] },
+  });
+  await storePlan(h.hub.deps.store, runId, create);
+  await apply(h.hub.deps, runId, create.id);
+  return { a, providerArn, create };
+}
+
 describe('rollback dependents across runs', () => {
   it('does not delete a provider created by one run while a later run applied a trust policy naming it', async () => {
     // Given run A created a provider, and run B (no dependsOn: another run) pointed a role's trust at it
-    const a = await memberAccount();
-    const issuer = `oidc.eks.us-west-2.amazonaws.com/id/${randomUUID().replace(/-/g, '').toUpperCase()}`;
-    const providerArn = `arn:aws:iam::${a}:oidc-provider/${issuer}`;
-    const create = testPlan({
-      id: `create-${randomUUID().slice(0, 6)}`,
-      accountId: a,
-      resourceArn: providerArn,
-      action: 'create-oidc-provider',
-      before: null,
-      after: { url: issuer, clientIds: ['sts.amazonaws.com'], thumbprints: [] },
-    });
-    await storePlan(h.hub.deps.store, 'run-A', create);
-    await apply(h.hub.deps, 'run-A', create.id);
+    const { a, providerArn, create } = await createdProvider('run-A');
     const { plan: repoint, roleName } = await roleWithPlan(endpointUrl(), a, trustDoc('Irsa', providerArn));
     await storePlan(h.hub.deps.store, 'run-B', repoint);
     await apply(h.hub.deps, 'run-B', repoint.id);
@@ -203,19 +209,7 @@ describe('rollback dependents across runs', () => {
   it('also counts a record from before the resource index whose written document names the provider', async () => {
     // Given run A created a provider, and a record of another run (written before the index: no intent, no names)
     // whose trust policy names it
-    const a = await memberAccount();
-    const issuer = `oidc.eks.us-west-2.amazonaws.com/id/${randomUUID().replace(/-/g, '').toUpperCase()}`;
-    const providerArn = `arn:aws:iam::${a}:oidc-provider/${issuer}`;
-    const create = testPlan({
-      id: `create-${randomUUID().slice(0, 6)}`,
-      accountId: a,
-      resourceArn: providerArn,
-      action: 'create-oidc-provider',
-      before: null,
-      after: { url: issuer, clientIds: ['sts.amazonaws.com'], thumbprints: [] },
-    });
-    await storePlan(h.hub.deps.store, 'run-A2', create);
-    await apply(h.hub.deps, 'run-A2', create.id);
+    const { a, providerArn, create } = await createdProvider('run-A2');
     await h.hub.deps.store.putAudit({
       changeId: `run-old.${randomUUID().slice(0, 6)}`,
       kind: 'apply',
