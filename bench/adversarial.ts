@@ -23,7 +23,7 @@ const MB = 1024 * 1024;
 const TARGET_SECONDS_PER_10MB = 10;
 
 interface Analyzer {
-  analyzeEstate: typeof import('../lambdas/domain/analyze').analyzeEstate;
+  analyzeEstate: typeof import('../lambdas/domain/analyze-estate').analyzeEstate;
   parseSnapshot: typeof import('../lambdas/shared/schemas').parseSnapshot;
   planFromFindings: typeof import('../lambdas/domain/plan/plan-estate').planFromFindings;
 }

@@ -4,7 +4,7 @@
  * ratio charges the analyzer for decoding, duplicate-key detection, classification and every rule.
  */
 import { performance } from 'node:perf_hooks';
-import { analyzeEstate } from '../lambdas/domain/analyze';
+import { analyzeEstate } from '../lambdas/domain/analyze-estate';
 import { parseSnapshot } from '../lambdas/shared/schemas';
 import { generateEstate } from './estate-generator';
 

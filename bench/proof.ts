@@ -5,7 +5,7 @@
 
 import { exactNewlyAllowed } from '../lambdas/domain/plan/proof/exact-difference';
 import { type IntendedRequest, proveTrustChange } from '../lambdas/domain/plan/prove';
-import { readTrustPolicy } from '../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../lambdas/domain/trust-policy/parse-trust-policy';
 
 const WI = 'sts:AssumeRoleWithWebIdentity';
 const url = (i: number) => `oidc.eks.us-west-2.amazonaws.com/id/${i.toString(16).toUpperCase().padStart(32, '0')}`;
@@ -51,8 +51,8 @@ export function runProofBench(subjects: number, providers: number, iterations: n
   };
   const before = { Version: '2012-10-17', Statement: [...statements, wildcard(99), denyStatement] };
   const after = { Version: '2012-10-17', Statement: [...statements, wildcard(providers - 1), denyStatement] };
-  const b = readTrustPolicy(before);
-  const a = readTrustPolicy(after);
+  const b = parseTrustPolicy(before);
+  const a = parseTrustPolicy(after);
   if (!b.ok || !a.ok) throw new Error('bench policies must read');
   const median = (f: () => void) => {
     const times: number[] = [];

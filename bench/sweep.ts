@@ -11,7 +11,7 @@ import { createLocalHub, synthesizeLocalWorkflow } from '../infra/local/local-hu
 import { runLocalWorkflow } from '../infra/local/local-workflow';
 import { AwsClientFactory } from '../lambdas/adapters/aws-clients';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
-import { analyzeEstate } from '../lambdas/domain/analyze';
+import { analyzeEstate } from '../lambdas/domain/analyze-estate';
 import type { EstateSnapshot } from '../lambdas/domain/snapshot';
 import { logger } from '../lambdas/handlers/make-handler';
 import { mapLimit } from '../lambdas/shared/concurrency';

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES } from '../lambdas/domain/finding';
-import { WIDENING_CLASSES } from '../lambdas/domain/plan/plan';
+import { WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
 import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
   CredentialsError,

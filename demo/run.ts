@@ -23,11 +23,11 @@ import { createLocalUserPool } from '../infra/local/local-cognito';
 import { createLocalHub, synthesizeLocalWorkflow } from '../infra/local/local-hub';
 import { runLocalWorkflow } from '../infra/local/local-workflow';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
-import { analyzeEstate } from '../lambdas/domain/analyze';
+import { analyzeEstate } from '../lambdas/domain/analyze-estate';
 import { SEVERITIES } from '../lambdas/domain/finding';
 import { logger } from '../lambdas/handlers/make-handler';
-import { DEFAULT_APPROVERS_GROUP } from '../lambdas/workflow/approval-console';
-import { decideApproval } from '../lambdas/workflow/approvals';
+import { DEFAULT_APPROVERS_GROUP } from '../lambdas/workflow/approver-actions';
+import { decideApproval } from '../lambdas/workflow/decision-delivery';
 import { HUB, REGIONS, SCANNER_ROLE, seedOrgEstate } from './broken-org';
 
 const { values } = parseArgs({

@@ -5,7 +5,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { type PlanAction, WIDENING_CLASSES } from '../lambdas/domain/plan/plan';
+import { type PlanAction, WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../lambdas/domain/plan/prove';
 import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {

@@ -1,4 +1,4 @@
-import { analyzeEstate } from '../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
 import { type AnalysisResult, atLeast, SEVERITIES, type Severity } from '../../lambdas/domain/finding';
 import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot } from '../io';

@@ -1,5 +1,5 @@
-import { WIDENING_CLASSES } from '../../lambdas/domain/plan/plan';
 import { type PlanOptions as PlannerOptions, planEstate } from '../../lambdas/domain/plan/plan-estate';
+import { WIDENING_CLASSES } from '../../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot } from '../io';

@@ -3,7 +3,7 @@ import { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { collectEstate } from '../../lambdas/adapters/collect-estate';
 import { createThumbprintObserver } from '../../lambdas/adapters/oidc-thumbprint';
 import { resolveTargets } from '../../lambdas/adapters/targets';
-import { analyzeEstate } from '../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
 import { DEFAULT_REGIONS, parseRegionList } from '../../lambdas/domain/regions';
 import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
 import { parseSnapshot } from '../../lambdas/shared/schemas';

@@ -1,5 +1,5 @@
 import type { Finding } from '../../lambdas/domain/finding';
-import type { Plan, PlanResult } from '../../lambdas/domain/plan/plan';
+import type { Plan, PlanResult } from '../../lambdas/domain/plan/plan-model';
 import { escapeControls as esc } from '../../lambdas/shared/text';
 import { code, fence, md } from './findings';
 import type { Style } from './style';

@@ -3,7 +3,7 @@
  * witness each, `source: 'exact'`) and the probe requests (`source: 'probe'`), which
  * `probes.undeclaredNewlyAllowed` lists together.
  */
-import type { Proof } from '../../lambdas/domain/plan/plan';
+import type { Proof } from '../../lambdas/domain/plan/plan-model';
 
 export function proofCounts(proof: Proof): string {
   const probeFound = proof.probes.undeclaredNewlyAllowed.filter((o) => o.source !== 'exact').length;

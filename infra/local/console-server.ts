@@ -18,7 +18,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { buildConsoleAssets } from '../../console/build';
 import { type ApiEvent, handleApiRequest, MAX_BODY_BYTES } from '../../lambdas/api/http-api';
-import type { ApiDeps, ConsoleDeps } from '../../lambdas/workflow/approval-console';
+import type { ApiDeps, ConsoleDeps } from '../../lambdas/workflow/approver-actions';
 import type { LocalUserPool } from './local-cognito';
 import { type LocalDispatch, localDispatch } from './local-dispatch';
 

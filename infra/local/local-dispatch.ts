@@ -3,9 +3,9 @@
  * request, start the deliverer (deliverDecision) or the rollback step (runRollbackRequest), asynchronously, as the
  * event source mapping would. The API code itself gets only this dispatch, never the callbacks or writers.
  */
-import type { ConsoleDeps, StepDispatch } from '../../lambdas/workflow/approval-console';
-import { runRollbackRequest } from '../../lambdas/workflow/approval-console';
-import { deliverDecision } from '../../lambdas/workflow/approvals';
+import type { ConsoleDeps, StepDispatch } from '../../lambdas/workflow/approver-actions';
+import { runRollbackRequest } from '../../lambdas/workflow/approver-actions';
+import { deliverDecision } from '../../lambdas/workflow/decision-delivery';
 
 export interface LocalDispatch extends StepDispatch {
   /** Resolves once every step started so far has finished. */

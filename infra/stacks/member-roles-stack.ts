@@ -55,7 +55,7 @@ export const REMEDIATOR_ACTIONS = [
   ...REMEDIATOR_REPAIR_PROVIDER_ACTIONS,
   ...REMEDIATOR_TAGGED_PROVIDER_ACTIONS,
 ] as const;
-/** The tag the apply step puts on every provider it creates (lambdas/adapters/apply-plan.ts, PLAN_TAG). */
+/** The tag the apply step puts on every provider it creates (lambdas/adapters/plan-writer.ts, PLAN_TAG). */
 export const PLAN_ID_TAG = PLAN_ID_TAG_NAME;
 
 /** The role AWS Organizations creates in member accounts for administrators; its trust is never rewritten. */

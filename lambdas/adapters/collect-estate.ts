@@ -1,7 +1,7 @@
 import type { AccountSnapshot, EstateSnapshot } from '../domain/snapshot';
 import { mapLimit } from '../shared/concurrency';
+import { type AddonConfigurationCache, collectAccount } from './account-collector';
 import type { AwsClientFactory } from './aws-clients';
-import { type AddonConfigurationCache, collectAccount } from './collect-account';
 import type { ThumbprintObserver } from './oidc-thumbprint';
 import type { TargetAccount } from './targets';
 

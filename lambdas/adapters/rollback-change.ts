@@ -11,19 +11,19 @@ import {
   UpdateAssumeRolePolicyCommand,
   UpdateOpenIDConnectProviderThumbprintCommand,
 } from '@aws-sdk/client-iam';
-import type { ProviderState, TrustDocument } from '../domain/plan/plan';
+import type { ProviderState, TrustDocument } from '../domain/plan/plan-model';
 import type { AuditRecord } from '../ports/state-store';
 import { ConcurrentEditError, PlanNotApplicableError, RollbackRefusedError } from '../shared/errors';
+import type { AwsClientFactory } from './aws-clients';
 import {
+  getTrustPolicy,
   PLAN_TAG,
   readProvider,
-  readTrustPolicy,
   roleNameFromArn,
   sameJson,
   sameProvider,
   type WriteHooks,
-} from './apply-plan';
-import type { AwsClientFactory } from './aws-clients';
+} from './plan-writer';
 
 export interface RollbackOutcome {
   /** 'already-restored': the resource already held the replaced document; nothing was written. */
@@ -97,13 +97,13 @@ async function rollbackTrustPolicy(iam: IAMClient, change: AuditRecord, hooks: W
   }
   const roleName = roleNameFromArn(change.resourceArn);
   const ref = { id: change.planId, resourceArn: change.resourceArn };
-  const current = await readTrustPolicy(iam, roleName, ref);
+  const current = await getTrustPolicy(iam, roleName, ref);
   if (current === null) throw drifted(change, 'role (it no longer exists)', null);
   if (sameJson(current, replaced)) return { status: 'already-restored', replaced: current, current, writes: [] };
   if (!sameJson(current, wrote)) throw drifted(change, 'trust policy', current);
   await hooks.beforeWrite?.(current, ['iam:UpdateAssumeRolePolicy']);
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(replaced) }));
-  const readBack = await readTrustPolicy(iam, roleName, ref);
+  const readBack = await getTrustPolicy(iam, roleName, ref);
   if (readBack === null || !sameJson(readBack, replaced)) {
     throw new ConcurrentEditError(
       `change ${change.changeId}: after the rollback, the trust policy of ${change.resourceArn} is not the restored one: it was changed concurrently`,

@@ -27,7 +27,7 @@ import {
   requestRollback,
   rollbackStatus,
   showPlan,
-} from '../workflow/approval-console';
+} from '../workflow/approver-actions';
 
 /** The header every state-changing request must carry: a cross-site form cannot send it, and a cross-origin script
  * cannot without a CORS preflight, which only the console's origin passes. */

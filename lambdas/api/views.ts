@@ -3,7 +3,7 @@
  * console (console/src), which must not pull in any server code.
  */
 import type { Finding } from '../domain/finding';
-import type { Plan } from '../domain/plan/plan';
+import type { Plan } from '../domain/plan/plan-model';
 import type { ApprovalRecord, AuditRecord, PlanStatus, RollbackRequest } from '../ports/state-store';
 
 /** An approval request as the console may show it: never the task token. */

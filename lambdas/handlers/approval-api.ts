@@ -1,6 +1,6 @@
 /**
  * The approval console's API (API Gateway HTTP API, JWT authorizer): thin, as every handler; the routes are in
- * lambdas/api/http-api.ts and the operations in lambdas/workflow/approval-console.ts.
+ * lambdas/api/http-api.ts and the operations in lambdas/workflow/approver-actions.ts.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
@@ -8,7 +8,7 @@ import { DynamoStateStore } from '../adapters/dynamo-state-store';
 import { handleApiRequest } from '../api/http-api';
 import { ENV } from '../shared/env';
 import { UsageError } from '../shared/errors';
-import { type ApiDeps, DEFAULT_APPROVERS_GROUP } from '../workflow/approval-console';
+import { type ApiDeps, DEFAULT_APPROVERS_GROUP } from '../workflow/approver-actions';
 import { logger } from './make-handler';
 
 let cached: { deps: ApiDeps; origins: string[] } | undefined;

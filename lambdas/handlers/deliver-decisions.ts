@@ -10,7 +10,12 @@ import { SfnTaskCallbacks } from '../adapters/notifications';
 import { type DeliverDecisionsInput, validateInput } from '../shared/contracts';
 import { ENV } from '../shared/env';
 import { UsageError } from '../shared/errors';
-import { type DeliveryOutcome, deliverDecision, RECONCILE_AFTER_MS, reconcileDeliveries } from '../workflow/approvals';
+import {
+  type DeliveryOutcome,
+  deliverDecision,
+  RECONCILE_AFTER_MS,
+  reconcileDeliveries,
+} from '../workflow/decision-delivery';
 import type { WorkflowDeps } from '../workflow/deps';
 import { logger } from './make-handler';
 

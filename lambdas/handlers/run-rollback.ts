@@ -1,7 +1,7 @@
 /**
  * The rollback step: runs as the hub writer role (the only hub identity member RemediatorRoles trust), started by
  * the state table's stream when the approval API records a rollback request. Performs it with the same guards as
- * before (lambdas/workflow/approval-console.ts rollback) and records how it ended on the request. On a schedule
+ * before (lambdas/workflow/approver-actions.ts rollback) and records how it ended on the request. On a schedule
  * (`{ "reconcile": true }`) it performs again the requests still pending or running after ROLLBACK_RECONCILE_AFTER_MS
  * (the step never ran, or crashed).
  */
@@ -13,7 +13,7 @@ import {
   ROLLBACK_RECONCILE_AFTER_MS,
   reconcileRollbacks,
   runRollbackRequest,
-} from '../workflow/approval-console';
+} from '../workflow/approver-actions';
 import { defaultDeps, logger } from './make-handler';
 
 export function makeRollbackHandler(get: () => ConsoleDeps) {

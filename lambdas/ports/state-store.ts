@@ -1,5 +1,5 @@
 import type { Finding } from '../domain/finding';
-import type { Plan, ProviderState, TrustDocument } from '../domain/plan/plan';
+import type { Plan, ProviderState, TrustDocument } from '../domain/plan/plan-model';
 
 /** Where a plan stands in one run. */
 export type PlanStatus =

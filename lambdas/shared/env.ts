@@ -2,7 +2,7 @@
  * The Lambda functions' configuration, read once per cold start from the environment the hub stack sets
  * (infra/stacks/hub-stack.ts) or the local runner sets (infra/local/). Fails fast, naming the missing variable.
  */
-import { WIDENING_CLASSES } from '../domain/plan/plan';
+import { WIDENING_CLASSES } from '../domain/plan/plan-model';
 import type { WideningClass } from '../domain/plan/prove';
 import { type RemediationScope, RemediationScopeError, remediationScopeFrom } from '../domain/remediation-scope';
 import { UsageError } from './errors';
@@ -31,7 +31,7 @@ export interface WorkflowEnv {
   /** Plan actions that may be applied without approval (default none). */
   readonly autoApplyActions: readonly string[];
   /**
-   * Classes of declared widening (lambdas/domain/plan/plan.ts WIDENING_CLASSES) a plan may carry and still be
+   * Classes of declared widening (lambdas/domain/plan/plan-model.ts WIDENING_CLASSES) a plan may carry and still be
    * applicable (default none: such plans are propose-only).
    */
   readonly allowWidening: readonly WideningClass[];

@@ -6,7 +6,7 @@
  */
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { decodePolicyText } from '../adapters/iam-text';
-import { analyzeEstate } from '../domain/analyze';
+import { analyzeEstate } from '../domain/analyze-estate';
 import { stripScheme } from '../domain/arn';
 import type { AccountSnapshot, EstateSnapshot, OidcProviderSnapshot } from '../domain/snapshot';
 import type { PlanRecord } from '../ports/state-store';

@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { collectAccount } from '../adapters/collect-account';
+import { collectAccount } from '../adapters/account-collector';
 import { createThumbprintObserver } from '../adapters/oidc-thumbprint';
 import { resolveTargets } from '../adapters/targets';
 import { type Finding, SEVERITIES, type Severity } from '../domain/finding';
-import type { Plan } from '../domain/plan/plan';
 import { planEstate } from '../domain/plan/plan-estate';
+import type { Plan } from '../domain/plan/plan-model';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../domain/snapshot';
 import type { PlanRecord, PlanStatus } from '../ports/state-store';

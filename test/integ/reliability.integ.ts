@@ -5,10 +5,10 @@
 import { CreateRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { type FaultProxy, startFaultProxy } from '../../emulator/fault-proxy';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../emulator/seed';
-import { applyPlan } from '../../lambdas/adapters/apply-plan';
 import { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { collectEstate } from '../../lambdas/adapters/collect-estate';
-import { analyzeEstate } from '../../lambdas/domain/analyze';
+import { applyPlan } from '../../lambdas/adapters/plan-writer';
+import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
 import { testPlan } from '../support/test-plan';
 import { freshAccountId, HUB, seedMemberRoles, seedWorkflowEstate } from '../support/workflow-estate';
 import { endpointUrl } from './emulator-env';

@@ -1,4 +1,4 @@
-import type { Plan, ProviderState } from '../../lambdas/domain/plan/plan';
+import type { Plan, ProviderState } from '../../lambdas/domain/plan/plan-model';
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 
 interface MutableAccount {

@@ -1024,7 +1024,7 @@ export function garbledTextArb(text: string): fc.Arbitrary<string> {
 // Trust-policy inputs
 // ---------------------------------------------------------------------------------------------------------------
 
-/** A role's trust policy in any form `readTrustPolicy` may meet: valid, other kinds, mutated, raw text. */
+/** A role's trust policy in any form `parseTrustPolicy` may meet: valid, other kinds, mutated, raw text. */
 export function policyInputArb(world: PolicyWorld, options: { allowHuge?: boolean } = {}): fc.Arbitrary<unknown> {
   const allowHuge = options.allowHuge ?? true;
   const targets = world.clusters.map((c) => targetFor(c, world.accountId));

@@ -10,8 +10,8 @@ import { createLocalUserPool, type LocalUserPool } from '../../infra/local/local
 import { createLocalHub, type LocalHub, synthesizeLocalWorkflow } from '../../infra/local/local-hub';
 import { runLocalWorkflow } from '../../infra/local/local-workflow';
 import type { PlanRecord } from '../../lambdas/ports/state-store';
-import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approval-console';
-import { decideApproval } from '../../lambdas/workflow/approvals';
+import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approver-actions';
+import { decideApproval } from '../../lambdas/workflow/decision-delivery';
 
 export const APPROVER = { username: 'alice', password: 'Approver-passw0rd!', email: 'alice@example.com' };
 export const VIEWER = { username: 'victor', password: 'Viewer-passw0rd!', email: 'victor@example.com' };

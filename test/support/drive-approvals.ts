@@ -1,5 +1,5 @@
 import type { ApprovalRecord } from '../../lambdas/ports/state-store';
-import { decideApproval } from '../../lambdas/workflow/approvals';
+import { decideApproval } from '../../lambdas/workflow/decision-delivery';
 import type { WorkflowDeps } from '../../lambdas/workflow/deps';
 
 export type Decide = (

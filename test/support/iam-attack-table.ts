@@ -72,11 +72,11 @@ export interface AttackRequest {
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
 }
 
-export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+export type SimulatedDecision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
 export interface AttackVerdict {
   /** What IAM answers. */
-  readonly decision: Decision;
+  readonly decision: SimulatedDecision;
   /** The Sids (or `policy#index`) of the statements that allowed and that denied the request. */
   readonly allowedBy: readonly string[];
   readonly deniedBy: readonly string[];
@@ -121,7 +121,7 @@ export async function decide(subject: PolicySubject, request: AttackRequest): Pr
   const analysis = one.analysis as unknown as Record<string, AnalysisPart | undefined>;
   const parts = [analysis.identityAnalysis, analysis.resourceAnalysis].filter((p): p is AnalysisPart => !!p);
   return {
-    decision: result.overallResult as Decision,
+    decision: result.overallResult as SimulatedDecision,
     allowedBy: parts.flatMap((p) => (p.allowStatements ?? []).filter(matched).map(statementName)),
     deniedBy: parts.flatMap((p) => (p.denyStatements ?? []).filter(matched).map(statementName)),
   };

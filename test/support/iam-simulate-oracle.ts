@@ -29,9 +29,9 @@
 
 import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import type { Decision, TrustRequest } from '../../lambdas/domain/trust-policy/evaluate';
+import type { EvalDecision, TrustRequest } from '../../lambdas/domain/trust-policy/evaluate';
 
-export type OracleDecision = Decision | 'Error';
+export type OracleDecision = EvalDecision | 'Error';
 
 export interface OracleVerdict {
   readonly decision: OracleDecision;

@@ -1,5 +1,5 @@
 /** A proof whose undeclared newly allowed list mixes exact-check witnesses and probe requests. */
-import type { ProbeOutcome, Proof } from '../../lambdas/domain/plan/plan';
+import type { ProbeOutcome, Proof } from '../../lambdas/domain/plan/plan-model';
 
 const FED = 'Federated arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A';
 const newly = (sub: string, source: 'exact' | 'probe'): ProbeOutcome => ({

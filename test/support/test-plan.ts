@@ -1,4 +1,4 @@
-import type { Plan } from '../../lambdas/domain/plan/plan';
+import type { Plan } from '../../lambdas/domain/plan/plan-model';
 
 /** A trust-policy plan with neutral defaults, for tests of what happens to a plan rather than how it is made. */
 export function testPlan(overrides: Partial<Plan>): Plan {

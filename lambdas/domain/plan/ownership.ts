@@ -1,4 +1,4 @@
-import type { IacOwner } from './plan';
+import type { IacOwner } from './plan-model';
 
 /**
  * Tells from tags which infrastructure-as-code tool owns a role or provider. Such resources are never changed in

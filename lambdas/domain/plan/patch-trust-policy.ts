@@ -1,5 +1,5 @@
 import { WEB_IDENTITY_ACTION } from '../trust-policy/evaluate';
-import type { TrustDocument } from './plan';
+import type { TrustDocument } from './plan-model';
 
 type Json = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { analyzeEstate } from '../analyze';
+import { analyzeEstate } from '../analyze-estate';
 import { issuerKey, parseEksIssuer, providerArn, providerUrlFromArn, stripScheme } from '../arn';
 import { EstateIndex, type RoleRef } from '../estate-index';
 import { type AnalysisResult, type Finding, severityRank, stableId } from '../finding';
@@ -13,12 +13,12 @@ import {
 } from '../snapshot';
 import { classifyStatement, isWellFormedSubject, normalizeSubject, type StatementView } from '../trust-policy/classify';
 import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
-import { readTrustPolicy } from '../trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
 import { jsonDiff } from './diff';
 import { iacOwner } from './ownership';
 import { setOwn, TrustPolicyPatch } from './patch-trust-policy';
-import type { IacOwner, Plan, PlanAction, PlanResult, ProviderState, TrustDocument } from './plan';
+import type { IacOwner, Plan, PlanAction, PlanResult, ProviderState, TrustDocument } from './plan-model';
 import { DEFAULT_EXACT_BUDGET } from './proof/exact-difference';
 import { type DeclaredWidening, type IntendedRequest, proveTrustChange, type WideningClass } from './prove';
 
@@ -268,7 +268,7 @@ class Planner {
   private planRole(roleArn: string, list: Finding[]): void {
     const ref = this.roles.get(roleArn);
     if (!ref) return;
-    const read = readTrustPolicy(ref.role.trustPolicy);
+    const read = parseTrustPolicy(ref.role.trustPolicy);
     if (!read.ok) return; // DOC-001: nothing can be patched in a document that cannot be read
     const document = read.policy.document as Json;
     const views = read.policy.statements.map(classifyStatement);
@@ -1000,7 +1000,7 @@ class Planner {
 
   /** The subjects every IRSA statement of the new document names literally: they must all be allowed after. */
   private statementSubjects(after: TrustDocument, account: string): IntendedRequest[] {
-    const read = readTrustPolicy(after);
+    const read = parseTrustPolicy(after);
     if (!read.ok) return [];
     const out: IntendedRequest[] = [];
     for (const view of read.policy.statements.map(classifyStatement)) {
@@ -1094,7 +1094,7 @@ function unique<T>(values: readonly T[]): T[] {
  * then the document is read again too. So the answer is always the decision on the current document.
  */
 export class CurrentDocument {
-  private read: ReturnType<typeof readTrustPolicy> | undefined;
+  private read: ReturnType<typeof parseTrustPolicy> | undefined;
   /** patch.changes.length when the document was read, plus the tracked changes since. */
   private accounted = -1;
   private readonly subjects = new Set<string>();
@@ -1103,7 +1103,7 @@ export class CurrentDocument {
 
   admits(providerArn: string, hostPath: string, sub: string, aud: string): boolean {
     if (!this.read || this.accounted !== this.patch.changes.length || this.subjects.has(sub.toLowerCase())) {
-      this.read = readTrustPolicy(this.patch.result());
+      this.read = parseTrustPolicy(this.patch.result());
       this.accounted = this.patch.changes.length;
       this.subjects.clear();
     }

@@ -1,8 +1,13 @@
-import { type Decision, evaluateTrustPolicy, type TrustRequest, WEB_IDENTITY_ACTION } from '../trust-policy/evaluate';
+import {
+  type EvalDecision,
+  evaluateTrustPolicy,
+  type TrustRequest,
+  WEB_IDENTITY_ACTION,
+} from '../trust-policy/evaluate';
 import type { TrustPolicy } from '../trust-policy/model';
-import { readTrustPolicy } from '../trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { minify } from './patch-trust-policy';
-import type { ProbeOutcome, Proof, TrustDocument } from './plan';
+import type { ProbeOutcome, Proof, TrustDocument } from './plan-model';
 import { type AccountedFor, accountFor, providerUrl, subKeyOf } from './proof/accounting';
 import { exactNewlyAllowed } from './proof/exact-difference';
 
@@ -57,8 +62,8 @@ const ATTACKER_AUDIENCE = 'attacker.example.com';
  * (no truncation). The proof holds only when both find nothing undeclared and the exact check is decided.
  */
 export function proveTrustChange(input: ProofInput): Proof {
-  const beforeRead = readTrustPolicy(input.before);
-  const afterRead = readTrustPolicy(input.after);
+  const beforeRead = parseTrustPolicy(input.before);
+  const afterRead = parseTrustPolicy(input.after);
   const minifiedLength = minify(input.after).length;
   const size = { minifiedLength, quota: input.quota, withinQuota: minifiedLength <= input.quota };
   if (!beforeRead.ok || !afterRead.ok) {
@@ -164,8 +169,8 @@ export function proveTrustChange(input: ProofInput): Proof {
 
 function outcomeOf(
   request: TrustRequest,
-  before: Decision,
-  after: Decision,
+  before: EvalDecision,
+  after: EvalDecision,
   by: AccountedFor | undefined,
   source: 'exact' | 'probe',
 ): ProbeOutcome {
@@ -187,7 +192,7 @@ function witnessText(o: ProbeOutcome | undefined): string {
   return `${o.principal} ${o.action}${context ? ` with ${context}` : ' with no condition key'}`;
 }
 
-function decide(policy: TrustPolicy, request: TrustRequest): Decision {
+function decide(policy: TrustPolicy, request: TrustRequest): EvalDecision {
   return evaluateTrustPolicy(policy, request).decision;
 }
 

@@ -15,7 +15,7 @@ import {
 import { isNegatedOperator } from '../trust-policy/conditions';
 import { evaluateTrustPolicy, WEB_IDENTITY_ACTION, webIdentityRequest } from '../trust-policy/evaluate';
 import type { Quirk, ReadResult, TrustPolicy } from '../trust-policy/model';
-import { invalidCharacterSample, readTrustPolicy } from '../trust-policy/read-trust-policy';
+import { invalidCharacterSample, parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
 import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLabel } from './context';
 
@@ -32,7 +32,7 @@ export const MAX_EVALUATED_TRUST_POLICY = 8192;
 const MAX_CANDIDATES = 20;
 
 export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
-  const parsed = readTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
+  const parsed = parseTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
   const read: ReadResult =
     parsed.ok && parsed.minifiedLength > MAX_EVALUATED_TRUST_POLICY
       ? {

@@ -13,7 +13,7 @@ export interface TrustRequest {
   readonly context: Readonly<Record<string, string | readonly string[]>>;
 }
 
-export type Decision = 'Allow' | 'ImplicitDeny' | 'ExplicitDeny';
+export type EvalDecision = 'Allow' | 'ImplicitDeny' | 'ExplicitDeny';
 
 export interface ConditionTrace {
   readonly operator: string;
@@ -35,7 +35,7 @@ export interface StatementTrace {
 }
 
 export interface Evaluation {
-  readonly decision: Decision;
+  readonly decision: EvalDecision;
   /** The statement that decided an Allow or an explicit Deny. */
   readonly decidedBy?: StatementTrace;
   /** For an implicit deny: the Allow statement that came closest, and the first condition that failed in it. */

@@ -12,7 +12,7 @@ import { createLocalHub, type LocalHub, synthesizeLocalWorkflow } from '../../..
 import { runLocalWorkflow } from '../../../infra/local/local-workflow';
 import type { SynthesizedWorkflow } from '../../../infra/local/synthesized-definition';
 import { collectEstate } from '../../../lambdas/adapters/collect-estate';
-import { analyzeEstate } from '../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import { atLeast } from '../../../lambdas/domain/finding';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { type Decide, driveApprovals } from '../../support/drive-approvals';

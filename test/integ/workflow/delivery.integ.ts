@@ -25,7 +25,7 @@ import { EMULATOR_CREDENTIALS } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
 import { DynamoStateStore } from '../../../lambdas/adapters/dynamo-state-store';
 import { SfnTaskCallbacks } from '../../../lambdas/adapters/notifications';
-import { deliverDecision, reconcileDeliveries, recordDecision } from '../../../lambdas/workflow/approvals';
+import { deliverDecision, reconcileDeliveries, recordDecision } from '../../../lambdas/workflow/decision-delivery';
 import { planContentHash } from '../../../lambdas/workflow/run-steps';
 import { testPlan } from '../../support/test-plan';
 import { endpointUrl } from '../emulator-env';

@@ -7,7 +7,7 @@ import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
 import { makeHandler } from '../../../lambdas/handlers/make-handler';
-import { DEFAULT_APPROVERS_GROUP, listChanges, rollback } from '../../../lambdas/workflow/approval-console';
+import { DEFAULT_APPROVERS_GROUP, listChanges, rollback } from '../../../lambdas/workflow/approver-actions';
 import type { WorkflowDeps } from '../../../lambdas/workflow/deps';
 import { applyPlanStep } from '../../../lambdas/workflow/plan-steps';
 import { RECONCILE_MIN_AGE_SECONDS, reconcileAudit, rollbackIdOf } from '../../../lambdas/workflow/write-ahead';

@@ -13,7 +13,7 @@ import {
   requestRollback,
   rollbackIdOf,
   runRollbackRequest,
-} from '../../../lambdas/workflow/approval-console';
+} from '../../../lambdas/workflow/approver-actions';
 import { applyPlanStep } from '../../../lambdas/workflow/plan-steps';
 import { reconcileAudit } from '../../../lambdas/workflow/write-ahead';
 import { memberAccount, roleWithPlan, storePlan, trustOf, useAuditHarness } from '../../support/audit-faults';

@@ -14,9 +14,9 @@ import {
 } from '@aws-sdk/client-iam';
 import { seedClients } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
-import { applyPlan } from '../../../lambdas/adapters/apply-plan';
-import type { Plan, ProviderState } from '../../../lambdas/domain/plan/plan';
-import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP, rollback } from '../../../lambdas/workflow/approval-console';
+import { applyPlan } from '../../../lambdas/adapters/plan-writer';
+import type { Plan, ProviderState } from '../../../lambdas/domain/plan/plan-model';
+import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP, rollback } from '../../../lambdas/workflow/approver-actions';
 import { testPlan } from '../../support/test-plan';
 import { freshAccountId, seedMemberRoles } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';

@@ -9,7 +9,7 @@ import { GetOpenIDConnectProviderCommand, NoSuchEntityException } from '@aws-sdk
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
 import type { ChangeView } from '../../../lambdas/api/views';
-import { DEFAULT_APPROVERS_GROUP, rollback, rollbackIdOf } from '../../../lambdas/workflow/approval-console';
+import { DEFAULT_APPROVERS_GROUP, rollback, rollbackIdOf } from '../../../lambdas/workflow/approver-actions';
 import { applyPlanStep } from '../../../lambdas/workflow/plan-steps';
 import {
   failingAuditPut,

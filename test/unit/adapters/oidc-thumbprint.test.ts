@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { createThumbprintObserver, observeIssuerTls } from '../../../lambdas/adapters/oidc-thumbprint';
-import { analyzeEstate } from '../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import { type GeneratedChain, generateChain, type OidcTestServer, startOidcServer } from '../../support/cert-chain';
 import { account, cluster, estate, provider } from '../../support/estate-builder';
 

@@ -1,5 +1,5 @@
 import { type ApiEvent, callerFromClaims, groupsOf, handleApiRequest } from '../../../lambdas/api/http-api';
-import type { ConsoleDeps } from '../../../lambdas/workflow/approval-console';
+import type { ConsoleDeps } from '../../../lambdas/workflow/approver-actions';
 
 describe('groupsOf', () => {
   it('reads the forms a groups claim arrives in', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExampleEstate } from '../../../examples/build-estate';
-import { analyzeEstate } from '../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import { atLeast } from '../../../lambdas/domain/finding';
 import { RULE_CATALOG } from '../../../lambdas/domain/rules/catalog';
 import { findingsSchemaProblems, parseSnapshot } from '../../../lambdas/shared/schemas';

@@ -1,5 +1,5 @@
 import type { Finding } from '../../../lambdas/domain/finding';
-import type { Plan, Proof } from '../../../lambdas/domain/plan/plan';
+import type { Plan, Proof } from '../../../lambdas/domain/plan/plan-model';
 import { canonicalJson, planContentHash } from '../../../lambdas/workflow/run-steps';
 import { testPlan } from '../../support/test-plan';
 

@@ -18,7 +18,7 @@
 
 import { evaluateCondition, isNegatedOperator } from '../../trust-policy/conditions';
 import {
-  type Decision,
+  type EvalDecision,
   evaluateTrustPolicy,
   matchesAction,
   matchesPrincipal,
@@ -37,8 +37,8 @@ export const DEFAULT_EXACT_BUDGET = 2_000_000;
 export interface ExactClass {
   /** One concrete request of the class. */
   readonly request: TrustRequest;
-  readonly before: Decision;
-  readonly after: Decision;
+  readonly before: EvalDecision;
+  readonly after: EvalDecision;
   /** Set when the whole class is accounted for (see accounting.ts); undefined: an undeclared widening. */
   readonly accountedFor?: AccountedFor;
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonDiff, prettyWithDuplicates } from '../../../../lambdas/domain/plan/diff';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 
 const plainJson = (text: string) => {
-  const read = readTrustPolicy(text);
+  const read = parseTrustPolicy(text);
   return read.ok && !read.quirks.some((q) => q.kind === 'duplicate-key' || q.kind === 'url-encoded');
 };
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TrustPolicyPatch } from '../../../../lambdas/domain/plan/patch-trust-policy';
 import { CurrentDocument, planEstate } from '../../../../lambdas/domain/plan/plan-estate';
 import { evaluateTrustPolicy, webIdentityRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { parseSnapshot } from '../../../../lambdas/shared/schemas';
 import {
   account,
@@ -76,7 +76,7 @@ describe('planEstate output identity', () => {
     // And each role's new document admits every service account that names it
     for (const name of ['like', 'equals']) {
       const plan = result.plans.find((p) => p.resourceArn === arn(name) && p.after !== null);
-      const read = readTrustPolicy(plan?.after);
+      const read = parseTrustPolicy(plan?.after);
       expect(read.ok).toBe(true);
       if (!read.ok) continue;
       const workloads = (snapshot.accounts[0]?.serviceAccounts ?? []).filter((s) => s.roleArn === arn(name));

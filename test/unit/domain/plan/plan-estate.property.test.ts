@@ -19,18 +19,18 @@
  * seed and the shrunk counterexample; re-run with that FC_SEED to reproduce it.
  */
 import fc from 'fast-check';
-import { analyzeEstate } from '../../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../../lambdas/domain/analyze-estate';
 import type { Finding } from '../../../../lambdas/domain/finding';
-import { type Plan, type TrustDocument, WIDENING_CLASSES } from '../../../../lambdas/domain/plan/plan';
 import { type PlanOptions, planEstate } from '../../../../lambdas/domain/plan/plan-estate';
+import { type Plan, type TrustDocument, WIDENING_CLASSES } from '../../../../lambdas/domain/plan/plan-model';
 import type { EstateSnapshot } from '../../../../lambdas/domain/snapshot';
 import {
-  type Decision,
+  type EvalDecision,
   evaluateTrustPolicy,
   type TrustRequest,
 } from '../../../../lambdas/domain/trust-policy/evaluate';
 import type { TrustPolicy } from '../../../../lambdas/domain/trust-policy/model';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import {
   ACCOUNT,
   type Doc,
@@ -207,12 +207,13 @@ function legitimatelyNewlyAllowed(c: FaultCase, r: TrustRequest): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 
 function read(document: unknown, what: string): TrustPolicy {
-  const result = readTrustPolicy(document);
+  const result = parseTrustPolicy(document);
   if (!result.ok) throw new Error(`${what} cannot be read: ${result.message}`);
   return result.policy;
 }
 
-const decide = (policy: TrustPolicy, request: TrustRequest): Decision => evaluateTrustPolicy(policy, request).decision;
+const decide = (policy: TrustPolicy, request: TrustRequest): EvalDecision =>
+  evaluateTrustPolicy(policy, request).decision;
 
 const statementsOf = (doc: TrustDocument): unknown[] =>
   Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
@@ -433,7 +434,7 @@ describe('planEstate never drops text silently', () => {
     fc.assert(
       fc.property(faultCaseArb, fc.constantFrom(...INJECTIONS), (c, injection) => {
         // Given a fault case whose trust text carries one injection
-        const read = readTrustPolicy(roleTrustPolicy(c.snapshot, c.roleArn));
+        const read = parseTrustPolicy(roleTrustPolicy(c.snapshot, c.roleArn));
         if (!read.ok) throw new Error(`the case's trust policy cannot be read: ${read.message}`);
         const text = inject(read.decodedText, injection);
         if (text === read.decodedText) return; // nothing to inject into (no Condition, no "Effect":"Allow")

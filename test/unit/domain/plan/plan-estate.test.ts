@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeEstate } from '../../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../../lambdas/domain/analyze-estate';
 import { atLeast } from '../../../../lambdas/domain/finding';
-import type { Plan } from '../../../../lambdas/domain/plan/plan';
 import { type PlanOptions, planEstate } from '../../../../lambdas/domain/plan/plan-estate';
+import type { Plan } from '../../../../lambdas/domain/plan/plan-model';
 import {
   OPT_IN_TAG,
   OPT_IN_VALUE,
@@ -12,7 +12,7 @@ import {
 } from '../../../../lambdas/domain/remediation-scope';
 import type { EstateSnapshot } from '../../../../lambdas/domain/snapshot';
 import { evaluateTrustPolicy, webIdentityRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { parseSnapshot } from '../../../../lambdas/shared/schemas';
 import { applyPlans } from '../../../support/apply-plans';
 import {
@@ -164,7 +164,7 @@ describe('trust-policy patches', () => {
     expect(after.Statement[0]).toEqual(irsaStatement(one, sa('apps', 'api')));
     expect(after.Statement[1]).toMatchObject({ Principal: { Federated: two.providerArn() } });
     expect(JSON.stringify(after.Statement[1])).not.toContain(one.id);
-    const read = readTrustPolicy(after);
+    const read = parseTrustPolicy(after);
     if (!read.ok) throw new Error('after must read');
     for (const c of [one, two]) {
       const request = webIdentityRequest(c.providerArn(), c.hostPath, {

@@ -4,10 +4,11 @@
  * subjects and cut the attacker probes first, so the plan came out applicable ("none newly allowed"); in this estate the
  * subject variants fill the sample before the attacker probes with 35 subjects too (checked against the old prove.ts).
  */
-import type { Plan } from '../../../../lambdas/domain/plan/plan';
+
 import { planEstate } from '../../../../lambdas/domain/plan/plan-estate';
+import type { Plan } from '../../../../lambdas/domain/plan/plan-model';
 import { evaluateTrustPolicy, type TrustRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { wildcardMatch } from '../../../../lambdas/domain/trust-policy/wildcard';
 import {
   account,
@@ -77,7 +78,7 @@ describe.each([37, 35])('a stale-provider repoint next to a statement naming %i 
       [plan?.before, 'ImplicitDeny'],
       [plan?.after, 'Allow'],
     ] as const) {
-      const read = readTrustPolicy(doc);
+      const read = parseTrustPolicy(doc);
       expect(read.ok && evaluateTrustPolicy(read.policy, request).decision).toBe(decision);
     }
     expect(plan?.proof?.summary.join(' ')).toMatch(

@@ -32,7 +32,7 @@ import {
   type TrustRequest,
 } from '../../../../lambdas/domain/trust-policy/evaluate';
 import type { TrustPolicy } from '../../../../lambdas/domain/trust-policy/model';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { wildcardMatch } from '../../../../lambdas/domain/trust-policy/wildcard';
 import { type Doc, STS_AUDIENCE, WEB_IDENTITY } from '../../../support/arbitraries';
 import { faultCaseArb } from '../../../support/fault-injection';
@@ -645,8 +645,8 @@ interface Tally {
 }
 
 function checkChange(change: Change, tally: Tally): void {
-  const b = readTrustPolicy(change.input.before);
-  const a = readTrustPolicy(change.input.after);
+  const b = parseTrustPolicy(change.input.before);
+  const a = parseTrustPolicy(change.input.after);
   if (!b.ok || !a.ok) throw new Error('generated an unreadable policy');
   const exact = exactNewlyAllowed(b.policy, a.policy, change.input.intended, change.input.declared);
   const universe = universeOf(b.policy, a.policy, change.input);

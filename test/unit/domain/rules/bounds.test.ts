@@ -1,4 +1,4 @@
-import { analyzeEstate } from '../../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../../lambdas/domain/analyze-estate';
 import { MAX_EVALUATED_TRUST_POLICY } from '../../../../lambdas/domain/rules/trust-rules';
 import {
   account,

@@ -1,4 +1,4 @@
-import { analyzeEstate } from '../../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../../lambdas/domain/analyze-estate';
 import type { Finding } from '../../../../lambdas/domain/finding';
 import type { AccountSnapshot } from '../../../../lambdas/domain/snapshot';
 import {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeEstate } from '../../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../../lambdas/domain/analyze-estate';
 import { atLeast, type Finding } from '../../../../lambdas/domain/finding';
 import type { EstateSnapshot } from '../../../../lambdas/domain/snapshot';
 import { parseSnapshot } from '../../../../lambdas/shared/schemas';

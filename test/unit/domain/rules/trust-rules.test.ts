@@ -3,7 +3,7 @@ import { EstateIndex } from '../../../../lambdas/domain/estate-index';
 import { canonicalStatementAllows } from '../../../../lambdas/domain/rules/trust-rules';
 import { classifyStatement } from '../../../../lambdas/domain/trust-policy/classify';
 import { evaluateTrustPolicy, webIdentityRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { account, cluster, estate } from '../../../support/estate-builder';
 
 const one = cluster({ name: 'one', region: 'us-west-2', accountId: '111111111111' });
@@ -69,7 +69,7 @@ describe('canonicalStatementAllows', () => {
     let decided = 0;
     fc.assert(
       fc.property(fc.array(statement, { minLength: 1, maxLength: 3 }), subject, audience, (statements, sub, aud) => {
-        const read = readTrustPolicy({ Version: '2012-10-17', Statement: statements });
+        const read = parseTrustPolicy({ Version: '2012-10-17', Statement: statements });
         if (!read.ok || !target) return;
         const hasDeny = read.policy.statements.some((s) => s.effect === 'Deny');
         const request = webIdentityRequest(one.providerArn(), one.hostPath, { sub, aud });
@@ -90,7 +90,7 @@ describe('canonicalStatementAllows', () => {
 
   it('declines what it cannot decide: other keys, qualifiers, variables, another provider', () => {
     const view = (condition: Record<string, unknown>, federated = one.providerArn()) => {
-      const read = readTrustPolicy({
+      const read = parseTrustPolicy({
         Version: '2012-10-17',
         Statement: [
           {

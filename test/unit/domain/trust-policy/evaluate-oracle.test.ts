@@ -9,12 +9,12 @@
  */
 import fc from 'fast-check';
 import {
-  type Decision,
+  type EvalDecision,
   evaluateTrustPolicy,
   type TrustRequest,
   WEB_IDENTITY_ACTION,
 } from '../../../../lambdas/domain/trust-policy/evaluate';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { type OracleVerdict, oracleDecide } from '../../../support/iam-simulate-oracle';
 
 const SEED = 20_260_917;
@@ -359,7 +359,7 @@ function hasEscape(value: string): boolean {
 
 interface Outcome {
   readonly kase: Case;
-  readonly ours: Decision;
+  readonly ours: EvalDecision;
   readonly explanation: string;
   readonly oracle: OracleVerdict;
   /** For a disagreement: the documented classes that apply, and the reference's decision on the rewritten policy. */
@@ -371,7 +371,7 @@ const outcomes: Outcome[] = [];
 
 beforeAll(async () => {
   for (const kase of buildCorpus()) {
-    const read = readTrustPolicy(kase.document);
+    const read = parseTrustPolicy(kase.document);
     if (!read.ok) throw new Error(`generated policy #${kase.id} does not read: ${read.message}`);
     const evaluation = evaluateTrustPolicy(read.policy, kase.request);
     const oracle = await oracleDecide(kase.document, kase.request);
@@ -474,7 +474,7 @@ describe('evaluateTrustPolicy against iam-simulate (fixed-seed corpus)', () => {
     // Given the corpus
     // When we count the pairs both evaluators decide the same way
     const agreed = agreeing();
-    const count = (d: Decision) => agreed.filter((o) => o.ours === d).length;
+    const count = (d: EvalDecision) => agreed.filter((o) => o.ours === d).length;
 
     // Then there are enough of them, and of each kind, for the agreement to mean something
     expect(agreed.length).toBeGreaterThanOrEqual(MIN_AGREEING);

@@ -4,7 +4,7 @@ import {
   type TrustRequest,
   webIdentityRequest,
 } from '../../../../lambdas/domain/trust-policy/evaluate';
-import { readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { ACTION, AUD_KEY, ISSUER, OTHER_ISSUER, OTHER_PROVIDER, PROVIDER, SUB_KEY } from '../../../support/issuers';
 
 const AMR_KEY = `${ISSUER}:amr`;
@@ -41,7 +41,7 @@ const CLAIMS: Context = { [SUB_KEY]: SUB, [AUD_KEY]: AUD };
 const REQUEST = webIdentityRequest(PROVIDER, ISSUER, { sub: SUB, aud: AUD });
 
 function decide(document: Doc, request: TrustRequest = REQUEST): Evaluation {
-  const read = readTrustPolicy(document);
+  const read = parseTrustPolicy(document);
   if (!read.ok) throw new Error(`fixture does not read: ${read.message}`);
   return evaluateTrustPolicy(read.policy, request);
 }

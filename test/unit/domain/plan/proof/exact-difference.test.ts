@@ -2,7 +2,7 @@ import { type ExactResult, exactNewlyAllowed } from '../../../../../lambdas/doma
 import type { DeclaredWidening, IntendedRequest } from '../../../../../lambdas/domain/plan/prove';
 import { evaluateTrustPolicy } from '../../../../../lambdas/domain/trust-policy/evaluate';
 import type { TrustPolicy } from '../../../../../lambdas/domain/trust-policy/model';
-import { readTrustPolicy } from '../../../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../../../lambdas/domain/trust-policy/parse-trust-policy';
 
 const URL = 'oidc.eks.us-west-2.amazonaws.com/id/AAAA';
 const P = `arn:aws:iam::111111111111:oidc-provider/${URL}`;
@@ -11,7 +11,7 @@ const SUB = `${URL}:sub`;
 const sa = (ns: string, name: string) => `system:serviceaccount:${ns}:${name}`;
 
 const read = (statements: Record<string, unknown>[]): TrustPolicy => {
-  const r = readTrustPolicy({ Version: '2012-10-17', Statement: statements });
+  const r = parseTrustPolicy({ Version: '2012-10-17', Statement: statements });
   if (!r.ok) throw new Error(r.message);
   return r.policy;
 };

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { EMULATOR_CREDENTIALS } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
-import { decideApproval } from '../../../lambdas/workflow/approvals';
+import { decideApproval } from '../../../lambdas/workflow/decision-delivery';
 import { planContentHash } from '../../../lambdas/workflow/run-steps';
 import { testPlan } from '../../support/test-plan';
 import { endpointUrl } from '../emulator-env';

@@ -18,7 +18,7 @@ import { AlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError, PlanC
 import type { WorkflowDeps } from './deps';
 import { planContentHash } from './run-steps';
 
-export interface Decision {
+export interface ApprovalDecision {
   readonly runId: string;
   readonly planId: string;
   readonly decision: 'approved' | 'rejected';
@@ -40,7 +40,10 @@ export type RecordOutcome = { readonly approval: ApprovalRecord; readonly record
  * Checks and records a decision as pending delivery. The same decision by the same person again (a retried click,
  * a network retry) is not an error: the stored decision is returned (`repeat`). Another decision is refused.
  */
-export async function recordDecision(deps: Pick<WorkflowDeps, 'store' | 'now'>, d: Decision): Promise<RecordOutcome> {
+export async function recordDecision(
+  deps: Pick<WorkflowDeps, 'store' | 'now'>,
+  d: ApprovalDecision,
+): Promise<RecordOutcome> {
   const approval = await deps.store.getApproval(d.runId, d.planId);
   if (!approval) throw new ApprovalNotFoundError(`no approval request for plan ${d.planId} in run ${d.runId}`);
   if (approval.decision) return repeatOrRefuse(approval, d);
@@ -74,7 +77,7 @@ export async function recordDecision(deps: Pick<WorkflowDeps, 'store' | 'now'>, 
   return { approval: after, recorded: 'new' };
 }
 
-function repeatOrRefuse(approval: ApprovalRecord, d: Decision, when = ''): RecordOutcome {
+function repeatOrRefuse(approval: ApprovalRecord, d: ApprovalDecision, when = ''): RecordOutcome {
   const same =
     approval.decision === d.decision &&
     approval.decidedBy === d.by &&
@@ -166,7 +169,7 @@ export async function reconcileDeliveries(
 /** Records and delivers in one process (the local runner, the demo, the tests); in AWS two functions do this. */
 export async function decideApproval(
   deps: Pick<WorkflowDeps, 'store' | 'callbacks' | 'now'>,
-  d: Decision,
+  d: ApprovalDecision,
 ): Promise<void> {
   await recordDecision(deps, d);
   await deliverDecision(deps, d.runId, d.planId);

@@ -9,7 +9,7 @@ import {
   UpdateOpenIDConnectProviderThumbprintCommand,
 } from '@aws-sdk/client-iam';
 import { stripScheme, trimTrailingSlashes } from '../domain/arn';
-import type { Plan, ProviderState, TrustDocument } from '../domain/plan/plan';
+import type { Plan, ProviderState, TrustDocument } from '../domain/plan/plan-model';
 import { ConcurrentEditError, PlanNotApplicableError, StalePlanError } from '../shared/errors';
 import type { AwsClientFactory } from './aws-clients';
 import { decodePolicyText } from './iam-text';
@@ -91,7 +91,7 @@ async function applyTrustPolicy(iam: IAMClient, plan: Plan, hooks: WriteHooks): 
   if (!before || !after)
     throw new PlanNotApplicableError(`plan ${plan.id}: a trust-policy plan needs before and after`, plan.id);
   const roleName = roleNameFromArn(plan.resourceArn);
-  const current = await readTrustPolicy(iam, roleName, plan);
+  const current = await getTrustPolicy(iam, roleName, plan);
   if (current === null) {
     throw new StalePlanError(
       `plan ${plan.id}: role ${plan.resourceArn} no longer exists; nothing was written`,
@@ -120,7 +120,7 @@ async function applyTrustPolicy(iam: IAMClient, plan: Plan, hooks: WriteHooks): 
   }
   await hooks.beforeWrite?.(current, ['iam:UpdateAssumeRolePolicy']);
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(after) }));
-  const readBack = await readTrustPolicy(iam, roleName, plan);
+  const readBack = await getTrustPolicy(iam, roleName, plan);
   return confirmed(plan, 'trust policy', current, readBack, readBack !== null && sameJson(readBack, after), [
     'iam:UpdateAssumeRolePolicy',
   ]);
@@ -220,7 +220,7 @@ async function applyProvider(iam: IAMClient, plan: Plan, hooks: WriteHooks): Pro
 }
 
 /** A role's trust policy as a JSON object; null when the role is gone; StalePlanError when it is not an object. */
-export async function readTrustPolicy(
+export async function getTrustPolicy(
   iam: IAMClient,
   roleName: string,
   plan: Pick<Plan, 'id' | 'resourceArn'>,
@@ -264,7 +264,7 @@ export async function readResourceState(
   const iam = factory.iam(change.accountId);
   if (change.action !== 'update-trust-policy') return readProvider(iam, change.resourceArn);
   try {
-    return await readTrustPolicy(iam, roleNameFromArn(change.resourceArn), {
+    return await getTrustPolicy(iam, roleNameFromArn(change.resourceArn), {
       id: change.planId,
       resourceArn: change.resourceArn,
     });

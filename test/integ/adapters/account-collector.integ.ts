@@ -6,9 +6,9 @@
 import { CreateAddonCommand, CreateClusterCommand, CreatePodIdentityAssociationCommand } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { seedClients } from '../../../emulator/seed';
+import { collectAccount } from '../../../lambdas/adapters/account-collector';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
-import { collectAccount } from '../../../lambdas/adapters/collect-account';
-import { analyzeEstate } from '../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import { atLeast } from '../../../lambdas/domain/finding';
 import { parseSnapshot } from '../../../lambdas/shared/schemas';
 import { endpointUrl } from '../emulator-env';

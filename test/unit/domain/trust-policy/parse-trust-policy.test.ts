@@ -6,7 +6,11 @@ import type {
   ReadSuccess,
   Statement,
 } from '../../../../lambdas/domain/trust-policy/model';
-import { MAX_DEPTH, MAX_POLICY_TEXT, readTrustPolicy } from '../../../../lambdas/domain/trust-policy/read-trust-policy';
+import {
+  MAX_DEPTH,
+  MAX_POLICY_TEXT,
+  parseTrustPolicy,
+} from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { nested, rfc3986 } from '../../../support/arbitraries';
 import { ACTION, AUD_KEY, ISSUER, OTHER_ISSUER, OTHER_PROVIDER, PROVIDER, SUB_KEY } from '../../../support/issuers';
 
@@ -41,13 +45,13 @@ const IRSA_POLICY = policy(statement());
 const PRETTY = JSON.stringify(IRSA_POLICY, null, 2);
 
 function readOk(input: unknown): ReadSuccess {
-  const result = readTrustPolicy(input);
+  const result = parseTrustPolicy(input);
   if (!result.ok) throw new Error(`expected a successful read, got ${result.kind}: ${result.message}`);
   return result;
 }
 
 function readFailure(input: unknown): ReadFailure {
-  const result = readTrustPolicy(input);
+  const result = parseTrustPolicy(input);
   if (result.ok) throw new Error(`expected a failure, read ${JSON.stringify(result.policy.document).slice(0, 200)}`);
   return result;
 }
@@ -71,7 +75,7 @@ function syntaxErrorOf(text: string): string {
   throw new Error(`${text} is valid JSON`);
 }
 
-describe('readTrustPolicy: input forms', () => {
+describe('parseTrustPolicy: input forms', () => {
   it.each<[string, string, number | undefined]>([
     ['raw JSON text', PRETTY, undefined],
     ['compact JSON text', JSON.stringify(IRSA_POLICY), undefined],
@@ -137,7 +141,7 @@ describe('readTrustPolicy: input forms', () => {
   });
 });
 
-describe('readTrustPolicy: Statement as object or array', () => {
+describe('parseTrustPolicy: Statement as object or array', () => {
   it.each<[string, unknown, string, Quirk[]]>([
     ['an array', [statement({ Resource: '*' })], '$.Statement[0]', []],
     [
@@ -190,7 +194,7 @@ describe('readTrustPolicy: Statement as object or array', () => {
   });
 });
 
-describe('readTrustPolicy: values given as a string or an array', () => {
+describe('parseTrustPolicy: values given as a string or an array', () => {
   it.each<[string, Doc, (s: Statement) => unknown, unknown]>([
     ['Action as a string', { Action: ACTION }, (s) => s.actions, [ACTION]],
     ['Action as an array', { Action: [ACTION, 'sts:TagSession'] }, (s) => s.actions, [ACTION, 'sts:TagSession']],
@@ -269,7 +273,7 @@ describe('readTrustPolicy: values given as a string or an array', () => {
   });
 });
 
-describe('readTrustPolicy: duplicate keys', () => {
+describe('parseTrustPolicy: duplicate keys', () => {
   const s0 = (condition: string) =>
     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${PROVIDER}"},"Action":"${ACTION}","Condition":${condition}}]}`;
 
@@ -391,7 +395,7 @@ describe('readTrustPolicy: duplicate keys', () => {
   });
 });
 
-describe('readTrustPolicy: whitespace is kept as evidence', () => {
+describe('parseTrustPolicy: whitespace is kept as evidence', () => {
   const conditionPath = `$.Statement[0].Condition.StringEquals.${SUB_KEY}`;
   it.each<[string, Doc, string, string, (s: Statement) => unknown]>([
     [
@@ -453,7 +457,7 @@ describe('readTrustPolicy: whitespace is kept as evidence', () => {
   });
 });
 
-describe('readTrustPolicy: condition operators', () => {
+describe('parseTrustPolicy: condition operators', () => {
   it.each(['StringEqual', 'StringEqualsIfExist', 'ForSomeValues:StringLike', 'ForAnyValue:Null', 'StringLike ', ''])(
     'records unknown operator %p and keeps its entry without an operator',
     (operator) => {
@@ -503,7 +507,7 @@ describe('readTrustPolicy: condition operators', () => {
   });
 });
 
-describe('readTrustPolicy: elements and Effect', () => {
+describe('parseTrustPolicy: elements and Effect', () => {
   it.each(['Resource', 'NotResource'])('records %s as prohibited in a trust policy', (name) => {
     // Given a statement with a resource element
     // When it is read
@@ -579,7 +583,7 @@ describe('readTrustPolicy: elements and Effect', () => {
   });
 });
 
-describe('readTrustPolicy: condition values that are not strings', () => {
+describe('parseTrustPolicy: condition values that are not strings', () => {
   it.each<[unknown, string[]]>([
     [true, ['true']],
     [false, ['false']],
@@ -622,7 +626,7 @@ describe('readTrustPolicy: condition values that are not strings', () => {
   });
 });
 
-describe('readTrustPolicy: failures, never exceptions', () => {
+describe('parseTrustPolicy: failures, never exceptions', () => {
   const circular: Doc = { Version: '2012-10-17' };
   circular.Statement = circular;
 
@@ -709,7 +713,7 @@ describe('readTrustPolicy: failures, never exceptions', () => {
     // Given a document nested `depth` levels deep (the document object itself is level 1)
     const text = JSON.stringify({ Version: '2012-10-17', Statement: [], Id: nested(depth - 1, 'x', true) });
     // When it is read
-    const result = readTrustPolicy(text);
+    const result = parseTrustPolicy(text);
     // Then it is read up to MAX_DEPTH and refused beyond, naming the depth and the limit
     expect(result.ok).toBe(readable);
     if (!result.ok) {
@@ -725,7 +729,7 @@ describe('readTrustPolicy: failures, never exceptions', () => {
   });
 });
 
-describe('readTrustPolicy: characters IAM does not accept', () => {
+describe('parseTrustPolicy: characters IAM does not accept', () => {
   const withSid = (sid: string) =>
     `{"Version":"2012-10-17","Statement":[{"Sid":"${sid}","Effect":"Allow","Principal":{"Federated":"${PROVIDER}"},"Action":"${ACTION}"}]}`;
 
@@ -757,7 +761,7 @@ describe('readTrustPolicy: characters IAM does not accept', () => {
 
   it('skips the scan when asked to (the analyzer runs it itself, on IRSA roles only)', () => {
     // Given a policy holding an emoji, When it is read with skipCharacterCheck, Then no quirk is raised
-    const result = readTrustPolicy(withSid('ab😀cd'), { skipCharacterCheck: true });
+    const result = parseTrustPolicy(withSid('ab😀cd'), { skipCharacterCheck: true });
     expect(result.ok && result.quirks).toEqual([]);
   });
 
@@ -768,7 +772,7 @@ describe('readTrustPolicy: characters IAM does not accept', () => {
   });
 });
 
-describe('readTrustPolicy: minifiedLength', () => {
+describe('parseTrustPolicy: minifiedLength', () => {
   const twoStatements = policy(
     statement({ Sid: 'One' }),
     statement({ Sid: 'Two', Condition: { StringLike: { [`${OTHER_ISSUER}:sub`]: 'system:serviceaccount:team-a:*' } } }),

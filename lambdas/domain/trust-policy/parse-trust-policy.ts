@@ -33,7 +33,7 @@ export interface ReadOptions {
  * Reads a trust policy as IAM returned it (raw JSON, URL-encoded JSON) or as an already parsed object.
  * Never throws: anything unreadable comes back as a ReadFailure that names the problem.
  */
-export function readTrustPolicy(input: unknown, options: ReadOptions = {}): ReadResult {
+export function parseTrustPolicy(input: unknown, options: ReadOptions = {}): ReadResult {
   const quirks: Quirk[] = [];
   let text: string;
   if (typeof input === 'string') {

@@ -7,7 +7,7 @@ import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } 
 import type { Finding } from '../domain/finding';
 import type { ApprovalRecord, PlanRecord, RollbackRequest } from '../ports/state-store';
 import { ChangeNotFoundError, ForbiddenError, PlanNotFoundError, RollbackRefusedError } from '../shared/errors';
-import { recordDecision } from './approvals';
+import { recordDecision } from './decision-delivery';
 import { planContentHash } from './run-steps';
 import { rollbackIdOf, rollbackWithAudit, rolledBackBy } from './write-ahead';
 

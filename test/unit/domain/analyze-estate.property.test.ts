@@ -7,12 +7,12 @@
  * seed and the shrunk counterexample; re-run with that FC_SEED to reproduce it.
  */
 import fc from 'fast-check';
-import { analyzeEstate } from '../../../lambdas/domain/analyze';
+import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import type { AnalysisResult } from '../../../lambdas/domain/finding';
 import { RULE_CATALOG } from '../../../lambdas/domain/rules/catalog';
 import type { EstateSnapshot } from '../../../lambdas/domain/snapshot';
 import type { ReadFailureKind, ReadResult } from '../../../lambdas/domain/trust-policy/model';
-import { readTrustPolicy } from '../../../lambdas/domain/trust-policy/read-trust-policy';
+import { parseTrustPolicy } from '../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { findingsSchemaProblems, parseSnapshot } from '../../../lambdas/shared/schemas';
 import { snapshotArb, trustPolicyInputArb, validTrustPolicyInputArb } from '../../support/arbitraries';
 import { fcSeed } from '../../support/fc-seed';
@@ -69,11 +69,11 @@ function analyzeValid(snapshot: EstateSnapshot): AnalysisResult {
   return analyzeEstate(parseSnapshot(snapshot, 'generated snapshot'));
 }
 
-describe('readTrustPolicy never throws', () => {
+describe('parseTrustPolicy never throws', () => {
   it('on arbitrary strings', () => {
     // Given any string, When it is read, Then the result is a success or a failure that names the problem
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), (text) => expectWellFormedRead(readTrustPolicy(text))),
+      fc.property(fc.string({ maxLength: 200 }), (text) => expectWellFormedRead(parseTrustPolicy(text))),
       params(RUNS.readStrings),
     );
   });
@@ -82,7 +82,7 @@ describe('readTrustPolicy never throws', () => {
     // fast-check 4 spells fullUnicodeString as string({ unit: 'binary' }) (code points, lone surrogates too).
     const unicode = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme' }));
     fc.assert(
-      fc.property(unicode, (text) => expectWellFormedRead(readTrustPolicy(text))),
+      fc.property(unicode, (text) => expectWellFormedRead(parseTrustPolicy(text))),
       params(RUNS.readUnicodeStrings),
     );
   });
@@ -94,7 +94,7 @@ describe('readTrustPolicy never throws', () => {
       return out;
     });
     fc.assert(
-      fc.property(text, (json) => expectWellFormedRead(readTrustPolicy(json))),
+      fc.property(text, (json) => expectWellFormedRead(parseTrustPolicy(json))),
       params(RUNS.readJsonText),
     );
   });
@@ -115,7 +115,7 @@ describe('readTrustPolicy never throws', () => {
     const withToJson = fc.record({ Version: fc.constant('2012-10-17'), toJSON: fc.func(fc.anything()) });
     fc.assert(
       fc.property(fc.oneof({ arbitrary: anything, weight: 4 }, withToJson), (value) =>
-        expectWellFormedRead(readTrustPolicy(value)),
+        expectWellFormedRead(parseTrustPolicy(value)),
       ),
       params(RUNS.readAnything),
     );
@@ -123,7 +123,7 @@ describe('readTrustPolicy never throws', () => {
 
   it('on generated and mutated trust policies (objects, raw, encoded, duplicated, garbled, huge, deep)', () => {
     fc.assert(
-      fc.property(trustPolicyInputArb, (input) => expectWellFormedRead(readTrustPolicy(input))),
+      fc.property(trustPolicyInputArb, (input) => expectWellFormedRead(parseTrustPolicy(input))),
       params(RUNS.readPolicies),
     );
   });
@@ -133,7 +133,7 @@ describe('readTrustPolicy never throws', () => {
       fc.property(validTrustPolicyInputArb, ({ doc, input }) => {
         // Given a valid IRSA policy as object, compact or pretty text, URL-encoded once or twice
         // When it is read
-        const result = readTrustPolicy(input);
+        const result = parseTrustPolicy(input);
         // Then it reads as the same document, and only the URL-encoding is remarked on
         expect(result.ok).toBe(true);
         if (!result.ok) return;

@@ -1,4 +1,4 @@
-import type { Decision } from '../trust-policy/evaluate';
+import type { EvalDecision } from '../trust-policy/evaluate';
 
 /** What a plan does to which IAM resource. */
 export type PlanAction =
@@ -34,8 +34,8 @@ export interface ProbeOutcome {
   readonly action: string;
   readonly sub?: string;
   readonly aud?: string;
-  readonly before: Decision;
-  readonly after: Decision;
+  readonly before: EvalDecision;
+  readonly after: EvalDecision;
   /** Why a newly allowed request is acceptable: the workload the plan exists to let in, or the declared widening. */
   readonly declaredBy?: string;
   /** Set when `declaredBy` is a declared widening (not a named workload): its class. */

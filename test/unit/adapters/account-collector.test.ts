@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
+import { collectAccount } from '../../../lambdas/adapters/account-collector';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
-import { collectAccount } from '../../../lambdas/adapters/collect-account';
 
 /** A loopback port nothing listens on: every call to it is refused. */
 async function closedPort(): Promise<number> {

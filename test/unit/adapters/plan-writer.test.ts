@@ -1,5 +1,5 @@
-import { applyPlan, sameJson } from '../../../lambdas/adapters/apply-plan';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
+import { applyPlan, sameJson } from '../../../lambdas/adapters/plan-writer';
 import { testPlan } from '../../support/test-plan';
 
 const plan = testPlan;
