@@ -18,7 +18,7 @@ import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
 import { jsonDiff } from './diff';
 import { iacOwner } from './ownership';
 import { setOwn, TrustPolicyPatch } from './patch-trust-policy';
-import type { IacOwner, Plan, PlanAction, PlanResult, ProviderState, TrustDocument } from './plan-model';
+import type { IacOwner, Plan, PlanChange, PlanResult, ProviderState, TrustDocument } from './plan-model';
 import { DEFAULT_EXACT_BUDGET } from './proof/exact-difference';
 import { type DeclaredWidening, type IntendedRequest, proveTrustChange, type WideningClass } from './prove';
 
@@ -142,7 +142,8 @@ class Planner {
         (f) => f.ruleId === 'IRSA-006' && f.accountId === first.accountId && f.cluster === first.cluster,
       );
       const after: ProviderState = { url, clientIds: [DEFAULT_AUDIENCE], thumbprints: [] };
-      const plan = this.provider(first, 'create-oidc-provider', null, after, [...missing, ...nearMiss], {
+      const create: PlanChange<'create-oidc-provider'> = { action: 'create-oidc-provider', before: null, after };
+      const plan = this.provider(first, create, [...missing, ...nearMiss], {
         rationale: `Create the IAM OIDC provider for ${first.cluster ? `cluster ${first.cluster}'s` : 'the'} issuer https://${url} in account ${first.accountId}, with the audience sts.amazonaws.com and no thumbprint (IAM retrieves and verifies the certificate itself).`,
         risk: {
           level: 'low',
@@ -165,7 +166,7 @@ class Planner {
         ...existing.clientIds,
         ...wanted.filter((a, i) => !existing.clientIds.includes(a) && wanted.indexOf(a) === i),
       ];
-      this.provider(first, 'add-client-id', before, { ...before, clientIds }, audience, {
+      this.provider(first, { action: 'add-client-id', before, after: { ...before, clientIds } }, audience, {
         rationale: `Add the audience(s) ${wanted.map((a) => `"${a}"`).join(', ')} with AddClientIDToOpenIDConnectProvider: idempotent, keeps the existing audiences, no need to recreate the provider.`,
         risk: {
           level: 'low',
@@ -187,7 +188,7 @@ class Planner {
       const leaf = tls?.leafThumbprint?.toLowerCase();
       const kept = valid.filter((t) => t !== top && t !== leaf);
       const thumbprints = [...(top ? [top] : []), ...kept].slice(0, MAX_THUMBPRINTS);
-      this.provider(first, 'update-thumbprint', before, { ...before, thumbprints }, thumbprint, {
+      this.provider(first, { action: 'update-thumbprint', before, after: { ...before, thumbprints } }, thumbprint, {
         rationale: `Replace the thumbprint list with ${JSON.stringify(thumbprints)}: ${top ? 'the top CA certificate the issuer serves now, then ' : ''}the well-formed current entries (UpdateOpenIDConnectProviderThumbprint replaces the whole list; at most ${MAX_THUMBPRINTS}).`,
         risk: {
           level: 'medium',
@@ -201,7 +202,7 @@ class Planner {
     }
     const orphan = ids(['IRSA-005']).filter((f) => f.evidence.safeToDelete === true);
     if (orphan.length > 0) {
-      this.provider(first, 'delete-oidc-provider', before, null, orphan, {
+      this.provider(first, { action: 'delete-oidc-provider', before, after: null }, orphan, {
         rationale: `Delete the provider ${existing.url}: no scanned cluster has this issuer and no role trusts it.`,
         risk: {
           level: 'high',
@@ -223,12 +224,11 @@ class Planner {
 
   private provider(
     finding: Finding,
-    action: PlanAction,
-    before: ProviderState | null,
-    after: ProviderState | null,
+    change: PlanChange<'create-oidc-provider' | 'add-client-id' | 'update-thumbprint' | 'delete-oidc-provider'>,
     fixes: readonly Finding[],
     extra: { rationale: string; risk: Plan['risk']; owner?: IacOwner | undefined; proposeOnly?: string },
   ): Plan {
+    const { action, before, after } = change;
     const url = (after ?? before)?.url;
     const scoped =
       this.options.remediationScope && url !== undefined && !providerInRemediationScope(stripScheme(url))
@@ -242,9 +242,7 @@ class Planner {
       accountId: finding.accountId,
       resourceArn: finding.resourceArn,
       ...(finding.cluster ? { cluster: finding.cluster, region: finding.region } : {}),
-      action,
-      before,
-      after,
+      ...change,
       diff: jsonDiff(finding.resourceArn, before, after),
       rationale: extra.rationale,
       requiresApproval: true,
