@@ -4,11 +4,9 @@
  * (re-read the touched resource, analyze again), and record every other outcome. None of them fails the run for one plan's sake: the state machine
  * catches and records.
  */
-import { GetOpenIDConnectProviderCommand, GetRoleCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
-import { decodePolicyText } from '../adapters/iam-text';
+import { verifyRead } from '../adapters/fix-actions/registry';
 import { analyzeEstate } from '../domain/analyze-estate';
-import { stripScheme } from '../domain/arn';
-import type { AccountSnapshot, EstateSnapshot, OidcProviderSnapshot } from '../domain/snapshot';
+import type { AccountSnapshot, EstateSnapshot } from '../domain/snapshot';
 import type { PlanRecord } from '../ports/state-store';
 import type { ApplyPlanInput, PlanStepInput, RecordOutcomeInput, RequestApprovalInput } from '../shared/contracts';
 import { PlanChangedError, PlanNotFoundError } from '../shared/errors';
@@ -121,31 +119,8 @@ export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
   const plan = record.plan;
   const accounts = await deps.snapshots.getAccounts(input.runId);
   const iam = deps.readers.iam(plan.accountId);
-  const patch = async (account: AccountSnapshot): Promise<AccountSnapshot> => {
-    if (account.accountId !== plan.accountId) return account;
-    if (plan.action === 'update-trust-policy') {
-      const name = plan.resourceArn.slice(plan.resourceArn.lastIndexOf('/') + 1);
-      const { Role } = await iam.send(new GetRoleCommand({ RoleName: name }));
-      const trustPolicy = decodePolicyText(Role?.AssumeRolePolicyDocument ?? '');
-      return { ...account, roles: account.roles.map((r) => (r.arn === plan.resourceArn ? { ...r, trustPolicy } : r)) };
-    }
-    let provider: OidcProviderSnapshot | undefined;
-    try {
-      const p = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: plan.resourceArn }));
-      const existing = account.oidcProviders.find((o) => o.arn === plan.resourceArn);
-      provider = {
-        ...(existing ?? {}),
-        arn: plan.resourceArn,
-        url: stripScheme(p.Url ?? ''),
-        clientIds: p.ClientIDList ?? [],
-        thumbprints: p.ThumbprintList ?? [],
-      };
-    } catch (err) {
-      if (!(err instanceof NoSuchEntityException)) throw err;
-    }
-    const others = account.oidcProviders.filter((o) => o.arn !== plan.resourceArn);
-    return { ...account, oidcProviders: provider ? [...others, provider] : others };
-  };
+  const patch = (account: AccountSnapshot): Promise<AccountSnapshot> | AccountSnapshot =>
+    account.accountId === plan.accountId ? verifyRead(iam, plan, account) : account;
   const snapshot: EstateSnapshot = {
     schemaVersion: 1,
     partition: 'aws',

@@ -12,8 +12,14 @@
  * A rollback's intent is also its lock: of two concurrent rollbacks of one change, exactly one puts the intent and
  * writes; the other is refused, naming who rolls it back, and records nothing.
  */
-import { type ApplyOutcome, applyPlan, assertWritable, holdsState, readResourceState } from '../adapters/plan-writer';
-import { rollbackChange } from '../adapters/rollback-change';
+import type { ApplyOutcome } from '../adapters/fix-actions/fix-action';
+import {
+  applyPlan,
+  assertWritable,
+  holdsState,
+  readResourceState,
+  rollbackChange,
+} from '../adapters/fix-actions/registry';
 import type { Plan } from '../domain/plan/plan-model';
 import { providersNamedBy } from '../domain/plan/references';
 import type { AuditIntent, AuditOutcome, AuditRecord } from '../ports/state-store';

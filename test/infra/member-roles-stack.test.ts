@@ -9,7 +9,7 @@ import {
   REMEDIATOR_ACTIONS,
   SCANNER_ACTIONS,
 } from '../../infra/stacks/member-roles-stack';
-import { PLAN_TAG } from '../../lambdas/adapters/plan-writer';
+import { PLAN_TAG } from '../../lambdas/adapters/fix-actions/create-oidc-provider';
 import { EKS_PROVIDER_PATTERNS, OPT_IN_TAG, PROTECTED_TAG } from '../../lambdas/domain/remediation-scope';
 import {
   acknowledgements,

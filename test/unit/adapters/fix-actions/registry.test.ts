@@ -1,6 +1,7 @@
-import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
-import { applyPlan, sameJson } from '../../../lambdas/adapters/plan-writer';
-import { testPlan } from '../../support/test-plan';
+import { AwsClientFactory } from '../../../../lambdas/adapters/aws-clients';
+import { applyPlan } from '../../../../lambdas/adapters/fix-actions/registry';
+import { sameJson } from '../../../../lambdas/adapters/fix-actions/update-trust-policy';
+import { testPlan } from '../../../support/test-plan';
 
 const plan = testPlan;
 

@@ -1,0 +1,162 @@
+/**
+ * The fix actions the workflow applies, one module each, keyed by action. Everything that depends on the action is
+ * derived from here: apply (applyPlan), rollback (rollbackChange), the audit reconciler's reads (readResourceState,
+ * holdsState), the verify step's re-read (verifyRead); auto-apply configuration and the remediator's IAM statements
+ * are derived from the same keys' IAM declarations (lambdas/domain/fix-action-iam.ts). An action that is not here
+ * (delete-oidc-provider, update-service-account) is never written by IRSA Doctor.
+ */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { type AppliedAction, isAppliedAction } from '../../domain/fix-action-iam';
+import type { Plan, PlanOf } from '../../domain/plan/plan-model';
+import type { AccountSnapshot } from '../../domain/snapshot';
+import type { AuditRecord } from '../../ports/state-store';
+import { PlanNotApplicableError, RollbackRefusedError, StalePlanError } from '../../shared/errors';
+import type { AwsClientFactory } from '../aws-clients';
+import { addClientId } from './add-client-id';
+import { createOidcProvider } from './create-oidc-provider';
+import type { ApplyOutcome, FixAction, RollbackOutcome, WriteHooks } from './fix-action';
+import { updateThumbprint } from './update-thumbprint';
+import { updateTrustPolicy } from './update-trust-policy';
+
+export type FixActionRegistry = { readonly [A in AppliedAction]: FixAction<A> };
+
+export const FIX_ACTIONS: FixActionRegistry = {
+  'update-trust-policy': updateTrustPolicy,
+  'create-oidc-provider': createOidcProvider,
+  'add-client-id': addClientId,
+  'update-thumbprint': updateThumbprint,
+};
+
+/** A plan of an action the workflow applies. */
+export type AppliedPlan = PlanOf<AppliedAction>;
+
+function isAppliedPlan(plan: Plan): plan is AppliedPlan {
+  return isAppliedAction(plan.action);
+}
+
+/** The checks made before anything is read: writer credentials, an applicable plan, an action apply may make. */
+export function assertWritable(factory: AwsClientFactory, plan: Plan): asserts plan is AppliedPlan {
+  if (factory.access !== 'write') {
+    throw new PlanNotApplicableError(
+      `plan ${plan.id}: refusing to write with read-only (scanner) credentials; use the remediator role's client factory`,
+      plan.id,
+    );
+  }
+  if (!plan.applicable) {
+    throw new PlanNotApplicableError(
+      `plan ${plan.id} is propose-only (${plan.proposeOnlyReason ?? 'no reason given'}); a person must make this change`,
+      plan.id,
+    );
+  }
+  if (!isAppliedPlan(plan)) {
+    throw new PlanNotApplicableError(`plan ${plan.id}: action ${plan.action} is never applied automatically`, plan.id);
+  }
+}
+
+/**
+ * Applies one approved plan with its action's module, guarded against drift (fix-action.ts guardedApply): the
+ * resource must hold exactly the plan's `before` (or already its `after`); it is read back after the write.
+ */
+export async function applyPlan(factory: AwsClientFactory, plan: Plan, hooks: WriteHooks = {}): Promise<ApplyOutcome> {
+  assertWritable(factory, plan);
+  return applyWith(factory.iam(plan.accountId), plan.action, plan, hooks);
+}
+
+function applyWith<A extends AppliedAction>(
+  iam: IAMClient,
+  action: A,
+  plan: PlanOf<A>,
+  hooks: WriteHooks,
+): Promise<ApplyOutcome> {
+  return FIX_ACTIONS[action].apply(iam, plan, hooks);
+}
+
+/**
+ * Undoes one applied change from its audit record with its action's module: puts back what the change replaced,
+ * guarded like apply (fix-action.ts guardedRollback).
+ */
+export async function rollbackChange(
+  factory: AwsClientFactory,
+  change: AuditRecord,
+  hooks: WriteHooks = {},
+): Promise<RollbackOutcome> {
+  if (factory.access !== 'write') {
+    throw new PlanNotApplicableError(
+      `change ${change.changeId}: refusing to write with read-only (scanner) credentials`,
+      change.planId,
+    );
+  }
+  if (change.kind !== 'apply') {
+    throw new RollbackRefusedError(
+      `change ${change.changeId} is itself a rollback; roll back the original change only once`,
+      change.changeId,
+      'not-reversible',
+    );
+  }
+  if ((change.outcome ?? 'applied') !== 'applied') {
+    throw new RollbackRefusedError(
+      `change ${change.changeId} was not applied (${change.outcome}${change.detail ? `: ${change.detail}` : ''}); there is nothing to roll back`,
+      change.changeId,
+      'not-reversible',
+    );
+  }
+  if (!isAppliedAction(change.action)) {
+    throw new RollbackRefusedError(
+      `change ${change.changeId}: action ${change.action} cannot be rolled back`,
+      change.changeId,
+      'not-reversible',
+    );
+  }
+  return FIX_ACTIONS[change.action].rollback(factory.iam(change.accountId), change, hooks);
+}
+
+/**
+ * What a change's resource holds now (its action's state; null: absent), for the audit reconciler. A trust policy
+ * that is not a JSON object comes back as its text.
+ */
+export async function readResourceState(
+  factory: AwsClientFactory,
+  change: {
+    readonly accountId: string;
+    readonly resourceArn: string;
+    readonly action: string;
+    readonly planId: string;
+  },
+): Promise<unknown> {
+  if (!isAppliedAction(change.action)) {
+    throw new PlanNotApplicableError(`action ${change.action} is never applied: no state to read`, change.planId);
+  }
+  try {
+    return await FIX_ACTIONS[change.action].read(factory.iam(change.accountId), {
+      id: change.planId,
+      resourceArn: change.resourceArn,
+    });
+  } catch (err) {
+    if (err instanceof StalePlanError) return err.current;
+    throw err;
+  }
+}
+
+/** Whether a resource state read by readResourceState is `target` (null: the resource is absent). */
+export function holdsState(action: string, state: unknown, target: unknown): boolean {
+  return isAppliedAction(action) && holdsWith(action, state, target);
+}
+
+function holdsWith<A extends AppliedAction>(action: A, state: unknown, target: unknown): boolean {
+  const fix = FIX_ACTIONS[action];
+  const s = fix.decode(state);
+  const t = fix.decode(target);
+  if (s === undefined || t === undefined) return false;
+  return s === null || t === null ? s === t : fix.holds(s, t);
+}
+
+/** The verify step's re-read of a plan's resource (scanner credentials) into the account's collected snapshot. */
+export function verifyRead(iam: IAMClient, plan: Plan, account: AccountSnapshot): Promise<AccountSnapshot> {
+  if (!isAppliedAction(plan.action)) {
+    throw new PlanNotApplicableError(
+      `plan ${plan.id}: action ${plan.action} is never applied: nothing to verify`,
+      plan.id,
+    );
+  }
+  return FIX_ACTIONS[plan.action].verify(iam, plan.resourceArn, account);
+}
