@@ -5,7 +5,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { type PlanAction, WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
+import { APPLIED_ACTIONS, type AppliedAction } from '../lambdas/domain/fix-action-iam';
+import { WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../lambdas/domain/plan/prove';
 import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
@@ -20,14 +21,12 @@ import {
 /** The CDK context key the overrides are read from. */
 export const CONFIG_CONTEXT_KEY = 'irsa-doctor';
 
-/** Plan actions that may be allowed to run without a person's approval (none are by default). */
-export const AUTO_APPLICABLE_ACTIONS = [
-  'create-oidc-provider',
-  'add-client-id',
-  'update-thumbprint',
-  'update-trust-policy',
-] as const satisfies readonly PlanAction[];
-export type AutoApplicableAction = (typeof AUTO_APPLICABLE_ACTIONS)[number];
+/**
+ * Plan actions that may be allowed to run without a person's approval (none are by default): the actions the
+ * workflow applies (lambdas/domain/fix-action-iam.ts, the keys of the fix-action registry).
+ */
+export const AUTO_APPLICABLE_ACTIONS: readonly AppliedAction[] = APPLIED_ACTIONS;
+export type AutoApplicableAction = AppliedAction;
 
 export interface IrsaDoctorConfig {
   /**

@@ -9,6 +9,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
 import { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
+import type { AppliedAction } from '../../lambdas/domain/fix-action-iam';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { type RemediationMode, remediationScopeFrom } from '../../lambdas/domain/remediation-scope';
 import type { WorkflowEnv } from '../../lambdas/shared/env';
@@ -38,7 +39,7 @@ export interface LocalHubOptions {
   readonly organization?: boolean;
   readonly excludeAccounts?: readonly string[];
   readonly regions: readonly string[];
-  readonly autoApplyActions?: readonly string[];
+  readonly autoApplyActions?: readonly AppliedAction[];
   /** Classes of declared widening plans may carry and stay applicable (default none, as in the hub). */
   readonly allowWidening?: readonly WideningClass[];
   readonly approvalTimeoutSeconds?: number;

@@ -1,6 +1,7 @@
 import { Aws, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { type IamScope, remediatorActionsOn, remediatorGrants } from '../../lambdas/domain/fix-action-iam';
 import {
   EKS_PROVIDER_PATTERNS,
   OPT_IN_TAG,
@@ -30,32 +31,23 @@ export const SCANNER_ACTIONS = [
 
 /**
  * What the remediator may call: rewrite the trust policy of roles in its scope, create or repair EKS OIDC providers,
- * and undo its own changes (remove a client id it added; delete only providers it created, by tag). Its scope is
- * declared once, in lambdas/domain/remediation-scope.ts.
+ * and undo its own changes (remove a client id it added; delete only providers it created, by tag). Derived from the
+ * fix actions' IAM declarations (lambdas/domain/fix-action-iam.ts); its scope is declared once, in
+ * lambdas/domain/remediation-scope.ts.
  */
-export const REMEDIATOR_ROLE_ACTIONS = ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'] as const;
+export const REMEDIATOR_ROLE_ACTIONS = [
+  ...remediatorActionsOn('any-role'),
+  ...remediatorActionsOn('remediable-roles'),
+] as const;
 /** Allowed on EKS providers only, and only with the plan-id tag as the sole tag of the request. */
-export const REMEDIATOR_CREATE_PROVIDER_ACTIONS = [
-  'iam:CreateOpenIDConnectProvider',
-  'iam:TagOpenIDConnectProvider',
-] as const;
+export const REMEDIATOR_CREATE_PROVIDER_ACTIONS = remediatorActionsOn('new-eks-oidc-providers-with-plan-tag');
 /** Allowed on EKS providers only. */
-export const REMEDIATOR_REPAIR_PROVIDER_ACTIONS = [
-  'iam:AddClientIDToOpenIDConnectProvider',
-  'iam:RemoveClientIDFromOpenIDConnectProvider',
-  'iam:UpdateOpenIDConnectProviderThumbprint',
-] as const;
+export const REMEDIATOR_REPAIR_PROVIDER_ACTIONS = remediatorActionsOn('eks-oidc-providers');
 /** Allowed only on EKS providers that carry PLAN_ID_TAG: rolling back a provider the workflow created. */
-export const REMEDIATOR_TAGGED_PROVIDER_ACTIONS = ['iam:DeleteOpenIDConnectProvider'] as const;
+export const REMEDIATOR_TAGGED_PROVIDER_ACTIONS = remediatorActionsOn('eks-oidc-providers-with-plan-tag');
 /** Every action the remediator may ever perform; an explicit Deny covers everything else. */
-export const REMEDIATOR_ACTIONS = [
-  ...REMEDIATOR_ROLE_ACTIONS,
-  'iam:GetOpenIDConnectProvider',
-  ...REMEDIATOR_CREATE_PROVIDER_ACTIONS,
-  ...REMEDIATOR_REPAIR_PROVIDER_ACTIONS,
-  ...REMEDIATOR_TAGGED_PROVIDER_ACTIONS,
-] as const;
-/** The tag the apply step puts on every provider it creates (lambdas/adapters/plan-writer.ts, PLAN_TAG). */
+export const REMEDIATOR_ACTIONS: readonly string[] = remediatorGrants().flatMap((g) => g.actions);
+/** The tag the apply step puts on every provider it creates (lambdas/adapters/fix-actions/create-oidc-provider.ts). */
 export const PLAN_ID_TAG = PLAN_ID_TAG_NAME;
 
 /** The role AWS Organizations creates in member accounts for administrators; its trust is never rewritten. */
@@ -212,82 +204,7 @@ export class MemberRolesStack extends Stack {
       ownRoleNames: [props.scannerRoleName, props.remediatorRoleName, HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME],
     };
     const roleScope = roleScopeStatements(this.remediationScope);
-    const roleArns = (patterns: readonly string[]) => patterns.map((p) => localArn(`role/${p}`));
-    const eksProviders = EKS_PROVIDER_PATTERNS.map((p) => localArn(`oidc-provider/${p}`));
-    const onlyPlanTag = {
-      Null: { [`aws:RequestTag/${PLAN_ID_TAG}`]: 'false' },
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [PLAN_ID_TAG] },
-    };
-    const statements = [
-      new iam.PolicyStatement({ sid: 'ReadRoles', actions: ['iam:GetRole'], resources: [localArn('role/*')] }),
-      ...(roleScope.allowTaggedOn.length > 0
-        ? [
-            new iam.PolicyStatement({
-              sid: 'RewriteTrustOfOptedInRoles',
-              actions: ['iam:UpdateAssumeRolePolicy'],
-              resources: roleArns(roleScope.allowTaggedOn),
-              conditions: { StringEquals: { [`aws:ResourceTag/${OPT_IN_TAG}`]: OPT_IN_VALUE } },
-            }),
-          ]
-        : []),
-      ...(roleScope.allowOn.length > 0
-        ? [
-            new iam.PolicyStatement({
-              sid: this.remediationScope.mode === 'all-roles' ? 'RewriteTrustOfAnyRole' : 'RewriteTrustOfOptedInPaths',
-              actions: ['iam:UpdateAssumeRolePolicy'],
-              resources: roleArns(roleScope.allowOn),
-            }),
-          ]
-        : []),
-      new iam.PolicyStatement({
-        sid: 'ReadOidcProviders',
-        actions: ['iam:GetOpenIDConnectProvider'],
-        resources: [localArn('oidc-provider/*')],
-      }),
-      new iam.PolicyStatement({
-        sid: 'CreateEksOidcProvidersWithPlanTag',
-        actions: [...REMEDIATOR_CREATE_PROVIDER_ACTIONS],
-        resources: eksProviders,
-        conditions: onlyPlanTag,
-      }),
-      new iam.PolicyStatement({
-        sid: 'RepairEksOidcProviders',
-        actions: [...REMEDIATOR_REPAIR_PROVIDER_ACTIONS],
-        resources: eksProviders,
-      }),
-      new iam.PolicyStatement({
-        sid: 'DeleteOwnOidcProviders',
-        actions: [...REMEDIATOR_TAGGED_PROVIDER_ACTIONS],
-        resources: eksProviders,
-        conditions: { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'NeverRewriteProtectedRoles',
-        effect: iam.Effect.DENY,
-        actions: ['iam:UpdateAssumeRolePolicy'],
-        resources: roleArns(roleScope.denyOn),
-      }),
-      new iam.PolicyStatement({
-        sid: 'NeverRewriteRolesTaggedProtected',
-        effect: iam.Effect.DENY,
-        actions: ['iam:UpdateAssumeRolePolicy'],
-        resources: [localArn('role/*')],
-        conditions: { Null: { [`aws:ResourceTag/${roleScope.denyTaggedWith}`]: 'false' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'NeverRetagOwnedProviders',
-        effect: iam.Effect.DENY,
-        actions: ['iam:TagOpenIDConnectProvider'],
-        resources: [localArn('oidc-provider/*')],
-        conditions: { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'NothingElseEver',
-        effect: iam.Effect.DENY,
-        notActions: [...REMEDIATOR_ACTIONS],
-        resources: ['*'],
-      }),
-    ];
+    const statements = remediatorStatements(this.remediationScope, localArn);
     this.remediatorRole = new iam.Role(this, 'RemediatorRole', {
       roleName: props.remediatorRoleName,
       description: 'IRSA Doctor: fix IRSA trust policies and OIDC providers (assumed by the hub writer)',
@@ -324,4 +241,67 @@ export class MemberRolesStack extends Stack {
     Tags.of(this.scannerRole).add(PROTECTED_TAG, 'true');
     Tags.of(this.remediatorRole).add(PROTECTED_TAG, 'true');
   }
+}
+
+/**
+ * The remediator's statements: one Allow per IAM scope the fix actions declare (lambdas/domain/fix-action-iam.ts),
+ * with that scope's resources and conditions, then the Denies (protected roles, re-tagging owned providers,
+ * everything but REMEDIATOR_ACTIONS).
+ */
+function remediatorStatements(scope: RemediationScope, localArn: (resource: string) => string): iam.PolicyStatement[] {
+  const roleScope = roleScopeStatements(scope);
+  const roleArns = (patterns: readonly string[]) => patterns.map((p) => localArn(`role/${p}`));
+  const eksProviders = EKS_PROVIDER_PATTERNS.map((p) => localArn(`oidc-provider/${p}`));
+  const rewrites = remediatorActionsOn('remediable-roles');
+  const allow = (sid: string, actions: readonly string[], resources: string[], conditions?: iam.Conditions) =>
+    new iam.PolicyStatement({ sid, actions: [...actions], resources, ...(conditions ? { conditions } : {}) });
+  const byScope: Record<IamScope, (actions: readonly string[]) => iam.PolicyStatement[]> = {
+    'any-role': (actions) => [allow('ReadRoles', actions, [localArn('role/*')])],
+    'remediable-roles': (actions) => [
+      ...(roleScope.allowTaggedOn.length > 0
+        ? [
+            allow('RewriteTrustOfOptedInRoles', actions, roleArns(roleScope.allowTaggedOn), {
+              StringEquals: { [`aws:ResourceTag/${OPT_IN_TAG}`]: OPT_IN_VALUE },
+            }),
+          ]
+        : []),
+      ...(roleScope.allowOn.length > 0
+        ? [
+            allow(
+              scope.mode === 'all-roles' ? 'RewriteTrustOfAnyRole' : 'RewriteTrustOfOptedInPaths',
+              actions,
+              roleArns(roleScope.allowOn),
+            ),
+          ]
+        : []),
+    ],
+    'any-oidc-provider': (actions) => [allow('ReadOidcProviders', actions, [localArn('oidc-provider/*')])],
+    'new-eks-oidc-providers-with-plan-tag': (actions) => [
+      allow('CreateEksOidcProvidersWithPlanTag', actions, eksProviders, {
+        Null: { [`aws:RequestTag/${PLAN_ID_TAG}`]: 'false' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [PLAN_ID_TAG] },
+      }),
+    ],
+    'eks-oidc-providers': (actions) => [allow('RepairEksOidcProviders', actions, eksProviders)],
+    'eks-oidc-providers-with-plan-tag': (actions) => [
+      allow('DeleteOwnOidcProviders', actions, eksProviders, { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } }),
+    ],
+  };
+  const deny = (sid: string, props: Omit<iam.PolicyStatementProps, 'sid' | 'effect'>) =>
+    new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, ...props });
+  return [
+    ...remediatorGrants().flatMap((g) => byScope[g.on](g.actions)),
+    deny('NeverRewriteProtectedRoles', { actions: [...rewrites], resources: roleArns(roleScope.denyOn) }),
+    deny('NeverRewriteRolesTaggedProtected', {
+      actions: [...rewrites],
+      resources: [localArn('role/*')],
+      conditions: { Null: { [`aws:ResourceTag/${roleScope.denyTaggedWith}`]: 'false' } },
+    }),
+    deny('NeverRetagOwnedProviders', {
+      actions: ['iam:TagOpenIDConnectProvider'],
+      resources: [localArn('oidc-provider/*')],
+      conditions: { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } },
+    }),
+    deny('NothingElseEver', { notActions: [...REMEDIATOR_ACTIONS], resources: ['*'] }),
+  ];
 }

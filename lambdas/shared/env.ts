@@ -2,6 +2,7 @@
  * The Lambda functions' configuration, read once per cold start from the environment the hub stack sets
  * (infra/stacks/hub-stack.ts) or the local runner sets (infra/local/). Fails fast, naming the missing variable.
  */
+import { APPLIED_ACTIONS, type AppliedAction, isAppliedAction } from '../domain/fix-action-iam';
 import { WIDENING_CLASSES } from '../domain/plan/plan-model';
 import type { WideningClass } from '../domain/plan/prove';
 import { type RemediationScope, RemediationScopeError, remediationScopeFrom } from '../domain/remediation-scope';
@@ -28,8 +29,8 @@ export interface WorkflowEnv {
   readonly organizationalUnits: readonly string[];
   readonly excludeAccounts: readonly string[];
   readonly regions: readonly string[];
-  /** Plan actions that may be applied without approval (default none). */
-  readonly autoApplyActions: readonly string[];
+  /** Plan actions that may be applied without approval (default none): only actions the workflow applies. */
+  readonly autoApplyActions: readonly AppliedAction[];
   /**
    * Classes of declared widening (lambdas/domain/plan/plan-model.ts WIDENING_CLASSES) a plan may carry and still be
    * applicable (default none: such plans are propose-only).
@@ -100,6 +101,18 @@ function wideningClasses(value: string | undefined): WideningClass[] {
   return [...new Set(given)] as WideningClass[];
 }
 
+/** A comma-separated list of actions to auto-apply; one the workflow never applies fails fast, naming them. */
+function autoApplyActions(value: string | undefined): AppliedAction[] {
+  const given = list(value);
+  const bad = given.filter((a) => !isAppliedAction(a));
+  if (bad.length > 0) {
+    throw new UsageError(
+      `${ENV.autoApplyActions} may list only ${APPLIED_ACTIONS.join(', ')}; got ${bad.map((b) => `"${b}"`).join(', ')}`,
+    );
+  }
+  return [...new Set(given.filter(isAppliedAction))];
+}
+
 /** The remediation scope from REMEDIABLE_ROLES / REMEDIABLE_PATHS; a bad value fails fast, naming the variables. */
 function scopeFrom(env: Readonly<Record<string, string | undefined>>): RemediationScope {
   try {
@@ -145,7 +158,7 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>): Work
     organizationalUnits: list(env[ENV.organizationalUnits]),
     excludeAccounts: list(env[ENV.excludeAccounts]),
     regions: list(env[ENV.regions]),
-    autoApplyActions: list(env[ENV.autoApplyActions]),
+    autoApplyActions: autoApplyActions(env[ENV.autoApplyActions]),
     allowWidening: wideningClasses(env[ENV.allowWidening]),
     remediationScope: scopeFrom(env),
     approvalTimeoutSeconds: whole(ENV.approvalTimeoutSeconds, 86400),

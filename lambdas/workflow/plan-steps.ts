@@ -37,7 +37,7 @@ export async function preparePlan(
       return { route: 'skip', reason };
     }
   }
-  if (deps.env.autoApplyActions.includes(record.plan.action)) return { route: 'auto' };
+  if (deps.env.autoApplyActions.some((a) => a === record.plan.action)) return { route: 'auto' };
   await deps.store.updatePlan(input.runId, input.planId, { status: 'awaiting-approval' });
   return { route: 'approval' };
 }

@@ -12,7 +12,7 @@
  * A rollback's intent is also its lock: of two concurrent rollbacks of one change, exactly one puts the intent and
  * writes; the other is refused, naming who rolls it back, and records nothing.
  */
-import type { ApplyOutcome } from '../adapters/fix-actions/fix-action';
+import type { ApplyOutcome, RollbackOutcome } from '../adapters/fix-actions/fix-action';
 import {
   applyPlan,
   assertWritable,
@@ -300,29 +300,157 @@ async function dependentsOf(deps: Pick<AuditDeps, 'store'>, change: AuditRecord)
   const found = all
     .filter((r) => inPlace(r) && r.runId === change.runId && (r.dependsOn ?? []).includes(change.planId))
     .map((r) => r.changeId);
-  if (change.action !== 'update-trust-policy') {
-    // Across runs: every change whose document names this provider (the audit table's resource index), and
-    // records from before the index whose written document names it.
-    const provider = change.resourceArn.toLowerCase();
-    for (const r of all) {
-      if (r.names === undefined && inPlace(r) && providersNamedBy(r.wrote).some((p) => p.toLowerCase() === provider))
-        found.push(r.changeId);
-    }
-    const byId = new Map(all.map((r) => [r.changeId, r]));
-    for (const ref of await deps.store.listAuditReferences(change.resourceArn)) {
-      if (ref.relation !== 'names' || ref.changeId === change.changeId) continue;
-      const r = byId.get(ref.changeId);
-      if (!r) found.push(`${ref.changeId} (in flight: no record yet; the audit reconciler completes it)`);
-      else if (inPlace(r)) found.push(r.changeId);
-    }
-  }
+  if (change.action !== 'update-trust-policy') found.push(...(await namingDependents(deps, change, all, inPlace)));
   return [...new Set(found)];
+}
+
+/**
+ * Across runs, for a provider: every change whose document names it (the audit table's resource index), and records
+ * from before the index whose written document names it.
+ */
+async function namingDependents(
+  deps: Pick<AuditDeps, 'store'>,
+  change: AuditRecord,
+  all: readonly AuditRecord[],
+  inPlace: (r: AuditRecord) => boolean,
+): Promise<string[]> {
+  const found: string[] = [];
+  const provider = change.resourceArn.toLowerCase();
+  for (const r of all) {
+    if (r.names === undefined && inPlace(r) && providersNamedBy(r.wrote).some((p) => p.toLowerCase() === provider))
+      found.push(r.changeId);
+  }
+  const byId = new Map(all.map((r) => [r.changeId, r]));
+  for (const ref of await deps.store.listAuditReferences(change.resourceArn)) {
+    if (ref.relation !== 'names' || ref.changeId === change.changeId) continue;
+    const r = byId.get(ref.changeId);
+    if (!r) found.push(`${ref.changeId} (in flight: no record yet; the audit reconciler completes it)`);
+    else if (inPlace(r)) found.push(r.changeId);
+  }
+  return found;
+}
+
+/**
+ * The rollback attempt `by` may write under: a free id or `by`'s own open intent. Refused when the change was rolled
+ * back already or someone else's recent attempt is open; someone else's abandoned attempt is completed first.
+ */
+async function freeRollbackSlot(
+  deps: AuditDeps,
+  by: string,
+  changeId: string,
+): Promise<{ id: string; intent?: AuditIntent }> {
+  const slot = await rollbackSlot(deps, changeId);
+  if (slot.record) throw alreadyRolledBack(changeId, slot.record);
+  if (!slot.intent || slot.intent.approvedBy === by) return slot;
+  const age = deps.now().getTime() - Date.parse(slot.intent.intendedAt);
+  if (age < RECONCILE_MIN_AGE_SECONDS * 1000) throw inProgress(changeId, slot.intent);
+  // An abandoned attempt of someone else: finish its record first, from what the resource holds.
+  const finished = await completeOpenIntent(deps, slot.intent, 'reconciler');
+  if (isApplied(finished)) throw alreadyRolledBack(changeId, finished);
+  const next = await rollbackSlot(deps, changeId);
+  if (next.record) throw alreadyRolledBack(changeId, next.record);
+  if (next.intent && next.intent.approvedBy !== by) throw inProgress(changeId, next.intent);
+  return next;
 }
 
 export interface AuditedRollback {
   readonly change: AuditRecord;
   readonly record: AuditRecord;
   readonly status: 'rolled-back' | 'already-restored';
+}
+
+/** The applied change a rollback undoes; refused when there is none or it is itself a rollback or not applied. */
+async function appliedChange(deps: Pick<AuditDeps, 'store'>, changeId: string): Promise<AuditRecord> {
+  const change = await deps.store.getAudit(changeId);
+  if (!change) throw new ChangeNotFoundError(`no applied change ${changeId} in the audit log`);
+  if (change.kind !== 'apply' || !isApplied(change)) {
+    throw new RollbackRefusedError(
+      change.kind !== 'apply'
+        ? `${changeId} is a rollback record; only applied changes are rolled back`
+        : `change ${changeId} was not applied (${change.outcome}); there is nothing to roll back`,
+      changeId,
+      'not-reversible',
+    );
+  }
+  return change;
+}
+
+/** Puts the rollback's intent: the lock (someone else's means they roll it back, and this request writes nothing). */
+async function claimRollback(
+  deps: AuditDeps,
+  attempt: { change: AuditRecord; id: string; by: string; comment: string | undefined },
+  writes: readonly string[],
+): Promise<AuditIntent> {
+  const { change, by, comment } = attempt;
+  const at = deps.now().toISOString();
+  const { intent } = await deps.store.putAuditIntent({
+    changeId: attempt.id,
+    kind: 'rollback',
+    runId: change.runId,
+    planId: change.planId,
+    accountId: change.accountId,
+    resourceArn: change.resourceArn,
+    action: change.action,
+    expected: change.wrote,
+    intended: change.replaced,
+    writes,
+    approvedBy: by,
+    approvedAt: at,
+    ...(comment ? { comment } : {}),
+    intendedAt: at,
+    rollsBack: change.changeId,
+  });
+  if (intent.approvedBy !== by) throw inProgress(change.changeId, intent);
+  return intent;
+}
+
+/** The rollback's record, once its write (or none) is done; see the cases below. */
+async function recordRollback(
+  deps: AuditDeps,
+  attempt: {
+    change: AuditRecord;
+    id: string;
+    by: string;
+    comment: string | undefined;
+    completedBy: Completion['completedBy'];
+  },
+  held: AuditIntent | undefined,
+  outcome: RollbackOutcome,
+): Promise<AuditedRollback> {
+  const { change, by, completedBy } = attempt;
+  if (outcome.status === 'rolled-back' && held) {
+    const record = await complete(deps, held, {
+      outcome: 'applied',
+      replaced: outcome.replaced,
+      wrote: outcome.current,
+      writes: outcome.writes,
+      completedBy,
+    });
+    return { change, record, status: 'rolled-back' };
+  }
+  // The resource already holds the replaced document.
+  if (held) {
+    // This person's earlier attempt wrote and was interrupted before its record.
+    const record = await complete(deps, held, settle(held, outcome.current, 'retry'));
+    return { change, record, status: 'rolled-back' };
+  }
+  const now = await deps.store.getAuditIntent(attempt.id);
+  if (now && now.approvedBy !== by) {
+    // A concurrent rollback wrote it: that one is the record, this request records nothing.
+    const theirs = await deps.store.getAudit(attempt.id);
+    throw theirs && isApplied(theirs) ? alreadyRolledBack(change.changeId, theirs) : inProgress(change.changeId, now);
+  }
+  // Restored outside IRSA Doctor: recorded as this person's rollback that wrote nothing (writes: []).
+  const intent = now ?? (await claimRollback(deps, attempt, []));
+  const record = await complete(deps, intent, {
+    outcome: 'applied',
+    replaced: outcome.replaced,
+    wrote: outcome.current,
+    writes: [],
+    completedBy,
+    detail: 'the resource already held the document the change replaced: nothing was written',
+  });
+  return { change, record, status: 'already-restored' };
 }
 
 /**
@@ -336,29 +464,8 @@ export async function rollbackWithAudit(
   changeId: string,
   comment?: string,
 ): Promise<AuditedRollback> {
-  const change = await deps.store.getAudit(changeId);
-  if (!change) throw new ChangeNotFoundError(`no applied change ${changeId} in the audit log`);
-  if (change.kind !== 'apply' || !isApplied(change)) {
-    throw new RollbackRefusedError(
-      change.kind !== 'apply'
-        ? `${changeId} is a rollback record; only applied changes are rolled back`
-        : `change ${changeId} was not applied (${change.outcome}); there is nothing to roll back`,
-      changeId,
-      'not-reversible',
-    );
-  }
-  let slot = await rollbackSlot(deps, changeId);
-  if (slot.record) throw alreadyRolledBack(changeId, slot.record);
-  if (slot.intent && slot.intent.approvedBy !== by) {
-    const age = deps.now().getTime() - Date.parse(slot.intent.intendedAt);
-    if (age < RECONCILE_MIN_AGE_SECONDS * 1000) throw inProgress(changeId, slot.intent);
-    // An abandoned attempt of someone else: finish its record first, from what the resource holds.
-    const finished = await completeOpenIntent(deps, slot.intent, 'reconciler');
-    if (isApplied(finished)) throw alreadyRolledBack(changeId, finished);
-    slot = await rollbackSlot(deps, changeId);
-    if (slot.record) throw alreadyRolledBack(changeId, slot.record);
-    if (slot.intent && slot.intent.approvedBy !== by) throw inProgress(changeId, slot.intent);
-  }
+  const change = await appliedChange(deps, changeId);
+  const slot = await freeRollbackSlot(deps, by, changeId);
   const dependents = await dependentsOf(deps, change);
   if (dependents.length > 0) {
     throw new RollbackRefusedError(
@@ -371,73 +478,19 @@ export async function rollbackWithAudit(
   const recovering = slot.intent !== undefined;
   const completedBy = recovering ? 'retry' : 'writer';
   const held: { intent?: AuditIntent } = slot.intent ? { intent: slot.intent } : {};
-  const claim = async (writes: readonly string[]): Promise<AuditIntent> => {
-    const at = deps.now().toISOString();
-    const { intent } = await deps.store.putAuditIntent({
-      changeId: slot.id,
-      kind: 'rollback',
-      runId: change.runId,
-      planId: change.planId,
-      accountId: change.accountId,
-      resourceArn: change.resourceArn,
-      action: change.action,
-      expected: change.wrote,
-      intended: change.replaced,
-      writes,
-      approvedBy: by,
-      approvedAt: at,
-      ...(comment ? { comment } : {}),
-      intendedAt: at,
-      rollsBack: changeId,
-    });
-    // The intent is the lock: someone else's means they roll it back, and this request writes nothing.
-    if (intent.approvedBy !== by) throw inProgress(changeId, intent);
-    return intent;
-  };
-  let outcome: Awaited<ReturnType<typeof rollbackChange>>;
+  const attempt = { change, id: slot.id, by, comment };
+  let outcome: RollbackOutcome;
   try {
     outcome = await rollbackChange(deps.writers, change, {
       beforeWrite: async (_current, writes) => {
-        held.intent ??= await claim(writes);
+        held.intent ??= await claimRollback(deps, attempt, writes);
       },
     });
   } catch (err) {
     await recordDrift(deps, held.intent, err, completedBy);
     throw err;
   }
-  if (outcome.status === 'rolled-back' && held.intent) {
-    const record = await complete(deps, held.intent, {
-      outcome: 'applied',
-      replaced: outcome.replaced,
-      wrote: outcome.current,
-      writes: outcome.writes,
-      completedBy,
-    });
-    return { change, record, status: 'rolled-back' };
-  }
-  // The resource already holds the replaced document.
-  if (held.intent) {
-    // This person's earlier attempt wrote and was interrupted before its record.
-    const record = await complete(deps, held.intent, settle(held.intent, outcome.current, 'retry'));
-    return { change, record, status: 'rolled-back' };
-  }
-  const now = await deps.store.getAuditIntent(slot.id);
-  if (now && now.approvedBy !== by) {
-    // A concurrent rollback wrote it: that one is the record, this request records nothing.
-    const theirs = await deps.store.getAudit(slot.id);
-    throw theirs && isApplied(theirs) ? alreadyRolledBack(changeId, theirs) : inProgress(changeId, now);
-  }
-  // Restored outside IRSA Doctor: recorded as this person's rollback that wrote nothing (writes: []).
-  const intent = now ?? (await claim([]));
-  const record = await complete(deps, intent, {
-    outcome: 'applied',
-    replaced: outcome.replaced,
-    wrote: outcome.current,
-    writes: [],
-    completedBy,
-    detail: 'the resource already held the document the change replaced: nothing was written',
-  });
-  return { change, record, status: 'already-restored' };
+  return recordRollback(deps, { ...attempt, completedBy }, held.intent, outcome);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -454,6 +507,22 @@ export interface ReconcileAuditOutput {
   /** Open intents too young to judge (a write may be under way). */
   readonly waiting: number;
   readonly failed: ReadonlyArray<{ readonly changeId: string; readonly error: string }>;
+}
+
+/** Completes one open intent from what its resource holds, and marks its plan when the change was written. */
+async function reconcileOne(
+  deps: AuditDeps,
+  intent: AuditIntent,
+): Promise<{ changeId: string; outcome: AuditOutcome }> {
+  const record = await completeOpenIntent(deps, intent, 'reconciler');
+  if (isApplied(record) && (await deps.store.getPlan(intent.runId, intent.planId))) {
+    await deps.store.updatePlan(intent.runId, intent.planId, {
+      status: intent.kind === 'apply' ? 'applied' : 'rolled-back',
+      ...(intent.kind === 'apply' ? { changeId: intent.changeId } : {}),
+      detail: `${intent.kind === 'apply' ? 'applied' : 'rolled back'}; its audit record was completed by the reconciler`,
+    });
+  }
+  return { changeId: record.changeId, outcome: record.outcome ?? 'applied' };
 }
 
 /**
@@ -476,15 +545,7 @@ export async function reconcileAudit(
       continue;
     }
     try {
-      const record = await completeOpenIntent(deps, intent, 'reconciler');
-      completed.push({ changeId: record.changeId, outcome: record.outcome ?? 'applied' });
-      if (isApplied(record) && (await deps.store.getPlan(intent.runId, intent.planId))) {
-        await deps.store.updatePlan(intent.runId, intent.planId, {
-          status: intent.kind === 'apply' ? 'applied' : 'rolled-back',
-          ...(intent.kind === 'apply' ? { changeId: intent.changeId } : {}),
-          detail: `${intent.kind === 'apply' ? 'applied' : 'rolled back'}; its audit record was completed by the reconciler`,
-        });
-      }
+      completed.push(await reconcileOne(deps, intent));
     } catch (err) {
       failed.push({ changeId: intent.changeId, error: `${(err as Error).name}: ${(err as Error).message}` });
     }
