@@ -10,6 +10,7 @@ import {
   SCANNER_ACTIONS,
 } from '../../infra/stacks/member-roles-stack';
 import { PLAN_TAG } from '../../lambdas/adapters/fix-actions/create-oidc-provider';
+import { FIX_ACTIONS } from '../../lambdas/adapters/fix-actions/registry';
 import { EKS_PROVIDER_PATTERNS, OPT_IN_TAG, PROTECTED_TAG } from '../../lambdas/domain/remediation-scope';
 import {
   acknowledgements,
@@ -166,6 +167,26 @@ describe('MemberRolesStack', () => {
         for (const r of asArray(s.Resource).map(text)) {
           expect(r).toMatch(/^arn:<AWS::Partition>:iam::<AWS::AccountId>:(role|oidc-provider)\//);
         }
+      }
+    });
+
+    it("allows exactly the union of the fix-action registry's declared actions, and no action without one", () => {
+      // Given the remediator's permissions and the registry's modules
+      const allowed = new Set(allowedActions(roleStatements(template, remediatorId).statements));
+
+      // When every module's declared IAM (read, apply, rollback) is collected
+      const declared = new Set(
+        Object.values(FIX_ACTIONS).flatMap((fix) =>
+          [...fix.iam.read, ...fix.iam.apply, ...fix.iam.rollback].flatMap((g) => g.actions),
+        ),
+      );
+
+      // Then the role allows exactly those (a module cannot be added without its IAM, nor IAM without a module), and
+      // what the verify step re-reads is within the scanner's reads
+      expect(allowed).toEqual(declared);
+      expect(new Set(REMEDIATOR_ACTIONS)).toEqual(declared);
+      for (const fix of Object.values(FIX_ACTIONS)) {
+        expect(SCANNER_ACTIONS).toEqual(expect.arrayContaining([...fix.iam.verify]));
       }
     });
 

@@ -61,6 +61,15 @@ describe('loadEnv', () => {
     );
   });
 
+  it('reads the actions to auto-apply, and fails fast on one the workflow never applies', () => {
+    expect(
+      loadEnv({ ...complete, AUTO_APPLY_ACTIONS: 'add-client-id, create-oidc-provider' }).autoApplyActions,
+    ).toEqual(['add-client-id', 'create-oidc-provider']);
+    expect(() => loadEnv({ ...complete, AUTO_APPLY_ACTIONS: 'add-client-id,delete-oidc-provider' })).toThrow(
+      /AUTO_APPLY_ACTIONS may list only create-oidc-provider, add-client-id, update-thumbprint, update-trust-policy; got "delete-oidc-provider"/,
+    );
+  });
+
   it('reads the remediation scope (default tagged, own roles protected) and fails fast on a bad one', () => {
     const scope = loadEnv(complete).remediationScope;
     expect(scope.mode).toBe('tagged');

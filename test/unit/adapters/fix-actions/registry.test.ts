@@ -1,6 +1,8 @@
 import { AwsClientFactory } from '../../../../lambdas/adapters/aws-clients';
-import { applyPlan } from '../../../../lambdas/adapters/fix-actions/registry';
+import { applyPlan, FIX_ACTIONS, holdsState } from '../../../../lambdas/adapters/fix-actions/registry';
 import { sameJson } from '../../../../lambdas/adapters/fix-actions/update-trust-policy';
+import { APPLIED_ACTIONS, FIX_ACTION_IAM } from '../../../../lambdas/domain/fix-action-iam';
+import { PLAN_ACTIONS } from '../../../../lambdas/domain/plan/plan-model';
 import { testPlan } from '../../../support/test-plan';
 
 const plan = testPlan;
@@ -48,5 +50,40 @@ describe('sameJson', () => {
     expect(sameJson({ a: 1 }, { a: 1, b: undefined })).toBe(false);
     expect(sameJson(null, {})).toBe(false);
     expect(sameJson([], {})).toBe(false);
+  });
+});
+
+describe('the fix-action registry', () => {
+  const modules = Object.entries(FIX_ACTIONS);
+
+  it('holds only plan actions, each module under its own action, with its declared IAM', () => {
+    for (const [key, fix] of modules) {
+      expect(PLAN_ACTIONS).toContain(key);
+      expect(fix.action).toBe(key);
+      expect(fix.iam).toBe(FIX_ACTION_IAM[fix.action]);
+    }
+  });
+
+  it('is exactly the applied actions: the propose-only ones are not in it', () => {
+    expect(Object.keys(FIX_ACTIONS).sort()).toEqual([...APPLIED_ACTIONS].sort());
+    expect(APPLIED_ACTIONS).not.toContain('delete-oidc-provider');
+    expect(APPLIED_ACTIONS).not.toContain('update-service-account');
+  });
+
+  it('judges states through each action: a text or a foreign shape is not a state, absent is only absent', () => {
+    const doc = { Version: '2012-10-17', Statement: [] };
+    const provider = {
+      url: 'oidc.eks.us-west-2.amazonaws.com/id/A',
+      clientIds: ['sts.amazonaws.com'],
+      thumbprints: [],
+    };
+    expect(holdsState('update-trust-policy', { Statement: [], Version: '2012-10-17' }, doc)).toBe(true);
+    expect(holdsState('update-trust-policy', JSON.stringify(doc), doc)).toBe(false);
+    expect(holdsState('update-trust-policy', null, null)).toBe(true);
+    expect(holdsState('update-trust-policy', null, doc)).toBe(false);
+    expect(holdsState('add-client-id', { ...provider, url: `https://${provider.url}/` }, provider)).toBe(true);
+    expect(holdsState('add-client-id', doc, provider)).toBe(false);
+    expect(holdsState('create-oidc-provider', null, null)).toBe(true);
+    expect(holdsState('delete-oidc-provider', null, null)).toBe(false);
   });
 });
