@@ -10,6 +10,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../domain/finding';
+import { planChangeProblems } from '../domain/plan/plan-model';
 import type {
   ApprovalRecord,
   AuditIntent,
@@ -20,6 +21,7 @@ import type {
   RunRecord,
   StateStore,
 } from '../ports/state-store';
+import { InvalidPayloadError } from '../shared/errors';
 
 /** Runs, findings, plans and approvals age out after this long; audit records never do. */
 export const STATE_TTL_DAYS = 90;
@@ -595,8 +597,16 @@ export class DynamoStateStore implements StateStore {
   }
 }
 
+/** A stored plan, its change checked against its action's member of the Plan union. */
 function planFromItem(item: Item): PlanRecord {
   const base = parse<PlanRecord>(item) as PlanRecord;
+  const problems = planChangeProblems(base.plan);
+  if (problems.length > 0) {
+    throw new InvalidPayloadError(
+      `stored plan ${base.runId}/${base.planId} does not fit its action: ${problems.join('; ')}`,
+      problems,
+    );
+  }
   const error = item.error?.S ? (JSON.parse(item.error.S) as PlanRecord['error']) : undefined;
   return {
     ...base,

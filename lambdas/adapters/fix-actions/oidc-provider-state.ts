@@ -10,7 +10,12 @@ import {
   UpdateOpenIDConnectProviderThumbprintCommand,
 } from '@aws-sdk/client-iam';
 import { stripScheme, trimTrailingSlashes } from '../../domain/arn';
-import type { AddClientIdPlan, ProviderState, UpdateThumbprintPlan } from '../../domain/plan/plan-model';
+import {
+  type AddClientIdPlan,
+  isProviderState,
+  type ProviderState,
+  type UpdateThumbprintPlan,
+} from '../../domain/plan/plan-model';
 import type { AccountSnapshot, OidcProviderSnapshot } from '../../domain/snapshot';
 import type { AuditRecord } from '../../ports/state-store';
 import { StalePlanError } from '../../shared/errors';
@@ -51,17 +56,10 @@ export function sameProvider(a: ProviderState, b: ProviderState): boolean {
   );
 }
 
-const isStringList = (v: unknown): v is readonly string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-
 /** A stored provider state (plan, intent, audit record): null when absent, undefined when it is not one. */
 export function decodeProvider(value: unknown): ProviderState | null | undefined {
   if (value === null) return null;
-  if (typeof value !== 'object') return undefined;
-  const url: unknown = Reflect.get(value, 'url');
-  const clientIds: unknown = Reflect.get(value, 'clientIds');
-  const thumbprints: unknown = Reflect.get(value, 'thumbprints');
-  if (typeof url !== 'string' || !isStringList(clientIds) || !isStringList(thumbprints)) return undefined;
-  return { url, clientIds, thumbprints };
+  return isProviderState(value) ? value : undefined;
 }
 
 /** The verify step's re-read: the provider as IAM has it now, in place of the collected one (gone: removed). */

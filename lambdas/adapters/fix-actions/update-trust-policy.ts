@@ -6,7 +6,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { FIX_ACTION_IAM } from '../../domain/fix-action-iam';
-import type { TrustDocument } from '../../domain/plan/plan-model';
+import { isTrustDocument, type TrustDocument } from '../../domain/plan/plan-model';
 import { PlanNotApplicableError, StalePlanError } from '../../shared/errors';
 import { decodePolicyText } from '../iam-text';
 import { type FixAction, guardedApply, guardedRollback, notReversible, type ResourceRef } from './fix-action';
@@ -84,11 +84,7 @@ async function putTrustPolicy(iam: IAMClient, roleName: string, document: TrustD
 /** A stored trust policy (plan, intent, audit record): null when absent, undefined when it is not a JSON object. */
 export function decodeTrustDocument(value: unknown): TrustDocument | null | undefined {
   if (value === null) return null;
-  return isJsonObject(value) ? value : undefined;
-}
-
-function isJsonObject(value: unknown): value is TrustDocument {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isTrustDocument(value) ? value : undefined;
 }
 
 /** A role's trust policy as a JSON object; null when the role is gone; StalePlanError when it is not an object. */
@@ -108,7 +104,7 @@ export async function getTrustPolicy(
   const decoded = decodePolicyText(text);
   try {
     const parsed: unknown = JSON.parse(decoded);
-    if (isJsonObject(parsed)) return parsed;
+    if (isTrustDocument(parsed)) return parsed;
   } catch {
     // fall through: an unreadable current policy is not the plan's before
   }

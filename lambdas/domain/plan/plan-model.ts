@@ -188,3 +188,54 @@ export interface PlanResult {
   /** Findings the planning itself raises (a fix that would exceed the trust-policy quota). */
   readonly findings: readonly import('../finding').Finding[];
 }
+
+/** A trust policy as plans hold it: a JSON object. */
+export function isTrustDocument(value: unknown): value is TrustDocument {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isStringList = (value: unknown): value is readonly string[] =>
+  Array.isArray(value) && value.every((x) => typeof x === 'string');
+
+/** An OIDC provider's state as plans hold it. */
+export function isProviderState(value: unknown): value is ProviderState {
+  if (!isTrustDocument(value)) return false;
+  return typeof value.url === 'string' && isStringList(value.clientIds) && isStringList(value.thumbprints);
+}
+
+type StateShape = 'trust' | 'provider' | 'null';
+
+const SHAPE_CHECK: Readonly<Record<StateShape, (value: unknown) => boolean>> = {
+  trust: isTrustDocument,
+  provider: isProviderState,
+  null: (value) => value === null,
+};
+
+/** The shapes each action's `before` and `after` may take: the union above, as data a stored plan is checked with. */
+const CHANGE_SHAPES: Readonly<Record<PlanAction, { before: readonly StateShape[]; after: readonly StateShape[] }>> = {
+  'update-trust-policy': { before: ['trust'], after: ['trust', 'null'] },
+  'create-oidc-provider': { before: ['null'], after: ['provider'] },
+  'add-client-id': { before: ['provider'], after: ['provider'] },
+  'update-thumbprint': { before: ['provider'], after: ['provider'] },
+  'delete-oidc-provider': { before: ['provider'], after: ['null'] },
+  'update-service-account': { before: ['null'], after: ['null'] },
+};
+
+const isPlanAction = (value: unknown): value is PlanAction =>
+  typeof value === 'string' && Object.hasOwn(CHANGE_SHAPES, value);
+
+/**
+ * What is wrong with a plan read back from storage, as its action's member of the union: an unknown action, or a
+ * `before`/`after` of another shape (empty when it fits).
+ */
+export function planChangeProblems(plan: unknown): string[] {
+  if (!isTrustDocument(plan)) return ['not an object'];
+  const { action } = plan;
+  if (!isPlanAction(action)) return [`action ${JSON.stringify(action)} is not one of ${PLAN_ACTIONS.join(', ')}`];
+  const shapes = CHANGE_SHAPES[action];
+  return (['before', 'after'] as const).flatMap((side) =>
+    shapes[side].some((shape) => SHAPE_CHECK[shape](plan[side]))
+      ? []
+      : [`${side} of a ${action} plan must be ${shapes[side].join(' or ')}`],
+  );
+}

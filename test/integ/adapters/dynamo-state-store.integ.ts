@@ -3,7 +3,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
+import type { Plan } from '../../../lambdas/domain/plan/plan-model';
 import type { AuditIntent, AuditRecord } from '../../../lambdas/ports/state-store';
+import { testPlan } from '../../support/test-plan';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
 let hub: LocalHub;
@@ -88,5 +90,35 @@ describe('the audit table, append-only', () => {
     });
     expect((await hub.deps.store.listOpenAuditIntents()).map((i) => i.changeId)).not.toContain(id);
     expect((await hub.deps.store.listAudit()).filter((r) => r.changeId === id)).toHaveLength(1);
+  });
+});
+
+describe('stored plans', () => {
+  it('reads a plan back as its action, and refuses one whose before/after do not fit its action', async () => {
+    // Given a stored trust-policy plan, and one whose stored JSON was altered to a provider action
+    const runId = `run-${randomUUID().slice(0, 8)}`;
+    const plan = testPlan({ id: 'good' });
+    const bent: Plan = JSON.parse(JSON.stringify({ ...plan, id: 'bent', action: 'create-oidc-provider' }));
+    const at = new Date().toISOString();
+    const rec = (p: Plan) => ({
+      runId,
+      planId: p.id,
+      plan: p,
+      contentHash: 'h',
+      status: 'proposed' as const,
+      wave: 0,
+      updatedAt: at,
+    });
+    await hub.deps.store.putPlans([rec(plan), rec(bent)]);
+
+    // When they are read back
+    // Then the good one is the plan as stored, the bent one a clear error naming the plan and the side
+    expect((await hub.deps.store.getPlan(runId, 'good'))?.plan).toEqual(plan);
+    await expect(hub.deps.store.getPlan(runId, 'bent')).rejects.toMatchObject({
+      name: 'InvalidPayloadError',
+      message: expect.stringContaining(
+        `stored plan ${runId}/bent does not fit its action: before of a create-oidc-provider plan must be null`,
+      ),
+    });
   });
 });
