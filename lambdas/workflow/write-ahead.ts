@@ -16,6 +16,7 @@ import type { ApplyOutcome, RollbackOutcome } from '../adapters/fix-actions/fix-
 import {
   applyPlan,
   assertWritable,
+  decodeState,
   holdsState,
   readResourceState,
   rollbackChange,
@@ -99,11 +100,12 @@ async function complete(deps: AuditDeps, intent: AuditIntent, c: Completion): Pr
 
 /** How an open intent ended, judged from what its resource holds now. */
 export function settle(intent: AuditIntent, state: unknown, completedBy: Completion['completedBy']): Completion {
-  if (holdsState(intent.action, state, intent.intended)) {
+  const wrote = decodeState(intent.action, state);
+  if (wrote !== undefined && holdsState(intent.action, wrote, intent.intended)) {
     return {
       outcome: 'applied',
       replaced: intent.expected,
-      wrote: state as AuditRecord['wrote'],
+      wrote,
       writes: intent.writes,
       completedBy,
       detail: `completed by the ${completedBy} after an interrupted write: the resource holds what the change writes`,

@@ -14,7 +14,7 @@ import { PlanNotApplicableError, RollbackRefusedError, StalePlanError } from '..
 import type { AwsClientFactory } from '../aws-clients';
 import { addClientId } from './add-client-id';
 import { createOidcProvider } from './create-oidc-provider';
-import type { ApplyOutcome, FixAction, RollbackOutcome, WriteHooks } from './fix-action';
+import type { ApplyOutcome, FixAction, FixState, RollbackOutcome, WriteHooks } from './fix-action';
 import { updateThumbprint } from './update-thumbprint';
 import { updateTrustPolicy } from './update-trust-policy';
 
@@ -135,6 +135,11 @@ export async function readResourceState(
     if (err instanceof StalePlanError) return err.current;
     throw err;
   }
+}
+
+/** A state read or stored for a change of `action`, as that action's state: undefined when it is not one. */
+export function decodeState(action: string, value: unknown): FixState | null | undefined {
+  return isAppliedAction(action) ? FIX_ACTIONS[action].decode(value) : undefined;
 }
 
 /** Whether a resource state read by readResourceState is `target` (null: the resource is absent). */
