@@ -56,10 +56,19 @@ export class AnalysisContext {
   /** Provider ARN → roles that name it as a Federated principal (each role once). */
   readonly providerReferences = new Map<string, Usage>();
 
+  /** With keepForPlanning: the analyses of roles a statement finding was reported on, for the planner to reuse. */
+  private readonly withFindings = new Map<string, RoleAnalysis>();
+
   constructor(
     readonly index: EstateIndex,
     readonly options: AnalysisOptions,
+    private readonly keepForPlanning = false,
   ) {}
+
+  /** A role's analysis, when it was kept (a workload names it, or keepForPlanning and a finding is on it). */
+  analysisOf(roleArn: string): RoleAnalysis | undefined {
+    return this.roleAnalyses.get(roleArn) ?? this.withFindings.get(roleArn);
+  }
 
   /** Records a finding (once per id). `on` counts it against a statement, for the intended-request pass. */
   emit(draft: FindingDraft, on?: { readonly role: RoleAnalysis; readonly index: number }): void {
@@ -84,6 +93,7 @@ export class AnalysisContext {
       evidence: draft.evidence,
     });
     if (on) on.role.findingsByStatement[on.index] = (on.role.findingsByStatement[on.index] ?? 0) + 1;
+    if (on && this.keepForPlanning) this.withFindings.set(on.role.ref.role.arn, on.role);
   }
 
   findings(): Finding[] {

@@ -1,0 +1,91 @@
+import type { Finding } from '../../finding';
+import { DEFAULT_AUDIENCE } from '../../snapshot';
+import type { IssuerCondition, StatementView } from '../../trust-policy/classify';
+import { hasWildcard } from '../../trust-policy/wildcard';
+import { FIX_ORDER, FIXED, type Fixer, ok, type RoleFixContext, statementIndexOf } from './fixer';
+import { keyUnderCurrentProvider } from './statement-prefix';
+import { letsAnyServiceAccountIn } from './subject-patterns';
+
+const SUBJECT = 'system:serviceaccount';
+
+/**
+ * IRSA-014: a condition names a claim no token carries. A misspelled claim is renamed; a subject under :aud (and
+ * an audience under :sub) is moved back, once per statement. A subject under :aud with no :sub key at all moves to
+ * a new `<prefix>:sub` key (StringLike when it has wildcards), and :aud is set to sts.amazonaws.com.
+ */
+export const irsa014FixClaim: Fixer<'IRSA-014'> = {
+  rule: 'IRSA-014',
+  order: FIX_ORDER.keys,
+  role: (finding, ctx) => {
+    if (finding.evidence.kind === 'claim-typo') return renameClaim(finding, ctx);
+    const idx = statementIndexOf(finding);
+    const view = ctx.views[idx];
+    if (!view || ctx.swapped.has(idx)) return FIXED;
+    ctx.swapped.add(idx);
+    return ok(swapAudSub(ctx, view), 'no :aud condition holds a subject to move');
+  },
+};
+
+function renameClaim(finding: Finding, { patch }: RoleFixContext) {
+  const key = String(finding.evidence.conditionKey);
+  const suggestion = typeof finding.evidence.suggestion === 'string' ? finding.evidence.suggestion : undefined;
+  return ok(
+    suggestion !== undefined &&
+      patch.renameConditionKey(statementIndexOf(finding), key, `${key.slice(0, key.lastIndexOf(':'))}:${suggestion}`),
+    'the claim meant is unclear',
+  );
+}
+
+function swapAudSub(ctx: RoleFixContext, view: StatementView): boolean {
+  const aud = view.issuerConditions.find((c) => c.claimNormal === 'aud');
+  const sub = view.issuerConditions.find((c) => c.claimNormal === 'sub');
+  if (!aud) return false;
+  if (!sub) return moveSubjectsToSub(ctx, view, aud);
+  const subjects = aud.entry.values.filter((v) => v.startsWith(SUBJECT));
+  const audiences = sub.entry.values.filter((v) => !v.startsWith(SUBJECT));
+  const idx = view.statement.index;
+  return (
+    ctx.patch.setValues(
+      idx,
+      sub.entry.key,
+      subjects.length > 0 ? subjects : sub.entry.values,
+      'moved the subject to :sub',
+    ) &&
+    ctx.patch.setValues(
+      idx,
+      aud.entry.key,
+      audiences.length > 0 ? audiences : [DEFAULT_AUDIENCE],
+      'moved the audience to :aud',
+    )
+  );
+}
+
+/** The subjects written under :aud of a statement that has no :sub: to a new :sub key of the same issuer. */
+function moveSubjectsToSub(ctx: RoleFixContext, view: StatementView, aud: IssuerCondition): boolean {
+  const subjects = aud.entry.values.filter((v) => v.startsWith(SUBJECT));
+  if (subjects.length === 0) return false;
+  const idx = view.statement.index;
+  const prefix = aud.entry.key.slice(0, aud.entry.key.lastIndexOf(':'));
+  const key =
+    keyUnderCurrentProvider(ctx.patch, idx, view.providers[0]?.url, `${prefix}:sub`, 'sub') ?? `${prefix}:sub`;
+  const patterns = subjects.filter(hasWildcard);
+  const fed = view.providers.length === 1 ? view.providers[0]?.arn : undefined;
+  for (const p of patterns) {
+    ctx.declared.push({
+      class: letsAnyServiceAccountIn(p) ? 'any-service-account' : 'wildcard-meant',
+      why: `the pattern "${p}" was written under :aud, meant for :sub (IRSA-014)`,
+      subPattern: p,
+      ...(fed ? { providerArn: fed } : {}),
+    });
+  }
+  const others = aud.entry.values.filter((v) => !v.startsWith(SUBJECT));
+  const audiences = others.length > 0 ? others : [DEFAULT_AUDIENCE];
+  return (
+    ctx.patch.addCondition(
+      idx,
+      patterns.length > 0 ? 'StringLike' : 'StringEquals',
+      key,
+      subjects.length === 1 ? (subjects[0] as string) : subjects,
+    ) && ctx.patch.setValues(idx, aud.entry.key, audiences, `moved the subject(s) under :aud to ${key}`)
+  );
+}
