@@ -1,14 +1,5 @@
 import type { EvalDecision } from '../trust-policy/evaluate';
 
-/** What a plan does to which IAM resource. */
-export type PlanAction =
-  | 'create-oidc-provider'
-  | 'add-client-id'
-  | 'update-thumbprint'
-  | 'update-trust-policy'
-  | 'delete-oidc-provider'
-  | 'update-service-account';
-
 /** What each class of declared widening (prove.ts WideningClass) means, for settings and messages. */
 export const WIDENING_CLASS_MEANING: Readonly<Record<import('./prove').WideningClass, string>> = {
   'wildcard-meant': 'a :sub pattern written under StringEquals that was meant as a wildcard (IRSA-017)',
@@ -88,7 +79,8 @@ export interface IacOwner {
   readonly howToChange: string;
 }
 
-export interface Plan {
+/** What every plan says, whatever its action. */
+export interface PlanCommon {
   /** Stable: the same input gives the same id. */
   readonly id: string;
   readonly ruleIds: readonly string[];
@@ -97,10 +89,6 @@ export interface Plan {
   readonly resourceArn: string;
   readonly cluster?: string;
   readonly region?: string;
-  readonly action: PlanAction;
-  readonly before: TrustDocument | ProviderState | null;
-  /** The complete new trust policy, or the complete provider state; null when the plan deletes. */
-  readonly after: TrustDocument | ProviderState | null;
   /** A readable unified diff of before and after. */
   readonly diff: string;
   readonly rationale: string;
@@ -115,6 +103,85 @@ export interface Plan {
   /** Plans that must be applied first (a provider before the trust policy that names it). */
   readonly dependsOn: readonly string[];
 }
+
+/** Rewrite a role's trust policy (UpdateAssumeRolePolicy). */
+export interface UpdateTrustPolicyPlan extends PlanCommon {
+  readonly action: 'update-trust-policy';
+  /** The role's trust policy as planned from. */
+  readonly before: TrustDocument;
+  /** The complete new trust policy; null on a proposal that needs a person (never applicable). */
+  readonly after: TrustDocument | null;
+}
+
+/** Create the IAM OIDC provider of a cluster's issuer. */
+export interface CreateOidcProviderPlan extends PlanCommon {
+  readonly action: 'create-oidc-provider';
+  /** There is no provider yet. */
+  readonly before: null;
+  readonly after: ProviderState;
+}
+
+/** Add audiences (client ids) to an existing provider. */
+export interface AddClientIdPlan extends PlanCommon {
+  readonly action: 'add-client-id';
+  readonly before: ProviderState;
+  readonly after: ProviderState;
+}
+
+/** Replace a provider's thumbprint list. */
+export interface UpdateThumbprintPlan extends PlanCommon {
+  readonly action: 'update-thumbprint';
+  readonly before: ProviderState;
+  readonly after: ProviderState;
+}
+
+/** Delete an orphaned provider: propose-only, a person confirms the cluster is gone. */
+export interface DeleteOidcProviderPlan extends PlanCommon {
+  readonly action: 'delete-oidc-provider';
+  readonly before: ProviderState;
+  /** The provider is deleted. */
+  readonly after: null;
+}
+
+/** Annotate a Kubernetes service account: propose-only, outside AWS; no IAM state before or after. */
+export interface UpdateServiceAccountPlan extends PlanCommon {
+  readonly action: 'update-service-account';
+  readonly before: null;
+  readonly after: null;
+}
+
+/** A planned change, discriminated on `action`: each action has its own `before` and `after`. */
+export type Plan =
+  | UpdateTrustPolicyPlan
+  | CreateOidcProviderPlan
+  | AddClientIdPlan
+  | UpdateThumbprintPlan
+  | DeleteOidcProviderPlan
+  | UpdateServiceAccountPlan;
+
+/** What a plan does to which IAM resource. */
+export type PlanAction = Plan['action'];
+
+/** Every plan action (a runtime list of the union's tags, checked complete by the type below). */
+export const PLAN_ACTIONS = [
+  'create-oidc-provider',
+  'add-client-id',
+  'update-thumbprint',
+  'update-trust-policy',
+  'delete-oidc-provider',
+  'update-service-account',
+] as const satisfies readonly PlanAction[];
+/** Fails to compile when an action of the union is missing from PLAN_ACTIONS. */
+type MissingAction = Exclude<PlanAction, (typeof PLAN_ACTIONS)[number]>;
+export const PLAN_ACTIONS_COMPLETE: [MissingAction] extends [never] ? true : MissingAction = true;
+
+/** The plan of one action. */
+export type PlanOf<A extends PlanAction> = Extract<Plan, { readonly action: A }>;
+
+/** A plan's change alone (action, before, after), as one discriminated value: how the planner states a change. */
+export type PlanChange<A extends PlanAction = PlanAction> = A extends PlanAction
+  ? Pick<PlanOf<A>, 'action' | 'before' | 'after'>
+  : never;
 
 export interface PlanResult {
   readonly plans: readonly Plan[];

@@ -4,13 +4,13 @@ import { stableId } from '../finding';
 import { providerInRemediationScope } from '../remediation-scope';
 import type { OidcProviderSnapshot } from '../snapshot';
 import { jsonDiff } from './diff';
-import type { ProviderChange, ProviderFixContext } from './fixes/fixer';
+import type { ProviderAction, ProviderChange, ProviderFixContext } from './fixes/fixer';
 import { unique } from './fixes/subject-patterns';
 import { iacOwner } from './ownership';
-import type { IacOwner, Plan, PlanAction, ProviderState } from './plan-model';
+import type { IacOwner, Plan, PlanOf, ProviderState } from './plan-model';
 
 /** The order a provider's plans are listed in (and applied): create, then change, then delete. */
-const ACTION_ORDER: readonly PlanAction[] = [
+const ACTION_ORDER: readonly Plan['action'][] = [
   'create-oidc-provider',
   'add-client-id',
   'update-thumbprint',
@@ -39,8 +39,8 @@ export class ProviderPlans implements ProviderFixContext {
     this.owner = existing ? iacOwner(existing.tags, 'provider') : undefined;
   }
 
-  plan(finding: Finding, action: PlanAction, change: ProviderChange): void {
-    this.made.push(providerPlan(finding, action, change, this.owner, this.checkScope));
+  plan(finding: Finding, change: ProviderChange): void {
+    this.made.push(providerPlan(finding, change, this.owner, this.checkScope));
   }
 
   wantAudience(finding: Finding, audience: string): void {
@@ -49,7 +49,7 @@ export class ProviderPlans implements ProviderFixContext {
 
   plans(): Plan[] {
     const first = this.audiences[0]?.finding;
-    if (first && this.before) this.plan(first, 'add-client-id', this.clientIdChange(this.before));
+    if (first && this.before) this.plan(first, this.clientIdChange(this.before));
     return [...this.made].sort((a, b) => ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action));
   }
 
@@ -60,8 +60,7 @@ export class ProviderPlans implements ProviderFixContext {
       ...wanted.filter((a, i) => !before.clientIds.includes(a) && wanted.indexOf(a) === i),
     ];
     return {
-      before,
-      after: { ...before, clientIds },
+      change: { action: 'add-client-id', before, after: { ...before, clientIds } },
       fixes: this.audiences.map((a) => a.finding),
       rationale: `Add the audience(s) ${wanted.map((a) => `"${a}"`).join(', ')} with AddClientIDToOpenIDConnectProvider: idempotent, keeps the existing audiences, no need to recreate the provider.`,
       risk: {
@@ -76,12 +75,11 @@ export class ProviderPlans implements ProviderFixContext {
 
 function providerPlan(
   finding: Finding,
-  action: PlanAction,
   change: ProviderChange,
   owner: IacOwner | undefined,
   checkScope: boolean,
-): Plan {
-  const { before, after } = change;
+): PlanOf<ProviderAction> {
+  const { action, before, after } = change.change;
   const url = (after ?? before)?.url;
   const scoped =
     checkScope && url !== undefined && !providerInRemediationScope(stripScheme(url))
@@ -95,9 +93,7 @@ function providerPlan(
     accountId: finding.accountId,
     resourceArn: finding.resourceArn,
     ...(finding.cluster ? { cluster: finding.cluster, region: finding.region } : {}),
-    action,
-    before,
-    after,
+    ...change.change,
     diff: jsonDiff(finding.resourceArn, before, after),
     rationale: change.rationale,
     requiresApproval: true,

@@ -8,7 +8,7 @@ import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { hasWildcard } from '../trust-policy/wildcard';
 import { jsonDiff } from './diff';
 import { unique } from './fixes/subject-patterns';
-import type { IacOwner, Plan, Proof, TrustDocument } from './plan-model';
+import type { IacOwner, Plan, PlanOf, Proof, TrustDocument } from './plan-model';
 import type { PlanningLookups } from './planning-lookups';
 import type { DeclaredWidening, IntendedRequest, WideningClass } from './prove';
 
@@ -64,10 +64,10 @@ export function droppedReason(dropped: RoleWork['dropped']): string[] {
 }
 
 /** The plans of one role: the change the fixers made, with its proof, and a proposal for what they left open. */
-export function rolePlans(work: RoleWork, env: RolePlanEnv): Plan[] {
+export function rolePlans(work: RoleWork, env: RolePlanEnv): Array<PlanOf<'update-trust-policy'>> {
   const first = work.fixed[0] ?? work.open[0]?.finding;
   if (!first) return [];
-  const plans: Plan[] = [];
+  const plans: Array<PlanOf<'update-trust-policy'>> = [];
   if (work.fixed.length > 0 && work.changes.length > 0 && work.after)
     plans.push(changePlan(work, work.after, first, env));
   const proposal = proposalPlan(work, first, env.owner);
@@ -75,7 +75,12 @@ export function rolePlans(work: RoleWork, env: RolePlanEnv): Plan[] {
   return plans;
 }
 
-function changePlan(work: RoleWork, after: TrustDocument, first: Finding, env: RolePlanEnv): Plan {
+function changePlan(
+  work: RoleWork,
+  after: TrustDocument,
+  first: Finding,
+  env: RolePlanEnv,
+): PlanOf<'update-trust-policy'> {
   const roleArn = work.ref.role.arn;
   const intended = [...work.intended, ...statementSubjects(after, work.ref.accountId, env.lookups)];
   const { proof, spent } = env.prove(work, after, dedupeIntended(intended));
@@ -182,7 +187,11 @@ function riskOf(work: RoleWork, proof: Proof): Plan['risk'] {
   };
 }
 
-function proposalPlan(work: RoleWork, first: Finding, owner: IacOwner | undefined): Plan | undefined {
+function proposalPlan(
+  work: RoleWork,
+  first: Finding,
+  owner: IacOwner | undefined,
+): PlanOf<'update-trust-policy'> | undefined {
   const fixedSet = new Set(work.fixed);
   const unresolved = work.open.filter((o) => !fixedSet.has(o.finding));
   if (!unresolved.some((o) => severityRank(o.finding.severity) <= severityRank('medium'))) return undefined;

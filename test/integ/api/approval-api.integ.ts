@@ -169,10 +169,10 @@ describe('the approval API', () => {
     // Given a plan an approver has looked at
     const pending = await h.pending();
     const plan = pending.filter((p) => p.plan.action === 'update-trust-policy').at(-1);
-    if (!plan) throw new Error('no trust-policy plan');
+    if (plan?.plan.action !== 'update-trust-policy') throw new Error('no trust-policy plan');
     const seen = plan.contentHash;
     // When the stored plan's content changes afterwards (its after document widened)
-    const changed = { ...plan.plan, after: { ...(plan.plan.after as object), Statement: [] } };
+    const changed = { ...plan.plan, after: { ...plan.plan.after, Statement: [] } };
     await h.deps.store.putPlans([{ ...plan, plan: changed, contentHash: planContentHash(changed) }]);
     // Then approving what was seen is refused
     const res = await post(`/api/plans/${plan.runId}/${plan.planId}/approve`, { contentHash: seen });

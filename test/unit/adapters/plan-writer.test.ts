@@ -23,7 +23,16 @@ describe('applyPlan guards (no AWS call is made)', () => {
     await expect(
       applyPlan(writer, plan({ applicable: false, proposeOnlyReason: 'owned by CloudFormation' })),
     ).rejects.toThrow(/propose-only \(owned by CloudFormation\)/);
-    await expect(applyPlan(writer, plan({ action: 'delete-oidc-provider' }))).rejects.toMatchObject({
+    await expect(
+      applyPlan(
+        writer,
+        plan({
+          action: 'delete-oidc-provider',
+          before: { url: 'oidc.eks.us-west-2.amazonaws.com/id/X', clientIds: [], thumbprints: [] },
+          after: null,
+        }),
+      ),
+    ).rejects.toMatchObject({
       name: 'PlanNotApplicableError',
       message: expect.stringContaining('never applied automatically'),
     });

@@ -1,5 +1,5 @@
 import type { Finding } from '../../../lambdas/domain/finding';
-import type { Plan, Proof } from '../../../lambdas/domain/plan/plan-model';
+import type { Plan, Proof, UpdateTrustPolicyPlan } from '../../../lambdas/domain/plan/plan-model';
 import { canonicalJson, planContentHash } from '../../../lambdas/workflow/run-steps';
 import { testPlan } from '../../support/test-plan';
 
@@ -55,7 +55,7 @@ const base = planContentHash(plan, [finding]);
 
 describe('planContentHash covers everything the approver is shown', () => {
   // Compliance: every field the console's plan view and `irsa-doctor approvals show` render
-  it.each<[string, Partial<Plan>]>([
+  it.each<[string, Partial<Omit<UpdateTrustPolicyPlan, 'action'>>]>([
     ['the after document', { after: { Version: '2012-10-17', Statement: [] } }],
     ['the before document', { before: { Version: '2012-10-17', Statement: [{ Effect: 'Deny' }] } }],
     ['the diff', { diff: '+ something else' }],

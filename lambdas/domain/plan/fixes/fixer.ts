@@ -4,7 +4,7 @@ import type { OidcProviderSnapshot } from '../../snapshot';
 import type { StatementView } from '../../trust-policy/classify';
 import type { CurrentDocument } from '../current-document';
 import type { TrustPolicyPatch } from '../patch-trust-policy';
-import type { IacOwner, Plan, PlanAction, ProviderState } from '../plan-model';
+import type { IacOwner, Plan, PlanChange, PlanOf, ProviderState } from '../plan-model';
 import type { PlanningLookups } from '../planning-lookups';
 import type { DeclaredWidening, IntendedRequest } from '../prove';
 
@@ -55,14 +55,17 @@ export interface ProviderFixContext {
   /** Every finding of the analysis (a provider fix may also fix findings on roles, e.g. IRSA-006). */
   readonly findings: readonly Finding[];
   /** Makes one plan for this provider. */
-  plan(finding: Finding, action: PlanAction, change: ProviderChange): void;
+  plan(finding: Finding, change: ProviderChange): void;
   /** Asks for an audience on the provider: the audiences asked by every fixer become one add-client-id plan. */
   wantAudience(finding: Finding, audience: string): void;
 }
 
+/** What a plan may do to a provider. */
+export type ProviderAction = 'create-oidc-provider' | 'add-client-id' | 'update-thumbprint' | 'delete-oidc-provider';
+
 export interface ProviderChange {
-  readonly before: ProviderState | null;
-  readonly after: ProviderState | null;
+  /** The action, with the provider before and after it. */
+  readonly change: PlanChange<ProviderAction>;
   readonly fixes: readonly Finding[];
   readonly rationale: string;
   readonly risk: Plan['risk'];
@@ -72,7 +75,7 @@ export interface ProviderChange {
 /** What a service-account (Kubernetes-side) fixer may do: propose a plan. */
 export interface ServiceAccountFixContext {
   readonly partition: string;
-  propose(plan: Plan): void;
+  propose(plan: PlanOf<'update-service-account'>): void;
 }
 
 /**

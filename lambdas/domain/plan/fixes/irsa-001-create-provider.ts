@@ -16,9 +16,12 @@ export const irsa001CreateProvider: Fixer<'IRSA-001'> = {
     const nearMiss = ctx.findings.filter(
       (f) => f.ruleId === 'IRSA-006' && f.accountId === first.accountId && f.cluster === first.cluster,
     );
-    ctx.plan(first, 'create-oidc-provider', {
-      before: null,
-      after: { url, clientIds: [DEFAULT_AUDIENCE], thumbprints: [] },
+    ctx.plan(first, {
+      change: {
+        action: 'create-oidc-provider',
+        before: null,
+        after: { url, clientIds: [DEFAULT_AUDIENCE], thumbprints: [] },
+      },
       fixes: [...findings, ...nearMiss],
       rationale: `Create the IAM OIDC provider for ${first.cluster ? `cluster ${first.cluster}'s` : 'the'} issuer https://${url} in account ${first.accountId}, with the audience sts.amazonaws.com and no thumbprint (IAM retrieves and verifies the certificate itself).`,
       risk: { level: 'low', notes: ['Adds a trust anchor that only roles naming it use; no existing access changes.'] },

@@ -16,9 +16,8 @@ export const irsa004UpdateThumbprint: Fixer<'IRSA-004'> = {
     const tls = ctx.existing?.tls;
     const top = tls?.topCaThumbprint?.toLowerCase();
     const thumbprints = newThumbprints(before.thumbprints, top, tls?.leafThumbprint?.toLowerCase());
-    ctx.plan(first, 'update-thumbprint', {
-      before,
-      after: { ...before, thumbprints },
+    ctx.plan(first, {
+      change: { action: 'update-thumbprint', before, after: { ...before, thumbprints } },
       fixes: findings,
       rationale: `Replace the thumbprint list with ${JSON.stringify(thumbprints)}: ${top ? 'the top CA certificate the issuer serves now, then ' : ''}the well-formed current entries (UpdateOpenIDConnectProviderThumbprint replaces the whole list; at most ${MAX_THUMBPRINTS}).`,
       risk: {

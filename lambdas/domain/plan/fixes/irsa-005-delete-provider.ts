@@ -8,9 +8,8 @@ export const irsa005DeleteProvider: Fixer<'IRSA-005'> = {
     const orphan = findings.filter((f) => f.evidence.safeToDelete === true);
     const first = orphan[0];
     if (!first || !ctx.before) return;
-    ctx.plan(first, 'delete-oidc-provider', {
-      before: ctx.before,
-      after: null,
+    ctx.plan(first, {
+      change: { action: 'delete-oidc-provider', before: ctx.before, after: null },
       fixes: orphan,
       rationale: `Delete the provider ${ctx.before.url}: no scanned cluster has this issuer and no role trusts it.`,
       risk: {
