@@ -155,6 +155,7 @@ class Planner {
     const work: RoleWork = {
       ref,
       before: document,
+      beforePolicy: read.policy,
       after: fixed.length > 0 && patch.changes.length > 0 ? patch.result() : undefined,
       changes: patch.changes,
       fixed,

@@ -1,9 +1,11 @@
+import { providerArn } from '../arn';
 import type { RoleRef } from '../estate-index';
 import { type Finding, severityRank, stableId } from '../finding';
 import { ruleMeta } from '../rules/catalog';
 import { DEFAULT_AUDIENCE } from '../snapshot';
 import { classifyStatement, type StatementView } from '../trust-policy/classify';
-import type { ReadResult } from '../trust-policy/model';
+import { evaluateTrustPolicy, webIdentityRequest } from '../trust-policy/evaluate';
+import type { ReadResult, TrustPolicy } from '../trust-policy/model';
 import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { hasWildcard } from '../trust-policy/wildcard';
 import { jsonDiff } from './diff';
@@ -18,6 +20,8 @@ type Json = Record<string, unknown>;
 export interface RoleWork {
   readonly ref: RoleRef;
   readonly before: Json;
+  /** The document before, as read (for the decisions of the role's known workloads before the change). */
+  readonly beforePolicy: TrustPolicy;
   readonly after: TrustDocument | undefined;
   readonly changes: readonly string[];
   readonly fixed: readonly Finding[];
@@ -119,7 +123,7 @@ function changePlan(
       : {}),
     ...(owner ? { owner } : {}),
     proof,
-    risk: riskOf(work, proof),
+    risk: riskOf(work, proof, losingWorkloads(work, after, env.lookups)),
     dependsOn: env.dependencies(after),
   };
 }
@@ -161,9 +165,44 @@ function wideningReasons(
   );
 }
 
-function riskOf(work: RoleWork, proof: Proof): Plan['risk'] {
+/** Known workloads checked for a lost access per plan: enough for any real role, bounded for hostile ones. */
+const MAX_WORKLOADS_CHECKED = 1000;
+
+/** The known workloads of the role (service accounts naming it) that the document allows before and not after. */
+export function losingWorkloads(work: RoleWork, after: TrustDocument, lookups: PlanningLookups): string[] {
+  const read = parseTrustPolicy(after);
+  const workloads = (lookups.index.serviceAccountsByRole.get(work.ref.role.arn) ?? []).slice(0, MAX_WORKLOADS_CHECKED);
+  const losing: string[] = [];
+  for (const { serviceAccount: sa } of workloads) {
+    const cluster = lookups.clusterOf(sa);
+    if (!cluster) continue;
+    const sub = `system:serviceaccount:${sa.namespace}:${sa.name}`;
+    const request = webIdentityRequest(
+      providerArn(lookups.partition, work.ref.accountId, cluster.hostPath),
+      cluster.hostPath,
+      { sub, aud: sa.audience ?? DEFAULT_AUDIENCE },
+    );
+    const allowedBefore = evaluateTrustPolicy(work.beforePolicy, request).decision === 'Allow';
+    if (allowedBefore && !(read.ok && evaluateTrustPolicy(read.policy, request).decision === 'Allow'))
+      losing.push(`${sub} on cluster ${cluster.cluster.name}`);
+  }
+  return losing;
+}
+
+/**
+ * How risky the change is for those who use the role: high when a known workload or a request the plan is for
+ * loses access; medium when it allows more (named workloads, declared widening); low for pure hardening (only
+ * narrowing, nobody who uses the role loses access: adding :aud, narrowing :sub to the known workloads). A trust
+ * policy update is undone by writing the old document back (the workflow's rollback), so it is not hard to undo.
+ */
+function riskOf(work: RoleWork, proof: Proof, losing: readonly string[]): Plan['risk'] {
   const widening = proof.probes.newlyAllowed.length > 0 || work.intended.length > 0;
+  const intendedDenied = proof.intended
+    .filter((i) => i.before === 'Allow' && i.after !== 'Allow')
+    .map((i) => i.sub ?? i.principal);
+  const cut = [...losing, ...intendedDenied];
   const notes = [
+    ...(cut.length > 0 ? [`Takes access away from who uses the role: ${unique(cut).join('; ')}.`] : []),
     ...(widening
       ? [
           `Allows exactly what it names: ${unique(
@@ -175,14 +214,16 @@ function riskOf(work: RoleWork, proof: Proof): Plan['risk'] {
         ]
       : []),
     ...(proof.probes.newlyDenied > 0
-      ? [`Denies ${proof.probes.newlyDenied} probe request(s) that were allowed before (narrowing).`]
+      ? [
+          `Denies ${proof.probes.newlyDenied} probe request(s) that were allowed before (narrowing)${cut.length === 0 ? '; no known workload of the role loses access' : ''}.`,
+        ]
       : []),
     ...(work.open.length > 0
       ? [`Left for a person: ${work.open.map((o) => `${o.finding.ruleId} (${o.reason})`).join('; ')}.`]
       : []),
   ];
   return {
-    level: proof.probes.newlyDenied > 0 ? 'high' : widening ? 'medium' : 'low',
+    level: cut.length > 0 ? 'high' : widening ? 'medium' : 'low',
     notes: notes.length > 0 ? notes : ['Changes only what the findings name.'],
   };
 }
