@@ -79,13 +79,25 @@ function moveSubjectsToSub(ctx: RoleFixContext, view: StatementView, aud: Issuer
     });
   }
   const others = aud.entry.values.filter((v) => !v.startsWith(SUBJECT));
-  const audiences = others.length > 0 ? others : [DEFAULT_AUDIENCE];
+  const operator = patterns.length > 0 ? 'StringLike' : 'StringEquals';
   return (
-    ctx.patch.addCondition(
+    addSubjects(ctx, idx, operator, key, subjects) &&
+    ctx.patch.setValues(
       idx,
-      patterns.length > 0 ? 'StringLike' : 'StringEquals',
-      key,
-      subjects.length === 1 ? (subjects[0] as string) : subjects,
-    ) && ctx.patch.setValues(idx, aud.entry.key, audiences, `moved the subject(s) under :aud to ${key}`)
+      aud.entry.key,
+      others.length > 0 ? others : [DEFAULT_AUDIENCE],
+      `moved the subject(s) under :aud to ${key}`,
+    )
   );
+}
+
+/** Adds a :sub condition with the subjects, or the subjects to it when an earlier fix of this plan added the key. */
+function addSubjects(ctx: RoleFixContext, idx: number, operator: string, key: string, subjects: readonly string[]) {
+  if (ctx.patch.addCondition(idx, operator, key, subjects.length === 1 ? (subjects[0] as string) : subjects))
+    return true;
+  const block = ctx.patch.statement(idx)?.Condition as Record<string, Record<string, unknown>> | undefined;
+  const present = block?.[operator]?.[key];
+  if (present === undefined) return false;
+  const values = Array.isArray(present) ? present : [present];
+  return subjects.every((s) => values.includes(s) || ctx.patch.addValue(idx, operator, key, s));
 }
