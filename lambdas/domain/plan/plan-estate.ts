@@ -1,14 +1,14 @@
 import { type AnalysisResult, analyzeForPlanning, type PlanningHandle } from '../analyze-estate';
 import { EstateIndex, type RoleRef } from '../estate-index';
-import { type Finding, stableId } from '../finding';
+import { type Finding, type RuleId, stableId } from '../finding';
 import { type RemediationScope, roleInRemediationScope } from '../remediation-scope';
 import { ruleMeta } from '../rules/catalog';
 import { DEFAULT_TRUST_POLICY_QUOTA, type EstateSnapshot, type RoleSnapshot } from '../snapshot';
 import { classifyStatement } from '../trust-policy/classify';
 import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { CurrentDocument } from './current-document';
-import { FIX_ORDER, type Fixer, type RoleFixContext } from './fixes/fixer';
-import { fixerFor } from './fixes/registry';
+import { FIX_ORDER, type RoleFixContext } from './fixes/fixer';
+import { fixerOf, fixProvider, fixRole, fixServiceAccount } from './fixes/registry';
 import { iacOwner } from './ownership';
 import { TrustPolicyPatch } from './patch-trust-policy';
 import type { Plan, PlanResult, TrustDocument } from './plan-model';
@@ -117,7 +117,7 @@ class Planner {
   private planProvider(arn: string, list: readonly Finding[]): void {
     const existing = this.handle.index.providersByArn.get(arn)?.provider;
     const ctx = new ProviderPlans(arn, existing, this.findings, this.options.remediationScope !== undefined);
-    for (const [fixer, findings] of byFixer(list)) fixer.provider?.(findings, ctx);
+    for (const [rule, findings] of byRule(list)) fixProvider(rule, findings, ctx);
     for (const plan of ctx.plans()) {
       if (plan.action === 'create-oidc-provider') this.creates.set(arn, plan.id);
       this.plans.push(plan);
@@ -126,7 +126,7 @@ class Planner {
 
   private planServiceAccount(list: readonly Finding[]): void {
     const ctx = { partition: this.handle.index.partition, propose: (plan: Plan) => this.plans.push(plan) };
-    for (const f of list) fixerFor(f)?.serviceAccount?.(f, ctx);
+    for (const f of list) fixServiceAccount(f, ctx);
   }
 
   private planRole(roleArn: string, list: readonly Finding[]): void {
@@ -249,10 +249,10 @@ function runRoleFixers(list: readonly Finding[], ctx: RoleFixContext) {
   const fixed: Finding[] = [];
   const open: Array<{ finding: Finding; reason: string }> = [];
   const ordered = list
-    .map((finding, at) => ({ finding, at, fixer: fixerFor(finding) }))
-    .sort((a, b) => (a.fixer?.order ?? FIX_ORDER.additions) - (b.fixer?.order ?? FIX_ORDER.additions) || a.at - b.at);
-  for (const { finding, fixer } of ordered) {
-    const outcome = fixer?.role ? fixer.role(finding, ctx) : undefined;
+    .map((finding, at) => ({ finding, at, order: fixerOf(finding.ruleId)?.order ?? FIX_ORDER.additions }))
+    .sort((a, b) => a.order - b.order || a.at - b.at);
+  for (const { finding } of ordered) {
+    const outcome = fixRole(finding, ctx);
     if (!outcome) open.push(notPatched(finding));
     else if (outcome.fixed) fixed.push(finding);
     else open.push({ finding, reason: outcome.reason });
@@ -260,18 +260,16 @@ function runRoleFixers(list: readonly Finding[], ctx: RoleFixContext) {
   return { fixed, open };
 }
 
-/** A provider's findings grouped by their rule's fixer, fixers in FIX_ORDER (rules without one are skipped). */
-function byFixer(list: readonly Finding[]): Array<[Fixer<string>, Finding[]]> {
-  const groups = new Map<Fixer<string>, Finding[]>();
+/** A provider's findings grouped by rule, the rules' fixers in FIX_ORDER. */
+function byRule(list: readonly Finding[]): Array<[RuleId, Finding[]]> {
+  const groups = new Map<RuleId, Finding[]>();
   for (const f of list) {
-    const fixer = fixerFor(f);
-    if (!fixer) continue;
-    const group = groups.get(fixer);
+    const group = groups.get(f.ruleId);
     if (group) group.push(f);
-    else groups.set(fixer, [f]);
+    else groups.set(f.ruleId, [f]);
   }
-  return [...groups].sort(([a], [b]) => a.order - b.order);
+  const order = (rule: RuleId) => fixerOf(rule)?.order ?? FIX_ORDER.additions;
+  return [...groups].sort(([a], [b]) => order(a) - order(b));
 }
 
-export { letsAnyServiceAccountIn } from './fixes/subject-patterns';
 export { CurrentDocument };

@@ -1,6 +1,10 @@
 import { providerArn } from '../../arn';
 import type { ClusterRef } from '../../estate-index';
 import type { Finding } from '../../finding';
+
+/** The findings of a known workload the role does not let in. */
+type WorkloadFinding = Finding<'IRSA-016' | 'IRSA-038' | 'IRSA-031'>;
+
 import { DEFAULT_AUDIENCE } from '../../snapshot';
 import { WEB_IDENTITY_ACTION } from '../../trust-policy/evaluate';
 import { FIXED, type Outcome, ok, open, type RoleFixContext, statementIndexOf } from './fixer';
@@ -18,14 +22,13 @@ interface Workload {
  * :sub swapped back, a key renamed, the stale statement repointed to its cluster), and the plan records the request
  * as intended, so its proof checks the workload is allowed after.
  */
-export function admitWorkload(finding: Finding, ctx: RoleFixContext, edit: (w: Workload) => Outcome): Outcome {
+export function admitWorkload(finding: WorkloadFinding, ctx: RoleFixContext, edit: (w: Workload) => Outcome): Outcome {
   const cluster = ctx.lookups.clusterOf(finding);
   if (!cluster) return open('the cluster is not in the snapshot');
-  const e = finding.evidence;
-  const sa = e.serviceAccount as { audience?: string } | undefined;
+  const { subject, serviceAccount } = finding.evidence;
   const w: Workload = {
-    subject: String(e.subject),
-    aud: sa?.audience ?? DEFAULT_AUDIENCE,
+    subject,
+    aud: serviceAccount.audience ?? DEFAULT_AUDIENCE,
     cluster,
     arn: providerArn(ctx.lookups.partition, ctx.role.accountId, cluster.hostPath),
   };
@@ -42,7 +45,11 @@ export function admitWorkload(finding: Finding, ctx: RoleFixContext, edit: (w: W
 }
 
 /** Adds the subject to the :sub condition of the finding's statement (or a new StringEquals :sub key). */
-export function addSubjectToStatement(finding: Finding, ctx: RoleFixContext, w: Workload): Outcome {
+export function addSubjectToStatement(
+  finding: Finding<'IRSA-016' | 'IRSA-038'>,
+  ctx: RoleFixContext,
+  w: Workload,
+): Outcome {
   const target = ctx.views[statementIndexOf(finding)];
   const sub = target?.issuerConditions.find(
     (c) =>

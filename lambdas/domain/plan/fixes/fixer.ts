@@ -1,5 +1,5 @@
 import type { RoleRef } from '../../estate-index';
-import type { Finding } from '../../finding';
+import type { Finding, FindingOf, RuleId } from '../../finding';
 import type { OidcProviderSnapshot } from '../../snapshot';
 import type { StatementView } from '../../trust-policy/classify';
 import type { CurrentDocument } from '../current-document';
@@ -82,15 +82,16 @@ export interface ServiceAccountFixContext {
  * The fix for one rule: how it patches a role's trust policy, and/or the provider or service-account plans it
  * makes. `order` puts fixes that rewrite a statement's principal or keys before those that add to it (which read
  * the result: IRSA-019 pins :aud under the provider's prefix after IRSA-012 repointed it). A rule with no fixer
- * in the registry is reported, not patched.
+ * in the registry is reported, not patched. (`FindingOf<R>` is `Finding<R>` for one rule; written so, a generic
+ * `R` keeps dispatch typed: the registry's fixer for `finding.ruleId` takes exactly that finding.)
  */
-export interface Fixer<R extends string> {
+export interface Fixer<R extends RuleId> {
   readonly rule: R;
   readonly order: FixOrder;
-  readonly role?: (finding: Finding, ctx: RoleFixContext) => Outcome;
+  readonly role?: (finding: FindingOf<R>, ctx: RoleFixContext) => Outcome;
   /** Called once per provider with the rule's findings on it, in the analysis's order. */
-  readonly provider?: (findings: readonly Finding[], ctx: ProviderFixContext) => void;
-  readonly serviceAccount?: (finding: Finding, ctx: ServiceAccountFixContext) => void;
+  readonly provider?: (findings: ReadonlyArray<FindingOf<R>>, ctx: ProviderFixContext) => void;
+  readonly serviceAccount?: (finding: FindingOf<R>, ctx: ServiceAccountFixContext) => void;
 }
 
 /**
@@ -102,7 +103,8 @@ export const FIX_ORDER = { principal: 0, keys: 1, additions: 2 } as const;
 export type FixOrder = (typeof FIX_ORDER)[keyof typeof FIX_ORDER];
 
 /** The statement a statement-level finding names, by the index in its evidence (-1 when none). */
-export function statementIndexOf(finding: Finding): number {
-  const i = finding.evidence.statementIndex;
-  return typeof i === 'number' ? i : -1;
+export function statementIndexOf(finding: {
+  readonly evidence: { readonly statementIndex?: number | undefined };
+}): number {
+  return finding.evidence.statementIndex ?? -1;
 }

@@ -12,7 +12,7 @@ export const irsa001CreateProvider: Fixer<'IRSA-001'> = {
   provider: (findings, ctx) => {
     const first = findings[0];
     if (!first || ctx.existing) return;
-    const url = providerUrlFromArn(ctx.arn) ?? stripScheme(String(first.evidence.issuer ?? ''));
+    const url = providerUrlFromArn(ctx.arn) ?? stripScheme(first.evidence.issuer);
     const nearMiss = ctx.findings.filter(
       (f) => f.ruleId === 'IRSA-006' && f.accountId === first.accountId && f.cluster === first.cluster,
     );

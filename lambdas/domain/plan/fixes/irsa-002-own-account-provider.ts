@@ -6,12 +6,8 @@ export const irsa002OwnAccountProvider: Fixer<'IRSA-002'> = {
   rule: 'IRSA-002',
   order: FIX_ORDER.principal,
   role: (finding, { patch, role, lookups }) => {
-    const e = finding.evidence;
-    const from = String(e.federated ?? '');
-    const to =
-      typeof e.expectedFederated === 'string'
-        ? e.expectedFederated
-        : providerArn(lookups.partition, role.accountId, providerUrlFromArn(from) ?? '');
+    const { federated: from, expectedFederated } = finding.evidence;
+    const to = expectedFederated ?? providerArn(lookups.partition, role.accountId, providerUrlFromArn(from) ?? '');
     return ok(patch.replaceFederated(statementIndexOf(finding), from, to), 'statement not found');
   },
 };

@@ -6,7 +6,7 @@ export const irsa011SetProvider: Fixer<'IRSA-011'> = {
   order: FIX_ORDER.principal,
   role: (finding, { patch }) => {
     const expected = finding.evidence.expectedFederated;
-    if (typeof expected !== 'string')
+    if (expected === undefined)
       return open("the statement's keys name no known cluster, so the provider to trust is unknown");
     return ok(patch.setFederated(statementIndexOf(finding), expected), 'statement not found');
   },

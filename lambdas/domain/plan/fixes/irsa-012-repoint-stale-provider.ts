@@ -1,13 +1,10 @@
 import { parseEksIssuer, providerArn, providerUrlFromArn } from '../../arn';
 import type { Finding } from '../../finding';
+import type { CandidateCluster } from '../../rules/evidence';
 import type { PlanningLookups } from '../planning-lookups';
 import { FIX_ORDER, type Fixer, ok, open, type RoleFixContext, statementIndexOf } from './fixer';
 
-interface Candidate {
-  readonly cluster?: string;
-  readonly region?: string;
-  readonly issuer?: string;
-}
+type Candidate = Pick<CandidateCluster, 'cluster' | 'region' | 'issuer'>;
 
 /**
  * IRSA-012: the statement trusts a provider no scanned cluster has. Repoint it (principal and key prefixes) to the
@@ -17,22 +14,16 @@ export const irsa012RepointStaleProvider: Fixer<'IRSA-012'> = {
   rule: 'IRSA-012',
   order: FIX_ORDER.principal,
   role: (finding, ctx) => {
-    const e = finding.evidence;
-    const candidates = Array.isArray(e.candidates) ? (e.candidates as Candidate[]) : [];
-    const federated = typeof e.federated === 'string' ? e.federated : undefined;
-    const expected = typeof e.expectedFederated === 'string' ? providerUrlFromArn(e.expectedFederated) : undefined;
+    const { federated, expectedFederated, candidates = [], moreCandidates } = finding.evidence;
+    const expected = expectedFederated === undefined ? undefined : providerUrlFromArn(expectedFederated);
     const choice =
-      federated && expected === undefined
-        ? staleCandidate(ctx.lookups, ctx.role.role.arn, federated, candidates, e.moreCandidates === true)
+      expected === undefined
+        ? staleCandidate(ctx.lookups, ctx.role.role.arn, federated, candidates, moreCandidates === true)
         : undefined;
     const target = expected ?? choice?.issuer;
-    if (!target || !federated) {
+    if (!target) {
       const count =
-        candidates.length === 0
-          ? 'no'
-          : e.moreCandidates === true
-            ? `more than ${candidates.length}`
-            : candidates.length;
+        candidates.length === 0 ? 'no' : moreCandidates === true ? `more than ${candidates.length}` : candidates.length;
       return open(`${count} candidate cluster(s): choose the one this role is for`);
     }
     if (choice?.guess) ctx.proposeOnly.push(choice.guess);
@@ -40,7 +31,7 @@ export const irsa012RepointStaleProvider: Fixer<'IRSA-012'> = {
   },
 };
 
-function repoint(finding: Finding, { patch, role, lookups }: RoleFixContext, from: string, target: string) {
+function repoint(finding: Finding<'IRSA-012'>, { patch, role, lookups }: RoleFixContext, from: string, target: string) {
   const idx = statementIndexOf(finding);
   const done = patch.replaceFederated(idx, from, providerArn(lookups.partition, role.accountId, target));
   patch.replaceKeyPrefix(idx, providerUrlFromArn(from) ?? '', target);

@@ -5,10 +5,10 @@ export const irsa013RenameKeyPrefix: Fixer<'IRSA-013'> = {
   rule: 'IRSA-013',
   order: FIX_ORDER.keys,
   role: (finding, { patch }) => {
-    const e = finding.evidence;
+    const { conditionKey, expectedKey } = finding.evidence;
     return ok(
-      patch.renameConditionKey(statementIndexOf(finding), String(e.conditionKey), String(e.expectedKey)),
-      `"${e.expectedKey}" is already present; merge the two by hand`,
+      patch.renameConditionKey(statementIndexOf(finding), conditionKey, expectedKey),
+      `"${expectedKey}" is already present; merge the two by hand`,
     );
   },
 };

@@ -1,4 +1,4 @@
-import type { Finding } from '../../finding';
+import type { ClaimTypoEvidence } from '../../rules/evidence';
 import { DEFAULT_AUDIENCE } from '../../snapshot';
 import type { IssuerCondition, StatementView } from '../../trust-policy/classify';
 import { hasWildcard } from '../../trust-policy/wildcard';
@@ -17,7 +17,7 @@ export const irsa014FixClaim: Fixer<'IRSA-014'> = {
   rule: 'IRSA-014',
   order: FIX_ORDER.keys,
   role: (finding, ctx) => {
-    if (finding.evidence.kind === 'claim-typo') return renameClaim(finding, ctx);
+    if (finding.evidence.kind === 'claim-typo') return renameClaim(finding.evidence, ctx);
     const idx = statementIndexOf(finding);
     const view = ctx.views[idx];
     if (!view || ctx.swapped.has(idx)) return FIXED;
@@ -26,12 +26,11 @@ export const irsa014FixClaim: Fixer<'IRSA-014'> = {
   },
 };
 
-function renameClaim(finding: Finding, { patch }: RoleFixContext) {
-  const key = String(finding.evidence.conditionKey);
-  const suggestion = typeof finding.evidence.suggestion === 'string' ? finding.evidence.suggestion : undefined;
+function renameClaim(evidence: ClaimTypoEvidence, { patch }: RoleFixContext) {
+  const { conditionKey: key, suggestion } = evidence;
   return ok(
     suggestion !== undefined &&
-      patch.renameConditionKey(statementIndexOf(finding), key, `${key.slice(0, key.lastIndexOf(':'))}:${suggestion}`),
+      patch.renameConditionKey(evidence.statementIndex, key, `${key.slice(0, key.lastIndexOf(':'))}:${suggestion}`),
     'the claim meant is unclear',
   );
 }
@@ -95,9 +94,17 @@ function moveSubjectsToSub(ctx: RoleFixContext, view: StatementView, aud: Issuer
 function addSubjects(ctx: RoleFixContext, idx: number, operator: string, key: string, subjects: readonly string[]) {
   if (ctx.patch.addCondition(idx, operator, key, subjects.length === 1 ? (subjects[0] as string) : subjects))
     return true;
-  const block = ctx.patch.statement(idx)?.Condition as Record<string, Record<string, unknown>> | undefined;
-  const present = block?.[operator]?.[key];
-  if (present === undefined) return false;
-  const values = Array.isArray(present) ? present : [present];
+  const values = conditionValues(ctx.patch.statement(idx)?.Condition, operator, key);
+  if (values === undefined) return false;
   return subjects.every((s) => values.includes(s) || ctx.patch.addValue(idx, operator, key, s));
 }
+
+/** The values of one key under one operator of a Condition element as written; undefined when absent. */
+function conditionValues(condition: unknown, operator: string, key: string): unknown[] | undefined {
+  const block = isObject(condition) ? condition[operator] : undefined;
+  const value = isObject(block) && Object.hasOwn(block, key) ? block[key] : undefined;
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value : [value];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

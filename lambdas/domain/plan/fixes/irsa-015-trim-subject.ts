@@ -7,9 +7,9 @@ export const irsa015TrimSubject: Fixer<'IRSA-015'> = {
   order: FIX_ORDER.keys,
   role: (finding, { patch, views }) => {
     const idx = statementIndexOf(finding);
-    const value = String(finding.evidence.value);
+    const { value, conditionKey } = finding.evidence;
     const clean = normalizeSubject(value);
-    const entry = views[idx]?.issuerConditions.find((c) => c.entry.key === finding.evidence.conditionKey)?.entry;
+    const entry = views[idx]?.issuerConditions.find((c) => c.entry.key === conditionKey)?.entry;
     const like = entry?.operator?.base === 'StringLike';
     if (clean === value || !isWellFormedSubject(clean, like) || !entry)
       return open('the intended service account cannot be derived from this value');

@@ -6,14 +6,14 @@ export const irsa017UseStringLike: Fixer<'IRSA-017'> = {
   rule: 'IRSA-017',
   order: FIX_ORDER.keys,
   role: (finding, { patch, views, declared }) => {
-    const e = finding.evidence;
+    const { conditionKey, operator, value } = finding.evidence;
     const idx = statementIndexOf(finding);
-    const done = patch.moveKey(idx, String(e.conditionKey), String(e.operator), 'StringLike');
+    const done = patch.moveKey(idx, conditionKey, operator, 'StringLike');
     const fed = views[idx]?.providers[0]?.arn;
     declared.push({
-      class: letsAnyServiceAccountIn(String(e.value)) ? 'any-service-account' : 'wildcard-meant',
-      why: `the pattern "${e.value}" was meant as a wildcard (IRSA-017)`,
-      subPattern: String(e.value),
+      class: letsAnyServiceAccountIn(value) ? 'any-service-account' : 'wildcard-meant',
+      why: `the pattern "${value}" was meant as a wildcard (IRSA-017)`,
+      subPattern: value,
       ...(fed ? { providerArn: fed } : {}),
     });
     return ok(done, 'key not found');

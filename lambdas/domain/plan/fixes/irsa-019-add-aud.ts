@@ -11,7 +11,7 @@ export const irsa019AddAud: Fixer<'IRSA-019'> = {
   order: FIX_ORDER.additions,
   role: (finding, { patch, views, lookups, role }) => {
     const idx = statementIndexOf(finding);
-    const suggested = typeof finding.evidence.suggestedKey === 'string' ? finding.evidence.suggestedKey : undefined;
+    const suggested = finding.evidence.suggestedKey;
     const key = keyUnderCurrentProvider(patch, idx, views[idx]?.providers[0]?.url, suggested, 'aud');
     return ok(
       key !== undefined && patch.addCondition(idx, 'StringEquals', key, lookups.roleAudience(role.role.arn)),

@@ -9,7 +9,7 @@ export const irsa020SetStsAudience: Fixer<'IRSA-020'> = {
     ok(
       patch.setValues(
         statementIndexOf(finding),
-        String(finding.evidence.conditionKey),
+        finding.evidence.conditionKey,
         [DEFAULT_AUDIENCE],
         `:aud set to ${DEFAULT_AUDIENCE}`,
       ),

@@ -1,12 +1,9 @@
 import type { Finding } from '../../finding';
+import type { DuplicateKeyQuirk } from '../../rules/evidence';
 import { FIX_ORDER, type Fixer, ok, type RoleFixContext } from './fixer';
 import { letsAnyServiceAccountIn, unique } from './subject-patterns';
 
-interface Duplicate {
-  readonly path: string;
-  readonly key: string;
-  readonly values: readonly unknown[];
-}
+type Duplicate = DuplicateKeyQuirk;
 
 const isText = (v: unknown) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
 
@@ -21,9 +18,8 @@ export const irsa022MergeDuplicates: Fixer<'IRSA-022'> = {
     ok(mergeDuplicates(finding, ctx), 'the repeated element is not a condition key; merge it by hand'),
 };
 
-function mergeDuplicates(finding: Finding, ctx: RoleFixContext): boolean {
-  const e = finding.evidence;
-  const duplicates = Array.isArray(e.duplicates) ? (e.duplicates as Duplicate[]) : [];
+function mergeDuplicates(finding: Finding<'IRSA-022'>, ctx: RoleFixContext): boolean {
+  const { duplicates } = finding.evidence;
   let done = duplicates.length > 0;
   for (const d of duplicates) done = mergeOne(d, ctx) && done;
   return done;

@@ -6,10 +6,8 @@ export const irsa030AnnotateServiceAccount: Fixer<'IRSA-030'> = {
   rule: 'IRSA-030',
   order: FIX_ORDER.additions,
   serviceAccount: (f, ctx) => {
-    const sa = f.evidence.serviceAccount as { namespace: string; name: string } | undefined;
-    const command = sa
-      ? `kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} eks.amazonaws.com/role-arn=arn:${ctx.partition}:iam::<account>:role/<name> --overwrite`
-      : 'kubectl annotate serviceaccount ... eks.amazonaws.com/role-arn=<role ARN> --overwrite';
+    const sa = f.evidence.serviceAccount;
+    const command = `kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} eks.amazonaws.com/role-arn=arn:${ctx.partition}:iam::<account>:role/<name> --overwrite`;
     ctx.propose({
       id: stableId('plan', 'update-service-account', f.accountId, f.resourceArn, f.id),
       ruleIds: [f.ruleId],

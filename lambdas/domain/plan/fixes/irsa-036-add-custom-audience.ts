@@ -8,7 +8,7 @@ export const irsa036AddCustomAudience: Fixer<'IRSA-036'> = {
   rule: 'IRSA-036',
   order: FIX_ORDER.additions,
   provider: (findings, ctx) => {
-    for (const f of findings) ctx.wantAudience(f, String(f.evidence.audience));
+    for (const f of findings) ctx.wantAudience(f, f.evidence.audience);
   },
   role: (finding, { patch, views, lookups }) => {
     const cluster = lookups.clusterOf(finding);
@@ -19,12 +19,7 @@ export const irsa036AddCustomAudience: Fixer<'IRSA-036'> = {
     return ok(
       target !== undefined &&
         aud !== undefined &&
-        patch.addValue(
-          target.statement.index,
-          aud.entry.operatorText,
-          aud.entry.key,
-          String(finding.evidence.audience),
-        ),
+        patch.addValue(target.statement.index, aud.entry.operatorText, aud.entry.key, finding.evidence.audience),
       'no :aud condition to extend',
     );
   },

@@ -7,8 +7,7 @@ export const pi050AddPodIdentityAction: Fixer<'PI-050'> = {
   order: FIX_ORDER.additions,
   role: (finding, { patch, views, declared }) => {
     const pi = views.find((v) => v.kind === 'pod-identity' && v.statement.effect === 'Allow');
-    const denied = finding.evidence.denied;
-    const actions = Array.isArray(denied) ? (denied as Array<{ action: string }>).map((d) => d.action) : [];
+    const actions = finding.evidence.denied.map((d) => d.action);
     if (!pi || pi.statement.notActions) return open('the role has no pods.eks.amazonaws.com statement to extend');
     let done = true;
     for (const action of actions) {

@@ -1,5 +1,5 @@
-import type { Finding } from '../../finding';
-import type { Fixer } from './fixer';
+import type { FindingOf, RuleId } from '../../finding';
+import type { Fixer, Outcome, ProviderFixContext, RoleFixContext, ServiceAccountFixContext } from './fixer';
 import { irsa001CreateProvider } from './irsa-001-create-provider';
 import { irsa002OwnAccountProvider } from './irsa-002-own-account-provider';
 import { irsa003AddStsAudience } from './irsa-003-add-sts-audience';
@@ -26,14 +26,14 @@ import { irsa044ProviderPartition } from './irsa-044-provider-partition';
 import { pi050AddPodIdentityAction } from './pi-050-add-pod-identity-action';
 import { pi055PinSourceAccount } from './pi-055-pin-source-account';
 
-/** The registry's type: under each rule id, only that rule's fixer. */
-export type FixerRegistry = { readonly [R in string]?: Fixer<R> };
+/** The registry's type: under each rule id, only that rule's fixer (Fixer<R> carries `rule: R`). */
+export type FixerRegistry = { readonly [R in RuleId]?: Fixer<R> };
 
 /**
  * The one table of fixes, by rule. A rule absent from it is reported, not patched: its findings on a role are left
  * for a person with the rule's remediation.
  */
-export const FIXERS = {
+export const FIXERS: FixerRegistry = {
   'IRSA-001': irsa001CreateProvider,
   'IRSA-002': irsa002OwnAccountProvider,
   'IRSA-003': irsa003AddStsAudience,
@@ -59,9 +59,28 @@ export const FIXERS = {
   'IRSA-044': irsa044ProviderPartition,
   'PI-050': pi050AddPodIdentityAction,
   'PI-055': pi055PinSourceAccount,
-} as const satisfies FixerRegistry;
+};
 
-/** The fixer registered for a finding's rule; undefined when the rule is reported, not patched. */
-export function fixerFor(finding: Finding): Fixer<string> | undefined {
-  return (FIXERS as FixerRegistry)[finding.ruleId];
+/** The fixer registered for a rule; undefined when the rule is reported, not patched. */
+export function fixerOf<R extends RuleId>(rule: R): Fixer<R> | undefined {
+  return FIXERS[rule];
+}
+
+/** Patches a role for one finding with its rule's fixer; undefined when the rule has no role fix. */
+export function fixRole<R extends RuleId>(finding: FindingOf<R>, ctx: RoleFixContext): Outcome | undefined {
+  return fixerOf(finding.ruleId)?.role?.(finding, ctx);
+}
+
+/** Plans for one provider's findings of one rule with the rule's fixer (nothing when it has no provider fix). */
+export function fixProvider<R extends RuleId>(
+  rule: R,
+  findings: ReadonlyArray<FindingOf<R>>,
+  ctx: ProviderFixContext,
+): void {
+  fixerOf(rule)?.provider?.(findings, ctx);
+}
+
+/** Proposes the Kubernetes-side plan of a service-account finding with its rule's fixer. */
+export function fixServiceAccount<R extends RuleId>(finding: FindingOf<R>, ctx: ServiceAccountFixContext): void {
+  fixerOf(finding.ruleId)?.serviceAccount?.(finding, ctx);
 }
