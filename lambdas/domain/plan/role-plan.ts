@@ -86,7 +86,8 @@ function changePlan(
   env: RolePlanEnv,
 ): PlanOf<'update-trust-policy'> {
   const roleArn = work.ref.role.arn;
-  const intended = [...work.intended, ...statementSubjects(after, work.ref.accountId, env.lookups)];
+  const afterRead = parseTrustPolicy(after);
+  const intended = [...work.intended, ...statementSubjects(afterRead, work.ref.accountId, env.lookups)];
   const { proof, spent } = env.prove(work, after, dedupeIntended(intended));
   if (!proof.size.withinQuota) env.quotaFinding(first, proof.size.minifiedLength);
   const reasons = [
@@ -123,7 +124,7 @@ function changePlan(
       : {}),
     ...(owner ? { owner } : {}),
     proof,
-    risk: riskOf(work, proof, losingWorkloads(work, after, env.lookups)),
+    risk: riskOf(work, proof, losingWorkloads(work, afterRead, env.lookups)),
     dependsOn: env.dependencies(after),
   };
 }
@@ -169,8 +170,7 @@ function wideningReasons(
 const MAX_WORKLOADS_CHECKED = 1000;
 
 /** The known workloads of the role (service accounts naming it) that the document allows before and not after. */
-export function losingWorkloads(work: RoleWork, after: TrustDocument, lookups: PlanningLookups): string[] {
-  const read = parseTrustPolicy(after);
+export function losingWorkloads(work: RoleWork, read: ReadResult, lookups: PlanningLookups): string[] {
   const workloads = (lookups.index.serviceAccountsByRole.get(work.ref.role.arn) ?? []).slice(0, MAX_WORKLOADS_CHECKED);
   const losing: string[] = [];
   for (const { serviceAccount: sa } of workloads) {
@@ -264,8 +264,7 @@ export function notPatched(finding: Finding): { finding: Finding; reason: string
 }
 
 /** The subjects every IRSA statement of the new document names literally: they must all be allowed after. */
-function statementSubjects(after: TrustDocument, account: string, lookups: PlanningLookups): IntendedRequest[] {
-  const read = parseTrustPolicy(after);
+function statementSubjects(read: ReadResult, account: string, lookups: PlanningLookups): IntendedRequest[] {
   if (!read.ok) return [];
   const out: IntendedRequest[] = [];
   for (const view of read.policy.statements.map(classifyStatement)) {
