@@ -209,7 +209,7 @@ const RULES = [
     explanation:
       'Without a :sub condition, or with a subject wildcard that spans namespaces, every pod in the cluster (and every cluster trusting the provider) can assume the role.',
     remediation:
-      'Restrict :sub to the service accounts that need the role. This needs the intended list, so it is proposed, never applied automatically.',
+      'Restrict :sub to the service accounts that need the role. When the snapshot shows workloads using the role on this cluster, the plan narrows :sub to exactly those: it only removes access (its proof checks that), but a workload the snapshot does not show loses access, so check the list before approving. When no workload is known, the list cannot be derived and the plan is left for a person to say which service accounts need the role.',
     references: [DOC.associate, DOC.webhook],
   },
   {

@@ -235,7 +235,29 @@ export interface SubHoldsAudienceEvidence extends StatementEvidence {
   readonly values: readonly string[];
 }
 
-export type ClaimEvidence = ClaimTypoEvidence | AudHoldsSubjectEvidence | SubHoldsAudienceEvidence;
+/**
+ * Service-account subjects are written under :aud and the statement has no :sub key. IAM compares :aud with the
+ * token's audience, so no token matches and nobody can assume the role. The fix moves `subjects` to `subKey`.
+ */
+export interface SubjectUnderAudNoSubEvidence extends StatementEvidence {
+  readonly kind: 'subject-under-aud-no-sub';
+  /** The :aud key holding the subjects, as written. */
+  readonly conditionKey: string;
+  /** That condition's operator as written (e.g. StringEquals). */
+  readonly operator: string;
+  /** Every value of the :aud key. */
+  readonly values: readonly string[];
+  /** The values that are service-account subjects. */
+  readonly subjects: readonly string[];
+  /** `<the same prefix>:sub`: the key the subjects belong under (the statement has none). */
+  readonly subKey: string;
+}
+
+export type ClaimEvidence =
+  | ClaimTypoEvidence
+  | AudHoldsSubjectEvidence
+  | SubHoldsAudienceEvidence
+  | SubjectUnderAudNoSubEvidence;
 
 export interface SubjectFormEvidence extends StatementEvidence {
   readonly conditionKey: string;

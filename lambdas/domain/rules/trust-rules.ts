@@ -345,9 +345,33 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     if (c.claimNormal.startsWith('aud')) audConditions.push(c);
   }
 
+  // A subject under :aud with no :sub anywhere: no token carries that audience, so nobody can assume the role.
+  let nobodyCanAssume = false;
   for (const c of audConditions) {
     const swapped = c.entry.values.filter((v) => v.startsWith('system:serviceaccount'));
-    if (swapped.length > 0) {
+    if (
+      swapped.length > 0 &&
+      subConditions.length === 0 &&
+      c.claimNormal === 'aud' &&
+      audienceNeverMatches(c, [DEFAULT_AUDIENCE, ...knownAudiences(role, ctx)])
+    ) {
+      nobodyCanAssume = true;
+      const subKey = `${c.entry.key.slice(0, c.entry.key.lastIndexOf(':'))}:sub`;
+      emit(
+        'IRSA-014',
+        `${at()}: the subject ${JSON.stringify(swapped[0])} is written under "${c.entry.key}" and the statement has no :sub key. IAM compares :aud with the token's audience (${DEFAULT_AUDIENCE}), so no token matches and nobody can assume this role (pods get AccessDenied); move the subject to "${subKey}".`,
+        {
+          ...stmt(),
+          kind: 'subject-under-aud-no-sub',
+          conditionKey: c.entry.key,
+          operator: c.entry.operatorText,
+          values: c.entry.values,
+          subjects: swapped,
+          subKey,
+        },
+        `swap:${c.entry.key}`,
+      );
+    } else if (swapped.length > 0) {
       emit(
         'IRSA-014',
         `${at()}: the :aud condition holds the subject ${JSON.stringify(swapped[0])}; subjects belong under :sub.`,
@@ -435,7 +459,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   for (const c of subConditions) {
     if (positive(c) && isLike(c)) for (const v of c.entry.values) if (isOverBroadSubject(v)) broad.push(v);
   }
-  if (subConditions.length === 0) {
+  if (subConditions.length === 0 && !nobodyCanAssume) {
     emit(
       'IRSA-018',
       `${at()} has no :sub condition: every service account of ${target ? `cluster ${target.cluster.name}` : 'the cluster'} can assume this role.`,
@@ -477,6 +501,25 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
 
 const positive = (c: IssuerCondition) =>
   c.entry.operator !== undefined && !isNegatedOperator(c.entry.operator.base) && c.entry.operator.base !== 'Null';
+/**
+ * Whether a positive :aud condition matches none of `audiences` (what tokens carry: the default, and the custom ones
+ * of known workloads). Only plain string operators are decided; anything else (set qualifiers, other operators,
+ * policy variables) may match, and returns false.
+ */
+function audienceNeverMatches(c: IssuerCondition, audiences: readonly string[]): boolean {
+  const op = c.entry.operator;
+  if (!op || op.qualifier !== undefined || c.entry.values.some((v) => v.includes('${'))) return false;
+  const matches =
+    op.base === 'StringEquals'
+      ? (v: string, a: string) => v === a
+      : op.base === 'StringEqualsIgnoreCase'
+        ? (v: string, a: string) => v.toLowerCase() === a.toLowerCase()
+        : op.base === 'StringLike'
+          ? (v: string, a: string) => wildcardMatch(v, a)
+          : undefined;
+  return matches !== undefined && !c.entry.values.some((v) => audiences.some((a) => matches(v, a)));
+}
+
 const isLike = (c: IssuerCondition) => c.entry.operator?.base === 'StringLike';
 const isEquals = (c: IssuerCondition) =>
   c.entry.operator?.base === 'StringEquals' || c.entry.operator?.base === 'StringEqualsIgnoreCase';
