@@ -1,6 +1,6 @@
-import type { ClaimTypoEvidence } from '../../rules/evidence';
+import type { ClaimTypoEvidence, SubjectUnderAudNoSubEvidence } from '../../rules/evidence';
 import { DEFAULT_AUDIENCE } from '../../snapshot';
-import type { IssuerCondition, StatementView } from '../../trust-policy/classify';
+import type { StatementView } from '../../trust-policy/classify';
 import { hasWildcard } from '../../trust-policy/wildcard';
 import { FIX_ORDER, FIXED, type Fixer, ok, type RoleFixContext, statementIndexOf } from './fixer';
 import { keyUnderCurrentProvider } from './statement-prefix';
@@ -17,7 +17,10 @@ export const irsa014FixClaim: Fixer<'IRSA-014'> = {
   rule: 'IRSA-014',
   order: FIX_ORDER.keys,
   role: (finding, ctx) => {
-    if (finding.evidence.kind === 'claim-typo') return renameClaim(finding.evidence, ctx);
+    const e = finding.evidence;
+    if (e.kind === 'claim-typo') return renameClaim(e, ctx);
+    if (e.kind === 'subject-under-aud-no-sub')
+      return ok(moveSubjectsToSub(ctx, e), 'the subjects could not be moved to a :sub key');
     const idx = statementIndexOf(finding);
     const view = ctx.views[idx];
     if (!view || ctx.swapped.has(idx)) return FIXED;
@@ -39,7 +42,7 @@ function swapAudSub(ctx: RoleFixContext, view: StatementView): boolean {
   const aud = view.issuerConditions.find((c) => c.claimNormal === 'aud');
   const sub = view.issuerConditions.find((c) => c.claimNormal === 'sub');
   if (!aud) return false;
-  if (!sub) return moveSubjectsToSub(ctx, view, aud);
+  if (!sub) return moveSubjectsToSub(ctx, noSubFromView(view, aud.entry));
   const subjects = aud.entry.values.filter((v) => v.startsWith(SUBJECT));
   const audiences = sub.entry.values.filter((v) => !v.startsWith(SUBJECT));
   const idx = view.statement.index;
@@ -59,16 +62,34 @@ function swapAudSub(ctx: RoleFixContext, view: StatementView): boolean {
   );
 }
 
-/** The subjects written under :aud of a statement that has no :sub: to a new :sub key of the same issuer. */
-function moveSubjectsToSub(ctx: RoleFixContext, view: StatementView, aud: IssuerCondition): boolean {
-  const subjects = aud.entry.values.filter((v) => v.startsWith(SUBJECT));
+/** What moving the subjects under :aud to a :sub key needs: the rule's evidence, or the same read from the view. */
+type SubjectsUnderAud = Pick<
+  SubjectUnderAudNoSubEvidence,
+  'statementIndex' | 'conditionKey' | 'values' | 'subjects' | 'subKey'
+>;
+
+function noSubFromView(view: StatementView, aud: { key: string; values: readonly string[] }): SubjectsUnderAud {
+  return {
+    statementIndex: view.statement.index,
+    conditionKey: aud.key,
+    values: aud.values,
+    subjects: aud.values.filter((v) => v.startsWith(SUBJECT)),
+    subKey: `${aud.key.slice(0, aud.key.lastIndexOf(':'))}:sub`,
+  };
+}
+
+/**
+ * The subjects written under :aud of a statement that has no :sub: to a new :sub key of the statement's issuer (as
+ * the plan's principal fixes leave it), StringLike when one has a wildcard (declared); :aud keeps its other values,
+ * else sts.amazonaws.com.
+ */
+function moveSubjectsToSub(ctx: RoleFixContext, moved: SubjectsUnderAud): boolean {
+  const { subjects, statementIndex: idx } = moved;
   if (subjects.length === 0) return false;
-  const idx = view.statement.index;
-  const prefix = aud.entry.key.slice(0, aud.entry.key.lastIndexOf(':'));
-  const key =
-    keyUnderCurrentProvider(ctx.patch, idx, view.providers[0]?.url, `${prefix}:sub`, 'sub') ?? `${prefix}:sub`;
+  const view = ctx.views[idx];
+  const key = keyUnderCurrentProvider(ctx.patch, idx, view?.providers[0]?.url, moved.subKey, 'sub') ?? moved.subKey;
   const patterns = subjects.filter(hasWildcard);
-  const fed = view.providers.length === 1 ? view.providers[0]?.arn : undefined;
+  const fed = view?.providers.length === 1 ? view.providers[0]?.arn : undefined;
   for (const p of patterns) {
     ctx.declared.push({
       class: letsAnyServiceAccountIn(p) ? 'any-service-account' : 'wildcard-meant',
@@ -77,13 +98,13 @@ function moveSubjectsToSub(ctx: RoleFixContext, view: StatementView, aud: Issuer
       ...(fed ? { providerArn: fed } : {}),
     });
   }
-  const others = aud.entry.values.filter((v) => !v.startsWith(SUBJECT));
+  const others = moved.values.filter((v) => !subjects.includes(v));
   const operator = patterns.length > 0 ? 'StringLike' : 'StringEquals';
   return (
     addSubjects(ctx, idx, operator, key, subjects) &&
     ctx.patch.setValues(
       idx,
-      aud.entry.key,
+      moved.conditionKey,
       others.length > 0 ? others : [DEFAULT_AUDIENCE],
       `moved the subject(s) under :aud to ${key}`,
     )
