@@ -2,7 +2,7 @@ import { roleAccountId } from '../arn';
 import type { ClusterRef } from '../estate-index';
 import type { PodIdentityAssociationSnapshot } from '../snapshot';
 import { POD_IDENTITY_SERVICE, type StatementView } from '../trust-policy/classify';
-import { evaluateTrustPolicy, type TrustRequest } from '../trust-policy/evaluate';
+import { type Evaluation, evaluateTrustPolicy, type TrustRequest } from '../trust-policy/evaluate';
 import type { TrustPolicy } from '../trust-policy/model';
 import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLabel } from './context';
 
@@ -208,6 +208,23 @@ function checkBothIdentities(hop: Hop): void {
   });
 }
 
+/**
+ * Organization keys, whose values a snapshot does not hold. EKS Pod Identity sends aws:SourceOrgId (EKS best practices
+ * guide), and the association role is in the cluster's account, so source and resource are in one organization: both
+ * get one stand-in value (the guide's `"aws:SourceOrgId": "${aws:ResourceOrgId}"` holds). A request denied only by
+ * conditions on these keys (a literal organization id, aws:PrincipalOrgID on a target role) cannot be decided here
+ * and is not reported.
+ */
+const ORG_KEYS = new Set([
+  'aws:sourceorgid',
+  'aws:sourceorgpaths',
+  'aws:resourceorgid',
+  'aws:resourceorgpaths',
+  'aws:principalorgid',
+  'aws:principalorgpaths',
+]);
+const ORG_STAND_IN = { 'aws:SourceOrgId': 'o-irsadoctorunknown', 'aws:ResourceOrgId': 'o-irsadoctorunknown' };
+
 function deniedActions(
   policy: TrustPolicy,
   actions: readonly string[],
@@ -216,8 +233,31 @@ function deniedActions(
 ): Array<{ action: string; explanation: string }> {
   const out: Array<{ action: string; explanation: string }> = [];
   for (const action of actions) {
-    const result = evaluateTrustPolicy(policy, { principal, action, context });
-    if (result.decision !== 'Allow') out.push({ action, explanation: result.explanation });
+    const request = { principal, action, context: { ...ORG_STAND_IN, ...context } };
+    const result = evaluateTrustPolicy(policy, request);
+    if (result.decision !== 'Allow' && !undecidedByOrganization(policy, request, result)) {
+      out.push({ action, explanation: result.explanation });
+    }
   }
   return out;
+}
+
+/**
+ * Whether the denial may be the organization stand-in's doing: every Deny that applies has a condition on an
+ * organization key and, without them, the request is allowed or implicitly denied only by conditions on such keys.
+ */
+function undecidedByOrganization(policy: TrustPolicy, request: TrustRequest, result: Evaluation): boolean {
+  const org = (c: { readonly key: string }) => ORG_KEYS.has(c.key.toLowerCase());
+  if (result.decision === 'ExplicitDeny') {
+    const applying = new Set(result.statements.filter((t) => t.applies && t.effect === 'Deny').map((t) => t.index));
+    if (!result.statements.every((t) => !applying.has(t.index) || t.conditions.some(org))) return false;
+    const rest = { ...policy, statements: policy.statements.filter((s) => !applying.has(s.index)) };
+    const without = evaluateTrustPolicy(rest, request);
+    return without.decision === 'Allow' || undecidedByOrganization(rest, request, without);
+  }
+  return result.statements.some((t) => {
+    if (t.effect !== 'Allow' || !t.principalMatched || !t.actionMatched) return false;
+    const failed = t.conditions.filter((c) => !c.result);
+    return failed.length > 0 && failed.every(org);
+  });
 }
