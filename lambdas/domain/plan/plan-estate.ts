@@ -136,7 +136,7 @@ class Planner {
     const missing = ids(['IRSA-001']);
     if (!existing) {
       if (missing.length === 0) return;
-      const url = providerUrlFromArn(arn) ?? stripScheme(String(first.evidence.issuer ?? ''));
+      const url = providerUrlFromArn(arn) ?? stripScheme(String(looseEvidence(first).issuer ?? ''));
       // The wrongly spelled provider (IRSA-006) is fixed by creating the exact one; it stays until unused.
       const nearMiss = this.findings.filter(
         (f) => f.ruleId === 'IRSA-006' && f.accountId === first.accountId && f.cluster === first.cluster,
@@ -160,7 +160,9 @@ class Planner {
     const owner = iacOwner(existing.tags, 'provider');
     const audience = ids(['IRSA-003', 'IRSA-036']);
     if (audience.length > 0) {
-      const wanted = audience.map((f) => (f.ruleId === 'IRSA-003' ? DEFAULT_AUDIENCE : String(f.evidence.audience)));
+      const wanted = audience.map((f) =>
+        f.ruleId === 'IRSA-003' ? DEFAULT_AUDIENCE : String(looseEvidence(f).audience),
+      );
       const clientIds = [
         ...existing.clientIds,
         ...wanted.filter((a, i) => !existing.clientIds.includes(a) && wanted.indexOf(a) === i),
@@ -199,7 +201,7 @@ class Planner {
           : {}),
       });
     }
-    const orphan = ids(['IRSA-005']).filter((f) => f.evidence.safeToDelete === true);
+    const orphan = ids(['IRSA-005']).filter((f) => looseEvidence(f).safeToDelete === true);
     if (orphan.length > 0) {
       this.provider(first, 'delete-oidc-provider', before, null, orphan, {
         rationale: `Delete the provider ${existing.url}: no scanned cluster has this issuer and no role trusts it.`,
@@ -287,7 +289,7 @@ class Planner {
     const current = new CurrentDocument(patch);
 
     for (const f of list) {
-      const e = f.evidence;
+      const e = looseEvidence(f);
       const idx = typeof e.statementIndex === 'number' ? e.statementIndex : -1;
       const view = views[idx];
       const ok = (done: boolean, reason: string) => (done ? fixed.push(f) : open.push({ finding: f, reason }));
@@ -770,7 +772,7 @@ class Planner {
   private planServiceAccount(list: Finding[]): void {
     for (const f of list) {
       if (f.ruleId !== 'IRSA-030') continue;
-      const sa = f.evidence.serviceAccount as { namespace: string; name: string } | undefined;
+      const sa = looseEvidence(f).serviceAccount as { namespace: string; name: string } | undefined;
       const command = sa
         ? `kubectl annotate serviceaccount -n ${sa.namespace} ${sa.name} eks.amazonaws.com/role-arn=arn:${this.index.partition}:iam::<account>:role/<name> --overwrite`
         : 'kubectl annotate serviceaccount ... eks.amazonaws.com/role-arn=<role ARN> --overwrite';
@@ -1138,4 +1140,9 @@ function dedupeIntended(list: readonly IntendedRequest[]): IntendedRequest[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Evidence as a plain record: a bridge until the planner reads it through EvidenceOf<R> (branch planner). */
+function looseEvidence(f: Finding): Readonly<Record<string, unknown>> {
+  return f.evidence as unknown as Readonly<Record<string, unknown>>;
 }
