@@ -209,13 +209,16 @@ function checkBothIdentities(hop: Hop): void {
 }
 
 /**
- * Organization keys, whose values a snapshot does not hold. EKS Pod Identity sends aws:SourceOrgId (EKS best practices
- * guide), and the association role is in the cluster's account, so source and resource are in one organization: both
- * get one stand-in value (the guide's `"aws:SourceOrgId": "${aws:ResourceOrgId}"` holds). A request denied only by
- * conditions on these keys (a literal organization id, aws:PrincipalOrgID on a target role) cannot be decided here
- * and is not reported.
+ * Keys whose values a snapshot does not hold, or holds only by guess. The organization: EKS Pod Identity sends
+ * aws:SourceOrgId (EKS best practices guide), and the association role is in the cluster's account, so source and
+ * resource are in one organization: both get one stand-in value (the guide's `"aws:SourceOrgId":
+ * "${aws:ResourceOrgId}"` holds). aws:SourceArn: the EKS user guide does not say what Pod Identity sends (the cluster
+ * ARN is modeled; public reports show podidentityassociation ARNs, awslabs/mountpoint-s3-csi-driver#781). A request
+ * denied only by conditions on these keys (a literal organization id, aws:PrincipalOrgID on a target role, an
+ * aws:SourceArn pattern) cannot be decided here and is not reported.
  */
-const ORG_KEYS = new Set([
+const UNKNOWN_KEYS = new Set([
+  'aws:sourcearn',
   'aws:sourceorgid',
   'aws:sourceorgpaths',
   'aws:resourceorgid',
@@ -235,7 +238,7 @@ function deniedActions(
   for (const action of actions) {
     const request = { principal, action, context: { ...ORG_STAND_IN, ...context } };
     const result = evaluateTrustPolicy(policy, request);
-    if (result.decision !== 'Allow' && !undecidedByOrganization(policy, request, result)) {
+    if (result.decision !== 'Allow' && !undecidedByUnknownKeys(policy, request, result)) {
       out.push({ action, explanation: result.explanation });
     }
   }
@@ -243,17 +246,17 @@ function deniedActions(
 }
 
 /**
- * Whether the denial may be the organization stand-in's doing: every Deny that applies has a condition on an
- * organization key and, without them, the request is allowed or implicitly denied only by conditions on such keys.
+ * Whether the denial may be the doing of a key a snapshot does not hold (UNKNOWN_KEYS): every Deny that applies has
+ * a condition on such a key and, without them, the request is allowed or implicitly denied only by such conditions.
  */
-function undecidedByOrganization(policy: TrustPolicy, request: TrustRequest, result: Evaluation): boolean {
-  const org = (c: { readonly key: string }) => ORG_KEYS.has(c.key.toLowerCase());
+function undecidedByUnknownKeys(policy: TrustPolicy, request: TrustRequest, result: Evaluation): boolean {
+  const org = (c: { readonly key: string }) => UNKNOWN_KEYS.has(c.key.toLowerCase());
   if (result.decision === 'ExplicitDeny') {
     const applying = new Set(result.statements.filter((t) => t.applies && t.effect === 'Deny').map((t) => t.index));
     if (!result.statements.every((t) => !applying.has(t.index) || t.conditions.some(org))) return false;
     const rest = { ...policy, statements: policy.statements.filter((s) => !applying.has(s.index)) };
     const without = evaluateTrustPolicy(rest, request);
-    return without.decision === 'Allow' || undecidedByOrganization(rest, request, without);
+    return without.decision === 'Allow' || undecidedByUnknownKeys(rest, request, without);
   }
   return result.statements.some((t) => {
     if (t.effect !== 'Allow' || !t.principalMatched || !t.actionMatched) return false;

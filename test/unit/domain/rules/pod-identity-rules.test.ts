@@ -24,6 +24,7 @@ const SCOPED = fixture('eks-user-guide-pod-identity-role-scoped.json');
 const SOURCE_ORG = fixture('eks-best-practices-pod-identity-role-source-org.json');
 const TARGET_TRUST = fixture('eks-user-guide-target-role.json');
 const TARGET_NO_TAGS = fixture('eks-user-guide-target-role-no-session-tags.json');
+const SOURCE_ARN = fixture('pod-identity-role-source-arn-association.json');
 
 /** The document with every occurrence of `from` in its text replaced by `to`. */
 const edited = (doc: Doc, from: string, to: string): Doc => JSON.parse(JSON.stringify(doc).replaceAll(from, to));
@@ -161,6 +162,20 @@ describe('PI-055: Pod Identity trusts of the EKS user guide and best practices g
     ['aws:SourceOrgId = aws:ResourceOrgId (a policy variable) of the EKS best practices guide', SOURCE_ORG],
   ])('accepts a trust restricted with %s, and the association it is meant for works', (_case, trust) => {
     expect(summary(analyze(trust, [association()]))).toEqual([]);
+  });
+
+  it('does not report PI-050 on an aws:SourceArn condition, whose Pod Identity value is not documented', () => {
+    // Given the trust of a public issue thread: aws:SourceAccount and ArnLike aws:SourceArn on association ARNs
+    // Then neither PI-055 (restricted) nor PI-050 (only the undocumented key fails in the model)
+    expect(summary(analyze(SOURCE_ARN, [association()]))).toEqual([]);
+    // But a wrong aws:SourceAccount, which the model knows, is still PI-050
+    expect(
+      summary(
+        analyze(edited(SOURCE_ARN, '"aws:SourceAccount":"111111111111"', '"aws:SourceAccount":"999999999999"'), [
+          association(),
+        ]),
+      ),
+    ).toEqual([['PI-050', 'high', 'eks-pod-identity-primary-role']]);
   });
 
   it('still reports PI-050 for an association the request-tag conditions do not name', () => {
