@@ -368,6 +368,11 @@ export interface AssociationDeniedEvidence extends AssociationEvidence {
   readonly denied: readonly DeniedAction[];
 }
 
+/** PI-055: the Pod Identity statement, and what else it lets in (absent for the standard trust, an info finding). */
+export interface PodIdentityTrustEvidence extends StatementEvidence {
+  readonly alsoTrusted?: readonly string[];
+}
+
 export interface DualIdentityEvidence extends AssociationEvidence {
   readonly irsaRoleArn: string | undefined;
 }
@@ -403,7 +408,7 @@ export interface RuleEvidence {
   'IRSA-044': Either<ProviderPartitionEvidence, RoleArnPartitionEvidence>;
   'PI-050': AssociationDeniedEvidence;
   'PI-054': Either<AssociationEvidence, AssociationDeniedEvidence>;
-  'PI-055': StatementEvidence;
+  'PI-055': PodIdentityTrustEvidence;
   'PI-056': DualIdentityEvidence;
   'DOC-001': UnreadableDocumentEvidence;
   'DOC-002': InvalidDocumentEvidence;
