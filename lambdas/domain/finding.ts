@@ -10,12 +10,23 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
   return severityRank(severity) <= severityRank(threshold);
 }
 
+import type { EvidenceOf, RuleId } from './rules/catalog';
+
+export type { EvidenceOf, RuleId } from './rules/catalog';
+
 export type ResourceType = 'role' | 'oidc-provider' | 'cluster' | 'account' | 'service-account';
 
-export interface Finding {
+/**
+ * A finding of rule `R`. Without `R`, a union discriminated on `ruleId`: testing the id types the evidence, as in
+ * `if (f.ruleId === 'IRSA-012') f.evidence.candidates`.
+ */
+export type Finding<R extends RuleId = RuleId> = { readonly [K in R]: FindingOf<K> }[R];
+
+/** The fields of a finding of one rule; `Finding<R>` is the form to use. */
+export interface FindingOf<R extends RuleId> {
   /** Stable: the same input gives the same id. */
   readonly id: string;
-  readonly ruleId: string;
+  readonly ruleId: R;
   readonly severity: Severity;
   readonly accountId: string;
   /** The IAM resource a fix would touch: the role, or the provider ARN (computed even when the provider is missing). */
@@ -29,7 +40,7 @@ export interface Finding {
   readonly podError?: string;
   readonly remediation: string;
   readonly references: readonly string[];
-  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly evidence: EvidenceOf<R>;
 }
 
 export interface AnalysisSummary {

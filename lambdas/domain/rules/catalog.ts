@@ -1,12 +1,13 @@
 import type { Severity } from '../finding';
+import type { RuleEvidence } from './evidence';
 
 /**
  * Every rule IRSA Doctor checks, with the text a person needs: what it means, what the pod sees, what fixes it.
  * Ids IRSA-0xx and PI-0xx follow the team's failure-mode catalog; DOC-0xx (unreadable or invalid documents)
  * and SWEEP-0xx (collection gaps) are this tool's own.
  */
-export interface RuleMeta {
-  readonly id: string;
+export interface RuleMeta<R extends string = RuleId> {
+  readonly id: R;
   readonly severity: Severity;
   readonly title: string;
   readonly explanation: string;
@@ -41,7 +42,7 @@ const DOC = {
   webhook: 'https://github.com/aws/amazon-eks-pod-identity-webhook#readme',
 } as const;
 
-const RULES: readonly RuleMeta[] = [
+const RULES = [
   {
     id: 'IRSA-001',
     severity: 'critical',
@@ -208,7 +209,7 @@ const RULES: readonly RuleMeta[] = [
     explanation:
       'Without a :sub condition, or with a subject wildcard that spans namespaces, every pod in the cluster (and every cluster trusting the provider) can assume the role.',
     remediation:
-      'Restrict :sub to the service accounts that need the role. This needs the intended list, so it is proposed, never applied automatically.',
+      'Restrict :sub to the service accounts that need the role. When the snapshot shows workloads using the role on this cluster, the plan narrows :sub to exactly those: it only removes access (its proof checks that), but a workload the snapshot does not show loses access, so check the list before approving. When no workload is known, the list cannot be derived and the plan is left for a person to say which service accounts need the role.',
     references: [DOC.associate, DOC.webhook],
   },
   {
@@ -349,11 +350,11 @@ const RULES: readonly RuleMeta[] = [
   {
     id: 'PI-055',
     severity: 'medium',
-    title: 'Over-broad Pod Identity trust',
+    title: 'Over-broad Pod Identity trust (info for the standard trust of the EKS user guide)',
     explanation:
-      'A trust for pods.eks.amazonaws.com without conditions lets any Pod Identity association in the account use the role.',
+      "A trust for pods.eks.amazonaws.com without conditions lets any Pod Identity association in the role's account use the role. That is the standard trust the EKS user guide shows and the console creates, and only associations of the role's own account can pass it (iam:PassRole): a hardening suggestion (info). It is medium when the statement also lets in other principals.",
     remediation:
-      'Restrict with aws:SourceAccount, aws:SourceArn or aws:RequestTag/eks-cluster-arn, kubernetes-namespace and kubernetes-service-account.',
+      'Optionally restrict with aws:RequestTag/eks-cluster-arn, kubernetes-namespace and kubernetes-service-account (EKS user guide), or aws:SourceOrgId / aws:SourceAccount (confused-deputy keys); give other principals a statement of their own.',
     references: [DOC.podIdRole],
   },
   {
@@ -401,11 +402,21 @@ const RULES: readonly RuleMeta[] = [
     remediation: 'See the collection errors in the evidence and re-run the sweep.',
     references: [],
   },
-];
+] as const satisfies readonly RuleMeta<string>[];
 
-export const RULE_CATALOG: ReadonlyMap<string, RuleMeta> = new Map(RULES.map((r) => [r.id, r]));
+/** Every rule id, derived from the catalog. */
+export type RuleId = (typeof RULES)[number]['id'];
 
-export function ruleMeta(id: string): RuleMeta {
+/** The evidence findings of rule `R` carry. */
+export type EvidenceOf<R extends RuleId> = RuleEvidence[R];
+
+// Every rule has an evidence type and every evidence type a rule (a compile error here when one is missing).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const EVIDENCE_FOR_EVERY_RULE: Same<RuleId, keyof RuleEvidence> = true;
+
+export const RULE_CATALOG: ReadonlyMap<RuleId, RuleMeta> = new Map(RULES.map((r) => [r.id, r]));
+
+export function ruleMeta(id: RuleId): RuleMeta {
   const meta = RULE_CATALOG.get(id);
   if (!meta) throw new Error(`unknown rule id ${id}`);
   return meta;

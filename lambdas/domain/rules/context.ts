@@ -1,10 +1,11 @@
 import { providerArn } from '../arn';
 import type { ClusterRef, EstateIndex, RoleRef } from '../estate-index';
-import { type Finding, type ResourceType, type Severity, stableId } from '../finding';
+import { type EvidenceOf, type Finding, type ResourceType, type RuleId, type Severity, stableId } from '../finding';
 import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA } from '../snapshot';
 import type { StatementView } from '../trust-policy/classify';
 import type { ReadResult } from '../trust-policy/model';
 import { ruleMeta } from './catalog';
+import type { StatementEvidence } from './evidence';
 
 export interface AnalysisOptions {
   /** Trust-policy length quota when the snapshot does not carry the account's live value. Default 2,048. */
@@ -32,14 +33,15 @@ export interface Usage {
 
 const SAMPLE = 25;
 
-export interface FindingDraft {
-  readonly ruleId: string;
+/** What a rule says about one finding; the context adds the rule's meta and the stable id. */
+export interface FindingDraft<R extends RuleId = RuleId> {
+  readonly ruleId: R;
   readonly accountId: string;
   readonly resourceArn: string;
   readonly resourceType: ResourceType;
   readonly cluster?: ClusterRef;
   readonly message: string;
-  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly evidence: EvidenceOf<R>;
   /** Overrides the rule's default severity (e.g. info when a fault is latent). */
   readonly severity?: Severity;
   /** Distinguishes several findings of one rule on one resource (a statement index, a subject...). */
@@ -56,19 +58,28 @@ export class AnalysisContext {
   /** Provider ARN → roles that name it as a Federated principal (each role once). */
   readonly providerReferences = new Map<string, Usage>();
 
+  /** With keepForPlanning: the analyses of roles a statement finding was reported on, for the planner to reuse. */
+  private readonly withFindings = new Map<string, RoleAnalysis>();
+
   constructor(
     readonly index: EstateIndex,
     readonly options: AnalysisOptions,
+    private readonly keepForPlanning = false,
   ) {}
 
+  /** A role's analysis, when it was kept (a workload names it, or keepForPlanning and a finding is on it). */
+  analysisOf(roleArn: string): RoleAnalysis | undefined {
+    return this.roleAnalyses.get(roleArn) ?? this.withFindings.get(roleArn);
+  }
+
   /** Records a finding (once per id). `on` counts it against a statement, for the intended-request pass. */
-  emit(draft: FindingDraft, on?: { readonly role: RoleAnalysis; readonly index: number }): void {
+  emit<R extends RuleId>(draft: FindingDraft<R>, on?: { readonly role: RoleAnalysis; readonly index: number }): void {
     const meta = ruleMeta(draft.ruleId);
     const id = stableId(draft.ruleId, draft.resourceArn, draft.discriminator ?? '');
     if (this.byId.has(id)) return;
     const cluster = draft.cluster;
     const podError = meta.podError?.replace('{issuer}', cluster ? `https://${cluster.hostPath}` : '<issuer>');
-    this.byId.set(id, {
+    const finding: Finding<R> = {
       id,
       ruleId: draft.ruleId,
       severity: draft.severity ?? meta.severity,
@@ -82,8 +93,11 @@ export class AnalysisContext {
       remediation: meta.remediation,
       references: meta.references,
       evidence: draft.evidence,
-    });
+    };
+    // `finding` is the rule's own member of the Finding union; TypeScript cannot see that for a generic R.
+    this.byId.set(id, finding as Finding);
     if (on) on.role.findingsByStatement[on.index] = (on.role.findingsByStatement[on.index] ?? 0) + 1;
+    if (on && this.keepForPlanning) this.withFindings.set(on.role.ref.role.arn, on.role);
   }
 
   findings(): Finding[] {
@@ -153,7 +167,7 @@ export function statementLabel(view: StatementView): string {
 }
 
 /** The statement as written, and the reader's quirks in it (stray whitespace, operator spelling...), as evidence. */
-export function statementEvidence(view: StatementView, role?: RoleAnalysis): Record<string, unknown> {
+export function statementEvidence(view: StatementView, role?: RoleAnalysis): StatementEvidence {
   const quirks = role?.read.quirks.filter(
     (q) => 'path' in q && (q.path === '$.Statement' || q.path.startsWith(`$.Statement[${view.statement.index}]`)),
   );

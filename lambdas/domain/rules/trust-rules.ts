@@ -1,7 +1,7 @@
 import { correctSwappedEksHost, issuerKey, parseArn, parseEksIssuer, stripScheme } from '../arn';
 import { briefCondition } from '../brief';
 import type { ClusterRef, RoleRef } from '../estate-index';
-import type { Severity } from '../finding';
+import type { EvidenceOf, RuleId, Severity } from '../finding';
 import { DEFAULT_AUDIENCE } from '../snapshot';
 import {
   classifyStatement,
@@ -18,6 +18,7 @@ import type { Quirk, ReadResult, TrustPolicy } from '../trust-policy/model';
 import { invalidCharacterSample, parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { hasWildcard, wildcardMatch } from '../trust-policy/wildcard';
 import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLabel } from './context';
+import type { CandidateCluster, StatementEvidence } from './evidence';
 
 /** Reads and classifies one role's trust policy; records which clusters and providers it uses (each once). */
 /**
@@ -183,10 +184,10 @@ function describeQuirk(q: Quirk): string {
   }
 }
 
-type Emit = (
-  ruleId: string,
+type Emit = <R extends RuleId>(
+  ruleId: R,
   message: string,
-  evidence: Record<string, unknown>,
+  evidence: EvidenceOf<R>,
   discriminator?: string,
   severity?: Severity,
   cluster?: ClusterRef,
@@ -204,6 +205,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     ...(target ? { cluster: target } : {}),
   };
   const at = () => `Role ${ref.role.name}, statement ${statementLabel(view)}`;
+  const stmt = () => statementEvidence(view, role);
   const emit: Emit = (ruleId, message, evidence, discriminator = '', severity, cluster) =>
     ctx.emit(
       {
@@ -211,7 +213,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         ...(cluster ? { cluster } : {}),
         ruleId,
         message,
-        evidence: { ...statementEvidence(view, role), ...evidence },
+        evidence,
         discriminator: `${idx}:${discriminator}`,
         ...(severity ? { severity } : {}),
       },
@@ -230,6 +232,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       'IRSA-011',
       `${at()} checks EKS token claims but its principal is ${view.statement.notPrincipal ? 'a NotPrincipal' : types}, not Federated: a pod's web-identity request never matches.`,
       {
+        ...stmt(),
         principalTypes: view.otherPrincipalTypes,
         ...(target ? { expectedFederated: ctx.expectedProviderArn(ref.accountId, target) } : {}),
       },
@@ -239,6 +242,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       'IRSA-011',
       `${at()}: Federated ${badFederated.map((v) => JSON.stringify(v)).join(', ')} is not a provider ARN (bare URL, wildcard or empty).`,
       {
+        ...stmt(),
         federated: badFederated,
         ...(target ? { expectedFederated: ctx.expectedProviderArn(ref.accountId, target) } : {}),
       },
@@ -264,7 +268,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       `${at()} holds ${clusterKeys.size} issuers in one statement (${clusters
         .map((c) => ('cluster' in c ? `${c.cluster} in ${c.region}` : c.issuer))
         .join(', ')}); its keys are ANDed, so a token from any one of them is denied.`,
-      { issuers: clusters },
+      { ...stmt(), issuers: clusters },
     );
   }
 
@@ -275,6 +279,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         'IRSA-002',
         `${at()} trusts ${p.arn}, a provider in account ${p.accountId}; the provider must be in the role's account ${ref.accountId}.`,
         {
+          ...stmt(),
           federated: p.arn,
           providerAccount: p.accountId,
           expectedFederated: target ? ctx.expectedProviderArn(ref.accountId, target) : undefined,
@@ -286,7 +291,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       emit(
         'IRSA-044',
         `${at()}: the provider ARN ${p.arn} uses partition "${p.partition}" but the account is in "${ctx.index.partition}".`,
-        { federated: p.arn, partition: p.partition, expectedPartition: ctx.index.partition },
+        { ...stmt(), federated: p.arn, partition: p.partition, expectedPartition: ctx.index.partition },
         p.arn,
       );
     }
@@ -297,12 +302,12 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       emit(
         'IRSA-012',
         `${at()} trusts ${p.arn}, which differs from cluster ${sameKey.cluster.name}'s issuer ${sameKey.hostPath} in spelling (case, trailing slash or port); the ARN must match exactly.`,
-        { federated: p.arn, expectedFederated: ctx.expectedProviderArn(ref.accountId, sameKey) },
+        { ...stmt(), federated: p.arn, expectedFederated: ctx.expectedProviderArn(ref.accountId, sameKey) },
         p.arn,
       );
       continue;
     }
-    reportStaleProvider(p.arn, p.url, role, ctx, emit, at());
+    reportStaleProvider(p.arn, p.url, role, ctx, emit, at(), stmt());
   }
 
   // Conditions on issuer keys.
@@ -317,7 +322,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       emit(
         'IRSA-013',
         `${at()}: condition key "${c.entry.key}" ${prefixProblem(c.prefix, expectedPrefix)}${other ? ` (cluster ${other.cluster.name}'s issuer)` : ''}; the request carries "${expectedPrefix}:${c.claimNormal}".`,
-        { conditionKey: c.entry.key, expectedKey: `${expectedPrefix}:${c.claimNormal}` },
+        { ...stmt(), conditionKey: c.entry.key, expectedKey: `${expectedPrefix}:${c.claimNormal}` },
         c.entry.key,
       );
     }
@@ -327,6 +332,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         'IRSA-014',
         `${at()}: condition key "${c.entry.key}" names claim "${c.claim}", which no token carries${suggestion ? `; did you mean :${suggestion}?` : ''}.`,
         {
+          ...stmt(),
           kind: 'claim-typo',
           conditionKey: c.entry.key,
           claim: c.claim,
@@ -339,13 +345,38 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
     if (c.claimNormal.startsWith('aud')) audConditions.push(c);
   }
 
+  // A subject under :aud with no :sub anywhere: no token carries that audience, so nobody can assume the role.
+  let nobodyCanAssume = false;
   for (const c of audConditions) {
     const swapped = c.entry.values.filter((v) => v.startsWith('system:serviceaccount'));
-    if (swapped.length > 0) {
+    if (
+      swapped.length > 0 &&
+      subConditions.length === 0 &&
+      c.claimNormal === 'aud' &&
+      audienceNeverMatches(c, [DEFAULT_AUDIENCE, ...knownAudiences(role, ctx)])
+    ) {
+      nobodyCanAssume = true;
+      const subKey = `${c.entry.key.slice(0, c.entry.key.lastIndexOf(':'))}:sub`;
+      emit(
+        'IRSA-014',
+        `${at()}: the subject ${JSON.stringify(swapped[0])} is written under "${c.entry.key}" and the statement has no :sub key. IAM compares :aud with the token's audience (${DEFAULT_AUDIENCE}), so no token matches and nobody can assume this role (pods get AccessDenied); move the subject to "${subKey}".`,
+        {
+          ...stmt(),
+          kind: 'subject-under-aud-no-sub',
+          conditionKey: c.entry.key,
+          operator: c.entry.operatorText,
+          values: c.entry.values,
+          subjects: swapped,
+          subKey,
+        },
+        `swap:${c.entry.key}`,
+      );
+    } else if (swapped.length > 0) {
       emit(
         'IRSA-014',
         `${at()}: the :aud condition holds the subject ${JSON.stringify(swapped[0])}; subjects belong under :sub.`,
         {
+          ...stmt(),
           kind: 'aud-holds-subject',
           conditionKey: c.entry.key,
           values: c.entry.values,
@@ -363,6 +394,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
           'IRSA-020',
           `${at()}: :aud allows ${JSON.stringify(c.entry.values)}, but pod tokens carry aud "${DEFAULT_AUDIENCE}".`,
           {
+            ...stmt(),
             conditionKey: c.entry.key,
             values: c.entry.values,
             expected: DEFAULT_AUDIENCE,
@@ -379,6 +411,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
         'IRSA-014',
         `${at()}: the :sub condition holds the audience "${DEFAULT_AUDIENCE}"; it belongs under :aud.`,
         {
+          ...stmt(),
           kind: 'sub-holds-audience',
           conditionKey: c.entry.key,
           values: c.entry.values,
@@ -394,6 +427,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
           'IRSA-017',
           `${at()}: ${c.entry.operatorText} compares ${JSON.stringify(value)} literally; the wildcard matches nothing. Use StringLike for this key.`,
           {
+            ...stmt(),
             conditionKey: c.entry.key,
             operator: c.entry.operatorText,
             value,
@@ -409,6 +443,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
           'IRSA-015',
           `${at()}: :sub value ${JSON.stringify(value)} is not of the form system:serviceaccount:<namespace>:<name>${normalized !== value && isWellFormedSubject(normalized, isLike(c)) ? ` (stray whitespace: a pod presents ${JSON.stringify(normalized)})` : ''}.`,
           {
+            ...stmt(),
             conditionKey: c.entry.key,
             value,
             ...(normalized !== value ? { withoutWhitespace: normalized } : {}),
@@ -424,11 +459,12 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   for (const c of subConditions) {
     if (positive(c) && isLike(c)) for (const v of c.entry.values) if (isOverBroadSubject(v)) broad.push(v);
   }
-  if (subConditions.length === 0) {
+  if (subConditions.length === 0 && !nobodyCanAssume) {
     emit(
       'IRSA-018',
       `${at()} has no :sub condition: every service account of ${target ? `cluster ${target.cluster.name}` : 'the cluster'} can assume this role.`,
       {
+        ...stmt(),
         conditions: view.statement.raw.Condition ?? null,
       },
     );
@@ -437,12 +473,14 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       'IRSA-018',
       `${at()}: :sub pattern ${broad.map((b) => JSON.stringify(b)).join(', ')} lets service accounts of any namespace assume this role.`,
       {
+        ...stmt(),
         patterns: broad,
       },
     );
   }
   if (audConditions.length === 0) {
     emit('IRSA-019', `${at()} does not pin <issuer>:aud to ${DEFAULT_AUDIENCE}.`, {
+      ...stmt(),
       ...(expectedPrefix ? { suggestedKey: `${expectedPrefix}:aud` } : {}),
     });
   }
@@ -453,6 +491,7 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
       'IRSA-010',
       `${at()} allows ${JSON.stringify(view.statement.actions ?? { NotAction: view.statement.notActions })}, not ${WEB_IDENTITY_ACTION}.`,
       {
+        ...stmt(),
         actions: view.statement.actions ?? null,
         notActions: view.statement.notActions ?? null,
       },
@@ -462,6 +501,25 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
 
 const positive = (c: IssuerCondition) =>
   c.entry.operator !== undefined && !isNegatedOperator(c.entry.operator.base) && c.entry.operator.base !== 'Null';
+/**
+ * Whether a positive :aud condition matches none of `audiences` (what tokens carry: the default, and the custom ones
+ * of known workloads). Only plain string operators are decided; anything else (set qualifiers, other operators,
+ * policy variables) may match, and returns false.
+ */
+function audienceNeverMatches(c: IssuerCondition, audiences: readonly string[]): boolean {
+  const op = c.entry.operator;
+  if (!op || op.qualifier !== undefined || c.entry.values.some((v) => v.includes('${'))) return false;
+  const matches =
+    op.base === 'StringEquals'
+      ? (v: string, a: string) => v === a
+      : op.base === 'StringEqualsIgnoreCase'
+        ? (v: string, a: string) => v.toLowerCase() === a.toLowerCase()
+        : op.base === 'StringLike'
+          ? (v: string, a: string) => wildcardMatch(v, a)
+          : undefined;
+  return matches !== undefined && !c.entry.values.some((v) => audiences.some((a) => matches(v, a)));
+}
+
 const isLike = (c: IssuerCondition) => c.entry.operator?.base === 'StringLike';
 const isEquals = (c: IssuerCondition) =>
   c.entry.operator?.base === 'StringEquals' || c.entry.operator?.base === 'StringEqualsIgnoreCase';
@@ -514,11 +572,12 @@ function reportStaleProvider(
   ctx: AnalysisContext,
   emit: Emit,
   at: string,
+  statement: StatementEvidence,
 ): void {
   // At most MAX_CANDIDATES are listed, and no more than one past that is looked for: an account may hold thousands
   // of clusters in a region and a role thousands of workloads, and looking through them all for each stale
   // statement would cost statements x clusters. Each source is a list of distinct issuers, made once.
-  const candidates: Array<Record<string, string>> = [];
+  const candidates: CandidateCluster[] = [];
   const refs: ClusterRef[] = [];
   const seen = new Set<string>();
   const add = (c: ClusterRef, why: string): boolean => {
@@ -569,6 +628,7 @@ function reportStaleProvider(
         : ''
     }${verifiable ? '' : `; region ${region} was not scanned, so this is unconfirmed`}.`,
     {
+      ...statement,
       federated: arn,
       providerExists: provider !== undefined,
       candidates,

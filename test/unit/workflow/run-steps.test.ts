@@ -26,7 +26,7 @@ const proof: Proof = {
   summary: ['system:serviceaccount:team-a:app goes from denied to allowed', 'nothing else is newly allowed'],
 };
 
-const finding: Finding = {
+const finding: Finding<'IRSA-015'> = {
   id: 'f-1',
   ruleId: 'IRSA-015',
   severity: 'high',
@@ -38,7 +38,13 @@ const finding: Finding = {
   podError: 'AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity',
   remediation: 'remove the space',
   references: [],
-  evidence: { sub: 'system:serviceaccount:team-a:app ' },
+  evidence: {
+    statementIndex: 0,
+    statement: { Effect: 'Allow', Action: 'sts:AssumeRoleWithWebIdentity' },
+    conditionKey: 'oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE:sub',
+    value: 'system:serviceaccount:team-a:app ',
+    withoutWhitespace: 'system:serviceaccount:team-a:app',
+  },
 };
 
 const plan = testPlan({
@@ -80,11 +86,11 @@ describe('planContentHash covers everything the approver is shown', () => {
     expect(planContentHash({ ...plan, ...change }, [finding])).not.toBe(base);
   });
 
-  it.each<[string, Partial<Finding>]>([
+  it.each<[string, Partial<Finding<'IRSA-015'>>]>([
     ['title', { title: 'Something else' }],
     ['message', { message: 'another message' }],
     ['error pods see', { podError: 'another error' }],
-    ['evidence', { evidence: {} }],
+    ['evidence', { evidence: { ...finding.evidence, value: 'system:serviceaccount:team-a:other' } }],
     ['severity', { severity: 'low' }],
   ])("changes when a finding's %s changes", (_what, change) => {
     expect(planContentHash(plan, [{ ...finding, ...change }])).not.toBe(base);

@@ -319,7 +319,7 @@ describe('planEstate on one injected fault', () => {
         const foundBefore = roleFindings(c.snapshot, c.roleArn);
         const foundAfter = roleFindings(fixedEstate, c.roleArn);
         const rulesBefore = new Set(foundBefore.map((f) => f.ruleId));
-        const rulesAfter = new Set(foundAfter.map((f) => f.ruleId));
+        const rulesAfter = new Set<string>(foundAfter.map((f) => f.ruleId));
         const raised = foundAfter
           .filter((f) => f.ruleId !== 'IRSA-023' && !rulesBefore.has(f.ruleId))
           .filter((f) => !(f.ruleId === 'IRSA-024' && c.dropped !== undefined && f.evidence.subject === c.dropped))

@@ -276,7 +276,7 @@ describe('trust-policy patches', () => {
     expect(plan?.proof?.size.minifiedLength).toBe(JSON.stringify(plan?.after).length);
   });
 
-  it('narrows an over-broad trust to the known workloads, and says it may deny others', () => {
+  it('narrows an over-broad trust to the known workloads at low risk: nobody who uses the role loses access', () => {
     const snapshot = estate([
       account(A, {
         clusters: [one.snapshot],
@@ -288,7 +288,8 @@ describe('trust-policy patches', () => {
     const plan = planFor(snapshot, 'r');
     expect(plan?.proof?.probes.newlyAllowed).toEqual([]);
     expect(plan?.proof?.probes.newlyDenied).toBeGreaterThan(0);
-    expect(plan?.risk.level).toBe('high');
+    expect(plan?.risk.level).toBe('low');
+    expect(plan?.risk.notes.join(' ')).toMatch(/no known workload of the role loses access/);
   });
 
   it('does not change a role owned by CloudFormation; it shows the change to make in the stack', () => {
@@ -540,6 +541,51 @@ describe('no silent edits, no unsafe applicability', () => {
       expect(plan?.proposeOnlyReason).toMatch(/pod-identity-action.*allowWidening/);
       expect(planFor(snapshot, 'r', { allowWidening: ['pod-identity-action'] })?.applicable).toBe(true);
     });
+  });
+});
+
+describe('PI-055 on published Pod Identity trusts (test/fixtures/published/README.md)', () => {
+  const STANDARD = JSON.parse(
+    readFileSync(join(__dirname, '../../../fixtures/published/eks-user-guide-pod-identity-role.json'), 'utf8'),
+  ) as { Statement: Record<string, unknown>[] };
+  const association = {
+    cluster: 'one',
+    region: 'us-west-2',
+    namespace: 'apps',
+    serviceAccount: 'api',
+    roleArn: roleArn('pi'),
+  };
+  const snapshotWith = (trust: Record<string, unknown>) =>
+    estate([
+      account(A, {
+        clusters: [one.snapshot],
+        oidcProviders: [provider(one)],
+        roles: [role(A, 'pi', trust)],
+        podIdentityAssociations: [association],
+      }),
+    ]);
+
+  it('plans nothing for the standard trust of the EKS user guide (PI-055 is an info hardening suggestion)', () => {
+    // Given the console's standard trust, used by an association
+    const snapshot = snapshotWith(STANDARD);
+    // When planned, Then no plan touches the role
+    expect(planEstate(snapshot).plans.filter((p) => p.resourceArn === roleArn('pi'))).toEqual([]);
+  });
+
+  it('proposes aws:SourceAccount for a statement that lets in more than Pod Identity, never applied automatically', () => {
+    // Given the standard statement with a CI role merged into its principal
+    const widened = {
+      ...STANDARD,
+      Statement: [{ ...STANDARD.Statement[0], Principal: { Service: 'pods.eks.amazonaws.com', AWS: roleArn('ci') } }],
+    };
+    // When planned
+    const plan = planEstate(snapshotWith(widened)).plans.find((p) => p.resourceArn === roleArn('pi') && p.after);
+    // Then the plan adds the condition, but is propose-only: it would shut the CI role out
+    expect(plan?.ruleIds).toEqual(['PI-055']);
+    expect(JSON.stringify(plan?.after)).toContain('"aws:SourceAccount":"111111111111"');
+    expect(plan?.applicable).toBe(false);
+    expect(plan?.proposeOnlyReason).toContain('PI-055 is hardening');
+    expect(plan?.proposeOnlyReason).toContain(`AWS ${roleArn('ci')}`);
   });
 });
 
