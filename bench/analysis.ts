@@ -26,6 +26,17 @@ export interface AnalysisBenchResult {
   readonly ratio: number;
   /** analysisMs / jsonParseMs (the measure used before issue 13). */
   readonly policyRatio: number;
+  /**
+   * The same three as process CPU time (all threads, so the garbage collector's helpers count): steadier than wall
+   * time on a machine shared with other work, where waiting for a core inflates wall time unevenly.
+   */
+  readonly cpu: {
+    readonly snapshotParseMs: number;
+    readonly jsonParseMs: number;
+    readonly analysisMs: number;
+    readonly ratio: number;
+    readonly policyRatio: number;
+  };
   readonly validationMs: number;
   readonly iterations: number;
 }
@@ -47,6 +58,15 @@ export function benchEstate(roles: number, encoding: 'plain' | 'url' = 'plain'):
   });
 }
 
+/** Wall and process CPU time of `f`, in milliseconds. */
+function timed(f: () => void): { wall: number; cpu: number } {
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  f();
+  const used = process.cpuUsage(cpu);
+  return { wall: performance.now() - wall, cpu: (used.user + used.system) / 1000 };
+}
+
 export function runAnalysisBench(
   roles: number,
   iterations = 5,
@@ -60,23 +80,31 @@ export function runAnalysisBench(
   const policyParseTimes: number[] = [];
   const snapshotParseTimes: number[] = [];
   const analysisTimes: number[] = [];
+  const cpuTimes: { policy: number[]; snapshot: number[]; analysis: number[] } = {
+    policy: [],
+    snapshot: [],
+    analysis: [],
+  };
   let findings = 0;
   let sink = 0;
   for (let i = 0; i < iterations + 1; i++) {
     // Interleaved so that none gets a warmer machine; the first round is warm-up.
-    let t = performance.now();
-    for (const d of documents) sink += (JSON.parse(d) as { Statement: unknown[] }).Statement.length;
-    const policyParse = performance.now() - t;
-    t = performance.now();
-    sink += (JSON.parse(text) as EstateSnapshot).accounts.length;
-    const snapshotParse = performance.now() - t;
-    t = performance.now();
-    findings = analyzeEstate(snapshot).findings.length;
-    const analysis = performance.now() - t;
+    const policyParse = timed(() => {
+      for (const d of documents) sink += (JSON.parse(d) as { Statement: unknown[] }).Statement.length;
+    });
+    const snapshotParse = timed(() => {
+      sink += (JSON.parse(text) as EstateSnapshot).accounts.length;
+    });
+    const analysis = timed(() => {
+      findings = analyzeEstate(snapshot).findings.length;
+    });
     if (i > 0) {
-      policyParseTimes.push(policyParse);
-      snapshotParseTimes.push(snapshotParse);
-      analysisTimes.push(analysis);
+      policyParseTimes.push(policyParse.wall);
+      snapshotParseTimes.push(snapshotParse.wall);
+      analysisTimes.push(analysis.wall);
+      cpuTimes.policy.push(policyParse.cpu);
+      cpuTimes.snapshot.push(snapshotParse.cpu);
+      cpuTimes.analysis.push(analysis.cpu);
     }
   }
   const t = performance.now();
@@ -86,6 +114,11 @@ export function runAnalysisBench(
   const jsonParseMs = median(policyParseTimes);
   const snapshotParseMs = median(snapshotParseTimes);
   const analysisMs = median(analysisTimes);
+  const cpu = {
+    snapshotParseMs: median(cpuTimes.snapshot),
+    jsonParseMs: median(cpuTimes.policy),
+    analysisMs: median(cpuTimes.analysis),
+  };
   return {
     encoding,
     roles: documents.length,
@@ -96,6 +129,7 @@ export function runAnalysisBench(
     analysisMs,
     ratio: analysisMs / snapshotParseMs,
     policyRatio: analysisMs / jsonParseMs,
+    cpu: { ...cpu, ratio: cpu.analysisMs / cpu.snapshotParseMs, policyRatio: cpu.analysisMs / cpu.jsonParseMs },
     validationMs,
     iterations,
   };

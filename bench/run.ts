@@ -85,6 +85,7 @@ function analysisSection(lines: string[], results: Record<string, unknown>): voi
     `  analyzeEstate of the parsed snapshot (policies as plain JSON text): ${analysis.analysisMs.toFixed(1)} ms`,
     `  ratio analysis / JSON.parse of the snapshot text: ${analysis.ratio.toFixed(2)}x (target <= 3x)`,
     `  ratio analysis / JSON.parse of the trust policies: ${analysis.policyRatio.toFixed(2)}x (the measure before issue 13)`,
+    `  the same in process CPU time (steadier on a shared machine): ${analysis.cpu.snapshotParseMs.toFixed(1)} / ${analysis.cpu.jsonParseMs.toFixed(1)} / ${analysis.cpu.analysisMs.toFixed(1)} ms, ratios ${analysis.cpu.ratio.toFixed(2)}x and ${analysis.cpu.policyRatio.toFixed(2)}x`,
     `  analyzeEstate, policies URL-encoded as IAM sends: ${encoded.analysisMs.toFixed(1)} ms (${encoded.ratio.toFixed(2)}x its snapshot text, ${encoded.policyRatio.toFixed(2)}x its policies; decoding included)`,
     `  snapshot schema validation (in neither ratio):    ${analysis.validationMs.toFixed(1)} ms`,
   );
