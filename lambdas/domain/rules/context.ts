@@ -68,26 +68,21 @@ export class AnalysisContext {
     if (this.byId.has(id)) return;
     const cluster = draft.cluster;
     const podError = meta.podError?.replace('{issuer}', cluster ? `https://${cluster.hostPath}` : '<issuer>');
-    // Built in place, keys in this order, without object spreads (they cost more than the rest of a finding).
-    const finding = {
+    this.byId.set(id, {
       id,
       ruleId: draft.ruleId,
       severity: draft.severity ?? meta.severity,
       accountId: draft.accountId,
       resourceArn: draft.resourceArn,
       resourceType: draft.resourceType,
-    } as { -readonly [K in keyof Finding]: Finding[K] };
-    if (cluster) {
-      finding.cluster = cluster.cluster.name;
-      finding.region = cluster.cluster.region;
-    }
-    finding.title = meta.title;
-    finding.message = draft.message;
-    if (podError) finding.podError = podError;
-    finding.remediation = meta.remediation;
-    finding.references = meta.references;
-    finding.evidence = draft.evidence;
-    this.byId.set(id, finding);
+      ...(cluster ? { cluster: cluster.cluster.name, region: cluster.cluster.region } : {}),
+      title: meta.title,
+      message: draft.message,
+      ...(podError ? { podError } : {}),
+      remediation: meta.remediation,
+      references: meta.references,
+      evidence: draft.evidence,
+    });
     if (on) on.role.findingsByStatement[on.index] = (on.role.findingsByStatement[on.index] ?? 0) + 1;
   }
 

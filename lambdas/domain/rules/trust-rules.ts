@@ -197,20 +197,23 @@ export function checkIrsaStatement(view: StatementView, role: RoleAnalysis, ctx:
   const { ref } = role;
   const idx = view.statement.index;
   const target = role.targets[idx];
+  const base = {
+    accountId: ref.accountId,
+    resourceArn: ref.role.arn,
+    resourceType: 'role' as const,
+    ...(target ? { cluster: target } : {}),
+  };
   const at = () => `Role ${ref.role.name}, statement ${statementLabel(view)}`;
-  // No object spreads here: this runs for every IRSA statement of the estate, and spreads cost more than the rules.
   const emit: Emit = (ruleId, message, evidence, discriminator = '', severity, cluster) =>
     ctx.emit(
       {
-        accountId: ref.accountId,
-        resourceArn: ref.role.arn,
-        resourceType: 'role',
-        cluster: cluster ?? target,
+        ...base,
+        ...(cluster ? { cluster } : {}),
         ruleId,
         message,
-        evidence: Object.assign(statementEvidence(view, role), evidence),
+        evidence: { ...statementEvidence(view, role), ...evidence },
         discriminator: `${idx}:${discriminator}`,
-        severity,
+        ...(severity ? { severity } : {}),
       },
       { role, index: idx },
     );
