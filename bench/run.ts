@@ -1,13 +1,16 @@
 /**
- * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis|sweep|proof]`:
+ * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis,cli,sweep,proof]`:
  * benchmarks, never part of the tests.
  * Prints the figures and writes them as JSON to bench/results/latest.json for tracking over time.
+ * `analysis` also plans the same estate, in a child process, for its time and peak memory; `cli` times the CLI's
+ * analyze and plan commands on it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
-import type { runAnalysisBench as RunAnalysisBench } from './analysis';
+import type { benchEstate as BenchEstate, runAnalysisBench as RunAnalysisBench } from './analysis';
+import { runCliBench, runPlanningBench } from './planning';
 import { runProofBench } from './proof';
 import { runSweepBench } from './sweep';
 
@@ -15,10 +18,10 @@ import { runSweepBench } from './sweep';
  * The analyzer is measured as it ships: bundled by esbuild the way the Lambda functions are (no keepNames, which
  * wraps every closure at creation and costs about a fifth of the analysis time), not through tsx's loader.
  */
-function loadBundled(): { runAnalysisBench: typeof RunAnalysisBench } {
-  const outfile = join(__dirname, '..', '.tmp', 'bench', 'analysis.cjs');
+function bundle(entry: string): string {
+  const outfile = join(__dirname, '..', '.tmp', 'bench', `${entry}.cjs`);
   buildSync({
-    entryPoints: [join(__dirname, 'analysis.ts')],
+    entryPoints: [join(__dirname, `${entry}.ts`)],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -27,9 +30,19 @@ function loadBundled(): { runAnalysisBench: typeof RunAnalysisBench } {
     outfile,
     logLevel: 'error',
   });
-  return require(outfile);
+  return outfile;
 }
-const { runAnalysisBench } = loadBundled();
+const {
+  runAnalysisBench,
+  benchEstate,
+}: { runAnalysisBench: typeof RunAnalysisBench; benchEstate: typeof BenchEstate } = require(bundle('analysis'));
+
+/** The plain-text estate of `roles` roles, saved where the planning child and the CLI read it. */
+function savedEstate(roles: number): string {
+  const path = join(__dirname, '..', '.tmp', 'bench', `estate-${roles}.json`);
+  writeFileSync(path, JSON.stringify(benchEstate(roles, 'plain')));
+  return path;
+}
 
 const { values } = parseArgs({
   options: {
@@ -50,16 +63,69 @@ const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE
   }
   return n;
 };
-if (values.only !== undefined && !['analysis', 'sweep', 'proof'].includes(values.only)) {
-  process.stderr.write(`bench: --only must be analysis, sweep or proof; got "${values.only}"\n`);
+const SECTIONS = ['analysis', 'cli', 'sweep', 'proof'];
+const only = values.only?.split(',');
+if (only?.some((section) => !SECTIONS.includes(section))) {
+  process.stderr.write(`bench: --only takes analysis, cli, sweep or proof, comma-separated; got "${values.only}"\n`);
   process.exit(2);
+}
+
+/** Whether this run includes `section` (all of them without --only). */
+const runs = (section: string): boolean => only === undefined || only.includes(section);
+
+/** Analysis against JSON.parse, then planning of the same estate beside it. */
+function analysisSection(lines: string[], results: Record<string, unknown>): void {
+  const roles = positive('roles', values.roles);
+  const iterations = positive('iterations', values.iterations);
+  process.stderr.write(`analysis: generating ${roles} roles and timing ${iterations} rounds...\n`);
+  const analysis = runAnalysisBench(roles, iterations, 'plain');
+  const encoded = runAnalysisBench(roles, iterations, 'url');
+  lines.push(
+    `Analysis of ${analysis.roles} roles (${analysis.findings} findings), median of ${analysis.iterations} rounds, Node ${process.version}:`,
+    `  JSON.parse of the snapshot text (${(analysis.snapshotChars / 1e6).toFixed(1)} M characters): ${analysis.snapshotParseMs.toFixed(1)} ms`,
+    `  JSON.parse of its ${analysis.roles} trust policies alone:         ${analysis.jsonParseMs.toFixed(1)} ms`,
+    `  analyzeEstate of the parsed snapshot (policies as plain JSON text): ${analysis.analysisMs.toFixed(1)} ms`,
+    `  ratio analysis / JSON.parse of the snapshot text: ${analysis.ratio.toFixed(2)}x (target <= 3x)`,
+    `  ratio analysis / JSON.parse of the trust policies: ${analysis.policyRatio.toFixed(2)}x (the measure before issue 13)`,
+    `  the same in process CPU time (steadier on a shared machine): ${analysis.cpu.snapshotParseMs.toFixed(1)} / ${analysis.cpu.jsonParseMs.toFixed(1)} / ${analysis.cpu.analysisMs.toFixed(1)} ms, ratios ${analysis.cpu.ratio.toFixed(2)}x and ${analysis.cpu.policyRatio.toFixed(2)}x`,
+    `  analyzeEstate, policies URL-encoded as IAM sends: ${encoded.analysisMs.toFixed(1)} ms (${encoded.ratio.toFixed(2)}x its snapshot text, ${encoded.policyRatio.toFixed(2)}x its policies; decoding included)`,
+    `  snapshot schema validation (in neither ratio):    ${analysis.validationMs.toFixed(1)} ms`,
+  );
+  Object.assign(results, { analysis, analysisUrlEncoded: encoded });
+
+  process.stderr.write(`planning: the same ${roles} roles, in a child process...\n`);
+  const planning = runPlanningBench(bundle('planning'), savedEstate(roles));
+  lines.push(
+    `Planning the same estate (planEstate: analysis, then a plan per finding), one run in a child process:`,
+    `  ${planning.planMs.toFixed(0)} ms for ${planning.plans} plans (${planning.applicable} applicable) from ${planning.findings} findings`,
+    `  peak RSS ${planning.peakRssMB.toFixed(0)} MB (${planning.loadedRssMB.toFixed(0)} MB with the snapshot read and parsed, before planning)`,
+  );
+  results.planning = planning;
+}
+
+/** The CLI's analyze and plan commands on the same estate. */
+function cliSection(lines: string[], results: Record<string, unknown>): void {
+  const roles = positive('roles', values.roles);
+  process.stderr.write(`cli: analyze and plan of ${roles} roles through bin/irsa-doctor.cjs...\n`);
+  const estate = savedEstate(roles);
+  const root = join(__dirname, '..');
+  const cli = [runCliBench(root, 'analyze', estate), runCliBench(root, 'plan', estate)];
+  lines.push(
+    '',
+    `The CLI on the same ${roles} roles (node bin/irsa-doctor.cjs <command> --snapshot <file> --format json > /dev/null; reading, validation and output included):`,
+    ...cli.map(
+      (c) =>
+        `  ${c.command.padEnd(8)} ${(c.wallMs / 1000).toFixed(1)} s, peak RSS ${c.peakRssMB.toFixed(0)} MB (exit ${c.exitCode})`,
+    ),
+  );
+  results.cli = cli;
 }
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
   const lines: string[] = [];
 
-  if (values.only === undefined || values.only === 'proof') {
+  if (runs('proof')) {
     const iterations = positive('iterations', values.iterations);
     for (const [subjects, providers] of [
       [200, 10],
@@ -75,24 +141,10 @@ async function main(): Promise<void> {
     }
   }
 
-  if (values.only === undefined || values.only === 'analysis') {
-    const roles = positive('roles', values.roles);
-    const iterations = positive('iterations', values.iterations);
-    process.stderr.write(`analysis: generating ${roles} roles and timing ${iterations} rounds...\n`);
-    const analysis = runAnalysisBench(roles, iterations, 'plain');
-    const encoded = runAnalysisBench(roles, iterations, 'url');
-    lines.push(
-      `Analysis of ${analysis.roles} roles (${analysis.findings} findings), median of ${analysis.iterations} rounds, Node ${process.version}:`,
-      `  JSON.parse of the same ${analysis.roles} trust policies: ${analysis.jsonParseMs.toFixed(1)} ms`,
-      `  analyzeEstate, policies as plain JSON text:      ${analysis.analysisMs.toFixed(1)} ms`,
-      `  ratio analysis / JSON.parse:                     ${analysis.ratio.toFixed(2)}x (target <= 5x)`,
-      `  analyzeEstate, policies URL-encoded as IAM sends: ${encoded.analysisMs.toFixed(1)} ms (${encoded.ratio.toFixed(2)}x, decoding included)`,
-      `  snapshot schema validation (not in the ratio):   ${analysis.validationMs.toFixed(1)} ms`,
-    );
-    Object.assign(results, { analysis, analysisUrlEncoded: encoded });
-  }
+  if (runs('analysis')) analysisSection(lines, results);
+  if (runs('cli')) cliSection(lines, results);
 
-  if (values.only === undefined || values.only === 'sweep') {
+  if (runs('sweep')) {
     const shape = {
       accounts: positive('accounts', values.accounts, 200),
       regions: positive('regions', values.regions, 6),

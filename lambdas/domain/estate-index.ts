@@ -62,38 +62,43 @@ export class EstateIndex {
     this.partition = snapshot.partition;
     for (const account of snapshot.accounts) {
       this.accounts.set(account.accountId, account);
-      for (const cluster of account.clusters) {
-        if (!cluster.oidcIssuer) continue;
-        const hostPath = stripScheme(cluster.oidcIssuer.trim());
-        const eks = parseEksIssuer(cluster.oidcIssuer);
-        const ref: ClusterRef = {
-          accountId: account.accountId,
-          cluster,
-          hostPath,
-          key: issuerKey(cluster.oidcIssuer),
-          hostPathLower: hostPath.toLowerCase(),
-          subKeyLower: `${hostPath.toLowerCase()}:sub`,
-          audKeyLower: `${hostPath.toLowerCase()}:aud`,
-          ...(eks ? { issuerId: eks.id.toUpperCase() } : {}),
-        };
-        this.clusters.push(ref);
-        push(this.clustersByKey, ref.key, ref);
-        if (!this.clustersByHostPath.has(hostPath)) this.clustersByHostPath.set(hostPath, ref);
-        if (ref.issuerId) push(this.clustersByIssuerId, ref.issuerId, ref);
-      }
+      for (const cluster of account.clusters) this.addCluster(account.accountId, cluster);
       for (const provider of account.oidcProviders) {
         this.providersByArn.set(provider.arn, { accountId: account.accountId, provider, key: issuerKey(provider.url) });
       }
       for (const role of account.roles) this.roles.push({ accountId: account.accountId, role });
-      for (const serviceAccount of account.serviceAccounts ?? []) {
-        const ref = { accountId: account.accountId, serviceAccount };
-        this.serviceAccounts.push(ref);
-        if (serviceAccount.roleArn) push(this.serviceAccountsByRole, serviceAccount.roleArn, ref);
-      }
+      for (const serviceAccount of account.serviceAccounts ?? [])
+        this.addServiceAccount(account.accountId, serviceAccount);
       for (const association of account.podIdentityAssociations ?? []) {
         this.associations.push({ accountId: account.accountId, association });
       }
     }
+  }
+
+  private addServiceAccount(accountId: string, serviceAccount: ServiceAccountSnapshot): void {
+    const ref = { accountId, serviceAccount };
+    this.serviceAccounts.push(ref);
+    if (serviceAccount.roleArn) push(this.serviceAccountsByRole, serviceAccount.roleArn, ref);
+  }
+
+  private addCluster(accountId: string, cluster: ClusterSnapshot): void {
+    if (!cluster.oidcIssuer) return;
+    const hostPath = stripScheme(cluster.oidcIssuer.trim());
+    const eks = parseEksIssuer(cluster.oidcIssuer);
+    const ref: ClusterRef = {
+      accountId,
+      cluster,
+      hostPath,
+      key: issuerKey(cluster.oidcIssuer),
+      hostPathLower: hostPath.toLowerCase(),
+      subKeyLower: `${hostPath.toLowerCase()}:sub`,
+      audKeyLower: `${hostPath.toLowerCase()}:aud`,
+      ...(eks ? { issuerId: eks.id.toUpperCase() } : {}),
+    };
+    this.clusters.push(ref);
+    push(this.clustersByKey, ref.key, ref);
+    if (!this.clustersByHostPath.has(hostPath)) this.clustersByHostPath.set(hostPath, ref);
+    if (ref.issuerId) push(this.clustersByIssuerId, ref.issuerId, ref);
   }
 
   clusterByName(accountId: string, name: string, region: string): ClusterRef | undefined {

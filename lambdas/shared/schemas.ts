@@ -8,14 +8,23 @@ import { clip, showValue } from './text';
 
 const MAX_LISTED = 20;
 
-let compiled: { snapshot: ValidateFunction; findings: ValidateFunction } | undefined;
+let ajv: Ajv2020 | undefined;
+const compiled: { snapshot?: ValidateFunction; findings?: ValidateFunction } = {};
 
+/** Each schema is compiled on first use only: compiling costs a CLI run more than half a second per schema. */
 function validators() {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-    compiled = { snapshot: ajv.compile(snapshotSchema), findings: ajv.compile(findingsSchema) };
-  }
-  return compiled;
+  ajv ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  const on = ajv;
+  return {
+    get snapshot(): ValidateFunction {
+      compiled.snapshot ??= on.compile(snapshotSchema);
+      return compiled.snapshot;
+    },
+    get findings(): ValidateFunction {
+      compiled.findings ??= on.compile(findingsSchema);
+      return compiled.findings;
+    },
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { issuerKey, looksLikeEksIssuer, parseArn, providerUrlFromArn } from '../arn';
-import type { ConditionEntry, Statement } from './model';
+import type { ConditionEntry, PrincipalBlock, Statement } from './model';
 
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
 export const KNOWN_CLAIMS = new Set(['sub', 'aud', 'amr', 'azp']);
@@ -51,9 +51,14 @@ export function classifyStatement(statement: Statement): StatementView {
   const otherPrincipalTypes: string[] = [];
   if (block) for (const t in block.byType) if (t !== 'Federated') otherPrincipalTypes.push(t);
   if (block?.wildcard) otherPrincipalTypes.push('*');
+  const issuerConditions = issuerConditionsOf(statement.conditions);
+  const kind = kindOf(block, federatedValues, issuerConditions);
+  return { statement, kind, federatedValues, providers, otherPrincipalTypes, issuerConditions };
+}
 
+function issuerConditionsOf(conditions: readonly ConditionEntry[]): IssuerCondition[] {
   const issuerConditions: IssuerCondition[] = [];
-  for (const entry of statement.conditions) {
+  for (const entry of conditions) {
     const key = issuerKeyParts(entry.key);
     if (key) {
       issuerConditions.push({
@@ -66,12 +71,17 @@ export function classifyStatement(statement: Statement): StatementView {
       });
     }
   }
+  return issuerConditions;
+}
 
-  const eksFederated = federatedValues.some((v) => looksLikeEksIssuer(v));
-  let kind: StatementView['kind'] = 'other';
-  if (eksFederated || issuerConditions.length > 0) kind = 'irsa';
-  else if ((block?.byType.Service ?? []).some((s) => s.toLowerCase() === POD_IDENTITY_SERVICE)) kind = 'pod-identity';
-  return { statement, kind, federatedValues, providers, otherPrincipalTypes, issuerConditions };
+function kindOf(
+  block: PrincipalBlock | undefined,
+  federatedValues: readonly string[],
+  issuerConditions: readonly IssuerCondition[],
+): StatementView['kind'] {
+  if (issuerConditions.length > 0 || federatedValues.some((v) => looksLikeEksIssuer(v))) return 'irsa';
+  if ((block?.byType.Service ?? []).some((s) => s.toLowerCase() === POD_IDENTITY_SERVICE)) return 'pod-identity';
+  return 'other';
 }
 
 /*

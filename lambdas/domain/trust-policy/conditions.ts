@@ -80,6 +80,12 @@ const SPECS: readonly OperatorSpec[] = [
   { name: 'ArnNotLike', negated: true, match: arnLike, variables: true },
 ];
 const SPEC_BY_LOWER = new Map(SPECS.map((s) => [s.name.toLowerCase(), s]));
+const SPEC_BY_NAME = new Map(SPECS.map((s) => [s.name, s]));
+
+/** The operator's spec; a canonical base (the common case) is found without lower-casing it. */
+function specOf(base: string): OperatorSpec | undefined {
+  return SPEC_BY_NAME.get(base) ?? SPEC_BY_LOWER.get(base.toLowerCase());
+}
 
 /** Parses an operator name (case-insensitively) into its base, set qualifier and IfExists suffix. */
 export function canonicalOperator(text: string): ConditionOperator | undefined {
@@ -107,7 +113,7 @@ export function canonicalOperator(text: string): ConditionOperator | undefined {
 }
 
 export function isNegatedOperator(base: string): boolean {
-  return SPEC_BY_LOWER.get(base.toLowerCase())?.negated ?? false;
+  return specOf(base)?.negated ?? false;
 }
 
 export interface ConditionOutcome {
@@ -132,45 +138,12 @@ export function evaluateCondition(entry: ConditionEntry, context: RequestContext
   const requestValues = context.get(entry.keyLower);
   const present = requestValues !== undefined && requestValues.length > 0;
 
-  if (op.base === 'Null') {
-    const wantsAbsent = entry.values.map((v) => v.toLowerCase());
-    const result = wantsAbsent.some((v) => (v === 'true' ? !present : v === 'false' ? present : false));
-    return { result, reason: `${entry.key} is ${present ? 'present' : 'absent'}` };
-  }
-  const spec = SPEC_BY_LOWER.get(op.base.toLowerCase());
+  if (op.base === 'Null') return nullOutcome(entry, present);
+  const spec = specOf(op.base);
   if (!spec) return { result: false, reason: `unknown condition operator ${entry.operatorText}` };
+  if (!present) return absentOutcome(entry, op, spec);
 
-  if (!present) {
-    // The set qualifier decides before IfExists: ForAnyValue "returns false" for a missing key or a null data set
-    // (IAM user guide, single- vs multivalued context keys), and IAM denies ForAnyValue:StringEqualsIfExists on an
-    // absent key in practice; IfExists applies per value inside the set loop, where there is no value to test.
-    if (op.qualifier === 'ForAnyValue') {
-      return { result: false, reason: `${entry.key} is absent from the request (ForAnyValue needs a value)` };
-    }
-    if (op.qualifier === 'ForAllValues') return { result: true, reason: `${entry.key} is absent (ForAllValues holds)` };
-    if (op.ifExists) return { result: true, reason: `${entry.key} is absent and the operator is ...IfExists` };
-    return spec.negated
-      ? { result: true, reason: `${entry.key} is absent, so the negated ${op.base} holds` }
-      : { result: false, reason: `${entry.key} is absent from the request` };
-  }
-
-  const policyValues = spec.variables ? substituteAll(entry.values, context, version) : entry.values;
-  // Plain values (nothing substituted) of the string operators are looked up in a set built once per condition, not
-  // scanned per request: a condition may list thousands of subjects, and every workload's request is checked.
-  const index = policyValues === entry.values ? valueIndex(spec, entry.values) : undefined;
-  // A value whose variable has no value is null: it equals nothing, so a positive operator finds no match in it and a
-  // negated operator is satisfied by it (IAM user guide, "Policy variables with no value").
-  const matchesAny = index
-    ? (requestValue: string) => index.has(requestValue)
-    : (requestValue: string) =>
-        policyValues.some((pv) =>
-          typeof pv === 'string'
-            ? spec.match(pv, requestValue)
-            : pv !== undefined && spec.match(pv.text, requestValue, pv.literal),
-        );
-  // Per request value: does it satisfy the operator (positive: matches some value; negated: matches none)?
-  const satisfies = (requestValue: string) => (spec.negated ? !matchesAny(requestValue) : matchesAny(requestValue));
-
+  const satisfies = satisfiesOperator(entry, spec, context, version);
   let result: boolean;
   if (op.qualifier === 'ForAllValues') result = requestValues.every(satisfies);
   else if (op.qualifier === 'ForAnyValue') result = requestValues.some(satisfies);
@@ -186,6 +159,52 @@ export function evaluateCondition(entry: ConditionEntry, context: RequestContext
       : `${entry.key} = ${shown} does not satisfy ${entry.operatorText} ${wanted}`,
     requestValues,
   };
+}
+
+/** Null tests presence only: "true" wants the key absent, "false" wants it present. */
+function nullOutcome(entry: ConditionEntry, present: boolean): ConditionOutcome {
+  const wantsAbsent = entry.values.map((v) => v.toLowerCase());
+  const result = wantsAbsent.some((v) => (v === 'true' ? !present : v === 'false' ? present : false));
+  return { result, reason: `${entry.key} is ${present ? 'present' : 'absent'}` };
+}
+
+/** The outcome when the request does not carry the key. */
+function absentOutcome(entry: ConditionEntry, op: ConditionOperator, spec: OperatorSpec): ConditionOutcome {
+  // The set qualifier decides before IfExists: ForAnyValue "returns false" for a missing key or a null data set
+  // (IAM user guide, single- vs multivalued context keys), and IAM denies ForAnyValue:StringEqualsIfExists on an
+  // absent key in practice; IfExists applies per value inside the set loop, where there is no value to test.
+  if (op.qualifier === 'ForAnyValue') {
+    return { result: false, reason: `${entry.key} is absent from the request (ForAnyValue needs a value)` };
+  }
+  if (op.qualifier === 'ForAllValues') return { result: true, reason: `${entry.key} is absent (ForAllValues holds)` };
+  if (op.ifExists) return { result: true, reason: `${entry.key} is absent and the operator is ...IfExists` };
+  return spec.negated
+    ? { result: true, reason: `${entry.key} is absent, so the negated ${op.base} holds` }
+    : { result: false, reason: `${entry.key} is absent from the request` };
+}
+
+/** Per request value: does it satisfy the operator (positive: matches some value; negated: matches none)? */
+function satisfiesOperator(
+  entry: ConditionEntry,
+  spec: OperatorSpec,
+  context: RequestContext,
+  version: string | undefined,
+): (requestValue: string) => boolean {
+  const policyValues = spec.variables ? substituteAll(entry.values, context, version) : entry.values;
+  // Plain values (nothing substituted) of the string operators are looked up in a set built once per condition, not
+  // scanned per request: a condition may list thousands of subjects, and every workload's request is checked.
+  const index = policyValues === entry.values ? valueIndex(spec, entry.values) : undefined;
+  // A value whose variable has no value is null: it equals nothing, so a positive operator finds no match in it and a
+  // negated operator is satisfied by it (IAM user guide, "Policy variables with no value").
+  const matchesAny = index
+    ? (requestValue: string) => index.has(requestValue)
+    : (requestValue: string) =>
+        policyValues.some((pv) =>
+          typeof pv === 'string'
+            ? spec.match(pv, requestValue)
+            : pv !== undefined && spec.match(pv.text, requestValue, pv.literal),
+        );
+  return (requestValue: string) => (spec.negated ? !matchesAny(requestValue) : matchesAny(requestValue));
 }
 
 /**

@@ -61,26 +61,10 @@ function compiled(p: string): Compiled {
 }
 
 function matchCompiled(c: Compiled, p: string, t: string, literal?: ArrayLike<boolean>): boolean {
-  const { starts, ends, texts } = c;
+  if (c.texts) return matchTexts(c.texts, t);
+  const { starts, ends } = c;
   const last = starts.length - 1;
   const headEnd = ends[0] as number;
-  if (texts) {
-    // No `?`: native comparisons and searches.
-    const head = texts[0] as string;
-    if (last === 0) return t === head;
-    const tail = texts[last] as string;
-    if (head.length + tail.length > t.length || !t.startsWith(head) || !t.endsWith(tail)) return false;
-    const limit = t.length - tail.length;
-    let at = head.length;
-    for (let s = 1; s < last; s++) {
-      const segment = texts[s] as string;
-      if (segment === '') continue;
-      const found = t.indexOf(segment, at);
-      if (found < 0 || found + segment.length > limit) return false;
-      at = found + segment.length;
-    }
-    return true;
-  }
   if (last === 0) return headEnd === t.length && matchesAt(p, 0, headEnd, t, 0, literal);
   const tailStart = starts[last] as number;
   const tailLength = p.length - tailStart;
@@ -96,6 +80,25 @@ function matchCompiled(c: Compiled, p: string, t: string, literal?: ArrayLike<bo
     const found = findSegment(p, start, end, t, at, limit, literal);
     if (found < 0) return false;
     at = found + (end - start);
+  }
+  return true;
+}
+
+/** A pattern without `?`, as its literal segments between `*`s: native comparisons and searches. */
+function matchTexts(texts: readonly string[], t: string): boolean {
+  const last = texts.length - 1;
+  const head = texts[0] as string;
+  if (last === 0) return t === head;
+  const tail = texts[last] as string;
+  if (head.length + tail.length > t.length || !t.startsWith(head) || !t.endsWith(tail)) return false;
+  const limit = t.length - tail.length;
+  let at = head.length;
+  for (let s = 1; s < last; s++) {
+    const segment = texts[s] as string;
+    if (segment === '') continue;
+    const found = t.indexOf(segment, at);
+    if (found < 0 || found + segment.length > limit) return false;
+    at = found + segment.length;
   }
   return true;
 }
@@ -140,8 +143,48 @@ function findSegment(
     const found = t.indexOf(p.slice(start, end), from);
     return found >= 0 && found + m <= limit ? found : -1;
   }
-  // Shift-And: bit j of the state is set when p[start, start + j] matches the text ending at the current character.
+  return shiftAnd(p, start, m, t, from, limit, literal);
+}
+
+/**
+ * Shift-And search for the `?`-bearing segment p[start, start + m): bit j of the state is set when
+ * p[start, start + j] matches the text ending at the current character.
+ */
+function shiftAnd(
+  p: string,
+  start: number,
+  m: number,
+  t: string,
+  from: number,
+  limit: number,
+  literal: ArrayLike<boolean> | undefined,
+): number {
   const words = (m + 31) >>> 5;
+  const { wildcardMask, masks } = segmentMasks(p, start, m, words, literal);
+  const state = new Uint32Array(words);
+  const lastWord = (m - 1) >>> 5;
+  const lastBit = 1 << ((m - 1) & 31);
+  for (let k = from; k < limit; k++) {
+    const mask = masks.get(t.charCodeAt(k)) ?? wildcardMask;
+    let carry = 1;
+    for (let w = 0; w < words; w++) {
+      const s = state[w] as number;
+      state[w] = ((s << 1) | carry) & (mask[w] as number);
+      carry = s >>> 31;
+    }
+    if ((state[lastWord] as number) & lastBit) return k - m + 1;
+  }
+  return -1;
+}
+
+/** Per character of the segment, the positions it may stand at (its own and every `?`); others get the `?` mask. */
+function segmentMasks(
+  p: string,
+  start: number,
+  m: number,
+  words: number,
+  literal: ArrayLike<boolean> | undefined,
+): { wildcardMask: Uint32Array; masks: Map<number, Uint32Array> } {
   const wildcardMask = new Uint32Array(words);
   const masks = new Map<number, Uint32Array>();
   for (let j = 0; j < m; j++) {
@@ -157,20 +200,7 @@ function findSegment(
     }
     mask[j >>> 5] = (mask[j >>> 5] as number) | (1 << (j & 31));
   }
-  const state = new Uint32Array(words);
-  const lastWord = (m - 1) >>> 5;
-  const lastBit = 1 << ((m - 1) & 31);
-  for (let k = from; k < limit; k++) {
-    const mask = masks.get(t.charCodeAt(k)) ?? wildcardMask;
-    let carry = 1;
-    for (let w = 0; w < words; w++) {
-      const s = state[w] as number;
-      state[w] = ((s << 1) | carry) & (mask[w] as number);
-      carry = s >>> 31;
-    }
-    if ((state[lastWord] as number) & lastBit) return k - m + 1;
-  }
-  return -1;
+  return { wildcardMask, masks };
 }
 
 /**
