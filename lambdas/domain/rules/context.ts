@@ -5,7 +5,6 @@ import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA } from '../snapshot';
 import type { StatementView } from '../trust-policy/classify';
 import type { ReadResult } from '../trust-policy/model';
 import { ruleMeta } from './catalog';
-import type { StatementEvidence } from './evidence';
 
 export interface AnalysisOptions {
   /** Trust-policy length quota when the snapshot does not carry the account's live value. Default 2,048. */
@@ -152,19 +151,4 @@ function count(usage: Usage, roleArn: string): void {
   if (usage.sample.length < SAMPLE) usage.sample.push(roleArn);
 }
 
-export function statementLabel(view: StatementView): string {
-  return view.statement.sid ? `#${view.statement.index} (${view.statement.sid})` : `#${view.statement.index}`;
-}
-
-/** The statement as written, and the reader's quirks in it (stray whitespace, operator spelling...), as evidence. */
-export function statementEvidence(view: StatementView, role?: RoleAnalysis): StatementEvidence {
-  const quirks = role?.read.quirks.filter(
-    (q) => 'path' in q && (q.path === '$.Statement' || q.path.startsWith(`$.Statement[${view.statement.index}]`)),
-  );
-  return {
-    statementIndex: view.statement.index,
-    ...(view.statement.sid ? { sid: view.statement.sid } : {}),
-    statement: view.statement.raw,
-    ...(quirks && quirks.length > 0 ? { quirks } : {}),
-  };
-}
+export { statementEvidence, statementLabel } from './irsa-statement/statement-scope';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { EstateIndex } from '../../../../lambdas/domain/estate-index';
-import { canonicalStatementAllows } from '../../../../lambdas/domain/rules/trust-rules';
+import { canonicalStatementAllows } from '../../../../lambdas/domain/rules/workload/irsa-024-denied-by-something-else';
 import { classifyStatement } from '../../../../lambdas/domain/trust-policy/classify';
 import { evaluateTrustPolicy, webIdentityRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
 import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
