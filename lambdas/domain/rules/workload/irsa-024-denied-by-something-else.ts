@@ -121,7 +121,7 @@ function intendedAudience(view: StatementView, role: RoleAnalysis, ctx: Analysis
  * Decides, without the general evaluator, the common case it would certainly allow: a statement naming exactly the
  * expected provider whose only conditions are plain StringEquals/StringLike on this issuer's :sub and :aud, in a
  * policy without Deny statements. Anything else (qualifiers, IfExists, other keys, variables) returns false, and
- * the caller evaluates in full. test/unit/domain/rules/trust-rules.test.ts checks it agrees with the evaluator.
+ * the caller evaluates in full. test/unit/domain/rules/workload/irsa-024-denied-by-something-else.test.ts checks it agrees with the evaluator.
  */
 export function canonicalStatementAllows(
   view: StatementView,
