@@ -259,7 +259,7 @@ export function buildExampleEstate(): EstateSnapshot {
     }),
     // A workload with a custom audience (IRSA-036).
     role(PROD, 'vault-auth', policy(irsaStatement(prod, sa('vault', 'vault'), { audience: 'vault' }))),
-    // Pod Identity: healthy (restricted), missing TagSession (PI-050), unrestricted (PI-055).
+    // Pod Identity: healthy (restricted), missing TagSession (PI-050), the standard unrestricted trust (PI-055, info).
     role(
       PROD,
       'healthy-pod-identity',

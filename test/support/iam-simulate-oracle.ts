@@ -27,7 +27,7 @@
  *   accounts it would also demand an identity-policy Allow, which a web identity never has.
  */
 
-import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
+import { createValidatedPolicy, validateIdentityPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { EvalDecision, TrustRequest } from '../../lambdas/domain/trust-policy/evaluate';
 
@@ -238,4 +238,49 @@ function mapConditions(
     }
   }
   return copy;
+}
+
+/**
+ * Decides an AWS-principal `request` against a trust `policy` of a role in `roleAccount`, trust policy alone: an
+ * account principal (`<account>` or `arn:<partition>:iam::<account>:root`) delegates to the account's own IAM
+ * policies, and across accounts IAM also wants an identity-policy Allow; the request's principal is given one that
+ * allows the action on everything, so that only the trust policy can deny, which is what the evaluator decides.
+ */
+export async function oracleDecideAwsPrincipal(
+  policy: Readonly<Json>,
+  request: TrustRequest,
+  roleAccount: string,
+): Promise<OracleVerdict> {
+  try {
+    if (request.principal.type !== 'AWS') return error('only AWS principals are supported');
+    const allowAll = createValidatedPolicy(
+      { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: request.action, Resource: '*' }] },
+      validateIdentityPolicy,
+      { name: 'AllowAll' },
+    );
+    const simulation: Simulation = {
+      request: {
+        principal: request.principal.id,
+        action: request.action,
+        resource: { resource: `arn:aws:iam::${roleAccount}:role/oracle`, accountId: roleAccount },
+        contextVariables: Object.fromEntries(
+          Object.entries(request.context).map(([k, v]) => [k, typeof v === 'string' ? v : [...v]]),
+        ),
+      },
+      identityPolicies: [{ name: 'AllowAll', policy: allowAll }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: createValidatedPolicy(structuredClone(policy) as Json, validateTrustPolicy, {
+        name: 'TrustPolicy',
+      }),
+    };
+    const result = await runSimulation(simulation, { simulationMode: 'Strict' });
+    if (result.resultType !== 'single') return error(`unexpected result type ${result.resultType}`);
+    if (result.overallResult === 'Allowed') return { decision: 'Allow' };
+    if (result.overallResult === 'ExplicitlyDenied') return { decision: 'ExplicitDeny' };
+    if (result.overallResult === 'ImplicitlyDenied') return { decision: 'ImplicitDeny' };
+    return error(`unexpected overall result ${String(result.overallResult)}`);
+  } catch (err) {
+    return error(`iam-simulate threw: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

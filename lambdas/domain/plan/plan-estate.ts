@@ -548,7 +548,15 @@ class Planner {
           break;
         }
         case 'PI-055':
-          ok(patch.addCondition(idx, 'StringEquals', 'aws:SourceAccount', account), 'statement not found');
+          // Only the medium PI-055 gets here (info findings are not planned): a statement that lets in more than
+          // Pod Identity. The condition would also shut out those other principals (their requests carry no
+          // aws:SourceAccount), and the EKS user guide does not document the key for Pod Identity: never applied.
+          if (patch.addCondition(idx, 'StringEquals', 'aws:SourceAccount', account)) {
+            fixed.push(f);
+            proposeOnly.push(
+              `PI-055 is hardening: aws:SourceAccount would also shut out ${Array.isArray(e.alsoTrusted) ? e.alsoTrusted.join(', ') : 'the other principals of the statement'} (their requests carry no aws:SourceAccount), and the EKS user guide does not document the key for Pod Identity; a person confirms, or moves the other principals to a statement of their own`,
+            );
+          } else open.push({ finding: f, reason: 'statement not found' });
           break;
         default:
           // IRSA-023 (size), IRSA-024 (explicit deny), DOC-00x, PI-054/056: reported, not patched.

@@ -78,6 +78,7 @@ export type {
   AssociationEvidence,
   DeniedAction,
 } from './pod-identity/pi-050-pods-service-not-trusted';
+export type { PodIdentityTrustEvidence } from './pod-identity/pi-055-over-broad-pod-identity-trust';
 export type { DualIdentityEvidence } from './pod-identity/pi-056-irsa-and-pod-identity';
 export type { MissingProviderEvidence } from './provider/irsa-001-no-provider';
 export type { ProviderAudienceEvidence } from './provider/irsa-003-provider-audience';

@@ -175,10 +175,35 @@ function principalBlockMatches(block: PrincipalBlock, principal: TrustRequest['p
     case 'Service':
       return values.some((v) => v.toLowerCase() === id.toLowerCase());
     case 'AWS':
-      return values.some((v) => v === id || (/^\d{12}$/.test(v) && id.split(':')[4] === v));
+      return values.some((v) => v === id || namesAccountOf(v, id));
     default:
       return values.includes(id);
   }
+}
+
+/**
+ * The account an AWS principal value names as a whole: a 12-digit account id, or the same account written as its ARN
+ * `arn:<partition>:iam::<account>:root`. The IAM user guide (Principal element, "AWS account principals") says the
+ * two "behave the same way": both delegate to the account, any principal of it that the account's own IAM policies
+ * allow, and the ARN form does not mean only the root user. The 12-digit form takes the partition of the policy's
+ * account, which a policy alone does not tell: it matches in any partition. Undefined for any other value.
+ */
+export function accountPrincipal(value: string): { readonly account: string; readonly partition?: string } | undefined {
+  if (value.length === 12 && /^\d{12}$/.test(value)) return { account: value };
+  if (!value.endsWith(':root')) return undefined;
+  const m = /^arn:([^:]+):iam::(\d{12}):root$/.exec(value);
+  return m ? { account: m[2] as string, partition: m[1] as string } : undefined;
+}
+
+/** Whether the AWS principal value `v` names the account of the request's principal `id` (an ARN or an account id). */
+function namesAccountOf(v: string, id: string): boolean {
+  const named = accountPrincipal(v);
+  if (!named) return false;
+  if (/^\d{12}$/.test(id)) return id === named.account;
+  const parts = id.split(':');
+  return (
+    parts[0] === 'arn' && parts[4] === named.account && (named.partition === undefined || parts[1] === named.partition)
+  );
 }
 
 /** Whether a statement's Action (or NotAction) covers the action, ignoring case: the one definition. */

@@ -18,6 +18,7 @@
 
 import { evaluateCondition, isNegatedOperator } from '../../trust-policy/conditions';
 import {
+  accountPrincipal,
   type EvalDecision,
   evaluateTrustPolicy,
   matchesAction,
@@ -481,13 +482,33 @@ function principalWitnesses(
       seen.add(k);
       out.push({ type, id });
     }
-    if (type === 'AWS') {
-      // A 12-digit account id names every principal whose ARN carries that account.
-      for (const account of new Set(literals.filter((v) => /^\d{12}$/.test(v)))) {
-        out.push({ type, id: `arn:aws:iam::${account}:root${fresh}` });
-      }
-    }
+    if (type === 'AWS') for (const id of accountWitnesses(literals, fresh)) out.push({ type, id });
     out.push({ type, id: fresh });
+  }
+  return out;
+}
+
+/**
+ * An account principal (a 12-digit id, or `arn:<partition>:iam::<id>:root`) names every principal whose ARN carries
+ * that account (the ARN form: and partition; the id form: in any partition). One fresh principal per account and
+ * partition the literals name stands for all of them, plus, for an account named by id, one in a partition no
+ * `:root` literal of it names.
+ */
+function accountWitnesses(literals: readonly string[], fresh: string): string[] {
+  const partitions = new Map<string, { byArn: Set<string>; byId: boolean }>();
+  for (const v of literals) {
+    const named = accountPrincipal(v);
+    if (!named) continue;
+    const entry = partitions.get(named.account) ?? { byArn: new Set<string>(), byId: false };
+    if (named.partition === undefined) entry.byId = true;
+    else entry.byArn.add(named.partition);
+    partitions.set(named.account, entry);
+  }
+  const out: string[] = [];
+  for (const [account, { byArn, byId }] of partitions) {
+    const list = [...byArn];
+    if (byId) list.push(['aws', 'aws-cn', 'aws-us-gov'].find((p) => !byArn.has(p)) ?? `aws-${fresh}`);
+    for (const partition of list) out.push(`arn:${partition}:iam::${account}:root${fresh}`);
   }
   return out;
 }

@@ -543,6 +543,51 @@ describe('no silent edits, no unsafe applicability', () => {
   });
 });
 
+describe('PI-055 on published Pod Identity trusts (test/fixtures/published/README.md)', () => {
+  const STANDARD = JSON.parse(
+    readFileSync(join(__dirname, '../../../fixtures/published/eks-user-guide-pod-identity-role.json'), 'utf8'),
+  ) as { Statement: Record<string, unknown>[] };
+  const association = {
+    cluster: 'one',
+    region: 'us-west-2',
+    namespace: 'apps',
+    serviceAccount: 'api',
+    roleArn: roleArn('pi'),
+  };
+  const snapshotWith = (trust: Record<string, unknown>) =>
+    estate([
+      account(A, {
+        clusters: [one.snapshot],
+        oidcProviders: [provider(one)],
+        roles: [role(A, 'pi', trust)],
+        podIdentityAssociations: [association],
+      }),
+    ]);
+
+  it('plans nothing for the standard trust of the EKS user guide (PI-055 is an info hardening suggestion)', () => {
+    // Given the console's standard trust, used by an association
+    const snapshot = snapshotWith(STANDARD);
+    // When planned, Then no plan touches the role
+    expect(planEstate(snapshot).plans.filter((p) => p.resourceArn === roleArn('pi'))).toEqual([]);
+  });
+
+  it('proposes aws:SourceAccount for a statement that lets in more than Pod Identity, never applied automatically', () => {
+    // Given the standard statement with a CI role merged into its principal
+    const widened = {
+      ...STANDARD,
+      Statement: [{ ...STANDARD.Statement[0], Principal: { Service: 'pods.eks.amazonaws.com', AWS: roleArn('ci') } }],
+    };
+    // When planned
+    const plan = planEstate(snapshotWith(widened)).plans.find((p) => p.resourceArn === roleArn('pi') && p.after);
+    // Then the plan adds the condition, but is propose-only: it would shut the CI role out
+    expect(plan?.ruleIds).toEqual(['PI-055']);
+    expect(JSON.stringify(plan?.after)).toContain('"aws:SourceAccount":"111111111111"');
+    expect(plan?.applicable).toBe(false);
+    expect(plan?.proposeOnlyReason).toContain('PI-055 is hardening');
+    expect(plan?.proposeOnlyReason).toContain(`AWS ${roleArn('ci')}`);
+  });
+});
+
 describe('the remediator scope (what IAM lets the member remediator write)', () => {
   const scope = remediationScopeFrom({ mode: 'tagged', ownRoleNames: ['IrsaDoctorScanner', 'IrsaDoctorRemediator'] });
   // A role used on cluster two but trusted only by cluster one: the planner appends a statement (an applicable fix).

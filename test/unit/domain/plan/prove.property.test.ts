@@ -27,6 +27,7 @@ import type { DeclaredWidening, IntendedRequest, ProofInput } from '../../../../
 import { proveTrustChange } from '../../../../lambdas/domain/plan/prove';
 import { evaluateCondition } from '../../../../lambdas/domain/trust-policy/conditions';
 import {
+  accountPrincipal,
   evaluateTrustPolicy,
   type PrincipalType,
   type TrustRequest,
@@ -452,7 +453,12 @@ function universeOf(before: TrustPolicy, after: TrustPolicy, input: Change['inpu
   const addId = (type: PrincipalType, id: string) => {
     ids.get(type)?.add(id);
     if (type === 'Service') ids.get(type)?.add(id.toUpperCase());
-    if (type === 'AWS' && /^\d{12}$/.test(id)) ids.get(type)?.add(`arn:aws:iam::${id}:user/u`);
+    // An account principal (its id, or arn:<partition>:iam::<id>:root) names every principal of the account.
+    const named = type === 'AWS' ? accountPrincipal(id) : undefined;
+    // The id form holds in any partition: one principal of the account in aws, one in aws-cn.
+    for (const partition of named ? [named.partition ?? 'aws', named.partition ?? 'aws-cn'] : []) {
+      ids.get(type)?.add(`arn:${partition}:iam::${named?.account}:user/u`);
+    }
   };
   for (const policy of [before, after]) {
     for (const s of policy.statements) {

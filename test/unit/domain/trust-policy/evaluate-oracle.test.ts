@@ -15,7 +15,7 @@ import {
   WEB_IDENTITY_ACTION,
 } from '../../../../lambdas/domain/trust-policy/evaluate';
 import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
-import { type OracleVerdict, oracleDecide } from '../../../support/iam-simulate-oracle';
+import { type OracleVerdict, oracleDecide, oracleDecideAwsPrincipal } from '../../../support/iam-simulate-oracle';
 
 const SEED = 20_260_917;
 const CORPUS_SIZE = 3_000;
@@ -499,4 +499,73 @@ describe('evaluateTrustPolicy against iam-simulate (fixed-seed corpus)', () => {
     expect(excluded.length).toBeLessThanOrEqual(CORPUS_SIZE / 20);
     expect(excluded.filter((o) => !o.oracle.problem).map(describeOutcome)).toEqual([]);
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// AWS account principals (issue 13): `AWS: <account>` and `AWS: arn:<partition>:iam::<account>:root` are one
+// principal, the account (IAM user guide, Principal element, "AWS account principals"). Every pair of the table
+// below is decided by both, with an identity-policy Allow for the caller so that the trust policy alone decides.
+// Callers of another partition are left out: no such request exists ("You cannot use IAM credentials from one
+// partition to interact with resources in a different partition", AWS Fault Isolation Boundaries, Partitions); the
+// evaluator keeps the partition of the ARN form (as IRSA-044 does for provider ARNs), iam-simulate ignores it.
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('evaluateTrustPolicy against iam-simulate: AWS account principals', () => {
+  const OWN = '111111111111';
+  const OTHER = '222222222222';
+  const principalValues = [
+    `arn:aws:iam::${OWN}:root`,
+    OWN,
+    [`arn:aws:iam::${OTHER}:root`, OWN],
+    `arn:aws:iam::${OWN}:role/source`,
+    `arn:aws:iam::${OTHER}:root`,
+    '*',
+  ];
+  const callers = [
+    `arn:aws:iam::${OWN}:role/source`,
+    `arn:aws:sts::${OWN}:assumed-role/source/session`,
+    `arn:aws:iam::${OWN}:user/alice`,
+    `arn:aws:iam::${OWN}:root`,
+    `arn:aws:iam::${OTHER}:role/source`,
+    'arn:aws:iam::333333333333:role/source',
+  ];
+  // The evaluator's callers name a role session by its role's ARN (PI-054 asks as the association role), and a role
+  // ARN value matches only that; a role ARN value against an sts assumed-role session ARN is left out of the table.
+  const sessionOfNamedRole = (value: unknown, caller: string) =>
+    typeof value === 'string' && value.includes(':role/') && caller.includes(':assumed-role/');
+  const table = principalValues.flatMap((value) =>
+    callers
+      .filter((caller) => !sessionOfNamedRole(value, caller))
+      .flatMap((caller) =>
+        [OWN, OTHER].flatMap((roleAccount) =>
+          ['Allow', 'Deny'].map((effect) => ({ value, caller, roleAccount, effect })),
+        ),
+      ),
+  );
+
+  it.each(table.map((t) => [JSON.stringify(t.value), t.caller, t.roleAccount, t.effect, t] as const))(
+    'AWS %s, caller %s, role in %s, %s: both decide alike',
+    async (_v, _c, _r, _e, t) => {
+      // Given a one-statement trust naming the principal value (and, for a Deny, an Allow for everyone beside it)
+      const statement = { Effect: t.effect, Principal: { AWS: t.value }, Action: 'sts:AssumeRole' };
+      const document = {
+        Version: '2012-10-17',
+        Statement:
+          t.effect === 'Deny'
+            ? [statement, { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }]
+            : [statement],
+      };
+      const request: TrustRequest = {
+        principal: { type: 'AWS', id: t.caller },
+        action: 'sts:AssumeRole',
+        context: {},
+      };
+      const read = parseTrustPolicy(document);
+      if (!read.ok) throw new Error(read.message);
+      // When both decide, Then they agree
+      const oracle = await oracleDecideAwsPrincipal(document, request, t.roleAccount);
+      expect(oracle.problem).toBeUndefined();
+      expect(evaluateTrustPolicy(read.policy, request).decision).toBe(oracle.decision);
+    },
+  );
 });

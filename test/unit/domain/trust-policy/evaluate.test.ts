@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type Evaluation,
   evaluateTrustPolicy,
@@ -166,6 +168,49 @@ describe('evaluateTrustPolicy: Effect, Principal and Action', () => {
       expect(evaluation.decision).toBe('ImplicitDeny');
       expect(evaluation.explanation).toBe(`no Allow statement names the principal Federated ${PROVIDER}`);
     });
+  });
+});
+
+describe('evaluateTrustPolicy: AWS account principals', () => {
+  // CDK AccountRootPrincipal, as synthesized (test/fixtures/published/README.md): AWS arn:aws:iam::<account>:root.
+  const CDK_ROOT = JSON.parse(
+    readFileSync(join(__dirname, '../../../fixtures/published/cdk-account-root-principal.json'), 'utf8'),
+  ) as Doc;
+  const BY_ID = JSON.parse(JSON.stringify(CDK_ROOT).replace('arn:aws:iam::111111111111:root', '111111111111')) as Doc;
+  const aws = (id: string): TrustRequest => ({ principal: { type: 'AWS', id }, action: 'sts:AssumeRole', context: {} });
+
+  it.each([
+    ['a role of the account', 'arn:aws:iam::111111111111:role/deploy', 'Allow'],
+    ['an assumed-role session of the account', 'arn:aws:sts::111111111111:assumed-role/deploy/session', 'Allow'],
+    ['a user of the account', 'arn:aws:iam::111111111111:user/alice', 'Allow'],
+    ['the account root itself', 'arn:aws:iam::111111111111:root', 'Allow'],
+    ['the bare account id', '111111111111', 'Allow'],
+    ['a role of another account', 'arn:aws:iam::222222222222:role/deploy', 'ImplicitDeny'],
+    ['an ARN with the account in another field', 'arn:aws:iam::222222222222:role/111111111111', 'ImplicitDeny'],
+  ])('treats AWS arn:aws:iam::<account>:root as the account: %s -> %s', (_case, id, expected) => {
+    // Given the CDK trust and the same trust with the account written as its id
+    // When the principal asks, Then both decide alike
+    expect(decide(CDK_ROOT, aws(id)).decision).toBe(expected);
+    expect(decide(BY_ID, aws(id)).decision).toBe(expected);
+  });
+
+  it('keeps the partition of the ARN form; the 12-digit form holds in any partition', () => {
+    const china = aws('arn:aws-cn:iam::111111111111:role/deploy');
+    expect(decide(CDK_ROOT, china).decision).toBe('ImplicitDeny');
+    expect(decide(BY_ID, china).decision).toBe('Allow');
+  });
+
+  it('does not read other :root-like values as an account', () => {
+    const odd = (value: string) =>
+      JSON.parse(JSON.stringify(CDK_ROOT).replace('arn:aws:iam::111111111111:root', value)) as Doc;
+    const request = aws('arn:aws:iam::111111111111:role/deploy');
+    for (const value of [
+      'arn:aws:iam::111111111111:user/root',
+      'arn:aws:iam::11111111111:root',
+      'arn:aws:sts::111111111111:root',
+    ]) {
+      expect(decide(odd(value), request).decision).toBe('ImplicitDeny');
+    }
   });
 });
 

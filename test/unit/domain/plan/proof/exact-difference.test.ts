@@ -175,6 +175,29 @@ describe('exactNewlyAllowed', () => {
     expect(notPrincipal.classes.every((c) => c.request.action.toLowerCase() !== 'sts:tagsession')).toBe(true);
   });
 
+  it('an account written arn:<partition>:iam::<account>:root is the account, as its 12-digit id is', () => {
+    // Given a role trusted by one role of account 222222222222, then by the account (CDK AccountRootPrincipal)
+    const role = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:role/ci' }, Action: 'sts:AssumeRole' };
+    const root = { ...role, Principal: { AWS: 'arn:aws:iam::222222222222:root' } };
+    const id = { ...role, Principal: { AWS: '222222222222' } };
+    // Then the two spellings of the account allow the same requests of its partition: nothing new from the ARN form,
+    // and from the 12-digit form (which holds in any partition) only the account's principals of another partition
+    expect(diff([id], [root])).toMatchObject({ decided: true, classes: [] });
+    expect(diff([root], [id]).classes.map((c) => c.request.principal.id)).toEqual([
+      expect.stringMatching(/^arn:aws-cn:iam::222222222222:/),
+    ]);
+    // And widening one role to the account newly allows the account's other principals (a fresh one stands for them)
+    const widened = diff([role], [root]).classes.map((c) => c.request.principal.id);
+    expect(widened).toEqual(
+      expect.arrayContaining([
+        'arn:aws:iam::222222222222:root',
+        expect.stringMatching(/^arn:aws:iam::222222222222:root./),
+      ]),
+    );
+    expect(widened).not.toContain('arn:aws:iam::222222222222:role/ci');
+    expect(widened.every((p) => p.startsWith('arn:aws:iam::222222222222:'))).toBe(true);
+  });
+
   it('actions: a pattern is cut by the literals it covers, ignoring case', () => {
     const r = diff([allow()], [allow(undefined, { Action: 'STS:AssumeRole*' })]);
     expect(r.decided).toBe(true);
