@@ -16,16 +16,19 @@ export interface FederatedValueEvidence extends StatementEvidence {
   readonly expectedFederated?: string;
 }
 
+function expectedFederated(s: StatementScope): { expectedFederated?: string } {
+  return s.target ? { expectedFederated: s.expectedFederated(s.target) } : {};
+}
+
 /** IRSA-011: the principal's type or value cannot match a pod's web-identity request. */
 function checkPrincipal(s: StatementScope): void {
-  const { view, target } = s;
-  const expected = target ? { expectedFederated: s.expectedFederated(target) } : {};
+  const { view } = s;
   if (view.federatedValues.length === 0 || view.statement.notPrincipal) {
     const types = view.otherPrincipalTypes.length > 0 ? view.otherPrincipalTypes.join(', ') : 'none';
     s.emit(
       'IRSA-011',
       `${s.at()} checks EKS token claims but its principal is ${view.statement.notPrincipal ? 'a NotPrincipal' : types}, not Federated: a pod's web-identity request never matches.`,
-      { principalTypes: view.otherPrincipalTypes, ...expected },
+      { principalTypes: view.otherPrincipalTypes, ...expectedFederated(s) },
     );
     return;
   }
@@ -38,7 +41,7 @@ function checkPrincipal(s: StatementScope): void {
   s.emit(
     'IRSA-011',
     `${s.at()}: Federated ${badFederated.map((v) => JSON.stringify(v)).join(', ')} is not a provider ARN (bare URL, wildcard or empty).`,
-    { federated: badFederated, ...expected },
+    { federated: badFederated, ...expectedFederated(s) },
   );
 }
 

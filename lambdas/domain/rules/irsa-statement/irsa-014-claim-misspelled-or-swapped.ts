@@ -3,7 +3,7 @@ import { KNOWN_CLAIMS } from '../../trust-policy/classify';
 import type { StatementEvidence } from '../evidence';
 import { defineRule } from '../rule';
 import { ACCESS_DENIED, DOC } from '../rule-docs';
-import { type StatementScope, subjectsIn } from './statement-scope';
+import { holdsSubject, type StatementScope, subjectsIn } from './statement-scope';
 
 /** A condition key names a claim no token carries. */
 export interface ClaimTypoEvidence extends StatementEvidence {
@@ -57,8 +57,8 @@ export type ClaimEvidence =
 function checkClaims(s: StatementScope): void {
   checkClaimSpelling(s);
   for (const c of s.audConditions) {
+    if (!holdsSubject(c)) continue;
     const subjects = subjectsIn(c);
-    if (subjects.length === 0) continue;
     if (s.subjectsOnlyUnderAud.includes(c)) {
       const subKey = `${c.entry.key.slice(0, c.entry.key.lastIndexOf(':'))}:sub`;
       s.emit(

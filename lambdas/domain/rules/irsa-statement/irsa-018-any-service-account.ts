@@ -29,15 +29,27 @@ function checkAnyServiceAccount(s: StatementScope): void {
     );
     return;
   }
-  const broad = s.subConditions.flatMap((c) =>
-    positive(c) && isLike(c) ? c.entry.values.filter((v) => isOverBroadSubject(v)) : [],
-  );
-  if (broad.length === 0) return;
+  const broad = overBroadPatterns(s);
+  if (broad === undefined) return;
   s.emit(
     'IRSA-018',
     `${s.at()}: :sub pattern ${broad.map((b) => JSON.stringify(b)).join(', ')} lets service accounts of any namespace assume this role.`,
     { patterns: broad },
   );
+}
+
+/** The :sub patterns under StringLike that span namespaces; undefined when there are none (the healthy case). */
+function overBroadPatterns(s: StatementScope): string[] | undefined {
+  let broad: string[] | undefined;
+  for (const c of s.subConditions) {
+    if (!positive(c) || !isLike(c)) continue;
+    for (const v of c.entry.values) {
+      if (!isOverBroadSubject(v)) continue;
+      broad ??= [];
+      broad.push(v);
+    }
+  }
+  return broad;
 }
 
 export const IRSA_018 = defineRule<Either<NoSubjectEvidence, BroadSubjectEvidence>>()({

@@ -3,7 +3,7 @@ import { wildcardMatch } from '../../trust-policy/wildcard';
 import type { StatementEvidence } from '../evidence';
 import { defineRule } from '../rule';
 import { ACCESS_DENIED, DOC } from '../rule-docs';
-import { isLike, positive, type StatementScope, subjectsIn } from './statement-scope';
+import { holdsSubject, isLike, positive, type StatementScope } from './statement-scope';
 
 export interface AudienceValueEvidence extends StatementEvidence {
   readonly conditionKey: string;
@@ -15,7 +15,7 @@ export interface AudienceValueEvidence extends StatementEvidence {
 function checkAudienceValue(s: StatementScope): void {
   for (const c of s.audConditions) {
     // A subject under :aud is IRSA-014's.
-    if (!positive(c) || c.claimNormal !== 'aud' || subjectsIn(c).length > 0) continue;
+    if (!positive(c) || c.claimNormal !== 'aud' || holdsSubject(c)) continue;
     const like = isLike(c);
     if (c.entry.values.some((v) => (like ? wildcardMatch(v, DEFAULT_AUDIENCE) : v === DEFAULT_AUDIENCE))) continue;
     const customAudiences = s.knownAudiences().filter((a) => a !== DEFAULT_AUDIENCE);

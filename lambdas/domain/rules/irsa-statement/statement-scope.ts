@@ -63,7 +63,7 @@ export class StatementScope {
       this.providerKeys.has(c.prefixKey) || ctx.index.clustersByKey.has(c.prefixKey) ? c.prefixKey : undefined,
     );
     this.merged = this.providerKeys.size >= 2 || this.knownPrefixKeys.size >= 2;
-    this.subjectsOnlyUnderAud = this.subConditions.length === 0 ? this.audConditionsMatchingNobody() : [];
+    this.subjectsOnlyUnderAud = this.subConditions.length === 0 ? this.audConditionsMatchingNobody() : NONE;
   }
 
   /** "Role <name>, statement #<index> (<sid>)": how messages name the statement. */
@@ -107,9 +107,9 @@ export class StatementScope {
     );
   }
 
-  private audConditionsMatchingNobody(): IssuerCondition[] {
-    const holding = this.audConditions.filter((c) => c.claimNormal === 'aud' && subjectsIn(c).length > 0);
-    if (holding.length === 0) return [];
+  private audConditionsMatchingNobody(): readonly IssuerCondition[] {
+    const holding = this.audConditions.filter((c) => c.claimNormal === 'aud' && holdsSubject(c));
+    if (holding.length === 0) return NONE;
     const audiences = [DEFAULT_AUDIENCE, ...this.knownAudiences()];
     return holding.filter((c) => audienceNeverMatches(c, audiences));
   }
@@ -130,6 +130,11 @@ export function statementEvidence(view: StatementView, role?: RoleAnalysis): Sta
     statement: view.statement.raw,
     ...(quirks && quirks.length > 0 ? { quirks } : {}),
   };
+}
+
+/** Whether a condition holds a service-account subject. */
+export function holdsSubject(c: IssuerCondition): boolean {
+  return c.entry.values.some((v) => v.startsWith('system:serviceaccount'));
 }
 
 /** The values of a condition that are service-account subjects. */
@@ -192,3 +197,4 @@ function distinct<T>(items: readonly T[], key: (item: T) => string | undefined):
   return set ?? (only === undefined ? EMPTY : new Set([only]));
 }
 const EMPTY: ReadonlySet<string> = new Set();
+const NONE: readonly IssuerCondition[] = [];
