@@ -5,7 +5,7 @@
  * service account is checked against its role's policy, so that product is the one to watch).
  */
 
-import { MAX_EVALUATED_TRUST_POLICY } from '../lambdas/domain/rules/trust-rules';
+import { MAX_EVALUATED_TRUST_POLICY } from '../lambdas/domain/rules/document/role-pass';
 import type {
   AccountSnapshot,
   ClusterSnapshot,

@@ -1,11 +1,18 @@
 import { providerArn } from '../arn';
 import type { ClusterRef, EstateIndex, RoleRef } from '../estate-index';
-import { type EvidenceOf, type Finding, type ResourceType, type RuleId, type Severity, stableId } from '../finding';
+import {
+  type EvidenceOf,
+  type Finding,
+  type FindingOf,
+  type ResourceType,
+  type RuleId,
+  type Severity,
+  stableId,
+} from '../finding';
 import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA } from '../snapshot';
 import type { StatementView } from '../trust-policy/classify';
 import type { ReadResult } from '../trust-policy/model';
 import { ruleMeta } from './catalog';
-import type { StatementEvidence } from './evidence';
 
 export interface AnalysisOptions {
   /** Trust-policy length quota when the snapshot does not carry the account's live value. Default 2,048. */
@@ -79,21 +86,25 @@ export class AnalysisContext {
     if (this.byId.has(id)) return;
     const cluster = draft.cluster;
     const podError = meta.podError?.replace('{issuer}', cluster ? `https://${cluster.hostPath}` : '<issuer>');
-    const finding: Finding<R> = {
+    // Built in place, keys in this order, without object spreads (they cost more than the rest of a finding).
+    const finding = {
       id,
       ruleId: draft.ruleId,
       severity: draft.severity ?? meta.severity,
       accountId: draft.accountId,
       resourceArn: draft.resourceArn,
       resourceType: draft.resourceType,
-      ...(cluster ? { cluster: cluster.cluster.name, region: cluster.cluster.region } : {}),
-      title: meta.title,
-      message: draft.message,
-      ...(podError ? { podError } : {}),
-      remediation: meta.remediation,
-      references: meta.references,
-      evidence: draft.evidence,
-    };
+    } as { -readonly [K in keyof FindingOf<R>]: FindingOf<R>[K] };
+    if (cluster) {
+      finding.cluster = cluster.cluster.name;
+      finding.region = cluster.cluster.region;
+    }
+    finding.title = meta.title;
+    finding.message = draft.message;
+    if (podError) finding.podError = podError;
+    finding.remediation = meta.remediation;
+    finding.references = meta.references;
+    finding.evidence = draft.evidence;
     // `finding` is the rule's own member of the Finding union; TypeScript cannot see that for a generic R.
     this.byId.set(id, finding as Finding);
     if (on) on.role.findingsByStatement[on.index] = (on.role.findingsByStatement[on.index] ?? 0) + 1;
@@ -162,19 +173,4 @@ function count(usage: Usage, roleArn: string): void {
   if (usage.sample.length < SAMPLE) usage.sample.push(roleArn);
 }
 
-export function statementLabel(view: StatementView): string {
-  return view.statement.sid ? `#${view.statement.index} (${view.statement.sid})` : `#${view.statement.index}`;
-}
-
-/** The statement as written, and the reader's quirks in it (stray whitespace, operator spelling...), as evidence. */
-export function statementEvidence(view: StatementView, role?: RoleAnalysis): StatementEvidence {
-  const quirks = role?.read.quirks.filter(
-    (q) => 'path' in q && (q.path === '$.Statement' || q.path.startsWith(`$.Statement[${view.statement.index}]`)),
-  );
-  return {
-    statementIndex: view.statement.index,
-    ...(view.statement.sid ? { sid: view.statement.sid } : {}),
-    statement: view.statement.raw,
-    ...(quirks && quirks.length > 0 ? { quirks } : {}),
-  };
-}
+export { statementEvidence, statementLabel } from './irsa-statement/statement-scope';

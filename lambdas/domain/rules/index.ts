@@ -1,8 +1,12 @@
-import type { AnalysisContext } from './context';
+import { checkAccounts } from './account/account-pass';
+import type { AnalysisContext, RoleAnalysis } from './context';
+import { checkRole, readRole } from './document/role-pass';
+import { checkIrsaStatement } from './irsa-statement/statement-pass';
 import { checkAssociations, checkPodIdentityTrust } from './pod-identity-rules';
-import { checkAccounts, checkClusterProviders, checkProviders } from './provider-rules';
-import { checkIntendedRequests, checkIrsaStatement, checkRole, readRole } from './trust-rules';
-import { checkServiceAccounts } from './workload-rules';
+import { checkClusterProviders } from './provider/irsa-001-no-provider';
+import { checkProviders } from './provider/provider-scope';
+import { checkIntendedRequests } from './workload/irsa-024-denied-by-something-else';
+import { checkServiceAccounts } from './workload/workload-pass';
 
 /**
  * The order rules run in. Roles stream through one pass each (read, classify, check, then let go) so that a
@@ -13,27 +17,36 @@ import { checkServiceAccounts } from './workload-rules';
  */
 export function runRules(ctx: AnalysisContext): void {
   checkAccounts(ctx);
-  const neededLater = new Set<string>();
-  for (const roleArn of ctx.index.serviceAccountsByRole.keys()) neededLater.add(roleArn);
-  for (const { association } of ctx.index.associations) {
-    neededLater.add(association.roleArn);
-    if (association.targetRoleArn) neededLater.add(association.targetRoleArn);
-  }
+  const neededLater = rolesNeededLater(ctx);
   for (const ref of ctx.index.roles) {
     const role = readRole(ref, ctx);
     if (role.irsa) ctx.irsaRoles++;
     checkRole(role, ctx);
     checkPodIdentityTrust(role, ctx);
-    if (role.irsa) {
-      for (const view of role.views) {
-        if (view.kind === 'irsa' && view.statement.effect === 'Allow') checkIrsaStatement(view, role, ctx);
-      }
-      checkIntendedRequests(role, ctx);
-    }
+    if (role.irsa) checkIrsaStatements(role, ctx);
     if (neededLater.has(ref.role.arn)) ctx.roleAnalyses.set(ref.role.arn, role);
   }
   checkServiceAccounts(ctx);
   checkAssociations(ctx);
   checkClusterProviders(ctx);
   checkProviders(ctx);
+}
+
+/** The roles a workload or a Pod Identity association names: their analyses are kept for the workload pass. */
+function rolesNeededLater(ctx: AnalysisContext): Set<string> {
+  const neededLater = new Set<string>();
+  for (const roleArn of ctx.index.serviceAccountsByRole.keys()) neededLater.add(roleArn);
+  for (const { association } of ctx.index.associations) {
+    neededLater.add(association.roleArn);
+    if (association.targetRoleArn) neededLater.add(association.targetRoleArn);
+  }
+  return neededLater;
+}
+
+/** The statement rules on each IRSA Allow statement, then the denials they did not explain. */
+function checkIrsaStatements(role: RoleAnalysis, ctx: AnalysisContext): void {
+  for (const view of role.views) {
+    if (view.kind === 'irsa' && view.statement.effect === 'Allow') checkIrsaStatement(view, role, ctx);
+  }
+  checkIntendedRequests(role, ctx);
 }

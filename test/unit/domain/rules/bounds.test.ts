@@ -1,5 +1,5 @@
 import { analyzeEstate } from '../../../../lambdas/domain/analyze-estate';
-import { MAX_EVALUATED_TRUST_POLICY } from '../../../../lambdas/domain/rules/trust-rules';
+import { MAX_EVALUATED_TRUST_POLICY } from '../../../../lambdas/domain/rules/document/role-pass';
 import {
   account,
   cluster,

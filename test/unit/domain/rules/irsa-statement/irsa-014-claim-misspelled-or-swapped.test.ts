@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeEstate } from '../../../../lambdas/domain/analyze-estate';
-import type { Finding } from '../../../../lambdas/domain/finding';
-import { evaluateTrustPolicy, webIdentityRequest } from '../../../../lambdas/domain/trust-policy/evaluate';
-import { parseTrustPolicy } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
-import { account, cluster, estate, provider, role } from '../../../support/estate-builder';
+import { analyzeEstate } from '../../../../../lambdas/domain/analyze-estate';
+import type { Finding } from '../../../../../lambdas/domain/finding';
+import { evaluateTrustPolicy, webIdentityRequest } from '../../../../../lambdas/domain/trust-policy/evaluate';
+import { parseTrustPolicy } from '../../../../../lambdas/domain/trust-policy/parse-trust-policy';
+import { account, cluster, estate, provider, role } from '../../../../support/estate-builder';
 
 // A subject written under <issuer>:aud with no :sub key, as public templates and tutorials write it
 // (test/fixtures/trust-policies/README.md, "from public code"). Pod tokens carry aud=sts.amazonaws.com, so the
@@ -12,7 +12,7 @@ import { account, cluster, estate, provider, role } from '../../../support/estat
 
 const A = '111111111111';
 const one = cluster({ name: 'one', region: 'us-west-2', accountId: A, id: '0123456789ABCDEF0123456789ABCDEF' });
-const fixture = (file: string) => readFileSync(join(__dirname, '../../../fixtures/trust-policies', file), 'utf8');
+const fixture = (file: string) => readFileSync(join(__dirname, '../../../../fixtures/trust-policies', file), 'utf8');
 
 function analyze(trustPolicy: string | Record<string, unknown>): Finding[] {
   const snapshot = estate([
