@@ -8,11 +8,12 @@ type RegisteredRule = (typeof RULES)[number];
 /** Every rule id, derived from the registry of rule files. */
 export type RuleId = RegisteredRule['id'];
 
-/** The evidence findings of rule `R` carry, as its file declares it. */
-export type EvidenceOf<R extends RuleId> = Exclude<Extract<RegisteredRule, { readonly id: R }>[EvidenceKey], undefined>;
-
-/** Rule id to the evidence its findings carry. */
-export type RuleEvidence = { readonly [R in RuleId]: EvidenceOf<R> };
+/** Rule id to the evidence its findings carry, as the rule's file declares it. */
+export type RuleEvidence = {
+  readonly [Rule in RegisteredRule as Rule['id']]: Exclude<Rule[EvidenceKey], undefined>;
+};
+/** The evidence of rule R: a lookup in a mapped type, so a finding type is covariant in its rule. */
+export type EvidenceOf<R extends RuleId> = RuleEvidence[R];
 
 /** The rules' meta by id, in catalog order (what `irsa-doctor rules`, the console and the docs list). */
 export const RULE_CATALOG: ReadonlyMap<RuleId, RuleMeta<RuleId>> = new Map(
