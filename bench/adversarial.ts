@@ -34,7 +34,7 @@ function loadBundled(): Analyzer {
   mkdirSync(TMP, { recursive: true });
   writeFileSync(
     entry,
-    `export { analyzeEstate } from '../../lambdas/domain/analyze';\nexport { parseSnapshot } from '../../lambdas/shared/schemas';\nexport { planFromFindings } from '../../lambdas/domain/plan/plan-estate';\n`,
+    `export { analyzeEstate } from '../../lambdas/domain/analyze-estate';\nexport { parseSnapshot } from '../../lambdas/shared/schemas';\nexport { planFromFindings } from '../../lambdas/domain/plan/plan-estate';\n`,
   );
   const outfile = join(TMP, 'adversarial-analyzer.cjs');
   buildSync({
