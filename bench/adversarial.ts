@@ -34,7 +34,7 @@ function loadBundled(): Analyzer {
   mkdirSync(TMP, { recursive: true });
   writeFileSync(
     entry,
-    `export { analyzeEstate } from '../../lambdas/domain/analyze';\nexport { parseSnapshot } from '../../lambdas/shared/schemas';\nexport { planFromFindings } from '../../lambdas/domain/plan/plan-estate';\n`,
+    `export { analyzeEstate } from '../../lambdas/domain/analyze-estate';\nexport { parseSnapshot } from '../../lambdas/shared/schemas';\nexport { planFromFindings } from '../../lambdas/domain/plan/plan-estate';\n`,
   );
   const outfile = join(TMP, 'adversarial-analyzer.cjs');
   buildSync({
@@ -111,89 +111,97 @@ function main(): void {
   process.stderr.write(`adversarial bench: Node ${process.version}, load average ${load()} on this machine\n`);
   for (const kind of kinds) {
     for (const size of sizes) {
-      const snapshot = generateAdversarialEstate(kind, size * MB);
-      const text = JSON.stringify(snapshot);
-      const megabytes = text.length / MB;
-      let t = performance.now();
-      const cpu = process.cpuUsage();
-      analyzer.parseSnapshot(JSON.parse(text), kind);
-      const validateMs = performance.now() - t;
-      t = performance.now();
-      const result = analyzer.analyzeEstate(snapshot);
-      const analyzeMs = performance.now() - t;
-      const used = process.cpuUsage(cpu);
-      // CPU time as well as wall time: on a machine shared by other work, wall time also counts waiting for a core.
-      const cpuMs = (used.user + used.system) / 1000;
-      const row: Row = {
-        kind,
-        megabytes,
-        roles: snapshot.accounts.reduce((n, a) => n + a.roles.length, 0),
-        serviceAccounts: snapshot.accounts.reduce((n, a) => n + (a.serviceAccounts?.length ?? 0), 0),
-        validateMs,
-        analyzeMs,
-        secondsPer10MB: (validateMs + analyzeMs) / 1000 / (megabytes / 10),
-        cpuSecondsPer10MB: cpuMs / 1000 / (megabytes / 10),
-        findings: result.findings.length,
-        outputMegabytes: JSON.stringify(result).length / MB,
-      };
-      const file = join(TMP, `adversarial-${kind}-${size}mb.json`);
-      if (planKinds.has(kind) && planSizes.has(size)) {
-        t = performance.now();
-        const planned = analyzer.planFromFindings(snapshot, result.findings);
-        row.planMs = performance.now() - t;
-        row.planSecondsPer10MB = row.planMs / 1000 / (megabytes / 10);
-        row.plans = planned.plans.length;
-      }
-      if (planKinds.has(kind) && planCliSizes.has(size)) {
-        writeFileSync(file, text);
-        t = performance.now();
-        const run = spawnSync(
-          process.execPath,
-          [join(ROOT, 'bin/irsa-doctor.cjs'), 'plan', '--snapshot', file, '--format', 'json'],
-          { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 16 * MB },
-        );
-        row.planCliSeconds = (performance.now() - t) / 1000;
-        row.planCliExit = run.status ?? -1;
-      }
-      if (cliSizes.has(size) && cliKinds.has(kind)) {
-        writeFileSync(file, text);
-        t = performance.now();
-        const run = spawnSync(
-          process.execPath,
-          [join(ROOT, 'bin/irsa-doctor.cjs'), 'analyze', '--snapshot', file, '--format', 'json'],
-          {
-            stdio: ['ignore', 'ignore', 'pipe'],
-            maxBuffer: 16 * MB,
-          },
-        );
-        row.cliSeconds = (performance.now() - t) / 1000;
-        row.cliSecondsPer10MB = row.cliSeconds / (megabytes / 10);
-        row.cliExit = run.status ?? -1;
-      }
+      const row = measure(analyzer, kind, size);
       rows.push(row);
-      const planned =
-        row.planMs === undefined
-          ? ''
-          : `  plan ${row.planMs.toFixed(0)} ms (${row.planSecondsPer10MB?.toFixed(2)} s/10MB, ${row.plans} plans)${row.planCliSeconds === undefined ? '' : `  plan CLI ${row.planCliSeconds.toFixed(1)} s (exit ${row.planCliExit})`}`;
-      process.stderr.write(
-        `  ${kind.padEnd(22)} ${megabytes.toFixed(1).padStart(5)} MB  validate ${validateMs.toFixed(0).padStart(6)} ms  analyze ${analyzeMs.toFixed(0).padStart(6)} ms  ${row.secondsPer10MB.toFixed(2).padStart(6)} s/10MB (CPU ${row.cpuSecondsPer10MB.toFixed(2)})${row.cliSeconds === undefined ? '' : `  CLI ${row.cliSeconds.toFixed(1)} s (${row.cliSecondsPer10MB?.toFixed(2)} s/10MB, exit ${row.cliExit})`}  ${row.findings} findings, ${row.outputMegabytes.toFixed(1)} MB out${planned}  (load ${load()})\n`,
-      );
+      process.stderr.write(`${rowLine(row)}  (load ${load()})\n`);
     }
   }
+  process.stdout.write(`${summaryLines(rows).join('\n')}\n`);
+  writeResults(rows);
+}
+
+/** One kind at one size: validation and analysis in-process, then planning and the CLI where asked for. */
+function measure(analyzer: Analyzer, kind: AdversarialKind, size: number): Row {
+  const snapshot = generateAdversarialEstate(kind, size * MB);
+  const text = JSON.stringify(snapshot);
+  const megabytes = text.length / MB;
+  let t = performance.now();
+  const cpu = process.cpuUsage();
+  analyzer.parseSnapshot(JSON.parse(text), kind);
+  const validateMs = performance.now() - t;
+  t = performance.now();
+  const result = analyzer.analyzeEstate(snapshot);
+  const analyzeMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  // CPU time as well as wall time: on a machine shared by other work, wall time also counts waiting for a core.
+  const cpuMs = (used.user + used.system) / 1000;
+  const row: Row = {
+    kind,
+    megabytes,
+    roles: snapshot.accounts.reduce((n, a) => n + a.roles.length, 0),
+    serviceAccounts: snapshot.accounts.reduce((n, a) => n + (a.serviceAccounts?.length ?? 0), 0),
+    validateMs,
+    analyzeMs,
+    secondsPer10MB: (validateMs + analyzeMs) / 1000 / (megabytes / 10),
+    cpuSecondsPer10MB: cpuMs / 1000 / (megabytes / 10),
+    findings: result.findings.length,
+    outputMegabytes: JSON.stringify(result).length / MB,
+  };
+  const file = join(TMP, `adversarial-${kind}-${size}mb.json`);
+  if (planKinds.has(kind) && planSizes.has(size)) {
+    t = performance.now();
+    const planned = analyzer.planFromFindings(snapshot, result.findings);
+    row.planMs = performance.now() - t;
+    row.planSecondsPer10MB = row.planMs / 1000 / (megabytes / 10);
+    row.plans = planned.plans.length;
+  }
+  if (planKinds.has(kind) && planCliSizes.has(size)) {
+    writeFileSync(file, text);
+    const run = runCli('plan', file);
+    row.planCliSeconds = run.seconds;
+    row.planCliExit = run.exit;
+  }
+  if (cliSizes.has(size) && cliKinds.has(kind)) {
+    writeFileSync(file, text);
+    const run = runCli('analyze', file);
+    row.cliSeconds = run.seconds;
+    row.cliSecondsPer10MB = row.cliSeconds / (megabytes / 10);
+    row.cliExit = run.exit;
+  }
+  return row;
+}
+
+/** `irsa-doctor <command> --snapshot <file> --format json` as a process: its wall time and exit status. */
+function runCli(command: 'analyze' | 'plan', file: string): { seconds: number; exit: number } {
+  const t = performance.now();
+  const run = spawnSync(
+    process.execPath,
+    [join(ROOT, 'bin/irsa-doctor.cjs'), command, '--snapshot', file, '--format', 'json'],
+    { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 16 * MB },
+  );
+  return { seconds: (performance.now() - t) / 1000, exit: run.status ?? -1 };
+}
+
+function rowLine(row: Row): string {
+  const planned =
+    row.planMs === undefined
+      ? ''
+      : `  plan ${row.planMs.toFixed(0)} ms (${row.planSecondsPer10MB?.toFixed(2)} s/10MB, ${row.plans} plans)${row.planCliSeconds === undefined ? '' : `  plan CLI ${row.planCliSeconds.toFixed(1)} s (exit ${row.planCliExit})`}`;
+  return `  ${row.kind.padEnd(22)} ${row.megabytes.toFixed(1).padStart(5)} MB  validate ${row.validateMs.toFixed(0).padStart(6)} ms  analyze ${row.analyzeMs.toFixed(0).padStart(6)} ms  ${row.secondsPer10MB.toFixed(2).padStart(6)} s/10MB (CPU ${row.cpuSecondsPer10MB.toFixed(2)})${row.cliSeconds === undefined ? '' : `  CLI ${row.cliSeconds.toFixed(1)} s (${row.cliSecondsPer10MB?.toFixed(2)} s/10MB, exit ${row.cliExit})`}  ${row.findings} findings, ${row.outputMegabytes.toFixed(1)} MB out${planned}`;
+}
+
+/** The row with the highest value of `key`, among the rows that have one. */
+function worstBy(rows: readonly Row[], key: 'cliSecondsPer10MB' | 'planSecondsPer10MB'): Row | undefined {
+  return rows
+    .filter((r) => r[key] !== undefined)
+    .reduce<Row | undefined>((w, r) => (!w || (r[key] ?? 0) > (w[key] ?? 0) ? r : w), undefined);
+}
+
+function summaryLines(rows: readonly Row[]): string[] {
   const worst = rows.reduce((w, r) => (r.secondsPer10MB > w.secondsPer10MB ? r : w));
-  const worstCli = rows
-    .filter((r) => r.cliSecondsPer10MB !== undefined)
-    .reduce<Row | undefined>(
-      (w, r) => (!w || (r.cliSecondsPer10MB ?? 0) > (w.cliSecondsPer10MB ?? 0) ? r : w),
-      undefined,
-    );
-  const worstPlan = rows
-    .filter((r) => r.planSecondsPer10MB !== undefined)
-    .reduce<Row | undefined>(
-      (w, r) => (!w || (r.planSecondsPer10MB ?? 0) > (w.planSecondsPer10MB ?? 0) ? r : w),
-      undefined,
-    );
-  const lines = [
+  const worstCli = worstBy(rows, 'cliSecondsPer10MB');
+  const worstPlan = worstBy(rows, 'planSecondsPer10MB');
+  return [
     `worst in-process: ${worst.kind} at ${worst.megabytes.toFixed(1)} MB, ${worst.secondsPer10MB.toFixed(2)} s per 10 MB wall, ${worst.cpuSecondsPer10MB.toFixed(2)} s CPU (target <= ${TARGET_SECONDS_PER_10MB})`,
     ...(worstCli
       ? [
@@ -206,7 +214,9 @@ function main(): void {
         ]
       : []),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function writeResults(rows: readonly Row[]): void {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const commit = (() => {

@@ -5,8 +5,13 @@
  * policy (ListRoles for the names, then GetRole each, since the runbook reads the role's trust relationship).
  * Accounts run as many at once as the sweep's; calls within an account run one after another, as a script does.
  */
-import { DescribeClusterCommand, paginateListClusters } from '@aws-sdk/client-eks';
-import { GetRoleCommand, ListOpenIDConnectProvidersCommand, paginateListRoles } from '@aws-sdk/client-iam';
+import { DescribeClusterCommand, type EKSClient, paginateListClusters } from '@aws-sdk/client-eks';
+import {
+  GetRoleCommand,
+  type IAMClient,
+  ListOpenIDConnectProvidersCommand,
+  paginateListRoles,
+} from '@aws-sdk/client-iam';
 import type { AwsClientFactory } from '../lambdas/adapters/aws-clients';
 import { mapLimit } from '../lambdas/shared/concurrency';
 
@@ -24,17 +29,26 @@ export async function runbookSweep(
       const eks = factory.eks(accountId, region);
       for await (const page of paginateListClusters({ client: eks }, {})) {
         for (const name of page.clusters ?? []) {
-          await eks.send(new DescribeClusterCommand({ name }));
-          await iam.send(new ListOpenIDConnectProvidersCommand({}));
-          for await (const roles of paginateListRoles({ client: iam }, {})) {
-            for (const role of roles.Roles ?? []) {
-              const { Role } = await iam.send(new GetRoleCommand({ RoleName: role.RoleName }));
-              if (Role?.AssumeRolePolicyDocument) trustPoliciesRead += 1;
-            }
-          }
+          // Awaited first, then added: `total += await ...` would read the total before other accounts add to it.
+          const read = await checkCluster(eks, iam, name);
+          trustPoliciesRead += read;
         }
       }
     }
   });
   return { trustPoliciesRead };
+}
+
+/** The runbook for one cluster: describe it, list the providers, read every role's trust policy; how many it read. */
+async function checkCluster(eks: EKSClient, iam: IAMClient, name: string): Promise<number> {
+  let read = 0;
+  await eks.send(new DescribeClusterCommand({ name }));
+  await iam.send(new ListOpenIDConnectProvidersCommand({}));
+  for await (const roles of paginateListRoles({ client: iam }, {})) {
+    for (const role of roles.Roles ?? []) {
+      const { Role } = await iam.send(new GetRoleCommand({ RoleName: role.RoleName }));
+      if (Role?.AssumeRolePolicyDocument) read += 1;
+    }
+  }
+  return read;
 }

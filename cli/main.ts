@@ -176,36 +176,41 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
-        return EXIT.OK;
-      }
-      return EXIT.BAD_INPUT;
-    }
-    if (err instanceof SnapshotValidationError) {
-      // One line per problem; each already shows a value by its path, first characters and length.
-      io.stderr.write(`irsa-doctor: ${escapeControls(err.message, true)}\n`);
-      return EXIT.BAD_INPUT;
-    }
-    if (
-      err instanceof UsageError ||
-      err instanceof InputReadError ||
-      err instanceof OutputWriteError ||
-      err instanceof CredentialsError ||
-      err instanceof NetworkError
-    ) {
-      io.stderr.write(`irsa-doctor: ${clip(err.message, 1000)}\n`);
-      return EXIT.BAD_INPUT;
-    }
-    // Anything else is a bug: one line, and the stack only when asked for (IRSA_DOCTOR_DEBUG=1).
-    const e = err instanceof Error ? err : new Error(String(err));
-    io.stderr.write(
-      `irsa-doctor: internal error: ${clip(`${e.name}: ${e.message}`, 1000)}${
-        io.env.IRSA_DOCTOR_DEBUG
-          ? `\n${escapeControls(e.stack ?? '', true)}`
-          : ' (set IRSA_DOCTOR_DEBUG=1 for the stack trace)'
-      }\n`,
-    );
-    return EXIT.INTERNAL;
+    return reportError(err, io);
   }
+}
+
+/** Says what went wrong on stderr (commander has already said it for usage errors) and returns the exit code. */
+function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
+      return EXIT.OK;
+    }
+    return EXIT.BAD_INPUT;
+  }
+  if (err instanceof SnapshotValidationError) {
+    // One line per problem; each already shows a value by its path, first characters and length.
+    io.stderr.write(`irsa-doctor: ${escapeControls(err.message, true)}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  if (
+    err instanceof UsageError ||
+    err instanceof InputReadError ||
+    err instanceof OutputWriteError ||
+    err instanceof CredentialsError ||
+    err instanceof NetworkError
+  ) {
+    io.stderr.write(`irsa-doctor: ${clip(err.message, 1000)}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  // Anything else is a bug: one line, and the stack only when asked for (IRSA_DOCTOR_DEBUG=1).
+  const e = err instanceof Error ? err : new Error(String(err));
+  io.stderr.write(
+    `irsa-doctor: internal error: ${clip(`${e.name}: ${e.message}`, 1000)}${
+      io.env.IRSA_DOCTOR_DEBUG
+        ? `\n${escapeControls(e.stack ?? '', true)}`
+        : ' (set IRSA_DOCTOR_DEBUG=1 for the stack trace)'
+    }\n`,
+  );
+  return EXIT.INTERNAL;
 }

@@ -16,7 +16,7 @@ import {
   ListRootsCommand,
   MoveAccountCommand,
 } from '@aws-sdk/client-organizations';
-import { seedClients } from '../emulator/seed';
+import { type SeedClients, seedClients } from '../emulator/seed';
 import { OPT_IN_TAG, OPT_IN_VALUE } from '../lambdas/domain/remediation-scope';
 import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../lambdas/domain/snapshot';
 
@@ -175,6 +175,25 @@ export interface SeedOptions {
 
 export async function seedOrgEstate(endpoint: string, options: SeedOptions = {}): Promise<OrgEstate> {
   const hub = seedClients(endpoint, HUB);
+  const { ids, ouId } = await createOrganization(hub);
+  const issuers = await createClusters(endpoint, ids);
+  const defs = definition({ ids, issuers });
+  for (const key of ['platform', 'payments', 'sandbox'] as const) {
+    await seedAccount(seedClients(endpoint, ids[key]), ids[key], defs[key], issuers, options);
+  }
+  if (options.hubMemberRoles) {
+    const seed = seedClients(endpoint, HUB);
+    for (const name of [SCANNER_ROLE, ...(options.remediatorRole ? [options.remediatorRole] : [])]) {
+      await seed.iam.send(
+        new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(hubRootTrust()) }),
+      );
+    }
+  }
+  return { ids, issuers, ouId };
+}
+
+/** The organization, its OU "workloads" with platform and payments in it, and sandbox under the root. */
+async function createOrganization(hub: SeedClients): Promise<{ ids: Record<AccountKey, string>; ouId: string }> {
   try {
     await hub.organizations.send(new DescribeOrganizationCommand({}));
     throw new Error('the emulator already has an organization: run the organization tests on a fresh emulator');
@@ -198,6 +217,11 @@ export async function seedOrgEstate(endpoint: string, options: SeedOptions = {})
       );
     }
   }
+  return { ids, ouId };
+}
+
+/** Each cluster in its account and region; their issuers (no scheme), as the emulator hands them out. */
+async function createClusters(endpoint: string, ids: Record<AccountKey, string>): Promise<Record<ClusterKey, string>> {
   const issuers = {} as Record<ClusterKey, string>;
   for (const [key, where] of Object.entries(CLUSTERS) as Array<[ClusterKey, (typeof CLUSTERS)[ClusterKey]]>) {
     const out = await seedClients(endpoint, ids[where.account])
@@ -211,76 +235,77 @@ export async function seedOrgEstate(endpoint: string, options: SeedOptions = {})
       );
     issuers[key] = (out.cluster?.identity?.oidc?.issuer ?? '').replace('https://', '');
   }
-  const defs = definition({ ids, issuers });
-  for (const key of ['platform', 'payments', 'sandbox'] as const) {
-    const seed = seedClients(endpoint, ids[key]);
-    const def = defs[key];
-    for (const p of def.providers) {
-      await seed.iam.send(
-        new CreateOpenIDConnectProviderCommand({
-          Url: `https://${issuers[p.cluster]}`,
-          ClientIDList: p.clientIds,
-          ThumbprintList: p.thumbprints,
-        }),
-      );
-    }
-    if (def.scanner && options.remediatorRole) {
-      await seed.iam.send(
-        new CreateRoleCommand({
-          RoleName: options.remediatorRole,
-          AssumeRolePolicyDocument: JSON.stringify(hubRootTrust()),
-        }),
-      );
-    }
-    for (const r of def.roles) {
-      if (r.name === SCANNER_ROLE && !def.scanner) continue;
-      await seed.iam.send(
-        new CreateRoleCommand({
-          RoleName: r.name,
-          AssumeRolePolicyDocument: JSON.stringify(r.trust),
-          // The operator opted these roles in to remediation (the member stacks' default scope, remediableRoles).
-          ...(r.name === SCANNER_ROLE ? {} : { Tags: [{ Key: OPT_IN_TAG, Value: OPT_IN_VALUE }] }),
-        }),
-      );
-      if (r.tags) {
-        await seed.iam.send(
-          new TagRoleCommand({
-            RoleName: r.name,
-            Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })),
-          }),
-        );
-      }
-    }
-    for (const a of def.addons) {
-      await seed.eks(CLUSTERS[a.cluster].region).send(
-        new CreateAddonCommand({
-          clusterName: a.cluster,
-          addonName: a.name,
-          addonVersion: a.version,
-          ...(a.role ? { serviceAccountRoleArn: `arn:aws:iam::${ids[key]}:role/${a.role}` } : {}),
-        }),
-      );
-    }
-    for (const p of def.podIdentity) {
-      await seed.eks(CLUSTERS[p.cluster].region).send(
-        new CreatePodIdentityAssociationCommand({
-          clusterName: p.cluster,
-          namespace: p.namespace,
-          serviceAccount: p.serviceAccount,
-          roleArn: `arn:aws:iam::${ids[key]}:role/${p.role}`,
-        }),
-      );
-    }
+  return issuers;
+}
+
+/** One account's providers, roles (the remediator too, where the scanner is), add-ons and Pod Identity associations. */
+async function seedAccount(
+  seed: SeedClients,
+  accountId: string,
+  def: AccountDefinition,
+  issuers: Record<ClusterKey, string>,
+  options: SeedOptions,
+): Promise<void> {
+  for (const p of def.providers) {
+    await seed.iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: `https://${issuers[p.cluster]}`,
+        ClientIDList: p.clientIds,
+        ThumbprintList: p.thumbprints,
+      }),
+    );
   }
-  if (options.hubMemberRoles) {
-    const seed = seedClients(endpoint, HUB);
-    for (const name of [SCANNER_ROLE, ...(options.remediatorRole ? [options.remediatorRole] : [])]) {
-      await seed.iam.send(
-        new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(hubRootTrust()) }),
-      );
-    }
+  if (def.scanner && options.remediatorRole) {
+    await seed.iam.send(
+      new CreateRoleCommand({
+        RoleName: options.remediatorRole,
+        AssumeRolePolicyDocument: JSON.stringify(hubRootTrust()),
+      }),
+    );
   }
-  return { ids, issuers, ouId };
+  for (const r of def.roles) {
+    if (r.name === SCANNER_ROLE && !def.scanner) continue;
+    await seedRole(seed, r);
+  }
+  for (const a of def.addons) {
+    await seed.eks(CLUSTERS[a.cluster].region).send(
+      new CreateAddonCommand({
+        clusterName: a.cluster,
+        addonName: a.name,
+        addonVersion: a.version,
+        ...(a.role ? { serviceAccountRoleArn: `arn:aws:iam::${accountId}:role/${a.role}` } : {}),
+      }),
+    );
+  }
+  for (const p of def.podIdentity) {
+    await seed.eks(CLUSTERS[p.cluster].region).send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: p.cluster,
+        namespace: p.namespace,
+        serviceAccount: p.serviceAccount,
+        roleArn: `arn:aws:iam::${accountId}:role/${p.role}`,
+      }),
+    );
+  }
+}
+
+async function seedRole(seed: SeedClients, r: AccountDefinition['roles'][number]): Promise<void> {
+  await seed.iam.send(
+    new CreateRoleCommand({
+      RoleName: r.name,
+      AssumeRolePolicyDocument: JSON.stringify(r.trust),
+      // The operator opted these roles in to remediation (the member stacks' default scope, remediableRoles).
+      ...(r.name === SCANNER_ROLE ? {} : { Tags: [{ Key: OPT_IN_TAG, Value: OPT_IN_VALUE }] }),
+    }),
+  );
+  if (r.tags) {
+    await seed.iam.send(
+      new TagRoleCommand({
+        RoleName: r.name,
+        Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+  }
 }
 
 function hubRootTrust() {

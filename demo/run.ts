@@ -24,11 +24,13 @@ import { createLocalHub, synthesizeLocalWorkflow } from '../infra/local/local-hu
 import { runLocalWorkflow } from '../infra/local/local-workflow';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../lambdas/domain/analyze-estate';
+import type { AnalysisResult } from '../lambdas/domain/finding';
 import { SEVERITIES } from '../lambdas/domain/finding';
+import type { Plan } from '../lambdas/domain/plan/plan-model';
 import { logger } from '../lambdas/handlers/make-handler';
 import { DEFAULT_APPROVERS_GROUP } from '../lambdas/workflow/approver-actions';
 import { decideApproval } from '../lambdas/workflow/decision-delivery';
-import { HUB, REGIONS, SCANNER_ROLE, seedOrgEstate } from './broken-org';
+import { HUB, type OrgEstate, REGIONS, SCANNER_ROLE, seedOrgEstate } from './broken-org';
 
 const { values } = parseArgs({
   options: {
@@ -44,83 +46,40 @@ const style = makeStyle(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
 const say = (text = '') => process.stdout.write(`${text}\n`);
 const step = (text: string) => say(style.bold(`\n== ${text}`));
 
-async function main(): Promise<void> {
-  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
-  process.env.AWS_REGION = 'us-east-1';
-  logger.setLogLevel('SILENT');
+/** The console, or the terminal asking about each plan, or approving every plan (--yes, or no terminal). */
+function demoOptions(): { withConsole: boolean; port: number; interactive: boolean } {
   const withConsole = Boolean(values.console);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port ${values.port} is not a port number`);
   const interactive = !withConsole && !values.yes && Boolean(process.stdin.isTTY);
+  return { withConsole, port, interactive };
+}
+
+function sayWhoDecides(withConsole: boolean, interactive: boolean): void {
+  if (withConsole) say('each plan now waits for a decision in the console');
+  else if (!interactive)
+    say(values.yes ? 'approving every plan (--yes)' : 'no terminal to ask at: approving every plan, as with --yes');
+}
+
+type LocalHub = Awaited<ReturnType<typeof createLocalHub>>;
+type LocalConsole = Awaited<ReturnType<typeof startLocalConsole>>;
+
+async function main(): Promise<void> {
+  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+  process.env.AWS_REGION = 'us-east-1';
+  logger.setLogLevel('SILENT');
+  const { withConsole, port, interactive } = demoOptions();
 
   step('Starting the local AWS emulator (moto, pinned; the first run installs it into .venv/emulator)');
   const emulator = await startEmulator();
   try {
     say(`emulator at ${emulator.url}`);
 
-    step('Seeding a broken organization');
-    const estate = await seedOrgEstate(emulator.url, { remediatorRole: 'IrsaDoctorRemediator', hubMemberRoles: true });
-    const org = await seedClients(emulator.url, HUB).organizations.send(new DescribeOrganizationCommand({}));
-    say(
-      `accounts: ${Object.entries(estate.ids)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')} (sandbox has no scanner role)`,
-    );
-    say(`clusters: ${Object.keys(estate.issuers).join(', ')} in ${REGIONS.join(' and ')}`);
-
-    step('Creating the hub (tables, bucket, topic, bus) and synthesizing its state machine with CDK');
-    const hub = await createLocalHub({
-      endpoint: emulator.url,
-      prefix: 'irsa-doctor-demo',
-      accounts: [],
-      organization: true,
-      regions: [...REGIONS],
-    });
-    const workflow = synthesizeLocalWorkflow({
-      organization: true,
-      organizationId: org.Organization?.Id ?? 'o-exampleorgid',
-      regions: [...REGIONS],
-    });
-    say(
-      `state machine: ${Object.keys(workflow.definition.States as object).length} top-level states, ${workflow.handlers.size} functions`,
-    );
-
-    const before = analyzeEstate(
-      await collectEstate(
-        hub.deps.readers,
-        [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
-        { regions: REGIONS },
-      ),
-    );
-
-    const approvalConsole = withConsole
-      ? await startLocalConsole({
-          deps: { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP },
-          emulatorUrl: emulator.url,
-          userPool: await createLocalUserPool(emulator.url, {
-            name: 'irsa-doctor-demo',
-            approversGroup: DEFAULT_APPROVERS_GROUP,
-            users: [
-              { ...DEMO_APPROVER, groups: [DEFAULT_APPROVERS_GROUP] },
-              { ...DEMO_VIEWER, groups: [] },
-            ],
-          }),
-          port,
-        })
-      : undefined;
-    if (approvalConsole) {
-      step('The approval console');
-      say(`open ${style.bold(approvalConsole.url)}`);
-      say(`sign in as "${DEMO_APPROVER.username}", password "${DEMO_APPROVER.password}" (an approver)`);
-      say(`or as "${DEMO_VIEWER.username}", password "${DEMO_VIEWER.password}" (signed in, not an approver: refused)`);
-      say(
-        style.dim(
-          `from a terminal: IRSA_DOCTOR_CONSOLE_URL=${approvalConsole.url} IRSA_DOCTOR_PASSWORD=${DEMO_APPROVER.password} npx irsa-doctor login --username ${DEMO_APPROVER.username}; npx irsa-doctor approvals list`,
-        ),
-      );
-    }
+    const { estate, hub, workflow } = await setUp(emulator.url);
+    const before = await sweep(hub, estate);
+    const approvalConsole = withConsole ? await openConsole(hub, emulator.url, port) : undefined;
 
     step(`Running the sweep${values['dry-run'] ? ' (dry run: nothing will be written)' : ''}`);
     const runId = `demo-${Date.now()}`;
@@ -135,11 +94,8 @@ async function main(): Promise<void> {
     run.finally(() => {
       done = true;
     });
-    const decided = new Set<string>();
     const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
-    if (withConsole) say('each plan now waits for a decision in the console');
-    else if (!interactive)
-      say(values.yes ? 'approving every plan (--yes)' : 'no terminal to ask at: approving every plan, as with --yes');
+    sayWhoDecides(withConsole, interactive);
     let interrupted = false;
     const interrupt = new Promise<void>((resolve) =>
       process.once('SIGINT', () => {
@@ -155,72 +111,20 @@ async function main(): Promise<void> {
       await approvalConsole?.close();
       return;
     }
+    const decided = new Set<string>();
     while (!done) {
-      const pending = (await hub.deps.store.listPendingApprovals()).filter(
-        (a) => a.runId === runId && !decided.has(a.planId),
-      );
-      for (const approval of pending) {
-        const record = await hub.deps.store.getPlan(runId, approval.planId);
-        if (!record) continue;
-        const p = record.plan;
-        say();
-        say(style.bold(`Plan ${p.id}: ${p.action} on ${p.resourceArn}`));
-        say(`  fixes ${p.ruleIds.join(', ')}${p.cluster ? ` (cluster ${p.cluster}, ${p.region})` : ''}`);
-        say(`  ${p.rationale}`);
-        if (p.diff)
-          say(
-            p.diff
-              .split('\n')
-              .map((l) => `    ${l}`)
-              .join('\n'),
-          );
-        for (const line of p.proof?.summary ?? []) say(style.dim(`  proof: ${line}`));
-        let answer = 'y';
-        if (rl) answer = (await rl.question('  Approve this change? [y/N] ')).trim().toLowerCase();
-        decided.add(approval.planId);
-        const approved = answer === 'y' || answer === 'yes';
-        await decideApproval(hub.deps, {
-          runId,
-          planId: approval.planId,
-          decision: approved ? 'approved' : 'rejected',
-          by: `${process.env.USER ?? 'demo'}@terminal`,
-          contentHash: approval.contentHash,
-        });
-        say(`  ${approved ? 'approved' : 'rejected'}`);
-      }
+      await decideWaitingPlans(hub, runId, decided, rl);
       await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, 100))]);
     }
     rl?.close();
     const result = await run;
 
     step('Outcome');
-    const plans = await hub.deps.store.listPlans(runId);
-    for (const p of plans) {
-      say(
-        `${p.status.padEnd(12)} ${p.plan.action.padEnd(22)} ${p.plan.resourceArn}${p.detail ? style.dim(`  (${p.detail})`) : ''}`,
-      );
-    }
-    const audit = await hub.deps.store.listAudit();
-    say(`\n${audit.length} change(s) written, each in the audit table with the document it replaced.`);
+    await printOutcome(hub, runId);
     say(`${result.transitions} state transitions for ${Object.keys(estate.ids).length + 1} accounts.`);
 
-    const after = analyzeEstate(
-      await collectEstate(
-        hub.deps.readers,
-        [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
-        { regions: REGIONS },
-      ),
-    );
-    step('Before and after (a fresh sweep of the emulator)');
-    say(`${'severity'.padEnd(10)} ${'before'.padStart(6)} ${'after'.padStart(6)}`);
-    for (const s of SEVERITIES) {
-      say(
-        `${s.padEnd(10)} ${String(before.summary.findingsBySeverity[s]).padStart(6)} ${String(after.summary.findingsBySeverity[s]).padStart(6)}`,
-      );
-    }
-    say('\nWhat is left, and why:');
-    process.stdout.write(renderFindingsTable(after, style));
-    say(`\nThe scanner role is "${SCANNER_ROLE}"; sandbox stays unreachable until the member stack is deployed there.`);
+    const after = await sweep(hub, estate);
+    printBeforeAndAfter(before, after);
     if (approvalConsole) {
       step('The console stays up for the history view and rollback');
       say(`${approvalConsole.url}/#/history  (Ctrl-C stops the console and the emulator)`);
@@ -231,6 +135,145 @@ async function main(): Promise<void> {
     await emulator.stop();
     say('emulator stopped');
   }
+}
+
+/** Seeds the broken organization, creates the hub's resources and synthesizes its state machine. */
+async function setUp(emulatorUrl: string) {
+  step('Seeding a broken organization');
+  const estate = await seedOrgEstate(emulatorUrl, { remediatorRole: 'IrsaDoctorRemediator', hubMemberRoles: true });
+  const org = await seedClients(emulatorUrl, HUB).organizations.send(new DescribeOrganizationCommand({}));
+  say(
+    `accounts: ${Object.entries(estate.ids)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} (sandbox has no scanner role)`,
+  );
+  say(`clusters: ${Object.keys(estate.issuers).join(', ')} in ${REGIONS.join(' and ')}`);
+
+  step('Creating the hub (tables, bucket, topic, bus) and synthesizing its state machine with CDK');
+  const hub = await createLocalHub({
+    endpoint: emulatorUrl,
+    prefix: 'irsa-doctor-demo',
+    accounts: [],
+    organization: true,
+    regions: [...REGIONS],
+  });
+  const workflow = synthesizeLocalWorkflow({
+    organization: true,
+    organizationId: org.Organization?.Id ?? 'o-exampleorgid',
+    regions: [...REGIONS],
+  });
+  say(
+    `state machine: ${Object.keys(workflow.definition.States as object).length} top-level states, ${workflow.handlers.size} functions`,
+  );
+
+  return { estate, hub, workflow };
+}
+
+/** A fresh sweep of the hub and every member account, analyzed. */
+async function sweep(hub: LocalHub, estate: OrgEstate) {
+  return analyzeEstate(
+    await collectEstate(
+      hub.deps.readers,
+      [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
+      { regions: REGIONS },
+    ),
+  );
+}
+
+/** Serves the approval console with a local user pool (an approver and a viewer) and says how to sign in. */
+async function openConsole(hub: LocalHub, emulatorUrl: string, port: number): Promise<LocalConsole> {
+  const approvalConsole = await startLocalConsole({
+    deps: { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP },
+    emulatorUrl,
+    userPool: await createLocalUserPool(emulatorUrl, {
+      name: 'irsa-doctor-demo',
+      approversGroup: DEFAULT_APPROVERS_GROUP,
+      users: [
+        { ...DEMO_APPROVER, groups: [DEFAULT_APPROVERS_GROUP] },
+        { ...DEMO_VIEWER, groups: [] },
+      ],
+    }),
+    port,
+  });
+  step('The approval console');
+  say(`open ${style.bold(approvalConsole.url)}`);
+  say(`sign in as "${DEMO_APPROVER.username}", password "${DEMO_APPROVER.password}" (an approver)`);
+  say(`or as "${DEMO_VIEWER.username}", password "${DEMO_VIEWER.password}" (signed in, not an approver: refused)`);
+  say(
+    style.dim(
+      `from a terminal: IRSA_DOCTOR_CONSOLE_URL=${approvalConsole.url} IRSA_DOCTOR_PASSWORD=${DEMO_APPROVER.password} npx irsa-doctor login --username ${DEMO_APPROVER.username}; npx irsa-doctor approvals list`,
+    ),
+  );
+  return approvalConsole;
+}
+
+/** Shows each plan of the run now waiting for approval and decides it: asked at the terminal, or approved. */
+async function decideWaitingPlans(
+  hub: LocalHub,
+  runId: string,
+  decided: Set<string>,
+  rl: ReturnType<typeof createInterface> | undefined,
+): Promise<void> {
+  const pending = (await hub.deps.store.listPendingApprovals()).filter(
+    (a) => a.runId === runId && !decided.has(a.planId),
+  );
+  for (const approval of pending) {
+    const record = await hub.deps.store.getPlan(runId, approval.planId);
+    if (!record) continue;
+    showPlan(record.plan);
+    let answer = 'y';
+    if (rl) answer = (await rl.question('  Approve this change? [y/N] ')).trim().toLowerCase();
+    decided.add(approval.planId);
+    const approved = answer === 'y' || answer === 'yes';
+    await decideApproval(hub.deps, {
+      runId,
+      planId: approval.planId,
+      decision: approved ? 'approved' : 'rejected',
+      by: `${process.env.USER ?? 'demo'}@terminal`,
+      contentHash: approval.contentHash,
+    });
+    say(`  ${approved ? 'approved' : 'rejected'}`);
+  }
+}
+
+function showPlan(p: Plan): void {
+  say();
+  say(style.bold(`Plan ${p.id}: ${p.action} on ${p.resourceArn}`));
+  say(`  fixes ${p.ruleIds.join(', ')}${p.cluster ? ` (cluster ${p.cluster}, ${p.region})` : ''}`);
+  say(`  ${p.rationale}`);
+  if (p.diff)
+    say(
+      p.diff
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n'),
+    );
+  for (const line of p.proof?.summary ?? []) say(style.dim(`  proof: ${line}`));
+}
+
+/** Each plan's status, and how many changes were written. */
+async function printOutcome(hub: LocalHub, runId: string): Promise<void> {
+  const plans = await hub.deps.store.listPlans(runId);
+  for (const p of plans) {
+    say(
+      `${p.status.padEnd(12)} ${p.plan.action.padEnd(22)} ${p.plan.resourceArn}${p.detail ? style.dim(`  (${p.detail})`) : ''}`,
+    );
+  }
+  const audit = await hub.deps.store.listAudit();
+  say(`\n${audit.length} change(s) written, each in the audit table with the document it replaced.`);
+}
+
+function printBeforeAndAfter(before: AnalysisResult, after: AnalysisResult): void {
+  step('Before and after (a fresh sweep of the emulator)');
+  say(`${'severity'.padEnd(10)} ${'before'.padStart(6)} ${'after'.padStart(6)}`);
+  for (const s of SEVERITIES) {
+    say(
+      `${s.padEnd(10)} ${String(before.summary.findingsBySeverity[s]).padStart(6)} ${String(after.summary.findingsBySeverity[s]).padStart(6)}`,
+    );
+  }
+  say('\nWhat is left, and why:');
+  process.stdout.write(renderFindingsTable(after, style));
+  say(`\nThe scanner role is "${SCANNER_ROLE}"; sandbox stays unreachable until the member stack is deployed there.`);
 }
 
 main().catch((err) => {

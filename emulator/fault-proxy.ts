@@ -144,51 +144,68 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       if (hooks?.before) await hooks.before(operation, count);
       const rule = byOperation[operation] ?? byOperation[`${operation.split(':')[0]}:*`] ?? faults ?? {};
       if (rule.latencyMs) await new Promise((r) => setTimeout(r, rule.latencyMs));
-      const roll = dice();
-      const throttle = rule.throttle ?? 0;
-      const serverError = rule.serverError ?? 0;
-      const drop = rule.drop ?? 0;
-      if (roll < throttle) {
-        bump(injected, `${operation} throttle`);
-        throttleResponse(res, req.headers, text);
-        return;
-      }
-      if (roll < throttle + serverError) {
-        bump(injected, `${operation} 5xx`);
-        serverErrorResponse(res, req.headers, text);
-        return;
-      }
-      if (roll < throttle + serverError + drop) {
-        bump(injected, `${operation} drop`);
-        req.socket.destroy();
-        return;
-      }
-      const upstream = request(
-        {
-          hostname: target.hostname,
-          port: target.port,
-          method,
-          path: req.url,
-          headers: { ...req.headers, host: target.host },
-        },
-        (up) => {
-          const chunks: Buffer[] = [];
-          up.on('data', (c: Buffer) => chunks.push(c));
-          up.on('end', async () => {
-            // The response reaches the caller only after the hook: "after this call, before the caller's next one".
-            if (hooks?.after) await hooks.after(operation, count);
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            res.end(Buffer.concat(chunks));
-          });
-        },
-      );
-      upstream.on('error', (err) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`fault-proxy: upstream ${options.target} failed: ${err.message}`);
-      });
-      upstream.end(body);
+      if (injectFault(operation, rule, req, res, text)) return;
+      forward(req, res, body, operation, count);
     });
   });
+
+  /** Rolls the dice once: a throttle, a 5xx or a dropped connection by the rule's odds; true when one was sent. */
+  function injectFault(
+    operation: string,
+    rule: FaultRule,
+    req: IncomingMessage,
+    res: ServerResponse,
+    text: string,
+  ): boolean {
+    const roll = dice();
+    const throttle = rule.throttle ?? 0;
+    const serverError = rule.serverError ?? 0;
+    const drop = rule.drop ?? 0;
+    if (roll < throttle) {
+      bump(injected, `${operation} throttle`);
+      throttleResponse(res, req.headers, text);
+      return true;
+    }
+    if (roll < throttle + serverError) {
+      bump(injected, `${operation} 5xx`);
+      serverErrorResponse(res, req.headers, text);
+      return true;
+    }
+    if (roll < throttle + serverError + drop) {
+      bump(injected, `${operation} drop`);
+      req.socket.destroy();
+      return true;
+    }
+    return false;
+  }
+
+  /** Passes the request to the emulator and its response back, after the `after` hook. */
+  function forward(req: IncomingMessage, res: ServerResponse, body: Buffer, operation: string, count: number): void {
+    const upstream = request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method ?? 'GET',
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', async () => {
+          // The response reaches the caller only after the hook: "after this call, before the caller's next one".
+          if (hooks?.after) await hooks.after(operation, count);
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(Buffer.concat(chunks));
+        });
+      },
+    );
+    upstream.on('error', (err) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`fault-proxy: upstream ${options.target} failed: ${err.message}`);
+    });
+    upstream.end(body);
+  }
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

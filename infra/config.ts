@@ -192,8 +192,16 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
       throw new ConfigError(key, `is not a known field (known: ${[...KNOWN_FIELDS].sort().join(', ')})`);
     }
   }
+  const config = readFields(input);
+  checkFieldCombinations(config);
+  checkRemediationScope(config);
+  return config;
+}
+
+/** Each field read and checked on its own, with its default: the first bad field throws. */
+function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
   const d = DEFAULT_CONFIG;
-  const config: IrsaDoctorConfig = {
+  return {
     ...optionalString(input, 'hubAccountId', ACCOUNT_ID, 'a 12-digit account id'),
     ...optionalString(input, 'hubRegion', REGION, 'a region name such as us-east-1'),
     accounts: stringList(input, 'accounts', d.accounts, ACCOUNT_ID, 'a 12-digit account id'),
@@ -262,7 +270,13 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
       'a Cognito group name (1-128 characters, no spaces)',
     ),
   };
+}
 
+/**
+ * Fields that must agree (an account list or the organization, OUs only with it, its id with it), and the checks a
+ * field's own pattern cannot make (at least one region, a console URL that parses).
+ */
+function checkFieldCombinations(config: IrsaDoctorConfig): void {
   if (config.accounts.length > 0 && config.organization) {
     throw new ConfigError('accounts', 'and organization: give either an account list or organization: true, not both');
   }
@@ -281,6 +295,10 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
   if (config.consoleUrl !== undefined && !URL.canParse(config.consoleUrl)) {
     throw new ConfigError('consoleUrl', `must be an https:// URL, got ${JSON.stringify(config.consoleUrl)}`);
   }
+}
+
+/** The remediable roles must be a usable scope, and the scanner and remediator two different roles. */
+function checkRemediationScope(config: IrsaDoctorConfig): void {
   try {
     validateRemediationScope({
       mode: config.remediableRoles,
@@ -295,7 +313,6 @@ export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConf
   if (config.scannerRoleName === config.remediatorRoleName) {
     throw new ConfigError('remediatorRoleName', `must differ from scannerRoleName (both "${config.scannerRoleName}")`);
   }
-  return config;
 }
 
 /** Reads the overrides from the `irsa-doctor` context key (an object, or its JSON text from `-c`) and resolves them. */

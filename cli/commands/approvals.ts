@@ -373,6 +373,38 @@ interface RollbackStatusView {
 }
 
 /**
+ * Polls the request while it is pending or running, saying each change of status; undefined (after saying so) when
+ * it is still open at the deadline.
+ */
+async function followRollback(
+  api: ApiClient,
+  path: string,
+  changeId: string,
+  asked: RollbackStatusView,
+  waitMs: number,
+  io: CliIo,
+): Promise<RollbackStatusView | undefined> {
+  let view = asked;
+  const deadline = Date.now() + waitMs;
+  let last = view.request?.status;
+  while (view.request && (view.request.status === 'pending' || view.request.status === 'running')) {
+    if (Date.now() > deadline) {
+      io.stderr.write(
+        `irsa-doctor: the rollback of ${esc(changeId)} is still ${view.request.status}; "irsa-doctor approvals history" shows when it is done\n`,
+      );
+      return undefined;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    view = await api.call<RollbackStatusView>('GET', path);
+    if (view.request?.status !== last) {
+      last = view.request?.status;
+      io.stderr.write(`${esc(changeId)}: rollback ${last ?? 'unknown'}\n`);
+    }
+  }
+  return view;
+}
+
+/**
  * Asks the API for a rollback (it records the request; the rollback step, which alone may write to member accounts,
  * performs it), then follows the request until it is done, refused or failed.
  */
@@ -384,24 +416,12 @@ export async function rollbackCommand(
   const api = await ApiClient.open(opts, io);
   const path = `/api/changes/${seg(changeId)}/rollback`;
   try {
-    let view = await api.call<RollbackStatusView>('POST', path, { ...(opts.comment ? { comment: opts.comment } : {}) });
+    const asked = await api.call<RollbackStatusView>('POST', path, {
+      ...(opts.comment ? { comment: opts.comment } : {}),
+    });
     io.stderr.write(`${esc(changeId)}: rollback requested; waiting for the rollback step\n`);
-    const deadline = Date.now() + (opts.waitMs ?? ROLLBACK_WAIT_MS);
-    let last = view.request?.status;
-    while (view.request && (view.request.status === 'pending' || view.request.status === 'running')) {
-      if (Date.now() > deadline) {
-        io.stderr.write(
-          `irsa-doctor: the rollback of ${esc(changeId)} is still ${view.request.status}; "irsa-doctor approvals history" shows when it is done\n`,
-        );
-        return EXIT_REFUSED;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-      view = await api.call<RollbackStatusView>('GET', path);
-      if (view.request?.status !== last) {
-        last = view.request?.status;
-        io.stderr.write(`${esc(changeId)}: rollback ${last ?? 'unknown'}\n`);
-      }
-    }
+    const view = await followRollback(api, path, changeId, asked, opts.waitMs ?? ROLLBACK_WAIT_MS, io);
+    if (!view) return EXIT_REFUSED;
     const request = view.request;
     if (request && request.status !== 'done') {
       io.stderr.write(

@@ -5,6 +5,7 @@ import { createThumbprintObserver } from '../../lambdas/adapters/oidc-thumbprint
 import { resolveTargets } from '../../lambdas/adapters/targets';
 import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
 import { DEFAULT_REGIONS, parseRegionList } from '../../lambdas/domain/regions';
+import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
 import { parseSnapshot } from '../../lambdas/shared/schemas';
 import { type CliIo, writeFileAtomic } from '../io';
@@ -55,20 +56,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
   const accountConcurrency = wholeNumber(options.concurrency, '--concurrency', 1, 64);
   const maxAttempts = wholeNumber(options.maxAttempts, '--max-attempts', 1, 20);
-  let regions = DEFAULT_REGIONS;
-  if (options.regions !== undefined) {
-    const parsed = parseRegionList(options.regions);
-    if (parsed.invalid.length > 0 || parsed.regions.length === 0) {
-      throw new UsageError(
-        `--regions must be a comma-separated list of region names like us-west-2,eu-west-1; ${
-          parsed.invalid.length > 0
-            ? `not regions: ${parsed.invalid.map((r) => JSON.stringify(r)).join(', ')}`
-            : 'got none'
-        }`,
-      );
-    }
-    regions = parsed.regions;
-  }
+  const regions = options.regions === undefined ? DEFAULT_REGIONS : regionsOption(options.regions);
   const endpoint = options.endpointUrl ?? io.env.AWS_ENDPOINT_URL;
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new UsageError(`--endpoint-url must be an http(s) URL; got "${endpoint}"`);
@@ -80,16 +68,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
     ...(credentials ? { credentials } : {}),
   };
 
-  let hub: string;
-  try {
-    hub = await new AwsClientFactory(baseOptions).callerAccount();
-  } catch (err) {
-    const e = err as Error;
-    throw new CredentialsError(
-      `cannot use the AWS credentials${options.profile ? ` of profile "${options.profile}"` : ''} (sts:GetCallerIdentity failed: ${e.name}: ${e.message}); check --profile, AWS_PROFILE or the environment's credentials`,
-      { cause: err },
-    );
-  }
+  const hub = await hubAccount(baseOptions, options.profile);
   const factory = new AwsClientFactory({
     ...baseOptions,
     roleName: options.roleName,
@@ -118,11 +97,42 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   parseSnapshot(snapshot, 'collected snapshot');
   if (options.output) await writeFileAtomic(options.output, `${JSON.stringify(snapshot, null, 2)}\n`);
 
-  if (io.stderr.isTTY) {
-    const by = (s: string) => snapshot.accounts.filter((a) => a.collection?.status === s).length;
-    io.stderr.write(
-      `scanned ${snapshot.accounts.length} account(s) x ${regions.length} region(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${by('complete')} complete, ${by('partial')} partial, ${by('unreachable')} unreachable; ${snapshot.accounts.reduce((n, a) => n + a.clusters.length, 0)} clusters, ${snapshot.accounts.reduce((n, a) => n + a.roles.length, 0)} roles${options.output ? `; snapshot written to ${options.output}` : ''}\n`,
+  if (io.stderr.isTTY) io.stderr.write(scanSummary(snapshot, regions.length, Date.now() - started, options.output));
+  return printFindings(analyzeEstate(snapshot), format, failOn, io);
+}
+
+function regionsOption(text: string): readonly string[] {
+  const parsed = parseRegionList(text);
+  if (parsed.invalid.length > 0 || parsed.regions.length === 0) {
+    throw new UsageError(
+      `--regions must be a comma-separated list of region names like us-west-2,eu-west-1; ${
+        parsed.invalid.length > 0
+          ? `not regions: ${parsed.invalid.map((r) => JSON.stringify(r)).join(', ')}`
+          : 'got none'
+      }`,
     );
   }
-  return printFindings(analyzeEstate(snapshot), format, failOn, io);
+  return parsed.regions;
+}
+
+/** The account the base credentials belong to; a CredentialsError saying what to check when they do not work. */
+async function hubAccount(
+  baseOptions: ConstructorParameters<typeof AwsClientFactory>[0],
+  profile: string | undefined,
+): Promise<string> {
+  try {
+    return await new AwsClientFactory(baseOptions).callerAccount();
+  } catch (err) {
+    const e = err as Error;
+    throw new CredentialsError(
+      `cannot use the AWS credentials${profile ? ` of profile "${profile}"` : ''} (sts:GetCallerIdentity failed: ${e.name}: ${e.message}); check --profile, AWS_PROFILE or the environment's credentials`,
+      { cause: err },
+    );
+  }
+}
+
+/** The one-line summary shown on a terminal: accounts by collection status, clusters, roles, where it was written. */
+function scanSummary(snapshot: EstateSnapshot, regions: number, elapsedMs: number, output: string | undefined): string {
+  const by = (s: string) => snapshot.accounts.filter((a) => a.collection?.status === s).length;
+  return `scanned ${snapshot.accounts.length} account(s) x ${regions} region(s) in ${(elapsedMs / 1000).toFixed(1)} s: ${by('complete')} complete, ${by('partial')} partial, ${by('unreachable')} unreachable; ${snapshot.accounts.reduce((n, a) => n + a.clusters.length, 0)} clusters, ${snapshot.accounts.reduce((n, a) => n + a.roles.length, 0)} roles${output ? `; snapshot written to ${output}` : ''}\n`;
 }

@@ -59,16 +59,24 @@ function planSection(p: Plan, n: number, findings: ReadonlyMap<string, Finding>)
     '### Findings',
     '',
   ];
-  for (const id of p.findingIds) {
-    const f = findings.get(id);
-    if (!f) continue;
+  const fixed = p.findingIds.map((id) => findings.get(id)).filter((f) => f !== undefined);
+  out.push(...findingLines(fixed));
+  out.push('', '### Change', '', md(p.rationale), '');
+  if (p.diff) out.push(fence(p.diff, 'diff'), '');
+  if (p.owner) out.push(`Owned by **${p.owner.tool}** (${md(p.owner.evidence)}): ${md(p.owner.howToChange)}`, '');
+  if (p.proof) out.push(...proofLines(p.proof));
+  out.push('### Risk', '', ...p.risk.notes.map((note) => `- ${md(note)}`), '');
+  return out;
+}
+
+/** Each finding the plan fixes (with what the pod sees), then their evidence in a collapsed block. */
+function findingLines(fixed: readonly Finding[]): string[] {
+  const out: string[] = [];
+  for (const f of fixed) {
     out.push(`- **${f.ruleId}** (${f.severity}) ${md(f.title)}: ${md(f.message)}`);
     if (f.podError) out.push('', '  What the pod sees:', '', indent(fence(f.podError)), '');
   }
-  const evidence = p.findingIds
-    .map((id) => findings.get(id))
-    .filter((f) => f !== undefined)
-    .map((f) => ({ ruleId: f.ruleId, evidence: f.evidence }));
+  const evidence = fixed.map((f) => ({ ruleId: f.ruleId, evidence: f.evidence }));
   if (evidence.length > 0) {
     out.push(
       '',
@@ -79,23 +87,21 @@ function planSection(p: Plan, n: number, findings: ReadonlyMap<string, Finding>)
       '</details>',
     );
   }
-  out.push('', '### Change', '', md(p.rationale), '');
-  if (p.diff) out.push(fence(p.diff, 'diff'), '');
-  if (p.owner) out.push(`Owned by **${p.owner.tool}** (${md(p.owner.evidence)}): ${md(p.owner.howToChange)}`, '');
-  if (p.proof) {
-    out.push('### Proof', '', ...p.proof.summary.map((s) => `- ${md(s)}`), '');
-    out.push('| request | before | after | why |', '| --- | --- | --- | --- |');
-    // Newly allowed rows: a witness of a class the exact check found (source 'exact') or a probe request ('probe').
-    for (const r of [...p.proof.intended, ...p.proof.probes.newlyAllowed, ...p.proof.probes.undeclaredNewlyAllowed]) {
-      const why =
-        r.declaredBy ?? `NOT DECLARED (${r.source === 'exact' ? 'witness of a newly allowed class' : 'probe request'})`;
-      out.push(
-        `| ${md(r.principal)} ${md(r.action)}${r.sub ? ` sub=${md(r.sub)}` : ''}${r.aud ? ` aud=${md(r.aud)}` : ''} | ${r.before} | ${r.after} | ${md(why)} |`,
-      );
-    }
-    out.push('');
+  return out;
+}
+
+function proofLines(proof: NonNullable<Plan['proof']>): string[] {
+  const out = ['### Proof', '', ...proof.summary.map((s) => `- ${md(s)}`), ''];
+  out.push('| request | before | after | why |', '| --- | --- | --- | --- |');
+  // Newly allowed rows: a witness of a class the exact check found (source 'exact') or a probe request ('probe').
+  for (const r of [...proof.intended, ...proof.probes.newlyAllowed, ...proof.probes.undeclaredNewlyAllowed]) {
+    const why =
+      r.declaredBy ?? `NOT DECLARED (${r.source === 'exact' ? 'witness of a newly allowed class' : 'probe request'})`;
+    out.push(
+      `| ${md(r.principal)} ${md(r.action)}${r.sub ? ` sub=${md(r.sub)}` : ''}${r.aud ? ` aud=${md(r.aud)}` : ''} | ${r.before} | ${r.after} | ${md(why)} |`,
+    );
   }
-  out.push('### Risk', '', ...p.risk.notes.map((note) => `- ${md(note)}`), '');
+  out.push('');
   return out;
 }
 

@@ -40,20 +40,17 @@ export function replace(el: HTMLElement, ...children: Child[]): void {
 /** A unified diff, one line per span, coloured by its first character; every line is text. */
 export function diffBlock(diff: string, testId: string): HTMLElement {
   const pre = h('pre', { class: 'diff', 'data-testid': testId });
-  for (const line of diff.split('\n')) {
-    const kind =
-      line.startsWith('+++') || line.startsWith('---')
-        ? 'file'
-        : line.startsWith('@@')
-          ? 'hunk'
-          : line.startsWith('+')
-            ? 'add'
-            : line.startsWith('-')
-              ? 'del'
-              : 'ctx';
-    pre.appendChild(h('span', { class: kind }, line === '' ? ' ' : line));
-  }
+  for (const line of diff.split('\n'))
+    pre.appendChild(h('span', { class: diffLineKind(line) }, line === '' ? ' ' : line));
   return pre;
+}
+
+function diffLineKind(line: string): 'file' | 'hunk' | 'add' | 'del' | 'ctx' {
+  if (line.startsWith('+++') || line.startsWith('---')) return 'file';
+  if (line.startsWith('@@')) return 'hunk';
+  if (line.startsWith('+')) return 'add';
+  if (line.startsWith('-')) return 'del';
+  return 'ctx';
 }
 
 export function json(value: unknown, testId?: string): HTMLElement {

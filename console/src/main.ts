@@ -118,87 +118,10 @@ async function renderPending(): Promise<void> {
     count.textContent = `${selected.size} selected`;
     approveAll.disabled = rejectAll.disabled = selected.size === 0;
   };
-  const decideSelected = (decision: 'approve' | 'reject') => async () => {
-    const done: string[] = [];
-    const failed: string[] = [];
-    for (const p of selected.values()) {
-      try {
-        await call(config, 'POST', `/api/plans/${seg(p.runId)}/${seg(p.planId)}/${decision}`, {
-          contentHash: p.contentHash,
-          ...(comment.value.trim() ? { comment: comment.value } : {}),
-        });
-        done.push(p.planId);
-      } catch (err) {
-        failed.push(`${p.planId}: ${(err as Error).message}`);
-      }
-    }
-    await renderPending();
-    notify(
-      failed.length ? 'error' : 'info',
-      `${decision === 'approve' ? 'Approved' : 'Rejected'} ${done.length} plan(s).${failed.length ? ` Not decided: ${failed.join('; ')}` : ''}`,
-    );
-  };
-  approveAll.addEventListener('click', () => void decideSelected('approve')().catch(fail));
-  rejectAll.addEventListener('click', () => void decideSelected('reject')().catch(fail));
+  approveAll.addEventListener('click', () => void decideSelection(selected, 'approve', comment).catch(fail));
+  rejectAll.addEventListener('click', () => void decideSelection(selected, 'reject', comment).catch(fail));
 
-  const cards = groups.map((g) =>
-    h(
-      'section',
-      { class: 'card', 'data-testid': 'plan-group' },
-      h('h2', {}, `Account ${g.accountId} · ${g.cluster}`),
-      h(
-        'table',
-        {},
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', {}, ''),
-            h('th', {}, 'Finding'),
-            h('th', {}, 'Change'),
-            h('th', {}, 'Risk'),
-            h('th', {}, 'Expires'),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          ...g.plans.map((p) => {
-            const box = h('input', {
-              type: 'checkbox',
-              'aria-label': `select plan ${p.planId}`,
-              'data-testid': `select-${p.planId}`,
-            }) as HTMLInputElement;
-            box.addEventListener('change', () => {
-              if (box.checked) selected.set(p.planId, p);
-              else selected.delete(p.planId);
-              refresh();
-            });
-            return h(
-              'tr',
-              { 'data-testid': `plan-row-${p.planId}` },
-              h('td', {}, box),
-              h(
-                'td',
-                {},
-                h(
-                  'a',
-                  { href: `#/plans/${seg(p.runId)}/${seg(p.planId)}`, 'data-testid': `open-${p.planId}` },
-                  p.title,
-                ),
-                h('div', { class: 'muted' }, p.ruleIds.join(', ')),
-              ),
-              h('td', {}, h('code', {}, p.action), h('div', { class: 'muted mono' }, p.resourceArn)),
-              h('td', {}, h('span', { class: `pill ${p.risk}` }, p.risk)),
-              h('td', { class: 'muted' }, when(p.expiresAt)),
-            );
-          }),
-        ),
-      ),
-    ),
-  );
+  const cards = groups.map((g) => pendingGroupCard(g, selected, refresh));
   replace(
     main,
     h('h1', {}, 'Plans waiting for approval'),
@@ -215,6 +138,86 @@ async function renderPending(): Promise<void> {
           h('div', { class: 'actions' }, approveAll, rejectAll, count),
         )
       : null,
+  );
+}
+
+/** Decides each selected plan in turn (a failure does not stop the others), shows the list again and says how it went. */
+async function decideSelection(
+  selected: ReadonlyMap<string, PlanSummary>,
+  decision: 'approve' | 'reject',
+  comment: HTMLTextAreaElement,
+): Promise<void> {
+  const done: string[] = [];
+  const failed: string[] = [];
+  for (const p of selected.values()) {
+    try {
+      await call(config, 'POST', `/api/plans/${seg(p.runId)}/${seg(p.planId)}/${decision}`, {
+        contentHash: p.contentHash,
+        ...(comment.value.trim() ? { comment: comment.value } : {}),
+      });
+      done.push(p.planId);
+    } catch (err) {
+      failed.push(`${p.planId}: ${(err as Error).message}`);
+    }
+  }
+  await renderPending();
+  notify(
+    failed.length ? 'error' : 'info',
+    `${decision === 'approve' ? 'Approved' : 'Rejected'} ${done.length} plan(s).${failed.length ? ` Not decided: ${failed.join('; ')}` : ''}`,
+  );
+}
+
+/** One account and cluster's pending plans: a table with a selection box per plan. */
+function pendingGroupCard(g: PendingGroup, selected: Map<string, PlanSummary>, refresh: () => void): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'plan-group' },
+    h('h2', {}, `Account ${g.accountId} · ${g.cluster}`),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, ''),
+          h('th', {}, 'Finding'),
+          h('th', {}, 'Change'),
+          h('th', {}, 'Risk'),
+          h('th', {}, 'Expires'),
+        ),
+      ),
+      h('tbody', {}, ...g.plans.map((p) => pendingRow(p, selected, refresh))),
+    ),
+  );
+}
+
+function pendingRow(p: PlanSummary, selected: Map<string, PlanSummary>, refresh: () => void): HTMLElement {
+  const box = h('input', {
+    type: 'checkbox',
+    'aria-label': `select plan ${p.planId}`,
+    'data-testid': `select-${p.planId}`,
+  }) as HTMLInputElement;
+  box.addEventListener('change', () => {
+    if (box.checked) selected.set(p.planId, p);
+    else selected.delete(p.planId);
+    refresh();
+  });
+  return h(
+    'tr',
+    { 'data-testid': `plan-row-${p.planId}` },
+    h('td', {}, box),
+    h(
+      'td',
+      {},
+      h('a', { href: `#/plans/${seg(p.runId)}/${seg(p.planId)}`, 'data-testid': `open-${p.planId}` }, p.title),
+      h('div', { class: 'muted' }, p.ruleIds.join(', ')),
+    ),
+    h('td', {}, h('code', {}, p.action), h('div', { class: 'muted mono' }, p.resourceArn)),
+    h('td', {}, h('span', { class: `pill ${p.risk}` }, p.risk)),
+    h('td', { class: 'muted' }, when(p.expiresAt)),
   );
 }
 
@@ -244,7 +247,6 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
   approve.addEventListener('click', () => void decide('approve')().catch(fail));
   reject.addEventListener('click', () => void decide('reject')().catch(fail));
 
-  const proof = p.proof;
   replace(
     main,
     h('p', {}, h('a', { href: '#/plans' }, '← all pending plans')),
@@ -264,80 +266,11 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
       !p.applicable ? h('p', { class: 'banner error' }, `Propose only: ${p.proposeOnlyReason ?? ''}`) : null,
       p.owner ? h('p', { class: 'banner error' }, `Managed by ${p.owner.tool}: ${p.owner.howToChange}`) : null,
       h('h3', {}, 'What is wrong'),
-      ...d.findings.map((f) =>
-        h(
-          'div',
-          { 'data-testid': 'finding' },
-          h('p', {}, h('span', { class: `pill ${f.severity}` }, f.severity), ` ${f.ruleId}: ${f.title}`),
-          h('p', {}, f.message),
-          f.podError
-            ? h(
-                'div',
-                {},
-                h('div', { class: 'muted' }, 'The error pods see:'),
-                h('pre', { 'data-testid': 'pod-error' }, f.podError),
-              )
-            : null,
-          h('details', {}, h('summary', {}, 'Evidence'), json(f.evidence)),
-        ),
-      ),
+      ...d.findings.map(findingView),
       h('h3', {}, 'The exact change'),
       p.diff ? diffBlock(p.diff, 'diff') : h('p', { class: 'muted' }, 'No document diff for this action.'),
       h('h3', {}, 'Proof'),
-      proof
-        ? h(
-            'div',
-            { 'data-testid': 'proof' },
-            h(
-              'p',
-              {},
-              h('span', { class: `pill ${proof.holds ? 'ok' : 'high'}` }, proof.holds ? 'holds' : 'does not hold'),
-            ),
-            h('ul', { class: 'proof' }, ...proof.summary.map((s) => h('li', {}, s))),
-            h(
-              'table',
-              {},
-              h(
-                'thead',
-                {},
-                h('tr', {}, h('th', {}, 'Request'), h('th', {}, 'Before'), h('th', {}, 'After'), h('th', {}, 'Why')),
-              ),
-              h(
-                'tbody',
-                {},
-                ...[
-                  ...proof.intended.map((o) => ({ o, why: 'the workload this plan is for' })),
-                  ...proof.probes.newlyAllowed.map((o) => ({ o, why: o.declaredBy ?? '' })),
-                  ...proof.probes.undeclaredNewlyAllowed.map((o) => ({
-                    o,
-                    why:
-                      o.source === 'exact'
-                        ? 'NOT accounted for (witness of a newly allowed class)'
-                        : 'NOT accounted for (probe request)',
-                  })),
-                ].map(({ o, why }) =>
-                  h(
-                    'tr',
-                    { 'data-testid': 'proof-row' },
-                    h(
-                      'td',
-                      { class: 'mono' },
-                      `${o.action} by ${o.principal}${o.sub ? ` sub=${o.sub}` : ''}${o.aud ? ` aud=${o.aud}` : ''}`,
-                    ),
-                    h('td', {}, o.before),
-                    h('td', {}, o.after),
-                    h('td', {}, why),
-                  ),
-                ),
-              ),
-            ),
-            h('p', { class: 'muted', 'data-testid': 'proof-nothing-else' }, proofCounts(proof)),
-          )
-        : h(
-            'p',
-            { class: 'muted', 'data-testid': 'proof' },
-            'This change does not alter who may assume a role (provider change); it is checked again after it is applied.',
-          ),
+      proofView(p.proof),
       h('p', { class: 'muted mono', 'data-testid': 'content-hash' }, `content ${d.contentHash}`),
       open
         ? h(
@@ -348,17 +281,7 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
             h('div', { class: 'actions' }, approve, reject),
             h('p', { class: 'muted' }, `Expires ${when(d.approval?.expiresAt)}. Approving binds to the content above.`),
           )
-        : d.approval?.decision
-          ? h(
-              'p',
-              { 'data-testid': 'decision' },
-              `${d.approval.decision} by ${d.approval.decidedBy ?? ''} at ${when(d.approval.decidedAt)}${d.approval.comment ? `: ${d.approval.comment}` : ''}${d.approval.delivery ? ` (${d.approval.delivery === 'pending' ? 'being handed to the workflow' : d.approval.delivery === 'delivered' ? 'handed to the workflow' : 'the request had expired'})` : ''}`,
-            )
-          : h(
-              'p',
-              { class: 'muted' },
-              d.approval ? 'The approval request expired.' : 'This plan is not waiting for approval.',
-            ),
+        : decisionOutcome(d),
       d.change
         ? h('p', {}, `Applied as change ${d.change.change.changeId}. `, h('a', { href: '#/history' }, 'See history'))
         : null,
@@ -366,69 +289,104 @@ async function renderPlan(runId: string, planId: string): Promise<void> {
   );
 }
 
+function findingView(f: PlanDetail['findings'][number]): HTMLElement {
+  return h(
+    'div',
+    { 'data-testid': 'finding' },
+    h('p', {}, h('span', { class: `pill ${f.severity}` }, f.severity), ` ${f.ruleId}: ${f.title}`),
+    h('p', {}, f.message),
+    f.podError
+      ? h(
+          'div',
+          {},
+          h('div', { class: 'muted' }, 'The error pods see:'),
+          h('pre', { 'data-testid': 'pod-error' }, f.podError),
+        )
+      : null,
+    h('details', {}, h('summary', {}, 'Evidence'), json(f.evidence)),
+  );
+}
+
+/** Whether the proof holds, its summary, and a row per intended and newly allowed request. */
+function proofView(proof: PlanDetail['plan']['proof']): HTMLElement {
+  if (!proof) {
+    return h(
+      'p',
+      { class: 'muted', 'data-testid': 'proof' },
+      'This change does not alter who may assume a role (provider change); it is checked again after it is applied.',
+    );
+  }
+  const rows = [
+    ...proof.intended.map((o) => ({ o, why: 'the workload this plan is for' })),
+    ...proof.probes.newlyAllowed.map((o) => ({ o, why: o.declaredBy ?? '' })),
+    ...proof.probes.undeclaredNewlyAllowed.map((o) => ({
+      o,
+      why:
+        o.source === 'exact'
+          ? 'NOT accounted for (witness of a newly allowed class)'
+          : 'NOT accounted for (probe request)',
+    })),
+  ];
+  return h(
+    'div',
+    { 'data-testid': 'proof' },
+    h('p', {}, h('span', { class: `pill ${proof.holds ? 'ok' : 'high'}` }, proof.holds ? 'holds' : 'does not hold')),
+    h('ul', { class: 'proof' }, ...proof.summary.map((s) => h('li', {}, s))),
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', {}, 'Request'), h('th', {}, 'Before'), h('th', {}, 'After'), h('th', {}, 'Why')),
+      ),
+      h(
+        'tbody',
+        {},
+        ...rows.map(({ o, why }) =>
+          h(
+            'tr',
+            { 'data-testid': 'proof-row' },
+            h(
+              'td',
+              { class: 'mono' },
+              `${o.action} by ${o.principal}${o.sub ? ` sub=${o.sub}` : ''}${o.aud ? ` aud=${o.aud}` : ''}`,
+            ),
+            h('td', {}, o.before),
+            h('td', {}, o.after),
+            h('td', {}, why),
+          ),
+        ),
+      ),
+    ),
+    h('p', { class: 'muted', 'data-testid': 'proof-nothing-else' }, proofCounts(proof)),
+  );
+}
+
+/** A plan not open for a decision: who decided it and whether the workflow has it, or why it cannot be decided. */
+function decisionOutcome(d: PlanDetail): HTMLElement {
+  const a = d.approval;
+  if (!a?.decision) {
+    return h('p', { class: 'muted' }, a ? 'The approval request expired.' : 'This plan is not waiting for approval.');
+  }
+  const delivery =
+    a.delivery === 'pending'
+      ? 'being handed to the workflow'
+      : a.delivery === 'delivered'
+        ? 'handed to the workflow'
+        : 'the request had expired';
+  return h(
+    'p',
+    { 'data-testid': 'decision' },
+    `${a.decision} by ${a.decidedBy ?? ''} at ${when(a.decidedAt)}${a.comment ? `: ${a.comment}` : ''}${a.delivery ? ` (${delivery})` : ''}`,
+  );
+}
+
 // ---- history --------------------------------------------------------------------------------------------------
 
 async function renderHistory(): Promise<void> {
   const { changes } = await call<{ changes: ChangeView[] }>(config, 'GET', '/api/changes');
-  const rows = changes.map(({ change: c, rolledBackBy: r, rollbackRequest: q }) => {
-    const inProgress = !r && q && (q.status === 'pending' || q.status === 'running');
-    const comment = h('input', {
-      type: 'text',
-      placeholder: 'why',
-      'data-testid': `rollback-comment-${c.changeId}`,
-    }) as HTMLInputElement;
-    const button = h(
-      'button',
-      { type: 'button', class: 'danger', 'data-testid': `rollback-${c.changeId}` },
-      'Roll back',
-    );
-    button.addEventListener('click', () => {
-      if (!window.confirm(`Restore the document change ${c.changeId} replaced on ${c.resourceArn}?`)) return;
-      const path = `/api/changes/${seg(c.changeId)}/rollback`;
-      button.setAttribute('disabled', 'true');
-      // The API records the request; the rollback step performs it. Follow it until it is done, refused or failed.
-      call<RollbackStatusView>(config, 'POST', path, comment.value.trim() ? { comment: comment.value } : {})
-        .then(async (first) => {
-          notify('info', `Rollback of ${c.changeId} requested: in progress…`);
-          let view = first;
-          for (let i = 0; i < 240 && view.request && ['pending', 'running'].includes(view.request.status); i++) {
-            await new Promise((r) => setTimeout(r, 500));
-            view = await call<RollbackStatusView>(config, 'GET', path);
-          }
-          await renderHistory();
-          const status = view.request?.status;
-          if (status === 'done') notify('info', `Rolled back ${c.changeId}: the replaced document is restored.`);
-          else if (status === 'refused' || status === 'failed')
-            notify('error', `Rollback of ${c.changeId} ${status}: ${view.request?.error?.message ?? ''}`);
-          else notify('info', `Rollback of ${c.changeId} is still in progress; this page shows when it is done.`);
-        })
-        .catch(fail);
-    });
-    return h(
-      'tr',
-      { 'data-testid': `change-${c.changeId}` },
-      h('td', { class: 'muted' }, when(c.appliedAt)),
-      h(
-        'td',
-        {},
-        h('code', {}, c.action),
-        h('div', { class: 'mono muted' }, c.resourceArn),
-        h('details', {}, h('summary', {}, 'Replaced document'), json(c.replaced)),
-        h('details', {}, h('summary', {}, 'Written document'), json(c.wrote)),
-      ),
-      h('td', {}, c.approvedBy, c.comment ? h('div', { class: 'muted' }, c.comment) : null),
-      h(
-        'td',
-        { 'data-testid': `change-status-${c.changeId}` },
-        r
-          ? `rolled back by ${r.approvedBy} at ${when(r.appliedAt)}${r.comment ? `: ${r.comment}` : ''}`
-          : inProgress
-            ? `rollback ${q.status} (asked by ${q.requestedBy})`
-            : `in place${q?.error ? ` (last rollback ${q.status}: ${q.error.message})` : ''}`,
-      ),
-      h('td', {}, r || inProgress ? null : h('div', {}, comment, ' ', button)),
-    );
-  });
+  const rows = changes.map(changeRow);
   replace(
     main,
     h('h1', {}, 'Applied changes'),
@@ -457,6 +415,66 @@ async function renderHistory(): Promise<void> {
           ),
         ),
   );
+}
+
+/** One applied change: when, what it replaced and wrote, who approved it, its status, and a rollback control. */
+function changeRow({ change: c, rolledBackBy: r, rollbackRequest: q }: ChangeView): HTMLElement {
+  const inProgress = !r && q && (q.status === 'pending' || q.status === 'running');
+  const comment = h('input', {
+    type: 'text',
+    placeholder: 'why',
+    'data-testid': `rollback-comment-${c.changeId}`,
+  }) as HTMLInputElement;
+  const button = h('button', { type: 'button', class: 'danger', 'data-testid': `rollback-${c.changeId}` }, 'Roll back');
+  button.addEventListener('click', () => {
+    if (!window.confirm(`Restore the document change ${c.changeId} replaced on ${c.resourceArn}?`)) return;
+    button.setAttribute('disabled', 'true');
+    requestRollback(c.changeId, comment.value).catch(fail);
+  });
+  return h(
+    'tr',
+    { 'data-testid': `change-${c.changeId}` },
+    h('td', { class: 'muted' }, when(c.appliedAt)),
+    h(
+      'td',
+      {},
+      h('code', {}, c.action),
+      h('div', { class: 'mono muted' }, c.resourceArn),
+      h('details', {}, h('summary', {}, 'Replaced document'), json(c.replaced)),
+      h('details', {}, h('summary', {}, 'Written document'), json(c.wrote)),
+    ),
+    h('td', {}, c.approvedBy, c.comment ? h('div', { class: 'muted' }, c.comment) : null),
+    h(
+      'td',
+      { 'data-testid': `change-status-${c.changeId}` },
+      r
+        ? `rolled back by ${r.approvedBy} at ${when(r.appliedAt)}${r.comment ? `: ${r.comment}` : ''}`
+        : inProgress
+          ? `rollback ${q.status} (asked by ${q.requestedBy})`
+          : `in place${q?.error ? ` (last rollback ${q.status}: ${q.error.message})` : ''}`,
+    ),
+    h('td', {}, r || inProgress ? null : h('div', {}, comment, ' ', button)),
+  );
+}
+
+/**
+ * Asks for a rollback. The API records the request; the rollback step performs it. Follow it until it is done,
+ * refused or failed, then show the history again and say how it ended.
+ */
+async function requestRollback(changeId: string, commentText: string): Promise<void> {
+  const path = `/api/changes/${seg(changeId)}/rollback`;
+  let view = await call<RollbackStatusView>(config, 'POST', path, commentText.trim() ? { comment: commentText } : {});
+  notify('info', `Rollback of ${changeId} requested: in progress…`);
+  for (let i = 0; i < 240 && view.request && ['pending', 'running'].includes(view.request.status); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    view = await call<RollbackStatusView>(config, 'GET', path);
+  }
+  await renderHistory();
+  const status = view.request?.status;
+  if (status === 'done') notify('info', `Rolled back ${changeId}: the replaced document is restored.`);
+  else if (status === 'refused' || status === 'failed')
+    notify('error', `Rollback of ${changeId} ${status}: ${view.request?.error?.message ?? ''}`);
+  else notify('info', `Rollback of ${changeId} is still in progress; this page shows when it is done.`);
 }
 
 // ---- routing --------------------------------------------------------------------------------------------------

@@ -121,61 +121,66 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
       return;
     }
     if (path === '/cognito/' && method === 'POST') {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      if (!COGNITO_TARGETS.has(target)) {
-        send(
-          res,
-          403,
-          'application/json',
-          JSON.stringify({ message: `${target || 'this call'} is not available here` }),
-        );
-        return;
-      }
-      const upstream = await fetch(`${options.emulatorUrl}/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
-        body: await readBody(req, MAX_BODY_BYTES),
-      });
-      send(res, upstream.status, 'application/x-amz-json-1.1', Buffer.from(await upstream.arrayBuffer()));
+      await proxyCognito(req, res);
       return;
     }
     if (path.startsWith('/api/')) {
-      const claims = await authorizerClaims(req.headers.authorization);
-      if (!claims) {
-        // What API Gateway's JWT authorizer answers: the handler never runs.
-        send(res, 401, 'application/json', JSON.stringify({ message: 'Unauthorized' }));
-        return;
-      }
-      let body: string;
-      try {
-        body = (await readBody(req, MAX_BODY_BYTES + 1)).toString('utf8');
-      } catch {
-        send(res, 413, 'application/json', JSON.stringify({ message: 'Request Entity Too Large' }));
-        return;
-      }
-      const event: ApiEvent = {
-        rawPath: path,
-        headers: Object.fromEntries(
-          Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
-        ),
-        body,
-        isBase64Encoded: false,
-        requestContext: { http: { method }, authorizer: { jwt: { claims } } },
-      };
-      const out = await handleApiRequest(apiDeps, event, {
-        allowedOrigins: [origin],
-        ...(options.onError ? { onError: options.onError } : {}),
-      });
-      send(
-        res,
-        out.statusCode ?? 200,
-        String(out.headers?.['content-type'] ?? 'application/json'),
-        out.body ?? '',
-        Object.fromEntries(Object.entries(out.headers ?? {}).map(([k, v]) => [k, String(v)])),
-      );
+      await serveApi(req, res, path, method);
       return;
     }
     send(res, 404, 'text/plain; charset=utf-8', 'not found', PAGE_HEADERS);
+  }
+
+  /** The two Cognito calls the console's sign-in makes, passed to the emulator; anything else is refused. */
+  async function proxyCognito(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (!COGNITO_TARGETS.has(target)) {
+      send(res, 403, 'application/json', JSON.stringify({ message: `${target || 'this call'} is not available here` }));
+      return;
+    }
+    const upstream = await fetch(`${options.emulatorUrl}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+      body: await readBody(req, MAX_BODY_BYTES),
+    });
+    send(res, upstream.status, 'application/x-amz-json-1.1', Buffer.from(await upstream.arrayBuffer()));
+  }
+
+  /** What API Gateway does before and after the handler: the JWT authorizer, the body limit, the v2 event. */
+  async function serveApi(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
+    const claims = await authorizerClaims(req.headers.authorization);
+    if (!claims) {
+      // What API Gateway's JWT authorizer answers: the handler never runs.
+      send(res, 401, 'application/json', JSON.stringify({ message: 'Unauthorized' }));
+      return;
+    }
+    let body: string;
+    try {
+      body = (await readBody(req, MAX_BODY_BYTES + 1)).toString('utf8');
+    } catch {
+      send(res, 413, 'application/json', JSON.stringify({ message: 'Request Entity Too Large' }));
+      return;
+    }
+    const event: ApiEvent = {
+      rawPath: path,
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+      ),
+      body,
+      isBase64Encoded: false,
+      requestContext: { http: { method }, authorizer: { jwt: { claims } } },
+    };
+    const out = await handleApiRequest(apiDeps, event, {
+      allowedOrigins: [origin],
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+    send(
+      res,
+      out.statusCode ?? 200,
+      String(out.headers?.['content-type'] ?? 'application/json'),
+      out.body ?? '',
+      Object.fromEntries(Object.entries(out.headers ?? {}).map(([k, v]) => [k, String(v)])),
+    );
   }
 
   /** The claims API Gateway's JWT authorizer passes on: strings, arrays rendered "[a b]"; undefined if invalid. */

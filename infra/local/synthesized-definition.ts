@@ -22,25 +22,34 @@ const functionArn = (logicalId: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOC
 function resolve(value: Json, resources: Record<string, { Type?: string }>): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && !Array.isArray(value)) {
-    if ('Fn::GetAtt' in value) {
-      const [logicalId, attribute] = value['Fn::GetAtt'] as [string, string];
-      if (resources[logicalId]?.Type === 'AWS::Lambda::Function' && attribute === 'Arn') return functionArn(logicalId);
-      throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute} in the state machine definition`);
-    }
-    if ('Ref' in value) {
-      const ref = value.Ref as string;
-      if (ref === 'AWS::Partition') return 'aws';
-      if (ref === 'AWS::Region') return LOCAL_REGION;
-      if (ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
-      if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
-      throw new Error(`cannot resolve Ref ${ref} in the state machine definition`);
-    }
+    if ('Fn::GetAtt' in value) return resolveGetAtt(value['Fn::GetAtt'] as [string, string], resources);
+    if ('Ref' in value) return resolveRef(value.Ref as string);
     if ('Fn::Join' in value) {
       const [separator, parts] = value['Fn::Join'] as [string, Json[]];
       return parts.map((p) => resolve(p, resources)).join(separator);
     }
   }
   throw new Error(`cannot resolve ${JSON.stringify(value).slice(0, 200)} in the state machine definition`);
+}
+
+/** Only a Lambda function's ARN: the local ARN naming its logical id. */
+function resolveGetAtt([logicalId, attribute]: [string, string], resources: Record<string, { Type?: string }>): string {
+  if (resources[logicalId]?.Type === 'AWS::Lambda::Function' && attribute === 'Arn') return functionArn(logicalId);
+  throw new Error(`cannot resolve Fn::GetAtt ${logicalId}.${attribute} in the state machine definition`);
+}
+
+const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': LOCAL_REGION,
+  'AWS::AccountId': LOCAL_ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/** Only the pseudo parameters, with the local account and region. */
+function resolveRef(ref: string): string {
+  const value = Object.hasOwn(PSEUDO_PARAMETERS, ref) ? PSEUDO_PARAMETERS[ref] : undefined;
+  if (value !== undefined) return value;
+  throw new Error(`cannot resolve Ref ${ref} in the state machine definition`);
 }
 
 /** From a synthesized template (Template.fromStack(...).toJSON() or cdk.out JSON) with one state machine. */

@@ -13,6 +13,7 @@ import {
   GetOpenIDConnectProviderCommand,
   ListOpenIDConnectProvidersCommand,
   paginateGetAccountAuthorizationDetails,
+  type RoleDetail,
 } from '@aws-sdk/client-iam';
 import { addonServiceAccounts } from '../domain/addons';
 import {
@@ -104,36 +105,12 @@ export async function collectAccount(
   const podIdentityAssociations: PodIdentityAssociationSnapshot[] = [];
   const scanned: string[] = [];
   for (const region of regions) {
-    const eks = factory.eks(accountId, region);
-    let names: string[] | undefined;
-    try {
-      names = [];
-      for await (const page of paginateListClusters({ client: eks, pageSize: 100 }, {})) {
-        names.push(...(page.clusters ?? []));
-      }
+    const read = await readRegion(factory.eks(accountId, region), region, recorder, options, limit);
+    if (read) {
       scanned.push(region);
-    } catch (err) {
-      recorder.record('eks:ListClusters', err, region);
-      names = undefined;
-    }
-    if (names) {
-      const described = await mapLimit(names, limit, (name) => describeCluster(eks, name, region, recorder));
-      for (const cluster of described) if (cluster) clusters.push(cluster);
-      if (options.workloads !== false) {
-        const cache = options.addonConfigurations ?? new Map();
-        const perCluster = await mapLimit(
-          described.filter((c): c is ClusterSnapshot => c !== undefined),
-          limit,
-          async (cluster) => ({
-            addons: await readAddonServiceAccounts(eks, cluster.name, region, recorder, cache, limit),
-            associations: await readPodIdentity(eks, cluster.name, region, recorder, limit),
-          }),
-        );
-        for (const { addons, associations } of perCluster) {
-          serviceAccounts.push(...addons);
-          podIdentityAssociations.push(...associations);
-        }
-      }
+      clusters.push(...read.clusters);
+      serviceAccounts.push(...read.serviceAccounts);
+      podIdentityAssociations.push(...read.podIdentityAssociations);
     }
     options.onRegionDone?.(region);
   }
@@ -153,6 +130,49 @@ export async function collectAccount(
   };
 }
 
+/** One region's clusters and (with `workloads`) their add-on service accounts and Pod Identity associations;
+ * undefined when the clusters could not be listed (recorded). */
+async function readRegion(
+  eks: EKSClient,
+  region: string,
+  recorder: Recorder,
+  options: CollectAccountOptions,
+  limit: number,
+): Promise<
+  | {
+      clusters: ClusterSnapshot[];
+      serviceAccounts: ServiceAccountSnapshot[];
+      podIdentityAssociations: PodIdentityAssociationSnapshot[];
+    }
+  | undefined
+> {
+  const names: string[] = [];
+  try {
+    for await (const page of paginateListClusters({ client: eks, pageSize: 100 }, {})) {
+      names.push(...(page.clusters ?? []));
+    }
+  } catch (err) {
+    recorder.record('eks:ListClusters', err, region);
+    return undefined;
+  }
+  const described = await mapLimit(names, limit, (name) => describeCluster(eks, name, region, recorder));
+  const clusters = described.filter((c): c is ClusterSnapshot => c !== undefined);
+  const serviceAccounts: ServiceAccountSnapshot[] = [];
+  const podIdentityAssociations: PodIdentityAssociationSnapshot[] = [];
+  if (options.workloads !== false) {
+    const cache = options.addonConfigurations ?? new Map();
+    const perCluster = await mapLimit(clusters, limit, async (cluster) => ({
+      addons: await readAddonServiceAccounts(eks, cluster.name, region, recorder, cache, limit),
+      associations: await readPodIdentity(eks, cluster.name, region, recorder, limit),
+    }));
+    for (const { addons, associations } of perCluster) {
+      serviceAccounts.push(...addons);
+      podIdentityAssociations.push(...associations);
+    }
+  }
+  return { clusters, serviceAccounts, podIdentityAssociations };
+}
+
 async function readRoles(factory: AwsClientFactory, accountId: string, recorder: Recorder): Promise<RoleSnapshot[]> {
   const roles: RoleSnapshot[] = [];
   try {
@@ -161,22 +181,28 @@ async function readRoles(factory: AwsClientFactory, accountId: string, recorder:
       { Filter: ['Role'] },
     )) {
       for (const r of page.RoleDetailList ?? []) {
-        if (!r.Arn || !r.RoleName) continue;
-        roles.push({
-          arn: r.Arn,
-          name: r.RoleName,
-          ...(r.Path ? { path: r.Path } : {}),
-          trustPolicy: decodePolicyText(r.AssumeRolePolicyDocument ?? ''),
-          tags: tagMap(r.Tags),
-          ...(r.CreateDate ? { createDate: r.CreateDate.toISOString() } : {}),
-          ...(r.RoleLastUsed?.LastUsedDate ? { lastUsedDate: r.RoleLastUsed.LastUsedDate.toISOString() } : {}),
-        });
+        const role = roleSnapshot(r);
+        if (role) roles.push(role);
       }
     }
   } catch (err) {
     recorder.record('iam:GetAccountAuthorizationDetails', err);
   }
   return roles;
+}
+
+/** A role of GetAccountAuthorizationDetails as the snapshot holds it; undefined without an ARN or a name. */
+function roleSnapshot(r: RoleDetail): RoleSnapshot | undefined {
+  if (!r.Arn || !r.RoleName) return undefined;
+  return {
+    arn: r.Arn,
+    name: r.RoleName,
+    ...(r.Path ? { path: r.Path } : {}),
+    trustPolicy: decodePolicyText(r.AssumeRolePolicyDocument ?? ''),
+    tags: tagMap(r.Tags),
+    ...(r.CreateDate ? { createDate: r.CreateDate.toISOString() } : {}),
+    ...(r.RoleLastUsed?.LastUsedDate ? { lastUsedDate: r.RoleLastUsed.LastUsedDate.toISOString() } : {}),
+  };
 }
 
 async function readProviders(

@@ -1,5 +1,6 @@
 import {
   type Account,
+  type OrganizationsClient,
   paginateListAccounts,
   paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
@@ -31,6 +32,16 @@ const PARENT_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
  * under some OUs), minus the exclusions; with neither, the caller's own account. Sorted, without duplicates.
  */
 export async function resolveTargets(factory: AwsClientFactory, options: TargetOptions): Promise<TargetAccount[]> {
+  validateTargetOptions(options);
+  const targets = await candidateTargets(factory, options);
+  const excluded = new Set(options.exclude ?? []);
+  const seen = new Map<string, TargetAccount>();
+  for (const t of targets) if (!excluded.has(t.accountId) && !seen.has(t.accountId)) seen.set(t.accountId, t);
+  return [...seen.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+}
+
+/** Throws a UsageError for malformed account or OU ids and for options that contradict each other. */
+function validateTargetOptions(options: TargetOptions): void {
   const bad = [...(options.accounts ?? []), ...(options.exclude ?? [])].filter((a) => !ACCOUNT_ID.test(a));
   if (bad.length > 0) {
     throw new UsageError(`account ids must be 12 digits; got ${bad.map((b) => JSON.stringify(b)).join(', ')}`);
@@ -47,19 +58,13 @@ export async function resolveTargets(factory: AwsClientFactory, options: TargetO
   if (options.organizationalUnits?.length && !options.organization) {
     throw new UsageError('organizational units filter the organization: add --organization');
   }
+}
 
-  let targets: TargetAccount[];
-  if (options.organization) {
-    targets = await organizationAccounts(factory, options.organizationalUnits ?? []);
-  } else if (options.accounts && options.accounts.length > 0) {
-    targets = options.accounts.map((accountId) => ({ accountId }));
-  } else {
-    targets = [{ accountId: await factory.callerAccount() }];
-  }
-  const excluded = new Set(options.exclude ?? []);
-  const seen = new Map<string, TargetAccount>();
-  for (const t of targets) if (!excluded.has(t.accountId) && !seen.has(t.accountId)) seen.set(t.accountId, t);
-  return [...seen.values()].sort((a, b) => a.accountId.localeCompare(b.accountId));
+/** The organization's accounts, else the listed accounts, else the caller's own account (before exclusions). */
+async function candidateTargets(factory: AwsClientFactory, options: TargetOptions): Promise<TargetAccount[]> {
+  if (options.organization) return organizationAccounts(factory, options.organizationalUnits ?? []);
+  if (options.accounts && options.accounts.length > 0) return options.accounts.map((accountId) => ({ accountId }));
+  return [{ accountId: await factory.callerAccount() }];
 }
 
 async function organizationAccounts(factory: AwsClientFactory, ous: readonly string[]): Promise<TargetAccount[]> {
@@ -68,24 +73,30 @@ async function organizationAccounts(factory: AwsClientFactory, ous: readonly str
   if (ous.length === 0) {
     for await (const page of paginateListAccounts({ client }, {})) accounts.push(...(page.Accounts ?? []));
   } else {
-    // Breadth-first over each OU and its children.
-    const queue = [...ous];
-    const visited = new Set<string>();
-    while (queue.length > 0) {
-      const parent = queue.shift() as string;
-      if (visited.has(parent)) continue;
-      visited.add(parent);
-      for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) {
-        accounts.push(...(page.Accounts ?? []));
-      }
-      for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent })) {
-        for (const ou of page.OrganizationalUnits ?? []) if (ou.Id) queue.push(ou.Id);
-      }
-    }
+    accounts.push(...(await accountsUnder(client, ous)));
   }
   return accounts
     .filter((a) => a.Id && isActive(a))
     .map((a) => ({ accountId: a.Id as string, ...(a.Name ? { name: a.Name } : {}) }));
+}
+
+/** The accounts in each OU and its children: breadth-first, each OU once. */
+async function accountsUnder(client: OrganizationsClient, ous: readonly string[]): Promise<Account[]> {
+  const accounts: Account[] = [];
+  const queue = [...ous];
+  const visited = new Set<string>();
+  while (queue.length > 0) {
+    const parent = queue.shift() as string;
+    if (visited.has(parent)) continue;
+    visited.add(parent);
+    for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) {
+      accounts.push(...(page.Accounts ?? []));
+    }
+    for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent })) {
+      queue.push(...(page.OrganizationalUnits ?? []).flatMap((ou) => (ou.Id ? [ou.Id] : [])));
+    }
+  }
+  return accounts;
 }
 
 /** `State` replaces the deprecated `Status` (ACTIVE, SUSPENDED, PENDING_CLOSURE, ...); either must say ACTIVE. */

@@ -114,52 +114,7 @@ export async function handleApiRequest(
   options: ApiOptions,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   try {
-    const method = event.requestContext.http.method.toUpperCase();
-    const headers = lowerKeys(event.headers ?? {});
-    const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-    if (!caller) return respond(401, { error: 'Unauthorized', message: 'sign in: no valid identity token was sent' });
-    authorize(deps, caller);
-    const segments = event.rawPath
-      .split('/')
-      .filter((s) => s !== '')
-      .map((s) => decodeSegment(s));
-    if (segments[0] !== 'api') throw new HttpError('NotFoundError', `no route ${event.rawPath}`);
-    const route = segments.slice(1);
-    if (method === 'POST') checkCsrf(headers, options);
-    else if (method !== 'GET') throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
-
-    if (method === 'GET' && route.length === 1 && route[0] === 'me') return respond(200, caller);
-    if (method === 'GET' && route.length === 1 && route[0] === 'plans')
-      return respond(200, { groups: await listPending(deps, caller) });
-    if (route[0] === 'plans' && route.length === 3 && method === 'GET')
-      return respond(200, await showPlan(deps, caller, at(route, 1), at(route, 2)));
-    if (
-      route[0] === 'plans' &&
-      route.length === 4 &&
-      method === 'POST' &&
-      (route[3] === 'approve' || route[3] === 'reject')
-    ) {
-      const body = validateInput<ApiDecisionBody>('api-decision', readBody(event));
-      const approval = await decide(deps, caller, {
-        runId: at(route, 1),
-        planId: at(route, 2),
-        decision: route[3] === 'approve' ? 'approved' : 'rejected',
-        contentHash: body.contentHash,
-        ...(body.comment !== undefined ? { comment: body.comment } : {}),
-      });
-      return respond(200, { approval });
-    }
-    if (method === 'GET' && route.length === 1 && route[0] === 'changes')
-      return respond(200, { changes: await listChanges(deps, caller) });
-    if (route[0] === 'changes' && route.length === 3 && route[2] === 'rollback' && method === 'POST') {
-      const body = validateInput<ApiRollbackBody>('api-rollback', readBody(event));
-      const status = await requestRollback(deps, caller, at(route, 1), body.comment);
-      // Accepted: the rollback step performs it; GET the same path for its outcome.
-      return respond(status.request?.status === 'done' ? 200 : 202, status);
-    }
-    if (route[0] === 'changes' && route.length === 3 && route[2] === 'rollback' && method === 'GET')
-      return respond(200, await rollbackStatus(deps, caller, at(route, 1)));
-    throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
+    return await serve(deps, event, options);
   } catch (err) {
     const name = (err as Error)?.name ?? 'Error';
     const status = STATUS_BY_ERROR[name];
@@ -171,6 +126,74 @@ export async function handleApiRequest(
     // Unexpected: no internals to the client; the log has the stack.
     return respond(500, { error: 'InternalError', message: 'the request failed; the API log has the details' });
   }
+}
+
+type ApiResponse = APIGatewayProxyStructuredResultV2;
+
+/** Authenticates, authorizes and guards the request, then routes it; throws the typed errors the caller maps. */
+async function serve(deps: ApiDeps, event: ApiEvent, options: ApiOptions): Promise<ApiResponse> {
+  const method = event.requestContext.http.method.toUpperCase();
+  const headers = lowerKeys(event.headers ?? {});
+  const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  if (!caller) return respond(401, { error: 'Unauthorized', message: 'sign in: no valid identity token was sent' });
+  authorize(deps, caller);
+  const segments = event.rawPath
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => decodeSegment(s));
+  if (segments[0] !== 'api') throw new HttpError('NotFoundError', `no route ${event.rawPath}`);
+  const route = segments.slice(1);
+  if (method === 'POST') checkCsrf(headers, options);
+  else if (method !== 'GET') throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
+
+  const request: Routed = { deps, caller, method, route, event };
+  let response: ApiResponse | undefined;
+  if (route[0] === 'me') response = method === 'GET' && route.length === 1 ? respond(200, caller) : undefined;
+  else if (route[0] === 'plans') response = await planRoutes(request);
+  else if (route[0] === 'changes') response = await changeRoutes(request);
+  if (!response) throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
+  return response;
+}
+
+/** A signed-in, authorized request past the CSRF check: GET or POST, path segments after /api. */
+interface Routed {
+  readonly deps: ApiDeps;
+  readonly caller: Caller;
+  readonly method: string;
+  readonly route: readonly string[];
+  readonly event: ApiEvent;
+}
+
+/** /api/plans, /api/plans/{runId}/{planId} and its approve and reject; undefined for any other route under it. */
+async function planRoutes({ deps, caller, method, route, event }: Routed): Promise<ApiResponse | undefined> {
+  if (method === 'GET' && route.length === 1) return respond(200, { groups: await listPending(deps, caller) });
+  if (method === 'GET' && route.length === 3) {
+    return respond(200, await showPlan(deps, caller, at(route, 1), at(route, 2)));
+  }
+  const verb = route[3];
+  if (method !== 'POST' || route.length !== 4 || (verb !== 'approve' && verb !== 'reject')) return undefined;
+  const body = validateInput<ApiDecisionBody>('api-decision', readBody(event));
+  const approval = await decide(deps, caller, {
+    runId: at(route, 1),
+    planId: at(route, 2),
+    decision: verb === 'approve' ? 'approved' : 'rejected',
+    contentHash: body.contentHash,
+    ...(body.comment !== undefined ? { comment: body.comment } : {}),
+  });
+  return respond(200, { approval });
+}
+
+/** /api/changes and /api/changes/{changeId}/rollback (POST asks, GET reads); undefined for any other route. */
+async function changeRoutes({ deps, caller, method, route, event }: Routed): Promise<ApiResponse | undefined> {
+  if (method === 'GET' && route.length === 1) return respond(200, { changes: await listChanges(deps, caller) });
+  if (route.length !== 3 || route[2] !== 'rollback') return undefined;
+  if (method === 'POST') {
+    const body = validateInput<ApiRollbackBody>('api-rollback', readBody(event));
+    const status = await requestRollback(deps, caller, at(route, 1), body.comment);
+    // Accepted: the rollback step performs it; GET the same path for its outcome.
+    return respond(status.request?.status === 'done' ? 200 : 202, status);
+  }
+  return method === 'GET' ? respond(200, await rollbackStatus(deps, caller, at(route, 1))) : undefined;
 }
 
 function checkCsrf(headers: Record<string, string>, options: ApiOptions): void {

@@ -86,24 +86,25 @@ export function validateRemediationScope(scope: RemediationScope): RemediationSc
   if (!usesPaths && scope.paths.length > 0) {
     throw new RemediationScopeError(`paths are only used with mode path or tagged-or-path, not ${scope.mode}`);
   }
-  for (const path of scope.paths) {
-    if (typeof path !== 'string' || path.length > 512 || !ROLE_PATH.test(path)) {
-      throw new RemediationScopeError(
-        `paths entries must be IAM role paths such as /irsa/, got ${JSON.stringify(path)}`,
-      );
-    }
-    if (path === '/') {
-      throw new RemediationScopeError('paths must not be "/" (every role): use mode all-roles to mean that');
-    }
-    const hit = BUILT_IN_PROTECTED_ROLES.find((p) => p.match === 'path' && path.startsWith(p.value));
-    if (hit) throw new RemediationScopeError(`paths must not opt in ${path}: ${hit.why}s are never remediable`);
-  }
+  for (const path of scope.paths) validateOptInPath(path);
   for (const name of scope.ownRoleNames) {
     if (typeof name !== 'string' || !ROLE_NAME.test(name)) {
       throw new RemediationScopeError(`ownRoleNames entries must be IAM role names, got ${JSON.stringify(name)}`);
     }
   }
   return scope;
+}
+
+/** An opted-in path must be a real IAM role path, not `/` (every role), and not under a protected path. */
+function validateOptInPath(path: string): void {
+  if (typeof path !== 'string' || path.length > 512 || !ROLE_PATH.test(path)) {
+    throw new RemediationScopeError(`paths entries must be IAM role paths such as /irsa/, got ${JSON.stringify(path)}`);
+  }
+  if (path === '/') {
+    throw new RemediationScopeError('paths must not be "/" (every role): use mode all-roles to mean that');
+  }
+  const hit = BUILT_IN_PROTECTED_ROLES.find((p) => p.match === 'path' && path.startsWith(p.value));
+  if (hit) throw new RemediationScopeError(`paths must not opt in ${path}: ${hit.why}s are never remediable`);
 }
 
 /**

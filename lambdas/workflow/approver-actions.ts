@@ -262,30 +262,43 @@ export async function runRollbackRequest(deps: ConsoleDeps, changeId: string): P
       ['running'],
     );
   } catch (err) {
-    const e = err as Error & { reason?: string };
-    // A crashed attempt of this request wrote, and the audit reconciler has since completed its record (as this
-    // person's rollback): the request is done, not refused.
-    const finished = e?.reason === 'already-rolled-back' ? await rolledBackBy(deps, changeId) : undefined;
-    if (finished && finished.approvedBy === request.requestedBy) {
-      await deps.store.updateRollbackRequest(changeId, { status: 'done', rollbackId: finished.changeId }, ['running']);
-      return deps.store.getRollbackRequest(changeId);
-    }
-    const refused = ROLLBACK_REFUSALS.has(e?.name ?? '');
-    await deps.store.updateRollbackRequest(
-      changeId,
-      {
-        status: refused ? 'refused' : 'failed',
-        error: {
-          name: e?.name ?? 'Error',
-          message: (e?.message ?? String(err)).slice(0, 2000),
-          ...(e?.reason ? { reason: e.reason } : {}),
-        },
-      },
-      ['running'],
-    );
-    if (!refused) throw err;
+    if (!(await recordRollbackError(deps, changeId, request, err))) throw err;
   }
   return deps.store.getRollbackRequest(changeId);
+}
+
+/**
+ * Records how a rollback attempt that threw ended: done (see below), refused (a guard said no, nothing written) or
+ * failed. False when it failed, so the caller rethrows the error and the step is retried.
+ */
+async function recordRollbackError(
+  deps: ConsoleDeps,
+  changeId: string,
+  request: RollbackRequest,
+  err: unknown,
+): Promise<boolean> {
+  const e = err as Error & { reason?: string };
+  // A crashed attempt of this request wrote, and the audit reconciler has since completed its record (as this
+  // person's rollback): the request is done, not refused.
+  const finished = e?.reason === 'already-rolled-back' ? await rolledBackBy(deps, changeId) : undefined;
+  if (finished && finished.approvedBy === request.requestedBy) {
+    await deps.store.updateRollbackRequest(changeId, { status: 'done', rollbackId: finished.changeId }, ['running']);
+    return true;
+  }
+  const refused = ROLLBACK_REFUSALS.has(e?.name ?? '');
+  await deps.store.updateRollbackRequest(
+    changeId,
+    {
+      status: refused ? 'refused' : 'failed',
+      error: {
+        name: e?.name ?? 'Error',
+        message: (e?.message ?? String(err)).slice(0, 2000),
+        ...(e?.reason ? { reason: e.reason } : {}),
+      },
+    },
+    ['running'],
+  );
+  return refused;
 }
 
 /**

@@ -103,20 +103,7 @@ export async function deliverDecision(
   const approval = await deps.store.getApproval(runId, planId);
   if (!approval?.decision || approval.delivery !== 'pending') return 'not-pending';
   try {
-    if (approval.decision === 'approved') {
-      await deps.callbacks.succeed(approval.taskToken, {
-        approvedBy: approval.decidedBy ?? 'unknown',
-        ...(approval.decidedAt ? { approvedAt: approval.decidedAt } : {}),
-        contentHash: approval.decidedHash ?? approval.contentHash,
-        ...(approval.comment ? { comment: approval.comment } : {}),
-      });
-    } else {
-      await deps.callbacks.fail(
-        approval.taskToken,
-        'PlanRejected',
-        JSON.stringify({ rejectedBy: approval.decidedBy ?? 'unknown', comment: approval.comment ?? '' }),
-      );
-    }
+    await sendDecision(deps, approval);
   } catch (err) {
     const name = (err as Error)?.name ?? 'Error';
     if (!SPENT_TOKEN_ERRORS.has(name)) {
@@ -135,6 +122,24 @@ export async function deliverDecision(
   }
   await deps.store.completeDelivery(runId, planId, { status: 'delivered', at: deps.now().toISOString() });
   return 'delivered';
+}
+
+/** Completes the waiting task with the decision: success for an approval, `PlanRejected` for a rejection. */
+async function sendDecision(deps: Pick<WorkflowDeps, 'callbacks'>, approval: ApprovalRecord): Promise<void> {
+  if (approval.decision === 'approved') {
+    await deps.callbacks.succeed(approval.taskToken, {
+      approvedBy: approval.decidedBy ?? 'unknown',
+      ...(approval.decidedAt ? { approvedAt: approval.decidedAt } : {}),
+      contentHash: approval.decidedHash ?? approval.contentHash,
+      ...(approval.comment ? { comment: approval.comment } : {}),
+    });
+  } else {
+    await deps.callbacks.fail(
+      approval.taskToken,
+      'PlanRejected',
+      JSON.stringify({ rejectedBy: approval.decidedBy ?? 'unknown', comment: approval.comment ?? '' }),
+    );
+  }
 }
 
 export interface ReconcileReport {

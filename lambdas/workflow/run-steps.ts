@@ -48,37 +48,24 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
     ...(input.cluster ? { cluster: input.cluster } : {}),
     clusterCheck: { attempt: 0 },
   };
-  if (mode === 'cluster' && input.cluster) {
-    const c = input.cluster;
-    const claim = await deps.store.claimTrigger(
-      `cluster#${c.accountId}#${c.region}#${c.name}`,
-      runId,
-      TRIGGER_TTL_SECONDS,
-    );
-    if (!claim.claimed) {
+  const cluster = mode === 'cluster' ? input.cluster : undefined;
+  if (cluster) {
+    const heldBy = await duplicateTriggerOf(deps, cluster, runId);
+    if (heldBy !== undefined) {
       await deps.store.putRun({
         ...base,
         targets: [],
         regions: [],
         status: 'duplicate',
-        summary: { duplicateOf: claim.heldBy ?? 'unknown' },
+        summary: { duplicateOf: heldBy },
       });
       return { ...context, duplicate: true, regions: [], targets: [] };
     }
   }
-  const regions =
-    mode === 'cluster' && input.cluster
-      ? [input.cluster.region]
-      : (input.regions ?? (deps.env.regions.length > 0 ? deps.env.regions : DEFAULT_REGIONS));
-  const targets =
-    mode === 'cluster' && input.cluster
-      ? [{ accountId: input.cluster.accountId }]
-      : await resolveTargets(deps.readers, {
-          accounts: input.accounts ?? deps.env.accounts,
-          organization: input.accounts ? false : deps.env.organization,
-          organizationalUnits: input.accounts ? [] : deps.env.organizationalUnits,
-          exclude: deps.env.excludeAccounts,
-        });
+  const regions = cluster
+    ? [cluster.region]
+    : (input.regions ?? (deps.env.regions.length > 0 ? deps.env.regions : DEFAULT_REGIONS));
+  const targets = cluster ? [{ accountId: cluster.accountId }] : await sweepTargets(deps, input.accounts);
   await deps.store.putRun({
     ...base,
     targets: targets.map((t) => t.accountId),
@@ -86,6 +73,30 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
     status: 'running',
   });
   return { ...context, duplicate: false, regions: [...regions], targets };
+}
+
+/** Claims the cluster's trigger for this run; the run that already holds it when this one is a duplicate. */
+async function duplicateTriggerOf(
+  deps: WorkflowDeps,
+  cluster: { readonly accountId: string; readonly region: string; readonly name: string },
+  runId: string,
+): Promise<string | undefined> {
+  const claim = await deps.store.claimTrigger(
+    `cluster#${cluster.accountId}#${cluster.region}#${cluster.name}`,
+    runId,
+    TRIGGER_TTL_SECONDS,
+  );
+  return claim.claimed ? undefined : (claim.heldBy ?? 'unknown');
+}
+
+/** A sweep's accounts: the ones the run names, else the configured accounts, organization and OUs. */
+function sweepTargets(deps: WorkflowDeps, accounts: readonly string[] | undefined) {
+  return resolveTargets(deps.readers, {
+    accounts: accounts ?? deps.env.accounts,
+    organization: accounts ? false : deps.env.organization,
+    organizationalUnits: accounts ? [] : deps.env.organizationalUnits,
+    exclude: deps.env.excludeAccounts,
+  });
 }
 
 export async function checkCluster(

@@ -174,20 +174,20 @@ export function renderDefinition(template: Template): Record<string, unknown> {
 /** Every state of a definition, nested Map and Parallel states included. */
 export function allStates(definition: Record<string, unknown>): Array<[string, Record<string, unknown>]> {
   const found: Array<[string, Record<string, unknown>]> = [];
-  const visit = (node: unknown) => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    const record = node as Record<string, unknown>;
-    if (record.States && typeof record.States === 'object') {
-      for (const [name, state] of Object.entries(record.States as Record<string, Record<string, unknown>>)) {
-        found.push([name, state]);
-      }
-    }
-    for (const value of Object.values(record)) visit(value);
-  };
-  visit(definition);
+  collectStates(definition, found);
   return found;
+}
+
+/** Depth first, each node's own `States` before the states nested in its values. */
+function collectStates(node: unknown, found: Array<[string, Record<string, unknown>]>): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) collectStates(item, found);
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  if (record.States && typeof record.States === 'object') {
+    found.push(...Object.entries(record.States as Record<string, Record<string, unknown>>));
+  }
+  for (const value of Object.values(record)) collectStates(value, found);
 }

@@ -246,35 +246,47 @@ export function irsaStatementArb(target: IrsaTarget): fc.Arbitrary<Doc> {
       federatedAsArray: fc.boolean(),
       actionAsArray: fc.boolean(),
     })
-    .map((s) => {
-      const subKey = `${target.hostPath}:sub`;
-      const audKey = `${target.hostPath}:aud`;
-      let subjects = s.subjects;
-      if (s.operator === 'StringLike' && s.namespaceWildcard) {
-        // The documented StringLike form: every service account of one namespace.
-        subjects = (Array.isArray(subjects) ? subjects : [subjects]).map((v) => v.replace(/:[^:]+$/, ':*'));
-      }
-      const subBlock: Doc = { [subKey]: subjects };
-      const condition: Doc = {};
-      const audValue = s.aud === 'array' ? [STS_AUDIENCE] : STS_AUDIENCE;
-      if (s.aud === 'none') condition[s.operator] = subBlock;
-      else if (s.aud === 'own-block' || s.operator !== 'StringEquals') {
-        condition[s.operator] = subBlock;
-        condition.StringEquals = {
-          ...(isObject(condition.StringEquals) ? condition.StringEquals : {}),
-          [audKey]: audValue,
-        };
-      } else {
-        condition.StringEquals = s.audFirst ? { [audKey]: audValue, ...subBlock } : { ...subBlock, [audKey]: audValue };
-      }
-      return {
-        ...(s.sid ? { Sid: s.sid } : {}),
-        Effect: 'Allow',
-        Principal: { Federated: s.federatedAsArray ? [target.providerArn] : target.providerArn },
-        Action: s.actionAsArray ? [WEB_IDENTITY] : WEB_IDENTITY,
-        Condition: condition,
-      };
-    });
+    .map((s) => ({
+      ...(s.sid ? { Sid: s.sid } : {}),
+      Effect: 'Allow',
+      Principal: { Federated: s.federatedAsArray ? [target.providerArn] : target.providerArn },
+      Action: s.actionAsArray ? [WEB_IDENTITY] : WEB_IDENTITY,
+      Condition: irsaCondition(target, s),
+    }));
+}
+
+/** The reference statement's Condition: `:sub` under the operator, `:aud` in the same block or its own (or none). */
+function irsaCondition(
+  target: IrsaTarget,
+  s: {
+    operator: 'StringEquals' | 'StringLike';
+    subjects: string | string[];
+    namespaceWildcard: boolean;
+    aud: 'same-block' | 'own-block' | 'array' | 'none';
+    audFirst: boolean;
+  },
+): Doc {
+  const subKey = `${target.hostPath}:sub`;
+  const audKey = `${target.hostPath}:aud`;
+  let subjects = s.subjects;
+  if (s.operator === 'StringLike' && s.namespaceWildcard) {
+    // The documented StringLike form: every service account of one namespace.
+    subjects = (Array.isArray(subjects) ? subjects : [subjects]).map((v) => v.replace(/:[^:]+$/, ':*'));
+  }
+  const subBlock: Doc = { [subKey]: subjects };
+  const condition: Doc = {};
+  const audValue = s.aud === 'array' ? [STS_AUDIENCE] : STS_AUDIENCE;
+  if (s.aud === 'none') condition[s.operator] = subBlock;
+  else if (s.aud === 'own-block' || s.operator !== 'StringEquals') {
+    condition[s.operator] = subBlock;
+    condition.StringEquals = {
+      ...(isObject(condition.StringEquals) ? condition.StringEquals : {}),
+      [audKey]: audValue,
+    };
+  } else {
+    condition.StringEquals = s.audFirst ? { [audKey]: audValue, ...subBlock } : { ...subBlock, [audKey]: audValue };
+  }
+  return condition;
 }
 
 export function policyOf(statements: readonly Doc[]): Doc {
@@ -564,24 +576,28 @@ const wildcardPatches: fc.Arbitrary<Patch> = fc
   .map(([pattern, operator]): Patch => {
     return (s) => {
       const condition = isObject(s.Condition) ? s.Condition : {};
-      let subKey: string | undefined;
-      for (const [op, block] of Object.entries(condition)) {
-        if (!isObject(block)) continue;
-        for (const key of Object.keys(block)) {
-          if (key.endsWith(':sub')) {
-            subKey = key;
-            delete block[key];
-            if (Object.keys(block).length === 0) delete condition[op];
-          }
-        }
-      }
-      const key = subKey ?? 'oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:sub';
+      const key =
+        removeSubKeys(condition) ?? 'oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF:sub';
       const target = isObject(condition[operator]) ? condition[operator] : {};
       target[key] = pattern;
       condition[operator] = target;
       s.Condition = condition;
     };
   });
+
+/** Removes every `:sub` key from the condition (and the blocks left empty); the last key removed. */
+function removeSubKeys(condition: Doc): string | undefined {
+  let subKey: string | undefined;
+  for (const [op, block] of Object.entries(condition)) {
+    if (!isObject(block)) continue;
+    for (const key of Object.keys(block).filter((k) => k.endsWith(':sub'))) {
+      subKey = key;
+      delete block[key];
+      if (Object.keys(block).length === 0) delete condition[op];
+    }
+  }
+  return subKey;
+}
 
 const swapAudSub: Patch = (s) => {
   for (const block of conditionBlocks(s)) {

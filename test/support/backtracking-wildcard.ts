@@ -7,6 +7,7 @@
  * `${?}` escapes, and text a policy variable resolved to (see conditions.ts). It indexes the pattern as given, so it
  * is only meaningful without `ignoreCase`.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the frozen pre-issue-12 matcher, a test oracle: it must not change.
 export function backtrackingWildcardMatch(
   pattern: string,
   text: string,

@@ -163,34 +163,41 @@ const extraSpecArb: fc.Arbitrary<ExtraSpec> = fc.oneof(
   }),
 );
 
+function serviceStatement(spec: Extract<ExtraSpec, { kind: 'service' }>): Doc {
+  return {
+    ...(spec.sid ? { Sid: 'AllowService' } : {}),
+    Effect: 'Allow',
+    Principal: { Service: spec.service },
+    Action: 'sts:AssumeRole',
+    ...(spec.condition === 'source-ip'
+      ? { Condition: { IpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.0/24'] } } }
+      : spec.condition === 'source-account'
+        ? { Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }
+        : {}),
+  };
+}
+
+function awsStatement(spec: Extract<ExtraSpec, { kind: 'aws' }>): Doc {
+  const who =
+    spec.who === 'root'
+      ? `arn:aws:iam::${spec.account}:root`
+      : spec.who === 'bare'
+        ? spec.account
+        : `arn:aws:iam::${spec.account}:role/ops`;
+  return {
+    Effect: 'Allow',
+    Principal: { AWS: who },
+    Action: spec.tag ? ['sts:AssumeRole', 'sts:TagSession'] : 'sts:AssumeRole',
+    ...(spec.externalId ? { Condition: { StringEquals: { 'sts:ExternalId': spec.externalId } } } : {}),
+  };
+}
+
 function buildExtra(spec: ExtraSpec, one: ClusterInfo, denyNamespace: string): Doc {
   switch (spec.kind) {
     case 'service':
-      return {
-        ...(spec.sid ? { Sid: 'AllowService' } : {}),
-        Effect: 'Allow',
-        Principal: { Service: spec.service },
-        Action: 'sts:AssumeRole',
-        ...(spec.condition === 'source-ip'
-          ? { Condition: { IpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.0/24'] } } }
-          : spec.condition === 'source-account'
-            ? { Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }
-            : {}),
-      };
-    case 'aws': {
-      const who =
-        spec.who === 'root'
-          ? `arn:aws:iam::${spec.account}:root`
-          : spec.who === 'bare'
-            ? spec.account
-            : `arn:aws:iam::${spec.account}:role/ops`;
-      return {
-        Effect: 'Allow',
-        Principal: { AWS: who },
-        Action: spec.tag ? ['sts:AssumeRole', 'sts:TagSession'] : 'sts:AssumeRole',
-        ...(spec.externalId ? { Condition: { StringEquals: { 'sts:ExternalId': spec.externalId } } } : {}),
-      };
-    }
+      return serviceStatement(spec);
+    case 'aws':
+      return awsStatement(spec);
     case 'github':
       return {
         Effect: 'Allow',
@@ -427,6 +434,34 @@ function wildcardFor(namespace: string, name: string, form: number): string {
   }
 }
 
+/** The trust policy as IAM stores it: the document, or (IRSA-022) its text with the repeated key; encoded or not. */
+function trustAsStored(
+  doc: Doc,
+  written: { statements: readonly Doc[]; statement: Doc; text: string | undefined; single: boolean },
+  encoding: string,
+): string | Doc {
+  const { statements, statement, text, single } = written;
+  if (text !== undefined) {
+    const parts = statements.map((s) => (s === statement ? text : JSON.stringify(s)));
+    const body = single ? text : `[${parts.join(',')}]`;
+    const raw = `{"Version":"2012-10-17","Statement":${body}}`;
+    return encoding === 'encoded' ? encodeURIComponent(raw) : raw;
+  }
+  if (encoding === 'object') return doc;
+  return encoding === 'encoded' ? encodeURIComponent(JSON.stringify(doc)) : JSON.stringify(doc);
+}
+
+/** The repeated `:sub` key of IRSA-022: IAM keeps the last value written, the other is dropped. */
+function duplicateOutcome(saFirst: boolean, subject: string, otherSubject: string): { dropped: string; kept: string } {
+  return saFirst ? { dropped: subject, kept: otherSubject } : { dropped: otherSubject, kept: subject };
+}
+
+/** A service account other than `subject` (in another namespace when the generated one is the same). */
+function otherSubjectThan(subject: string, namespace: string, [otherNamespace, otherName]: [string, string]): string {
+  const s = sa(otherNamespace, otherName);
+  return s === subject ? sa(distinctNamespace(otherNamespace, [namespace]), otherName) : s;
+}
+
 /** One case: the estate with exactly one fault in the role's IRSA statement (or, for IRSA-031, in the estate). */
 export const faultCaseArb: fc.Arbitrary<FaultCase> = fc
   .record({
@@ -478,10 +513,7 @@ export const faultCaseArb: fc.Arbitrary<FaultCase> = fc
     const subject = sa(g.namespace, g.name);
     const wrongNamespace = distinctNamespace(g.wrongNamespace, [g.namespace]);
     const denyNamespace = distinctNamespace(g.denyNamespace, [g.namespace]);
-    const otherSubject = (() => {
-      const s = sa(g.duplicateOther[0], g.duplicateOther[1]);
-      return s === subject ? sa(distinctNamespace(g.duplicateOther[0], [g.namespace]), g.duplicateOther[1]) : s;
-    })();
+    const otherSubject = otherSubjectThan(subject, g.namespace, g.duplicateOther);
     const wildcard = wildcardFor(g.namespace, g.name, g.wildcardForm);
     const { statement, text } = faultyStatement({
       fault,
@@ -514,14 +546,7 @@ export const faultCaseArb: fc.Arbitrary<FaultCase> = fc
     const doc: Doc = { Version: '2012-10-17', Statement: single ? statement : statements };
     const roleArn = `arn:aws:iam::${ACCOUNT}:role/${g.roleName}`;
 
-    let trust: string | Doc;
-    if (text !== undefined) {
-      const parts = statements.map((s) => (s === statement ? text : JSON.stringify(s)));
-      const body = single ? text : `[${parts.join(',')}]`;
-      const raw = `{"Version":"2012-10-17","Statement":${body}}`;
-      trust = g.encoding === 'encoded' ? encodeURIComponent(raw) : raw;
-    } else if (g.encoding === 'object') trust = doc;
-    else trust = g.encoding === 'encoded' ? encodeURIComponent(JSON.stringify(doc)) : JSON.stringify(doc);
+    const trust = trustAsStored(doc, { statements, statement, text, single }, g.encoding);
 
     const onTwo = needsTwo;
     const snapshot = estate([
@@ -535,12 +560,7 @@ export const faultCaseArb: fc.Arbitrary<FaultCase> = fc
         ],
       }),
     ]);
-    const duplicate =
-      fault === 'duplicate-sub'
-        ? g.duplicateSaFirst
-          ? { dropped: subject, kept: otherSubject }
-          : { dropped: otherSubject, kept: subject }
-        : {};
+    const duplicate = fault === 'duplicate-sub' ? duplicateOutcome(g.duplicateSaFirst, subject, otherSubject) : {};
     return {
       fault,
       ruleId: FAULTS[fault],

@@ -85,16 +85,7 @@ export interface AttackVerdict {
 /** Decides one request for a subject. Throws when the request or the policies cannot be simulated faithfully. */
 export async function decide(subject: PolicySubject, request: AttackRequest): Promise<AttackVerdict> {
   const resourceAccount = /^arn:[^:]+:[^:]+:[^:]*:(\d{12})?:/.exec(request.resource)?.[1] ?? subject.account;
-  // What IAM always sets for a role principal; a row's `context` may override it.
-  const contextVariables: Record<string, string | string[]> = {
-    'aws:PrincipalArn': subject.principal,
-    'aws:PrincipalAccount': subject.account,
-  };
-  for (const [k, v] of Object.entries(request.resourceTags ?? {})) contextVariables[`aws:ResourceTag/${k}`] = v;
-  for (const [k, v] of Object.entries(request.requestTags ?? {})) contextVariables[`aws:RequestTag/${k}`] = v;
-  const tagKeys = request.tagKeys ?? (request.requestTags ? Object.keys(request.requestTags) : undefined);
-  if (tagKeys) contextVariables['aws:TagKeys'] = [...tagKeys];
-  for (const [k, v] of Object.entries(request.context ?? {})) contextVariables[k] = typeof v === 'string' ? v : [...v];
+  const contextVariables = contextVariablesOf(subject, request);
 
   const simulation: Simulation = {
     request: {
@@ -109,6 +100,38 @@ export async function decide(subject: PolicySubject, request: AttackRequest): Pr
     ...(subject.resourcePolicy ? { resourcePolicy: subject.resourcePolicy } : {}),
   };
   const result = await runSimulation(simulation, { simulationMode: 'Strict' });
+  const { decision, one } = singleResult(result, request);
+  const analysis = one.analysis as unknown as Record<string, AnalysisPart | undefined>;
+  const parts = [analysis.identityAnalysis, analysis.resourceAnalysis].filter((p): p is AnalysisPart => !!p);
+  return {
+    decision,
+    allowedBy: parts.flatMap((p) => (p.allowStatements ?? []).filter(matched).map(statementName)),
+    deniedBy: parts.flatMap((p) => (p.denyStatements ?? []).filter(matched).map(statementName)),
+  };
+}
+
+/** The request's context keys: what IAM sets for a role principal, the tags, and the row's own (which win). */
+function contextVariablesOf(subject: PolicySubject, request: AttackRequest): Record<string, string | string[]> {
+  // What IAM always sets for a role principal; a row's `context` may override it.
+  const contextVariables: Record<string, string | string[]> = {
+    'aws:PrincipalArn': subject.principal,
+    'aws:PrincipalAccount': subject.account,
+  };
+  for (const [k, v] of Object.entries(request.resourceTags ?? {})) contextVariables[`aws:ResourceTag/${k}`] = v;
+  for (const [k, v] of Object.entries(request.requestTags ?? {})) contextVariables[`aws:RequestTag/${k}`] = v;
+  const tagKeys = request.tagKeys ?? (request.requestTags ? Object.keys(request.requestTags) : undefined);
+  if (tagKeys) contextVariables['aws:TagKeys'] = [...tagKeys];
+  for (const [k, v] of Object.entries(request.context ?? {})) contextVariables[k] = typeof v === 'string' ? v : [...v];
+  return contextVariables;
+}
+
+type SimulationResult = Awaited<ReturnType<typeof runSimulation>>;
+
+/**
+ * IAM's answer and the one simulation of the request; throws when iam-simulate refused it or ignored a context key
+ * the row sets.
+ */
+function singleResult(result: SimulationResult, request: AttackRequest) {
   if (result.resultType === 'error')
     throw new Error(`iam-simulate refused the simulation: ${JSON.stringify(result.errors)}`);
   const one =
@@ -118,13 +141,7 @@ export async function decide(subject: PolicySubject, request: AttackRequest): Pr
   if (ignored.length > 0) {
     throw new Error(`iam-simulate ignored ${ignored.join(', ')} for ${request.action}: the row would not test them`);
   }
-  const analysis = one.analysis as unknown as Record<string, AnalysisPart | undefined>;
-  const parts = [analysis.identityAnalysis, analysis.resourceAnalysis].filter((p): p is AnalysisPart => !!p);
-  return {
-    decision: result.overallResult as SimulatedDecision,
-    allowedBy: parts.flatMap((p) => (p.allowStatements ?? []).filter(matched).map(statementName)),
-    deniedBy: parts.flatMap((p) => (p.denyStatements ?? []).filter(matched).map(statementName)),
-  };
+  return { decision: result.overallResult as SimulatedDecision, one };
 }
 
 interface AnalysisStatement {
@@ -236,16 +253,7 @@ export function roleIdentityPolicies(
   }
   const refersToRole = (list: unknown) =>
     Array.isArray(list) && list.some((r) => isObject(r) && r.Ref === roleLogicalId);
-  const managedInTemplate = new Set<string>();
-  for (const arn of (role.Properties?.ManagedPolicyArns ?? []) as unknown[]) {
-    if (isObject(arn) && typeof arn.Ref === 'string' && resources[arn.Ref]?.Type === 'AWS::IAM::ManagedPolicy') {
-      managedInTemplate.add(arn.Ref);
-    } else {
-      throw new Error(
-        `${roleLogicalId} has managed policy ${JSON.stringify(arn)}, whose statements the template does not hold`,
-      );
-    }
-  }
+  const managedInTemplate = managedPoliciesOf(roleLogicalId, role.Properties?.ManagedPolicyArns, resources);
   for (const [id, r] of Object.entries(resources)) {
     if (r.Type === 'AWS::IAM::Policy' && refersToRole(r.Properties?.Roles)) {
       policies.push({ name: id, policy: resolvedDocument(r.Properties?.PolicyDocument, template, env) });
@@ -255,6 +263,25 @@ export function roleIdentityPolicies(
     }
   }
   return policies;
+}
+
+/** The logical ids of the role's ManagedPolicyArns; throws on one the template does not define. */
+function managedPoliciesOf(
+  roleLogicalId: string,
+  arns: unknown,
+  resources: NonNullable<TemplateJson['Resources']>,
+): Set<string> {
+  const managedInTemplate = new Set<string>();
+  for (const arn of (arns ?? []) as unknown[]) {
+    if (isObject(arn) && typeof arn.Ref === 'string' && resources[arn.Ref]?.Type === 'AWS::IAM::ManagedPolicy') {
+      managedInTemplate.add(arn.Ref);
+    } else {
+      throw new Error(
+        `${roleLogicalId} has managed policy ${JSON.stringify(arn)}, whose statements the template does not hold`,
+      );
+    }
+  }
+  return managedInTemplate;
 }
 
 /**
@@ -301,49 +328,64 @@ export function resolveIntrinsics(value: unknown, template: TemplateJson, env: A
   const keys = Object.keys(value);
   const [only] = keys;
   if (keys.length === 1 && only !== undefined && (only === 'Ref' || only.startsWith('Fn::'))) {
-    const arg = value[only];
-    switch (only) {
-      case 'Ref':
-        return ref(String(arg), template, env, again);
-      case 'Fn::GetAtt': {
-        const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
-        return getAtt(String(id), String(attribute), template, env, again);
-      }
-      case 'Fn::Join': {
-        const [separator, parts] = arg as [string, unknown[]];
-        return (again(parts) as unknown[]).map(String).join(separator);
-      }
-      case 'Fn::Select': {
-        const [index, list] = arg as [unknown, unknown];
-        const items = again(list) as unknown[];
-        const i = Number(again(index));
-        if (!Array.isArray(items) || !(i >= 0 && i < items.length)) throw new Error(`Fn::Select out of range: ${i}`);
-        return items[i];
-      }
-      case 'Fn::Split': {
-        const [separator, text] = arg as [string, unknown];
-        return String(again(text)).split(separator);
-      }
-      case 'Fn::Sub': {
-        const [text, vars] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, unknown>]);
-        return text.replace(/\$\{(!?)([^}]+)\}/g, (_whole, bang: string, name: string) => {
-          if (bang) return `\${${name}}`;
-          if (vars && name in vars) return String(again(vars[name]));
-          const dot = name.indexOf('.');
-          if (dot > 0 && !name.startsWith('AWS::')) {
-            return String(getAtt(name.slice(0, dot), name.slice(dot + 1), template, env, again));
-          }
-          return String(ref(name, template, env, again));
-        });
-      }
-      default:
-        throw new Error(`unsupported intrinsic ${only}: ${JSON.stringify(value).slice(0, 200)}`);
-    }
+    return resolveFunction(only, value[only], value, template, env, again);
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, again(v)]));
 }
 
 type Resolve = (v: unknown) => unknown;
+
+/** One intrinsic function (`only`, its argument `arg`) of `value`. */
+function resolveFunction(
+  only: string,
+  arg: unknown,
+  value: Record<string, unknown>,
+  template: TemplateJson,
+  env: AttackEnv,
+  again: Resolve,
+): unknown {
+  switch (only) {
+    case 'Ref':
+      return ref(String(arg), template, env, again);
+    case 'Fn::GetAtt': {
+      const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+      return getAtt(String(id), String(attribute), template, env, again);
+    }
+    case 'Fn::Join': {
+      const [separator, parts] = arg as [string, unknown[]];
+      return (again(parts) as unknown[]).map(String).join(separator);
+    }
+    case 'Fn::Select': {
+      const [index, list] = arg as [unknown, unknown];
+      const items = again(list) as unknown[];
+      const i = Number(again(index));
+      if (!Array.isArray(items) || !(i >= 0 && i < items.length)) throw new Error(`Fn::Select out of range: ${i}`);
+      return items[i];
+    }
+    case 'Fn::Split': {
+      const [separator, text] = arg as [string, unknown];
+      return String(again(text)).split(separator);
+    }
+    case 'Fn::Sub':
+      return sub(arg, template, env, again);
+    default:
+      throw new Error(`unsupported intrinsic ${only}: ${JSON.stringify(value).slice(0, 200)}`);
+  }
+}
+
+/** Fn::Sub: `${!x}` stays literal, then the given variables, `${Id.Attribute}`, and references. */
+function sub(arg: unknown, template: TemplateJson, env: AttackEnv, again: Resolve): string {
+  const [text, vars] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, unknown>]);
+  return text.replace(/\$\{(!?)([^}]+)\}/g, (_whole, bang: string, name: string) => {
+    if (bang) return `\${${name}}`;
+    if (vars && name in vars) return String(again(vars[name]));
+    const dot = name.indexOf('.');
+    if (dot > 0 && !name.startsWith('AWS::')) {
+      return String(getAtt(name.slice(0, dot), name.slice(dot + 1), template, env, again));
+    }
+    return String(ref(name, template, env, again));
+  });
+}
 
 /** The label of every DynamoDB stream ARN the harness resolves (`Fn::GetAtt <table>.StreamArn`). */
 export const DYNAMODB_STREAM_LABEL = '2026-01-01T00:00:00.000';

@@ -122,14 +122,9 @@ export async function oracleDecide(policy: Readonly<Json>, request: TrustRequest
     ]);
     if (!renamedPolicy) return error('two condition keys of one block collapse into one stand-in key');
 
-    const contextVariables: Record<string, string | string[]> = {};
-    for (const [key, value] of Object.entries(request.context)) {
-      const renamed = renameKey(key, issuerLower, standIn);
-      if (typeof value === 'string') contextVariables[renamed] = value;
-      else if (renamed === key) contextVariables[renamed] = [...value];
-      else if (value.length === 1 && value[0] !== undefined) contextVariables[renamed] = value[0];
-      else return error(`multi-valued ${key} cannot pass through the String-typed stand-in key`);
-    }
+    const context = renamedContext(request.context, issuerLower, standIn);
+    if ('problem' in context) return error(context.problem);
+    const contextVariables = context.variables;
 
     const simulation: Simulation = {
       request: {
@@ -143,23 +138,47 @@ export async function oracleDecide(policy: Readonly<Json>, request: TrustRequest
       resourceControlPolicies: [],
       resourcePolicy: createValidatedPolicy(renamedPolicy, validateTrustPolicy, { name: 'TrustPolicy' }),
     };
-    const result = await runSimulation(simulation, { simulationMode: 'Strict' });
-    if (result.resultType === 'error') return error(JSON.stringify(result.errors));
-    if (result.resultType !== 'single') return error(`unexpected result type ${result.resultType}`);
-    const ignored = result.result.ignoredContextKeys ?? [];
-    if (ignored.length > 0) return error(`iam-simulate ignored context keys ${ignored.join(', ')}`);
-    switch (result.overallResult) {
-      case 'Allowed':
-        return { decision: 'Allow' };
-      case 'ExplicitlyDenied':
-        return { decision: 'ExplicitDeny' };
-      case 'ImplicitlyDenied':
-        return { decision: 'ImplicitDeny' };
-      default:
-        return error(`unexpected overall result ${String(result.overallResult)}`);
-    }
+    return verdictOf(await runSimulation(simulation, { simulationMode: 'Strict' }));
   } catch (err) {
     return error(`iam-simulate threw: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * The request's context with the issuer's keys renamed to the stand-in's. The stand-in key is String-typed, so a
+ * multi-valued one cannot pass: that is a problem, not a guess.
+ */
+function renamedContext(
+  context: TrustRequest['context'],
+  issuerLower: string,
+  standIn: string,
+): { variables: Record<string, string | string[]> } | { problem: string } {
+  const contextVariables: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(context)) {
+    const renamed = renameKey(key, issuerLower, standIn);
+    if (typeof value === 'string') contextVariables[renamed] = value;
+    else if (renamed === key) contextVariables[renamed] = [...value];
+    else if (value.length === 1 && value[0] !== undefined) contextVariables[renamed] = value[0];
+    else return { problem: `multi-valued ${key} cannot pass through the String-typed stand-in key` };
+  }
+  return { variables: contextVariables };
+}
+
+/** IAM's answer as the evaluator names it; anything else (refused, several results, an ignored key) is an Error. */
+function verdictOf(result: Awaited<ReturnType<typeof runSimulation>>): OracleVerdict {
+  if (result.resultType === 'error') return error(JSON.stringify(result.errors));
+  if (result.resultType !== 'single') return error(`unexpected result type ${result.resultType}`);
+  const ignored = result.result.ignoredContextKeys ?? [];
+  if (ignored.length > 0) return error(`iam-simulate ignored context keys ${ignored.join(', ')}`);
+  switch (result.overallResult) {
+    case 'Allowed':
+      return { decision: 'Allow' };
+    case 'ExplicitlyDenied':
+      return { decision: 'ExplicitDeny' };
+    case 'ImplicitlyDenied':
+      return { decision: 'ImplicitDeny' };
+    default:
+      return error(`unexpected overall result ${String(result.overallResult)}`);
   }
 }
 

@@ -4,7 +4,7 @@ import {
   type TrustRequest,
   WEB_IDENTITY_ACTION,
 } from '../trust-policy/evaluate';
-import type { TrustPolicy } from '../trust-policy/model';
+import type { Statement, TrustPolicy } from '../trust-policy/model';
 import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { minify } from './patch-trust-policy';
 import type { ProbeOutcome, Proof, TrustDocument } from './plan-model';
@@ -66,16 +66,7 @@ export function proveTrustChange(input: ProofInput): Proof {
   const afterRead = parseTrustPolicy(input.after);
   const minifiedLength = minify(input.after).length;
   const size = { minifiedLength, quota: input.quota, withinQuota: minifiedLength <= input.quota };
-  if (!beforeRead.ok || !afterRead.ok) {
-    return {
-      intended: [],
-      probes: { evaluated: 0, newlyAllowed: [], undeclaredNewlyAllowed: [], newlyDenied: 0 },
-      exact: { decided: false, reason: 'the documents could not be read', classes: 0, undeclared: 0, work: 0 },
-      size,
-      holds: false,
-      summary: ['the documents could not be read, so nothing could be proven'],
-    };
-  }
+  if (!beforeRead.ok || !afterRead.ok) return unreadableProof(size);
   const before = beforeRead.policy;
   const after = afterRead.policy;
 
@@ -98,62 +89,27 @@ export function proveTrustChange(input: ProofInput): Proof {
     (c.accountedFor ? newlyAllowed : undeclared).push(outcome);
   }
   const exactUndeclared = undeclared.length;
-
-  const probes = probeRequests(before, after, input);
-  let probeNewlyAllowed = 0;
-  let probeUndeclared = 0;
-  let newlyDenied = 0;
-  for (const request of probes) {
-    const b = decide(before, request);
-    const a = decide(after, request);
-    if (b !== 'Allow' && a === 'Allow') {
-      probeNewlyAllowed++;
-      const by = accountFor(request, input.intended, input.declared);
-      if (!by) {
-        probeUndeclared++;
-        // The exact check should have reported this request's class; shown anyway, whatever it said.
-        if (probeUndeclared <= 20) undeclared.push(outcomeOf(request, b, a, undefined, 'probe'));
-      }
-    } else if (b === 'Allow' && a !== 'Allow') newlyDenied++;
-  }
+  const probes = compareProbes(before, after, input, undeclared);
 
   const stillDenied = intended.filter(
     (i) => i.after !== 'Allow' && !(i.after === 'ExplicitDeny' && i.before === 'ExplicitDeny'),
   );
   const holds =
-    stillDenied.length === 0 && exact.decided && exactUndeclared === 0 && probeUndeclared === 0 && size.withinQuota;
-  const summary: string[] = [];
-  const fixed = intended.filter((i) => i.before !== 'Allow' && i.after === 'Allow').length;
-  summary.push(
-    `${intended.length} intended request(s): ${fixed} go from denied to allowed, ${intended.filter((i) => i.before === 'Allow' && i.after === 'Allow').length} stay allowed${stillDenied.length > 0 ? `, ${stillDenied.length} still denied` : ''}.`,
-  );
-  const explicit = intended.filter((i) => i.after === 'ExplicitDeny' && i.before === 'ExplicitDeny').length;
-  if (explicit > 0)
-    summary.push(`${explicit} intended request(s) stay denied by an explicit Deny the plan does not touch (IRSA-024).`);
-  if (exact.decided) {
-    summary.push(
-      `Exact check over every request (principal, action, every condition key's values or absence): ${
-        exact.classes.length === 0
-          ? 'nothing is newly allowed'
-          : `${exact.classes.length} class(es) of requests newly allowed, ${exactUndeclared === 0 ? 'each accounted for by a named workload or a declared widening' : `${exactUndeclared} NOT accounted for (witness: ${witnessText(undeclared[0])})`}`
-      }.`,
-    );
-  } else {
-    summary.push(
-      `The exact check could not decide (${exact.reason}), so no widening can be ruled out${exactUndeclared > 0 ? `; it already found ${exactUndeclared} class(es) NOT accounted for (witness: ${witnessText(undeclared[0])})` : ''}.`,
-    );
-  }
-  summary.push(
-    `${probes.length} probe request(s) (other service accounts, namespaces, providers, audiences, actions, principals): ${
-      probeUndeclared === 0 ? 'none' : probeUndeclared
-    } newly allowed without a declared reason${probeNewlyAllowed - probeUndeclared > 0 ? `; ${probeNewlyAllowed - probeUndeclared} newly allowed as declared` : ''}; ${newlyDenied} newly denied.`,
-  );
-  summary.push(
+    stillDenied.length === 0 && exact.decided && exactUndeclared === 0 && probes.undeclared === 0 && size.withinQuota;
+  const summary = [
+    ...intendedSummary(intended, stillDenied.length),
+    exactSummary(exact, exactUndeclared, undeclared[0]),
+    probeSummary(probes),
     `Minified size ${minifiedLength} of ${input.quota} characters${size.withinQuota ? '' : ': OVER THE QUOTA'}.`,
-  );
+  ];
   return {
     intended,
-    probes: { evaluated: probes.length, newlyAllowed, undeclaredNewlyAllowed: undeclared, newlyDenied },
+    probes: {
+      evaluated: probes.evaluated,
+      newlyAllowed,
+      undeclaredNewlyAllowed: undeclared,
+      newlyDenied: probes.newlyDenied,
+    },
     exact: {
       decided: exact.decided,
       ...(exact.decided ? {} : { reason: exact.reason }),
@@ -165,6 +121,89 @@ export function proveTrustChange(input: ProofInput): Proof {
     holds,
     summary,
   };
+}
+
+function unreadableProof(size: Proof['size']): Proof {
+  return {
+    intended: [],
+    probes: { evaluated: 0, newlyAllowed: [], undeclaredNewlyAllowed: [], newlyDenied: 0 },
+    exact: { decided: false, reason: 'the documents could not be read', classes: 0, undeclared: 0, work: 0 },
+    size,
+    holds: false,
+    summary: ['the documents could not be read, so nothing could be proven'],
+  };
+}
+
+/** How the probe set fared: counts, and the undeclared newly allowed probes (first 20) appended to `undeclared`. */
+interface ProbeCounts {
+  readonly evaluated: number;
+  readonly newlyAllowed: number;
+  readonly undeclared: number;
+  readonly newlyDenied: number;
+}
+
+function compareProbes(
+  before: TrustPolicy,
+  after: TrustPolicy,
+  input: ProofInput,
+  undeclared: ProbeOutcome[],
+): ProbeCounts {
+  const probes = probeRequests(before, after, input);
+  let newlyAllowed = 0;
+  let undeclaredCount = 0;
+  let newlyDenied = 0;
+  for (const request of probes) {
+    const b = decide(before, request);
+    const a = decide(after, request);
+    if (b !== 'Allow' && a === 'Allow') {
+      newlyAllowed++;
+      const by = accountFor(request, input.intended, input.declared);
+      if (!by) {
+        undeclaredCount++;
+        // The exact check should have reported this request's class; shown anyway, whatever it said.
+        if (undeclaredCount <= 20) undeclared.push(outcomeOf(request, b, a, undefined, 'probe'));
+      }
+    } else if (b === 'Allow' && a !== 'Allow') newlyDenied++;
+  }
+  return { evaluated: probes.length, newlyAllowed, undeclared: undeclaredCount, newlyDenied };
+}
+
+function intendedSummary(intended: readonly ProbeOutcome[], stillDenied: number): string[] {
+  const fixed = intended.filter((i) => i.before !== 'Allow' && i.after === 'Allow').length;
+  const stay = intended.filter((i) => i.before === 'Allow' && i.after === 'Allow').length;
+  const lines = [
+    `${intended.length} intended request(s): ${fixed} go from denied to allowed, ${stay} stay allowed${stillDenied > 0 ? `, ${stillDenied} still denied` : ''}.`,
+  ];
+  const explicit = intended.filter((i) => i.after === 'ExplicitDeny' && i.before === 'ExplicitDeny').length;
+  if (explicit > 0)
+    lines.push(`${explicit} intended request(s) stay denied by an explicit Deny the plan does not touch (IRSA-024).`);
+  return lines;
+}
+
+function exactSummary(
+  exact: ReturnType<typeof exactNewlyAllowed>,
+  exactUndeclared: number,
+  firstUndeclared: ProbeOutcome | undefined,
+): string {
+  if (!exact.decided) {
+    return `The exact check could not decide (${exact.reason}), so no widening can be ruled out${exactUndeclared > 0 ? `; it already found ${exactUndeclared} class(es) NOT accounted for (witness: ${witnessText(firstUndeclared)})` : ''}.`;
+  }
+  const accounted =
+    exactUndeclared === 0
+      ? 'each accounted for by a named workload or a declared widening'
+      : `${exactUndeclared} NOT accounted for (witness: ${witnessText(firstUndeclared)})`;
+  return `Exact check over every request (principal, action, every condition key's values or absence): ${
+    exact.classes.length === 0
+      ? 'nothing is newly allowed'
+      : `${exact.classes.length} class(es) of requests newly allowed, ${accounted}`
+  }.`;
+}
+
+function probeSummary(probes: ProbeCounts): string {
+  const declared = probes.newlyAllowed - probes.undeclared;
+  return `${probes.evaluated} probe request(s) (other service accounts, namespaces, providers, audiences, actions, principals): ${
+    probes.undeclared === 0 ? 'none' : probes.undeclared
+  } newly allowed without a declared reason${declared > 0 ? `; ${declared} newly allowed as declared` : ''}; ${probes.newlyDenied} newly denied.`;
 }
 
 function outcomeOf(
@@ -236,28 +275,53 @@ function probeRequests(before: TrustPolicy, after: TrustPolicy, input: ProofInpu
   }
   for (const policy of [before, after]) {
     for (const s of policy.statements) {
-      const block = s.principal ?? s.notPrincipal;
-      for (const [type, values] of Object.entries(block?.byType ?? {})) {
-        for (const value of values) {
-          if (type === 'Federated') {
-            if (value.includes(':oidc-provider/')) providers.add(value);
-          } else if (type === 'Service' || type === 'AWS') {
-            for (const action of [...(s.actions ?? []), 'sts:AssumeRole', 'sts:TagSession']) {
-              if (!action.includes('*')) others.push({ principal: { type, id: value }, action, context: {} });
-            }
-          }
-        }
-      }
-      for (const c of s.conditions) {
-        const claim = c.keyLower.slice(c.keyLower.lastIndexOf(':') + 1).trim();
-        for (const v of c.values) {
-          if (claim.startsWith('sub')) subjects.add(v.replace(/\s+/g, '').replace(/[*?]/g, 'x'));
-          else if (claim.startsWith('aud')) audiences.add(v);
-        }
-      }
+      addNamedProviders(s, providers);
+      addOtherPrincipalRequests(s, others);
+      addClaimValues(s, subjects, audiences);
     }
   }
   for (const p of input.otherProviders) providers.add(p);
+  addNeighbourSubjects(subjects);
+  subjects.add('system:serviceaccount:default:default');
+  subjects.add('system:serviceaccount:kube-system:attacker');
+  return [...webIdentityProbes(providers, [...subjects], audiences), ...distinctRequests(others)];
+}
+
+function principalsOf(s: Statement): Array<[string, readonly string[]]> {
+  return Object.entries((s.principal ?? s.notPrincipal)?.byType ?? {});
+}
+
+/** The OIDC providers the statement names as Federated principals. */
+function addNamedProviders(s: Statement, providers: Set<string>): void {
+  for (const [type, values] of principalsOf(s)) {
+    if (type !== 'Federated') continue;
+    for (const value of values) if (value.includes(':oidc-provider/')) providers.add(value);
+  }
+}
+
+/** A request per Service or AWS principal the statement names and action it may be asked for. */
+function addOtherPrincipalRequests(s: Statement, others: TrustRequest[]): void {
+  const actions = [...(s.actions ?? []), 'sts:AssumeRole', 'sts:TagSession'].filter((a) => !a.includes('*'));
+  for (const [type, values] of principalsOf(s)) {
+    if (type !== 'Service' && type !== 'AWS') continue;
+    for (const id of values)
+      for (const action of actions) others.push({ principal: { type, id }, action, context: {} });
+  }
+}
+
+/** The subjects (wildcards made concrete) and audiences the statement's conditions name. */
+function addClaimValues(s: Statement, subjects: Set<string>, audiences: Set<string>): void {
+  for (const c of s.conditions) {
+    const claim = c.keyLower.slice(c.keyLower.lastIndexOf(':') + 1).trim();
+    for (const v of c.values) {
+      if (claim.startsWith('sub')) subjects.add(v.replace(/\s+/g, '').replace(/[*?]/g, 'x'));
+      else if (claim.startsWith('aud')) audiences.add(v);
+    }
+  }
+}
+
+/** For each service-account subject, another service account in its namespace and its name in another namespace. */
+function addNeighbourSubjects(subjects: Set<string>): void {
   for (const s of [...subjects]) {
     const m = /^system:serviceaccount:([^:]*):(.*)$/.exec(s);
     if (m) {
@@ -265,12 +329,16 @@ function probeRequests(before: TrustPolicy, after: TrustPolicy, input: ProofInpu
       subjects.add(`system:serviceaccount:other-ns:${m[2]}`);
     }
   }
-  subjects.add('system:serviceaccount:default:default');
-  subjects.add('system:serviceaccount:kube-system:attacker');
+}
+
+function webIdentityProbes(
+  providers: Iterable<string>,
+  subjects: readonly string[],
+  audiences: Iterable<string>,
+): TrustRequest[] {
   const probes: TrustRequest[] = [];
-  const subjectList = [...subjects];
   for (const provider of providers) {
-    for (const sub of subjectList) {
+    for (const sub of subjects) {
       for (const aud of audiences) {
         probes.push(webIdentity(provider, sub, aud));
       }
@@ -279,13 +347,18 @@ function probeRequests(before: TrustPolicy, after: TrustPolicy, input: ProofInpu
       probes.push(webIdentity(provider, sub, 'sts.amazonaws.com', 'sts:TagSession'));
     }
   }
+  return probes;
+}
+
+function distinctRequests(requests: readonly TrustRequest[]): TrustRequest[] {
   const seen = new Set<string>();
-  for (const o of others) {
+  const out: TrustRequest[] = [];
+  for (const o of requests) {
     const key = `${o.principal.type}|${o.principal.id}|${o.action}`;
     if (!seen.has(key)) {
       seen.add(key);
-      probes.push(o);
+      out.push(o);
     }
   }
-  return probes;
+  return out;
 }

@@ -62,17 +62,18 @@ export function accountFor(
     const named = firstNamed(intended, id, subs);
     if (named) return { why: named.why };
   }
-  for (const d of declared) {
-    if (d.principal !== undefined && !sameId(type, d.principal, id)) continue;
-    if (d.action !== undefined && d.action.toLowerCase() !== request.action.toLowerCase()) continue;
-    if (d.providerArn !== undefined && !sameId(type, d.providerArn, id)) continue;
-    if (d.subPattern !== undefined) {
-      const pattern = d.subPattern;
-      if (!subs?.some((s) => wildcardMatch(pattern, s))) continue;
-    }
-    return { why: d.why, wideningClass: d.class };
-  }
-  return undefined;
+  const widening = declared.find((d) => declaredCovers(d, request, subs));
+  return widening ? { why: widening.why, wideningClass: widening.class } : undefined;
+}
+
+/** Whether a declared widening covers the request: each field it gives matches (see accountFor). */
+function declaredCovers(d: DeclaredWidening, request: TrustRequest, subs: readonly string[] | undefined): boolean {
+  const { type, id } = request.principal;
+  if (d.principal !== undefined && !sameId(type, d.principal, id)) return false;
+  if (d.action !== undefined && d.action.toLowerCase() !== request.action.toLowerCase()) return false;
+  if (d.providerArn !== undefined && !sameId(type, d.providerArn, id)) return false;
+  const pattern = d.subPattern;
+  return pattern === undefined || (subs?.some((s) => wildcardMatch(pattern, s)) ?? false);
 }
 
 const namedIndexes = new WeakMap<readonly IntendedRequest[], Map<string, number>>();

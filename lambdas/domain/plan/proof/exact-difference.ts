@@ -90,293 +90,22 @@ export function exactNewlyAllowed(
   const classes: ExactClass[] = [];
   const work = () => limit - Math.max(0, budget.states);
   try {
-    const compiled: Compiled[] = [];
-    const keys = new Map<string, KeySpace>();
-    /** Each key as first written, for the witnesses (the evaluator compares key names ignoring case). */
-    const spelling = new Map<string, string>();
-    const space = (key: string): KeySpace => {
-      let s = keys.get(key);
-      if (!s) {
-        s = { literals: new Set(), patterns: new Set(), mixed: false };
-        keys.set(key, s);
-      }
-      return s;
-    };
-    const addValues = (key: string, kind: 'literal' | 'pattern', ignoreCase: boolean, values: readonly string[]) => {
-      const s = space(key);
-      if (s.ignoreCase !== undefined && s.ignoreCase !== ignoreCase) s.mixed = true;
-      s.ignoreCase = ignoreCase;
-      for (const v of values) (kind === 'literal' ? s.literals : s.patterns).add(v);
-    };
-    for (const [policy, isAfter] of [
-      [before, false],
-      [after, true],
-    ] as const) {
-      for (const statement of policy.statements) {
-        if (statement.effect === undefined) continue; // never applies
-        const byKey = new Map<string, ConditionEntry[]>();
-        for (const entry of statement.conditions) {
-          if (!spelling.has(entry.keyLower)) spelling.set(entry.keyLower, entry.key);
-          byKey.set(entry.keyLower, [...(byKey.get(entry.keyLower) ?? []), entry]);
-          space(entry.keyLower);
-          const base = entry.operator?.base;
-          if (base === undefined || base === 'Null') continue; // never matches / presence only
-          const variables =
-            base !== 'BinaryEquals' && policy.version === '2012-10-17' && entry.values.some((v) => v.includes('${'));
-          if (variables) space(entry.keyLower).free ??= `policy variables (${entry.operatorText} ${entry.key})`;
-          else if (CASE_SENSITIVE.has(base)) addValues(entry.keyLower, 'literal', false, entry.values);
-          else if (LIKE.has(base)) addValues(entry.keyLower, 'pattern', false, entry.values);
-          else if (IGNORE_CASE.has(base)) addValues(entry.keyLower, 'literal', true, entry.values);
-          else space(entry.keyLower).free ??= `${base} (${entry.key})`;
-        }
-        compiled.push({ statement, after: isAfter, deny: statement.effect === 'Deny', version: policy.version, byKey });
-      }
-    }
-
-    // Principals: every id either policy, the intended requests or the declared widenings name.
-    const principalIds = new Map<PrincipalType, Set<string>>(PRINCIPAL_TYPES.map((t) => [t, new Set<string>()]));
-    for (const c of compiled) {
-      for (const block of [c.statement.principal, c.statement.notPrincipal]) {
-        for (const t of PRINCIPAL_TYPES) for (const v of block?.byType[t] ?? []) principalIds.get(t)?.add(v);
-      }
-    }
-    for (const i of intended) principalIds.get('Federated')?.add(i.providerArn);
-    for (const d of declared) {
-      for (const v of [d.principal, d.providerArn]) {
-        if (v !== undefined) for (const t of PRINCIPAL_TYPES) principalIds.get(t)?.add(v);
-      }
-    }
-    // What accounts for a request, as conditions on the provider's :sub key.
-    for (const i of intended)
-      addValues(subKeyOf({ type: 'Federated', id: i.providerArn }) as string, 'literal', false, [i.sub]);
-    for (const d of declared) {
-      if (d.subPattern === undefined) continue;
-      const targets = d.providerArn !== undefined ? [d.providerArn] : [...(principalIds.get('Federated') ?? [])];
-      for (const t of targets)
-        addValues(subKeyOf({ type: 'Federated', id: t }) as string, 'pattern', false, [d.subPattern]);
-    }
-    for (const [key, s] of keys) if (s.mixed) s.free ??= `a key compared both with and without case (${key})`;
-
-    const principals = principalWitnesses(principalIds, keys.keys());
+    const space = requestSpace(before, after, intended, declared);
+    const principals = principalWitnesses(space.principalIds, space.keys.keys());
     const actions = regionWitnesses(
       {
         literals: [WEB_IDENTITY_ACTION, ...declared.flatMap((d) => (d.action !== undefined ? [d.action] : []))],
-        patterns: compiled.flatMap((c) => [...(c.statement.actions ?? []), ...(c.statement.notActions ?? [])]),
+        patterns: space.compiled.flatMap((c) => [...(c.statement.actions ?? []), ...(c.statement.notActions ?? [])]),
         ignoreCase: true,
       },
       budget,
     );
     if (!actions.ok) return undecided('an action whose lower case is not stable', classes, work());
-
-    const keyWitnesses = (key: string): readonly string[] | undefined => {
-      const s = keys.get(key);
-      if (!s) return [''];
-      if (!s.witnesses) {
-        const r = regionWitnesses(
-          { literals: [...s.literals], patterns: [...s.patterns], ignoreCase: s.ignoreCase ?? false },
-          budget,
-        );
-        if (!r.ok) return undefined;
-        s.witnesses = r.witnesses;
-      }
-      return s.witnesses;
-    };
-    // One condition's truth on each region of its key (single value) and on absence.
-    const columns = new Map<ConditionEntry, { readonly present: readonly boolean[]; readonly absent: boolean }>();
-    const column = (entry: ConditionEntry, version: string | undefined, witnesses: readonly string[]) => {
-      let col = columns.get(entry);
-      if (!col) {
-        spend(budget, witnesses.length * (1 + entry.values.length));
-        col = {
-          present: witnesses.map((w) => evaluateCondition(entry, new Map([[entry.keyLower, [w]]]), version).result),
-          absent: evaluateCondition(entry, new Map(), version).result,
-        };
-        columns.set(entry, col);
-      }
-      return col;
-    };
-
-    let failure: string | undefined;
-    /** Newly allowed branches that went through a free key: no exact witness, so the result is undecided. */
-    const unresolved = new Set<string>();
-    const leaf = (principal: TrustRequest['principal'], action: string, context: Record<string, readonly string[]>) => {
-      const request: TrustRequest = { principal, action, context };
-      const b = evaluateTrustPolicy(before, request).decision;
-      const a = evaluateTrustPolicy(after, request).decision;
-      if (b === 'Allow' || a !== 'Allow') {
-        failure ??= 'an internal check failed (a witness did not evaluate as its class)';
-        return;
-      }
-      const by = accountFor(request, intended, declared);
-      classes.push({ request, before: b, after: a, ...(by ? { accountedFor: by } : {}) });
-    };
-
-    for (const principal of principals) {
-      spend(budget);
-      const alive = compiled.map((c) => matchesPrincipal(c.statement, principal));
-      if (cut(compiled, alive, () => false)) continue;
-      // Actions with the same effect on the live statements and on accounting are one branch.
-      const byEffect = new Map<string, string>();
-      for (const action of actions.witnesses) {
-        spend(budget);
-        const bits = compiled.map((c, i) => (alive[i] && matchesAction(c.statement, action) ? '1' : '0')).join('');
-        const accounting = `${isWebIdentity(action)}|${declared.map((d) => d.action === undefined || d.action.toLowerCase() === action.toLowerCase()).join(',')}`;
-        const key = `${bits}|${accounting}`;
-        if (!byEffect.has(key)) byEffect.set(key, action);
-      }
-      for (const action of byEffect.values()) {
-        const live = compiled.map((c, i) => (alive[i] as boolean) && matchesAction(c.statement, action));
-        // Accounting atoms on the principal's :sub key, for this principal and action.
-        const subKey = principalIds.get(principal.type)?.has(principal.id) ? subKeyOf(principal) : undefined;
-        const intendedSubs =
-          subKey !== undefined && isWebIdentity(action)
-            ? intended.filter((i) => i.providerArn === principal.id).map((i) => i.sub)
-            : [];
-        const patterns =
-          subKey === undefined
-            ? []
-            : declared
-                .filter(
-                  (d) =>
-                    d.subPattern !== undefined &&
-                    (d.principal === undefined || sameId(principal.type, d.principal, principal.id)) &&
-                    (d.providerArn === undefined || sameId(principal.type, d.providerArn, principal.id)) &&
-                    (d.action === undefined || d.action.toLowerCase() === action.toLowerCase()),
-                )
-                .map((d) => d.subPattern as string);
-        const accountingKey = intendedSubs.length > 0 || patterns.length > 0 ? subKey : undefined;
-
-        const visit = (
-          state: readonly boolean[],
-          assigned: ReadonlySet<string>,
-          context: Record<string, readonly string[]>,
-          inexact: string | undefined,
-        ) => {
-          spend(budget);
-          if (cut(compiled, state, (c) => [...c.byKey.keys()].every((k) => assigned.has(k)))) return;
-          let next: string | undefined;
-          for (let i = 0; i < compiled.length && next === undefined; i++) {
-            if (!state[i]) continue;
-            for (const k of (compiled[i] as Compiled).byKey.keys()) {
-              if (!assigned.has(k)) {
-                next = k;
-                break;
-              }
-            }
-          }
-          if (next === undefined && accountingKey !== undefined && !assigned.has(accountingKey)) next = accountingKey;
-          if (next === undefined) {
-            if (inexact !== undefined) unresolved.add(inexact);
-            else leaf(principal, action, context);
-            return;
-          }
-          const key = next;
-          const free = keys.get(key)?.free;
-          if (free !== undefined) {
-            visitFree(key, free, state, assigned, context, inexact);
-            return;
-          }
-          const witnesses = keyWitnesses(key);
-          if (!witnesses) {
-            failure ??= `a value of ${key} whose lower case is not stable`;
-            return;
-          }
-          // Atoms: the live statements' conditions on the key, then what accounts for a request.
-          const atoms: Array<{ kind: AtomKind; present: readonly boolean[]; absent: boolean; owner: number }> = [];
-          compiled.forEach((c, i) => {
-            if (!state[i]) return;
-            for (const entry of c.byKey.get(key) ?? []) {
-              atoms.push({ kind: atomKind(entry), ...column(entry, c.version, witnesses), owner: i });
-            }
-          });
-          if (key === accountingKey) {
-            if (intendedSubs.length > 0) {
-              atoms.push({
-                kind: 'exists',
-                present: witnesses.map((w) => intendedSubs.includes(w)),
-                absent: false,
-                owner: -1,
-              });
-            }
-            for (const p of patterns) {
-              atoms.push({
-                kind: 'exists',
-                present: witnesses.map((w) => wildcardMatch(p, w)),
-                absent: false,
-                owner: -1,
-              });
-            }
-          }
-          const vectors = realizableVectors(atoms, witnesses.length, budget);
-          const groups = new Map<string, { values: readonly number[] | null; state: boolean[] }>();
-          for (const v of vectors) {
-            const nextState = [...state];
-            atoms.forEach((atom, j) => {
-              if (atom.owner >= 0 && !v.bits[j]) nextState[atom.owner] = false;
-            });
-            const accountingBits = atoms.map((atom, j) => (atom.owner < 0 ? (v.bits[j] ? '1' : '0') : '')).join('');
-            const effect = `${nextState.map((x) => (x ? '1' : '0')).join('')}|${accountingBits}`;
-            if (!groups.has(effect)) groups.set(effect, { values: v.values, state: nextState });
-          }
-          const nextAssigned = new Set(assigned).add(key);
-          for (const g of groups.values()) {
-            const nextContext = { ...context };
-            if (g.values) nextContext[spelling.get(key) ?? key] = g.values.map((r) => witnesses[r] as string);
-            visit(g.state, nextAssigned, nextContext, inexact);
-            if (failure) return;
-          }
-        };
-        /**
-         * A key whose conditions are not modeled: each distinct condition (operator and values) is a free boolean when
-         * the key is present, an over-approximation, so a branch through it that ends newly allowed is unresolved
-         * (undecided) while every other branch stays exact.
-         */
-        const visitFree = (
-          key: string,
-          reason: string,
-          state: readonly boolean[],
-          assigned: ReadonlySet<string>,
-          context: Record<string, readonly string[]>,
-          inexact: string | undefined,
-        ) => {
-          const owned: Array<{ entry: ConditionEntry; owner: number; version: string | undefined }> = [];
-          compiled.forEach((c, i) => {
-            if (state[i])
-              for (const entry of c.byKey.get(key) ?? []) owned.push({ entry, owner: i, version: c.version });
-          });
-          // The same operator and values (and policy version, which decides variable substitution) are one boolean.
-          const identity = (o: (typeof owned)[number]) =>
-            atomKind(o.entry) === 'const'
-              ? undefined
-              : JSON.stringify([o.entry.operator, o.entry.values, o.version ?? null]);
-          const ids = [...new Set(owned.map(identity).filter((x) => x !== undefined))];
-          spend(budget, 2 ** Math.min(ids.length, 30));
-          const nextAssigned = new Set(assigned).add(key);
-          const seenEffects = new Set<string>();
-          const branch = (truth: (o: (typeof owned)[number]) => boolean, present: boolean) => {
-            const nextState = [...state];
-            for (const o of owned) if (!truth(o)) nextState[o.owner] = false;
-            const effect = `${present}|${nextState.map((x) => (x ? '1' : '0')).join('')}`;
-            if (seenEffects.has(effect)) return;
-            seenEffects.add(effect);
-            visit(nextState, nextAssigned, context, inexact ?? (present ? reason : undefined));
-          };
-          branch((o) => evaluateCondition(o.entry, new Map(), o.version).result, false);
-          for (let mask = 0; mask < 2 ** ids.length && !failure; mask++) {
-            branch((o) => {
-              const id = identity(o);
-              return id === undefined
-                ? evaluateCondition(o.entry, new Map([[key, ['']]]), o.version).result
-                : ((mask >> ids.indexOf(id)) & 1) === 1;
-            }, true);
-          }
-        };
-        visit(live, new Set(), {}, undefined);
-        if (failure) return undecided(failure, classes, work());
-      }
-    }
-    if (unresolved.size > 0) {
-      return undecided(`not modeled exactly: ${[...unresolved].slice(0, 3).join(', ')}`, classes, work());
+    const search = new DifferenceSearch({ before, after, intended, declared }, space, budget, classes);
+    const failure = search.run(principals, actions.witnesses);
+    if (failure !== undefined) return undecided(failure, classes, work());
+    if (search.unresolved.size > 0) {
+      return undecided(`not modeled exactly: ${[...search.unresolved].slice(0, 3).join(', ')}`, classes, work());
     }
     return { decided: true, classes, work: work() };
   } catch (e) {
@@ -391,6 +120,403 @@ function undecided(reason: string, classes: readonly ExactClass[], work: number)
   return { decided: false, reason, classes, work };
 }
 
+/** The dimensions of the search, read from both policies and from what accounts for a request. */
+interface RequestSpace {
+  readonly compiled: readonly Compiled[];
+  readonly keys: ReadonlyMap<string, KeySpace>;
+  /** Each key as first written, for the witnesses (the evaluator compares key names ignoring case). */
+  readonly spelling: ReadonlyMap<string, string>;
+  /** Every principal id either policy, the intended requests or the declared widenings name, by type. */
+  readonly principalIds: ReadonlyMap<PrincipalType, ReadonlySet<string>>;
+}
+
+function requestSpace(
+  before: TrustPolicy,
+  after: TrustPolicy,
+  intended: readonly IntendedRequest[],
+  declared: readonly DeclaredWidening[],
+): RequestSpace {
+  const keys = new Map<string, KeySpace>();
+  const spelling = new Map<string, string>();
+  const compiled: Compiled[] = [];
+  for (const [policy, isAfter] of [
+    [before, false],
+    [after, true],
+  ] as const) {
+    for (const statement of policy.statements) {
+      if (statement.effect === undefined) continue; // never applies
+      compiled.push(compileStatement(statement, isAfter, policy.version, keys, spelling));
+    }
+  }
+  const principalIds = namedPrincipalIds(compiled, intended, declared);
+  addAccountingValues(keys, intended, declared, principalIds.get('Federated') ?? new Set());
+  for (const [key, s] of keys) if (s.mixed) s.free ??= `a key compared both with and without case (${key})`;
+  return { compiled, keys, spelling, principalIds };
+}
+
+function compileStatement(
+  statement: Statement,
+  isAfter: boolean,
+  version: string | undefined,
+  keys: Map<string, KeySpace>,
+  spelling: Map<string, string>,
+): Compiled {
+  const byKey = new Map<string, ConditionEntry[]>();
+  for (const entry of statement.conditions) {
+    if (!spelling.has(entry.keyLower)) spelling.set(entry.keyLower, entry.key);
+    byKey.set(entry.keyLower, [...(byKey.get(entry.keyLower) ?? []), entry]);
+    recordConditionValues(keys, entry, version);
+  }
+  return { statement, after: isAfter, deny: statement.effect === 'Deny', version, byKey };
+}
+
+/** What a condition compares its key with: literals, patterns, or why the key's values cannot be cut exactly. */
+function recordConditionValues(keys: Map<string, KeySpace>, entry: ConditionEntry, version: string | undefined): void {
+  const s = keySpace(keys, entry.keyLower);
+  const base = entry.operator?.base;
+  if (base === undefined || base === 'Null') return; // never matches / presence only
+  const variables = base !== 'BinaryEquals' && version === '2012-10-17' && entry.values.some((v) => v.includes('${'));
+  if (variables) s.free ??= `policy variables (${entry.operatorText} ${entry.key})`;
+  else if (CASE_SENSITIVE.has(base)) addValues(s, 'literal', false, entry.values);
+  else if (LIKE.has(base)) addValues(s, 'pattern', false, entry.values);
+  else if (IGNORE_CASE.has(base)) addValues(s, 'literal', true, entry.values);
+  else s.free ??= `${base} (${entry.key})`;
+}
+
+function keySpace(keys: Map<string, KeySpace>, key: string): KeySpace {
+  let s = keys.get(key);
+  if (!s) {
+    s = { literals: new Set(), patterns: new Set(), mixed: false };
+    keys.set(key, s);
+  }
+  return s;
+}
+
+function addValues(s: KeySpace, kind: 'literal' | 'pattern', ignoreCase: boolean, values: readonly string[]): void {
+  if (s.ignoreCase !== undefined && s.ignoreCase !== ignoreCase) s.mixed = true;
+  s.ignoreCase = ignoreCase;
+  for (const v of values) (kind === 'literal' ? s.literals : s.patterns).add(v);
+}
+
+/** Principals: every id either policy, the intended requests or the declared widenings name. */
+function namedPrincipalIds(
+  compiled: readonly Compiled[],
+  intended: readonly IntendedRequest[],
+  declared: readonly DeclaredWidening[],
+): Map<PrincipalType, Set<string>> {
+  const principalIds = new Map<PrincipalType, Set<string>>(PRINCIPAL_TYPES.map((t) => [t, new Set<string>()]));
+  const addToTypes = (types: readonly PrincipalType[], ids: readonly (string | undefined)[] = []) => {
+    for (const t of types) for (const v of ids) if (v !== undefined) principalIds.get(t)?.add(v);
+  };
+  for (const c of compiled) {
+    for (const block of [c.statement.principal, c.statement.notPrincipal]) {
+      for (const t of PRINCIPAL_TYPES) addToTypes([t], block?.byType[t]);
+    }
+  }
+  for (const i of intended) principalIds.get('Federated')?.add(i.providerArn);
+  for (const d of declared) addToTypes(PRINCIPAL_TYPES, [d.principal, d.providerArn]);
+  return principalIds;
+}
+
+/** What accounts for a request, as conditions on the provider's :sub key. */
+function addAccountingValues(
+  keys: Map<string, KeySpace>,
+  intended: readonly IntendedRequest[],
+  declared: readonly DeclaredWidening[],
+  federatedIds: ReadonlySet<string>,
+): void {
+  const subSpace = (providerArn: string) => keySpace(keys, subKeyOf({ type: 'Federated', id: providerArn }) as string);
+  for (const i of intended) addValues(subSpace(i.providerArn), 'literal', false, [i.sub]);
+  for (const d of declared) {
+    if (d.subPattern === undefined) continue;
+    const targets = d.providerArn !== undefined ? [d.providerArn] : [...federatedIds];
+    for (const t of targets) addValues(subSpace(t), 'pattern', false, [d.subPattern]);
+  }
+}
+
+/** The two policies and what accounts for a request: the fixed inputs of one search. */
+interface SearchInput {
+  readonly before: TrustPolicy;
+  readonly after: TrustPolicy;
+  readonly intended: readonly IntendedRequest[];
+  readonly declared: readonly DeclaredWidening[];
+}
+
+/** One principal and action of the search, with what may account for its requests on the principal's :sub key. */
+interface Branch {
+  readonly principal: TrustRequest['principal'];
+  readonly action: string;
+  readonly intendedSubs: readonly string[];
+  readonly patterns: readonly string[];
+  /** The principal's :sub key when something may account for a request of the branch. */
+  readonly accountingKey: string | undefined;
+}
+
+type Atom = { kind: AtomKind; present: readonly boolean[]; absent: boolean; owner: number };
+type Context = Record<string, readonly string[]>;
+
+/**
+ * The search over the request space: principal, then action, then one condition key at a time. It collects the
+ * newly allowed classes; `unresolved` holds why a newly allowed branch went through a key not modeled exactly.
+ */
+class DifferenceSearch {
+  /** Newly allowed branches that went through a free key: no exact witness, so the result is undecided. */
+  readonly unresolved = new Set<string>();
+  private failure: string | undefined;
+  /** One condition's truth on each region of its key (single value) and on absence. */
+  private readonly columns = new Map<
+    ConditionEntry,
+    { readonly present: readonly boolean[]; readonly absent: boolean }
+  >();
+
+  constructor(
+    private readonly input: SearchInput,
+    private readonly space: RequestSpace,
+    private readonly budget: Budget,
+    private readonly classes: ExactClass[],
+  ) {}
+
+  /** Searches every principal and action; returns why the search failed, if it did. */
+  run(principals: readonly TrustRequest['principal'][], actions: readonly string[]): string | undefined {
+    const { compiled } = this.space;
+    for (const principal of principals) {
+      spend(this.budget);
+      const alive = compiled.map((c) => matchesPrincipal(c.statement, principal));
+      if (cut(compiled, alive, () => false)) continue;
+      for (const action of this.actionsByEffect(alive, actions)) {
+        const live = compiled.map((c, i) => (alive[i] as boolean) && matchesAction(c.statement, action));
+        this.visit(this.branch(principal, action), live, new Set(), {}, undefined);
+        if (this.failure) return this.failure;
+      }
+    }
+    return undefined;
+  }
+
+  /** Actions with the same effect on the live statements and on accounting are one branch: one action each. */
+  private actionsByEffect(alive: readonly boolean[], actions: readonly string[]): Iterable<string> {
+    const { compiled } = this.space;
+    const byEffect = new Map<string, string>();
+    for (const action of actions) {
+      spend(this.budget);
+      const bits = compiled.map((c, i) => (alive[i] && matchesAction(c.statement, action) ? '1' : '0')).join('');
+      const accounting = `${isWebIdentity(action)}|${this.input.declared.map((d) => d.action === undefined || d.action.toLowerCase() === action.toLowerCase()).join(',')}`;
+      const key = `${bits}|${accounting}`;
+      if (!byEffect.has(key)) byEffect.set(key, action);
+    }
+    return byEffect.values();
+  }
+
+  /** Accounting atoms on the principal's :sub key, for this principal and action. */
+  private branch(principal: TrustRequest['principal'], action: string): Branch {
+    const { intended, declared } = this.input;
+    const subKey = this.space.principalIds.get(principal.type)?.has(principal.id) ? subKeyOf(principal) : undefined;
+    const intendedSubs =
+      subKey !== undefined && isWebIdentity(action)
+        ? intended.filter((i) => i.providerArn === principal.id).map((i) => i.sub)
+        : [];
+    const patterns =
+      subKey === undefined
+        ? []
+        : declared
+            .filter(
+              (d) =>
+                d.subPattern !== undefined &&
+                (d.principal === undefined || sameId(principal.type, d.principal, principal.id)) &&
+                (d.providerArn === undefined || sameId(principal.type, d.providerArn, principal.id)) &&
+                (d.action === undefined || d.action.toLowerCase() === action.toLowerCase()),
+            )
+            .map((d) => d.subPattern as string);
+    const accountingKey = intendedSubs.length > 0 || patterns.length > 0 ? subKey : undefined;
+    return { principal, action, intendedSubs, patterns, accountingKey };
+  }
+
+  private visit(
+    branch: Branch,
+    state: readonly boolean[],
+    assigned: ReadonlySet<string>,
+    context: Context,
+    inexact: string | undefined,
+  ): void {
+    spend(this.budget);
+    const { compiled, keys } = this.space;
+    if (cut(compiled, state, (c) => [...c.byKey.keys()].every((k) => assigned.has(k)))) return;
+    const key = this.nextKey(branch, state, assigned);
+    if (key === undefined) {
+      if (inexact !== undefined) this.unresolved.add(inexact);
+      else this.leaf(branch, context);
+      return;
+    }
+    const free = keys.get(key)?.free;
+    if (free !== undefined) {
+      this.visitFree(branch, key, free, state, assigned, context, inexact);
+      return;
+    }
+    const witnesses = this.keyWitnesses(key);
+    if (!witnesses) {
+      this.failure ??= `a value of ${key} whose lower case is not stable`;
+      return;
+    }
+    const atoms = this.atoms(branch, key, state, witnesses);
+    const groups = groupByEffect(state, atoms, realizableVectors(atoms, witnesses.length, this.budget));
+    const nextAssigned = new Set(assigned).add(key);
+    for (const g of groups) {
+      const nextContext = { ...context };
+      if (g.values) nextContext[this.space.spelling.get(key) ?? key] = g.values.map((r) => witnesses[r] as string);
+      this.visit(branch, g.state, nextAssigned, nextContext, inexact);
+      if (this.failure) return;
+    }
+  }
+
+  /** The first key a live statement conditions on and the branch has not fixed, then the accounting key. */
+  private nextKey(branch: Branch, state: readonly boolean[], assigned: ReadonlySet<string>): string | undefined {
+    const { compiled } = this.space;
+    for (let i = 0; i < compiled.length; i++) {
+      if (!state[i]) continue;
+      for (const k of (compiled[i] as Compiled).byKey.keys()) if (!assigned.has(k)) return k;
+    }
+    const { accountingKey } = branch;
+    return accountingKey !== undefined && !assigned.has(accountingKey) ? accountingKey : undefined;
+  }
+
+  /** Atoms: the live statements' conditions on the key, then what accounts for a request. */
+  private atoms(branch: Branch, key: string, state: readonly boolean[], witnesses: readonly string[]): Atom[] {
+    const atoms: Atom[] = [];
+    this.space.compiled.forEach((c, i) => {
+      if (!state[i]) return;
+      for (const entry of c.byKey.get(key) ?? []) {
+        atoms.push({ kind: atomKind(entry), ...this.column(entry, c.version, witnesses), owner: i });
+      }
+    });
+    if (key !== branch.accountingKey) return atoms;
+    const accountingAtom = (present: readonly boolean[]): Atom => ({
+      kind: 'exists',
+      present,
+      absent: false,
+      owner: -1,
+    });
+    if (branch.intendedSubs.length > 0)
+      atoms.push(accountingAtom(witnesses.map((w) => branch.intendedSubs.includes(w))));
+    for (const p of branch.patterns) atoms.push(accountingAtom(witnesses.map((w) => wildcardMatch(p, w))));
+    return atoms;
+  }
+
+  /**
+   * A key whose conditions are not modeled: each distinct condition (operator and values) is a free boolean when
+   * the key is present, an over-approximation, so a branch through it that ends newly allowed is unresolved
+   * (undecided) while every other branch stays exact.
+   */
+  private visitFree(
+    branch: Branch,
+    key: string,
+    reason: string,
+    state: readonly boolean[],
+    assigned: ReadonlySet<string>,
+    context: Context,
+    inexact: string | undefined,
+  ): void {
+    const owned: OwnedCondition[] = [];
+    this.space.compiled.forEach((c, i) => {
+      if (state[i]) for (const entry of c.byKey.get(key) ?? []) owned.push({ entry, owner: i, version: c.version });
+    });
+    const ids = [...new Set(owned.map(freeIdentity).filter((x) => x !== undefined))];
+    spend(this.budget, 2 ** Math.min(ids.length, 30));
+    const nextAssigned = new Set(assigned).add(key);
+    const seenEffects = new Set<string>();
+    const branchOn = (truth: (o: OwnedCondition) => boolean, present: boolean) => {
+      const nextState = [...state];
+      for (const o of owned) if (!truth(o)) nextState[o.owner] = false;
+      const effect = `${present}|${nextState.map((x) => (x ? '1' : '0')).join('')}`;
+      if (seenEffects.has(effect)) return;
+      seenEffects.add(effect);
+      this.visit(branch, nextState, nextAssigned, context, inexact ?? (present ? reason : undefined));
+    };
+    branchOn((o) => evaluateCondition(o.entry, new Map(), o.version).result, false);
+    for (let mask = 0; mask < 2 ** ids.length && !this.failure; mask++) {
+      branchOn((o) => {
+        const id = freeIdentity(o);
+        return id === undefined
+          ? evaluateCondition(o.entry, new Map([[key, ['']]]), o.version).result
+          : ((mask >> ids.indexOf(id)) & 1) === 1;
+      }, true);
+    }
+  }
+
+  private leaf(branch: Branch, context: Context): void {
+    const { before, after, intended, declared } = this.input;
+    const request: TrustRequest = { principal: branch.principal, action: branch.action, context };
+    const b = evaluateTrustPolicy(before, request).decision;
+    const a = evaluateTrustPolicy(after, request).decision;
+    if (b === 'Allow' || a !== 'Allow') {
+      this.failure ??= 'an internal check failed (a witness did not evaluate as its class)';
+      return;
+    }
+    const by = accountFor(request, intended, declared);
+    this.classes.push({ request, before: b, after: a, ...(by ? { accountedFor: by } : {}) });
+  }
+
+  private keyWitnesses(key: string): readonly string[] | undefined {
+    const s = this.space.keys.get(key);
+    if (!s) return [''];
+    if (!s.witnesses) {
+      const r = regionWitnesses(
+        { literals: [...s.literals], patterns: [...s.patterns], ignoreCase: s.ignoreCase ?? false },
+        this.budget,
+      );
+      if (!r.ok) return undefined;
+      s.witnesses = r.witnesses;
+    }
+    return s.witnesses;
+  }
+
+  private column(entry: ConditionEntry, version: string | undefined, witnesses: readonly string[]) {
+    let col = this.columns.get(entry);
+    if (!col) {
+      spend(this.budget, witnesses.length * (1 + entry.values.length));
+      col = {
+        present: witnesses.map((w) => evaluateCondition(entry, new Map([[entry.keyLower, [w]]]), version).result),
+        absent: evaluateCondition(entry, new Map(), version).result,
+      };
+      this.columns.set(entry, col);
+    }
+    return col;
+  }
+}
+
+interface OwnedCondition {
+  readonly entry: ConditionEntry;
+  readonly owner: number;
+  readonly version: string | undefined;
+}
+
+/** The same operator and values (and policy version, which decides variable substitution) are one boolean. */
+function freeIdentity(o: OwnedCondition): string | undefined {
+  return atomKind(o.entry) === 'const'
+    ? undefined
+    : JSON.stringify([o.entry.operator, o.entry.values, o.version ?? null]);
+}
+
+/**
+ * The realizable vectors grouped by their effect on the live statements and on accounting: one set of regions
+ * (null for absence) and the next state per group, in first-seen order.
+ */
+function groupByEffect(
+  state: readonly boolean[],
+  atoms: readonly Atom[],
+  vectors: ReadonlyArray<{ bits: readonly boolean[]; values: readonly number[] | null }>,
+): Iterable<{ values: readonly number[] | null; state: boolean[] }> {
+  const groups = new Map<string, { values: readonly number[] | null; state: boolean[] }>();
+  for (const v of vectors) {
+    const nextState = [...state];
+    atoms.forEach((atom, j) => {
+      if (atom.owner >= 0 && !v.bits[j]) nextState[atom.owner] = false;
+    });
+    const accountingBits = atoms.map((atom, j) => (atom.owner < 0 ? (v.bits[j] ? '1' : '0') : '')).join('');
+    const effect = `${nextState.map((x) => (x ? '1' : '0')).join('')}|${accountingBits}`;
+    if (!groups.has(effect)) groups.set(effect, { values: v.values, state: nextState });
+  }
+  return groups.values();
+}
+
 /**
  * True when the branch can hold no newly allowed request: an `after` Deny surely applies, no `after` Allow can
  * still apply, or a `before` Allow surely applies with no `before` Deny left that could apply.
@@ -402,11 +528,10 @@ function cut(compiled: readonly Compiled[], alive: readonly boolean[], sure: (c:
   for (let i = 0; i < compiled.length; i++) {
     if (!alive[i]) continue;
     const c = compiled[i] as Compiled;
-    if (c.after) {
-      if (c.deny && sure(c)) return true;
-      if (!c.deny) afterAllow = true;
-    } else if (c.deny) beforeDeny = true;
-    else if (sure(c)) beforeAllowSure = true;
+    if (c.after && c.deny && sure(c)) return true;
+    if (c.after) afterAllow ||= !c.deny;
+    else if (c.deny) beforeDeny = true;
+    else beforeAllowSure ||= sure(c);
   }
   return !afterAllow || (beforeAllowSure && !beforeDeny);
 }
@@ -469,22 +594,31 @@ function principalWitnesses(
 ): Array<TrustRequest['principal']> {
   // Fresh also against the keys: an unnamed provider's own :sub key must not be one the search splits on.
   const used = new Set<string>();
-  for (const set of ids.values()) for (const id of set) for (const c of id) used.add(c);
-  for (const key of keys) for (const c of key) used.add(c);
+  const addCharacters = (text: string) => {
+    for (const c of text) used.add(c);
+  };
+  for (const set of ids.values()) for (const id of set) addCharacters(id);
+  for (const key of keys) addCharacters(key);
   const fresh = freshCharacter(used, false);
+  return PRINCIPAL_TYPES.flatMap((type) => principalsOfType(type, [...(ids.get(type) ?? [])], fresh));
+}
+
+/** One principal per distinct id of the type (Service ids ignoring case), then one no policy names. */
+function principalsOfType(
+  type: PrincipalType,
+  literals: readonly string[],
+  fresh: string,
+): Array<TrustRequest['principal']> {
   const out: Array<TrustRequest['principal']> = [];
-  for (const type of PRINCIPAL_TYPES) {
-    const literals = [...(ids.get(type) ?? [])];
-    const seen = new Set<string>();
-    for (const id of literals) {
-      const k = type === 'Service' ? id.toLowerCase() : id;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push({ type, id });
-    }
-    if (type === 'AWS') for (const id of accountWitnesses(literals, fresh)) out.push({ type, id });
-    out.push({ type, id: fresh });
+  const seen = new Set<string>();
+  for (const id of literals) {
+    const k = type === 'Service' ? id.toLowerCase() : id;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ type, id });
   }
+  if (type === 'AWS') for (const id of accountWitnesses(literals, fresh)) out.push({ type, id });
+  out.push({ type, id: fresh });
   return out;
 }
 

@@ -43,6 +43,27 @@ export type RegionResult = { readonly ok: true; readonly witnesses: readonly str
  * `ok: false` when a witness would not be its own lower case (exotic Unicode case mappings): the caller says undecided.
  */
 export function regionWitnesses(input: RegionInput, budget: Budget): RegionResult {
+  const { literals, spelling, patterns } = foldedInput(input);
+  const alphabet = new Set<string>();
+  for (const p of patterns) for (const c of p) if (c !== '*' && c !== '?') alphabet.add(c);
+  const used = new Set<string>(alphabet);
+  for (const l of literals) for (const c of l) used.add(c);
+  const fresh = freshCharacter(used, input.ignoreCase);
+  const trie = literalTrie(literals, budget);
+  const witnesses = walkRegions(patterns, trie, [...alphabet, fresh], budget);
+  if (input.ignoreCase && witnesses.some((w) => w.toLowerCase() !== w)) return { ok: false };
+  return { ok: true, witnesses: [...[...literals].map((l) => spelling.get(l) as string), ...witnesses] };
+}
+
+/**
+ * The input in the space regions are cut in (lower-cased when matching ignores case): the literals (a pattern
+ * without `*` or `?` is one), each literal's first spelling, and the distinct patterns.
+ */
+function foldedInput(input: RegionInput): {
+  literals: ReadonlySet<string>;
+  spelling: ReadonlyMap<string, string>;
+  patterns: readonly string[];
+} {
   const fold = (s: string) => (input.ignoreCase ? s.toLowerCase() : s);
   // A literal's region is witnessed by the literal as first written (it lower-cases into its own region).
   const spelling = new Map<string, string>();
@@ -59,14 +80,16 @@ export function regionWitnesses(input: RegionInput, budget: Budget): RegionResul
     if (p.includes('*') || p.includes('?')) patterns.push(p);
     else addLiteral(raw);
   }
-  const unique = [...new Set(patterns)];
-  const alphabet = new Set<string>();
-  for (const p of unique) for (const c of p) if (c !== '*' && c !== '?') alphabet.add(c);
-  const used = new Set<string>(alphabet);
-  for (const l of literals) for (const c of l) used.add(c);
-  const fresh = freshCharacter(used, input.ignoreCase);
+  return { literals, spelling, patterns: [...new Set(patterns)] };
+}
 
-  // The literals' trie: node 0 is the root; -1 is "off the trie" (no literal has this prefix).
+/** The literals' trie: node 0 is the root; -1 is "off the trie" (no literal has this prefix). */
+interface Trie {
+  readonly children: ReadonlyArray<ReadonlyMap<string, number>>;
+  readonly terminal: readonly boolean[];
+}
+
+function literalTrie(literals: Iterable<string>, budget: Budget): Trie {
   const children: Array<Map<string, number>> = [new Map()];
   const terminal: boolean[] = [false];
   for (const l of literals) {
@@ -85,42 +108,64 @@ export function regionWitnesses(input: RegionInput, budget: Budget): RegionResul
     }
     terminal[node] = true;
   }
+  return { children, terminal };
+}
 
+/**
+ * The breadth-first walk of the patterns' automata and the trie: the shortest string of every realizable region
+ * that is not a literal (each literal is its own witness), in the order first reached.
+ */
+function walkRegions(patterns: readonly string[], trie: Trie, symbols: readonly string[], budget: Budget): string[] {
   const witnesses: string[] = [];
   const seenSignatures = new Set<string>();
-  const start: WalkState = { sets: unique.map((p) => closure(p, [0])), node: 0, text: '' };
+  const start: WalkState = { sets: patterns.map((p) => closure(p, [0])), node: 0, text: '' };
   const seen = new Set<string>([stateKey(start)]);
   let frontier: WalkState[] = [start];
-  const symbols = [...alphabet, fresh];
   while (frontier.length > 0) {
     const next: WalkState[] = [];
     for (const state of frontier) {
       spend(budget);
-      if (state.node === -1 || !terminal[state.node]) {
-        const signature = state.sets.map((set, i) => (set.includes((unique[i] as string).length) ? '1' : '0')).join('');
-        if (!seenSignatures.has(signature)) {
-          seenSignatures.add(signature);
-          witnesses.push(state.text);
-        }
-      }
-      const moves = state.node >= 0 ? new Set([...(children[state.node]?.keys() ?? []), ...symbols]) : symbols;
-      for (const c of moves) {
-        // Each move steps every pattern: the budget counts that work, so many long patterns cannot hang it.
-        spend(budget, 1 + unique.length);
-        const sets = state.sets.map((set, i) => step(unique[i] as string, set, c));
-        const node = state.node >= 0 ? (children[state.node]?.get(c) ?? -1) : -1;
-        const candidate = { sets, node, text: state.text + c };
-        const key = stateKey(candidate);
-        if (!seen.has(key)) {
-          seen.add(key);
-          next.push(candidate);
-        }
+      const signature = regionSignature(patterns, trie, state);
+      if (signature !== undefined && addNew(seenSignatures, signature)) witnesses.push(state.text);
+      for (const candidate of successors(patterns, trie, symbols, state, budget)) {
+        if (addNew(seen, stateKey(candidate))) next.push(candidate);
       }
     }
     frontier = next;
   }
-  if (input.ignoreCase && witnesses.some((w) => w.toLowerCase() !== w)) return { ok: false };
-  return { ok: true, witnesses: [...[...literals].map((l) => spelling.get(l) as string), ...witnesses] };
+  return witnesses;
+}
+
+/** Which patterns the state's text matches (one bit each); undefined when the text is a literal (its own region). */
+function regionSignature(patterns: readonly string[], trie: Trie, state: WalkState): string | undefined {
+  if (state.node !== -1 && trie.terminal[state.node]) return undefined;
+  return state.sets.map((set, i) => (set.includes((patterns[i] as string).length) ? '1' : '0')).join('');
+}
+
+/** The states one character on: the trie's next characters, the patterns' characters and the fresh one. */
+function* successors(
+  patterns: readonly string[],
+  trie: Trie,
+  symbols: readonly string[],
+  state: WalkState,
+  budget: Budget,
+): Generator<WalkState> {
+  const { children } = trie;
+  const moves = state.node >= 0 ? new Set([...(children[state.node]?.keys() ?? []), ...symbols]) : symbols;
+  for (const c of moves) {
+    // Each move steps every pattern: the budget counts that work, so many long patterns cannot hang it.
+    spend(budget, 1 + patterns.length);
+    const sets = state.sets.map((set, i) => step(patterns[i] as string, set, c));
+    const node = state.node >= 0 ? (children[state.node]?.get(c) ?? -1) : -1;
+    yield { sets, node, text: state.text + c };
+  }
+}
+
+/** Adds the key; true when it was not there yet. */
+function addNew(seen: Set<string>, key: string): boolean {
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
 }
 
 interface WalkState {

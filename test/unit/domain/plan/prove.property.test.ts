@@ -191,50 +191,82 @@ function mutateArb(statements: readonly Doc[], providers: number): fc.Arbitrary<
     })
     .map(({ at, kind, fresh, value, provider, op }) => {
       const out = statements.map((s) => JSON.parse(JSON.stringify(s)) as Doc);
-      const s = out[at] as Doc;
-      const condition = (s.Condition ?? {}) as Record<string, Record<string, unknown>>;
-      const firstOp = Object.keys(condition)[0];
-      const firstKey = firstOp ? Object.keys(condition[firstOp] ?? {})[0] : undefined;
-      switch (kind) {
-        case 0:
-          out.push(fresh);
-          break;
-        case 1:
-          out.splice(at, 1);
-          break;
-        case 2:
-          s.Effect = s.Effect === 'Allow' ? 'Deny' : 'Allow';
-          break;
-        case 3: // add a value (a subject or a pattern) to a condition
-          if (firstOp && firstKey) {
-            const old = (condition[firstOp] as Record<string, unknown>)[firstKey];
-            (condition[firstOp] as Record<string, unknown>)[firstKey] = [...(Array.isArray(old) ? old : [old]), value];
-          } else s.Condition = { StringEquals: { [`${urlOf(provider)}:sub`]: value } };
-          break;
-        case 4: // change an operator
-          if (firstOp) {
-            condition[op] = { ...(condition[op] ?? {}), ...condition[firstOp] };
-            if (op !== firstOp) delete condition[firstOp];
-          }
-          break;
-        case 5: {
-          // repoint: the Federated provider and its keys move to another provider
-          const text = JSON.stringify(s).replace(/id\/[0-9A-F]{32}/g, `id/${hex(provider)}`);
-          out[at] = JSON.parse(text) as Doc;
-          break;
-        }
-        case 6: // drop a condition
-          if (firstOp) delete condition[firstOp];
-          if (Object.keys(condition).length === 0) delete s.Condition;
-          break;
-        case 7:
-          s.Action = ACTIONS[provider % ACTIONS.length] as string;
-          break;
-        default:
-          out[at] = fresh;
-      }
+      applyEdit(out, at, kind, { fresh, value, provider, op });
       return out;
     });
+}
+
+type Conditions = Record<string, Record<string, unknown>>;
+
+/** Edit `kind` (0 to 8) of statement `at`, in place. */
+function applyEdit(
+  out: Doc[],
+  at: number,
+  kind: number,
+  edit: { fresh: Doc; value: string; provider: number; op: string },
+): void {
+  const { fresh, value, provider, op } = edit;
+  const s = out[at] as Doc;
+  const condition = (s.Condition ?? {}) as Conditions;
+  switch (kind) {
+    case 0:
+      out.push(fresh);
+      break;
+    case 1:
+      out.splice(at, 1);
+      break;
+    case 2:
+      s.Effect = s.Effect === 'Allow' ? 'Deny' : 'Allow';
+      break;
+    case 3: // add a value (a subject or a pattern) to a condition
+      addConditionValue(s, condition, value, provider);
+      break;
+    case 4: // change an operator
+      changeFirstOperator(condition, op);
+      break;
+    case 5: {
+      // repoint: the Federated provider and its keys move to another provider
+      const text = JSON.stringify(s).replace(/id\/[0-9A-F]{32}/g, `id/${hex(provider)}`);
+      out[at] = JSON.parse(text) as Doc;
+      break;
+    }
+    case 6: // drop a condition
+      dropFirstCondition(s, condition);
+      break;
+    case 7:
+      s.Action = ACTIONS[provider % ACTIONS.length] as string;
+      break;
+    default:
+      out[at] = fresh;
+  }
+}
+
+/** The first operator of the condition and the first key under it. */
+function firstConditionKey(condition: Conditions): { firstOp: string | undefined; firstKey: string | undefined } {
+  const firstOp = Object.keys(condition)[0];
+  const firstKey = firstOp ? Object.keys(condition[firstOp] ?? {})[0] : undefined;
+  return { firstOp, firstKey };
+}
+
+function addConditionValue(s: Doc, condition: Conditions, value: string, provider: number): void {
+  const { firstOp, firstKey } = firstConditionKey(condition);
+  if (firstOp && firstKey) {
+    const old = (condition[firstOp] as Record<string, unknown>)[firstKey];
+    (condition[firstOp] as Record<string, unknown>)[firstKey] = [...(Array.isArray(old) ? old : [old]), value];
+  } else s.Condition = { StringEquals: { [`${urlOf(provider)}:sub`]: value } };
+}
+
+function changeFirstOperator(condition: Conditions, op: string): void {
+  const { firstOp } = firstConditionKey(condition);
+  if (!firstOp) return;
+  condition[op] = { ...(condition[op] ?? {}), ...condition[firstOp] };
+  if (op !== firstOp) delete condition[firstOp];
+}
+
+function dropFirstCondition(s: Doc, condition: Conditions): void {
+  const { firstOp } = firstConditionKey(condition);
+  if (firstOp) delete condition[firstOp];
+  if (Object.keys(condition).length === 0) delete s.Condition;
 }
 
 function accountingArb(providers: number, after: Doc): fc.Arbitrary<Pick<ProofInput, 'intended' | 'declared'>> {
@@ -437,91 +469,154 @@ interface Universe {
  * by principal, action and its conditions, and a condition sees only its key's values.
  */
 function universeOf(before: TrustPolicy, after: TrustPolicy, input: Change['input']): Universe {
-  const ids = new Map<PrincipalType, Set<string>>(TYPES.map((t) => [t, new Set([FRESH])]));
-  const actions = new Set<string>([WEB_IDENTITY, 'sts:AssumeRole', 'sts:TagSession', 'x:y']);
-  for (const r of readings(WEB_IDENTITY, true)) actions.add(r);
-  const values = new Map<string, Set<string>>();
-  const entries = new Map<
-    string,
-    Array<{ entry: TrustPolicy['statements'][number]['conditions'][number]; version?: string }>
-  >();
-  const add = (key: string, v: string, cases: boolean) => {
-    const set = values.get(key) ?? new Set<string>([FRESH, '']);
-    for (const r of readings(v, cases)) set.add(r);
-    values.set(key, set);
-  };
-  const addId = (type: PrincipalType, id: string) => {
-    ids.get(type)?.add(id);
-    if (type === 'Service') ids.get(type)?.add(id.toUpperCase());
-    // An account principal (its id, or arn:<partition>:iam::<id>:root) names every principal of the account.
-    const named = type === 'AWS' ? accountPrincipal(id) : undefined;
-    // The id form holds in any partition: one principal of the account in aws, one in aws-cn.
-    for (const partition of named ? [named.partition ?? 'aws', named.partition ?? 'aws-cn'] : []) {
-      ids.get(type)?.add(`arn:${partition}:iam::${named?.account}:user/u`);
-    }
-  };
-  for (const policy of [before, after]) {
-    for (const s of policy.statements) {
-      for (const block of [s.principal, s.notPrincipal]) {
-        for (const [type, list] of Object.entries(block?.byType ?? {})) {
-          for (const id of list) if (TYPES.includes(type as PrincipalType)) addId(type as PrincipalType, id);
-        }
-      }
-      for (const x of [...(s.actions ?? []), ...(s.notActions ?? [])])
-        for (const r of readings(x, true)) actions.add(r);
-      for (const c of s.conditions) {
-        entries.set(c.keyLower, [
-          ...(entries.get(c.keyLower) ?? []),
-          { entry: c, ...(policy.version ? { version: policy.version } : {}) },
-        ]);
-        const cases = /IgnoreCase|Bool/i.test(c.operatorText);
-        if (!values.has(c.keyLower)) values.set(c.keyLower, new Set([FRESH, '']));
-        for (const v of c.values) add(c.keyLower, v, cases);
-      }
-    }
-  }
-  for (const i of input.intended) {
-    addId('Federated', i.providerArn);
-    add(subKeyOfArn(i.providerArn), i.sub, false);
-  }
-  for (const d of input.declared) {
-    for (const v of [d.principal, d.providerArn]) if (v !== undefined) for (const t of TYPES) addId(t, v);
-    if (d.action !== undefined) for (const r of readings(d.action, true)) actions.add(r);
-  }
-  for (const d of input.declared) {
-    if (d.subPattern === undefined) continue;
-    for (const id of ids.get('Federated') ?? [])
-      if (id.includes(':oidc-provider/')) add(subKeyOfArn(id), d.subPattern, false);
-  }
-
+  const named = namedValues(before, after, input);
   // Merge what the evaluator cannot tell apart.
-  const trace = (policy: TrustPolicy, r: TrustRequest) => evaluateTrustPolicy(policy, r).statements;
+  return {
+    principals: mergedPrincipals(before, after, input, named),
+    actions: mergedActions(before, after, input, named.actions),
+    values: mergedValues(input, named),
+  };
+}
+
+type ConditionEntry = TrustPolicy['statements'][number]['conditions'][number];
+
+/** Every principal id, action and condition value the change names, with its readings. */
+interface Named {
+  readonly ids: Map<PrincipalType, Set<string>>;
+  readonly actions: Set<string>;
+  readonly values: Map<string, Set<string>>;
+  readonly entries: Map<string, Array<{ entry: ConditionEntry; version?: string }>>;
+}
+
+function namedValues(before: TrustPolicy, after: TrustPolicy, input: Change['input']): Named {
+  const named: Named = {
+    ids: new Map<PrincipalType, Set<string>>(TYPES.map((t) => [t, new Set([FRESH])])),
+    actions: new Set<string>([WEB_IDENTITY, 'sts:AssumeRole', 'sts:TagSession', 'x:y']),
+    values: new Map<string, Set<string>>(),
+    entries: new Map(),
+  };
+  for (const r of readings(WEB_IDENTITY, true)) named.actions.add(r);
+  for (const policy of [before, after]) for (const s of policy.statements) addStatementNames(named, s, policy.version);
+  addAccountingNames(named, input);
+  return named;
+}
+
+/** What accounts for a request: the intended providers and subjects, the declared principals, actions and patterns. */
+function addAccountingNames(named: Named, input: Change['input']): void {
+  for (const i of input.intended) {
+    addId(named, 'Federated', i.providerArn);
+    addValue(named, subKeyOfArn(i.providerArn), i.sub, false);
+  }
+  for (const d of input.declared) addDeclaredNames(named, d);
+  // A declared pattern applies to every named provider's :sub key.
+  const providers = [...(named.ids.get('Federated') ?? [])].filter((id) => id.includes(':oidc-provider/'));
+  for (const d of input.declared) {
+    const pattern = d.subPattern;
+    if (pattern !== undefined) for (const id of providers) addValue(named, subKeyOfArn(id), pattern, false);
+  }
+}
+
+/** A declared widening's principal and provider (as every type) and its action. */
+function addDeclaredNames(named: Named, d: DeclaredWidening): void {
+  for (const v of [d.principal, d.providerArn].filter((x) => x !== undefined)) {
+    for (const t of TYPES) addId(named, t, v);
+  }
+  for (const r of d.action !== undefined ? readings(d.action, true) : []) named.actions.add(r);
+}
+
+function addStatementNames(named: Named, s: TrustPolicy['statements'][number], version: string | undefined): void {
+  for (const block of [s.principal, s.notPrincipal]) {
+    const known = Object.entries(block?.byType ?? {}).filter(([type]) => TYPES.includes(type as PrincipalType));
+    for (const [type, list] of known) for (const id of list) addId(named, type as PrincipalType, id);
+  }
+  for (const x of [...(s.actions ?? []), ...(s.notActions ?? [])])
+    for (const r of readings(x, true)) named.actions.add(r);
+  for (const c of s.conditions) addConditionNames(named, c, version);
+}
+
+function addConditionNames(named: Named, c: ConditionEntry, version: string | undefined): void {
+  named.entries.set(c.keyLower, [
+    ...(named.entries.get(c.keyLower) ?? []),
+    { entry: c, ...(version ? { version } : {}) },
+  ]);
+  const cases = /IgnoreCase|Bool/i.test(c.operatorText);
+  if (!named.values.has(c.keyLower)) named.values.set(c.keyLower, new Set([FRESH, '']));
+  for (const v of c.values) addValue(named, c.keyLower, v, cases);
+}
+
+function addValue(named: Named, key: string, v: string, cases: boolean): void {
+  const set = named.values.get(key) ?? new Set<string>([FRESH, '']);
+  for (const r of readings(v, cases)) set.add(r);
+  named.values.set(key, set);
+}
+
+function addId(named: Named, type: PrincipalType, id: string): void {
+  named.ids.get(type)?.add(id);
+  if (type === 'Service') named.ids.get(type)?.add(id.toUpperCase());
+  // An account principal (its id, or arn:<partition>:iam::<id>:root) names every principal of the account; the id
+  // form holds in any partition: one principal of the account in aws, one in aws-cn.
+  const account = type === 'AWS' ? accountPrincipal(id) : undefined;
+  for (const partition of account ? [account.partition ?? 'aws', account.partition ?? 'aws-cn'] : []) {
+    named.ids.get(type)?.add(`arn:${partition}:iam::${account?.account}:user/u`);
+  }
+}
+
+const trace = (policy: TrustPolicy, r: TrustRequest) => evaluateTrustPolicy(policy, r).statements;
+
+/** One principal per class the statements (principal match) and the accounting cannot tell apart. */
+function mergedPrincipals(
+  before: TrustPolicy,
+  after: TrustPolicy,
+  input: Change['input'],
+  named: Named,
+): Array<TrustRequest['principal']> {
   const accountingIds = new Set([
     ...input.intended.map((i) => i.providerArn),
     ...input.declared.flatMap((d) => [d.principal, d.providerArn].filter((x) => x !== undefined)),
   ]);
   const principals = new Map<string, TrustRequest['principal']>();
   for (const type of TYPES) {
-    for (const id of ids.get(type) ?? []) {
+    for (const id of named.ids.get(type) ?? []) {
       const principal = { type, id };
-      const probe = { principal, action: WEB_IDENTITY, context: {} };
-      const accounting =
-        type === 'Service'
-          ? [...accountingIds].filter((x) => x.toLowerCase() === id.toLowerCase()).join(',')
-          : accountingIds.has(id)
-            ? id
-            : '';
-      const subKey = type === 'Federated' ? subKeyOfArn(id) : '';
-      const signature = `${type}|${accounting}|${values.has(subKey) ? subKey : ''}|${[before, after]
-        .map((p) =>
-          trace(p, probe)
-            .map((t) => (t.principalMatched ? 1 : 0))
-            .join(''),
-        )
-        .join('/')}`;
+      const signature = principalSignature(before, after, principal, accountingIds, named);
       if (!principals.has(signature)) principals.set(signature, principal);
     }
   }
+  return [...principals.values()];
+}
+
+function principalSignature(
+  before: TrustPolicy,
+  after: TrustPolicy,
+  principal: TrustRequest['principal'],
+  accountingIds: ReadonlySet<string>,
+  named: Named,
+): string {
+  const { type, id } = principal;
+  const probe = { principal, action: WEB_IDENTITY, context: {} };
+  const accounting =
+    type === 'Service'
+      ? [...accountingIds].filter((x) => x.toLowerCase() === id.toLowerCase()).join(',')
+      : accountingIds.has(id)
+        ? id
+        : '';
+  const subKey = type === 'Federated' ? subKeyOfArn(id) : '';
+  return `${type}|${accounting}|${named.values.has(subKey) ? subKey : ''}|${[before, after]
+    .map((p) =>
+      trace(p, probe)
+        .map((t) => (t.principalMatched ? 1 : 0))
+        .join(''),
+    )
+    .join('/')}`;
+}
+
+/** One action per class the statements (action match) and the accounting cannot tell apart. */
+function mergedActions(
+  before: TrustPolicy,
+  after: TrustPolicy,
+  input: Change['input'],
+  actions: ReadonlySet<string>,
+): string[] {
   const declaredActions = input.declared.flatMap((d) => (d.action ? [d.action.toLowerCase()] : []));
   const mergedActions = new Map<string, string>();
   for (const action of actions) {
@@ -537,13 +632,18 @@ function universeOf(before: TrustPolicy, after: TrustPolicy, input: Change['inpu
       .join('/')}`;
     if (!mergedActions.has(signature)) mergedActions.set(signature, action);
   }
+  return [...mergedActions.values()];
+}
+
+/** Per key, one value per class its conditions and the accounting cannot tell apart. */
+function mergedValues(input: Change['input'], named: Named): Map<string, string[]> {
   const mergedValues = new Map<string, string[]>();
-  for (const [key, set] of values) {
+  for (const [key, set] of named.values) {
     const intendedSubs = input.intended.filter((i) => subKeyOfArn(i.providerArn) === key).map((i) => i.sub);
     const patterns = input.declared.flatMap((d) => (d.subPattern !== undefined ? [d.subPattern] : []));
     const byKey = new Map<string, string>();
     for (const v of set) {
-      const conditions = (entries.get(key) ?? [])
+      const conditions = (named.entries.get(key) ?? [])
         .map(({ entry, version }) => (evaluateCondition(entry, new Map([[key, [v]]]), version).result ? 1 : 0))
         .join('');
       const accounting = `${intendedSubs.includes(v)}|${patterns.map((p) => wildcardMatch(p, v)).join(',')}`;
@@ -552,7 +652,7 @@ function universeOf(before: TrustPolicy, after: TrustPolicy, input: Change['inpu
     }
     mergedValues.set(key, [...byKey.values()]);
   }
-  return { principals: [...principals.values()], actions: [...mergedActions.values()], values: mergedValues };
+  return mergedValues;
 }
 
 interface BruteResult {
@@ -574,63 +674,79 @@ function bruteForce(
   let newlyAllowed = 0;
   let undeclared: TrustRequest | undefined;
   let evaluated = 0;
-  const mentions = (policy: TrustPolicy, probe: TrustRequest) => {
-    // The keys of the statements that name this principal and action: no other statement can apply.
-    const keys = new Set<string>();
-    for (const t of evaluateTrustPolicy(policy, probe).statements) {
-      if (!t.principalMatched || !t.actionMatched) continue;
-      const s = policy.statements.find((x) => x.index === t.index);
-      for (const c of s?.conditions ?? []) keys.add(c.keyLower);
-    }
-    return keys;
-  };
   for (const principal of universe.principals) {
     for (const action of universe.actions) {
       const probe: TrustRequest = { principal, action, context: {} };
-      const keys = new Set([...mentions(before, probe), ...mentions(after, probe)]);
+      const keys = new Set([...mentionedKeys(before, probe), ...mentionedKeys(after, probe)]);
       if (principal.type === 'Federated' && universe.values.has(subKeyOfArn(principal.id)))
         keys.add(subKeyOfArn(principal.id));
-      // Absent, each value, each value with a fresh one, every pair: as much of it as keeps the product under CAP.
-      const levels = [...keys].map((k) => {
-        const vs = universe.values.get(k) ?? [FRESH];
-        const singles: Array<readonly string[] | undefined> = [undefined, ...vs.map((v) => [v])];
-        const withFresh = [...singles, ...vs.filter((v) => v !== FRESH).map((v) => [v, FRESH])];
-        const pairs = [...withFresh];
-        for (let i = 0; i < vs.length; i++)
-          for (let j = i + 1; j < vs.length; j++) pairs.push([vs[i] as string, vs[j] as string]);
-        return { key: k, levels: [pairs, withFresh, singles] };
+      forEachContext(contextDimensions(keys, universe, tally), (context) => {
+        evaluated++;
+        const request: TrustRequest = { principal, action, context: { ...context } };
+        if (evaluateTrustPolicy(after, request).decision !== 'Allow') return;
+        if (evaluateTrustPolicy(before, request).decision === 'Allow') return;
+        newlyAllowed++;
+        if (!undeclared && !accountFor(request, input.intended, input.declared)) undeclared = request;
       });
-      let level = 0;
-      const product = (l: number) => levels.reduce((n, d) => n * (d.levels[l] as unknown[]).length, 1);
-      while (level < 2 && product(level) > CAP) level++;
-      const dims = levels.map((d) => ({
-        key: d.key,
-        options: d.levels[level] as Array<readonly string[] | undefined>,
-      }));
-      tally.levels[level] = (tally.levels[level] ?? 0) + 1;
-      const context: Record<string, readonly string[]> = {};
-      const walk = (d: number) => {
-        if (d === dims.length) {
-          evaluated++;
-          const request: TrustRequest = { principal, action, context: { ...context } };
-          if (evaluateTrustPolicy(after, request).decision !== 'Allow') return;
-          if (evaluateTrustPolicy(before, request).decision === 'Allow') return;
-          newlyAllowed++;
-          if (!undeclared && !accountFor(request, input.intended, input.declared)) undeclared = request;
-          return;
-        }
-        const dim = dims[d] as (typeof dims)[number];
-        for (const o of dim.options) {
-          if (o === undefined) delete context[dim.key];
-          else context[dim.key] = o;
-          walk(d + 1);
-        }
-        delete context[dim.key];
-      };
-      walk(0);
     }
   }
   return { newlyAllowed, undeclared, evaluated };
+}
+
+/** The keys of the statements that name this principal and action: no other statement can apply. */
+function mentionedKeys(policy: TrustPolicy, probe: TrustRequest): Set<string> {
+  const keys = new Set<string>();
+  for (const t of evaluateTrustPolicy(policy, probe).statements) {
+    if (!t.principalMatched || !t.actionMatched) continue;
+    const s = policy.statements.find((x) => x.index === t.index);
+    for (const c of s?.conditions ?? []) keys.add(c.keyLower);
+  }
+  return keys;
+}
+
+type Dimension = { key: string; options: Array<readonly string[] | undefined> };
+
+/**
+ * Per key: absent, each value, each value with a fresh one, every pair: as much of it as keeps the product under
+ * CAP (the level used is tallied).
+ */
+function contextDimensions(keys: ReadonlySet<string>, universe: Universe, tally: Tally): Dimension[] {
+  const levels = [...keys].map((k) => {
+    const vs = universe.values.get(k) ?? [FRESH];
+    const singles: Array<readonly string[] | undefined> = [undefined, ...vs.map((v) => [v])];
+    const withFresh = [...singles, ...vs.filter((v) => v !== FRESH).map((v) => [v, FRESH])];
+    const pairs = [...withFresh];
+    for (let i = 0; i < vs.length; i++)
+      for (let j = i + 1; j < vs.length; j++) pairs.push([vs[i] as string, vs[j] as string]);
+    return { key: k, levels: [pairs, withFresh, singles] };
+  });
+  let level = 0;
+  const product = (l: number) => levels.reduce((n, d) => n * (d.levels[l] as unknown[]).length, 1);
+  while (level < 2 && product(level) > CAP) level++;
+  tally.levels[level] = (tally.levels[level] ?? 0) + 1;
+  return levels.map((d) => ({
+    key: d.key,
+    options: d.levels[level] as Array<readonly string[] | undefined>,
+  }));
+}
+
+/** Calls `visit` with every context of the product of the dimensions (absent keys left out), depth first. */
+function forEachContext(dims: readonly Dimension[], visit: (context: Record<string, readonly string[]>) => void): void {
+  const context: Record<string, readonly string[]> = {};
+  const walk = (d: number) => {
+    if (d === dims.length) {
+      visit(context);
+      return;
+    }
+    const dim = dims[d] as Dimension;
+    for (const o of dim.options) {
+      if (o === undefined) delete context[dim.key];
+      else context[dim.key] = o;
+      walk(d + 1);
+    }
+    delete context[dim.key];
+  };
+  walk(0);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -661,15 +777,7 @@ function checkChange(change: Change, tally: Tally): void {
   tally.bruteRequests += brute.evaluated;
   const show = () => JSON.stringify({ change, exact, brute }, null, 1).slice(0, 6000);
   // b. every witness is what the proof says it is.
-  for (const c of exact.classes) {
-    tally.witnesses++;
-    const before = evaluateTrustPolicy(b.policy, c.request).decision;
-    const after = evaluateTrustPolicy(a.policy, c.request).decision;
-    if (before === 'Allow' || after !== 'Allow') throw new Error(`false alarm: ${show()}`);
-    const by = accountFor(c.request, change.input.intended, change.input.declared);
-    if (by?.why !== c.accountedFor?.why || by?.wideningClass !== c.accountedFor?.wideningClass)
-      throw new Error(`accounting differs on a witness: ${show()}`);
-  }
+  checkWitnesses(exact, b.policy, a.policy, change, tally, show);
   if (!exact.decided) {
     // c. undecided only for what it does not model.
     if (!UNMODELED.test(exact.reason)) throw new Error(`undecided for another reason: ${show()}`);
@@ -687,6 +795,26 @@ function checkChange(change: Change, tally: Tally): void {
   if (brute.newlyAllowed > 0) {
     tally.withNewlyAllowed++;
     if (exact.classes.length === 0) throw new Error(`missed a newly allowed request: ${show()}`);
+  }
+}
+
+/** Every witness is denied before, allowed after, and accounted for exactly as the proof says. */
+function checkWitnesses(
+  exact: ReturnType<typeof exactNewlyAllowed>,
+  before: TrustPolicy,
+  after: TrustPolicy,
+  change: Change,
+  tally: Tally,
+  show: () => string,
+): void {
+  for (const c of exact.classes) {
+    tally.witnesses++;
+    const b = evaluateTrustPolicy(before, c.request).decision;
+    const a = evaluateTrustPolicy(after, c.request).decision;
+    if (b === 'Allow' || a !== 'Allow') throw new Error(`false alarm: ${show()}`);
+    const by = accountFor(c.request, change.input.intended, change.input.declared);
+    if (by?.why !== c.accountedFor?.why || by?.wideningClass !== c.accountedFor?.wideningClass)
+      throw new Error(`accounting differs on a witness: ${show()}`);
   }
 }
 

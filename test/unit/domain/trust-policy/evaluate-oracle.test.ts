@@ -300,13 +300,18 @@ function conditionValues(document: Json): ConditionValue[] {
   for (const statement of statementsOf(document)) {
     const condition = statement.Condition;
     if (!isJson(condition)) continue;
-    for (const [operator, block] of Object.entries(condition)) {
-      if (!isJson(block)) continue;
-      for (const [key, values] of Object.entries(block)) {
-        for (const value of Array.isArray(values) ? values : [values]) {
-          if (typeof value === 'string') out.push({ operator, key, value });
-        }
-      }
+    for (const [operator, block] of Object.entries(condition))
+      if (isJson(block)) out.push(...blockValues(operator, block));
+  }
+  return out;
+}
+
+/** The string values of one operator's block, each with its key. */
+function blockValues(operator: string, block: Json): ConditionValue[] {
+  const out: ConditionValue[] = [];
+  for (const [key, values] of Object.entries(block)) {
+    for (const value of Array.isArray(values) ? values : [values]) {
+      if (typeof value === 'string') out.push({ operator, key, value });
     }
   }
   return out;
@@ -320,20 +325,25 @@ function rewriteValues(document: Json, f: (c: ConditionValue) => string | undefi
     if (!isJson(condition)) continue;
     for (const [operator, block] of Object.entries(condition)) {
       if (!isJson(block)) continue;
-      for (const [key, values] of Object.entries(block)) {
-        const list = (Array.isArray(values) ? values : [values]).flatMap((value) => {
-          if (typeof value !== 'string') return [value];
-          const next = f({ operator, key, value });
-          return next === undefined ? [] : [next];
-        });
-        if (list.length === 0) delete block[key];
-        else block[key] = Array.isArray(values) ? list : list[0];
-      }
+      rewriteBlock(operator, block, f);
       if (Object.keys(block).length === 0) delete condition[operator];
     }
     if (Object.keys(condition).length === 0) delete statement.Condition;
   }
   return copy;
+}
+
+/** Rewrites one operator's block in place: each string value through `f`, dropping the keys left without a value. */
+function rewriteBlock(operator: string, block: Json, f: (c: ConditionValue) => string | undefined): void {
+  for (const [key, values] of Object.entries(block)) {
+    const list = (Array.isArray(values) ? values : [values]).flatMap((value) => {
+      if (typeof value !== 'string') return [value];
+      const next = f({ operator, key, value });
+      return next === undefined ? [] : [next];
+    });
+    if (list.length === 0) delete block[key];
+    else block[key] = Array.isArray(values) ? list : list[0];
+  }
 }
 
 function present(request: TrustRequest, key: string): boolean {

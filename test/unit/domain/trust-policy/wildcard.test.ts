@@ -92,11 +92,7 @@ describe('wildcardMatch', () => {
         fc.nat(20),
       )
       .map(([{ pattern, literal }, fills, anys, cut]) => {
-        let value = '';
-        for (let i = 0; i < pattern.length; i++) {
-          const c = pattern[i] as string;
-          value += c === '*' && !literal[i] ? fills[i] : c === '?' && !literal[i] ? anys[i] : c;
-        }
+        const value = filledIn(pattern, literal, fills, anys);
         return { pattern, literal, value: cut > 15 ? value.slice(0, value.length - (cut - 15)) : value };
       });
     fc.assert(
@@ -156,3 +152,19 @@ describe('wildcardMatch', () => {
     );
   });
 });
+
+/** The pattern with each wildcard `*` replaced by its run in `fills` and each wildcard `?` by its character in `anys`. */
+function filledIn(
+  pattern: string,
+  literal: readonly boolean[],
+  fills: readonly string[],
+  anys: readonly string[],
+): string {
+  let value = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    const wildcard = !literal[i];
+    value += c === '*' && wildcard ? fills[i] : c === '?' && wildcard ? anys[i] : c;
+  }
+  return value;
+}
