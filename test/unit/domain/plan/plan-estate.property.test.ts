@@ -95,8 +95,12 @@ function intendedRequests(c: FaultCase): TrustRequest[] {
  * with the context keys their conditions test.
  */
 function probeRequests(c: FaultCase): TrustRequest[] {
+  return [...subjectRequests(c), ...requestsElsewhere(c), ...otherPrincipalRequests(c)];
+}
+
+/** The intended provider and the other cluster's with neighbouring subjects, audiences and actions. */
+function subjectRequests(c: FaultCase): TrustRequest[] {
   const { namespace: ns, name } = c;
-  const typoHost = c.typoHost ?? c.one.hostPath.replace(/\/id\/.*$/, '/id/0123456789ABCDEF0123456789ABCDEF');
   const near = [c.subject, sa(ns, 'other-sa'), sa('other-ns', name), sa('kube-system', 'attacker')];
   const subjects = new Set([
     ...near,
@@ -124,18 +128,30 @@ function probeRequests(c: FaultCase): TrustRequest[] {
     }
     requests.push(webIdentity(c.two.providerArn, sub, STS_AUDIENCE, 'sts:TagSession'));
   }
+  return requests;
+}
+
+/** The same issuer in another account and partition, a mistyped issuer and GitHub Actions, with a few subjects. */
+function requestsElsewhere(c: FaultCase): TrustRequest[] {
+  const typoHost = c.typoHost ?? c.one.hostPath.replace(/\/id\/.*$/, '/id/0123456789ABCDEF0123456789ABCDEF');
   const elsewhere = [
     c.one.providerArn.replace(`::${ACCOUNT}:`, `::${OTHER_ACCOUNT}:`),
     c.one.providerArn.replace(/^arn:aws:/, 'arn:aws-cn:'),
     `arn:aws:iam::${ACCOUNT}:oidc-provider/${typoHost}`,
     GITHUB_PROVIDER,
   ];
+  const requests: TrustRequest[] = [];
   for (const p of elsewhere) {
-    for (const sub of [c.subject, sa(ns, 'other-sa'), 'repo:org/app:ref:refs/heads/main']) {
+    for (const sub of [c.subject, sa(c.namespace, 'other-sa'), 'repo:org/app:ref:refs/heads/main']) {
       requests.push(webIdentity(p, sub, STS_AUDIENCE));
     }
     requests.push(webIdentity(p, c.subject, STS_AUDIENCE, 'sts:AssumeRole'));
   }
+  return requests;
+}
+
+/** Other principals (services, accounts, the unrelated statements' own), without and with the keys conditions test. */
+function otherPrincipalRequests(c: FaultCase): TrustRequest[] {
   const principals: Array<{ type: 'Service' | 'AWS'; id: string }> = [
     { type: 'Service', id: 'ec2.amazonaws.com' },
     { type: 'Service', id: 'lambda.amazonaws.com' },
@@ -155,6 +171,7 @@ function probeRequests(c: FaultCase): TrustRequest[] {
       ...(c.externalIds[0] ? { 'sts:ExternalId': c.externalIds[0] } : {}),
     },
   ];
+  const requests: TrustRequest[] = [];
   for (const principal of principals) {
     for (const action of ['sts:AssumeRole', 'sts:TagSession', WEB_IDENTITY]) {
       for (const context of contexts) requests.push({ principal, action, context });
@@ -271,91 +288,12 @@ describe('planEstate on one injected fault', () => {
         const afterDoc = plan.after as TrustDocument;
         const after = read(afterDoc, "the plan's after document");
 
-        // a. the known service account (and, for IRSA-021/031, its twin on cluster two) is allowed after
-        for (const request of intendedRequests(c)) {
-          expect({ request: show(request), after: decide(after, request) }).toEqual({
-            request: show(request),
-            after: 'Allow',
-          });
-        }
-
-        // b. no probe denied before is allowed after, except what the fault's fix legitimately allows
-        const widened = [...probeRequests(c), ...githubRequests()]
-          .filter((r) => decide(before, r) !== 'Allow' && decide(after, r) === 'Allow')
-          .filter((r) => !legitimatelyNewlyAllowed(c, r))
-          .map(show);
-        expect(widened).toEqual([]);
-
-        // c. every unrelated statement is in `after`, byte-for-byte, in the same relative order
-        const afterStatements = statementsOf(afterDoc).map((s) => JSON.stringify(s));
-        let position = -1;
-        for (const extra of c.extras) {
-          const text = JSON.stringify(extra);
-          const at = afterStatements.indexOf(text, position + 1);
-          check(at > position, `unrelated statement changed, dropped or moved before #${position + 1}`, {
-            extra: text,
-            after: afterStatements,
-          });
-          position = at;
-        }
-
-        // d. the proof holds, the plan is applicable, IAM would accept `after` (its Sids are unique), and planning
-        //    the fixed estate proposes nothing applicable
-        check(plan.proof?.holds === true, 'the proof does not hold', plan.proof);
-        expect(plan.applicable).toBe(true);
-        const sids = statementsOf(afterDoc).flatMap((s) => (isObject(s) && typeof s.Sid === 'string' ? [s.Sid] : []));
-        check(new Set(sids).size === sids.length, 'Sids repeat, and IAM rejects such a policy', sids);
-        const fixedEstate = withTrustPolicy(c.snapshot, c.roleArn, JSON.stringify(afterDoc));
-        const again = planEstate(fixedEstate, ALLOW_ALL).plans.filter(
-          (p) => p.resourceArn === c.roleArn && p.applicable,
-        );
-        expect(summarize(again)).toEqual([]);
-
-        // e. the fix raises no new finding on the role, and nothing it fixes is also left for a person: whatever a
-        //    propose-only plan for the role asks of a person is still reported once `after` is in place. Aside:
-        //    IRSA-023 either way (the quota headroom it measures is what the fix itself changes, e.g. splitting a
-        //    merged statement shrinks the largest statement), and IRSA-024 for the :sub value an IRSA-022 fix
-        //    restores when an untouched Deny denies it (the conflict was there, hidden by the duplicate key).
-        const foundBefore = roleFindings(c.snapshot, c.roleArn);
-        const foundAfter = roleFindings(fixedEstate, c.roleArn);
-        const rulesBefore = new Set(foundBefore.map((f) => f.ruleId));
-        const rulesAfter = new Set<string>(foundAfter.map((f) => f.ruleId));
-        const raised = foundAfter
-          .filter((f) => f.ruleId !== 'IRSA-023' && !rulesBefore.has(f.ruleId))
-          .filter((f) => !(f.ruleId === 'IRSA-024' && c.dropped !== undefined && f.evidence.subject === c.dropped))
-          .map((f) => f.message);
-        check(raised.length === 0, 'the fix raises new findings on the role', raised);
-        const leftForAPerson = plans.filter((p) => p.resourceArn === c.roleArn && !p.applicable);
-        const stale = leftForAPerson.filter((p) => p.ruleIds.some((r) => r !== 'IRSA-023' && !rulesAfter.has(r)));
-        check(stale.length === 0, 'left for a person although the applicable plan fixes it', summarize(stale));
-
-        // f. with the default configuration (no class of widening allowed), a fix that declares a widening is
-        //    propose-only, naming its class and the setting; other fixes (every 10th case, to keep the run short)
-        //    are applicable as above
-        const widening = WIDENING_FAULTS[c.fault];
-        if (widening || cases % 10 === 0) {
-          const byDefault = planEstate(c.snapshot).plans.filter(
-            (p) => p.resourceArn === c.roleArn && p.action === 'update-trust-policy' && p.after !== null,
-          );
-          if (widening) {
-            defaultChecked++;
-            const reason = byDefault[0]?.proposeOnlyReason ?? '';
-            check(
-              byDefault.length === 1 &&
-                byDefault[0]?.applicable === false &&
-                widening.test(reason) &&
-                /allowWidening/.test(reason),
-              'a declared widening is applicable without configuration',
-              summarize(byDefault),
-            );
-          } else {
-            check(
-              byDefault.filter((p) => p.applicable).length === 1,
-              'a fix without a declared widening is not applicable by default',
-              summarize(byDefault),
-            );
-          }
-        }
+        checkAccessRestored(c, after);
+        checkNothingWidened(c, before, after);
+        checkUnrelatedKept(c, afterDoc);
+        const fixedEstate = checkProvenAndIdempotent(c, plan, afterDoc);
+        checkNothingNewRaised(c, plans, fixedEstate);
+        if (checkDefaultConfiguration(c, cases % 10 === 0)) defaultChecked++;
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -371,42 +309,154 @@ describe('planEstate on one injected fault', () => {
     const sample = fc
       .sample(faultCaseArb, { seed: SEED, numRuns: RUNS })
       .filter((_, i) => (i + 1) % ORACLE_EVERY === 0);
-    let compared = 0;
-    let errors = 0;
-    const disagreements: string[] = [];
-    for (const c of sample) {
-      const plan = planEstate(c.snapshot, ALLOW_ALL).plans.find(
-        (p) => p.resourceArn === c.roleArn && p.action === 'update-trust-policy' && p.applicable,
-      );
-      if (!plan) throw new Error(`no applicable plan for ${c.fault} (the property above shows why)`);
-      for (const [which, doc] of [
-        ['before', plan.before as Doc],
-        ['after', plan.after as Doc],
-      ] as const) {
-        const ours = read(doc, `${which} document`);
-        for (const request of [...intendedRequests(c), ...oracleProbes(c)]) {
-          // When both evaluators decide the request
-          const verdict = await oracleDecide(doc, request);
-          if (verdict.decision === 'Error') {
-            errors++;
-            continue;
-          }
-          compared++;
-          const mine = decide(ours, request);
-          if (mine !== verdict.decision) {
-            disagreements.push(
-              `${c.fault} ${which}: ours ${mine}, oracle ${verdict.decision}: ${show(request)} in ${JSON.stringify(doc)}`,
-            );
-          }
-        }
-      }
-    }
+    const tally: OracleTally = { compared: 0, errors: 0, disagreements: [] };
+    for (const c of sample) await compareWithOracle(c, tally);
+    const { compared, errors, disagreements } = tally;
     // Then they agree on every pair the oracle could decide, and enough pairs were decided
     expect(sample.length).toBe(RUNS / ORACLE_EVERY);
     expect(disagreements).toEqual([]);
     expect({ compared, errors, enough: compared >= MIN_ORACLE_PAIRS }).toMatchObject({ enough: true });
   });
 });
+
+/** a. the known service account (and, for IRSA-021/031, its twin on cluster two) is allowed after */
+function checkAccessRestored(c: FaultCase, after: TrustPolicy): void {
+  for (const request of intendedRequests(c)) {
+    expect({ request: show(request), after: decide(after, request) }).toEqual({
+      request: show(request),
+      after: 'Allow',
+    });
+  }
+}
+
+/** b. no probe denied before is allowed after, except what the fault's fix legitimately allows */
+function checkNothingWidened(c: FaultCase, before: TrustPolicy, after: TrustPolicy): void {
+  const widened = [...probeRequests(c), ...githubRequests()]
+    .filter((r) => decide(before, r) !== 'Allow' && decide(after, r) === 'Allow')
+    .filter((r) => !legitimatelyNewlyAllowed(c, r))
+    .map(show);
+  expect(widened).toEqual([]);
+}
+
+/** c. every unrelated statement is in `after`, byte-for-byte, in the same relative order */
+function checkUnrelatedKept(c: FaultCase, afterDoc: TrustDocument): void {
+  const afterStatements = statementsOf(afterDoc).map((s) => JSON.stringify(s));
+  let position = -1;
+  for (const extra of c.extras) {
+    const text = JSON.stringify(extra);
+    const at = afterStatements.indexOf(text, position + 1);
+    check(at > position, `unrelated statement changed, dropped or moved before #${position + 1}`, {
+      extra: text,
+      after: afterStatements,
+    });
+    position = at;
+  }
+}
+
+/**
+ * d. the proof holds, the plan is applicable, IAM would accept `after` (its Sids are unique), and planning
+ *    the fixed estate proposes nothing applicable. Returns the fixed estate (the case's with `after` in place).
+ */
+function checkProvenAndIdempotent(c: FaultCase, plan: Plan, afterDoc: TrustDocument): EstateSnapshot {
+  check(plan.proof?.holds === true, 'the proof does not hold', plan.proof);
+  expect(plan.applicable).toBe(true);
+  const sids = statementsOf(afterDoc).flatMap((s) => (isObject(s) && typeof s.Sid === 'string' ? [s.Sid] : []));
+  check(new Set(sids).size === sids.length, 'Sids repeat, and IAM rejects such a policy', sids);
+  const fixedEstate = withTrustPolicy(c.snapshot, c.roleArn, JSON.stringify(afterDoc));
+  const again = planEstate(fixedEstate, ALLOW_ALL).plans.filter((p) => p.resourceArn === c.roleArn && p.applicable);
+  expect(summarize(again)).toEqual([]);
+  return fixedEstate;
+}
+
+/**
+ * e. the fix raises no new finding on the role, and nothing it fixes is also left for a person: whatever a
+ *    propose-only plan for the role asks of a person is still reported once `after` is in place. Aside:
+ *    IRSA-023 either way (the quota headroom it measures is what the fix itself changes, e.g. splitting a
+ *    merged statement shrinks the largest statement), and IRSA-024 for the :sub value an IRSA-022 fix
+ *    restores when an untouched Deny denies it (the conflict was there, hidden by the duplicate key).
+ */
+function checkNothingNewRaised(c: FaultCase, plans: readonly Plan[], fixedEstate: EstateSnapshot): void {
+  const foundBefore = roleFindings(c.snapshot, c.roleArn);
+  const foundAfter = roleFindings(fixedEstate, c.roleArn);
+  const rulesBefore = new Set(foundBefore.map((f) => f.ruleId));
+  const rulesAfter = new Set<string>(foundAfter.map((f) => f.ruleId));
+  const raised = foundAfter
+    .filter((f) => f.ruleId !== 'IRSA-023' && !rulesBefore.has(f.ruleId))
+    .filter((f) => !(f.ruleId === 'IRSA-024' && c.dropped !== undefined && f.evidence.subject === c.dropped))
+    .map((f) => f.message);
+  check(raised.length === 0, 'the fix raises new findings on the role', raised);
+  const leftForAPerson = plans.filter((p) => p.resourceArn === c.roleArn && !p.applicable);
+  const stale = leftForAPerson.filter((p) => p.ruleIds.some((r) => r !== 'IRSA-023' && !rulesAfter.has(r)));
+  check(stale.length === 0, 'left for a person although the applicable plan fixes it', summarize(stale));
+}
+
+/**
+ * f. with the default configuration (no class of widening allowed), a fix that declares a widening is
+ *    propose-only, naming its class and the setting; other fixes (every 10th case, to keep the run short)
+ *    are applicable as above. `sampled` says the case is such a 10th one; returns whether a declared widening
+ *    was checked.
+ */
+function checkDefaultConfiguration(c: FaultCase, sampled: boolean): boolean {
+  const widening = WIDENING_FAULTS[c.fault];
+  if (!widening && !sampled) return false;
+  const byDefault = planEstate(c.snapshot).plans.filter(
+    (p) => p.resourceArn === c.roleArn && p.action === 'update-trust-policy' && p.after !== null,
+  );
+  if (widening) {
+    const reason = byDefault[0]?.proposeOnlyReason ?? '';
+    check(
+      byDefault.length === 1 &&
+        byDefault[0]?.applicable === false &&
+        widening.test(reason) &&
+        /allowWidening/.test(reason),
+      'a declared widening is applicable without configuration',
+      summarize(byDefault),
+    );
+    return true;
+  }
+  check(
+    byDefault.filter((p) => p.applicable).length === 1,
+    'a fix without a declared widening is not applicable by default',
+    summarize(byDefault),
+  );
+  return false;
+}
+
+/** What the oracle comparison has seen so far. */
+interface OracleTally {
+  compared: number;
+  errors: number;
+  disagreements: string[];
+}
+
+/** Cross-checks one sampled case's before and after decisions with iam-simulate, adding to the tally. */
+async function compareWithOracle(c: FaultCase, tally: OracleTally): Promise<void> {
+  const plan = planEstate(c.snapshot, ALLOW_ALL).plans.find(
+    (p) => p.resourceArn === c.roleArn && p.action === 'update-trust-policy' && p.applicable,
+  );
+  if (!plan) throw new Error(`no applicable plan for ${c.fault} (the property above shows why)`);
+  for (const [which, doc] of [
+    ['before', plan.before as Doc],
+    ['after', plan.after as Doc],
+  ] as const) {
+    const ours = read(doc, `${which} document`);
+    for (const request of [...intendedRequests(c), ...oracleProbes(c)]) {
+      // When both evaluators decide the request
+      const verdict = await oracleDecide(doc, request);
+      if (verdict.decision === 'Error') {
+        tally.errors++;
+        continue;
+      }
+      tally.compared++;
+      const mine = decide(ours, request);
+      if (mine !== verdict.decision) {
+        tally.disagreements.push(
+          `${c.fault} ${which}: ours ${mine}, oracle ${verdict.decision}: ${show(request)} in ${JSON.stringify(doc)}`,
+        );
+      }
+    }
+  }
+}
 
 /**
  * What a fault case's trust text becomes with content JSON.parse hides or a careless copy loses: a "__proto__"
@@ -445,27 +495,7 @@ describe('planEstate never drops text silently', () => {
         const plans = planEstate(snapshot, ALLOW_ALL).plans.filter((p) => p.resourceArn === c.roleArn);
 
         // Then every applicable plan keeps what was injected, and a plan that would drop it is propose-only and says so
-        const occurrences = (t: string, what: string) => t.split(what).length - 1;
-        for (const p of plans) {
-          if (p.after === null) continue;
-          const after = JSON.stringify(p.after);
-          if (injection === 'proto-condition-key') {
-            const kept = occurrences(after, '"__proto__":"true"') >= occurrences(text, '"__proto__":"true"');
-            check(kept || !p.applicable, 'an applicable plan drops a "__proto__" condition key', summarize([p]));
-          } else {
-            const shadowed = injection === 'shadowed-statement' ? SHADOWED_DENY : '"Deny"';
-            check(
-              !p.applicable && /duplicate key/.test(p.proposeOnlyReason ?? '') && p.rationale.includes(shadowed),
-              'a plan drops a shadowed duplicate without being propose-only and naming it',
-              summarize([p]),
-            );
-            check(
-              p.diff.split('\n').some((l) => l.startsWith('-') && l.includes('"Deny"')),
-              'the diff does not show the shadowed Deny as removed',
-              p.diff,
-            );
-          }
-        }
+        for (const p of plans) checkInjectionKept(p, injection, text);
       }),
       { seed: SEED, numRuns: INJECTED_RUNS },
     );
@@ -473,6 +503,29 @@ describe('planEstate never drops text silently', () => {
       expect({ injection, drawn: (counts.get(injection) ?? 0) > 100 }).toEqual({ injection, drawn: true });
   });
 });
+
+/** The injection property's check of one plan: `text` is the injected trust text the plan started from. */
+function checkInjectionKept(p: Plan, injection: Injection, text: string): void {
+  const occurrences = (t: string, what: string) => t.split(what).length - 1;
+  if (p.after === null) return;
+  const after = JSON.stringify(p.after);
+  if (injection === 'proto-condition-key') {
+    const kept = occurrences(after, '"__proto__":"true"') >= occurrences(text, '"__proto__":"true"');
+    check(kept || !p.applicable, 'an applicable plan drops a "__proto__" condition key', summarize([p]));
+  } else {
+    const shadowed = injection === 'shadowed-statement' ? SHADOWED_DENY : '"Deny"';
+    check(
+      !p.applicable && /duplicate key/.test(p.proposeOnlyReason ?? '') && p.rationale.includes(shadowed),
+      'a plan drops a shadowed duplicate without being propose-only and naming it',
+      summarize([p]),
+    );
+    check(
+      p.diff.split('\n').some((l) => l.startsWith('-') && l.includes('"Deny"')),
+      'the diff does not show the shadowed Deny as removed',
+      p.diff,
+    );
+  }
+}
 
 /** A few Federated probes per sampled case (the oracle decides web-identity requests only). */
 function oracleProbes(c: FaultCase): TrustRequest[] {
