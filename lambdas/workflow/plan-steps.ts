@@ -4,7 +4,7 @@
  * (re-read the touched resource, analyze again), and record every other outcome. None of them fails the run for one plan's sake: the state machine
  * catches and records.
  */
-import { verifyRead } from '../adapters/fix-actions/registry';
+import { verifyRead } from '../adapters/fix-actions/fix-action-registry';
 import { analyzeEstate } from '../domain/analyze-estate';
 import type { AccountSnapshot, EstateSnapshot } from '../domain/snapshot';
 import type { PlanRecord } from '../ports/state-store';

@@ -20,7 +20,7 @@ import {
   holdsState,
   readResourceState,
   rollbackChange,
-} from '../adapters/fix-actions/registry';
+} from '../adapters/fix-actions/fix-action-registry';
 import type { Plan } from '../domain/plan/plan-model';
 import { providersNamedBy } from '../domain/plan/references';
 import type { AuditIntent, AuditOutcome, AuditRecord } from '../ports/state-store';

@@ -10,7 +10,7 @@ import {
   SCANNER_ACTIONS,
 } from '../../infra/stacks/member-roles-stack';
 import { PLAN_TAG } from '../../lambdas/adapters/fix-actions/create-oidc-provider';
-import { FIX_ACTIONS } from '../../lambdas/adapters/fix-actions/registry';
+import { FIX_ACTIONS } from '../../lambdas/adapters/fix-actions/fix-action-registry';
 import { EKS_PROVIDER_PATTERNS, OPT_IN_TAG, PROTECTED_TAG } from '../../lambdas/domain/remediation-scope';
 import {
   acknowledgements,

@@ -1,5 +1,5 @@
 /**
- * What one fix action is to the writers (lambdas/adapters/fix-actions/registry.ts derives apply, rollback, the
+ * What one fix action is to the writers (lambdas/adapters/fix-actions/fix-action-registry.ts derives apply, rollback, the
  * reconciler's reads and verify from these), and the guarded write both apply and rollback use: read the resource,
  * refuse unless it holds what the write expects, call the write-ahead hook, write, read back.
  */

@@ -8,7 +8,7 @@ import { classifyStatement } from '../trust-policy/classify';
 import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { CurrentDocument } from './current-document';
 import { FIX_ORDER, type RoleFixContext } from './fixes/fixer';
-import { fixerOf, fixProvider, fixRole, fixServiceAccount } from './fixes/registry';
+import { fixerOf, fixProvider, fixRole, fixServiceAccount } from './fixes/fixer-registry';
 import { iacOwner } from './ownership';
 import { TrustPolicyPatch } from './patch-trust-policy';
 import type { Plan, PlanResult, TrustDocument } from './plan-model';

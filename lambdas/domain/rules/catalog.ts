@@ -1,5 +1,5 @@
-import { RULES } from './registry';
 import type { EvidenceKey, RuleMeta } from './rule';
+import { RULES } from './rule-registry';
 
 export type { RuleMeta } from './rule';
 

@@ -19,7 +19,7 @@ import { type FaultProxy, startFaultProxy } from '../../../emulator/fault-proxy'
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
 import { collectEstate } from '../../../lambdas/adapters/collect-estate';
-import { applyPlan } from '../../../lambdas/adapters/fix-actions/registry';
+import { applyPlan } from '../../../lambdas/adapters/fix-actions/fix-action-registry';
 import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import type { Finding } from '../../../lambdas/domain/finding';
 import { planEstate } from '../../../lambdas/domain/plan/plan-estate';

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { seedClients } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
-import { applyPlan } from '../../../lambdas/adapters/fix-actions/registry';
+import { applyPlan } from '../../../lambdas/adapters/fix-actions/fix-action-registry';
 import type { Plan, ProviderState } from '../../../lambdas/domain/plan/plan-model';
 import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP, rollback } from '../../../lambdas/workflow/approver-actions';
 import { testPlan } from '../../support/test-plan';

@@ -1,6 +1,6 @@
 import type { StatementView } from '../../trust-policy/classify';
 import type { AnalysisContext, RoleAnalysis } from '../context';
-import { STATEMENT_CHECKS } from '../registry';
+import { STATEMENT_CHECKS } from '../rule-registry';
 import { StatementScope } from './statement-scope';
 
 /** Statement rules for one IRSA Allow statement: its scope computed once, then each check in registry order. */

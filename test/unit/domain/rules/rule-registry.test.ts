@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { RULE_CATALOG } from '../../../../lambdas/domain/rules/catalog';
-import { RULES, STATEMENT_CHECKS } from '../../../../lambdas/domain/rules/registry';
+import { RULES, STATEMENT_CHECKS } from '../../../../lambdas/domain/rules/rule-registry';
 
 // One file per rule: lambdas/domain/rules/<group>/<id in lower case>-<what it finds>.ts declares its meta, its
 // evidence type and its check; the registry lists them, and the catalog and RuleId are derived from it.

@@ -14,7 +14,7 @@ import {
   readResourceState,
   rollbackChange,
   verifyRead,
-} from '../../../../lambdas/adapters/fix-actions/registry';
+} from '../../../../lambdas/adapters/fix-actions/fix-action-registry';
 import type { AppliedAction, IamGrant } from '../../../../lambdas/domain/fix-action-iam';
 import type { Plan } from '../../../../lambdas/domain/plan/plan-model';
 import type { AccountSnapshot } from '../../../../lambdas/domain/snapshot';

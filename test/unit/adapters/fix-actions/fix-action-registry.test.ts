@@ -1,5 +1,5 @@
 import { AwsClientFactory } from '../../../../lambdas/adapters/aws-clients';
-import { applyPlan, FIX_ACTIONS, holdsState } from '../../../../lambdas/adapters/fix-actions/registry';
+import { applyPlan, FIX_ACTIONS, holdsState } from '../../../../lambdas/adapters/fix-actions/fix-action-registry';
 import { sameJson } from '../../../../lambdas/adapters/fix-actions/update-trust-policy';
 import { APPLIED_ACTIONS, FIX_ACTION_IAM } from '../../../../lambdas/domain/fix-action-iam';
 import { PLAN_ACTIONS } from '../../../../lambdas/domain/plan/plan-model';

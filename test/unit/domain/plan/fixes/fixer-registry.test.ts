@@ -1,5 +1,5 @@
+import { FIXERS, type FixerRegistry, fixerOf } from '../../../../../lambdas/domain/plan/fixes/fixer-registry';
 import { irsa019AddAud } from '../../../../../lambdas/domain/plan/fixes/irsa-019-add-aud';
-import { FIXERS, type FixerRegistry, fixerOf } from '../../../../../lambdas/domain/plan/fixes/registry';
 import { planEstate } from '../../../../../lambdas/domain/plan/plan-estate';
 import { ruleMeta } from '../../../../../lambdas/domain/rules/catalog';
 import {
