@@ -60,7 +60,7 @@ export function parseTrustPolicy(input: unknown, options: ReadOptions = {}): Rea
   }
   if (scan.keyCount !== countKeys(document)) quirks.push(...findDuplicateKeys(text));
   if (!options.skipCharacterCheck) {
-    const odd = invalidCharacterSample(text);
+    const odd = invalidCharacterSampleInJson(text);
     if (odd !== undefined) quirks.push({ kind: 'invalid-characters', sample: odd });
   }
 
@@ -121,7 +121,8 @@ function decodeText(input: string, quirks: Quirk[]): string | ReadFailure {
       input,
     );
   }
-  let text = input.trim();
+  // Text that opens with { and closes with } has no surrounding whitespace: trim would return it unchanged.
+  let text = input.charCodeAt(0) === 123 && input.charCodeAt(input.length - 1) === 125 ? input : input.trim();
   if (text.length === 0) return failure('empty', 'the trust policy is empty', quirks, '');
   let times = 0;
   // IAM returns policies URL-encoded (RFC 3986); the JS SDK does not decode them. Decode until it is JSON.
@@ -430,9 +431,24 @@ function isJsonWhitespace(c: number): boolean {
 
 /** Text around the first character IAM does not accept in a policy document, or undefined when there is none. */
 export function invalidCharacterSample(text: string): string | undefined {
-  const odd = NOT_ACCEPTED.exec(text);
+  return sampleAt(text, NOT_ACCEPTED.exec(text));
+}
+
+/**
+ * invalidCharacterSample of text that JSON.parse accepted (a read document's decodedText). Valid JSON holds no raw
+ * control character but tab, line feed and carriage return (the only ones allowed, as whitespace between tokens;
+ * inside strings they must be escaped), and IAM accepts those three: only characters above U+00FF can be refused.
+ * That search is several times faster than the full one (for text with no such character, V8 answers it without
+ * visiting every character), and this check runs on every IRSA role's document.
+ */
+export function invalidCharacterSampleInJson(text: string): string | undefined {
+  return sampleAt(text, ABOVE_LATIN1.exec(text));
+}
+
+function sampleAt(text: string, odd: RegExpExecArray | null): string | undefined {
   return odd ? text.slice(Math.max(0, odd.index - 10), odd.index + 10) : undefined;
 }
+const ABOVE_LATIN1 = /[\u0100-\uffff]/;
 
 /**
  * IAM accepts only U+0009, U+000A, U+000D and U+0020 to U+00FF in policy documents; these are the others. Written as

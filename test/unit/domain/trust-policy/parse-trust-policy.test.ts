@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type {
   ConditionOperator,
   Quirk,
@@ -7,6 +8,8 @@ import type {
   Statement,
 } from '../../../../lambdas/domain/trust-policy/model';
 import {
+  invalidCharacterSample,
+  invalidCharacterSampleInJson,
   MAX_DEPTH,
   MAX_POLICY_TEXT,
   parseTrustPolicy,
@@ -804,3 +807,67 @@ describe('parseTrustPolicy: minifiedLength', () => {
     expect(result.minifiedLength).toBe(JSON.stringify(twoStatements).length);
   });
 });
+
+describe('invalidCharacterSampleInJson', () => {
+  // Text JSON.parse accepts: values with any characters (controls escaped by JSON.stringify), laid out with the
+  // whitespace JSON allows, or raw text of any characters when JSON.parse happens to accept it.
+  const jsonTexts = fc.oneof(
+    fc
+      .tuple(fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })), fc.constantFrom(0, 2, '\t'))
+      .map(([value, space]) => JSON.stringify(value, null, space)),
+    fc.string({
+      unit: fc.constantFrom(
+        '{',
+        '}',
+        '"',
+        ':',
+        ',',
+        'a',
+        ' ',
+        '\t',
+        '\n',
+        '\r',
+        '\u000b',
+        '\u0001',
+        'é',
+        '\u0100',
+        '\ud83d',
+      ),
+    }),
+  );
+
+  it('finds what invalidCharacterSample finds in any text JSON.parse accepts', () => {
+    fc.assert(
+      fc.property(jsonTexts, (text) => {
+        fc.pre(parsesAsJson(text));
+        expect(invalidCharacterSampleInJson(text)).toBe(invalidCharacterSample(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reports a character above U+00FF with the text around it', () => {
+    // Given valid JSON holding a character IAM refuses
+    const text = JSON.stringify({ Sid: 'a\u2028b' });
+    // Then both report the same sample
+    expect(invalidCharacterSampleInJson(text)).toBe(text);
+    expect(invalidCharacterSample(text)).toBe(text);
+  });
+
+  it('rests on JSON.parse refusing raw control characters other than tab, LF and CR', () => {
+    for (const c of ['\u0000', '\u0007', '\u000b', '\u000c', '\u001f']) {
+      expect(parsesAsJson(`{"a":"${c}"}`)).toBe(false);
+      expect(parsesAsJson(`{${c}"a":1}`)).toBe(false);
+    }
+    expect(parsesAsJson('{\t"a":\r\n1}')).toBe(true);
+  });
+});
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
