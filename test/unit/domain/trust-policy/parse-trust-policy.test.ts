@@ -13,6 +13,8 @@ import {
   MAX_DEPTH,
   MAX_POLICY_TEXT,
   parseTrustPolicy,
+  quickScan,
+  scanJson,
 } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { nested, rfc3986 } from '../../../support/arbitraries';
 import { ACTION, AUD_KEY, ISSUER, OTHER_ISSUER, OTHER_PROVIDER, PROVIDER, SUB_KEY } from '../../../support/issuers';
@@ -871,3 +873,57 @@ function parsesAsJson(text: string): boolean {
     return false;
   }
 }
+
+describe('quickScan', () => {
+  // Minified and spaced JSON of nested values whose strings may hold quotes, colons, braces, backslashes and spaces,
+  // and raw texts with repeated keys: all the ways the shortcut could miscount.
+  const text = fc.string({ unit: fc.constantFrom('a', 'b', ':', '{', '}', '[', ']', '"', '\\', ' ', '$', '{x}') });
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      text,
+      fc.integer(),
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.dictionary(text, tie('node'), { maxKeys: 3 }),
+    ),
+  })).node;
+  const documents = fc.oneof(
+    fc.dictionary(text, value, { maxKeys: 4 }).map((d) => JSON.stringify(d)),
+    fc.dictionary(text, value, { maxKeys: 4 }).map((d) => JSON.stringify(d, null, 1)),
+    fc
+      .tuple(fc.constantFrom('a', ':a', 'a:'), value, value)
+      .map(([k, v1, v2]) => `{${JSON.stringify(k)}:${JSON.stringify(v1)},${JSON.stringify(k)}:${JSON.stringify(v2)}}`),
+    fc.integer({ min: 30, max: 36 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
+  );
+
+  it('agrees with scanJson whenever it answers', () => {
+    fc.assert(
+      fc.property(documents, (doc) => {
+        const parsed = JSON.parse(doc) as Record<string, unknown>;
+        const quick = quickScan(doc, parsed);
+        const full = scanJson(doc);
+        if (quick === undefined) return;
+        expect([quick.keyCount, quick.minifiedLength, quick.maxDepth]).toEqual([
+          full.keyCount,
+          full.minifiedLength,
+          full.maxDepth,
+        ]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('answers for a minified IRSA trust policy and leaves repeated keys and deep nesting to scanJson', () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Federated: PROVIDER }, Condition: { StringEquals: { [SUB_KEY]: SUB } } },
+      ],
+    });
+    expect(quickScan(policy, JSON.parse(policy))).toEqual({ ...scanJson(policy), parsedKeysMatch: true });
+    const repeated = '{"Version":"2012-10-17","Version":"2008-10-17"}';
+    expect(quickScan(repeated, JSON.parse(repeated))).toBeUndefined();
+    const deep = `${'{"a":'.repeat(MAX_DEPTH + 1)}1${'}'.repeat(MAX_DEPTH + 1)}`;
+    expect(quickScan(deep, JSON.parse(deep))).toBeUndefined();
+  });
+});
