@@ -211,6 +211,7 @@ function singleton(key: string): ReadonlySet<string> {
   let set = SINGLETONS.get(key);
   if (!set) {
     set = new Set([key]);
+    if (SINGLETONS.size >= 10_000) SINGLETONS.clear(); // bounded, like the reader's caches
     SINGLETONS.set(key, set);
   }
   return set;
