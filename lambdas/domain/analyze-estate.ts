@@ -62,10 +62,15 @@ function analyze(snapshot: EstateSnapshot, options: AnalysisOptions, keepForPlan
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||
-    a.accountId.localeCompare(b.accountId) ||
-    (a.cluster ?? '').localeCompare(b.cluster ?? '') ||
-    a.resourceArn.localeCompare(b.resourceArn) ||
-    a.ruleId.localeCompare(b.ruleId) ||
+    compareText(a.accountId, b.accountId) ||
+    compareText(a.cluster ?? '', b.cluster ?? '') ||
+    compareText(a.resourceArn, b.resourceArn) ||
+    compareText(a.ruleId, b.ruleId) ||
     a.id.localeCompare(b.id)
   );
+}
+
+/** localeCompare, without asking ICU about equal strings (most neighbours share account, cluster and often role). */
+function compareText(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
 }

@@ -1,5 +1,5 @@
 import type { Quirk, ReadSuccess } from '../../trust-policy/model';
-import { invalidCharacterSample } from '../../trust-policy/parse-trust-policy';
+import { invalidCharacterSampleInJson } from '../../trust-policy/parse-trust-policy';
 import { defineRule } from '../rule';
 import { DOC } from '../rule-docs';
 import type { RoleScope } from './role-pass';
@@ -21,7 +21,7 @@ const INVALID_QUIRKS = new Set<Quirk['kind']>([
 
 /** DOC-002: something IAM would reject in a trust policy. */
 export function checkInvalidDocument(r: RoleScope, read: ReadSuccess): void {
-  const odd = invalidCharacterSample(read.decodedText);
+  const odd = invalidCharacterSampleInJson(read.decodedText);
   const quirks: readonly Quirk[] =
     odd === undefined ? read.quirks : [...read.quirks, { kind: 'invalid-characters', sample: odd }];
   const invalid = quirks.filter((q) => INVALID_QUIRKS.has(q.kind));

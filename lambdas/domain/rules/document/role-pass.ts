@@ -27,9 +27,12 @@ export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
   return { ref, read, views, irsa, targets, findingsByStatement: [] };
 }
 
+/** checkInvalidDocument runs the character check, and only on IRSA roles. */
+const SKIP_CHARACTER_CHECK = { skipCharacterCheck: true } as const;
+
 /** The document as parsed, or a read failure when it is longer than IAM holds. */
 function readDocument(ref: RoleRef): ReadResult {
-  const parsed = parseTrustPolicy(ref.role.trustPolicy, { skipCharacterCheck: true });
+  const parsed = parseTrustPolicy(ref.role.trustPolicy, SKIP_CHARACTER_CHECK);
   if (!parsed.ok || parsed.minifiedLength <= MAX_EVALUATED_TRUST_POLICY) return parsed;
   return {
     ok: false,

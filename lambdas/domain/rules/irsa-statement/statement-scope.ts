@@ -4,6 +4,7 @@ import { DEFAULT_AUDIENCE } from '../../snapshot';
 import type { IssuerCondition, StatementView } from '../../trust-policy/classify';
 import { isNegatedOperator } from '../../trust-policy/conditions';
 import { WEB_IDENTITY_ACTION } from '../../trust-policy/evaluate';
+import type { Quirk } from '../../trust-policy/model';
 import { wildcardMatch } from '../../trust-policy/wildcard';
 import type { AnalysisContext, RoleAnalysis } from '../context';
 import type { StatementEvidence } from '../evidence';
@@ -121,15 +122,22 @@ export function statementLabel(view: StatementView): string {
 
 /** The statement as written, and the reader's quirks in it (stray whitespace, operator spelling...), as evidence. */
 export function statementEvidence(view: StatementView, role?: RoleAnalysis): StatementEvidence {
-  const quirks = role?.read.quirks.filter(
-    (q) => 'path' in q && (q.path === '$.Statement' || q.path.startsWith(`$.Statement[${view.statement.index}]`)),
-  );
-  return {
-    statementIndex: view.statement.index,
-    ...(view.statement.sid ? { sid: view.statement.sid } : {}),
-    statement: view.statement.raw,
-    ...(quirks && quirks.length > 0 ? { quirks } : {}),
+  const all = role?.read.quirks;
+  const quirks = all && all.length > 0 ? quirksOf(all, view.statement.index) : undefined;
+  // No spreads: this runs for every statement finding. Keys in this order (finding JSON depends on it).
+  const evidence = { statementIndex: view.statement.index } as {
+    -readonly [K in keyof StatementEvidence]: StatementEvidence[K];
   };
+  if (view.statement.sid) evidence.sid = view.statement.sid;
+  evidence.statement = view.statement.raw;
+  if (quirks && quirks.length > 0) evidence.quirks = quirks;
+  return evidence;
+}
+
+/** The quirks of the statement at `index` (and of the Statement element itself). */
+function quirksOf(all: readonly Quirk[], index: number): Quirk[] {
+  const prefix = `$.Statement[${index}]`;
+  return all.filter((q) => 'path' in q && (q.path === '$.Statement' || q.path.startsWith(prefix)));
 }
 
 /** Whether a condition holds a service-account subject. */
@@ -194,7 +202,18 @@ function distinct<T>(items: readonly T[], key: (item: T) => string | undefined):
       set.add(k);
     }
   }
-  return set ?? (only === undefined ? EMPTY : new Set([only]));
+  return set ?? (only === undefined ? EMPTY : singleton(only));
 }
 const EMPTY: ReadonlySet<string> = new Set();
+/** One-key sets, interned: the keys are issuers (a handful per estate), and most statements have one. */
+const SINGLETONS = new Map<string, ReadonlySet<string>>();
+function singleton(key: string): ReadonlySet<string> {
+  let set = SINGLETONS.get(key);
+  if (!set) {
+    set = new Set([key]);
+    if (SINGLETONS.size >= 10_000) SINGLETONS.clear(); // bounded, like the reader's caches
+    SINGLETONS.set(key, set);
+  }
+  return set;
+}
 const NONE: readonly IssuerCondition[] = [];

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type {
   ConditionOperator,
   Quirk,
@@ -7,9 +8,13 @@ import type {
   Statement,
 } from '../../../../lambdas/domain/trust-policy/model';
 import {
+  invalidCharacterSample,
+  invalidCharacterSampleInJson,
   MAX_DEPTH,
   MAX_POLICY_TEXT,
   parseTrustPolicy,
+  quickScan,
+  scanJson,
 } from '../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { nested, rfc3986 } from '../../../support/arbitraries';
 import { ACTION, AUD_KEY, ISSUER, OTHER_ISSUER, OTHER_PROVIDER, PROVIDER, SUB_KEY } from '../../../support/issuers';
@@ -802,5 +807,123 @@ describe('parseTrustPolicy: minifiedLength', () => {
     const result = readOk(rfc3986(JSON.stringify(twoStatements, null, 2)));
     // Then the length is that of the minified document, not of the encoded text
     expect(result.minifiedLength).toBe(JSON.stringify(twoStatements).length);
+  });
+});
+
+describe('invalidCharacterSampleInJson', () => {
+  // Text JSON.parse accepts: values with any characters (controls escaped by JSON.stringify), laid out with the
+  // whitespace JSON allows, or raw text of any characters when JSON.parse happens to accept it.
+  const jsonTexts = fc.oneof(
+    fc
+      .tuple(fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' })), fc.constantFrom(0, 2, '\t'))
+      .map(([value, space]) => JSON.stringify(value, null, space)),
+    fc.string({
+      unit: fc.constantFrom(
+        '{',
+        '}',
+        '"',
+        ':',
+        ',',
+        'a',
+        ' ',
+        '\t',
+        '\n',
+        '\r',
+        '\u000b',
+        '\u0001',
+        'é',
+        '\u0100',
+        '\ud83d',
+      ),
+    }),
+  );
+
+  it('finds what invalidCharacterSample finds in any text JSON.parse accepts', () => {
+    fc.assert(
+      fc.property(jsonTexts, (text) => {
+        fc.pre(parsesAsJson(text));
+        expect(invalidCharacterSampleInJson(text)).toBe(invalidCharacterSample(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reports a character above U+00FF with the text around it', () => {
+    // Given valid JSON holding a character IAM refuses
+    const text = JSON.stringify({ Sid: 'a\u2028b' });
+    // Then both report the same sample
+    expect(invalidCharacterSampleInJson(text)).toBe(text);
+    expect(invalidCharacterSample(text)).toBe(text);
+  });
+
+  it('rests on JSON.parse refusing raw control characters other than tab, LF and CR', () => {
+    for (const c of ['\u0000', '\u0007', '\u000b', '\u000c', '\u001f']) {
+      expect(parsesAsJson(`{"a":"${c}"}`)).toBe(false);
+      expect(parsesAsJson(`{${c}"a":1}`)).toBe(false);
+    }
+    expect(parsesAsJson('{\t"a":\r\n1}')).toBe(true);
+  });
+});
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('quickScan', () => {
+  // Minified and spaced JSON of nested values whose strings may hold quotes, colons, braces, backslashes and spaces,
+  // and raw texts with repeated keys: all the ways the shortcut could miscount.
+  const text = fc.string({ unit: fc.constantFrom('a', 'b', ':', '{', '}', '[', ']', '"', '\\', ' ', '$', '{x}') });
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      text,
+      fc.integer(),
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.dictionary(text, tie('node'), { maxKeys: 3 }),
+    ),
+  })).node;
+  const documents = fc.oneof(
+    fc.dictionary(text, value, { maxKeys: 4 }).map((d) => JSON.stringify(d)),
+    fc.dictionary(text, value, { maxKeys: 4 }).map((d) => JSON.stringify(d, null, 1)),
+    fc
+      .tuple(fc.constantFrom('a', ':a', 'a:'), value, value)
+      .map(([k, v1, v2]) => `{${JSON.stringify(k)}:${JSON.stringify(v1)},${JSON.stringify(k)}:${JSON.stringify(v2)}}`),
+    fc.integer({ min: 30, max: 36 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
+  );
+
+  it('agrees with scanJson whenever it answers', () => {
+    fc.assert(
+      fc.property(documents, (doc) => {
+        const parsed = JSON.parse(doc) as Record<string, unknown>;
+        const quick = quickScan(doc, parsed);
+        const full = scanJson(doc);
+        if (quick === undefined) return;
+        expect([quick.keyCount, quick.minifiedLength, quick.maxDepth]).toEqual([
+          full.keyCount,
+          full.minifiedLength,
+          full.maxDepth,
+        ]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('answers for a minified IRSA trust policy and leaves repeated keys and deep nesting to scanJson', () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Federated: PROVIDER }, Condition: { StringEquals: { [SUB_KEY]: SUB } } },
+      ],
+    });
+    expect(quickScan(policy, JSON.parse(policy))).toEqual({ ...scanJson(policy), parsedKeysMatch: true });
+    const repeated = '{"Version":"2012-10-17","Version":"2008-10-17"}';
+    expect(quickScan(repeated, JSON.parse(repeated))).toBeUndefined();
+    const deep = `${'{"a":'.repeat(MAX_DEPTH + 1)}1${'}'.repeat(MAX_DEPTH + 1)}`;
+    expect(quickScan(deep, JSON.parse(deep))).toBeUndefined();
   });
 });
