@@ -17,6 +17,11 @@ import { ruleMeta } from './catalog';
 export interface AnalysisOptions {
   /** Trust-policy length quota when the snapshot does not carry the account's live value. Default 2,048. */
   readonly trustPolicyQuota?: number;
+  /**
+   * Skip the statement rules on canonical healthy IRSA statements (rules/irsa-statement/canonical-statement.ts).
+   * Default true; false runs every rule on every statement (the tests compare both: the findings are the same).
+   */
+  readonly statementFastPath?: boolean;
 }
 
 /** A role's trust policy read once and classified statement by statement; shared by every rule. */
@@ -73,6 +78,11 @@ export class AnalysisContext {
     readonly options: AnalysisOptions,
     private readonly keepForPlanning = false,
   ) {}
+
+  /** Whether canonical healthy statements skip the statement rules (AnalysisOptions.statementFastPath). */
+  get fastPath(): boolean {
+    return this.options.statementFastPath !== false;
+  }
 
   /** A role's analysis, when it was kept (a workload names it, or keepForPlanning and a finding is on it). */
   analysisOf(roleArn: string): RoleAnalysis | undefined {

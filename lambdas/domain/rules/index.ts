@@ -1,6 +1,7 @@
 import { checkAccounts } from './account/account-pass';
 import type { AnalysisContext, RoleAnalysis } from './context';
 import { checkRole, readRole } from './document/role-pass';
+import { fastPathEligible, isCanonicalStatement } from './irsa-statement/canonical-statement';
 import { checkIrsaStatement } from './irsa-statement/statement-pass';
 import { checkAssociations, checkPodIdentityTrust } from './pod-identity-rules';
 import { checkClusterProviders } from './provider/irsa-001-no-provider';
@@ -43,10 +44,19 @@ function rolesNeededLater(ctx: AnalysisContext): Set<string> {
   return neededLater;
 }
 
-/** The statement rules on each IRSA Allow statement, then the denials they did not explain. */
+/**
+ * The statement rules on each IRSA Allow statement, then the denials they did not explain. A canonical healthy
+ * statement (isCanonicalStatement) takes the fast path: no rule can report on it, so none runs; when every IRSA
+ * Allow statement of the role is canonical, the intended-request check has nothing to report either.
+ */
 function checkIrsaStatements(role: RoleAnalysis, ctx: AnalysisContext): void {
+  const eligible = ctx.fastPath && fastPathEligible(role);
+  let allCanonical = eligible;
   for (const view of role.views) {
-    if (view.kind === 'irsa' && view.statement.effect === 'Allow') checkIrsaStatement(view, role, ctx);
+    if (view.kind !== 'irsa' || view.statement.effect !== 'Allow') continue;
+    if (eligible && isCanonicalStatement(view, role, ctx)) continue;
+    allCanonical = false;
+    checkIrsaStatement(view, role, ctx);
   }
-  checkIntendedRequests(role, ctx);
+  if (!allCanonical) checkIntendedRequests(role, ctx);
 }
