@@ -5,8 +5,15 @@ import { parseSnapshot } from '../lambdas/shared/schemas';
 import { clip } from '../lambdas/shared/text';
 
 /** Where the CLI writes; injected so tests can capture output without spawning a process. */
+/** What the CLI writes to: a stream's `write`, and `once('drain')` when it can say it is full. */
+export interface CliOutput {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  once?(event: 'drain', listener: () => void): unknown;
+}
+
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stdout: CliOutput;
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly readStdin: () => Promise<string>;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -135,4 +142,25 @@ export function networkReason(err: unknown, timeoutMs: number): string {
   const inner = chain[chain.length - 1];
   const code = typeof inner?.code === 'string' ? ` (${inner.code})` : '';
   return `${clip(inner?.message ?? String(err), 200)}${code}`;
+}
+
+/** Bytes gathered before a write: large enough to keep writes few, small enough to keep memory flat. */
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * Writes text given piece by piece in writes of about a megabyte, waiting for `drain` whenever the stream says it is
+ * full (`write` returned exactly `false`): a pipe that reads slowly would otherwise queue the whole output in memory.
+ */
+export async function writeChunks(out: CliOutput, pieces: Iterable<string>): Promise<void> {
+  let buffer = '';
+  const flush = async () => {
+    const accepted = out.write(buffer);
+    buffer = '';
+    if (accepted === false && out.once) await new Promise<void>((resolve) => out.once?.('drain', resolve));
+  };
+  for (const piece of pieces) {
+    buffer += piece;
+    if (buffer.length >= WRITE_CHUNK) await flush();
+  }
+  if (buffer.length > 0) await flush();
 }

@@ -2,8 +2,8 @@ import { type PlanOptions as PlannerOptions, planEstate } from '../../lambdas/do
 import { WIDENING_CLASSES } from '../../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { UsageError } from '../../lambdas/shared/errors';
-import { type CliIo, readSnapshot } from '../io';
-import { renderPlansJson, renderPlansMarkdown, renderPlansTable } from '../render/plans';
+import { type CliIo, readSnapshot, writeChunks } from '../io';
+import { renderPlansJsonChunks, renderPlansMarkdown, renderPlansTable } from '../render/plans';
 import { makeStyle } from '../render/style';
 import { parseFormat, parseQuota } from './analyze';
 
@@ -27,13 +27,12 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
   };
   const result = planEstate(snapshot, planner);
   const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
-  io.stdout.write(
-    format === 'json'
-      ? renderPlansJson(result)
-      : format === 'markdown'
-        ? renderPlansMarkdown(result, result.analysis.findings)
-        : renderPlansTable(result, style),
-  );
+  if (format === 'json') await writeChunks(io.stdout, renderPlansJsonChunks(result));
+  else {
+    io.stdout.write(
+      format === 'markdown' ? renderPlansMarkdown(result, result.analysis.findings) : renderPlansTable(result, style),
+    );
+  }
   return 0;
 }
 

@@ -4,8 +4,27 @@ import { escapeControls as esc } from '../../lambdas/shared/text';
 import { code, fence, md } from './findings';
 import type { Style } from './style';
 
-export function renderPlansJson(result: PlanResult): string {
-  return `${JSON.stringify({ plans: result.plans, findings: result.findings }, null, 2)}\n`;
+/**
+ * The JSON output, `JSON.stringify({ plans, findings }, null, 2)` and a newline byte for byte, piece by piece (one
+ * plan or finding at a time): a hundred thousand roles give about 100 MB of JSON, and built as one string it (with
+ * the copies a write makes) was the CLI plan's peak memory.
+ */
+export function* renderPlansJsonChunks(result: PlanResult): Generator<string> {
+  const lists: Array<[string, readonly unknown[]]> = [
+    ['plans', result.plans],
+    ['findings', result.findings],
+  ];
+  yield '{';
+  for (const [at, [key, items]] of lists.entries()) {
+    yield `${at > 0 ? ',' : ''}\n  ${JSON.stringify(key)}: ${items.length === 0 ? '[]' : '['}`;
+    if (items.length === 0) continue;
+    for (const [i, item] of items.entries()) {
+      // Nested two levels deep: every line of the item's own indented form moves right by four spaces.
+      yield `${i > 0 ? ',' : ''}\n    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`;
+    }
+    yield '\n  ]';
+  }
+  yield '\n}\n';
 }
 
 function counts(result: PlanResult): string {
