@@ -11,6 +11,7 @@ export function atLeast(severity: Severity, threshold: Severity): boolean {
 }
 
 import type { EvidenceOf, RuleId } from './rules/catalog';
+import type { KubeObjectRef } from './snapshot';
 
 export type { EvidenceOf, RuleId } from './rules/catalog';
 
@@ -34,6 +35,8 @@ export interface FindingOf<R extends RuleId> {
   readonly resourceType: ResourceType;
   readonly cluster?: string;
   readonly region?: string;
+  /** The Kubernetes object the finding is about, for findings from cluster data. */
+  readonly kubernetesObject?: KubeObjectRef;
   readonly title: string;
   readonly message: string;
   /** The error a pod sees because of this fault, when it causes one. */

@@ -61,6 +61,151 @@ export interface ClusterSnapshot {
   /** `cluster.identity.oidc.issuer` as DescribeCluster returns it; null when the cluster has none (e.g. still CREATING). */
   readonly oidcIssuer: string | null;
   readonly tags?: Readonly<Record<string, string>>;
+  /** The Kubernetes API server endpoint (DescribeCluster `endpoint`, https URL); matches kubeconfig contexts. */
+  readonly endpoint?: string;
+  /**
+   * What was read from the cluster's Kubernetes API (scan with a kubeconfig, or the hub as the scanner role) or
+   * from `kubectl get serviceaccounts,pods,mutatingwebhookconfigurations -A -o json` output. Absent: the cluster
+   * side was not read, and no cluster-side rule runs for this cluster.
+   */
+  readonly kubernetes?: KubernetesSnapshot;
+}
+
+/**
+ * `complete`: every kind was listed to its last page and every object was understood. `partial`: some objects or
+ * kinds could not be read or understood (`errors` says which); rules that need the whole set (anything "missing")
+ * do not run. `unreadable`: nothing could be read (`reason` and `fix` say why and what to do); no cluster-side rule runs.
+ */
+export type KubernetesReadStatus = 'complete' | 'partial' | 'unreadable';
+
+/** The three kinds IRSA Doctor reads, by their plural resource names. */
+export const KUBERNETES_KINDS = ['serviceaccounts', 'pods', 'mutatingwebhookconfigurations'] as const;
+export type KubernetesKind = (typeof KUBERNETES_KINDS)[number];
+
+export interface KubernetesSnapshot {
+  readonly status: KubernetesReadStatus;
+  /** `api`: read from the API server (paginated lists); `kube-objects`: a file of `kubectl get -o json` output. */
+  readonly source: 'api' | 'kube-objects';
+  /** Why the read is not complete, in one sentence (required unless complete). */
+  readonly reason?: string;
+  /** What to do so that it is (an access entry, a network path, a flag). */
+  readonly fix?: string;
+  readonly readAt?: string;
+  /** The API server's version (`/version` gitVersion), when read. */
+  readonly serverVersion?: string;
+  /** What went wrong per kind or per object (bounded); empty or absent when complete. */
+  readonly errors?: readonly KubernetesReadError[];
+  readonly serviceAccounts: readonly KubeServiceAccount[];
+  readonly pods: readonly KubePod[];
+  /**
+   * The pod identity webhook's MutatingWebhookConfiguration (`pod-identity-webhook` on EKS), or null when
+   * mutating webhook configurations could not be listed (then nothing is concluded about the webhook).
+   */
+  readonly podIdentityWebhook: KubeWebhookState | null;
+}
+
+export interface KubernetesReadError {
+  readonly kind: KubernetesKind | 'version' | 'connection';
+  /** `namespace/name` (or `name`) of the object when one object was bad. */
+  readonly object?: string;
+  /** HTTP status or a short code such as `Forbidden`, `Unreachable`, `InvalidObject`, `TooLarge`. */
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface KubeObjectRef {
+  readonly kind: 'ServiceAccount' | 'Pod' | 'MutatingWebhookConfiguration' | 'Cluster';
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export interface KubeServiceAccount {
+  readonly namespace: string;
+  readonly name: string;
+  readonly createdAt?: string;
+  /** The `eks.amazonaws.com/*` annotations only, as written (role-arn, audience, sts-regional-endpoints, token-expiration). */
+  readonly annotations: Readonly<Record<string, string>>;
+  /**
+   * When each of those annotations was last set, from `metadata.managedFields` (the `time` of the entry whose
+   * fieldsV1 owns `f:metadata.f:annotations.f:<key>`). Absent when managed fields were not given.
+   */
+  readonly annotationTimes?: Readonly<Record<string, string>>;
+}
+
+export interface KubePod {
+  readonly namespace: string;
+  readonly name: string;
+  /** The first controller owner reference (ReplicaSet, StatefulSet, DaemonSet, Job...). */
+  readonly owner?: { readonly kind: string; readonly name: string };
+  /** `spec.serviceAccountName` (`default` when unset, as Kubernetes does). */
+  readonly serviceAccountName: string;
+  readonly createdAt?: string;
+  readonly phase?: string;
+  /** The pod's `eks.amazonaws.com/*` annotations (skip-containers, token-expiration). */
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly hostNetwork?: boolean;
+  /** Pod-level securityContext: only the user and group fields. */
+  readonly securityContext?: KubeSecurityContext;
+  /** The projected service account token volume the webhook adds (`aws-iam-token`), when present. */
+  readonly tokenVolume?: KubeTokenVolume;
+  readonly containers: readonly KubeContainer[];
+}
+
+export interface KubeSecurityContext {
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+  readonly runAsNonRoot?: boolean;
+  readonly fsGroup?: number;
+}
+
+export interface KubeTokenVolume {
+  readonly name: string;
+  readonly audience?: string;
+  readonly expirationSeconds?: number;
+  /** `path` of the serviceAccountToken projection (the webhook uses `token`). */
+  readonly path: string;
+}
+
+/** The env variables the pod identity webhook injects (and the region ones); their values are kept. */
+export const WEBHOOK_ENV = [
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_STS_REGIONAL_ENDPOINTS',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ROLE_SESSION_NAME',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+] as const;
+export type WebhookEnvName = (typeof WEBHOOK_ENV)[number];
+
+/** Env variables that put other credentials ahead of web identity in the SDKs' chains: only their names are kept. */
+export const CREDENTIAL_ENV = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+] as const;
+
+export interface KubeContainer {
+  readonly name: string;
+  /** An init container. */
+  readonly init?: boolean;
+  /** The WEBHOOK_ENV variables set on the container: the literal value, or null when set from valueFrom. */
+  readonly awsEnv: Readonly<Partial<Record<WebhookEnvName, string | null>>>;
+  /** Names (never values) of CREDENTIAL_ENV variables set on the container. */
+  readonly credentialEnv?: readonly string[];
+  /** Whether the container mounts the token volume. */
+  readonly mountsToken?: boolean;
+  /** Container-level securityContext user and group fields (override the pod's). */
+  readonly securityContext?: KubeSecurityContext;
+}
+
+export interface KubeWebhookState {
+  /** Whether a MutatingWebhookConfiguration of the pod identity webhook exists. */
+  readonly configured: boolean;
+  /** Its name when configured. */
+  readonly name?: string;
 }
 
 export interface OidcProviderSnapshot {
