@@ -13,6 +13,7 @@ import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA } from '../snapshot';
 import type { StatementView } from '../trust-policy/classify';
 import type { ReadResult } from '../trust-policy/model';
 import { ruleMeta } from './catalog';
+import type { CanonicalProvider } from './irsa-statement/canonical-document';
 
 export interface AnalysisOptions {
   /** Trust-policy length quota when the snapshot does not carry the account's live value. Default 2,048. */
@@ -35,6 +36,11 @@ export interface RoleAnalysis {
   readonly targets: ReadonlyArray<ClusterRef | undefined>;
   /** By statement index: how many findings the statement rules reported on it. */
   readonly findingsByStatement: number[];
+  /**
+   * Every statement is the canonical healthy IRSA statement, recognised on the parsed document
+   * (irsa-statement/canonical-document.ts): no statement rule can report on it, and its views are built on first use.
+   */
+  readonly canonical?: boolean;
 }
 
 /** Who uses a cluster or provider: an exact count and the first few role ARNs, for evidence. */
@@ -69,6 +75,9 @@ export class AnalysisContext {
   readonly clusterUse = new Map<string, Map<string, Usage>>();
   /** Provider ARN → roles that name it as a Federated principal (each role once). */
   readonly providerReferences = new Map<string, Usage>();
+
+  /** Provider ARN → what the document fast path needs to know of it, or null when it declines the ARN. */
+  readonly canonicalProviders = new Map<string, CanonicalProvider | null>();
 
   /** With keepForPlanning: the analyses of roles a statement finding was reported on, for the planner to reuse. */
   private readonly withFindings = new Map<string, RoleAnalysis>();

@@ -23,8 +23,11 @@ export function runRules(ctx: AnalysisContext): void {
     const role = readRole(ref, ctx);
     if (role.irsa) ctx.irsaRoles++;
     checkRole(role, ctx);
-    checkPodIdentityTrust(role, ctx);
-    if (role.irsa) checkIrsaStatements(role, ctx);
+    // A canonical role (irsa-statement/canonical-document.ts) has only canonical IRSA statements: nothing to check.
+    if (!role.canonical) {
+      checkPodIdentityTrust(role, ctx);
+      if (role.irsa) checkIrsaStatements(role, ctx);
+    }
     if (neededLater.has(ref.role.arn)) ctx.roleAnalyses.set(ref.role.arn, role);
   }
   checkServiceAccounts(ctx);

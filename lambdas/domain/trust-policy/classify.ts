@@ -116,6 +116,11 @@ function federatedProvider(value: string): FederatedProvider | undefined {
   });
 }
 
+/** How a condition key names an issuer (`<prefix>:<claim>`), as classifyStatement reads it; undefined when it does not. */
+export function issuerConditionKey(key: string): Omit<IssuerCondition, 'entry'> | undefined {
+  return issuerKeyParts(key);
+}
+
 function issuerKeyParts(key: string): Omit<IssuerCondition, 'entry'> | undefined {
   const cached = keyCache.get(key);
   if (cached !== undefined) return cached ?? undefined;

@@ -42,14 +42,37 @@ export interface ReadOptions {
  * Never throws: anything unreadable comes back as a ReadFailure that names the problem.
  */
 export function parseTrustPolicy(input: unknown, options: ReadOptions = {}): ReadResult {
+  const parsed = parseTrustText(input);
+  return parsed.ok ? readParsedPolicy(parsed, options) : parsed;
+}
+
+/** A trust policy decoded and parsed, not yet read: the first half of parseTrustPolicy. */
+export interface ParsedTrustText {
+  readonly ok: true;
+  /** The decoded JSON text. */
+  readonly text: string;
+  readonly document: Record<string, unknown>;
+  /** Quirks of decoding (url-encoded). */
+  readonly quirks: Quirk[];
+  /** Key count, minified length and depth; `parsedKeysMatch` when no key is repeated. */
+  readonly scan: ScanResult;
+}
+
+/** Decodes and parses the input and measures the text; a ReadFailure when it is no JSON object. */
+export function parseTrustText(input: unknown): ParsedTrustText | ReadFailure {
   const quirks: Quirk[] = [];
   const text = inputText(input, quirks);
   if (typeof text !== 'string') return text;
   const parsed = parseObject(text, quirks);
   if (parsed.failure) return parsed.failure;
   const document = parsed.document;
-
   const scan = quickScan(text, document) ?? scanJson(text);
+  return { ok: true, text, document, quirks, scan };
+}
+
+/** The second half of parseTrustPolicy: depth, repeated keys, characters, then the document's elements. */
+export function readParsedPolicy(parsed: ParsedTrustText, options: ReadOptions = {}): ReadResult {
+  const { text, document, quirks, scan } = parsed;
   if (scan.maxDepth > MAX_DEPTH) {
     return failure(
       'too-deep',
@@ -68,6 +91,14 @@ export function parseTrustPolicy(input: unknown, options: ReadOptions = {}): Rea
   const statements = readStatements(document.Statement, quirks);
   const policy: TrustPolicy = version !== undefined ? { version, statements, document } : { statements, document };
   return { ok: true, policy, quirks, minifiedLength: scan.minifiedLength, decodedText: text };
+}
+
+/**
+ * The statements of a parsed document as parseTrustPolicy reads them, for a document known to have no quirks (its
+ * quirks are dropped): the analyzer builds them only when something asks (rules/irsa-statement/canonical-document.ts).
+ */
+export function readStatementsOf(document: Readonly<Record<string, unknown>>): Statement[] {
+  return readStatements(document.Statement, []);
 }
 
 /** The JSON text of the input: decoded when it is text, serialized when it is an object. */
@@ -364,7 +395,7 @@ function conditionValues(raw: unknown, path: string, operatorText: string, key: 
   return values;
 }
 
-interface ScanResult {
+export interface ScanResult {
   readonly keyCount: number;
   readonly minifiedLength: number;
   readonly maxDepth: number;
@@ -383,28 +414,63 @@ interface ScanResult {
  */
 export function quickScan(text: string, document: Record<string, unknown>): ScanResult | undefined {
   if (text.includes(' ') || text.includes('\n') || text.includes('\r') || text.includes('\t')) return undefined;
+  const shape = { keys: 0, maxDepth: 0, length: 0 };
+  if (!measure(document, 1, shape)) return undefined;
+  // The parsed value written minified is exactly as long as the text: no key can have been dropped (a repeated key
+  // would make the text longer, and escapes and numbers only ever make the two differ; then the count decides).
+  if (shape.length === text.length) {
+    return { keyCount: shape.keys, minifiedLength: text.length, maxDepth: shape.maxDepth, parsedKeysMatch: true };
+  }
   let keyCount = 0;
   for (let at = text.indexOf('":'); at !== -1; at = text.indexOf('":', at + 2)) keyCount++;
-  const shape = { keys: 0, maxDepth: 0 };
-  if (!measure(document, 1, shape) || shape.keys !== keyCount) return undefined;
+  if (shape.keys !== keyCount) return undefined;
   return { keyCount, minifiedLength: text.length, maxDepth: shape.maxDepth, parsedKeysMatch: true };
 }
 
-/** Adds the keys of an object or array at `depth` and below to `shape`; false past MAX_DEPTH. */
-function measure(value: object, depth: number, shape: { keys: number; maxDepth: number }): boolean {
+interface Shape {
+  keys: number;
+  maxDepth: number;
+  /** The length of the value written as minified JSON, NaN when a number (or other scalar) is in it. */
+  length: number;
+}
+
+/** Adds the keys and minified length of an object or array at `depth` and below to `shape`; false past MAX_DEPTH. */
+function measure(value: object, depth: number, shape: Shape): boolean {
   if (depth > MAX_DEPTH) return false;
   if (depth > shape.maxDepth) shape.maxDepth = depth;
   if (Array.isArray(value)) {
-    for (const item of value) if (isObject(item) && !measure(item, depth + 1, shape)) return false;
+    shape.length += value.length === 0 ? 2 : value.length + 1;
+    for (const item of value) if (!measureItem(item, depth, shape)) return false;
     return true;
   }
   const object = value as Record<string, unknown>;
+  let n = 0;
   for (const k in object) {
     shape.keys++;
-    const item = object[k];
-    if (isObject(item) && !measure(item, depth + 1, shape)) return false;
+    n++;
+    shape.length += k.length + 3;
+    if (!measureItem(object[k], depth, shape)) return false;
   }
+  shape.length += n === 0 ? 2 : n + 1;
   return true;
+}
+
+/** measure of a member of a value at `depth`: a scalar's length, or the object or array one level down. */
+function measureItem(item: unknown, depth: number, shape: Shape): boolean {
+  if (isObject(item)) return measure(item, depth + 1, shape);
+  shape.length += scalarLength(item);
+  return true;
+}
+
+/**
+ * The minified JSON length of a parsed scalar, as the plain spelling it would have with no escapes; NaN for a
+ * number, whose spelling in the text may differ (1e5, 100000), so that the text key count decides.
+ */
+function scalarLength(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (value === true || value === null) return 4;
+  if (value === false) return 5;
+  return Number.NaN;
 }
 
 function isObject(value: unknown): value is object {

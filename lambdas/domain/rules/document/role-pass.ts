@@ -2,8 +2,9 @@ import type { ClusterRef, RoleRef } from '../../estate-index';
 import type { EvidenceOf, RuleId } from '../../finding';
 import { classifyStatement, type StatementView } from '../../trust-policy/classify';
 import type { ReadResult } from '../../trust-policy/model';
-import { parseTrustPolicy } from '../../trust-policy/parse-trust-policy';
+import { type ParsedTrustText, parseTrustText, readParsedPolicy } from '../../trust-policy/parse-trust-policy';
 import type { AnalysisContext, RoleAnalysis } from '../context';
+import { canonicalRole } from '../irsa-statement/canonical-document';
 import { reportUnreadableDocument } from './doc-001-unreadable-document';
 import { checkInvalidDocument } from './doc-002-invalid-document';
 import { checkDuplicateKeys } from './irsa-022-duplicate-keys';
@@ -19,7 +20,12 @@ export const MAX_EVALUATED_TRUST_POLICY = 8192;
 
 /** Reads and classifies one role's trust policy; records which clusters and providers it uses (each once). */
 export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
-  const read = readDocument(ref);
+  const parsed = parseTrustText(ref.role.trustPolicy);
+  if (parsed.ok && ctx.fastPath) {
+    const canonical = canonicalRole(ref, parsed, MAX_EVALUATED_TRUST_POLICY, ctx);
+    if (canonical) return canonical;
+  }
+  const read = parsed.ok ? readDocument(parsed) : parsed;
   const views = read.ok ? read.policy.statements.map(classifyStatement) : [];
   const targets: Array<ClusterRef | undefined> = [];
   const hasIrsaStatement = recordUses(ref, views, targets, ctx);
@@ -30,9 +36,9 @@ export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
 /** checkInvalidDocument runs the character check, and only on IRSA roles. */
 const SKIP_CHARACTER_CHECK = { skipCharacterCheck: true } as const;
 
-/** The document as parsed, or a read failure when it is longer than IAM holds. */
-function readDocument(ref: RoleRef): ReadResult {
-  const parsed = parseTrustPolicy(ref.role.trustPolicy, SKIP_CHARACTER_CHECK);
+/** The document as read, or a read failure when it is longer than IAM holds. */
+function readDocument(text: ParsedTrustText): ReadResult {
+  const parsed = readParsedPolicy(text, SKIP_CHARACTER_CHECK);
   if (!parsed.ok || parsed.minifiedLength <= MAX_EVALUATED_TRUST_POLICY) return parsed;
   return {
     ok: false,

@@ -926,4 +926,25 @@ describe('quickScan', () => {
     const deep = `${'{"a":'.repeat(MAX_DEPTH + 1)}1${'}'.repeat(MAX_DEPTH + 1)}`;
     expect(quickScan(deep, JSON.parse(deep))).toBeUndefined();
   });
+
+  it('trusts the parsed value only when written minified it is the text; numbers and escapes fall back to the key count', () => {
+    const scan = (text: string) => quickScan(text, JSON.parse(text));
+    // A repeated key with number values: the lengths cannot be compared (a number's spelling is unknown).
+    expect(scan('{"a":1,"a":2}')).toBeUndefined();
+    const read = parseTrustPolicy('{"a":1,"a":2}');
+    expect(read.quirks[0]).toEqual({ kind: 'duplicate-key', path: '$', key: 'a', values: [1, 2] });
+    // A repeated key written once with an escape: the text is longer than the parsed value, and the count finds it.
+    expect(scan('{"\\u0061":"b","a":"c"}')).toBeUndefined();
+    // 1e5 parses to 100000: the length is still the text's, and the key count confirms the one key.
+    expect(scan('{"a":1e5}')).toEqual({ keyCount: 1, minifiedLength: 9, maxDepth: 1, parsedKeysMatch: true });
+    expect(scan('{"a":100000}')).toEqual({ keyCount: 1, minifiedLength: 12, maxDepth: 1, parsedKeysMatch: true });
+    // Escaped quotes and colons inside a value: lengths differ, and the count of '":' is more than the keys.
+    expect(scan('{"a":"x\\":y"}')).toBeUndefined();
+    expect(scan('{"a":"x\\"y","b":[true,false,null,{}]}')).toEqual({
+      keyCount: 2,
+      minifiedLength: 37,
+      maxDepth: 3,
+      parsedKeysMatch: true,
+    });
+  });
 });

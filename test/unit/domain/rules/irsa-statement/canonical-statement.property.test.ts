@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { analyzeEstate } from '../../../../../lambdas/domain/analyze-estate';
 import { EstateIndex } from '../../../../../lambdas/domain/estate-index';
-import { AnalysisContext } from '../../../../../lambdas/domain/rules/context';
+import { AnalysisContext, type RoleAnalysis } from '../../../../../lambdas/domain/rules/context';
 import { readRole } from '../../../../../lambdas/domain/rules/document/role-pass';
 import {
   fastPathEligible,
   isCanonicalStatement,
 } from '../../../../../lambdas/domain/rules/irsa-statement/canonical-statement';
 import type { EstateSnapshot } from '../../../../../lambdas/domain/snapshot';
+import { parseTrustPolicy } from '../../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { account, cluster, estate, provider, role, serviceAccount } from '../../../../support/estate-builder';
 
 const ACCOUNT = '111111111111';
@@ -58,7 +59,13 @@ const subValue = near<unknown>(
   // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
   'system:serviceaccount:ns:${aws:username}',
 );
-const audValue = near<unknown>('sts.amazonaws.com', 'vault', [SUB], ['sts.amazonaws.com', 'vault']);
+const audValue = near<unknown>(
+  'sts.amazonaws.com',
+  'vault',
+  [SUB],
+  ['sts.amazonaws.com', 'vault'],
+  ['sts.amazonaws.com'],
+);
 const subKey = fc.tuple(prefix, near('sub', 'Sub', ' sub', 'aud')).map(([p, c]) => `${p}:${c}`);
 const audKey = fc.tuple(prefix, near('aud', 'AUD', 'amr')).map(([p, c]) => `${p}:${c}`);
 const operator = near(
@@ -69,15 +76,19 @@ const operator = near(
   'ForAnyValue:StringEquals',
   'stringEquals',
 );
+// The :sub and :aud operators: each its own mutation, or both the same other operator (one block of both keys).
+const operators = fc.oneof(
+  fc.tuple(operator, operator),
+  operator.map((op): [string, string] => [op, op]),
+);
 const condition = fc
   .record({
-    subOp: operator,
-    audOp: operator,
+    ops: operators,
     sub: fc.oneof({ weight: 8, arbitrary: fc.tuple(subKey, subValue) }, { weight: 1, arbitrary: fc.constant(null) }),
     aud: fc.oneof({ weight: 8, arbitrary: fc.tuple(audKey, audValue) }, { weight: 1, arbitrary: fc.constant(null) }),
     extra: near<[string, unknown] | undefined>(undefined, ['aws:SourceIp', '10.0.0.1'], [`${one.hostPath}:amr`, 'x']),
   })
-  .map(({ subOp, audOp, sub, aud, extra }) => {
+  .map(({ ops: [subOp, audOp], sub, aud, extra }) => {
     const out: Record<string, Record<string, unknown>> = {};
     const put = (op: string, [k, v]: [string, unknown]) => {
       out[op] ??= {};
@@ -88,21 +99,61 @@ const condition = fc
     if (extra) put('StringEquals', extra);
     return out;
   });
-const statement = fc.record({
-  Sid: near('Irsa', ''),
-  Effect: near('Allow', 'Deny'),
-  Principal: principal,
-  Action: action,
-  Condition: condition,
-});
+const statement = fc
+  .record({
+    Sid: near<unknown>('Irsa', '', 7),
+    Effect: near('Allow', 'Deny'),
+    Principal: principal,
+    Action: action,
+    Condition: condition,
+    // An element the document fast path (canonical-document.ts) declines, or that IAM rejects.
+    extra: near<[string, unknown] | undefined>(undefined, ['NotAction', 'sts:TagSession'], ['Resource', '*']),
+  })
+  .map(({ extra, ...s }) => (extra ? { ...s, [extra[0]]: extra[1] } : s));
+/** How the document is written: as the canonical minified text most of the time, else another way. */
+const form = near<DocumentForm>(
+  'minified',
+  'spaced',
+  'object',
+  'repeated-key',
+  'old-version',
+  'extra-element',
+  'single',
+);
+type DocumentForm = 'minified' | 'spaced' | 'object' | 'repeated-key' | 'old-version' | 'extra-element' | 'single';
 // A role of one or two statements, sometimes with a known workload (default or custom audience).
 const roleSpec = fc.record({
   statements: fc.array(statement, { minLength: 1, maxLength: 2 }),
+  form,
   workload: fc.constantFrom<undefined | { audience?: string }>(undefined, {}, { audience: 'vault' }),
 });
 
-function estateOf(roles: ReadonlyArray<{ statements: unknown[]; workload?: { audience?: string } }>): EstateSnapshot {
-  const built = roles.map((r, i) => role(ACCOUNT, `r${i}`, { Version: '2012-10-17', Statement: r.statements }));
+/** The role's trust policy written in `form`. */
+function roleOf(name: string, statements: unknown[], form: DocumentForm = 'minified'): ReturnType<typeof role> {
+  const document: Record<string, unknown> = { Version: '2012-10-17', Statement: statements };
+  const text = JSON.stringify(document);
+  switch (form) {
+    case 'spaced':
+      return role(ACCOUNT, name, JSON.stringify(document, null, 2));
+    case 'object':
+      return role(ACCOUNT, name, document, { encode: false });
+    case 'repeated-key':
+      return role(ACCOUNT, name, `{"Version":"2008-10-17",${text.slice(1)}`);
+    case 'old-version':
+      return role(ACCOUNT, name, { ...document, Version: '2008-10-17' });
+    case 'extra-element':
+      return role(ACCOUNT, name, { ...document, Id: 'irsa', Comment: 'x' });
+    case 'single':
+      return role(ACCOUNT, name, { ...document, Statement: statements[0] });
+    default:
+      return role(ACCOUNT, name, text, { encode: name.length % 2 === 0 });
+  }
+}
+
+function estateOf(
+  roles: ReadonlyArray<{ statements: unknown[]; form?: DocumentForm; workload?: { audience?: string } }>,
+): EstateSnapshot {
+  const built = roles.map((r, i) => roleOf(`r${i}`, r.statements, r.form));
   const serviceAccounts = roles.flatMap((r, i) =>
     r.workload ? [serviceAccount(one, 'ns', 'app', built[i]?.arn ?? '', r.workload)] : [],
   );
@@ -116,18 +167,34 @@ function estateOf(roles: ReadonlyArray<{ statements: unknown[]; workload?: { aud
   ]);
 }
 
+/** The document fast path: what it accepts is the general reader's reading, every statement canonical. */
+function checkCanonicalDocument(analysis: RoleAnalysis, ctx: AnalysisContext, eligible: boolean): void {
+  const read = analysis.read;
+  if (!read.ok) throw new Error('a canonical role was read');
+  const reference = parseTrustPolicy(analysis.ref.role.trustPolicy, { skipCharacterCheck: true });
+  const { version, statements, document } = read.policy;
+  expect({ ...read, policy: { version, statements, document } }).toEqual(reference);
+  expect(JSON.stringify(read)).toBe(JSON.stringify(reference));
+  expect(analysis.views.every((v) => v.kind === 'irsa' && v.statement.effect === 'Allow')).toBe(true);
+  expect(eligible && analysis.views.every((v) => isCanonicalStatement(v, analysis, ctx))).toBe(true);
+}
+
 /**
  * Analyzes the estate with and without the fast path (the JSON must be identical), then checks that the general
  * path reported nothing on each statement the fast path accepts. Returns how many statements it accepted and declined.
  */
-function checkEstate(snapshot: EstateSnapshot): { canonical: number; declined: number } {
+function checkEstate(snapshot: EstateSnapshot): { canonical: number; declined: number; documents: number } {
   const general = analyzeEstate(snapshot, { statementFastPath: false });
   expect(JSON.stringify(analyzeEstate(snapshot))).toBe(JSON.stringify(general));
   const ctx = new AnalysisContext(new EstateIndex(snapshot), {});
-  const tally = { canonical: 0, declined: 0 };
+  const tally = { canonical: 0, declined: 0, documents: 0 };
   for (const ref of ctx.index.roles) {
     const analysis = readRole(ref, ctx);
     const eligible = fastPathEligible(analysis);
+    if (analysis.canonical) {
+      tally.documents++;
+      checkCanonicalDocument(analysis, ctx, eligible);
+    }
     for (const view of analysis.views) {
       if (view.kind !== 'irsa' || view.statement.effect !== 'Allow') continue;
       if (!eligible || !isCanonicalStatement(view, analysis, ctx)) {
@@ -150,17 +217,20 @@ describe('isCanonicalStatement (the statement pass fast path)', () => {
   it('accepts only statements the general path reports nothing on, and analysis is the same with and without it', () => {
     let canonical = 0;
     let declined = 0;
+    let documents = 0;
     fc.assert(
       fc.property(fc.array(roleSpec, { minLength: 1, maxLength: 4 }), (roles) => {
         const tally = checkEstate(estateOf(roles));
         canonical += tally.canonical;
         declined += tally.declined;
+        documents += tally.documents;
       }),
       { numRuns: 1500, seed: 1313 },
     );
     // Both ways must be exercised often, or this test proves nothing.
     expect(canonical).toBeGreaterThan(300);
     expect(declined).toBeGreaterThan(1500);
+    expect(documents).toBeGreaterThan(100);
   });
 
   it('takes the fast path on the reference statement, and not on a Deny policy', () => {
@@ -181,6 +251,15 @@ describe('isCanonicalStatement (the statement pass fast path)', () => {
       return fastPathEligible(analysis) && view !== undefined && isCanonicalStatement(view, analysis, ctx);
     };
     expect(decide([reference])).toBe(true);
+    // The reference document is recognised before the reader builds it (canonical-document.ts), and not without the
+    // fast path.
+    const snapshot = estateOf([{ statements: [reference] }]);
+    const ref = new EstateIndex(snapshot).roles[0];
+    if (!ref) throw new Error('fixture has a role');
+    const index = new EstateIndex(snapshot);
+    expect(readRole(ref, new AnalysisContext(index, {})).canonical).toBe(true);
+    expect(readRole(ref, new AnalysisContext(index, { statementFastPath: false })).canonical).toBeUndefined();
+    expect(readRole(ref, new AnalysisContext(index, {})).views.map((v) => v.kind)).toEqual(['irsa']);
     expect(decide([reference, deny])).toBe(false);
     expect(decide([{ ...reference, Action: 'sts:AssumeRole' }])).toBe(false);
   });
