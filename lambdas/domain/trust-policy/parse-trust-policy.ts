@@ -58,11 +58,30 @@ export interface ParsedTrustText {
   readonly scan: ScanResult;
 }
 
-/** Decodes and parses the input and measures the text; a ReadFailure when it is no JSON object. */
-export function parseTrustText(input: unknown): ParsedTrustText | ReadFailure {
+/** A trust policy's JSON text, decoded: the first step of parseTrustText. */
+export interface DecodedTrustText {
+  readonly ok: true;
+  readonly text: string;
+  /** Quirks of decoding (url-encoded). */
+  readonly quirks: Quirk[];
+}
+
+/** The input's JSON text (URL-decoded when it is text, serialized when it is an object), or why there is none. */
+export function decodeTrustText(input: unknown): DecodedTrustText | ReadFailure {
   const quirks: Quirk[] = [];
   const text = inputText(input, quirks);
-  if (typeof text !== 'string') return text;
+  return typeof text === 'string' ? { ok: true, text, quirks } : text;
+}
+
+/** Decodes and parses the input and measures the text; a ReadFailure when it is no JSON object. */
+export function parseTrustText(input: unknown): ParsedTrustText | ReadFailure {
+  const decoded = decodeTrustText(input);
+  return decoded.ok ? parseDecodedText(decoded) : decoded;
+}
+
+/** Parses decoded text and measures it; a ReadFailure when it is no JSON object. */
+export function parseDecodedText(decoded: DecodedTrustText): ParsedTrustText | ReadFailure {
+  const { text, quirks } = decoded;
   const parsed = parseObject(text, quirks);
   if (parsed.failure) return parsed.failure;
   const document = parsed.document;

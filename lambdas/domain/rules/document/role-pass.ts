@@ -2,9 +2,15 @@ import type { ClusterRef, RoleRef } from '../../estate-index';
 import type { EvidenceOf, RuleId } from '../../finding';
 import { classifyStatement, type StatementView } from '../../trust-policy/classify';
 import type { ReadResult } from '../../trust-policy/model';
-import { type ParsedTrustText, parseTrustText, readParsedPolicy } from '../../trust-policy/parse-trust-policy';
+import {
+  decodeTrustText,
+  type ParsedTrustText,
+  parseDecodedText,
+  readParsedPolicy,
+} from '../../trust-policy/parse-trust-policy';
 import type { AnalysisContext, RoleAnalysis } from '../context';
 import { canonicalRole } from '../irsa-statement/canonical-document';
+import { canonicalTextRole } from '../irsa-statement/canonical-text';
 import { reportUnreadableDocument } from './doc-001-unreadable-document';
 import { checkInvalidDocument } from './doc-002-invalid-document';
 import { checkDuplicateKeys } from './irsa-022-duplicate-keys';
@@ -20,7 +26,10 @@ export const MAX_EVALUATED_TRUST_POLICY = 8192;
 
 /** Reads and classifies one role's trust policy; records which clusters and providers it uses (each once). */
 export function readRole(ref: RoleRef, ctx: AnalysisContext): RoleAnalysis {
-  const parsed = parseTrustText(ref.role.trustPolicy);
+  const decoded = decodeTrustText(ref.role.trustPolicy);
+  const canonicalText = decoded.ok && ctx.fastPath && canonicalTextRole(ref, decoded, MAX_EVALUATED_TRUST_POLICY, ctx);
+  if (canonicalText) return canonicalText;
+  const parsed = decoded.ok ? parseDecodedText(decoded) : decoded;
   if (parsed.ok && ctx.fastPath) {
     const canonical = canonicalRole(ref, parsed, MAX_EVALUATED_TRUST_POLICY, ctx);
     if (canonical) return canonical;

@@ -8,7 +8,7 @@ import {
 } from '../../trust-policy/classify';
 import { WEB_IDENTITY_ACTION } from '../../trust-policy/evaluate';
 import type { ReadSuccess, Statement, TrustPolicy } from '../../trust-policy/model';
-import { type ParsedTrustText, readStatementsOf } from '../../trust-policy/parse-trust-policy';
+import { type DecodedTrustText, type ParsedTrustText, readStatementsOf } from '../../trust-policy/parse-trust-policy';
 import { hasWildcard } from '../../trust-policy/wildcard';
 import type { AnalysisContext, RoleAnalysis } from '../context';
 
@@ -42,6 +42,11 @@ export interface CanonicalProvider {
   readonly audKey: string;
 }
 
+/**
+ * Printable ASCII but space, quote and backslash: an ARN of these stands for itself inside JSON text, and the reader
+ * finds no stray whitespace in it or in the condition keys made from it.
+ */
+const PLAIN = /^[!#-[\]-~]*$/;
 const DOCUMENT_ELEMENTS = new Set(['Version', 'Statement', 'Id']);
 const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Condition']);
 
@@ -69,7 +74,7 @@ export function canonicalRole(
     targets.push(provider.target);
     arns.push(federatedArn(list[i]));
   }
-  recordUses(ref, targets, arns, ctx);
+  recordCanonicalUses(ref, targets, arns, ctx);
   return lazyAnalysis(ref, parsed, targets);
 }
 
@@ -123,12 +128,12 @@ function wellFormedSubjects(value: unknown): boolean {
   return true;
 }
 
-function wellFormedSubject(value: string): boolean {
+export function wellFormedSubject(value: string): boolean {
   return !hasWildcard(value) && isWellFormedSubject(value, false);
 }
 
 /** The provider ARN's facts, worked out once per ARN with the classifier and the checks of isCanonicalStatement. */
-function canonicalProvider(arn: string, ctx: AnalysisContext): CanonicalProvider | undefined {
+export function canonicalProvider(arn: string, ctx: AnalysisContext): CanonicalProvider | undefined {
   const cache = ctx.canonicalProviders;
   let provider = cache.get(arn);
   if (provider === undefined) {
@@ -142,7 +147,7 @@ function canonicalProvider(arn: string, ctx: AnalysisContext): CanonicalProvider
 function acceptedProvider(arn: string, ctx: AnalysisContext): CanonicalProvider | undefined {
   const view = classifyStatement({ index: 0, conditions: [], raw: {}, principal: federated(arn) });
   const p = view.providers[0];
-  if (!p || p.arn.includes('*') || p.partition !== ctx.index.partition) return undefined;
+  if (!p || p.arn.includes('*') || p.partition !== ctx.index.partition || !PLAIN.test(arn)) return undefined;
   const target = ctx.index.clustersByKey.get(p.key)?.[0];
   if (!target || p.key !== target.key || ctx.index.clustersByHostPath.get(p.url) === undefined) return undefined;
   if (arn !== ctx.expectedProviderArn(p.accountId, target)) return undefined;
@@ -171,7 +176,12 @@ function claimKey(key: string, claim: string, keyLower: string, target: ClusterR
 }
 
 /** What readRole's recordUses records for these statements: each cluster used and each provider named, once. */
-function recordUses(ref: RoleRef, targets: readonly ClusterRef[], arns: readonly string[], ctx: AnalysisContext): void {
+export function recordCanonicalUses(
+  ref: RoleRef,
+  targets: readonly ClusterRef[],
+  arns: readonly string[],
+  ctx: AnalysisContext,
+): void {
   for (let i = 0; i < targets.length; i++) {
     const target = targets[i] as ClusterRef;
     const arn = arns[i] as string;
@@ -182,29 +192,52 @@ function recordUses(ref: RoleRef, targets: readonly ClusterRef[], arns: readonly
 
 /** The role's analysis, its statements and views built on first use. */
 function lazyAnalysis(ref: RoleRef, parsed: ParsedTrustText, targets: ClusterRef[]): RoleAnalysis {
+  return canonicalAnalysis(ref, parsed, parsed.document, targets);
+}
+
+/**
+ * A canonical role's analysis from its decoded text (minified: its length is the minified length) and, when it was
+ * parsed, its document (else parsed on first use); its statements and views are built on first use.
+ */
+export function canonicalAnalysis(
+  ref: RoleRef,
+  decoded: DecodedTrustText,
+  document: Record<string, unknown> | undefined,
+  targets: ClusterRef[],
+): RoleAnalysis {
   const read: ReadSuccess = {
     ok: true,
-    policy: new LazyPolicy(parsed.document),
-    quirks: parsed.quirks,
-    minifiedLength: parsed.scan.minifiedLength,
-    decodedText: parsed.text,
+    policy: new LazyPolicy(decoded.text, document),
+    quirks: decoded.quirks,
+    minifiedLength: decoded.text.length,
+    decodedText: decoded.text,
   };
   return new CanonicalRoleAnalysis(ref, read, targets);
 }
 
 /*
  * Classes with getters, not object literals with getters: V8 builds a literal's accessors one runtime call at a
- * time (measured: they cost more than the reader they replace). The caches are private fields, so that a spread of
- * the policy (as the Pod Identity check makes) copies only its TrustPolicy fields (a getter on the prototype is not
- * copied: `statements` must then be named, as every spread of a policy here does).
+ * time (measured: they cost more than the reader they replace). The caches are private fields. A getter on the
+ * prototype is not copied by a spread: a spread of a policy must name `statements` and `document` (the one spread
+ * of a policy, in the Pod Identity check, is of a policy with a Deny statement, which is never canonical).
  */
 
-/** A canonical document's policy: its statements read on first use, by the reader, as parseTrustPolicy reads them. */
+/** A canonical document's policy: parsed and read on first use, as parseTrustPolicy reads it. */
 class LazyPolicy implements TrustPolicy {
   readonly version = '2012-10-17';
+  readonly #text: string;
+  #document: Record<string, unknown> | undefined;
   #statements: Statement[] | undefined;
 
-  constructor(readonly document: Readonly<Record<string, unknown>>) {}
+  constructor(text: string, document: Record<string, unknown> | undefined) {
+    this.#text = text;
+    this.#document = document;
+  }
+
+  get document(): Record<string, unknown> {
+    this.#document ??= JSON.parse(this.#text) as Record<string, unknown>;
+    return this.#document;
+  }
 
   get statements(): Statement[] {
     this.#statements ??= readStatementsOf(this.document);

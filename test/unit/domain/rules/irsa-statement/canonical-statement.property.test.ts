@@ -1,14 +1,20 @@
 import fc from 'fast-check';
 import { analyzeEstate } from '../../../../../lambdas/domain/analyze-estate';
-import { EstateIndex } from '../../../../../lambdas/domain/estate-index';
+import { EstateIndex, type RoleRef } from '../../../../../lambdas/domain/estate-index';
 import { AnalysisContext, type RoleAnalysis } from '../../../../../lambdas/domain/rules/context';
-import { readRole } from '../../../../../lambdas/domain/rules/document/role-pass';
+import { MAX_EVALUATED_TRUST_POLICY, readRole } from '../../../../../lambdas/domain/rules/document/role-pass';
+import { canonicalRole } from '../../../../../lambdas/domain/rules/irsa-statement/canonical-document';
 import {
   fastPathEligible,
   isCanonicalStatement,
 } from '../../../../../lambdas/domain/rules/irsa-statement/canonical-statement';
+import { canonicalTextRole } from '../../../../../lambdas/domain/rules/irsa-statement/canonical-text';
 import type { EstateSnapshot } from '../../../../../lambdas/domain/snapshot';
-import { parseTrustPolicy } from '../../../../../lambdas/domain/trust-policy/parse-trust-policy';
+import {
+  decodeTrustText,
+  parseTrustPolicy,
+  parseTrustText,
+} from '../../../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { account, cluster, estate, provider, role, serviceAccount } from '../../../../support/estate-builder';
 
 const ACCOUNT = '111111111111';
@@ -87,21 +93,23 @@ const condition = fc
     sub: fc.oneof({ weight: 8, arbitrary: fc.tuple(subKey, subValue) }, { weight: 1, arbitrary: fc.constant(null) }),
     aud: fc.oneof({ weight: 8, arbitrary: fc.tuple(audKey, audValue) }, { weight: 1, arbitrary: fc.constant(null) }),
     extra: near<[string, unknown] | undefined>(undefined, ['aws:SourceIp', '10.0.0.1'], [`${one.hostPath}:amr`, 'x']),
+    audFirst: fc.boolean(),
   })
-  .map(({ ops: [subOp, audOp], sub, aud, extra }) => {
+  .map(({ ops: [subOp, audOp], sub, aud, extra, audFirst }) => {
     const out: Record<string, Record<string, unknown>> = {};
     const put = (op: string, [k, v]: [string, unknown]) => {
       out[op] ??= {};
       (out[op] as Record<string, unknown>)[k] = v;
     };
-    if (sub) put(subOp, sub);
+    if (sub && !audFirst) put(subOp, sub);
     if (aud) put(audOp, aud);
+    if (sub && audFirst) put(subOp, sub);
     if (extra) put('StringEquals', extra);
     return out;
   });
 const statement = fc
   .record({
-    Sid: near<unknown>('Irsa', '', 7),
+    Sid: near<unknown>(undefined, 'Irsa', '', 7),
     Effect: near('Allow', 'Deny'),
     Principal: principal,
     Action: action,
@@ -109,7 +117,11 @@ const statement = fc
     // An element the document fast path (canonical-document.ts) declines, or that IAM rejects.
     extra: near<[string, unknown] | undefined>(undefined, ['NotAction', 'sts:TagSession'], ['Resource', '*']),
   })
-  .map(({ extra, ...s }) => (extra ? { ...s, [extra[0]]: extra[1] } : s));
+  .map(({ extra, Sid, ...s }) => ({
+    ...(Sid === undefined ? {} : { Sid }),
+    ...s,
+    ...(extra ? { [extra[0]]: extra[1] } : {}),
+  }));
 /** How the document is written: as the canonical minified text most of the time, else another way. */
 const form = near<DocumentForm>(
   'minified',
@@ -167,6 +179,24 @@ function estateOf(
   ]);
 }
 
+/**
+ * The text fast path (canonical-text.ts) accepts only what the document fast path accepts, with the same targets and
+ * reading. Returns whether it accepted the role's text.
+ */
+function checkCanonicalText(ref: RoleRef, snapshot: EstateSnapshot): boolean {
+  const decoded = decodeTrustText(ref.role.trustPolicy);
+  if (!decoded.ok) return false;
+  const index = new EstateIndex(snapshot);
+  const byText = canonicalTextRole(ref, decoded, MAX_EVALUATED_TRUST_POLICY, new AnalysisContext(index, {}));
+  if (!byText) return false;
+  const parsed = parseTrustText(ref.role.trustPolicy);
+  if (!parsed.ok) throw new Error('text the fast path accepts is JSON');
+  const byDocument = canonicalRole(ref, parsed, MAX_EVALUATED_TRUST_POLICY, new AnalysisContext(index, {}));
+  expect(byDocument?.targets).toEqual(byText.targets);
+  expect(JSON.stringify(byText.read)).toBe(JSON.stringify(byDocument?.read));
+  return true;
+}
+
 /** The document fast path: what it accepts is the general reader's reading, every statement canonical. */
 function checkCanonicalDocument(analysis: RoleAnalysis, ctx: AnalysisContext, eligible: boolean): void {
   const read = analysis.read;
@@ -179,15 +209,22 @@ function checkCanonicalDocument(analysis: RoleAnalysis, ctx: AnalysisContext, el
   expect(eligible && analysis.views.every((v) => isCanonicalStatement(v, analysis, ctx))).toBe(true);
 }
 
+interface Tally {
+  canonical: number;
+  declined: number;
+  documents: number;
+  texts: number;
+}
+
 /**
  * Analyzes the estate with and without the fast path (the JSON must be identical), then checks that the general
  * path reported nothing on each statement the fast path accepts. Returns how many statements it accepted and declined.
  */
-function checkEstate(snapshot: EstateSnapshot): { canonical: number; declined: number; documents: number } {
+function checkEstate(snapshot: EstateSnapshot): Tally {
   const general = analyzeEstate(snapshot, { statementFastPath: false });
   expect(JSON.stringify(analyzeEstate(snapshot))).toBe(JSON.stringify(general));
   const ctx = new AnalysisContext(new EstateIndex(snapshot), {});
-  const tally = { canonical: 0, declined: 0, documents: 0 };
+  const tally: Tally = { canonical: 0, declined: 0, documents: 0, texts: 0 };
   for (const ref of ctx.index.roles) {
     const analysis = readRole(ref, ctx);
     const eligible = fastPathEligible(analysis);
@@ -195,6 +232,7 @@ function checkEstate(snapshot: EstateSnapshot): { canonical: number; declined: n
       tally.documents++;
       checkCanonicalDocument(analysis, ctx, eligible);
     }
+    if (checkCanonicalText(ref, snapshot)) tally.texts++;
     for (const view of analysis.views) {
       if (view.kind !== 'irsa' || view.statement.effect !== 'Allow') continue;
       if (!eligible || !isCanonicalStatement(view, analysis, ctx)) {
@@ -218,12 +256,14 @@ describe('isCanonicalStatement (the statement pass fast path)', () => {
     let canonical = 0;
     let declined = 0;
     let documents = 0;
+    let texts = 0;
     fc.assert(
       fc.property(fc.array(roleSpec, { minLength: 1, maxLength: 4 }), (roles) => {
         const tally = checkEstate(estateOf(roles));
         canonical += tally.canonical;
         declined += tally.declined;
         documents += tally.documents;
+        texts += tally.texts;
       }),
       { numRuns: 1500, seed: 1313 },
     );
@@ -231,6 +271,8 @@ describe('isCanonicalStatement (the statement pass fast path)', () => {
     expect(canonical).toBeGreaterThan(300);
     expect(declined).toBeGreaterThan(1500);
     expect(documents).toBeGreaterThan(100);
+    expect(texts).toBeGreaterThan(50);
+    expect(texts).toBeLessThan(documents);
   });
 
   it('takes the fast path on the reference statement, and not on a Deny policy', () => {
