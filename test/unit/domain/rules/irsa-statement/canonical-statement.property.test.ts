@@ -131,8 +131,17 @@ const form = near<DocumentForm>(
   'old-version',
   'extra-element',
   'single',
+  'garbled',
 );
-type DocumentForm = 'minified' | 'spaced' | 'object' | 'repeated-key' | 'old-version' | 'extra-element' | 'single';
+type DocumentForm =
+  | 'minified'
+  | 'spaced'
+  | 'object'
+  | 'repeated-key'
+  | 'old-version'
+  | 'extra-element'
+  | 'single'
+  | 'garbled';
 // A role of one or two statements, sometimes with a known workload (default or custom audience).
 const roleSpec = fc.record({
   statements: fc.array(statement, { minLength: 1, maxLength: 2 }),
@@ -155,6 +164,9 @@ function roleOf(name: string, statements: unknown[], form: DocumentForm = 'minif
       return role(ACCOUNT, name, { ...document, Version: '2008-10-17' });
     case 'extra-element':
       return role(ACCOUNT, name, { ...document, Id: 'irsa', Comment: 'x' });
+    case 'garbled':
+      // Not JSON: the last statement's closing brace is a quote.
+      return role(ACCOUNT, name, `${text.slice(0, -3)}"]}`);
     case 'single':
       return role(ACCOUNT, name, { ...document, Statement: statements[0] });
     default:
