@@ -118,25 +118,27 @@ ours() {
   tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF "$STATE"
 }
 
-stop_pid() {
-  [ -f "$1" ] || return 0
-  pid=$(cat "$1")
-  if ours "$pid"; then
-    kill "$pid" 2>/dev/null || true
+# stop_all PIDFILE...: SIGTERM to each of ours at once, then wait for each (SIGKILL after 15 s); removes the files.
+stop_all() {
+  pids=""
+  for file in "$@"; do
+    [ -f "$file" ] || continue
+    pid=$(cat "$file")
+    if ours "$pid"; then kill "$pid" 2>/dev/null || true; pids="$pids $pid"; fi
+  done
+  for pid in $pids; do
     i=0
     while kill -0 "$pid" 2>/dev/null; do
       if [ "$i" -ge 150 ]; then kill -9 "$pid" 2>/dev/null || true; break; fi
       sleep 0.1
       i=$((i + 1))
     done
-  fi
-  rm -f "$1"
+  done
+  rm -f "$@"
 }
 
 stop() {
-  stop_pid "$STATE/webhook.pid"
-  stop_pid "$API_PID"
-  stop_pid "$ETCD_PID"
+  stop_all "$STATE/webhook.pid" "$API_PID" "$ETCD_PID"
   rm -rf "$STATE"
 }
 
@@ -249,8 +251,7 @@ start() {
       echo "---- $STATE/$log.log (last 40 lines)" >&2
       tail -n 40 "$STATE/$log.log" >&2 || true
     done
-    stop_pid "$API_PID"
-    stop_pid "$ETCD_PID"
+    stop_all "$API_PID" "$ETCD_PID"
     rm -rf "$STATE/etcd"
     [ "$attempt" -lt 3 ] || die "kube-apiserver did not become ready (3 attempts; logs above)"
     attempt=$((attempt + 1))
