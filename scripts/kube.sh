@@ -1,12 +1,15 @@
 #!/bin/sh
-# Local Kubernetes API server (real kube-apiserver v1.34.4 + etcd) for integration tests and the demo.
-#   scripts/kube.sh install   etcd from Debian when missing; kube-apiserver built from kube/apiserver (Go) and cached
-#                             by version in ${IRSA_DOCTOR_CACHE:-$HOME/.cache/irsa-doctor}/kube/<version>/ (once per
-#                             machine: about 4 to 8 minutes on 2 cores; then skipped)
+# Local Kubernetes API server (real kube-apiserver v1.34.4 + etcd + the EKS pod identity webhook) for integration
+# tests and the demo. README: "The local Kubernetes API server".
+#   scripts/kube.sh install   etcd from Debian when missing; kube-apiserver (kube/apiserver) and the pod identity
+#                             webhook (kube/pod-identity-webhook) built with Go and cached by version in
+#                             ${IRSA_DOCTOR_CACHE:-$HOME/.cache/irsa-doctor}/kube/ (once per machine: about 4 and 7
+#                             minutes on 2 cores; then skipped)
 #   scripts/kube.sh start     etcd + kube-apiserver on 127.0.0.1 (free ports, real TLS from a fresh CA, RBAC, an
-#                             EKS-style service-account issuer, token identities admin/viewer/prober/nobody); writes
+#                             EKS-style service-account issuer, token identities admin/viewer/prober/nobody) and the
+#                             webhook, registered as on EKS (IRSA_DOCTOR_KUBE_WEBHOOK=off: without it); writes
 #                             .tmp/kube/env.json and .tmp/kube/*.kubeconfig; prints the server URL
-#   scripts/kube.sh stop      stop both and remove .tmp/kube (no-op when not running)
+#   scripts/kube.sh stop      stop them all and remove .tmp/kube (no-op when not running)
 #   scripts/kube.sh env       print .tmp/kube/env.json (fails when not running)
 set -eu
 
