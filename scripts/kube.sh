@@ -97,8 +97,8 @@ build_apiserver() {
 
 build_webhook() {
   say "building the EKS pod identity webhook $WEBHOOK_VERSION from kube/pod-identity-webhook (once per machine: 2 to 7 minutes on 2 cores)"
-  build pod-identity-webhook "$WEBHOOK_MODULE" github.com/aws/amazon-eks-pod-identity-webhook "$WEBHOOK" "$WEBHOOK_VERSION" \
-    "-s -w -X main.webhookVersion=$WEBHOOK_VERSION"
+  build pod-identity-webhook "$WEBHOOK_MODULE" github.com/aws/amazon-eks-pod-identity-webhook "$WEBHOOK" \
+    "$WEBHOOK_VERSION" "-s -w -X main.webhookVersion=$WEBHOOK_VERSION"
 }
 
 install() {
