@@ -195,6 +195,9 @@ function reasonFor(
       1000,
     );
   }
+  if (status === 'unreadable' && errors.length > 0 && errors.every((e) => e.code === 'NotInFile')) {
+    return 'the file holds no service accounts, pods or mutating webhook configurations: kubectl could not list them (see the errors it printed on stderr, e.g. Forbidden)';
+  }
   if (status === 'unreadable') {
     return clip(first ?? 'no service accounts, pods or mutating webhook configurations were read', 1000);
   }
