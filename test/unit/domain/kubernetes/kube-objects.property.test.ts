@@ -61,35 +61,47 @@ describe('kubernetesSnapshotFromLists, properties', () => {
     value: fc.string({ minLength: 1, maxLength: 30 }).map((s) => `v-${s}`),
   });
 
+  type Entry = { name: string; secret: boolean; value: string };
+  const isWebhookEnv = (name: string) => (WEBHOOK_ENV as readonly string[]).includes(name);
+
+  function podWithEnv(entries: readonly Entry[]): Raw {
+    const pod = mutatedPod('apps', 'web-1', 'web');
+    const container = ((pod.spec as Raw).containers as Raw[])[0] as Raw;
+    container.env = entries.map((e) =>
+      e.secret
+        ? { name: e.name, valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }
+        : { name: e.name, value: e.value },
+    );
+    return pod;
+  }
+
+  /** What the model must keep: the last definition of each WEBHOOK_ENV variable, null when from valueFrom. */
+  function expectedEnv(entries: readonly Entry[]): Record<string, string | null> {
+    const expected: Record<string, string | null> = {};
+    for (const e of entries.filter((x) => isWebhookEnv(x.name))) expected[e.name] = e.secret ? null : e.value;
+    return expected;
+  }
+
   it('keeps exactly the last WEBHOOK_ENV value of each container and credential names, and no other value', () => {
     fc.assert(
       fc.property(fc.array(envEntry, { maxLength: 12 }), (entries) => {
-        const pod = mutatedPod('apps', 'web-1', 'web');
-        const container = ((pod.spec as Raw).containers as Raw[])[0] as Raw;
-        container.env = entries.map((e) =>
-          e.secret
-            ? { name: e.name, valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }
-            : { name: e.name, value: e.value },
-        );
         const result = kubernetesSnapshotFromLists(
-          { serviceaccounts: [serviceAccount('apps', 'web')], pods: [pod], mutatingwebhookconfigurations: [] },
+          {
+            serviceaccounts: [serviceAccount('apps', 'web')],
+            pods: [podWithEnv(entries)],
+            mutatingwebhookconfigurations: [],
+          },
           { source: 'api' },
         );
         expect(result.status).toBe('complete');
         const kept = result.pods[0]?.containers[0];
-        const expected: Record<string, string | null> = {};
-        for (const e of entries) {
-          if ((WEBHOOK_ENV as readonly string[]).includes(e.name)) expected[e.name] = e.secret ? null : e.value;
-        }
+        const expected = expectedEnv(entries);
         expect(kept?.awsEnv).toEqual(expected);
-        const credentials = CREDENTIAL_ENV.filter((n) => entries.some((e) => e.name === n));
-        expect(kept?.credentialEnv ?? []).toEqual(credentials);
+        expect(kept?.credentialEnv ?? []).toEqual(CREDENTIAL_ENV.filter((n) => entries.some((e) => e.name === n)));
         const text = JSON.stringify(result);
-        for (const e of entries) {
-          const keptElsewhere = Object.values(expected).includes(e.value);
-          if (!(WEBHOOK_ENV as readonly string[]).includes(e.name) && !keptElsewhere) {
-            expect(text).not.toContain(JSON.stringify(e.value));
-          }
+        const keptValues = new Set(Object.values(expected));
+        for (const e of entries.filter((x) => !isWebhookEnv(x.name) && !keptValues.has(x.value))) {
+          expect(text).not.toContain(JSON.stringify(e.value));
         }
       }),
       params(200),
