@@ -18,7 +18,7 @@ import {
   type KubeServiceAccount,
 } from '../snapshot';
 import { KIND_OF, KIND_WORDS, KUBECTL_COMMAND, MAX_OBJECTS_PER_KIND, MAX_READ_ERRORS } from './kube-read-limits';
-import { InvalidField, isObject, type JsonObject } from './object-fields';
+import { boundedText, InvalidField, isObject, type JsonObject } from './object-fields';
 import { podFrom } from './pod-object';
 import { type SoftProblem, serviceAccountFrom } from './service-account-object';
 import { webhookConfigurationFrom, webhookState } from './webhook-object';
@@ -88,14 +88,29 @@ interface Converted<T> {
   readonly failed: number;
 }
 
+/** Bounds of the text a snapshot keeps (the schema allows more: 1,024 for an object, 4,096 for a message). */
+const MAX_OBJECT_TEXT = 600;
+const MAX_MESSAGE_TEXT = 2000;
+const MAX_CODE_TEXT = 64;
+
 /** `namespace/name` of a raw object as far as it can be told, escaped and cut short, or `item N`. */
 function describe(item: unknown, index: number): string {
   const metadata = isObject(item) && isObject(item.metadata) ? item.metadata : {};
-  const name = typeof metadata.name === 'string' && metadata.name !== '' ? clip(metadata.name, 100) : undefined;
-  if (name === undefined) return `item ${index}`;
-  return typeof metadata.namespace === 'string' && metadata.namespace !== ''
-    ? `${clip(metadata.namespace, 100)}/${name}`
-    : name;
+  const { name, namespace } = metadata;
+  if (typeof name !== 'string' || name === '') return `item ${index}`;
+  const text =
+    typeof namespace === 'string' && namespace !== '' ? `${namespace.slice(0, 300)}/${name.slice(0, 300)}` : name;
+  return boundedText(text, MAX_OBJECT_TEXT);
+}
+
+/** A reader's error as the snapshot keeps it: every text escaped and bounded. */
+function boundedError(error: KubernetesReadError): KubernetesReadError {
+  return {
+    kind: error.kind,
+    ...(error.object === undefined ? {} : { object: boundedText(error.object, MAX_OBJECT_TEXT) }),
+    code: boundedText(error.code, MAX_CODE_TEXT),
+    message: boundedText(error.message, MAX_MESSAGE_TEXT),
+  };
 }
 
 type Outcome<T> = { readonly value: T } | { readonly code: string; readonly message: string };
@@ -141,7 +156,7 @@ function convertKind<T extends { namespace?: string; name: string }>(
   kept.forEach((item, index) => {
     const object = describe(item, index);
     const say = (code: string, message: string) =>
-      log.add({ kind, object, code, message: clip(`${KIND_OF[kind]} ${object}: ${message}`, 1000) });
+      log.add({ kind, object, code, message: boundedText(`${KIND_OF[kind]} ${object}: ${message}`, MAX_MESSAGE_TEXT) });
     const outcome = convertOne(kind, item, convert, (path, problem) => say('PartlyUnderstood', `${path} ${problem}`));
     if (!('value' in outcome)) {
       failed++;
@@ -251,11 +266,11 @@ function describeRead(
   const out: { -readonly [K in keyof KubernetesSnapshot]?: KubernetesSnapshot[K] } = {};
   if (status !== 'complete') {
     const reason = meta.reason ?? reasonFor(status, errors, count, objects);
-    if (reason !== undefined) out.reason = reason;
-    out.fix = meta.fix ?? fixFor(meta.source, errors);
+    if (reason !== undefined) out.reason = boundedText(reason, MAX_MESSAGE_TEXT);
+    out.fix = boundedText(meta.fix ?? fixFor(meta.source, errors), MAX_MESSAGE_TEXT);
   }
-  if (meta.readAt !== undefined) out.readAt = meta.readAt;
-  if (meta.serverVersion !== undefined) out.serverVersion = meta.serverVersion;
+  if (meta.readAt !== undefined) out.readAt = boundedText(meta.readAt, 64);
+  if (meta.serverVersion !== undefined) out.serverVersion = boundedText(meta.serverVersion, 128);
   if (errors.length > 0) out.errors = errors;
   return out;
 }
@@ -266,7 +281,7 @@ function describeRead(
  */
 export function kubernetesSnapshotFromLists(lists: KubeLists, meta: KubeReadMeta): KubernetesSnapshot {
   const log = new ErrorLog();
-  for (const e of [...(meta.errors ?? []), ...(lists.errors ?? [])]) log.add(e);
+  for (const e of [...(meta.errors ?? []), ...(lists.errors ?? [])]) log.add(boundedError(e));
   noteMissingKinds(lists, meta.source, log);
   const converted = convertLists(lists, log);
   const { status, given, understood } = statusOf(converted, log.count);

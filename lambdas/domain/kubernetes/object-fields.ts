@@ -5,7 +5,7 @@
  * and named in the snapshot's errors). Nothing here throws past the converter.
  */
 
-import { showValue } from '../../shared/text';
+import { escapeControls, showValue } from '../../shared/text';
 
 /** One object could not be understood; `path` is the field (`metadata.name`, `spec.containers[2].env[0].value`). */
 export class InvalidField extends Error {
@@ -128,4 +128,18 @@ export function laterTime(a: string | undefined, b: string): string {
   const ta = Date.parse(a);
   const tb = Date.parse(b);
   return tb > ta || (tb === ta && b > a) ? b : a;
+}
+
+/**
+ * Text for a snapshot field (an error's object or message, a reason): controls, bidi marks and lone surrogates escaped
+ * visibly, then cut to at most `max` characters, never inside a surrogate pair. Costs O(max), whatever the input's
+ * length (escaping never shortens text, so the first `max` characters come from the first `max` of the input).
+ */
+export function boundedText(text: string, max: number): string {
+  const escaped = escapeControls(text.length > max ? text.slice(0, max + 1) : text);
+  if (escaped.length <= max) return escaped;
+  let end = max - 3;
+  const last = escaped.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${escaped.slice(0, end)}...`;
 }

@@ -446,6 +446,28 @@ describe('kubernetesSnapshotFromLists: bad objects are skipped and named, never 
     expect(result.errors?.[0]?.message).toContain(problem);
   });
 
+  it("bounds and escapes what it keeps of hostile names and of a reader's errors, so the snapshot stays valid", () => {
+    const bidi = '\u202e'.repeat(300);
+    const hostile = { metadata: { namespace: `${bidi}\ud800`, name: `${bidi}${'x'.repeat(20_000_000)}` } };
+    const reader = { kind: 'pods' as const, object: bidi, code: `E${bidi}`, message: `\u001b[2J${'m'.repeat(10_000)}` };
+    const result = convert(wholeCluster({ serviceaccounts: [webSa(), hostile] }), {
+      source: 'api',
+      errors: [reader],
+      serverVersion: `v1.34.4${bidi}`,
+      readAt: 'x'.repeat(100),
+    });
+    expect(result.status).toBe('partial');
+    for (const error of result.errors ?? []) {
+      for (const text of [error.object ?? '', error.code, error.message]) expect(text).not.toMatch(UNSAFE_TEXT);
+      expect((error.object ?? '').length).toBeLessThanOrEqual(600);
+      expect(error.message.length).toBeLessThanOrEqual(2000);
+      expect(error.code.length).toBeLessThanOrEqual(64);
+    }
+    expect(result.serverVersion).toMatch(/^v1\.34\.4\\u\{202e\}/);
+    expect(result.serverVersion?.length).toBeLessThanOrEqual(128);
+    expect(result.readAt?.length).toBeLessThanOrEqual(64);
+  });
+
   it('skips a Secret in a list, copying nothing of it', () => {
     const secret = {
       apiVersion: 'v1',
