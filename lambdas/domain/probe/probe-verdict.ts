@@ -26,6 +26,7 @@ export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
 
 export const PROBE_CHECKS = [
+  'service-account',
   'token',
   'subject',
   'expiry',
@@ -71,8 +72,8 @@ export interface ProbeInput {
   };
   readonly namespace: string;
   readonly serviceAccount: string;
-  /** The service account's annotations (only eks.amazonaws.com/* are read). */
-  readonly annotations: Readonly<Record<string, string>>;
+  /** The service account's annotations (only eks.amazonaws.com/* are read); undefined: it does not exist (404). */
+  readonly annotations: Readonly<Record<string, string>> | undefined;
   /** The audience the token was requested for. */
   readonly audience: string;
   readonly token: TokenDecoding;
@@ -110,7 +111,25 @@ export function audienceFor(annotations: Readonly<Record<string, string>>): stri
 
 /** Runs every check; the verdict is allow only when all pass. */
 export function buildProbeVerdict(input: ProbeInput): ProbeVerdict {
-  const checks: ProbeCheck[] = [];
+  const who = `${input.namespace}/${input.serviceAccount}`;
+  if (input.annotations === undefined) {
+    return {
+      verdict: 'deny',
+      checks: [
+        fail(
+          'service-account',
+          `service account ${who} does not exist on cluster ${input.cluster.name}: pods naming it are not created (error looking up service account)`,
+          `kubectl create serviceaccount -n ${input.namespace} ${input.serviceAccount}, or fix the pod's serviceAccountName`,
+        ),
+        ...PROBE_CHECKS.slice(1).map((id) => skip(id, 'the service account does not exist')),
+      ],
+    };
+  }
+  return checksOf(input, input.annotations, pass('service-account', `service account ${who} exists`));
+}
+
+function checksOf(input: ProbeInput, annotations: Readonly<Record<string, string>>, exists: ProbeCheck): ProbeVerdict {
+  const checks: ProbeCheck[] = [exists];
   const claims = input.token.ok ? input.token.claims : undefined;
   checks.push(
     input.token.ok
@@ -119,7 +138,7 @@ export function buildProbeVerdict(input: ProbeInput): ProbeVerdict {
   );
   checks.push(subjectCheck(input, claims), expiryCheck(input, claims), audienceCheck(input, claims));
   checks.push(issuerCheck(input, claims));
-  const roleArn = input.annotations[ROLE_ARN_ANNOTATION];
+  const roleArn = annotations[ROLE_ARN_ANNOTATION];
   const annotation = annotationCheck(input, roleArn);
   checks.push(annotation);
   const validArn = annotation.status === 'pass' ? (roleArn as string) : undefined;

@@ -92,6 +92,16 @@ describe('buildProbeVerdict', () => {
     expect(v.trust).toMatchObject({ decision: 'ExplicitDeny', statement: { index: 1, sid: 'NoNs', effect: 'Deny' } });
   });
 
+  it('fails when the service account does not exist, and decides nothing else', () => {
+    const v = buildProbeVerdict(
+      input({ annotations: undefined, token: { ok: false, problem: 'empty', message: 'no token' } }),
+    );
+    expect(v.verdict).toBe('deny');
+    expect(v.checks[0]).toMatchObject({ id: 'service-account', status: 'fail' });
+    expect(v.checks[0]?.fix).toContain('kubectl create serviceaccount -n ns app');
+    expect(v.checks.slice(1).every((k) => k.status === 'skip')).toBe(true);
+  });
+
   it('fails the annotation check when the service account has none, and skips what needs the role', () => {
     const v = buildProbeVerdict(input({ annotations: {}, roleAccount: undefined }));
     expect(v.verdict).toBe('deny');
