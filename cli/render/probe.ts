@@ -102,12 +102,15 @@ function trustLines(trust: NonNullable<ProbeReport['trust']>): string[] {
     `  request: Federated ${esc(trust.request.principal.id)}, ${trust.request.action}, ${esc(context)}`,
   ];
   const f = trust.failedCondition;
-  if (f) lines.push(`  failed condition: ${esc(f.operator)} ${esc(f.key)} ${esc(JSON.stringify(f.values))}: ${esc(f.reason)}`);
+  if (f)
+    lines.push(
+      `  failed condition: ${esc(f.operator)} ${esc(f.key)} ${esc(JSON.stringify(f.values))}: ${esc(f.reason)}`,
+    );
   return lines;
 }
 
 function assumeLine(assume: NonNullable<ProbeReport['assume']>): string {
   if (assume.ok) return `Assumed (--assume): caller identity ${esc(assume.arn)} (account ${esc(assume.account)})`;
-  if (assume.operation === 'skipped') return `Assume (--assume): not attempted: ${esc(assume.message)}`;
+  if (!('code' in assume)) return `Assume (--assume): not attempted: ${esc(assume.message)}`;
   return `Assume (--assume): ${assume.operation} failed: ${esc(assume.code)}: ${esc(assume.message)}`;
 }

@@ -23,6 +23,7 @@ export interface ClusterIssuerRead {
   /** null: the cluster has no OIDC issuer; undefined: not read (`error`). */
   readonly oidcIssuer: string | null | undefined;
   readonly endpoint?: string;
+  readonly arn?: string;
   readonly error?: string;
 }
 
@@ -43,6 +44,7 @@ export async function readClusterIssuer(
     return {
       oidcIssuer: out.cluster?.identity?.oidc?.issuer ?? null,
       ...(out.cluster?.endpoint ? { endpoint: out.cluster.endpoint } : {}),
+      ...(out.cluster?.arn ? { arn: out.cluster.arn } : {}),
     };
   } catch (err) {
     return { oidcIssuer: undefined, error: `eks:DescribeCluster ${name} in ${accountId}/${region}: ${errorText(err)}` };
