@@ -15,7 +15,7 @@ import { decodeTokenClaims, type TokenDecoding } from '../../lambdas/domain/prob
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, KubeForbiddenError, UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot } from '../io';
-import { type ProbeReport, renderProbeJson, renderProbeTable, tokenSummary } from '../render/probe';
+import { type ProbeReport, renderProbeJson, renderProbeTable, tokenSummary } from '../render/probe-report';
 import { makeStyle } from '../render/style';
 import { DEFAULT_SCANNER_ROLE } from './scan';
 
@@ -39,7 +39,7 @@ export interface ProbeOptions {
   readonly format: string;
 }
 
-/** The two Kubernetes calls the probe makes, through kapi's client (an interface so unit tests need no server). */
+/** The two Kubernetes calls the probe makes, through kapi's client. */
 export interface ProbeKube {
   readonly context: string;
   readonly server: string;
@@ -50,12 +50,6 @@ export interface ProbeKube {
     request: { readonly audience: string; readonly expirationSeconds: number },
   ): Promise<{ readonly token: string }>;
   close(): void;
-}
-
-export interface ProbeDeps {
-  readonly openKube?: (options: ProbeOptions, io: CliIo) => ProbeKube;
-  /** Seconds since the epoch. */
-  readonly now?: () => number;
 }
 
 interface Target {
@@ -81,15 +75,15 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
  * decodes it, checks it against the cluster's issuer, the IAM provider and the role's trust policy, and with
  * `--assume` exchanges it at STS. Exit 0 allow; 1 deny, undecided, or --assume failed; 2 bad input or access.
  */
-export async function probeCommand(options: ProbeOptions, io: CliIo, deps: ProbeDeps = {}): Promise<number> {
+export async function probeCommand(options: ProbeOptions, io: CliIo): Promise<number> {
   const format = parseProbeFormat(options.format);
   checkName(options.namespace, '--namespace', DNS_LABEL);
   checkName(options.serviceAccount, '--service-account', DNS_SUBDOMAIN);
   const target = parseTarget(options, io.env);
   const snapshot = options.snapshot === undefined ? undefined : await readSnapshot(options.snapshot, io);
-  const kube = (deps.openKube ?? openKube)(options, io);
+  const kube = openKube(options, io);
   try {
-    const report = await probe(options, io, deps, kube, target, snapshot);
+    const report = await probe(options, io, kube, target, snapshot);
     const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
     io.stdout.write(format === 'json' ? renderProbeJson(report) : renderProbeTable(report, style));
     return report.verdict === 'allow' && (report.assume === undefined || report.assume.ok) ? 0 : 1;
@@ -101,7 +95,6 @@ export async function probeCommand(options: ProbeOptions, io: CliIo, deps: Probe
 async function probe(
   options: ProbeOptions,
   io: CliIo,
-  deps: ProbeDeps,
   kube: ProbeKube,
   target: Target,
   snapshot: EstateSnapshot | undefined,
@@ -123,7 +116,7 @@ async function probe(
     annotations,
     audience,
     token: decoding,
-    now: (deps.now ?? (() => Date.now() / 1000))(),
+    now: Date.now() / 1000,
     roleAccount: aws.roleAccount,
   });
   const assume = options.assume

@@ -350,13 +350,10 @@ function trustCheck(
   if (!trust) return skip('trust', 'nothing to evaluate');
   if ('unreadable' in trust) return fail('trust', `the role's trust policy cannot be read: ${trust.unreadable}`);
   if (trust.decision === 'Allow') return pass('trust', `the trust policy allows this token: ${trust.explanation}`);
-  const condition = trust.failedCondition
-    ? ` (condition ${trust.failedCondition.operator} ${trust.failedCondition.key} ${JSON.stringify(trust.failedCondition.values)})`
-    : '';
   const subKey = Object.keys(trust.request.context).find((k) => k.endsWith(':sub'));
   return fail(
     'trust',
-    `the trust policy ${trust.decision === 'ExplicitDeny' ? 'explicitly denies' : 'does not allow'} this token: ${trust.explanation}${condition}`,
+    `the trust policy ${trust.decision === 'ExplicitDeny' ? 'explicitly denies' : 'does not allow'} this token: ${trust.explanation}`,
     trust.decision === 'ExplicitDeny'
       ? 'narrow the Deny statement named above if this service account is meant to use the role'
       : `let the statement for this cluster allow Federated ${trust.request.principal.id} with ${subKey ?? ':sub'} = ${claims.sub ?? 'this subject'} ("irsa-doctor plan" proposes the exact change)`,

@@ -72,7 +72,7 @@ export function renderProbeTable(report: ProbeReport, style: Style): string {
     style.dim(
       `Kubernetes context ${esc(report.kubernetes.context)} (${esc(report.kubernetes.server)}); AWS side from ${esc(report.cluster.source)}`,
     ),
-    style.dim(`Wrote: ${report.wrote}`),
+    style.dim(`Wrote: ${esc(report.wrote)}`),
   ];
   if (report.token) {
     const t = report.token;
@@ -80,17 +80,26 @@ export function renderProbeTable(report: ProbeReport, style: Style): string {
       `Token: iss ${esc(t.issuer ?? '(none)')}, sub ${esc(t.subject ?? '(none)')}, aud ${esc(t.audience.join(', ') || '(none)')}, expires ${t.expiresAt ?? '(never)'}; signature not verified (STS verifies it)`,
     );
   }
-  lines.push('');
-  for (const check of report.checks) {
-    const label = STATUS_LABEL[check.status];
-    const shown = check.status === 'fail' ? style.bold(label) : check.status === 'skip' ? style.dim(label) : label;
-    lines.push(`  ${shown}  ${check.id.padEnd(17)} ${esc(check.detail)}`);
-    if (check.fix) lines.push(`        ${' '.repeat(17)} ${style.dim(`fix: ${esc(check.fix)}`)}`);
-  }
+  lines.push('', ...report.checks.flatMap((check) => checkLines(check, style)));
   if (report.trust) lines.push('', ...trustLines(report.trust));
   if (report.assume) lines.push('', assumeLine(report.assume));
+  if (report.assume?.ok && report.verdict === 'deny') {
+    lines.push(
+      style.dim(
+        '  note: STS accepted a token the verdict denies. An emulator (moto) does not evaluate trust policies; on AWS this means the evaluation missed something: please report it.',
+      ),
+    );
+  }
   lines.push('', style.bold(`Verdict: ${report.verdict.toUpperCase()}`));
   return `${lines.join('\n')}\n`;
+}
+
+function checkLines(check: ProbeCheck, style: Style): string[] {
+  const label = STATUS_LABEL[check.status];
+  const shown = check.status === 'fail' ? style.bold(label) : check.status === 'skip' ? style.dim(label) : label;
+  const lines = [`  ${shown}  ${check.id.padEnd(17)} ${esc(check.detail)}`];
+  if (check.fix) lines.push(`        ${' '.repeat(17)} ${style.dim(`fix: ${esc(check.fix)}`)}`);
+  return lines;
 }
 
 function trustLines(trust: NonNullable<ProbeReport['trust']>): string[] {
