@@ -3,6 +3,7 @@ import { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { KubeApiClient } from '../../lambdas/adapters/kubernetes/kube-api-client';
 import { defaultKubeconfigPath, loadKubeconfig } from '../../lambdas/adapters/kubernetes/kubeconfig';
 import { assumeWithToken, readClusterIssuer, readRoleAccount } from '../../lambdas/adapters/probe-aws';
+import { type SignatureCheck, verifyWithJwks } from '../../lambdas/adapters/probe-signature';
 import { parseArn, WEBHOOK_ROLE_ARN } from '../../lambdas/domain/arn';
 import {
   audienceFor,
@@ -14,6 +15,7 @@ import {
 import { decodeTokenClaims, type TokenDecoding } from '../../lambdas/domain/probe/token-claims';
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, KubeForbiddenError, UsageError } from '../../lambdas/shared/errors';
+import { clip } from '../../lambdas/shared/text';
 import { type CliIo, readSnapshot } from '../io';
 import { type ProbeReport, renderProbeJson, renderProbeTable, tokenSummary } from '../render/probe-report';
 import { makeStyle } from '../render/style';
@@ -49,6 +51,7 @@ export interface ProbeKube {
     name: string,
     request: { readonly audience: string; readonly expirationSeconds: number },
   ): Promise<{ readonly token: string }>;
+  issuerKeys(): Promise<unknown>;
   close(): void;
 }
 
@@ -122,7 +125,7 @@ async function probe(
   const assume = options.assume
     ? await assumeStep(roleArn, token, aws.cluster.region, options.endpointUrl ?? io.env.AWS_ENDPOINT_URL)
     : undefined;
-  const summary = tokenSummary(decoding);
+  const summary = tokenSummary(decoding, await signatureOf(kube, token, decoding));
   return {
     verdict: verdict.verdict,
     cluster: {
@@ -205,6 +208,7 @@ function openKube(options: ProbeOptions, io: CliIo): ProbeKube {
     server: context.server,
     getServiceAccount: (namespace, name) => client.getServiceAccount(namespace, name),
     createToken: (namespace, name, request) => client.createToken(namespace, name, request),
+    issuerKeys: () => client.issuerKeys(),
     close: () => client.close(),
   };
 }
@@ -257,6 +261,26 @@ function eksAnnotations(object: unknown): Readonly<Record<string, string>> {
     if (key.startsWith('eks.amazonaws.com/') && typeof value === 'string') out[key] = value;
   }
   return out;
+}
+
+/** The token's signature checked against the API server's keys, when this identity may read them. */
+async function signatureOf(
+  kube: ProbeKube,
+  token: string | undefined,
+  decoding: TokenDecoding,
+): Promise<SignatureCheck | undefined> {
+  if (token === undefined || !decoding.ok || decoding.claims.iss === undefined) return undefined;
+  let jwks: unknown;
+  try {
+    jwks = await kube.issuerKeys();
+  } catch (err) {
+    const why =
+      err instanceof KubeForbiddenError
+        ? 'this identity may not get /openid/v1/jwks (403)'
+        : clip((err as Error).message ?? String(err), 300);
+    return { verified: false, detail: `not checked: ${why}` };
+  }
+  return verifyWithJwks(token, decoding.claims.iss, jwks, decoding.claims.header.kid);
 }
 
 const notIssued = (): TokenDecoding => ({ ok: false, problem: 'empty', message: 'no token was issued' });

@@ -1,4 +1,5 @@
 import type { AssumeOutcome } from '../../lambdas/adapters/probe-aws';
+import type { SignatureCheck } from '../../lambdas/adapters/probe-signature';
 import type { ProbeCheck, ProbeVerdict } from '../../lambdas/domain/probe/probe-verdict';
 import type { TokenDecoding } from '../../lambdas/domain/probe/token-claims';
 import { escapeControls as esc } from '../../lambdas/shared/text';
@@ -30,14 +31,15 @@ export interface ProbeReport {
     readonly audience: readonly string[];
     readonly expiresAt?: string;
     readonly issuedAt?: string;
-    readonly signature: 'not verified';
+    /** Checked against the API server's /openid/v1/jwks when the identity may read it; informational only. */
+    readonly signature: { readonly verified: boolean; readonly detail: string };
   };
   readonly checks: readonly ProbeCheck[];
   readonly trust?: ProbeVerdict['trust'];
   readonly assume?: AssumeOutcome | { readonly ok: false; readonly operation: 'skipped'; readonly message: string };
 }
 
-export function tokenSummary(token: TokenDecoding): ProbeReport['token'] {
+export function tokenSummary(token: TokenDecoding, signature: SignatureCheck | undefined): ProbeReport['token'] {
   if (!token.ok) return undefined;
   const c = token.claims;
   const iso = (s: number | undefined) =>
@@ -52,7 +54,7 @@ export function tokenSummary(token: TokenDecoding): ProbeReport['token'] {
     audience: c.aud,
     ...(expiresAt ? { expiresAt } : {}),
     ...(issuedAt ? { issuedAt } : {}),
-    signature: 'not verified',
+    signature: signature ?? { verified: false, detail: 'not checked' },
   };
 }
 
@@ -77,7 +79,8 @@ export function renderProbeTable(report: ProbeReport, style: Style): string {
   if (report.token) {
     const t = report.token;
     lines.push(
-      `Token: iss ${esc(t.issuer ?? '(none)')}, sub ${esc(t.subject ?? '(none)')}, aud ${esc(t.audience.join(', ') || '(none)')}, expires ${t.expiresAt ?? '(never)'}; signature not verified (STS verifies it)`,
+      `Token: iss ${esc(t.issuer ?? '(none)')}, sub ${esc(t.subject ?? '(none)')}, aud ${esc(t.audience.join(', ') || '(none)')}, expires ${t.expiresAt ?? '(never)'}`,
+      `  signature: ${esc(t.signature.detail)} (not part of the verdict: STS verifies it against the issuer's keys)`,
     );
   }
   lines.push('', ...report.checks.flatMap((check) => checkLines(check, style)));

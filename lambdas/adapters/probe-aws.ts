@@ -203,11 +203,13 @@ export async function assumeWithToken(roleArn: string, token: string, options: A
 }
 
 function failure(operation: string, err: unknown): AssumeOutcome {
-  const e = err as { name?: string; Code?: string; message?: string };
+  const e = err as { name?: string; Code?: string; code?: string; message?: string };
+  // STS errors carry their code as the name (AccessDenied, InvalidIdentityToken...); network errors as `code`.
+  const code = e.Code ?? (e.name && e.name !== 'Error' ? e.name : (e.code ?? e.name ?? 'Error'));
   return {
     ok: false,
     operation,
-    code: clip(e.Code ?? e.name ?? 'Error', 200),
+    code: clip(code, 200),
     message: clip(e.message ?? String(err), 1000),
   };
 }

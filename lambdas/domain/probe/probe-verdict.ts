@@ -133,7 +133,10 @@ function checksOf(input: ProbeInput, annotations: Readonly<Record<string, string
   const claims = input.token.ok ? input.token.claims : undefined;
   checks.push(
     input.token.ok
-      ? pass('token', `decoded the token (signature not verified here: STS verifies it against the issuer's keys)`)
+      ? pass(
+          'token',
+          `decoded the token (its signature is not part of the verdict: STS verifies it against the issuer's keys)`,
+        )
       : fail('token', `the token cannot be decoded: ${input.token.message}`),
   );
   checks.push(subjectCheck(input, claims), expiryCheck(input, claims), audienceCheck(input, claims));

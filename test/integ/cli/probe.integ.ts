@@ -107,7 +107,7 @@ afterAll(async () => {
 async function probe(
   serviceAccount: string,
   extra: string[] = [],
-  identity: 'prober' | 'viewer' = 'prober',
+  identity: 'prober' | 'viewer' | 'admin' = 'prober',
 ): Promise<{ code: number; report: ProbeReport | undefined; stdout: string; stderr: string }> {
   const { io, out, err } = captureIo('', { env: { AWS_ENDPOINT_URL: endpointUrl() } });
   const code = await main(
@@ -177,6 +177,11 @@ describe('irsa-doctor probe', () => {
     const expected = await evaluatorSays(GOOD, `system:serviceaccount:${namespace}:app`, 'sts.amazonaws.com');
     expect(report?.trust).toMatchObject({ decision: expected.decision, statement: { index: 0, sid: 'App' } });
     expect(expected.decision).toBe('Allow');
+    // The prober may not read the API server's keys (no issuer-discovery binding): the signature is not checked.
+    expect(report?.token?.signature).toEqual({
+      verified: false,
+      detail: 'not checked: this identity may not get /openid/v1/jwks (403)',
+    });
     // The token is a credential: it is never printed.
     expect(stdout).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
   });
@@ -194,6 +199,13 @@ describe('irsa-doctor probe', () => {
       failedCondition: { key: `${hostPath}:sub`, values: [`system:serviceaccount:${namespace}:someone-else`] },
     });
     expect(report?.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual(['trust']);
+  });
+
+  test("checks the token's signature against the API server's keys when the identity may read them", async () => {
+    const { code, report } = await probe('app', [], 'admin');
+    expect(code).toBe(0);
+    expect(report?.token?.signature).toMatchObject({ verified: true });
+    expect(report?.token?.signature.detail).toMatch(/^verified with the API server's key \S+ \(\/openid\/v1\/jwks\)$/);
   });
 
   test('--assume exchanges the token at the emulated STS and prints the caller identity', async () => {

@@ -16,7 +16,7 @@ const report = (extra: Partial<ProbeReport> = {}): ProbeReport => ({
     issuer: 'https://i',
     subject: 'system:serviceaccount:ns:app',
     audience: ['sts.amazonaws.com'],
-    signature: 'not verified',
+    signature: { verified: false, detail: 'not checked' },
   },
   checks: [
     { id: 'service-account', status: 'pass', detail: 'exists' },
