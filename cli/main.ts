@@ -101,9 +101,18 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--max-attempts <n>', 'attempts per AWS call (adaptive retry with backoff and jitter)', '8')
     .option('--no-tls', "skip the TLS check of each provider's issuer (thumbprints)")
     .option('--no-workloads', 'skip EKS add-on service accounts and Pod Identity associations')
+    .option(
+      '--kubeconfig <file>',
+      "after the sweep, read each cluster's Kubernetes API (service accounts, pods, webhooks) with this kubeconfig; contexts are matched to swept clusters by API endpoint (several files: a:b, as KUBECONFIG)",
+    )
+    .option(
+      '--kube-context <name>',
+      'only this context (repeatable); NAME=CLUSTER@REGION (or NAME=ACCOUNT/CLUSTER@REGION) names its cluster instead of matching by endpoint; without --kubeconfig, KUBECONFIG or ~/.kube/config is read',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addHelpText(
       'after',
-      '\nA progress bar is drawn on stderr when it is a terminal. An account whose role cannot be assumed is reported\n(SWEEP-001) and the sweep goes on.\n\nExit codes: 0 scan ran; 1 a finding met --fail-on; 2 bad usage or unusable credentials.\n\nExamples:\n  irsa-doctor scan --profile prod --regions us-west-2,eu-west-1 --output snapshot.json\n  irsa-doctor scan --organization --ou ou-ab12-cdef3456 --role-name IrsaDoctorScanner --format markdown',
+      '\nA progress bar is drawn on stderr when it is a terminal. An account whose role cannot be assumed is reported\n(SWEEP-001) and the sweep goes on.\n\nWith --kubeconfig, each matched cluster is read with get/list on serviceaccounts, pods and\nmutatingwebhookconfigurations (view-only; nothing is written); one line per cluster on stderr says how it ended.\nA context that matches no swept cluster is reported and not used. A cluster that cannot be read is recorded as\nunreadable (reason and fix), never as having no service accounts.\n\nExit codes: 0 scan ran; 1 a finding met --fail-on; 2 bad usage or unusable credentials.\n\nExamples:\n  irsa-doctor scan --profile prod --regions us-west-2,eu-west-1 --output snapshot.json\n  irsa-doctor scan --organization --ou ou-ab12-cdef3456 --role-name IrsaDoctorScanner --format markdown\n  irsa-doctor scan --regions us-west-2 --kubeconfig ~/.kube/config --kube-context admin=prod@us-west-2',
     )
     .action(async (opts) => setCode(await scanCommand(opts, io)));
 
@@ -225,9 +234,10 @@ function reportError(err: unknown, io: CliIo): number {
     err instanceof InputReadError ||
     err instanceof OutputWriteError ||
     err instanceof CredentialsError ||
+    err instanceof KubeconfigError ||
     err instanceof NetworkError ||
-    err instanceof KubeApiError ||
-    err instanceof KubeconfigError
+    // A Kubernetes API failure that stops a command (the probe's 403 names the permission it needs).
+    err instanceof KubeApiError
   ) {
     io.stderr.write(`irsa-doctor: ${clip(err.message, 1000)}\n`);
     return EXIT.BAD_INPUT;

@@ -77,9 +77,12 @@ function runPlugin(exec: KubeExecConfig, options: ExecRunOptions): Promise<strin
     const child = spawn(commandPath(exec), [...exec.args], {
       env: pluginEnv(exec, options),
       stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs,
-      killSignal: 'SIGKILL',
     });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
     const out: Buffer[] = [];
     let outBytes = 0;
     let errText = '';
@@ -105,25 +108,28 @@ function runPlugin(exec: KubeExecConfig, options: ExecRunOptions): Promise<strin
       );
     });
     child.on('close', (code, signal) => {
-      if (failure) return reject(failure);
-      if (signal) {
-        return reject(
-          new KubeCredentialError(
-            `exec credential plugin "${line}" did not finish within ${Math.round(options.timeoutMs / 1000)} s (killed with ${signal})`,
-          ),
-        );
-      }
-      if (code !== 0) {
-        const said = escapeControls(clip(errText.trim(), 500));
-        return reject(
-          new KubeCredentialError(
-            `exec credential plugin "${line}" failed with exit code ${code}${said ? `: ${said}` : ''}`,
-          ),
-        );
-      }
+      clearTimeout(timer);
+      const problem =
+        failure ?? exitProblem(line, { code, signal, timedOut, stderr: errText, timeoutMs: options.timeoutMs });
+      if (problem) return reject(problem);
       resolvePromise(Buffer.concat(out).toString('utf8'));
     });
   });
+}
+
+function exitProblem(
+  line: string,
+  exit: { code: number | null; signal: string | null; timedOut: boolean; stderr: string; timeoutMs: number },
+): KubeCredentialError | undefined {
+  if (exit.timedOut) {
+    return new KubeCredentialError(
+      `exec credential plugin "${line}" did not finish within ${Math.round(exit.timeoutMs / 1000)} s (killed)`,
+    );
+  }
+  if (exit.code === 0) return undefined;
+  const said = escapeControls(clip(exit.stderr.trim(), 500));
+  const how = exit.code === null ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+  return new KubeCredentialError(`exec credential plugin "${line}" failed with ${how}${said ? `: ${said}` : ''}`);
 }
 
 /** The ExecCredential's status, checked; exported for unit tests. */

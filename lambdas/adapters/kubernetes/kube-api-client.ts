@@ -414,21 +414,30 @@ export class KubeApiClient {
     reject: (e: unknown) => void,
   ): void {
     const status = res.statusCode ?? 0;
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (!settled) reject(err);
+      settled = true;
+      req.destroy();
+    };
     const tooLarge = () =>
       new KubeResponseError(`${this.host}: a response was larger than ${this.maxBytes} bytes`, 'TooLarge', status);
     if (Number(res.headers['content-length'] ?? 0) > this.maxBytes) {
-      req.destroy(tooLarge());
+      fail(tooLarge());
       return;
     }
     const chunks: Buffer[] = [];
     let bytes = 0;
     res.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes > this.maxBytes) req.destroy(tooLarge());
-      else chunks.push(chunk);
+      if (bytes > this.maxBytes) fail(tooLarge());
+      else if (!settled) chunks.push(chunk);
     });
-    res.on('error', reject);
+    res.on('error', fail);
+    res.on('aborted', () => fail(Object.assign(new Error('the response was cut off'), { code: 'ECONNRESET' })));
     res.on('end', () => {
+      if (settled) return;
+      settled = true;
       const retryAfter = res.headers['retry-after'];
       resolve({
         status,
