@@ -7,7 +7,7 @@
  * from the cluster's own API server. What is checked is what STS and IAM compare: issuer, provider, audience,
  * subject, expiry, and the role's trust policy evaluated by the project's evaluator for exactly these claims.
  */
-import { issuerKey, parseArn, providerArn, stripScheme, trimTrailingSlashes, WEBHOOK_ROLE_ARN } from '../arn';
+import { issuerKey, parseArn, providerArn, stripScheme, WEBHOOK_ROLE_ARN } from '../arn';
 import { briefCondition } from '../brief';
 import { DEFAULT_AUDIENCE, type OidcProviderSnapshot, type RoleSnapshot } from '../snapshot';
 import { subjectFor } from '../trust-policy/classify';
@@ -229,10 +229,11 @@ function annotationCheck(input: ProbeInput, roleArn: string | undefined): ProbeC
   return pass('role-annotation', `${ROLE_ARN_ANNOTATION} is ${roleArn}`);
 }
 
+/** STS finds the provider whose URL is exactly the token's iss without its scheme (case and all). */
 function findProvider(input: ProbeInput, claims: TokenClaims | undefined): OidcProviderSnapshot | undefined {
   if (!claims?.iss || !input.roleAccount) return undefined;
-  const key = issuerKey(claims.iss);
-  return input.roleAccount.providers.find((p) => issuerKey(p.url) === key);
+  const hostPath = stripScheme(claims.iss);
+  return input.roleAccount.providers.find((p) => p.url === hostPath);
 }
 
 function providerCheck(
@@ -250,7 +251,15 @@ function providerCheck(
     );
   }
   if (provider) return pass('provider', `IAM OIDC provider ${provider.arn} exists in account ${account.accountId}`);
-  const host = trimTrailingSlashes(stripScheme(claims.iss));
+  const host = stripScheme(claims.iss);
+  const near = account.providers.find((p) => issuerKey(p.url) === issuerKey(claims.iss as string));
+  if (near) {
+    return fail(
+      'provider',
+      `account ${account.accountId} has provider ${near.arn}, whose URL is not exactly the token's issuer ${host} (IRSA-006): STS matches no provider (InvalidIdentityToken)`,
+      `create a provider with the exact URL ${claims.iss}; delete the near miss once no trust policy names it`,
+    );
+  }
   if (!account.complete) {
     return skip(
       'provider',
@@ -313,7 +322,7 @@ function evaluateTrust(
   const read = parseTrustPolicy(role.trustPolicy);
   if (!read.ok) return { unreadable: read.message };
   // STS finds the provider by the token's iss and names the keys by the provider's URL as IAM registered it.
-  const hostPath = provider ? provider.url : trimTrailingSlashes(stripScheme(claims.iss ?? ''));
+  const hostPath = provider ? provider.url : stripScheme(claims.iss ?? '');
   const principal = provider?.arn ?? providerArn(input.partition, input.roleAccount?.accountId ?? '', hostPath);
   const aud = claims.aud.find((a) => provider?.clientIds.includes(a)) ?? claims.aud[0];
   const context: Record<string, string> = {};

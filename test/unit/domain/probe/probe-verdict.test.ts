@@ -133,6 +133,16 @@ describe('buildProbeVerdict', () => {
     expect(partial.verdict).toBe('unknown');
   });
 
+  it("fails a provider whose URL is a near miss of the token's issuer: STS matches providers exactly", () => {
+    const near = provider(c, { url: c.hostPath.toLowerCase() });
+    const v = buildProbeVerdict(
+      input({ roleAccount: { accountId: ACCOUNT, providers: [near], role: good, complete: true } }),
+    );
+    expect(status(v).provider).toBe('fail');
+    expect(v.checks.find((k) => k.id === 'provider')?.detail).toContain('IRSA-006');
+    expect(v.verdict).toBe('deny');
+  });
+
   it("fails when the provider's client ids do not include the token's audience", () => {
     const v = buildProbeVerdict(
       input({
