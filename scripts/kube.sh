@@ -30,7 +30,10 @@ ETCD_PID="$STATE/etcd.pid"
 API_PID="$STATE/apiserver.pid"
 START_TIMEOUT="${IRSA_DOCTOR_KUBE_START_TIMEOUT:-180}"
 SERVICE_CIDR=10.100.0.0/16
-WEBHOOK_REGION=us-east-1
+# The region the webhook injects (AWS_REGION, AWS_DEFAULT_REGION): the cluster's, as on EKS. IRSA_DOCTOR_KUBE_REGION sets it;
+# otherwise the region of a pinned issuer (oidc.eks.<region>.amazonaws.com), else us-east-1.
+WEBHOOK_REGION="${IRSA_DOCTOR_KUBE_REGION:-$(printf '%s' "${IRSA_DOCTOR_KUBE_ISSUER:-}" | sed -n 's#^https://oidc\.eks\.\([a-z0-9-]*\)\.amazonaws\.com.*#\1#p')}"
+WEBHOOK_REGION="${WEBHOOK_REGION:-us-east-1}"
 NODE="${NODE:-node}"
 HELPER="$ROOT/scripts/kube-bootstrap.cjs"
 
