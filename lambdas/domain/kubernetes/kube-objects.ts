@@ -47,34 +47,37 @@ export interface KubeReadMeta {
   readonly fix?: string;
 }
 
-/** Collects errors, keeping the first MAX_READ_ERRORS and counting the rest. */
+/**
+ * Collects errors, keeping the first MAX_READ_ERRORS and counting the rest per kind: one `MoreErrors` entry per kind
+ * whose errors were left out, so every kind with a problem is still named (rules tell complete kinds by that).
+ */
 class ErrorLog {
   readonly kept: KubernetesReadError[] = [];
-  private omitted = 0;
-  private omittedKind: KubernetesReadError['kind'] | undefined;
+  private readonly omitted = new Map<KubernetesReadError['kind'], number>();
+  private omittedCount = 0;
 
   add(error: KubernetesReadError): void {
     if (this.kept.length < MAX_READ_ERRORS) {
       this.kept.push(error);
       return;
     }
-    this.omitted++;
-    this.omittedKind ??= error.kind;
+    this.omittedCount++;
+    this.omitted.set(error.kind, (this.omitted.get(error.kind) ?? 0) + 1);
   }
 
   get count(): number {
-    return this.kept.length + this.omitted;
+    return this.kept.length + this.omittedCount;
   }
 
   list(): KubernetesReadError[] {
-    if (this.omitted === 0 || this.omittedKind === undefined) return this.kept;
+    if (this.omittedCount === 0) return this.kept;
     return [
       ...this.kept,
-      {
-        kind: this.omittedKind,
+      ...[...this.omitted].map(([kind, n]) => ({
+        kind,
         code: 'MoreErrors',
-        message: `${this.omitted} more problems were not listed (the first ${MAX_READ_ERRORS} are above)`,
-      },
+        message: `${n} more problems with ${kind} were not listed (only the first ${MAX_READ_ERRORS} problems are)`,
+      })),
     ];
   }
 }
@@ -194,6 +197,9 @@ function reasonFor(
       `none of the ${objects.given} objects could be understood; the first problem: ${first ?? 'unknown'}`,
       1000,
     );
+  }
+  if (status === 'unreadable' && errors.length > 0 && errors.every((e) => e.code === 'NotInFile')) {
+    return 'the file holds no service accounts, pods or mutating webhook configurations: kubectl could not list them (see the errors it printed on stderr, e.g. Forbidden)';
   }
   if (status === 'unreadable') {
     return clip(first ?? 'no service accounts, pods or mutating webhook configurations were read', 1000);

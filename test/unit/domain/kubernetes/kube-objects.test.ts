@@ -481,8 +481,21 @@ describe('kubernetesSnapshotFromLists: bad objects are skipped and named, never 
     expect(result.status).toBe('partial');
     expect(result.errors).toHaveLength(MAX_READ_ERRORS + 1);
     expect(result.errors?.[MAX_READ_ERRORS]).toMatchObject({ kind: 'serviceaccounts', code: 'MoreErrors' });
-    expect(result.errors?.[MAX_READ_ERRORS]?.message).toMatch(/^50 more problems/);
+    expect(result.errors?.[MAX_READ_ERRORS]?.message).toMatch(/^50 more problems with serviceaccounts/);
     expect(result.reason).toMatch(/^150 problems; the first: ServiceAccount apps\/BAD-0/);
+  });
+
+  it('names every kind whose problems were left out, so no kind with a problem looks complete', () => {
+    const badAccounts = Array.from({ length: 120 }, (_, i) => ({ metadata: { namespace: 'apps', name: `BAD-${i}` } }));
+    const badHook = { kind: 'MutatingWebhookConfiguration', metadata: {} };
+    const result = convert(
+      wholeCluster({ serviceaccounts: badAccounts, pods: [{}], mutatingwebhookconfigurations: [badHook] }),
+    );
+    expect(result.errors?.slice(MAX_READ_ERRORS).map((e) => [e.kind, e.code, e.message.split(' ')[0]])).toEqual([
+      ['serviceaccounts', 'MoreErrors', '20'],
+      ['pods', 'MoreErrors', '1'],
+      ['mutatingwebhookconfigurations', 'MoreErrors', '1'],
+    ]);
   });
 
   it('keeps the first MAX_OBJECTS_PER_KIND objects of a larger list and marks the cluster partial', () => {
