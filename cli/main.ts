@@ -5,6 +5,7 @@ import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
   CredentialsError,
   InputReadError,
+  KubeApiError,
   KubeconfigError,
   OutputWriteError,
   SnapshotValidationError,
@@ -21,6 +22,7 @@ import {
   rollbackCommand,
 } from './commands/approvals';
 import { planCommand } from './commands/plan';
+import { PROBE_FORMATS, PROBE_TOKEN_SECONDS, probeCommand } from './commands/probe';
 import { rulesCommand } from './commands/rules';
 import { DEFAULT_SCANNER_ROLE, scanCommand } from './commands/scan';
 import { type CliIo, NetworkError, processIo } from './io';
@@ -123,6 +125,30 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .action(async (opts) => setCode(await scanCommand(opts, io)));
 
+  program
+    .command('probe')
+    .description(
+      "Test one service account's IRSA chain end to end, like the seeds' test pod but without a pod: a real token from the cluster, checked against the issuer, the IAM provider and the role's trust policy.",
+    )
+    .requiredOption('--cluster <name|arn>', 'the EKS cluster (name, or ARN for its account and region)')
+    .option('--region <region>', "the cluster's region (default: from the ARN, else AWS_REGION)")
+    .requiredOption('--namespace <namespace>', "the service account's namespace")
+    .requiredOption('--service-account <name>', 'the service account')
+    .option('--kubeconfig <file>', 'kubeconfig file(s), ":"-separated (default: KUBECONFIG, else ~/.kube/config)')
+    .option('--kube-context <name>', 'kubeconfig context (default: its current-context)')
+    .option('--snapshot <file>', 'read the cluster, providers and role from this estate snapshot instead of AWS')
+    .option('--profile <name>', 'AWS profile (default: the SDK credential chain)')
+    .option('--endpoint-url <url>', 'send every AWS call here (an emulator); default AWS_ENDPOINT_URL, else AWS')
+    .option('--role-name <name>', "read-only role assumed in an account other than the caller's", DEFAULT_SCANNER_ROLE)
+    .option('--external-id <id>', 'ExternalId for that AssumeRole, when the role requires one')
+    .option('--assume', 'also call sts:AssumeRoleWithWebIdentity with the token and print the caller identity')
+    .addOption(new Option('--format <format>', 'output format').choices([...PROBE_FORMATS]).default('table'))
+    .addHelpText(
+      'after',
+      `\nWhat it writes: one TokenRequest (POST .../serviceaccounts/NAME/token: a ${PROBE_TOKEN_SECONDS} s token for the audience of the\nservice account's eks.amazonaws.com/audience annotation, default sts.amazonaws.com); nothing else, in the cluster\nor in AWS. The token is never printed. RBAC: "get" on serviceaccounts and "create" on serviceaccounts/token in the\nnamespace (and, optionally, "get" on /openid/v1/jwks to verify the token's signature with the server's keys). The\nverdict is the project's own evaluation (the signature is left to STS); --assume asks STS.\n\nExit codes: 0 every check passed (and --assume succeeded); 1 a check failed or could not be decided, or --assume\nfailed; 2 bad usage, an unusable kubeconfig or AWS credentials, a 403 (the message names the permission), an\nunreachable API server.\n\nExample:\n  irsa-doctor probe --cluster prod --region us-west-2 --namespace kube-system --service-account aws-load-balancer-controller --assume`,
+    )
+    .action(async (opts) => setCode(await probeCommand(opts, io)));
+
   const consoleOptions = (command: Command) =>
     command
       .option('--console-url <url>', 'the approval console (ConsoleUrl output); default IRSA_DOCTOR_CONSOLE_URL')
@@ -218,7 +244,9 @@ function reportError(err: unknown, io: CliIo): number {
     err instanceof OutputWriteError ||
     err instanceof CredentialsError ||
     err instanceof KubeconfigError ||
-    err instanceof NetworkError
+    err instanceof NetworkError ||
+    // A Kubernetes API failure that stops a command (the probe's 403 names the permission it needs).
+    err instanceof KubeApiError
   ) {
     io.stderr.write(`irsa-doctor: ${clip(err.message, 1000)}\n`);
     return EXIT.BAD_INPUT;

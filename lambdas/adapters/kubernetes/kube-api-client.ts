@@ -92,6 +92,8 @@ export const KIND_PATHS: Readonly<Record<KubernetesKind, KindPath>> = {
   },
 };
 
+const JWKS_PATH = '/openid/v1/jwks';
+
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 interface Credentials {
@@ -257,6 +259,41 @@ export class KubeApiClient {
     };
   }
 
+  /**
+   * GET one service account (for the probe: its annotations); undefined when it does not exist (404).
+   * Needs `get` on `serviceaccounts` in the namespace.
+   */
+  async getServiceAccount(namespace: string, name: string): Promise<unknown | undefined> {
+    for (const [what, value] of [
+      ['namespace', namespace],
+      ['service account', name],
+    ] as const) {
+      if (!DNS_SUBDOMAIN.test(value)) {
+        throw new KubeResponseError(
+          `${what} "${escapeControls(clip(value, 100))}" is not a Kubernetes name`,
+          'InvalidName',
+        );
+      }
+    }
+    try {
+      return await this.call('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}`, undefined, {
+        verb: 'get',
+        resource: 'serviceaccounts',
+      });
+    } catch (err) {
+      if (err instanceof KubeResponseError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * GET /openid/v1/jwks: the public keys the API server signs service account tokens with (for the probe's
+   * signature check). Needs `get` on that non-resource URL (role system:service-account-issuer-discovery).
+   */
+  async issuerKeys(): Promise<unknown> {
+    return this.call('GET', JWKS_PATH, undefined, { verb: 'get', resource: JWKS_PATH });
+  }
+
   /** One API call with retries on 429, 5xx and connection resets; the parsed JSON body of a 2xx answer. */
   private async call(method: string, path: string, body: string | undefined, action: Action): Promise<unknown> {
     let refreshed = false;
@@ -349,7 +386,8 @@ export class KubeApiClient {
           ...(servername ? { servername } : {}),
           ...(credentials.cert && credentials.key ? { cert: credentials.cert, key: credentials.key } : {}),
           headers: {
-            accept: 'application/json',
+            // The service account issuer's keys are served only as a JWK set (406 for application/json).
+            accept: path === JWKS_PATH ? 'application/jwk-set+json' : 'application/json',
             'user-agent': 'irsa-doctor',
             ...(credentials.token ? { authorization: `Bearer ${credentials.token}` } : {}),
             ...(body !== undefined
