@@ -1,5 +1,5 @@
 import { analyzeEstate } from '../../../../../lambdas/domain/analyze-estate';
-import type { Finding } from '../../../../../lambdas/domain/finding';
+import type { Finding, RuleId } from '../../../../../lambdas/domain/finding';
 import type {
   AccountSnapshot,
   KubeContainer,
@@ -110,7 +110,9 @@ export function withKube(
   );
 }
 
-export function findings(snapshot: ReturnType<typeof withKube>, ruleId?: string): Finding[] {
+export function findings(snapshot: ReturnType<typeof withKube>): readonly Finding[];
+export function findings<R extends RuleId>(snapshot: ReturnType<typeof withKube>, ruleId: R): Finding<R>[];
+export function findings(snapshot: ReturnType<typeof withKube>, ruleId?: RuleId): readonly Finding[] {
   const all = analyzeEstate(snapshot).findings;
   return ruleId ? all.filter((f) => f.ruleId === ruleId) : all;
 }
