@@ -2,7 +2,10 @@
 //   node scripts/kube-bootstrap.cjs ports N     print N free TCP ports on 127.0.0.1
 //   node scripts/kube-bootstrap.cjs wait-ready  poll KUBE_SERVER/readyz (CA KUBE_CA, bearer KUBE_TOKEN) until it answers
 //                                               200, the processes in KUBE_PIDS die, or KUBE_TIMEOUT seconds pass
-//   node scripts/kube-bootstrap.cjs bootstrap   RBAC for the viewer and prober identities, the kubeconfigs, env.json
+//   node scripts/kube-bootstrap.cjs rbac        RBAC for the viewer, prober and webhook identities; the kubeconfigs
+//   node scripts/kube-bootstrap.cjs webhook     wait for the pod identity webhook at KUBE_WEBHOOK_URL, then register it
+//                                               as a MutatingWebhookConfiguration, as EKS does
+//   node scripts/kube-bootstrap.cjs env         write env.json
 const https = require('node:https');
 const net = require('node:net');
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
@@ -35,8 +38,8 @@ async function freePorts(count) {
 }
 
 /** One HTTPS request to the API server with real TLS verification against the local CA. */
-function request(method, path, body) {
-  const server = new URL(need('KUBE_SERVER'));
+function request(method, path, body, base = need('KUBE_SERVER')) {
+  const server = new URL(base);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -75,31 +78,33 @@ function alive(pid) {
   }
 }
 
-async function waitReady() {
+/** Polls base+path until 200, while the processes in KUBE_PIDS live, for at most KUBE_TIMEOUT seconds. */
+async function waitFor(path, base) {
   const pids = need('KUBE_PIDS').split(/\s+/).filter(Boolean).map(Number);
   const timeoutMs = Number(process.env.KUBE_TIMEOUT || '180') * 1000;
   const started = Date.now();
   let last = 'no answer yet';
   for (;;) {
     const dead = pids.filter((pid) => !alive(pid));
-    if (dead.length > 0) fail(`process ${dead.join(', ')} exited before /readyz answered 200 (${last})`);
+    if (dead.length > 0) fail(`process ${dead.join(', ')} exited before ${path} answered 200 (${last})`);
     try {
-      const res = await request('GET', '/readyz');
+      const res = await request('GET', path, undefined, base);
       if (res.status === 200) return;
-      last = `/readyz ${res.status}: ${res.body
-        .split('\n')
-        .filter((line) => line.includes('failed'))
-        .join('; ')}`;
+      const failed = res.body.split('\n').filter((line) => line.includes('failed'));
+      last = `${path} ${res.status}: ${failed.join('; ')}`;
     } catch (error) {
       last = error.message;
     }
-    if (Date.now() - started > timeoutMs) fail(`/readyz not 200 within ${timeoutMs / 1000}s (${last})`);
+    if (Date.now() - started > timeoutMs) fail(`${path} not 200 within ${timeoutMs / 1000}s (${last})`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 const VIEW_ROLE = 'irsa-doctor-view';
 const PROBE_ROLE = 'irsa-doctor-probe';
+const WEBHOOK_ROLE = 'irsa-doctor-pod-identity-webhook';
+const WEBHOOK_USER = 'pod-identity-webhook';
+const WEBHOOK_CONFIG = 'pod-identity-webhook';
 
 function rbacObjects() {
   const read = ['get', 'list', 'watch'];
@@ -127,6 +132,8 @@ function rbacObjects() {
       { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
     ]),
     binding(PROBE_ROLE, 'prober'),
+    role(WEBHOOK_ROLE, [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: read }]),
+    binding(WEBHOOK_ROLE, WEBHOOK_USER),
   ];
 }
 
@@ -161,35 +168,94 @@ function writeAtomic(file, text) {
   renameSync(`${file}.tmp`, file);
 }
 
-async function bootstrap() {
-  const state = need('KUBE_STATE');
-  const server = need('KUBE_SERVER');
-  const caFile = need('KUBE_CA');
-  const tokens = Object.fromEntries(
+function tokens() {
+  return Object.fromEntries(
     need('KUBE_TOKENS')
       .split(/\s+/)
       .filter(Boolean)
       .map((pair) => pair.split('=')),
   );
-  process.env.KUBE_TOKEN = tokens.admin;
+}
+
+async function rbac() {
+  const state = need('KUBE_STATE');
+  const server = need('KUBE_SERVER');
   for (const object of rbacObjects()) {
     const plural = object.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings';
     const res = await request('POST', `/apis/rbac.authorization.k8s.io/v1/${plural}`, object);
     if (res.status !== 201) fail(`creating ${object.kind} ${object.metadata.name}: ${res.status} ${res.body}`);
   }
-  const caData = readFileSync(caFile).toString('base64');
-  const identities = {};
-  const entries = Object.entries(tokens).map(([name, token]) => ({ name, token }));
+  const caData = readFileSync(need('KUBE_CA')).toString('base64');
+  const entries = Object.entries(tokens()).map(([name, token]) => ({ name, token }));
   for (const entry of entries) {
-    const file = join(state, `${entry.name}.kubeconfig`);
-    writeAtomic(file, kubeconfig(server, caData, [entry], entry.name));
-    identities[entry.name] = { user: entry.name, token: entry.token, kubeconfig: file };
+    writeAtomic(join(state, `${entry.name}.kubeconfig`), kubeconfig(server, caData, [entry], entry.name));
   }
-  const combined = join(state, 'kubeconfig');
-  writeAtomic(combined, kubeconfig(server, caData, entries, 'viewer'));
+  writeAtomic(join(state, 'kubeconfig'), kubeconfig(server, caData, entries, 'viewer'));
+  const webhook = { name: WEBHOOK_USER, token: need('KUBE_WEBHOOK_TOKEN') };
+  writeAtomic(join(state, `${WEBHOOK_USER}.kubeconfig`), kubeconfig(server, caData, [webhook], WEBHOOK_USER));
+}
+
+/** The webhook as the EKS control plane registers it (name, selector, failure policy, review version). */
+function webhookConfiguration(url) {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: WEBHOOK_CONFIG },
+    webhooks: [
+      {
+        name: 'iam-for-pods.amazonaws.com',
+        clientConfig: { url: `${url}/mutate`, caBundle: readFileSync(need('KUBE_CA')).toString('base64') },
+        rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: '*' }],
+        failurePolicy: 'Ignore',
+        matchPolicy: 'Equivalent',
+        objectSelector: {
+          matchExpressions: [{ key: 'eks.amazonaws.com/skip-pod-identity-webhook', operator: 'DoesNotExist' }],
+        },
+        reinvocationPolicy: 'IfNeeded',
+        sideEffects: 'None',
+        timeoutSeconds: 10,
+        admissionReviewVersions: ['v1beta1'],
+      },
+    ],
+  };
+}
+
+async function webhook() {
+  const url = need('KUBE_WEBHOOK_URL');
+  await waitFor('/healthz', url);
+  const res = await request(
+    'POST',
+    '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+    webhookConfiguration(url),
+  );
+  if (res.status !== 201) fail(`registering the webhook: ${res.status} ${res.body}`);
+  writeAtomic(join(need('KUBE_STATE'), 'webhook.url'), `${url}\n`);
+}
+
+function envJson() {
+  const state = need('KUBE_STATE');
+  const identities = {};
+  for (const [name, token] of Object.entries(tokens())) {
+    identities[name] = { user: name, token, kubeconfig: join(state, `${name}.kubeconfig`) };
+  }
+  const pids = { etcd: Number(need('KUBE_ETCD_PID')), apiserver: Number(need('KUBE_APISERVER_PID')) };
+  const logs = { etcd: join(state, 'etcd.log'), apiserver: join(state, 'apiserver.log') };
+  let podIdentityWebhook = null;
+  if (process.env.KUBE_WEBHOOK_PID) {
+    pids.podIdentityWebhook = Number(process.env.KUBE_WEBHOOK_PID);
+    logs.podIdentityWebhook = join(state, 'webhook.log');
+    podIdentityWebhook = {
+      version: need('KUBE_WEBHOOK_VERSION'),
+      url: readFileSync(join(state, 'webhook.url'), 'utf8').trim(),
+      configuration: WEBHOOK_CONFIG,
+      region: need('KUBE_WEBHOOK_REGION'),
+      user: WEBHOOK_USER,
+      kubeconfig: join(state, `${WEBHOOK_USER}.kubeconfig`),
+    };
+  }
   const env = {
-    server,
-    caFile,
+    server: need('KUBE_SERVER'),
+    caFile: need('KUBE_CA'),
     version: need('KUBE_VERSION'),
     issuer: need('KUBE_ISSUER'),
     apiAudiences: need('KUBE_API_AUDIENCES').split(','),
@@ -197,10 +263,11 @@ async function bootstrap() {
     serviceAccountPublicKeyFile: join(state, 'pki', 'sa.pub'),
     cluster: CLUSTER,
     identities,
-    kubeconfig: combined,
+    kubeconfig: join(state, 'kubeconfig'),
     roles: { viewer: VIEW_ROLE, prober: PROBE_ROLE },
-    pids: { etcd: Number(need('KUBE_ETCD_PID')), apiserver: Number(need('KUBE_APISERVER_PID')) },
-    logs: { etcd: join(state, 'etcd.log'), apiserver: join(state, 'apiserver.log') },
+    podIdentityWebhook,
+    pids,
+    logs,
   };
   writeAtomic(join(state, 'env.json'), `${JSON.stringify(env, null, 2)}\n`);
 }
@@ -208,9 +275,11 @@ async function bootstrap() {
 async function main() {
   const [command, arg] = process.argv.slice(2);
   if (command === 'ports') process.stdout.write(`${(await freePorts(Number(arg || '1'))).join(' ')}\n`);
-  else if (command === 'wait-ready') await waitReady();
-  else if (command === 'bootstrap') await bootstrap();
-  else fail('usage: kube-bootstrap.cjs ports N | wait-ready | bootstrap');
+  else if (command === 'wait-ready') await waitFor('/readyz', need('KUBE_SERVER'));
+  else if (command === 'rbac') await rbac();
+  else if (command === 'webhook') await webhook();
+  else if (command === 'env') envJson();
+  else fail('usage: kube-bootstrap.cjs ports N | wait-ready | rbac | webhook | env');
 }
 
 main().catch((error) => fail(error.stack || String(error)));

@@ -1,27 +1,36 @@
 #!/bin/sh
-# Local Kubernetes API server (real kube-apiserver v1.34.4 + etcd) for integration tests and the demo.
-#   scripts/kube.sh install   etcd from Debian when missing; kube-apiserver built from kube/apiserver (Go) and cached
-#                             by version in ${IRSA_DOCTOR_CACHE:-$HOME/.cache/irsa-doctor}/kube/<version>/ (once per
-#                             machine: about 4 to 8 minutes on 2 cores; then skipped)
+# Local Kubernetes API server (real kube-apiserver v1.34.4 + etcd + the EKS pod identity webhook) for integration
+# tests and the demo. README: "The local Kubernetes API server".
+#   scripts/kube.sh install   etcd from Debian when missing; kube-apiserver (kube/apiserver) and the pod identity
+#                             webhook (kube/pod-identity-webhook) built with Go and cached by version in
+#                             ${IRSA_DOCTOR_CACHE:-$HOME/.cache/irsa-doctor}/kube/ (once per machine: about 4 and 7
+#                             minutes on 2 cores; then skipped)
 #   scripts/kube.sh start     etcd + kube-apiserver on 127.0.0.1 (free ports, real TLS from a fresh CA, RBAC, an
-#                             EKS-style service-account issuer, token identities admin/viewer/prober/nobody); writes
+#                             EKS-style service-account issuer, token identities admin/viewer/prober/nobody) and the
+#                             webhook, registered as on EKS (IRSA_DOCTOR_KUBE_WEBHOOK=off: without it); writes
 #                             .tmp/kube/env.json and .tmp/kube/*.kubeconfig; prints the server URL
-#   scripts/kube.sh stop      stop both and remove .tmp/kube (no-op when not running)
+#   scripts/kube.sh stop      stop them all and remove .tmp/kube (no-op when not running)
 #   scripts/kube.sh env       print .tmp/kube/env.json (fails when not running)
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KUBE_VERSION=v1.34.4
 KUBE_MINOR=34
-CACHE="${IRSA_DOCTOR_CACHE:-$HOME/.cache/irsa-doctor}/kube/$KUBE_VERSION"
+CACHE_ROOT="${IRSA_DOCTOR_CACHE:-$HOME/.cache/irsa-doctor}/kube"
+CACHE="$CACHE_ROOT/$KUBE_VERSION"
 APISERVER="$CACHE/kube-apiserver"
 MODULE="$ROOT/kube/apiserver"
+WEBHOOK_VERSION=$(sed -n 's/^require github.com\/aws\/amazon-eks-pod-identity-webhook \(v[^ ]*\)$/\1/p' "$ROOT/kube/pod-identity-webhook/go.mod")
+WEBHOOK_CACHE="$CACHE_ROOT/pod-identity-webhook/$WEBHOOK_VERSION"
+WEBHOOK="$WEBHOOK_CACHE/pod-identity-webhook"
+WEBHOOK_MODULE="$ROOT/kube/pod-identity-webhook"
 STATE="$ROOT/.tmp/kube"
 ENV_FILE="$STATE/env.json"
 ETCD_PID="$STATE/etcd.pid"
 API_PID="$STATE/apiserver.pid"
 START_TIMEOUT="${IRSA_DOCTOR_KUBE_START_TIMEOUT:-180}"
 SERVICE_CIDR=10.100.0.0/16
+WEBHOOK_REGION=us-east-1
 NODE="${NODE:-node}"
 HELPER="$ROOT/scripts/kube-bootstrap.cjs"
 
@@ -32,6 +41,10 @@ etcd_bin() { command -v etcd 2>/dev/null || { [ -x /usr/bin/etcd ] && echo /usr/
 
 apiserver_current() {
   [ -x "$APISERVER" ] && [ "$("$APISERVER" --version 2>/dev/null)" = "Kubernetes $KUBE_VERSION" ]
+}
+
+webhook_current() {
+  [ -x "$WEBHOOK" ] && [ "$("$WEBHOOK" --version 2>/dev/null)" = "$WEBHOOK_VERSION" ]
 }
 
 install_etcd() {
@@ -48,46 +61,57 @@ install_etcd() {
   etcd_bin >/dev/null || die "etcd-server installed but no etcd binary found"
 }
 
-# Builds into a temporary name and renames, so a killed build never leaves a binary that looks installed.
-build_apiserver() {
-  command -v go >/dev/null 2>&1 || die "Go is needed once to build kube-apiserver $KUBE_VERSION (https://go.dev/dl, Go 1.24 or newer)"
-  tmp="$CACHE/kube-apiserver.tmp.$$"
-  log="$CACHE/build.log"
-  say "building kube-apiserver $KUBE_VERSION from kube/apiserver with $(go version | cut -d' ' -f3) (once per machine: about 4 to 8 minutes on 2 cores, 2 GB memory; log $log)"
+# build NAME MODULE_DIR PACKAGE OUT VERSION_LINE LDFLAGS: go build into a temporary name, check that the binary prints
+# VERSION_LINE for --version, then rename, so a killed or broken build never leaves a binary that looks installed.
+build() {
+  name=$1 module=$2 package=$3 out=$4 want=$5 ldflags=$6
+  command -v go >/dev/null 2>&1 || die "Go is needed once to build $name (https://go.dev/dl, Go 1.26 or newer)"
+  tmp="$out.tmp.$$"
+  log="$out.build.log"
   started=$(date +%s)
-  (cd "$MODULE" && exec go build -trimpath \
-    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$KUBE_MINOR" \
-    -o "$tmp" k8s.io/kubernetes/cmd/kube-apiserver) >"$log" 2>&1 &
+  (cd "$module" && exec go build -trimpath -ldflags "$ldflags" -o "$tmp" "$package") >"$log" 2>&1 &
   build=$!
   trap 'kill "$build" 2>/dev/null; rm -f "$tmp"' INT TERM HUP
   ticks=0
   while kill -0 "$build" 2>/dev/null; do
     sleep 1
     ticks=$((ticks + 1))
-    if [ $((ticks % 30)) -eq 0 ]; then say "still building kube-apiserver ($(($(date +%s) - started)) s)"; fi
+    if [ $((ticks % 30)) -eq 0 ]; then say "still building $name ($(($(date +%s) - started)) s)"; fi
   done
   if ! wait "$build"; then
     rm -f "$tmp"
     cat "$log" >&2
-    die "go build of kube-apiserver failed (log above)"
+    die "go build of $name failed (log above)"
   fi
   trap - INT TERM HUP
-  [ "$("$tmp" --version 2>/dev/null)" = "Kubernetes $KUBE_VERSION" ] || { rm -f "$tmp"; die "built binary does not report $KUBE_VERSION"; }
-  mv -f "$tmp" "$APISERVER"
-  say "built kube-apiserver $KUBE_VERSION in $(($(date +%s) - started)) s: $APISERVER"
+  [ "$("$tmp" --version 2>/dev/null)" = "$want" ] || { rm -f "$tmp"; die "built $name does not print '$want' for --version"; }
+  mv -f "$tmp" "$out"
+  say "built $name in $(($(date +%s) - started)) s: $out"
+}
+
+build_apiserver() {
+  say "building kube-apiserver $KUBE_VERSION from kube/apiserver with $(go version 2>/dev/null | cut -d' ' -f3) (once per machine: 4 to 8 minutes on 2 cores, 2 GB memory)"
+  build kube-apiserver "$MODULE" k8s.io/kubernetes/cmd/kube-apiserver "$APISERVER" "Kubernetes $KUBE_VERSION" \
+    "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$KUBE_MINOR"
+}
+
+build_webhook() {
+  say "building the EKS pod identity webhook $WEBHOOK_VERSION from kube/pod-identity-webhook (once per machine: 2 to 7 minutes on 2 cores)"
+  build pod-identity-webhook "$WEBHOOK_MODULE" github.com/aws/amazon-eks-pod-identity-webhook "$WEBHOOK" \
+    "$WEBHOOK_VERSION" "-s -w -X main.webhookVersion=$WEBHOOK_VERSION"
 }
 
 install() {
   install_etcd
-  if apiserver_current; then return 0; fi
-  mkdir -p "$CACHE"
-  # One build per machine even when two checkouts install at once: the second waits, then finds the binary.
+  if apiserver_current && webhook_current; then return 0; fi
+  mkdir -p "$CACHE" "$WEBHOOK_CACHE"
+  # One build per machine even when two checkouts install at once: the second waits, then finds the binaries.
   exec 9>"$CACHE/.install.lock"
   if command -v flock >/dev/null 2>&1; then
-    flock -n 9 || { say "another install is building kube-apiserver; waiting"; flock 9; }
+    flock -n 9 || { say "another install is building; waiting for it"; flock 9; }
   fi
-  if apiserver_current; then return 0; fi
-  build_apiserver
+  apiserver_current || build_apiserver
+  webhook_current || build_webhook
 }
 
 # True when PID is alive and its command line names this checkout's state directory (never kill a stranger).
@@ -97,46 +121,55 @@ ours() {
   tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF "$STATE"
 }
 
-stop_pid() {
-  [ -f "$1" ] || return 0
-  pid=$(cat "$1")
-  if ours "$pid"; then
-    kill "$pid" 2>/dev/null || true
+# stop_all PIDFILE...: SIGTERM to each of ours at once, then wait for each (SIGKILL after 15 s); removes the files.
+stop_all() {
+  pids=""
+  for file in "$@"; do
+    [ -f "$file" ] || continue
+    pid=$(cat "$file")
+    if ours "$pid"; then kill "$pid" 2>/dev/null || true; pids="$pids $pid"; fi
+  done
+  for pid in $pids; do
     i=0
     while kill -0 "$pid" 2>/dev/null; do
       if [ "$i" -ge 150 ]; then kill -9 "$pid" 2>/dev/null || true; break; fi
       sleep 0.1
       i=$((i + 1))
     done
-  fi
-  rm -f "$1"
+  done
+  rm -f "$@"
 }
 
 stop() {
-  stop_pid "$API_PID"
-  stop_pid "$ETCD_PID"
-  stop_pid "$STATE/webhook.pid"
+  stop_all "$STATE/webhook.pid" "$API_PID" "$ETCD_PID"
   rm -rf "$STATE"
 }
 
-# A CA, a serving certificate for 127.0.0.1/localhost signed by it, and the service-account signing key pair.
+# sign_serving NAME: a serving certificate for 127.0.0.1/localhost signed by the local CA (run inside the pki dir).
+sign_serving() {
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null
+  openssl req -new -key "$1.key" -subj "/CN=$1" -out "$1.csr"
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$1.ext"
+  openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -sha256 -days 7 -extfile "$1.ext" \
+    -out "$1.crt" 2>/dev/null
+  rm -f "$1.csr" "$1.ext" ca.srl
+}
+
+# A CA, serving certificates for the API server and the webhook signed by it, the service-account signing key pair.
 make_pki() {
   pki="$STATE/pki"
   mkdir -p "$pki"
   (
+    set -e
     cd "$pki"
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null
     openssl req -x509 -new -key ca.key -sha256 -days 7 -subj "/CN=irsa-doctor local kube CA" \
       -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.crt
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out serving.key 2>/dev/null
-    openssl req -new -key serving.key -subj "/CN=kube-apiserver" -out serving.csr
-    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n' >serving.ext
-    openssl x509 -req -in serving.csr -CA ca.crt -CAkey ca.key -CAcreateserial -sha256 -days 7 \
-      -extfile serving.ext -out serving.crt 2>/dev/null
+    sign_serving serving
+    sign_serving webhook
     # RS256, as EKS signs its service-account tokens.
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key 2>/dev/null
     openssl pkey -in sa.key -pubout -out sa.pub
-    rm -f serving.csr serving.ext ca.srl
   ) || die "openssl failed to make the certificates"
 }
 
@@ -172,9 +205,28 @@ start_once() {
   echo "https://127.0.0.1:$api_port"
 }
 
+# The EKS pod identity webhook, out of cluster: it watches service accounts as its own identity and mutates pods
+# created after their service account's eks.amazonaws.com/role-arn annotation, registered as EKS registers it.
+start_webhook() {
+  ports=$("$NODE" "$HELPER" ports 2) || die "could not find free ports"
+  set -- $ports
+  "$WEBHOOK" --in-cluster=false --kubeconfig "$STATE/pod-identity-webhook.kubeconfig" \
+    --tls-cert "$STATE/pki/webhook.crt" --tls-key "$STATE/pki/webhook.key" --port "$1" --metrics-port "$2" \
+    --token-audience sts.amazonaws.com --aws-default-region "$WEBHOOK_REGION" --sts-regional-endpoint=true \
+    --service-account-lookup-grace-period "${IRSA_DOCTOR_KUBE_WEBHOOK_GRACE:-5s}" \
+    </dev/null >"$STATE/webhook.log" 2>&1 &
+  echo $! >"$STATE/webhook.pid"
+  KUBE_WEBHOOK_URL="https://127.0.0.1:$1" KUBE_PIDS="$(cat "$STATE/webhook.pid")" "$NODE" "$HELPER" webhook || {
+    echo "---- $STATE/webhook.log (last 40 lines)" >&2
+    tail -n 40 "$STATE/webhook.log" >&2 || true
+    stop
+    die "the pod identity webhook did not start"
+  }
+}
+
 start() {
   if [ -f "$API_PID" ] && ours "$(cat "$API_PID")"; then die "already running ($(cat "$STATE/server" 2>/dev/null))"; fi
-  [ -x "$APISERVER" ] || die "not installed; run scripts/kube.sh install"
+  apiserver_current || die "not installed; run scripts/kube.sh install"
   etcd_bin >/dev/null || die "no etcd; run scripts/kube.sh install"
   stop
   mkdir -p "$STATE"
@@ -186,11 +238,13 @@ start() {
   VIEWER_TOKEN=$(openssl rand -hex 24)
   PROBER_TOKEN=$(openssl rand -hex 24)
   NOBODY_TOKEN=$(openssl rand -hex 24)
+  WEBHOOK_TOKEN=$(openssl rand -hex 24)
   {
     echo "$ADMIN_TOKEN,admin,uid-admin,\"system:masters\""
     echo "$VIEWER_TOKEN,viewer,uid-viewer"
     echo "$PROBER_TOKEN,prober,uid-prober"
     echo "$NOBODY_TOKEN,nobody,uid-nobody"
+    echo "$WEBHOOK_TOKEN,pod-identity-webhook,uid-pod-identity-webhook"
   } >"$STATE/tokens.csv"
   chmod 600 "$STATE/tokens.csv"
   # A port found free can be taken before etcd or the API server binds it: try again on fresh ports.
@@ -200,19 +254,26 @@ start() {
       echo "---- $STATE/$log.log (last 40 lines)" >&2
       tail -n 40 "$STATE/$log.log" >&2 || true
     done
-    stop_pid "$API_PID"
-    stop_pid "$ETCD_PID"
+    stop_all "$API_PID" "$ETCD_PID"
     rm -rf "$STATE/etcd"
     [ "$attempt" -lt 3 ] || die "kube-apiserver did not become ready (3 attempts; logs above)"
     attempt=$((attempt + 1))
     say "retrying start (attempt $attempt)"
   done
   echo "$server" >"$STATE/server"
-  KUBE_SERVER="$server" KUBE_CA="$STATE/pki/ca.crt" KUBE_STATE="$STATE" KUBE_ISSUER="$ISSUER" \
+  export KUBE_SERVER="$server" KUBE_CA="$STATE/pki/ca.crt" KUBE_STATE="$STATE" KUBE_ISSUER="$ISSUER" \
     KUBE_API_AUDIENCES="$API_AUDIENCES" KUBE_VERSION="$KUBE_VERSION" KUBE_SERVICE_CIDR="$SERVICE_CIDR" \
     KUBE_TOKENS="admin=$ADMIN_TOKEN viewer=$VIEWER_TOKEN prober=$PROBER_TOKEN nobody=$NOBODY_TOKEN" \
-    KUBE_ETCD_PID="$(cat "$ETCD_PID")" KUBE_APISERVER_PID="$(cat "$API_PID")" \
-    "$NODE" "$HELPER" bootstrap || { stop; die "bootstrap (RBAC, kubeconfigs, env.json) failed"; }
+    KUBE_WEBHOOK_TOKEN="$WEBHOOK_TOKEN" KUBE_TOKEN="$ADMIN_TOKEN" \
+    KUBE_ETCD_PID="$(cat "$ETCD_PID")" KUBE_APISERVER_PID="$(cat "$API_PID")"
+  "$NODE" "$HELPER" rbac || { stop; die "RBAC bootstrap failed"; }
+  if [ "${IRSA_DOCTOR_KUBE_WEBHOOK:-on}" != off ]; then
+    [ -x "$WEBHOOK" ] || { stop; die "no pod identity webhook; run scripts/kube.sh install"; }
+    start_webhook
+    export KUBE_WEBHOOK_PID="$(cat "$STATE/webhook.pid")" KUBE_WEBHOOK_VERSION="$WEBHOOK_VERSION" \
+      KUBE_WEBHOOK_REGION="$WEBHOOK_REGION"
+  fi
+  "$NODE" "$HELPER" env || { stop; die "writing env.json failed"; }
   echo "$server"
 }
 

@@ -7,7 +7,11 @@
  *   prober (ClusterRole irsa-doctor-probe) get on serviceaccounts, create on serviceaccounts/token;
  *   nobody (no bindings) 403 on every resource.
  * Service-account tokens are RS256 with an EKS-style issuer (env.json `issuer`) and the audiences
- * `https://kubernetes.default.svc` and `sts.amazonaws.com`. No controller manager, scheduler or kubelet runs: pods stay
+ * `https://kubernetes.default.svc` and `sts.amazonaws.com`. The real EKS pod identity webhook runs beside it, registered
+ * as the MutatingWebhookConfiguration `pod-identity-webhook` as on EKS: a pod created after its service account carries
+ * `eks.amazonaws.com/role-arn` gets AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_STS_REGIONAL_ENDPOINTS, AWS_REGION,
+ * AWS_DEFAULT_REGION (us-east-1) and the projected `aws-iam-token` volume; a pod labelled
+ * `eks.amazonaws.com/skip-pod-identity-webhook` is left alone. No controller manager, scheduler or kubelet runs: pods stay
  * Pending (their spec is what the rules read), namespaces get no `default` service account unless createNamespace makes
  * one, and a deleted namespace is finalized by the helper itself.
  *
@@ -51,8 +55,19 @@ export interface KubeEnv {
   /** One kubeconfig with a context per identity (`<cluster>-<identity>`), current context the viewer. */
   readonly kubeconfig: string;
   readonly roles: { readonly viewer: string; readonly prober: string };
-  readonly pids: { readonly etcd: number; readonly apiserver: number };
-  readonly logs: { readonly etcd: string; readonly apiserver: string };
+  /** null when started with IRSA_DOCTOR_KUBE_WEBHOOK=off. */
+  readonly podIdentityWebhook: {
+    readonly version: string;
+    /** https://127.0.0.1:PORT (the configuration calls PORT/mutate). */
+    readonly url: string;
+    /** The MutatingWebhookConfiguration's name. */
+    readonly configuration: string;
+    readonly region: string;
+    readonly user: string;
+    readonly kubeconfig: string;
+  } | null;
+  readonly pids: { readonly etcd: number; readonly apiserver: number; readonly podIdentityWebhook?: number };
+  readonly logs: { readonly etcd: string; readonly apiserver: string; readonly podIdentityWebhook?: string };
 }
 
 export function kube(command: 'install' | 'start' | 'stop'): string {
@@ -306,6 +321,22 @@ export class KubeAdmin {
     });
     this.webhookConfigs.add(name);
     return created;
+  }
+
+  /**
+   * Removes the pod identity webhook's MutatingWebhookConfiguration and returns a function that puts it back (for a
+   * cluster "without the webhook"). It is cluster-wide: every test file running meanwhile sees no webhook either.
+   */
+  async suspendPodIdentityWebhook(): Promise<() => Promise<void>> {
+    const name = kubeEnv().podIdentityWebhook?.configuration ?? 'pod-identity-webhook';
+    const path = `${WEBHOOKS}/${enc(name)}`;
+    const saved = await this.get(path);
+    expectStatus(await kubeRequest('admin', 'DELETE', path), [200], `DELETE ${path}`);
+    const { name: savedName, labels, annotations } = (saved.metadata ?? {}) as Record<string, unknown>;
+    const restored = { ...saved, metadata: { name: savedName, labels, annotations } };
+    return async () => {
+      expectStatus(await kubeRequest('admin', 'POST', WEBHOOKS, { body: restored }), [201, 409], `POST ${WEBHOOKS}`);
+    };
   }
 
   /** Empties and deletes a namespace, then finalizes it (no namespace controller runs to do that). */

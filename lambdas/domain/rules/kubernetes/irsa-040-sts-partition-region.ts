@@ -20,6 +20,7 @@ export function partitionOfRegion(region: string): string {
 
 export interface StsPartitionEvidence {
   readonly partition: string;
+  readonly serviceAccount: { readonly namespace: string; readonly name: string };
   /** What the pods carry (null: set from valueFrom; absent: not set). */
   readonly AWS_STS_REGIONAL_ENDPOINTS?: string | null;
   readonly AWS_REGION?: string | null;
@@ -67,6 +68,7 @@ export function checkStsPartition(
         message: `${workloadText(evidence)} on cluster ${scope.cluster.cluster.name} (partition ${partition}): ${problems.join('; ')}. Its SDK may call STS in another partition and fail with "No OpenIDConnect provider found" although the provider exists.`,
         evidence: {
           partition,
+          serviceAccount: { namespace: sa.namespace, name: sa.name },
           ...envOf(first),
           ...(annotation !== undefined ? { stsRegionalAnnotation: annotation } : {}),
           problems,
