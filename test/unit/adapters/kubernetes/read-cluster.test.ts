@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KubeApiClient, type KubeApiClientOptions } from '../../../../lambdas/adapters/kubernetes/kube-api-client';
 import { readClusterKubernetes } from '../../../../lambdas/adapters/kubernetes/read-cluster';
+import { kubernetesSchemaProblems } from '../../../../lambdas/shared/schemas';
 import { type GeneratedChain, generateChain } from '../../../support/cert-chain';
 
 let chain: GeneratedChain;
@@ -152,5 +153,21 @@ describe('readClusterKubernetes', () => {
     ]);
     expect(k.reason).toContain('404');
     expect(k.serviceAccounts).toEqual([]);
+  });
+
+  it('what a hostile server says is bounded to what the snapshot schema accepts', async () => {
+    // Given a huge version string and 403s whose messages are thousands of control and bidi characters
+    routes['/version'] = (_u, res) => json(res, 200, { gitVersion: `v1.${'9'.repeat(10_000)}` });
+    for (const path of Object.keys(routes)) {
+      if (path !== '/version' && path !== '/api/v1/pods') {
+        routes[path] = (_u, res) => json(res, 403, { kind: 'Status', message: '\u202e\u001b[2J'.repeat(5_000) });
+      }
+    }
+    const { k } = await read();
+    expect(k.status).toBe('partial');
+    expect(k.serverVersion).toHaveLength(128);
+    expect(kubernetesSchemaProblems(k)).toEqual([]);
+    expect(k.errors?.[0]?.message.includes('\u001b')).toBe(false);
+    expect(k.errors?.[0]?.message.includes('\u202e')).toBe(false);
   });
 });
