@@ -374,7 +374,24 @@ export class KubeApiClient {
     this.calls += 1;
     const hostname = this.url.hostname.replace(/^\[(.*)\]$/, '$1');
     const servername = this.access.tlsServerName ?? (isIP(hostname) ? undefined : hostname);
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<Response>((resolvePromise, rejectPromise) => {
+      // One deadline for the whole exchange (connection, TLS, answer, body), not just an idle socket.
+      const timer = setTimeout(() => {
+        const err = new Error(
+          `no complete answer within ${Math.round(this.timeoutMs / 1000)} s`,
+        ) as NodeJS.ErrnoException;
+        err.code = 'ETIMEDOUT';
+        rejectPromise(err);
+        req.destroy();
+      }, this.timeoutMs);
+      const resolve = (r: Response) => {
+        clearTimeout(timer);
+        resolvePromise(r);
+      };
+      const reject = (e: unknown) => {
+        clearTimeout(timer);
+        rejectPromise(e);
+      };
       const req = request(
         {
           method,
@@ -397,11 +414,6 @@ export class KubeApiClient {
         },
         (res) => this.collect(res, req, resolve, reject),
       );
-      req.setTimeout(this.timeoutMs, () => {
-        const err = new Error(`no answer within ${Math.round(this.timeoutMs / 1000)} s`) as NodeJS.ErrnoException;
-        err.code = 'ETIMEDOUT';
-        req.destroy(err);
-      });
       req.on('error', reject);
       req.end(body);
     });

@@ -32,7 +32,8 @@ export async function readClusterKubernetes(
   const readAt = (options.now ?? (() => new Date()))().toISOString();
   let serverVersion: string | undefined;
   try {
-    serverVersion = (await client.version()).gitVersion;
+    // The schema bounds it (128 characters): a server could send anything.
+    serverVersion = (await client.version()).gitVersion.slice(0, 128);
   } catch (err) {
     const e = asKubeError(err);
     // /version is open to every authenticated identity: failing it here means the lists would fail the same way.
@@ -89,8 +90,8 @@ function unreadable(
   );
 }
 
-function readError(kind: KubernetesKind, e: KubeApiError): KubernetesReadError {
-  return { kind, code: clip(e.code, 64), message: clip(e.message, 2000) };
+function readError(kind: KubernetesReadError['kind'], e: KubeApiError): KubernetesReadError {
+  return { kind, code: e.code.slice(0, 64), message: clip(e.message, 2000) };
 }
 
 function asKubeError(err: unknown): KubeApiError {

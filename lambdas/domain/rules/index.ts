@@ -3,6 +3,8 @@ import type { AnalysisContext, RoleAnalysis } from './context';
 import { checkRole, readRole } from './document/role-pass';
 import { fastPathEligible, isCanonicalStatement } from './irsa-statement/canonical-statement';
 import { checkIrsaStatement } from './irsa-statement/statement-pass';
+import { checkTrustedServiceAccounts } from './kubernetes/kube-003-trusted-service-account-not-annotated';
+import { checkKubernetes } from './kubernetes/kube-pass';
 import { checkAssociations, checkPodIdentityTrust } from './pod-identity-rules';
 import { checkClusterProviders } from './provider/irsa-001-no-provider';
 import { checkProviders } from './provider/provider-scope';
@@ -28,9 +30,12 @@ export function runRules(ctx: AnalysisContext): void {
       checkPodIdentityTrust(role, ctx);
       if (role.irsa) checkIrsaStatements(role, ctx);
     }
+    // Per-role checks that a healthy (canonical) role can fail go here, outside the guard.
+    if (role.irsa) checkTrustedServiceAccounts(role, ctx);
     if (neededLater.has(ref.role.arn)) ctx.roleAnalyses.set(ref.role.arn, role);
   }
   checkServiceAccounts(ctx);
+  checkKubernetes(ctx);
   checkAssociations(ctx);
   checkClusterProviders(ctx);
   checkProviders(ctx);

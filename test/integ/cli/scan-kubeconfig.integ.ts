@@ -18,11 +18,7 @@ import { main } from '../../../cli/main';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import type { Finding } from '../../../lambdas/domain/finding';
-import {
-  kubernetesSnapshotFromLists,
-  listsFromKubectlOutput,
-  withClusterKubernetes,
-} from '../../../lambdas/domain/kubernetes/kube-objects';
+import { kubernetesSnapshotFromLists, listsFromKubectlOutput } from '../../../lambdas/domain/kubernetes/kube-objects';
 import type { EstateSnapshot, KubernetesSnapshot } from '../../../lambdas/domain/snapshot';
 import { parseSnapshot } from '../../../lambdas/shared/schemas';
 import { captureIo } from '../../support/cli-io';
@@ -39,9 +35,11 @@ const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-scan-kube-'));
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const context = (identity: string) => `${kubeEnv().cluster}-${identity}`;
 
-async function scan(args: string[]): Promise<{ code: number; snapshot: EstateSnapshot; stderr: string }> {
+async function scan(
+  args: string[],
+): Promise<{ code: number; snapshot: EstateSnapshot; output: string; stdout: string; stderr: string }> {
   const output = join(dir, `snapshot-${Math.random().toString(36).slice(2)}.json`);
-  const { io, err } = captureIo('', { env: {} });
+  const { io, out, err } = captureIo('', { env: {} });
   const code = await main(
     [
       'scan',
@@ -61,7 +59,13 @@ async function scan(args: string[]): Promise<{ code: number; snapshot: EstateSna
     io,
   );
   if (code !== 0) throw new Error(`scan exited ${code}: ${err()}`);
-  return { code, snapshot: parseSnapshot(JSON.parse(readFileSync(output, 'utf8')), output), stderr: err() };
+  return {
+    code,
+    snapshot: parseSnapshot(JSON.parse(readFileSync(output, 'utf8')), output),
+    output,
+    stdout: out(),
+    stderr: err(),
+  };
 }
 
 const ours = (k: KubernetesSnapshot | undefined) =>
@@ -274,19 +278,32 @@ describe('irsa-doctor scan --kubeconfig', () => {
     writeFileSync(kubectlFile, text);
 
     // When the cluster is scanned through the API
-    const { snapshot } = await scan([
+    const scanned = await scan([
       '--kubeconfig',
       env.kubeconfig,
       '--kube-context',
       `${context('viewer')}=${CLUSTER}@${REGION}`,
     ]);
-    const fromApi = clusterOf(snapshot)?.kubernetes;
+    const fromApi = clusterOf(scanned.snapshot)?.kubernetes;
 
-    // And the same estate is given the kubectl objects instead
+    // And the same snapshot is analyzed with the kubectl objects instead (--kube-objects replaces cluster.kubernetes)
+    const analyzed = captureIo('', { env: {} });
+    const code = await main(
+      [
+        'analyze',
+        '--snapshot',
+        scanned.output,
+        '--kube-objects',
+        `${ACCOUNT}/${CLUSTER}@${REGION}=${kubectlFile}`,
+        '--format',
+        'json',
+      ],
+      analyzed.io,
+    );
+    expect(code).toBe(0);
     const fromKubectl = kubernetesSnapshotFromLists(listsFromKubectlOutput(text, kubectlFile), {
       source: 'kube-objects',
     });
-    const withObjects = withClusterKubernetes(snapshot, CLUSTER, REGION, fromKubectl, ACCOUNT);
 
     // Then both read the same objects the same way
     const comparable = (k: KubernetesSnapshot | undefined) => {
@@ -299,10 +316,17 @@ describe('irsa-doctor scan --kubeconfig', () => {
     expect(comparable(fromApi)).toEqual(comparable(fromKubectl));
     expect(comparable(fromApi).pods).toHaveLength(4);
 
-    // And the findings are the same, one for one
-    const api = ourFindings(analyzeEstate(snapshot).findings);
-    const kubectl = ourFindings(analyzeEstate(withObjects).findings);
+    // And the two commands print the same findings, one for one (cluster-side ones included)
+    const findingsOf = (stdout: string) => ourFindings((JSON.parse(stdout) as { findings: Finding[] }).findings);
+    const api = findingsOf(scanned.stdout);
+    const kubectl = findingsOf(analyzed.out());
     expect(api.length).toBeGreaterThan(0);
     expect(api).toEqual(kubectl);
+    // ...and the analysis of the scan's snapshot agrees with what scan printed
+    expect(ourFindings(analyzeEstate(scanned.snapshot).findings)).toEqual(api);
+    // Cluster-side findings are among them: the pod whose service account is gone (KUBE-002), from both sources
+    const rules = api.map((f) => (JSON.parse(f) as Finding).ruleId);
+    expect(rules).toContain('KUBE-002');
+    expect(rules).toContain('IRSA-020');
   });
 });

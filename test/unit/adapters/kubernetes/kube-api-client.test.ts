@@ -313,6 +313,20 @@ describe('KubeApiClient retries and bounds', () => {
     }
   });
 
+  it('a body that trickles in past the deadline is a timeout too (the deadline covers the whole exchange)', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"items":[');
+      const drip = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(drip));
+    };
+    const err = await withClient((c) => c.list('pods'), { ...noWait, retries: 0, timeoutMs: 400 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(KubeUnreachableError);
+    expect((err as Error).message).toContain('no complete answer within');
+  });
+
   it('a server that does not answer in time is unreachable (timeout), not a hang', async () => {
     handler = () => {}; // never answers
     const err = await withClient((c) => c.version(), { ...noWait, retries: 0, timeoutMs: 300 }).catch(
