@@ -233,7 +233,8 @@ export function kubernetesServiceAccount(cluster: ClusterSnapshot, kube: KubeSer
     region: cluster.region,
     namespace: kube.namespace,
     name: kube.name,
-    ...(roleArn !== undefined ? { roleArn } : {}),
+    // An empty annotation is no annotation: the webhook injects nothing for it.
+    ...(roleArn !== undefined && roleArn !== '' ? { roleArn } : {}),
     ...(audience !== undefined && audience !== '' ? { audience } : {}),
     source: 'kubernetes',
   };
