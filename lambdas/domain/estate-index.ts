@@ -226,14 +226,15 @@ export class EstateIndex {
 
 /** A service account read from Kubernetes as a known workload: its role and audience from its annotations. */
 export function kubernetesServiceAccount(cluster: ClusterSnapshot, kube: KubeServiceAccount): ServiceAccountSnapshot {
-  const roleArn = kube.annotations[ROLE_ARN_ANNOTATION];
-  const audience = kube.annotations[AUDIENCE_ANNOTATION];
+  const roleArn = kube.annotations?.[ROLE_ARN_ANNOTATION];
+  const audience = kube.annotations?.[AUDIENCE_ANNOTATION];
   return {
     cluster: cluster.name,
     region: cluster.region,
     namespace: kube.namespace,
     name: kube.name,
-    ...(roleArn !== undefined ? { roleArn } : {}),
+    // An empty annotation is no annotation: the webhook injects nothing for it.
+    ...(roleArn !== undefined && roleArn !== '' ? { roleArn } : {}),
     ...(audience !== undefined && audience !== '' ? { audience } : {}),
     source: 'kubernetes',
   };

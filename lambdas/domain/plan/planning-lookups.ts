@@ -96,10 +96,23 @@ export class PlanningLookups {
   }
 
   /** The pods read from a cluster's Kubernetes API that run as a service account (empty when not read). */
-  podsOf(f: Pick<Finding, 'cluster' | 'region'>, namespace: string, serviceAccount: string): KubePod[] {
-    const kube = this.clusterOf(f)?.cluster.kubernetes;
-    return (kube?.pods ?? []).filter((p) => p.namespace === namespace && p.serviceAccountName === serviceAccount);
+  podsOf(f: Pick<Finding, 'cluster' | 'region'>, namespace: string, serviceAccount: string): readonly KubePod[] {
+    const cluster = this.clusterOf(f);
+    if (!cluster?.cluster.kubernetes) return [];
+    let bySa = this.podsByCluster.get(cluster);
+    if (!bySa) {
+      bySa = new Map();
+      for (const p of cluster.cluster.kubernetes.pods ?? []) {
+        const key = JSON.stringify([p.namespace, p.serviceAccountName]);
+        const list = bySa.get(key);
+        if (list) list.push(p);
+        else bySa.set(key, [p]);
+      }
+      this.podsByCluster.set(cluster, bySa);
+    }
+    return bySa.get(JSON.stringify([namespace, serviceAccount])) ?? [];
   }
+  private readonly podsByCluster = new Map<ClusterRef, Map<string, KubePod[]>>();
 
   /** How the cluster's Kubernetes objects were read; undefined when they were not. */
   kubernetesRead(cluster: ClusterRef): KubernetesSnapshot | undefined {

@@ -3,7 +3,8 @@
  * identity with the real `kubectl get serviceaccounts,pods,mutatingwebhookconfigurations -A -o json
  * --show-managed-fields`, converted (lambdas/domain/kubernetes/kube-objects.ts) and analyzed: each rule fires on the
  * object it is about. Pods carry the `eks.amazonaws.com/skip-pod-identity-webhook` label and the variables the webhook
- * would inject, by hand, so each fault is exactly as written (the real webhook's mutation is kinfra's test).
+ * would inject, by hand, so each fault is exactly as written; one pod (`rotated-*`) is mutated by the real pod
+ * identity webhook that kinfra runs, and its service account re-annotated after.
  */
 import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import type { Finding } from '../../../lambdas/domain/finding';
@@ -11,7 +12,7 @@ import { kubernetesSnapshotFromLists, listsFromKubectlOutput } from '../../../la
 import { planEstate } from '../../../lambdas/domain/plan/plan-estate';
 import type { ClusterSnapshot, EstateSnapshot, KubernetesSnapshot } from '../../../lambdas/domain/snapshot';
 import { GET_OBJECTS, kubectl } from '../../support/kube-shop';
-import { KubeAdmin, kubeEnv, uniqueNamespace } from '../kube-env';
+import { KubeAdmin, kubeEnv, kubeRequest, uniqueNamespace } from '../kube-env';
 
 const A = '111111111111';
 const WEB = `arn:aws:iam::${A}:role/web`;
@@ -122,6 +123,10 @@ async function seed(): Promise<void> {
       },
     ],
   });
+  // IRSA-032 from a real mutation: the real pod identity webhook injects OLD, then the annotation moves to WEB
+  await admin.createServiceAccount(ns, 'rotated', { annotations: { 'eks.amazonaws.com/role-arn': OLD } });
+  await mutatedPod('rotated');
+  await admin.annotateServiceAccount(ns, 'rotated', { 'eks.amazonaws.com/role-arn': WEB });
   await sleep(1100); // metav1.Time has whole seconds
   kubectl(kubeEnv().identities.admin.kubeconfig, [
     'annotate',
@@ -131,6 +136,23 @@ async function seed(): Promise<void> {
     'serviceaccount/late',
     `eks.amazonaws.com/role-arn=${WEB}`,
   ]);
+}
+
+/**
+ * A pod of `serviceAccount` that the real webhook mutated: its service-account cache learns the annotation through a
+ * watch a moment later, so a pod created too early comes out unmutated and is replaced (as kinfra's test does).
+ */
+async function mutatedPod(serviceAccount: string): Promise<string> {
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const name = `${serviceAccount}-${attempt}`;
+    const pod = (await admin.createPod(ns, { name, serviceAccountName: serviceAccount })) as {
+      spec?: { containers?: Array<{ env?: Array<{ name: string }> }> };
+    };
+    if (pod.spec?.containers?.[0]?.env?.some((e) => e.name === 'AWS_ROLE_ARN')) return name;
+    await kubeRequest('admin', 'DELETE', `/api/v1/namespaces/${ns}/pods/${name}?gracePeriodSeconds=0`);
+    await sleep(500);
+  }
+  throw new Error(`the webhook did not mutate a pod of ${serviceAccount}`);
 }
 
 let captured = '';
@@ -253,6 +275,10 @@ describe('cluster-side rules on objects read from the real API server', () => {
       reason: 'not-mutated',
       webhookConfigured: true,
     });
+    const rotated = findings.filter((f) => f.ruleId === 'IRSA-032' && f.kubernetesObject?.name.startsWith('rotated-'));
+    expect(rotated.map((f) => f.evidence)).toEqual([
+      expect.objectContaining({ reason: 'role-changed', podRoleArn: OLD, roleArn: WEB }),
+    ]);
     expect(about(findings, 'IRSA-034', 'nonroot-1')).toHaveLength(1);
     expect(about(findings, 'IRSA-035', 'keys-1')[0]?.evidence).toMatchObject({
       containers: [{ name: 'app', variables: ['AWS_ACCESS_KEY_ID'] }],

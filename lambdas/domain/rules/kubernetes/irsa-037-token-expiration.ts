@@ -30,7 +30,7 @@ export function checkTokenExpiration(scope: KubeClusterScope, sa: KubeServiceAcc
   const role = annotatedRole(sa);
   const base = (ref: Parameters<KubeClusterScope['onCluster']>[0], ...parts: string[]) =>
     role ? scope.onRole(role, ref, ...parts) : scope.onCluster(ref, ...parts);
-  const value = sa.annotations[TOKEN_EXPIRATION_ANNOTATION];
+  const value = sa.annotations?.[TOKEN_EXPIRATION_ANNOTATION];
   const saEvidence = { namespace: sa.namespace, name: sa.name };
   if (value !== undefined && !inRange(value)) {
     scope.ctx.emit({

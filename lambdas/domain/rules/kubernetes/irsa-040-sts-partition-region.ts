@@ -55,7 +55,7 @@ export function checkStsPartition(
   for (const list of byProblems.values()) {
     for (const { first, evidence } of byWorkload(list)) {
       const problems = problemsOf(first, partition, sa);
-      const annotation = sa.annotations[STS_REGIONAL_ANNOTATION];
+      const annotation = sa.annotations?.[STS_REGIONAL_ANNOTATION];
       scope.ctx.emit({
         ruleId: 'IRSA-040',
         ...scope.onRole(

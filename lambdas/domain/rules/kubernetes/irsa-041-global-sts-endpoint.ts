@@ -23,7 +23,7 @@ export function checkGlobalSts(
   pods: readonly KubePod[],
 ): void {
   if (scope.ctx.index.partition !== 'aws') return; // IRSA-040 covers the other partitions
-  const annotation = sa.annotations[STS_REGIONAL_ANNOTATION];
+  const annotation = sa.annotations?.[STS_REGIONAL_ANNOTATION];
   const legacy = pods.filter((pod) => {
     const v = envValue(pod, 'AWS_STS_REGIONAL_ENDPOINTS');
     return v === 'legacy' || (v === undefined && annotation?.trim().toLowerCase() === 'false');

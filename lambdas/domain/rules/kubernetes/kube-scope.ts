@@ -60,13 +60,15 @@ export class KubeClusterScope {
 
   /**
    * Whether every object of `kind` was read and understood: only then may something be concluded missing from it.
-   * A complete read says so for every kind; a partial one for the kinds without an error (a connection error
-   * leaves no kind complete).
+   * A complete read says so for every kind; a partial one for the kinds without an error (a connection error, or
+   * no error list at all, leaves no kind complete).
    */
   kindComplete(kind: KubernetesKind): boolean {
     if (this.kube.status === 'complete') return true;
     if (this.kube.status !== 'partial') return false;
-    return !(this.kube.errors ?? []).some((e) => e.kind === kind || e.kind === 'connection');
+    // A partial read that does not say what failed supports no "missing" conclusion.
+    const errors = this.kube.errors ?? [];
+    return errors.length > 0 && !errors.some((e) => e.kind === kind || e.kind === 'connection');
   }
 
   /**
@@ -148,7 +150,7 @@ export function podRef(pod: Pick<KubePod, 'namespace' | 'name'>): KubeObjectRef 
 
 /** The service account's `eks.amazonaws.com/role-arn` annotation, when set and not empty. */
 export function annotatedRole(sa: KubeServiceAccount | undefined): string | undefined {
-  const value = sa?.annotations[ROLE_ARN_ANNOTATION];
+  const value = sa?.annotations?.[ROLE_ARN_ANNOTATION];
   return value === undefined || value === '' ? undefined : value;
 }
 
