@@ -13,10 +13,14 @@
  *     `spec.serviceAccount` field only;
  *   - a pod without any service account (admission gives it `default`);
  *   - a Secret, which `kubectl get serviceaccounts,pods,mutatingwebhookconfigurations` does not print.
- * No pod identity webhook runs here: the pod carries the variables and volume it would add (as on EKS), by hand.
+ * The local pod identity webhook leaves these pods alone (label `eks.amazonaws.com/skip-pod-identity-webhook`): the pod
+ * carries the variables and volume it would add (as on EKS), by hand, so its spec is exactly as written here.
  */
 import { execFileSync } from 'node:child_process';
 import type { KubeAdmin } from '../integ/kube-env';
+
+/** The label the pod identity webhook's object selector excludes (as on EKS). */
+const SKIP_WEBHOOK = { 'eks.amazonaws.com/skip-pod-identity-webhook': 'true' };
 
 export const OLD_ROLE_ARN = 'arn:aws:iam::111111111111:role/shop-web-old';
 export const NEW_ROLE_ARN = 'arn:aws:iam::111111111111:role/shop-web';
@@ -75,6 +79,7 @@ export async function seedShop(admin: KubeAdmin, namespace: string, adminKubecon
   await admin.createPod(namespace, {
     name: WEB_POD,
     serviceAccountName: 'web',
+    labels: SKIP_WEBHOOK,
     ownerReferences: [
       {
         apiVersion: 'apps/v1',
@@ -114,11 +119,12 @@ export async function seedShop(admin: KubeAdmin, namespace: string, adminKubecon
   await admin.createPod(namespace, {
     name: 'batch-28f9c-7xq2z',
     serviceAccountName: 'batch',
+    labels: SKIP_WEBHOOK,
     hostNetwork: true,
     securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 },
   });
-  await admin.createPod(namespace, { name: 'legacy-0', spec: { serviceAccount: 'legacy' } });
-  await admin.createPod(namespace, { name: 'no-sa' });
+  await admin.createPod(namespace, { name: 'legacy-0', labels: SKIP_WEBHOOK, spec: { serviceAccount: 'legacy' } });
+  await admin.createPod(namespace, { name: 'no-sa', labels: SKIP_WEBHOOK });
   // metav1.Time has whole seconds: the annotation must come at least a second after the pod.
   await sleep(1100);
   kubectl(adminKubeconfig, [
