@@ -23,8 +23,15 @@ import { planCommand } from './commands/plan';
 import { rulesCommand } from './commands/rules';
 import { DEFAULT_SCANNER_ROLE, scanCommand } from './commands/scan';
 import { type CliIo, NetworkError, processIo } from './io';
+import { collectKubeObjects, KUBE_OBJECTS_HELP } from './kube-objects-input';
 
 export const EXIT = { OK: 0, FINDINGS: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
+
+const kubeObjectsOption = () =>
+  new Option('--kube-objects <CLUSTER@REGION=FILE>', KUBE_OBJECTS_HELP).argParser(collectKubeObjects);
+
+const KUBE_OBJECTS_EXAMPLE =
+  "\n\nA cluster's Kubernetes side, without giving irsa-doctor access to the cluster:\n  kubectl --context prod get serviceaccounts,pods,mutatingwebhookconfigurations -A -o json --show-managed-fields > prod-objects.json\n  irsa-doctor COMMAND --snapshot snapshot.json --kube-objects prod@us-west-2=prod-objects.json\nWithout --show-managed-fields everything works except knowing when each annotation was set (a pod created\nbefore its role-arn annotation). A file replaces what the snapshot held for that cluster.";
 
 const failOnOption = () =>
   new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices([...SEVERITIES]);
@@ -47,9 +54,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .addOption(failOnOption())
     .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
+    .addOption(kubeObjectsOption())
     .addHelpText(
       'after',
-      '\nExit codes: 0 analysis ran; 1 a finding met --fail-on; 2 bad input or usage.\n\nExample:\n  irsa-doctor analyze --snapshot examples/estate.json --fail-on high',
+      `\nExit codes: 0 analysis ran; 1 a finding met --fail-on; 2 bad input or usage.\n\nExample:\n  irsa-doctor analyze --snapshot examples/estate.json --fail-on high${KUBE_OBJECTS_EXAMPLE.replace('COMMAND', 'analyze')}`,
     )
     .action(async (opts) => setCode(await analyzeCommand(opts, io)));
 
@@ -67,9 +75,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       `classes of declared widening a plan may carry and stay applicable, comma-separated (${WIDENING_CLASSES.join(', ')}); default none`,
       undefined,
     )
+    .addOption(kubeObjectsOption())
     .addHelpText(
       'after',
-      '\nJSON output: {"plans": [...], "findings": [...]}. Markdown is the approver\'s view: finding, evidence, diff, proof, risk.\nNothing is changed: plans are applied by the workflow after approval.',
+      `\nJSON output: {"plans": [...], "findings": [...]}. Markdown is the approver's view: finding, evidence, diff, proof, risk.\nNothing is changed: plans are applied by the workflow after approval.${KUBE_OBJECTS_EXAMPLE.replace('COMMAND', 'plan')}`,
     )
     .action(async (opts) => setCode(await planCommand(opts, io)));
 

@@ -164,3 +164,30 @@ export class RollbackRefusedError extends Error {
     this.name = 'RollbackRefusedError';
   }
 }
+
+/**
+ * A `--kube-objects` file that is not `kubectl get ... -o json` output at all (not JSON, not a Kubernetes object or
+ * List, too large, not UTF-8). Bad objects inside a good file never throw: they make the cluster `partial`.
+ */
+export class KubeObjectsFileError extends InputReadError {
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'KubeObjectsFileError';
+  }
+}
+
+/** A cluster named as CLUSTER@REGION is not in the snapshot, or is in more than one account. */
+export class ClusterLookupError extends UsageError {
+  constructor(
+    message: string,
+    readonly cluster: string,
+    readonly region: string,
+  ) {
+    super(message);
+    this.name = 'ClusterLookupError';
+  }
+}
