@@ -260,6 +260,7 @@ async function describeCluster(
       ...(cluster.platformVersion ? { platformVersion: cluster.platformVersion } : {}),
       ...(cluster.arn ? { arn: cluster.arn } : {}),
       oidcIssuer: cluster.identity?.oidc?.issuer ?? null,
+      ...(cluster.endpoint ? { endpoint: cluster.endpoint } : {}),
       tags: cluster.tags ?? {},
     };
   } catch (err) {
