@@ -5,6 +5,8 @@ import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
   CredentialsError,
   InputReadError,
+  KubeApiError,
+  KubeconfigError,
   OutputWriteError,
   SnapshotValidationError,
   UsageError,
@@ -20,6 +22,7 @@ import {
   rollbackCommand,
 } from './commands/approvals';
 import { planCommand } from './commands/plan';
+import { PROBE_FORMATS, PROBE_TOKEN_SECONDS, probeCommand } from './commands/probe';
 import { rulesCommand } from './commands/rules';
 import { DEFAULT_SCANNER_ROLE, scanCommand } from './commands/scan';
 import { type CliIo, NetworkError, processIo } from './io';
@@ -112,6 +115,30 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       '\nA progress bar is drawn on stderr when it is a terminal. An account whose role cannot be assumed is reported\n(SWEEP-001) and the sweep goes on.\n\nExit codes: 0 scan ran; 1 a finding met --fail-on; 2 bad usage or unusable credentials.\n\nExamples:\n  irsa-doctor scan --profile prod --regions us-west-2,eu-west-1 --output snapshot.json\n  irsa-doctor scan --organization --ou ou-ab12-cdef3456 --role-name IrsaDoctorScanner --format markdown',
     )
     .action(async (opts) => setCode(await scanCommand(opts, io)));
+
+  program
+    .command('probe')
+    .description(
+      "Test one service account's IRSA chain end to end, like the seeds' test pod but without a pod: a real token from the cluster, checked against the issuer, the IAM provider and the role's trust policy.",
+    )
+    .requiredOption('--cluster <name|arn>', 'the EKS cluster (name, or ARN for its account and region)')
+    .option('--region <region>', "the cluster's region (default: from the ARN, else AWS_REGION)")
+    .requiredOption('--namespace <namespace>', "the service account's namespace")
+    .requiredOption('--service-account <name>', 'the service account')
+    .option('--kubeconfig <file>', 'kubeconfig file(s), ":"-separated (default: KUBECONFIG, else ~/.kube/config)')
+    .option('--kube-context <name>', 'kubeconfig context (default: its current-context)')
+    .option('--snapshot <file>', 'read the cluster, providers and role from this estate snapshot instead of AWS')
+    .option('--profile <name>', 'AWS profile (default: the SDK credential chain)')
+    .option('--endpoint-url <url>', 'send every AWS call here (an emulator); default AWS_ENDPOINT_URL, else AWS')
+    .option('--role-name <name>', "read-only role assumed in an account other than the caller's", DEFAULT_SCANNER_ROLE)
+    .option('--external-id <id>', 'ExternalId for that AssumeRole, when the role requires one')
+    .option('--assume', 'also call sts:AssumeRoleWithWebIdentity with the token and print the caller identity')
+    .addOption(new Option('--format <format>', 'output format').choices([...PROBE_FORMATS]).default('table'))
+    .addHelpText(
+      'after',
+      `\nWhat it writes: one TokenRequest (POST .../serviceaccounts/NAME/token: a ${PROBE_TOKEN_SECONDS} s token for the audience of the\nservice account's eks.amazonaws.com/audience annotation, default sts.amazonaws.com); nothing else, in the cluster\nor in AWS. The token is never printed. RBAC: "get" on serviceaccounts and "create" on serviceaccounts/token in the\nnamespace. The verdict is the project's own evaluation (the token's signature is left to STS); --assume asks STS.\n\nExit codes: 0 every check passed (and --assume succeeded); 1 a check failed or could not be decided, or --assume\nfailed; 2 bad usage, an unusable kubeconfig or AWS credentials, a 403 (the message names the permission), an\nunreachable API server.\n\nExample:\n  irsa-doctor probe --cluster prod --region us-west-2 --namespace kube-system --service-account aws-load-balancer-controller --assume`,
+    )
+    .action(async (opts) => setCode(await probeCommand(opts, io)));
 
   const consoleOptions = (command: Command) =>
     command
@@ -207,7 +234,9 @@ function reportError(err: unknown, io: CliIo): number {
     err instanceof InputReadError ||
     err instanceof OutputWriteError ||
     err instanceof CredentialsError ||
-    err instanceof NetworkError
+    err instanceof NetworkError ||
+    err instanceof KubeApiError ||
+    err instanceof KubeconfigError
   ) {
     io.stderr.write(`irsa-doctor: ${clip(err.message, 1000)}\n`);
     return EXIT.BAD_INPUT;

@@ -257,6 +257,33 @@ export class KubeApiClient {
     };
   }
 
+  /**
+   * GET one service account (for the probe: its annotations); undefined when it does not exist (404).
+   * Needs `get` on `serviceaccounts` in the namespace.
+   */
+  async getServiceAccount(namespace: string, name: string): Promise<unknown | undefined> {
+    for (const [what, value] of [
+      ['namespace', namespace],
+      ['service account', name],
+    ] as const) {
+      if (!DNS_SUBDOMAIN.test(value)) {
+        throw new KubeResponseError(
+          `${what} "${escapeControls(clip(value, 100))}" is not a Kubernetes name`,
+          'InvalidName',
+        );
+      }
+    }
+    try {
+      return await this.call('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}`, undefined, {
+        verb: 'get',
+        resource: 'serviceaccounts',
+      });
+    } catch (err) {
+      if (err instanceof KubeResponseError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
   /** One API call with retries on 429, 5xx and connection resets; the parsed JSON body of a 2xx answer. */
   private async call(method: string, path: string, body: string | undefined, action: Action): Promise<unknown> {
     let refreshed = false;
