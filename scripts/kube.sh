@@ -1,12 +1,15 @@
 #!/bin/sh
-# Local Kubernetes API server (real kube-apiserver v1.34.4 + etcd) for integration tests and the demo.
-#   scripts/kube.sh install   etcd from Debian when missing; kube-apiserver built from kube/apiserver (Go) and cached
-#                             by version in ${IRSA_DOCTOR_CACHE:-$HOME/.cache/irsa-doctor}/kube/<version>/ (once per
-#                             machine: about 4 to 8 minutes on 2 cores; then skipped)
+# Local Kubernetes API server (real kube-apiserver v1.34.4 + etcd + the EKS pod identity webhook) for integration
+# tests and the demo. README: "The local Kubernetes API server".
+#   scripts/kube.sh install   etcd from Debian when missing; kube-apiserver (kube/apiserver) and the pod identity
+#                             webhook (kube/pod-identity-webhook) built with Go and cached by version in
+#                             ${IRSA_DOCTOR_CACHE:-$HOME/.cache/irsa-doctor}/kube/ (once per machine: about 4 and 7
+#                             minutes on 2 cores; then skipped)
 #   scripts/kube.sh start     etcd + kube-apiserver on 127.0.0.1 (free ports, real TLS from a fresh CA, RBAC, an
-#                             EKS-style service-account issuer, token identities admin/viewer/prober/nobody); writes
+#                             EKS-style service-account issuer, token identities admin/viewer/prober/nobody) and the
+#                             webhook, registered as on EKS (IRSA_DOCTOR_KUBE_WEBHOOK=off: without it); writes
 #                             .tmp/kube/env.json and .tmp/kube/*.kubeconfig; prints the server URL
-#   scripts/kube.sh stop      stop both and remove .tmp/kube (no-op when not running)
+#   scripts/kube.sh stop      stop them all and remove .tmp/kube (no-op when not running)
 #   scripts/kube.sh env       print .tmp/kube/env.json (fails when not running)
 set -eu
 
@@ -94,8 +97,8 @@ build_apiserver() {
 
 build_webhook() {
   say "building the EKS pod identity webhook $WEBHOOK_VERSION from kube/pod-identity-webhook (once per machine: 2 to 7 minutes on 2 cores)"
-  build pod-identity-webhook "$WEBHOOK_MODULE" github.com/aws/amazon-eks-pod-identity-webhook "$WEBHOOK" "$WEBHOOK_VERSION" \
-    "-s -w -X main.webhookVersion=$WEBHOOK_VERSION"
+  build pod-identity-webhook "$WEBHOOK_MODULE" github.com/aws/amazon-eks-pod-identity-webhook "$WEBHOOK" \
+    "$WEBHOOK_VERSION" "-s -w -X main.webhookVersion=$WEBHOOK_VERSION"
 }
 
 install() {
@@ -118,25 +121,27 @@ ours() {
   tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF "$STATE"
 }
 
-stop_pid() {
-  [ -f "$1" ] || return 0
-  pid=$(cat "$1")
-  if ours "$pid"; then
-    kill "$pid" 2>/dev/null || true
+# stop_all PIDFILE...: SIGTERM to each of ours at once, then wait for each (SIGKILL after 15 s); removes the files.
+stop_all() {
+  pids=""
+  for file in "$@"; do
+    [ -f "$file" ] || continue
+    pid=$(cat "$file")
+    if ours "$pid"; then kill "$pid" 2>/dev/null || true; pids="$pids $pid"; fi
+  done
+  for pid in $pids; do
     i=0
     while kill -0 "$pid" 2>/dev/null; do
       if [ "$i" -ge 150 ]; then kill -9 "$pid" 2>/dev/null || true; break; fi
       sleep 0.1
       i=$((i + 1))
     done
-  fi
-  rm -f "$1"
+  done
+  rm -f "$@"
 }
 
 stop() {
-  stop_pid "$STATE/webhook.pid"
-  stop_pid "$API_PID"
-  stop_pid "$ETCD_PID"
+  stop_all "$STATE/webhook.pid" "$API_PID" "$ETCD_PID"
   rm -rf "$STATE"
 }
 
@@ -249,8 +254,7 @@ start() {
       echo "---- $STATE/$log.log (last 40 lines)" >&2
       tail -n 40 "$STATE/$log.log" >&2 || true
     done
-    stop_pid "$API_PID"
-    stop_pid "$ETCD_PID"
+    stop_all "$API_PID" "$ETCD_PID"
     rm -rf "$STATE/etcd"
     [ "$attempt" -lt 3 ] || die "kube-apiserver did not become ready (3 attempts; logs above)"
     attempt=$((attempt + 1))

@@ -27,6 +27,8 @@ beforeAll(async () => {
   await admin.createPod(namespace, {
     name: 'app-0',
     serviceAccountName: 'app',
+    // The spec exactly as written (test/integ/kube/pod-identity-webhook.integ.ts covers what the webhook adds).
+    labels: { 'eks.amazonaws.com/skip-pod-identity-webhook': 'true' },
     containers: [
       {
         env: [

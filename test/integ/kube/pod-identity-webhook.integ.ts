@@ -35,7 +35,7 @@ let counter = 0;
  * service-account and configuration changes through watches, a moment later), deleting the others; bounded.
  */
 async function podUntil(serviceAccountName: string, wanted: (pod: KubeObject) => boolean): Promise<KubeObject> {
-  for (let attempt = 0; attempt < 120; attempt++) {
+  for (let attempt = 0; attempt < 60; attempt++) {
     counter += 1;
     const name = `probe-${counter}`;
     const pod = await admin.createPod(namespace, { name, serviceAccountName });
@@ -43,7 +43,7 @@ async function podUntil(serviceAccountName: string, wanted: (pod: KubeObject) =>
     await kubeRequest('admin', 'DELETE', `/api/v1/namespaces/${namespace}/pods/${name}?gracePeriodSeconds=0`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`no pod of ${serviceAccountName} came out as wanted after 120 attempts`);
+  throw new Error(`no pod of ${serviceAccountName} came out as wanted after 60 attempts`);
 }
 
 beforeAll(async () => {
