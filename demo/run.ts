@@ -31,6 +31,7 @@ import { logger } from '../lambdas/handlers/make-handler';
 import { DEFAULT_APPROVERS_GROUP } from '../lambdas/workflow/approver-actions';
 import { decideApproval } from '../lambdas/workflow/decision-delivery';
 import { HUB, type OrgEstate, REGIONS, SCANNER_ROLE, seedOrgEstate } from './broken-org';
+import { analyzeWithClusterSide, probeOneServiceAccount, seedClusterFaults, startLocalCluster } from './cluster-side';
 
 const { values } = parseArgs({
   options: {
@@ -74,11 +75,17 @@ async function main(): Promise<void> {
 
   step('Starting the local AWS emulator (moto, pinned; the first run installs it into .venv/emulator)');
   const emulator = await startEmulator();
+  let localCluster: { stop(): void } | undefined;
   try {
     say(`emulator at ${emulator.url}`);
 
     const { estate, hub, workflow } = await setUp(emulator.url);
+    const out = { say, step, style };
+    localCluster = startLocalCluster(estate, out);
+    await seedClusterFaults(emulator.url, estate, out);
     const before = await sweep(hub, estate);
+    const withCluster = await analyzeWithClusterSide(await collect(hub, estate), estate, out);
+    await probeOneServiceAccount(emulator.url, withCluster.snapshot, out);
     const approvalConsole = withConsole ? await openConsole(hub, emulator.url, port) : undefined;
 
     step(`Running the sweep${values['dry-run'] ? ' (dry run: nothing will be written)' : ''}`);
@@ -132,8 +139,9 @@ async function main(): Promise<void> {
       await approvalConsole.close();
     }
   } finally {
+    localCluster?.stop();
     await emulator.stop();
-    say('emulator stopped');
+    say(`${localCluster ? 'Kubernetes API server and ' : ''}emulator stopped`);
   }
 }
 
@@ -169,15 +177,18 @@ async function setUp(emulatorUrl: string) {
   return { estate, hub, workflow };
 }
 
-/** A fresh sweep of the hub and every member account, analyzed. */
-async function sweep(hub: LocalHub, estate: OrgEstate) {
-  return analyzeEstate(
-    await collectEstate(
-      hub.deps.readers,
-      [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
-      { regions: REGIONS },
-    ),
+/** A fresh sweep of the hub and every member account (the AWS side). */
+function collect(hub: LocalHub, estate: OrgEstate) {
+  return collectEstate(
+    hub.deps.readers,
+    [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
+    { regions: REGIONS },
   );
+}
+
+/** A fresh sweep, analyzed. */
+async function sweep(hub: LocalHub, estate: OrgEstate) {
+  return analyzeEstate(await collect(hub, estate));
 }
 
 /** Serves the approval console with a local user pool (an approver and a viewer) and says how to sign in. */
