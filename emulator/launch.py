@@ -678,6 +678,56 @@ eks_urls.url_paths.update(
 )
 
 # ---------------------------------------------------------------------------------------------
+# Patch k: a presigned STS GET (the URL inside an EKS bearer token, which EKS's aws-iam-authenticator calls to learn
+# the caller) reaches STS as the signer: moto routes a request without an Authorization header by its path (an
+# unsigned GET / goes to S3) and takes the access key only from the Authorization header or AWSAccessKeyId.
+# ---------------------------------------------------------------------------------------------
+
+import moto.moto_server.werkzeug_app as werkzeug_app  # noqa: E402
+
+_require(werkzeug_app, "DomainDispatcherApplication")
+_require(werkzeug_app.DomainDispatcherApplication, "infer_service_region_host")
+_require_params(werkzeug_app.DomainDispatcherApplication.infer_service_region_host, "environ", "path")
+_require(core_responses.BaseResponse, "get_access_key")  # querystring is set per request (setup_class)
+
+_orig_infer = werkzeug_app.DomainDispatcherApplication.infer_service_region_host
+
+
+def _presigned_scope(query: str) -> list[str] | None:
+    """The credential scope of a SigV4 presigned query: [key, date, region, service, aws4_request]."""
+    values = parse.parse_qs(query).get("X-Amz-Credential")
+    if not values:
+        return None
+    scope = values[0].split("/")
+    return scope if len(scope) == 5 and scope[4] == "aws4_request" else None
+
+
+@functools.wraps(_orig_infer)
+def _infer_service_region_host(self: Any, environ: dict[str, Any], path: str) -> Any:
+    if not environ.get("HTTP_AUTHORIZATION"):
+        scope = _presigned_scope(environ.get("QUERY_STRING", ""))
+        if scope and scope[3] == "sts":
+            return f"sts.{scope[2]}.amazonaws.com"
+    return _orig_infer(self, environ, path)
+
+
+werkzeug_app.DomainDispatcherApplication.infer_service_region_host = _infer_service_region_host  # type: ignore[method-assign]
+
+_orig_get_access_key = core_responses.BaseResponse.get_access_key
+
+
+@functools.wraps(_orig_get_access_key)
+def _get_access_key(self: Any) -> str:
+    if "Authorization" not in self.headers:
+        values = self.querystring.get("X-Amz-Credential")
+        if values:
+            return str(values[0]).split("/")[0]
+    return _orig_get_access_key(self)
+
+
+core_responses.BaseResponse.get_access_key = _get_access_key  # type: ignore[method-assign]
+
+# ---------------------------------------------------------------------------------------------
 # Serve.
 # ---------------------------------------------------------------------------------------------
 
