@@ -26,6 +26,8 @@ const maximal: EstateSnapshot = {
           status: 'ACTIVE',
           version: '1.31',
           platformVersion: 'eks.1',
+          authenticationMode: 'API_AND_CONFIG_MAP',
+          endpoint: 'https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com',
           arn: 'arn:aws:eks:us-west-2:111111111111:cluster/prod',
           oidcIssuer: 'https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
           tags: { team: 'platform' },
