@@ -65,38 +65,41 @@ function failureCode(err: unknown): 'Unreachable' | 'ReadFailed' {
   return e?.name === 'KubeUnreachableError' || e?.code === 'Unreachable' ? 'Unreachable' : 'ReadFailed';
 }
 
+/** The unreadable record of a read that failed: 401 is NoAccessEntry, the rest Unreachable or ReadFailed. */
+function readFailure(
+  err: unknown,
+  roleArn: string | undefined,
+  meta: { readonly readAt: string; readonly readAs?: string },
+): KubernetesSnapshot {
+  const message = (err as { message?: string })?.message ?? String(err);
+  if (isUnauthorized(err)) return unreadableKubernetes(noAccessEntry(roleArn), { ...meta, message });
+  const code = failureCode(err);
+  const fix =
+    code === 'Unreachable'
+      ? "check that the endpoint is reachable from the hub's network, then scan again"
+      : 'scan again; if it persists, read the cluster with irsa-doctor scan --kubeconfig or --kube-objects';
+  return unreadableKubernetes(
+    { code, reason: `the cluster's API could not be read: ${message.slice(0, 500)}`, fix },
+    { ...meta, message },
+  );
+}
+
 export function eksClusterReader(options: EksClusterReaderOptions): EksClusterReader {
   const now = options.now ?? (() => new Date());
+  const sts = options.stsEndpoint ? { endpoint: options.stsEndpoint } : {};
   return async (facts, identity) => {
-    const readAt = now().toISOString();
-    const meta = { readAt, ...(identity.roleArn ? { readAs: identity.roleArn } : {}) };
-    const blocked = eksReadBlocker(facts, identity.roleArn);
+    const { roleArn } = identity;
+    const meta = { readAt: now().toISOString(), ...(roleArn ? { readAs: roleArn } : {}) };
+    const blocked = eksReadBlocker(facts, roleArn);
     if (blocked) return unreadableKubernetes(blocked, meta);
     try {
-      const { token } = await eksBearerToken({
-        clusterName: facts.name,
-        region: facts.region,
-        credentials: identity.credentials,
-        ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
-      });
+      const { clusterName, region } = { clusterName: facts.name, region: facts.region };
+      const { token } = await eksBearerToken({ clusterName, region, credentials: identity.credentials, ...sts });
       const ca = caFromDescribeCluster(facts.certificateAuthority);
       const read = await options.read({ server: facts.endpoint as string, token, ...(ca ? { ca } : {}) });
-      return identity.roleArn ? { ...read, readAs: identity.roleArn } : read;
+      return roleArn ? { ...read, readAs: roleArn } : read;
     } catch (err) {
-      const message = (err as { message?: string })?.message ?? String(err);
-      if (isUnauthorized(err)) return unreadableKubernetes(noAccessEntry(identity.roleArn), { ...meta, message });
-      const code = failureCode(err);
-      return unreadableKubernetes(
-        {
-          code,
-          reason: `the cluster's API could not be read: ${message.slice(0, 500)}`,
-          fix:
-            code === 'Unreachable'
-              ? "check that the endpoint is reachable from the hub's network, then scan again"
-              : 'scan again; if it persists, read the cluster with irsa-doctor scan --kubeconfig or --kube-objects',
-        },
-        { ...meta, message },
-      );
+      return readFailure(err, roleArn, meta);
     }
   };
 }
