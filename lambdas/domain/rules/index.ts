@@ -3,6 +3,7 @@ import type { AnalysisContext, RoleAnalysis } from './context';
 import { checkRole, readRole } from './document/role-pass';
 import { fastPathEligible, isCanonicalStatement } from './irsa-statement/canonical-statement';
 import { checkIrsaStatement } from './irsa-statement/statement-pass';
+import { checkScannerAccess } from './kubernetes/kube-001-scanner-cannot-read';
 import { checkAssociations, checkPodIdentityTrust } from './pod-identity-rules';
 import { checkClusterProviders } from './provider/irsa-001-no-provider';
 import { checkProviders } from './provider/provider-scope';
@@ -18,6 +19,7 @@ import { checkServiceAccounts } from './workload/workload-pass';
  */
 export function runRules(ctx: AnalysisContext): void {
   checkAccounts(ctx);
+  checkScannerAccess(ctx);
   const neededLater = rolesNeededLater(ctx);
   for (const ref of ctx.index.roles) {
     const role = readRole(ref, ctx);

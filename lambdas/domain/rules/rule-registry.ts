@@ -19,6 +19,7 @@ import { IRSA_020 } from './irsa-statement/irsa-020-aud-value';
 import { IRSA_021 } from './irsa-statement/irsa-021-clusters-merged';
 import { IRSA_044 } from './irsa-statement/irsa-044-other-partition';
 import type { StatementScope } from './irsa-statement/statement-scope';
+import { KUBE_001 } from './kubernetes/kube-001-scanner-cannot-read';
 import { PI_050 } from './pod-identity/pi-050-pods-service-not-trusted';
 import { PI_054 } from './pod-identity/pi-054-cross-account-set-up-wrongly';
 import { PI_055 } from './pod-identity/pi-055-over-broad-pod-identity-trust';
@@ -75,6 +76,7 @@ export const RULES = [
   DOC_002,
   SWEEP_001,
   SWEEP_002,
+  KUBE_001,
 ] as const;
 
 /** The statement checks, in registry order: run once per IRSA Allow statement, from one scope. */

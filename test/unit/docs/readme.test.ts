@@ -7,7 +7,7 @@ const ci = readFileSync(join(__dirname, '../../../.ci/run'), 'utf8');
 
 describe('README', () => {
   it('lists every rule of the catalog with its default severity, and no other', () => {
-    const rows = [...readme.matchAll(/^\| ((?:IRSA|PI|DOC|SWEEP)-\d{3}) \| (\w+) \|/gm)].map((m) => [m[1], m[2]]);
+    const rows = [...readme.matchAll(/^\| ((?:IRSA|PI|DOC|SWEEP|KUBE)-\d{3}) \| (\w+) \|/gm)].map((m) => [m[1], m[2]]);
     expect(rows).toEqual([...RULE_CATALOG.values()].map((r) => [r.id, r.severity]));
   });
 
