@@ -1,5 +1,12 @@
 import type { FindingOf, RuleId } from '../../finding';
-import type { Fixer, Outcome, ProviderFixContext, RoleFixContext, ServiceAccountFixContext } from './fixer';
+import type {
+  ClusterFixContext,
+  Fixer,
+  Outcome,
+  ProviderFixContext,
+  RoleFixContext,
+  ServiceAccountFixContext,
+} from './fixer';
 import { irsa001CreateProvider } from './irsa-001-create-provider';
 import { irsa002OwnAccountProvider } from './irsa-002-own-account-provider';
 import { irsa003AddStsAudience } from './irsa-003-add-sts-audience';
@@ -23,6 +30,7 @@ import { irsa031AddClusterStatement } from './irsa-031-add-cluster-statement';
 import { irsa036AddCustomAudience } from './irsa-036-add-custom-audience';
 import { irsa038AdmitAddon } from './irsa-038-admit-addon';
 import { irsa044ProviderPartition } from './irsa-044-provider-partition';
+import { kube001CreateAccessEntry } from './kube-001-create-access-entry';
 import { pi050AddPodIdentityAction } from './pi-050-add-pod-identity-action';
 import { pi055PinSourceAccount } from './pi-055-pin-source-account';
 
@@ -59,6 +67,7 @@ export const FIXERS: FixerRegistry = {
   'IRSA-044': irsa044ProviderPartition,
   'PI-050': pi050AddPodIdentityAction,
   'PI-055': pi055PinSourceAccount,
+  'KUBE-001': kube001CreateAccessEntry,
 };
 
 /** The fixer registered for a rule; undefined when the rule is reported, not patched. */
@@ -78,6 +87,11 @@ export function fixProvider<R extends RuleId>(
   ctx: ProviderFixContext,
 ): void {
   fixerOf(rule)?.provider?.(findings, ctx);
+}
+
+/** Plans for a cluster finding with its rule's fixer (nothing when it has no cluster fix). */
+export function fixCluster<R extends RuleId>(finding: FindingOf<R>, ctx: ClusterFixContext): void {
+  fixerOf(finding.ruleId)?.cluster?.(finding, ctx);
 }
 
 /** Proposes the Kubernetes-side plan of a service-account finding with its rule's fixer. */
