@@ -106,13 +106,16 @@ class Planner {
     for (const [arn, list] of byResource) {
       if (list[0]?.resourceType === 'oidc-provider') this.planProvider(arn, list);
     }
-    for (const [arn, list] of byResource) {
-      const type = list[0]?.resourceType;
-      if (type === 'role') this.planRole(arn, list);
-      else if (type === 'service-account') this.planServiceAccount(list);
-      else if (type === 'cluster') this.planCluster(list);
-    }
+    for (const [arn, list] of byResource) this.planResource(arn, list);
     return { plans: this.plans, findings: this.planningFindings };
+  }
+
+  /** The plans of one role, service account or cluster (providers are planned first, apart). */
+  private planResource(arn: string, list: readonly Finding[]): void {
+    const type = list[0]?.resourceType;
+    if (type === 'role') this.planRole(arn, list);
+    else if (type === 'service-account') this.planServiceAccount(list);
+    else if (type === 'cluster') this.planCluster(list);
   }
 
   private planProvider(arn: string, list: readonly Finding[]): void {
