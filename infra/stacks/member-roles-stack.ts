@@ -27,6 +27,9 @@ export const SCANNER_ACTIONS = [
   'eks:DescribeAddonConfiguration',
   'eks:ListPodIdentityAssociations',
   'eks:DescribePodIdentityAssociation',
+  // The verify step of create-access-entry re-reads the scanner's own access entry.
+  'eks:DescribeAccessEntry',
+  'eks:ListAssociatedAccessPolicies',
 ] as const;
 
 /**
@@ -158,6 +161,11 @@ export class MemberRolesStack extends Stack {
               resources: [eksArn('podidentityassociation/*')],
             }),
             new iam.PolicyStatement({
+              sid: 'ReadOwnAccessEntries',
+              actions: ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'],
+              resources: [eksArn(`access-entry/*/role/${Aws.ACCOUNT_ID}/${props.scannerRoleName}/*`)],
+            }),
+            new iam.PolicyStatement({
               sid: 'NothingElseEver',
               effect: iam.Effect.DENY,
               notActions: [...SCANNER_ACTIONS],
@@ -204,7 +212,11 @@ export class MemberRolesStack extends Stack {
       ownRoleNames: [props.scannerRoleName, props.remediatorRoleName, HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME],
     };
     const roleScope = roleScopeStatements(this.remediationScope);
-    const statements = remediatorStatements(this.remediationScope, localArn);
+    const statements = remediatorStatements(this.remediationScope, localArn, {
+      eksArn,
+      scannerArn: localArn(`role/${props.scannerRoleName}`),
+      scannerEntries: eksArn(`access-entry/*/role/${Aws.ACCOUNT_ID}/${props.scannerRoleName}/*`),
+    });
     this.remediatorRole = new iam.Role(this, 'RemediatorRole', {
       roleName: props.remediatorRoleName,
       description: 'IRSA Doctor: fix IRSA trust policies and OIDC providers (assumed by the hub writer)',
@@ -248,7 +260,17 @@ export class MemberRolesStack extends Stack {
  * with that scope's resources and conditions, then the Denies (protected roles, re-tagging owned providers,
  * everything but REMEDIATOR_ACTIONS).
  */
-function remediatorStatements(scope: RemediationScope, localArn: (resource: string) => string): iam.PolicyStatement[] {
+function remediatorStatements(
+  scope: RemediationScope,
+  localArn: (resource: string) => string,
+  eks: {
+    readonly eksArn: (resource: string) => string;
+    /** The member scanner role: the only principal the remediator may give cluster access to. */
+    readonly scannerArn: string;
+    /** The scanner role's access entries on any cluster of the account. */
+    readonly scannerEntries: string;
+  },
+): iam.PolicyStatement[] {
   const roleScope = roleScopeStatements(scope);
   const roleArns = (patterns: readonly string[]) => patterns.map((p) => localArn(`role/${p}`));
   const eksProviders = EKS_PROVIDER_PATTERNS.map((p) => localArn(`oidc-provider/${p}`));
@@ -285,6 +307,28 @@ function remediatorStatements(scope: RemediationScope, localArn: (resource: stri
     'eks-oidc-providers': (actions) => [allow('RepairEksOidcProviders', actions, eksProviders)],
     'eks-oidc-providers-with-plan-tag': (actions) => [
       allow('DeleteOwnOidcProviders', actions, eksProviders, { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } }),
+    ],
+    // Cluster access for the scanner role only: a STANDARD entry without groups, username or tags, then only the
+    // view policy at cluster scope on it; reads and the rollback's delete on the scanner's own entries only.
+    'scanner-access-entry': (actions) => [
+      allow('ScannerAccessEntryOnly', actions, [eks.scannerEntries], {
+        StringEquals: { 'eks:principalArn': eks.scannerArn },
+      }),
+    ],
+    'clusters-scanner-entry-only': (actions) => [
+      allow('CreateScannerAccessEntryOnly', actions, [eks.eksArn('cluster/*')], {
+        StringEquals: { 'eks:principalArn': eks.scannerArn, 'eks:accessEntryType': 'STANDARD' },
+        Null: { 'eks:kubernetesGroups': 'true', 'eks:username': 'true', 'aws:TagKeys': 'true' },
+      }),
+    ],
+    'scanner-access-entry-view-policy': (actions) => [
+      allow('AssociateViewPolicyOnly', actions, [eks.scannerEntries], {
+        StringEquals: {
+          'eks:principalArn': eks.scannerArn,
+          'eks:policyArn': `arn:${Aws.PARTITION}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`,
+          'eks:accessScope': 'cluster',
+        },
+      }),
     ],
   };
   const deny = (sid: string, props: Omit<iam.PolicyStatementProps, 'sid' | 'effect'>) =>
