@@ -54,16 +54,8 @@ function entryOf(arn: string) {
 const byPolicy = (a: AccessPolicyAssociation, b: AccessPolicyAssociation) =>
   a.policyArn < b.policyArn ? -1 : a.policyArn > b.policyArn ? 1 : 0;
 
-/** The access entry and its associated policies as they are now; null when there is no entry for the principal. */
-export async function readAccessEntry(eks: EKSClient, arn: string): Promise<AccessEntryState | null> {
-  const { clusterName, principalArn } = entryOf(arn);
-  let entry: DescribeAccessEntryCommandOutput;
-  try {
-    entry = await eks.send(new DescribeAccessEntryCommand({ clusterName, principalArn }));
-  } catch (err) {
-    if ((err as { name?: string }).name === 'ResourceNotFoundException') return null;
-    throw err;
-  }
+/** Every policy associated with the principal's entry, every page. */
+async function readPolicies(eks: EKSClient, clusterName: string, principalArn: string) {
   const policies: AccessPolicyAssociation[] = [];
   let nextToken: string | undefined;
   do {
@@ -78,6 +70,20 @@ export async function readAccessEntry(eks: EKSClient, arn: string): Promise<Acce
     }
     nextToken = page.nextToken;
   } while (nextToken);
+  return policies;
+}
+
+/** The access entry and its associated policies as they are now; null when there is no entry for the principal. */
+export async function readAccessEntry(eks: EKSClient, arn: string): Promise<AccessEntryState | null> {
+  const { clusterName, principalArn } = entryOf(arn);
+  let entry: DescribeAccessEntryCommandOutput;
+  try {
+    entry = await eks.send(new DescribeAccessEntryCommand({ clusterName, principalArn }));
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ResourceNotFoundException') return null;
+    throw err;
+  }
+  const policies = await readPolicies(eks, clusterName, principalArn);
   return {
     clusterName,
     principalArn,
