@@ -203,6 +203,11 @@ export class MemberRolesStack extends Stack {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:podidentityassociation/*]',
         reason: 'eks:DescribePodIdentityAssociation (a read) on the associations of this account, listed at run time.',
       },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:access-entry/*/role/<AWS::AccountId>/${props.scannerRoleName}/*]`,
+        reason:
+          "eks:DescribeAccessEntry and eks:ListAssociatedAccessPolicies (reads) on this role's own access entries, on any cluster (the verify step of create-access-entry).",
+      },
     );
 
     // ---- RemediatorRole: narrow writes, scoped by IAM ------------------------------------------------------------
@@ -235,6 +240,16 @@ export class MemberRolesStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/*]',
         reason: 'iam:GetOpenIDConnectProvider (a read) on any OIDC provider of this account, listed at run time.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]',
+        reason:
+          'eks:CreateAccessEntry on any cluster of this account (clusters are found at run time), only for the scanner role as principal (eks:principalArn), type STANDARD, without Kubernetes groups, username or tags.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:access-entry/*/role/<AWS::AccountId>/${props.scannerRoleName}/*]`,
+        reason:
+          "The scanner role's own access entries only (resource and eks:principalArn): read, delete (rollback), and associate AmazonEKSViewPolicy at cluster scope only (eks:policyArn, eks:accessScope).",
       },
       ...EKS_PROVIDER_PATTERNS.map((p) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/${p}]`,
