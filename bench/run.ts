@@ -1,15 +1,17 @@
 /**
- * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis,cli,sweep,proof]`:
+ * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis,cli,sweep,proof,kube]`:
  * benchmarks, never part of the tests.
  * Prints the figures and writes them as JSON to bench/results/latest.json for tracking over time.
  * `analysis` also plans the same estate, in a child process, for its time and peak memory; `cli` times the CLI's
- * analyze and plan commands on it.
+ * analyze and plan commands on it. `kube` seeds a local kube-apiserver (--kube-pods, --kube-service-accounts) and counts
+ * the calls reading it takes against the lower bound.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import type { benchEstate as BenchEstate, runAnalysisBench as RunAnalysisBench } from './analysis';
+import { runKubeBench } from './kube';
 import { runCliBench, runPlanningBench } from './planning';
 import { runProofBench } from './proof';
 import { runSweepBench } from './sweep';
@@ -53,6 +55,8 @@ const { values } = parseArgs({
     clusters: { type: 'string', default: '3' },
     'roles-per-account': { type: 'string', default: '1000' },
     only: { type: 'string' },
+    'kube-pods': { type: 'string', default: '5000' },
+    'kube-service-accounts': { type: 'string', default: '1000' },
   },
 });
 const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number => {
@@ -63,10 +67,12 @@ const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE
   }
   return n;
 };
-const SECTIONS = ['analysis', 'cli', 'sweep', 'proof'];
+const SECTIONS = ['analysis', 'cli', 'sweep', 'proof', 'kube'];
 const only = values.only?.split(',');
 if (only?.some((section) => !SECTIONS.includes(section))) {
-  process.stderr.write(`bench: --only takes analysis, cli, sweep or proof, comma-separated; got "${values.only}"\n`);
+  process.stderr.write(
+    `bench: --only takes analysis, cli, sweep, proof or kube, comma-separated; got "${values.only}"\n`,
+  );
   process.exit(2);
 }
 
@@ -119,6 +125,24 @@ function cliSection(lines: string[], results: Record<string, unknown>): void {
     ),
   );
   results.cli = cli;
+}
+
+/** Kubernetes calls per cluster against the lower bound, on a real kube-apiserver. */
+async function kubeSection(lines: string[], results: Record<string, unknown>): Promise<void> {
+  const shape = {
+    pods: positive('kube-pods', values['kube-pods'], 50_000),
+    serviceAccounts: positive('kube-service-accounts', values['kube-service-accounts'], 20_000),
+    namespaces: 10,
+    pageSize: 500,
+  };
+  const kube = await runKubeBench(shape, (line) => process.stderr.write(`${line}\n`));
+  lines.push(
+    '',
+    `Reading one cluster's Kubernetes API (kube-apiserver ${kube.serverVersion ?? ''}, view-only identity, ${shape.pageSize} objects per page): ${kube.objects.serviceaccounts} service accounts, ${kube.objects.pods} pods, ${kube.status}:`,
+    `  HTTP calls: ${kube.calls}; lower bound (/version + one list call per kind per page): ${kube.lowerBound}`,
+    `  read and converted in ${kube.readSeconds.toFixed(2)} s (seeding took ${kube.seedSeconds.toFixed(1)} s)`,
+  );
+  results.kube = kube;
 }
 
 async function main(): Promise<void> {
@@ -185,6 +209,8 @@ async function main(): Promise<void> {
     }
     results.sweep = sweep;
   }
+
+  if (runs('kube')) await kubeSection(lines, results);
 
   process.stdout.write(`${lines.join('\n')}\n`);
   const dir = join(__dirname, 'results');

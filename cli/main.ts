@@ -5,6 +5,8 @@ import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
   CredentialsError,
   InputReadError,
+  KubeApiError,
+  KubeconfigError,
   OutputWriteError,
   SnapshotValidationError,
   UsageError,
@@ -20,11 +22,19 @@ import {
   rollbackCommand,
 } from './commands/approvals';
 import { planCommand } from './commands/plan';
+import { PROBE_FORMATS, PROBE_TOKEN_SECONDS, probeCommand } from './commands/probe';
 import { rulesCommand } from './commands/rules';
 import { DEFAULT_SCANNER_ROLE, scanCommand } from './commands/scan';
 import { type CliIo, NetworkError, processIo } from './io';
+import { collectKubeObjects, KUBE_OBJECTS_HELP } from './kube-objects-input';
 
 export const EXIT = { OK: 0, FINDINGS: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
+
+const kubeObjectsOption = () =>
+  new Option('--kube-objects <CLUSTER@REGION=FILE>', KUBE_OBJECTS_HELP).argParser(collectKubeObjects);
+
+const KUBE_OBJECTS_EXAMPLE =
+  "\n\nA cluster's Kubernetes side, without giving irsa-doctor access to the cluster:\n  kubectl --context prod get serviceaccounts,pods,mutatingwebhookconfigurations -A -o json --show-managed-fields > prod-objects.json\n  irsa-doctor COMMAND --snapshot snapshot.json --kube-objects prod@us-west-2=prod-objects.json\nWithout --show-managed-fields everything works except knowing when each annotation was set (a pod created\nbefore its role-arn annotation). A file replaces what the snapshot held for that cluster.";
 
 const failOnOption = () =>
   new Option('--fail-on <severity>', 'exit 1 when a finding of this severity or worse exists').choices([...SEVERITIES]);
@@ -47,9 +57,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .addOption(failOnOption())
     .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
+    .addOption(kubeObjectsOption())
     .addHelpText(
       'after',
-      '\nExit codes: 0 analysis ran; 1 a finding met --fail-on; 2 bad input or usage.\n\nExample:\n  irsa-doctor analyze --snapshot examples/estate.json --fail-on high',
+      `\nExit codes: 0 analysis ran; 1 a finding met --fail-on; 2 bad input or usage.\n\nExample:\n  irsa-doctor analyze --snapshot examples/estate.json --fail-on high${KUBE_OBJECTS_EXAMPLE.replace('COMMAND', 'analyze')}`,
     )
     .action(async (opts) => setCode(await analyzeCommand(opts, io)));
 
@@ -67,9 +78,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       `classes of declared widening a plan may carry and stay applicable, comma-separated (${WIDENING_CLASSES.join(', ')}); default none`,
       undefined,
     )
+    .addOption(kubeObjectsOption())
     .addHelpText(
       'after',
-      '\nJSON output: {"plans": [...], "findings": [...]}. Markdown is the approver\'s view: finding, evidence, diff, proof, risk.\nNothing is changed: plans are applied by the workflow after approval.',
+      `\nJSON output: {"plans": [...], "findings": [...]}. Markdown is the approver's view: finding, evidence, diff, proof, risk.\nNothing is changed: plans are applied by the workflow after approval.${KUBE_OBJECTS_EXAMPLE.replace('COMMAND', 'plan')}`,
     )
     .action(async (opts) => setCode(await planCommand(opts, io)));
 
@@ -98,11 +110,44 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--max-attempts <n>', 'attempts per AWS call (adaptive retry with backoff and jitter)', '8')
     .option('--no-tls', "skip the TLS check of each provider's issuer (thumbprints)")
     .option('--no-workloads', 'skip EKS add-on service accounts and Pod Identity associations')
+    .option(
+      '--kubeconfig <file>',
+      "after the sweep, read each cluster's Kubernetes API (service accounts, pods, webhooks) with this kubeconfig; contexts are matched to swept clusters by API endpoint (several files: a:b, as KUBECONFIG)",
+    )
+    .option(
+      '--kube-context <name>',
+      'only this context (repeatable); NAME=CLUSTER@REGION (or NAME=ACCOUNT/CLUSTER@REGION) names its cluster instead of matching by endpoint; without --kubeconfig, KUBECONFIG or ~/.kube/config is read',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addHelpText(
       'after',
-      '\nA progress bar is drawn on stderr when it is a terminal. An account whose role cannot be assumed is reported\n(SWEEP-001) and the sweep goes on.\n\nExit codes: 0 scan ran; 1 a finding met --fail-on; 2 bad usage or unusable credentials.\n\nExamples:\n  irsa-doctor scan --profile prod --regions us-west-2,eu-west-1 --output snapshot.json\n  irsa-doctor scan --organization --ou ou-ab12-cdef3456 --role-name IrsaDoctorScanner --format markdown',
+      '\nA progress bar is drawn on stderr when it is a terminal. An account whose role cannot be assumed is reported\n(SWEEP-001) and the sweep goes on.\n\nWith --kubeconfig, each matched cluster is read with get/list on serviceaccounts, pods and\nmutatingwebhookconfigurations (view-only; nothing is written); one line per cluster on stderr says how it ended.\nA context that matches no swept cluster is reported and not used. A cluster that cannot be read is recorded as\nunreadable (reason and fix), never as having no service accounts.\n\nExit codes: 0 scan ran; 1 a finding met --fail-on; 2 bad usage or unusable credentials.\n\nExamples:\n  irsa-doctor scan --profile prod --regions us-west-2,eu-west-1 --output snapshot.json\n  irsa-doctor scan --organization --ou ou-ab12-cdef3456 --role-name IrsaDoctorScanner --format markdown\n  irsa-doctor scan --regions us-west-2 --kubeconfig ~/.kube/config --kube-context admin=prod@us-west-2',
     )
     .action(async (opts) => setCode(await scanCommand(opts, io)));
+
+  program
+    .command('probe')
+    .description(
+      "Test one service account's IRSA chain end to end, like the seeds' test pod but without a pod: a real token from the cluster, checked against the issuer, the IAM provider and the role's trust policy.",
+    )
+    .requiredOption('--cluster <name|arn>', 'the EKS cluster (name, or ARN for its account and region)')
+    .option('--region <region>', "the cluster's region (default: from the ARN, else AWS_REGION)")
+    .requiredOption('--namespace <namespace>', "the service account's namespace")
+    .requiredOption('--service-account <name>', 'the service account')
+    .option('--kubeconfig <file>', 'kubeconfig file(s), ":"-separated (default: KUBECONFIG, else ~/.kube/config)')
+    .option('--kube-context <name>', 'kubeconfig context (default: its current-context)')
+    .option('--snapshot <file>', 'read the cluster, providers and role from this estate snapshot instead of AWS')
+    .option('--profile <name>', 'AWS profile (default: the SDK credential chain)')
+    .option('--endpoint-url <url>', 'send every AWS call here (an emulator); default AWS_ENDPOINT_URL, else AWS')
+    .option('--role-name <name>', "read-only role assumed in an account other than the caller's", DEFAULT_SCANNER_ROLE)
+    .option('--external-id <id>', 'ExternalId for that AssumeRole, when the role requires one')
+    .option('--assume', 'also call sts:AssumeRoleWithWebIdentity with the token and print the caller identity')
+    .addOption(new Option('--format <format>', 'output format').choices([...PROBE_FORMATS]).default('table'))
+    .addHelpText(
+      'after',
+      `\nWhat it writes: one TokenRequest (POST .../serviceaccounts/NAME/token: a ${PROBE_TOKEN_SECONDS} s token for the audience of the\nservice account's eks.amazonaws.com/audience annotation, default sts.amazonaws.com); nothing else, in the cluster\nor in AWS. The token is never printed. RBAC: "get" on serviceaccounts and "create" on serviceaccounts/token in the\nnamespace (and, optionally, "get" on /openid/v1/jwks to verify the token's signature with the server's keys). The\nverdict is the project's own evaluation (the signature is left to STS); --assume asks STS.\n\nExit codes: 0 every check passed (and --assume succeeded); 1 a check failed or could not be decided, or --assume\nfailed; 2 bad usage, an unusable kubeconfig or AWS credentials, a 403 (the message names the permission), an\nunreachable API server.\n\nExample:\n  irsa-doctor probe --cluster prod --region us-west-2 --namespace kube-system --service-account aws-load-balancer-controller --assume`,
+    )
+    .action(async (opts) => setCode(await probeCommand(opts, io)));
 
   const consoleOptions = (command: Command) =>
     command
@@ -198,7 +243,10 @@ function reportError(err: unknown, io: CliIo): number {
     err instanceof InputReadError ||
     err instanceof OutputWriteError ||
     err instanceof CredentialsError ||
-    err instanceof NetworkError
+    err instanceof KubeconfigError ||
+    err instanceof NetworkError ||
+    // A Kubernetes API failure that stops a command (the probe's 403 names the permission it needs).
+    err instanceof KubeApiError
   ) {
     io.stderr.write(`irsa-doctor: ${clip(err.message, 1000)}\n`);
     return EXIT.BAD_INPUT;

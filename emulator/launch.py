@@ -79,7 +79,7 @@ _require(moto_config, "default_user_config")
 if "execute_state_machine" not in moto_config.default_user_config.get("stepfunctions", {}):
     raise _changed("default_user_config['stepfunctions']['execute_state_machine']")
 _require(eks_models, "ISSUER_TEMPLATE", "Cluster")
-_cluster_sig = _require_params(eks_models.Cluster.__init__, "region_name")
+_cluster_sig = _require_params(eks_models.Cluster.__init__, "region_name", "tags")
 _require(iam_models, "IAMBackend", "OpenIDConnectProvider")
 _require(
     iam_models.IAMBackend,
@@ -163,8 +163,10 @@ for _action, _method in _NEW_ACTIONS.items():
         )
 
 # ---------------------------------------------------------------------------------------------
-# Patch a: a unique, AWS-shaped OIDC issuer per EKS cluster.
+# Patch a: a unique, AWS-shaped OIDC issuer per EKS cluster (or the one its tag "emulator:oidc-issuer" names).
 # ---------------------------------------------------------------------------------------------
+
+ISSUER_TAG = "emulator:oidc-issuer"
 
 _orig_cluster_init = eks_models.Cluster.__init__
 
@@ -172,9 +174,14 @@ _orig_cluster_init = eks_models.Cluster.__init__
 @functools.wraps(_orig_cluster_init)
 def _cluster_init(self: Any, *args: Any, **kwargs: Any) -> None:
     _orig_cluster_init(self, *args, **kwargs)
-    region = _cluster_sig.bind(self, *args, **kwargs).arguments["region_name"]
+    bound = _cluster_sig.bind(self, *args, **kwargs).arguments
+    region = bound["region_name"]
     issuer_id = mock_random.uuid4().hex.upper()
     self.identity = {"oidc": {"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{issuer_id}"}}
+    # A test whose cluster is a real local kube-apiserver pins the issuer to the server's with this tag.
+    pinned = (bound.get("tags") or {}).get(ISSUER_TAG)
+    if isinstance(pinned, str) and pinned.startswith("https://"):
+        self.identity = {"oidc": {"issuer": pinned}}
 
 
 eks_models.Cluster.__init__ = _cluster_init  # type: ignore[method-assign]

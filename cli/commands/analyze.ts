@@ -2,6 +2,7 @@ import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
 import { type AnalysisResult, atLeast, SEVERITIES, type Severity } from '../../lambdas/domain/finding';
 import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot } from '../io';
+import { withKubeObjects } from '../kube-objects-input';
 import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
 import { makeStyle } from '../render/style';
 
@@ -13,6 +14,8 @@ export interface AnalyzeOptions {
   readonly format: string;
   readonly failOn?: string;
   readonly trustPolicyQuota?: string;
+  /** `CLUSTER@REGION=FILE` values of --kube-objects. */
+  readonly kubeObjects?: readonly string[];
 }
 
 /** `irsa-doctor analyze`: returns the exit code (0 ran, 1 --fail-on met). Bad input throws a typed error. */
@@ -20,7 +23,7 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
   const format = parseFormat(options.format);
   const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
-  const snapshot = await readSnapshot(options.snapshot, io);
+  const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
   return printFindings(result, format, failOn, io);
 }

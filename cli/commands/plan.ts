@@ -3,6 +3,7 @@ import { WIDENING_CLASSES } from '../../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot, writeChunks } from '../io';
+import { withKubeObjects } from '../kube-objects-input';
 import { renderPlansJsonChunks, renderPlansMarkdown, renderPlansTable } from '../render/plans';
 import { makeStyle } from '../render/style';
 import { parseFormat, parseQuota } from './analyze';
@@ -13,13 +14,15 @@ export interface PlanOptions {
   readonly trustPolicyQuota?: string;
   /** Comma-separated classes of declared widening a plan may carry and stay applicable (default none). */
   readonly allowWidening?: string;
+  /** `CLUSTER@REGION=FILE` values of --kube-objects. */
+  readonly kubeObjects?: readonly string[];
 }
 
 /** `irsa-doctor plan`: prints the fix plans; exit 0 when it ran. Bad input throws a typed error. */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
-  const snapshot = await readSnapshot(options.snapshot, io);
+  const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const allowWidening = options.allowWidening === undefined ? [] : parseWidening(options.allowWidening);
   const planner: PlannerOptions = {
     ...(quota === undefined ? {} : { trustPolicyQuota: quota }),

@@ -1,6 +1,14 @@
 import { fromIni } from '@aws-sdk/credential-providers';
 import { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { collectEstate } from '../../lambdas/adapters/collect-estate';
+import {
+  type KubeContextRequest,
+  kubeResultLine,
+  matchKubeContexts,
+  parseKubeContextOption,
+  readKubeClusters,
+} from '../../lambdas/adapters/kubernetes/kube-scan';
+import { defaultKubeconfigPath, type Kubeconfig, loadKubeconfig } from '../../lambdas/adapters/kubernetes/kubeconfig';
 import { createThumbprintObserver } from '../../lambdas/adapters/oidc-thumbprint';
 import { resolveTargets } from '../../lambdas/adapters/targets';
 import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
@@ -31,6 +39,10 @@ export interface ScanOptions {
   readonly maxAttempts: string;
   readonly tls: boolean;
   readonly workloads: boolean;
+  /** Read each swept cluster's Kubernetes API with this kubeconfig (contexts matched by endpoint). */
+  readonly kubeconfig?: string;
+  /** `NAME` or `NAME=CLUSTER@REGION`, repeatable: only these contexts (default: every context of the kubeconfig). */
+  readonly kubeContext?: readonly string[];
 }
 
 const list = (text: string | undefined) =>
@@ -61,6 +73,8 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new UsageError(`--endpoint-url must be an http(s) URL; got "${endpoint}"`);
   }
+  // The kubeconfig is read before the sweep, so a bad file or --kube-context fails fast.
+  const kube = kubeOptions(options, io);
   const credentials = options.profile ? fromIni({ profile: options.profile }) : undefined;
   const baseOptions = {
     maxAttempts,
@@ -85,7 +99,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
 
   const bar = progressBar(io.stderr);
   const started = Date.now();
-  const snapshot = await collectEstate(factory, targets, {
+  const swept = await collectEstate(factory, targets, {
     regions,
     accountConcurrency,
     workloads: options.workloads,
@@ -93,12 +107,44 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
     onProgress: (p) => bar.update(p),
   });
   bar.done();
+  const snapshot = kube ? await readKubernetesSide(swept, kube, io) : swept;
   // What is written must be what analyze accepts: validate before writing.
   parseSnapshot(snapshot, 'collected snapshot');
   if (options.output) await writeFileAtomic(options.output, `${JSON.stringify(snapshot, null, 2)}\n`);
 
   if (io.stderr.isTTY) io.stderr.write(scanSummary(snapshot, regions.length, Date.now() - started, options.output));
   return printFindings(analyzeEstate(snapshot), format, failOn, io);
+}
+
+/** The kubeconfig and the contexts asked for; undefined when the cluster side is not to be read. */
+function kubeOptions(
+  options: ScanOptions,
+  io: CliIo,
+): { config: Kubeconfig; requests: readonly KubeContextRequest[] } | undefined {
+  const requests = (options.kubeContext ?? []).map(parseKubeContextOption);
+  if (options.kubeconfig === undefined && requests.length === 0) return undefined;
+  return { config: loadKubeconfig(options.kubeconfig ?? defaultKubeconfigPath(io.env)), requests };
+}
+
+/**
+ * Reads the Kubernetes API of every swept cluster a context matches, one stderr line per cluster and per context
+ * not used. A cluster that cannot be read is recorded partial or unreadable, never an error of the scan.
+ */
+async function readKubernetesSide(
+  snapshot: EstateSnapshot,
+  kube: { config: Kubeconfig; requests: readonly KubeContextRequest[] },
+  io: CliIo,
+): Promise<EstateSnapshot> {
+  const match = matchKubeContexts(snapshot, kube.config, kube.requests);
+  for (const line of match.unmatched) io.stderr.write(`kubernetes: ${line}\n`);
+  if (match.targets.length === 0) {
+    io.stderr.write('kubernetes: no swept cluster matched a kubeconfig context; no cluster was read\n');
+    return snapshot;
+  }
+  const read = await readKubeClusters(snapshot, match.targets, {
+    onCluster: (result) => io.stderr.write(`${kubeResultLine(result)}\n`),
+  });
+  return read.snapshot;
 }
 
 function regionsOption(text: string): readonly string[] {

@@ -280,8 +280,8 @@ async function describeCluster(
       ...(cluster.platformVersion ? { platformVersion: cluster.platformVersion } : {}),
       ...(cluster.arn ? { arn: cluster.arn } : {}),
       oidcIssuer: cluster.identity?.oidc?.issuer ?? null,
-      tags: cluster.tags ?? {},
       ...(cluster.endpoint ? { endpoint: cluster.endpoint } : {}),
+      tags: cluster.tags ?? {},
       ...(cluster.accessConfig?.authenticationMode
         ? { authenticationMode: cluster.accessConfig.authenticationMode }
         : {}),

@@ -1,8 +1,10 @@
 import { issuerKey, parseEksIssuer, stripScheme } from './arn';
+import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from './kube-annotations';
 import type {
   AccountSnapshot,
   ClusterSnapshot,
   EstateSnapshot,
+  KubeServiceAccount,
   OidcProviderSnapshot,
   PodIdentityAssociationSnapshot,
   RoleSnapshot,
@@ -36,6 +38,8 @@ export interface RoleRef {
 export interface ServiceAccountRef {
   readonly accountId: string;
   readonly serviceAccount: ServiceAccountSnapshot;
+  /** Set when it was read from the cluster's Kubernetes API (ClusterSnapshot.kubernetes): the object as read. */
+  readonly kube?: KubeServiceAccount;
 }
 
 export interface AssociationRef {
@@ -69,16 +73,42 @@ export class EstateIndex {
       for (const role of account.roles) this.roles.push({ accountId: account.accountId, role });
       for (const serviceAccount of account.serviceAccounts ?? [])
         this.addServiceAccount(account.accountId, serviceAccount);
+      this.addKubernetesServiceAccounts(account);
       for (const association of account.podIdentityAssociations ?? []) {
         this.associations.push({ accountId: account.accountId, association });
       }
     }
   }
 
-  private addServiceAccount(accountId: string, serviceAccount: ServiceAccountSnapshot): void {
-    const ref = { accountId, serviceAccount };
+  private addServiceAccount(
+    accountId: string,
+    serviceAccount: ServiceAccountSnapshot,
+    kube?: KubeServiceAccount,
+  ): void {
+    const ref: ServiceAccountRef = kube ? { accountId, serviceAccount, kube } : { accountId, serviceAccount };
     this.serviceAccounts.push(ref);
     if (serviceAccount.roleArn) push(this.serviceAccountsByRole, serviceAccount.roleArn, ref);
+  }
+
+  /**
+   * The service accounts read from each cluster's Kubernetes API (complete or partial reads) become known workloads
+   * (source `kubernetes`), with role and audience from their annotations. One the account already lists (an EKS
+   * add-on's, a declared one) is not added again.
+   */
+  private addKubernetesServiceAccounts(account: AccountSnapshot): void {
+    const read = account.clusters.filter((c) => c.kubernetes && c.kubernetes.status !== 'unreadable');
+    if (read.length === 0) return;
+    const listed = new Set(
+      (account.serviceAccounts ?? []).map((s) => JSON.stringify([s.cluster, s.region, s.namespace, s.name])),
+    );
+    for (const cluster of read) {
+      for (const kube of cluster.kubernetes?.serviceAccounts ?? []) {
+        const key = JSON.stringify([cluster.name, cluster.region, kube.namespace, kube.name]);
+        if (listed.has(key)) continue;
+        listed.add(key);
+        this.addServiceAccount(account.accountId, kubernetesServiceAccount(cluster, kube), kube);
+      }
+    }
   }
 
   private addCluster(accountId: string, cluster: ClusterSnapshot): void {
@@ -192,6 +222,21 @@ export class EstateIndex {
     for (const id of this.accounts.keys()) if (this.regionScanned(id, region)) return true;
     return false;
   }
+}
+
+/** A service account read from Kubernetes as a known workload: its role and audience from its annotations. */
+export function kubernetesServiceAccount(cluster: ClusterSnapshot, kube: KubeServiceAccount): ServiceAccountSnapshot {
+  const roleArn = kube.annotations[ROLE_ARN_ANNOTATION];
+  const audience = kube.annotations[AUDIENCE_ANNOTATION];
+  return {
+    cluster: cluster.name,
+    region: cluster.region,
+    namespace: kube.namespace,
+    name: kube.name,
+    ...(roleArn !== undefined ? { roleArn } : {}),
+    ...(audience !== undefined && audience !== '' ? { audience } : {}),
+    source: 'kubernetes',
+  };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

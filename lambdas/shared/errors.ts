@@ -77,6 +77,96 @@ export class CredentialsError extends Error {
   }
 }
 
+/**
+ * A kubeconfig that cannot be used: a missing or unreadable file, YAML or JSON that does not parse, an unknown
+ * context, a context whose cluster or user is not defined, or a setting IRSA Doctor refuses
+ * (`insecure-skip-tls-verify`).
+ */
+export class KubeconfigError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'KubeconfigError';
+  }
+}
+
+/**
+ * A Kubernetes API call failed. `code` is the short code a partial or unreadable cluster records (`Unauthorized`,
+ * `Forbidden`, `Unreachable`, `TlsVerification`, `Credentials`, `TooLarge`, `TooMany`, `Expired`,
+ * `InvalidResponse`, `HTTP 500`...); `status` the HTTP status when there was one.
+ */
+export class KubeApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'KubeApiError';
+  }
+}
+
+/** 401: the API server did not accept the credentials (expired token, unknown identity, no EKS access entry). */
+export class KubeUnauthorizedError extends KubeApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'Unauthorized', 401, options);
+    this.name = 'KubeUnauthorizedError';
+  }
+}
+
+/** 403: RBAC does not allow this verb on this resource for the identity. */
+export class KubeForbiddenError extends KubeApiError {
+  constructor(
+    message: string,
+    readonly verb: string,
+    readonly resource: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, 'Forbidden', 403, options);
+    this.name = 'KubeForbiddenError';
+  }
+}
+
+/** The API server could not be reached: DNS, connection refused or reset, or no answer in time. */
+export class KubeUnreachableError extends KubeApiError {
+  constructor(
+    message: string,
+    readonly host: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, 'Unreachable', undefined, options);
+    this.name = 'KubeUnreachableError';
+  }
+}
+
+/** The API server's certificate did not verify against the cluster's CA (or the host name did not match it). */
+export class KubeTlsError extends KubeApiError {
+  constructor(
+    message: string,
+    readonly host: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, 'TlsVerification', undefined, options);
+    this.name = 'KubeTlsError';
+  }
+}
+
+/** The credentials could not be obtained: the exec plugin failed or timed out, or the token file is unreadable. */
+export class KubeCredentialError extends KubeApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'Credentials', undefined, options);
+    this.name = 'KubeCredentialError';
+  }
+}
+
+/** The API server answered, but not with what was asked: an unexpected status, a body too large, not JSON. */
+export class KubeResponseError extends KubeApiError {
+  constructor(message: string, code: string, status?: number, options?: ErrorOptions) {
+    super(message, code, status, options);
+    this.name = 'KubeResponseError';
+  }
+}
+
 export class OutputWriteError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -162,5 +252,32 @@ export class RollbackRefusedError extends Error {
   ) {
     super(message);
     this.name = 'RollbackRefusedError';
+  }
+}
+
+/**
+ * A `--kube-objects` file that is not `kubectl get ... -o json` output at all (not JSON, not a Kubernetes object or
+ * List, too large, not UTF-8). Bad objects inside a good file never throw: they make the cluster `partial`.
+ */
+export class KubeObjectsFileError extends InputReadError {
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'KubeObjectsFileError';
+  }
+}
+
+/** A cluster named as CLUSTER@REGION is not in the snapshot, or is in more than one account. */
+export class ClusterLookupError extends UsageError {
+  constructor(
+    message: string,
+    readonly cluster: string,
+    readonly region: string,
+  ) {
+    super(message);
+    this.name = 'ClusterLookupError';
   }
 }

@@ -2,7 +2,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import snapshotSchema from '../../schema/estate-snapshot.v1.schema.json';
 import findingsSchema from '../../schema/findings.v1.schema.json';
 import type { AnalysisResult } from '../domain/finding';
-import type { EstateSnapshot } from '../domain/snapshot';
+import type { EstateSnapshot, KubernetesSnapshot } from '../domain/snapshot';
 import { SnapshotValidationError } from './errors';
 import { clip, showValue } from './text';
 
@@ -56,6 +56,17 @@ export function parseSnapshot(value: unknown, source = 'snapshot'): EstateSnapsh
 export function findingsSchemaProblems(result: AnalysisResult): string[] {
   const validate = validators().findings;
   return validate(JSON.parse(JSON.stringify(result))) ? [] : describeErrors(validate.errors ?? []);
+}
+
+/**
+ * Checks one cluster's KubernetesSnapshot against `$defs/kubernetes` of the snapshot schema; returns the problems
+ * (paths start at the KubernetesSnapshot, `$`), empty when valid.
+ */
+export function kubernetesSchemaProblems(value: KubernetesSnapshot): string[] {
+  void validators().snapshot; // compiling the snapshot schema registers it by its $id
+  const validate = ajv?.getSchema(`${snapshotSchema.$id}#/$defs/kubernetes`);
+  if (!validate) throw new Error('the snapshot schema has no $defs/kubernetes');
+  return validate(JSON.parse(JSON.stringify(value))) ? [] : describeErrors(validate.errors ?? []);
 }
 
 /**

@@ -1,5 +1,10 @@
 import { emulator } from './emulator-env';
+import { kube } from './kube-env';
 
 export default function globalTeardown(): void {
-  emulator('stop');
+  try {
+    emulator('stop');
+  } finally {
+    kube('stop');
+  }
 }

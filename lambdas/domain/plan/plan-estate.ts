@@ -74,6 +74,16 @@ export function planFromFindings(
   return new Planner({ index: new EstateIndex(snapshot), roles: new Map() }, findings, options).run();
 }
 
+/**
+ * A finding whose fix is a Kubernetes change: its rule's fixer makes service-account (Kubernetes) plans and no role
+ * patch, or it is about a Kubernetes object and its rule has no fixer (reported, never patched into a role's plan).
+ */
+function clusterSide(f: Finding): boolean {
+  const fixer = fixerOf(f.ruleId);
+  if (fixer?.role) return false;
+  return fixer?.serviceAccount !== undefined || (f.kubernetesObject !== undefined && fixer === undefined);
+}
+
 class Planner {
   private readonly plans: Plan[] = [];
   private readonly planningFindings: Finding[] = [];
@@ -106,12 +116,15 @@ class Planner {
     for (const [arn, list] of byResource) {
       if (list[0]?.resourceType === 'oidc-provider') this.planProvider(arn, list);
     }
-    for (const [arn, list] of byResource) this.planResource(arn, list);
+    for (const [arn, all] of byResource) this.planResource(arn, all);
     return { plans: this.plans, findings: this.planningFindings };
   }
 
-  /** The plans of one role, service account or cluster (providers are planned first, apart). */
-  private planResource(arn: string, list: readonly Finding[]): void {
+  private planResource(arn: string, all: readonly Finding[]): void {
+    // Cluster-side findings (a Kubernetes change, even when a role is their resource) get Kubernetes plans.
+    const kube = all.filter(clusterSide);
+    const list = kube.length === 0 ? all : all.filter((f) => !clusterSide(f));
+    if (kube.length > 0) this.planServiceAccount(kube);
     const type = list[0]?.resourceType;
     if (type === 'role') this.planRole(arn, list);
     else if (type === 'service-account') this.planServiceAccount(list);
@@ -129,7 +142,11 @@ class Planner {
   }
 
   private planServiceAccount(list: readonly Finding[]): void {
-    const ctx = { partition: this.handle.index.partition, propose: (plan: Plan) => this.plans.push(plan) };
+    const ctx = {
+      partition: this.handle.index.partition,
+      lookups: this.lookups,
+      propose: (plan: Plan) => this.plans.push(plan),
+    };
     for (const f of list) fixServiceAccount(f, ctx);
   }
 

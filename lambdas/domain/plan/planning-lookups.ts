@@ -1,6 +1,6 @@
 import type { ClusterRef, EstateIndex, RoleRef } from '../estate-index';
 import type { Finding } from '../finding';
-import { DEFAULT_AUDIENCE } from '../snapshot';
+import { DEFAULT_AUDIENCE, type KubePod, type KubernetesSnapshot } from '../snapshot';
 
 /**
  * The estate lookups planning asks per finding, over the analysis's EstateIndex: each built once, on first use, so
@@ -93,6 +93,17 @@ export class PlanningLookups {
   roleAudience(roleArn: string): string {
     const audiences = this.roleAudiences(roleArn);
     return audiences.length === 1 ? (audiences[0] as string) : DEFAULT_AUDIENCE;
+  }
+
+  /** The pods read from a cluster's Kubernetes API that run as a service account (empty when not read). */
+  podsOf(f: Pick<Finding, 'cluster' | 'region'>, namespace: string, serviceAccount: string): KubePod[] {
+    const kube = this.clusterOf(f)?.cluster.kubernetes;
+    return (kube?.pods ?? []).filter((p) => p.namespace === namespace && p.serviceAccountName === serviceAccount);
+  }
+
+  /** How the cluster's Kubernetes objects were read; undefined when they were not. */
+  kubernetesRead(cluster: ClusterRef): KubernetesSnapshot | undefined {
+    return cluster.cluster.kubernetes;
   }
 
   /** The first provider ARNs of an account (the proof probes them as "other providers"). */

@@ -9,7 +9,7 @@ import {
   type Severity,
   stableId,
 } from '../finding';
-import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA } from '../snapshot';
+import { DEFAULT_AUDIENCE, DEFAULT_TRUST_POLICY_QUOTA, type KubeObjectRef } from '../snapshot';
 import type { StatementView } from '../trust-policy/classify';
 import type { ReadResult } from '../trust-policy/model';
 import { ruleMeta } from './catalog';
@@ -52,6 +52,8 @@ export interface FindingDraft<R extends RuleId = RuleId> {
   readonly resourceArn: string;
   readonly resourceType: ResourceType;
   readonly cluster?: ClusterRef;
+  /** The Kubernetes object the finding is about (findings from cluster data). */
+  readonly kubernetesObject?: KubeObjectRef;
   readonly message: string;
   readonly evidence: EvidenceOf<R>;
   /** Overrides the rule's default severity (e.g. info when a fault is latent). */
@@ -109,6 +111,7 @@ export class AnalysisContext {
       finding.cluster = cluster.cluster.name;
       finding.region = cluster.cluster.region;
     }
+    if (draft.kubernetesObject) finding.kubernetesObject = draft.kubernetesObject;
     finding.title = meta.title;
     finding.message = draft.message;
     if (podError) finding.podError = podError;

@@ -4,6 +4,8 @@ import { checkRole, readRole } from './document/role-pass';
 import { fastPathEligible, isCanonicalStatement } from './irsa-statement/canonical-statement';
 import { checkIrsaStatement } from './irsa-statement/statement-pass';
 import { checkScannerAccess } from './kubernetes/kube-001-scanner-cannot-read';
+import { checkTrustedServiceAccounts } from './kubernetes/kube-003-trusted-service-account-not-annotated';
+import { checkKubernetes } from './kubernetes/kube-pass';
 import { checkAssociations, checkPodIdentityTrust } from './pod-identity-rules';
 import { checkClusterProviders } from './provider/irsa-001-no-provider';
 import { checkProviders } from './provider/provider-scope';
@@ -26,10 +28,14 @@ export function runRules(ctx: AnalysisContext): void {
     if (role.irsa) ctx.irsaRoles++;
     checkRole(role, ctx);
     checkPodIdentityTrust(role, ctx);
-    if (role.irsa) checkIrsaStatements(role, ctx);
+    if (role.irsa) {
+      checkIrsaStatements(role, ctx);
+      checkTrustedServiceAccounts(role, ctx);
+    }
     if (neededLater.has(ref.role.arn)) ctx.roleAnalyses.set(ref.role.arn, role);
   }
   checkServiceAccounts(ctx);
+  checkKubernetes(ctx);
   checkAssociations(ctx);
   checkClusterProviders(ctx);
   checkProviders(ctx);

@@ -1,10 +1,11 @@
 import { roleAccountId } from '../arn';
 import type { ClusterRef } from '../estate-index';
-import type { PodIdentityAssociationSnapshot } from '../snapshot';
+import type { KubeServiceAccount, PodIdentityAssociationSnapshot } from '../snapshot';
 import { POD_IDENTITY_SERVICE, type StatementView } from '../trust-policy/classify';
 import { type Evaluation, evaluateTrustPolicy, type TrustRequest } from '../trust-policy/evaluate';
 import type { TrustPolicy } from '../trust-policy/model';
 import { type AnalysisContext, type RoleAnalysis, statementEvidence, statementLabel } from './context';
+import type { DualIdentityPods } from './pod-identity/pi-056-irsa-and-pod-identity';
 
 /**
  * Condition keys that tie a pods.eks.amazonaws.com trust to an account, organization, cluster or service account:
@@ -199,12 +200,18 @@ function checkBothIdentities(hop: Hop): void {
     association.serviceAccount,
   );
   if (!irsa) return;
+  const pods = irsa.kube ? podCredentialSources(ctx, hop, irsa.kube) : undefined;
   ctx.emit({
     ...hop.base,
     resourceArn: irsa.serviceAccount.roleArn ?? association.roleArn,
+    ...(irsa.kube
+      ? { kubernetesObject: { kind: 'ServiceAccount' as const, namespace: irsa.kube.namespace, name: irsa.kube.name } }
+      : {}),
     ruleId: 'PI-056',
-    message: `${who} exists, and the service account also names IRSA role ${irsa.serviceAccount.roleArn}; Pod Identity takes precedence, so the IRSA setup is unused.`,
-    evidence: { association, irsaRoleArn: irsa.serviceAccount.roleArn },
+    message: `${who} exists, and the service account also names IRSA role ${irsa.serviceAccount.roleArn}; Pod Identity takes precedence, so the IRSA setup is unused.${
+      pods ? ` ${sdkChoice(pods)}` : ''
+    }`,
+    evidence: { association, irsaRoleArn: irsa.serviceAccount.roleArn, ...(pods ? { pods } : {}) },
   });
 }
 
@@ -263,4 +270,44 @@ function undecidedByUnknownKeys(policy: TrustPolicy, request: TrustRequest, resu
     const failed = t.conditions.filter((c) => !c.result);
     return failed.length > 0 && failed.every(org);
   });
+}
+
+/** Per credential source, the pods of the service account (read from the cluster) that carry it. */
+function podCredentialSources(ctx: AnalysisContext, hop: Hop, sa: KubeServiceAccount): DualIdentityPods {
+  const { association } = hop;
+  const cluster = ctx.index.clusterByName(hop.accountId, association.cluster, association.region);
+  const out = { podIdentity: 0, irsa: 0, both: 0, neither: 0 };
+  for (const pod of cluster?.cluster.kubernetes?.pods ?? []) {
+    if (pod.namespace !== sa.namespace || pod.serviceAccountName !== sa.name) continue;
+    const env = (pod.containers ?? []).map((c) => c.awsEnv ?? {});
+    const web = env.some((e) => e.AWS_WEB_IDENTITY_TOKEN_FILE !== undefined);
+    const container = env.some((e) => e.AWS_CONTAINER_CREDENTIALS_FULL_URI !== undefined);
+    if (web && container) out.both++;
+    else if (web) out.irsa++;
+    else if (container) out.podIdentity++;
+    else out.neither++;
+  }
+  return out;
+}
+
+/**
+ * Which credentials the SDKs use. The EKS webhook injects only Pod Identity's container credentials
+ * (AWS_CONTAINER_CREDENTIALS_FULL_URI) into pods created while the association exists; the SDKs' default chains
+ * try web identity (AWS_WEB_IDENTITY_TOKEN_FILE) before container credentials, so a pod that carries both uses IRSA.
+ */
+function sdkChoice(pods: DualIdentityPods): string {
+  const parts: string[] = [];
+  if (pods.podIdentity > 0)
+    parts.push(`${pods.podIdentity} pod(s) carry only Pod Identity's container credentials: the SDKs use Pod Identity`);
+  if (pods.irsa > 0)
+    parts.push(
+      `${pods.irsa} pod(s) carry only IRSA's web identity variables (created before the association): the SDKs use IRSA until the pods are recreated`,
+    );
+  if (pods.both > 0)
+    parts.push(
+      `${pods.both} pod(s) carry both: the SDKs' default chains try web identity before container credentials, so they use IRSA`,
+    );
+  return parts.length > 0
+    ? `${parts.join('; ')}.`
+    : "New pods get only Pod Identity's container credentials from the webhook, so the SDKs use Pod Identity.";
 }

@@ -23,4 +23,18 @@ export const DOC = {
   addonIam: 'https://docs.aws.amazon.com/eks/latest/userguide/add-ons-iam.html',
   policyGrammar: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
   webhook: 'https://github.com/aws/amazon-eks-pod-identity-webhook#readme',
+  webhookHandler: 'https://github.com/aws/amazon-eks-pod-identity-webhook/blob/master/pkg/handler/handler.go',
+  irsaTechnical:
+    'https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts-technical-overview.html',
+  irsaMinimumSdk: 'https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts-minimum-sdk.html',
+  stsEndpoint: 'https://docs.aws.amazon.com/eks/latest/userguide/configure-sts-endpoint.html',
+  stsRegions: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html',
+  podConfiguration: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-configuration.html',
+  sdkCredentialChain: 'https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html',
+  podIdHow: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html',
+  configureServiceAccounts: 'https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/',
 } as const;
+
+/** What a pod sees when it is not using IRSA: the node role's credentials, or none at all. */
+export const NODE_ROLE_FALLBACK =
+  'User: arn:aws:sts::<account>:assumed-role/<node instance role>/i-<instance> is not authorized to perform: <action> (the SDK fell back to the node role), or NoCredentialProviders: no valid providers in chain';

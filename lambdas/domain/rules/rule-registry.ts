@@ -19,7 +19,16 @@ import { IRSA_020 } from './irsa-statement/irsa-020-aud-value';
 import { IRSA_021 } from './irsa-statement/irsa-021-clusters-merged';
 import { IRSA_044 } from './irsa-statement/irsa-044-other-partition';
 import type { StatementScope } from './irsa-statement/statement-scope';
+import { IRSA_032 } from './kubernetes/irsa-032-pod-not-using-irsa';
+import { IRSA_033 } from './kubernetes/irsa-033-webhook-missing';
+import { IRSA_034 } from './kubernetes/irsa-034-token-unreadable';
+import { IRSA_035 } from './kubernetes/irsa-035-credential-env';
+import { IRSA_037 } from './kubernetes/irsa-037-token-expiration';
+import { IRSA_040 } from './kubernetes/irsa-040-sts-partition-region';
+import { IRSA_041 } from './kubernetes/irsa-041-global-sts-endpoint';
 import { KUBE_001 } from './kubernetes/kube-001-scanner-cannot-read';
+import { KUBE_002 } from './kubernetes/kube-002-pod-service-account-missing';
+import { KUBE_003 } from './kubernetes/kube-003-trusted-service-account-not-annotated';
 import { PI_050 } from './pod-identity/pi-050-pods-service-not-trusted';
 import { PI_054 } from './pod-identity/pi-054-cross-account-set-up-wrongly';
 import { PI_055 } from './pod-identity/pi-055-over-broad-pod-identity-trust';
@@ -65,8 +74,15 @@ export const RULES = [
   IRSA_024,
   IRSA_030,
   IRSA_031,
+  IRSA_032,
+  IRSA_033,
+  IRSA_034,
+  IRSA_035,
   IRSA_036,
+  IRSA_037,
   IRSA_038,
+  IRSA_040,
+  IRSA_041,
   IRSA_044,
   PI_050,
   PI_054,
@@ -77,6 +93,8 @@ export const RULES = [
   SWEEP_001,
   SWEEP_002,
   KUBE_001,
+  KUBE_002,
+  KUBE_003,
 ] as const;
 
 /** The statement checks, in registry order: run once per IRSA Allow statement, from one scope. */

@@ -124,6 +124,11 @@ describe('collectAccount against the emulator', () => {
       ['eu', 'eu-west-1', eu],
     ]);
     expect(prod).not.toBe(eu);
+    // The API endpoint DescribeCluster gives, which scan --kubeconfig matches contexts against
+    expect(account.clusters.map((c) => new URL(c.endpoint ?? 'http://none').hostname)).toEqual([
+      expect.stringMatching(/\.us-west-2\.eks\.amazonaws\.com$/),
+      expect.stringMatching(/\.eu-west-1\.eks\.amazonaws\.com$/),
+    ]);
     expect(account.oidcProviders.map((p) => [p.url, p.clientIds])).toEqual([
       [prod.replace('https://', ''), ['sts.amazonaws.com']],
     ]);

@@ -8,6 +8,7 @@ type WorkloadFinding = Finding<'IRSA-016' | 'IRSA-038' | 'IRSA-031'>;
 import { DEFAULT_AUDIENCE } from '../../snapshot';
 import { WEB_IDENTITY_ACTION } from '../../trust-policy/evaluate';
 import { FIXED, type Outcome, ok, open, type RoleFixContext, statementIndexOf } from './fixer';
+import { incompleteReadReason } from './kube-read';
 
 /** The workload a finding names (IRSA-016, IRSA-038, IRSA-031) on its cluster. */
 interface Workload {
@@ -32,6 +33,11 @@ export function admitWorkload(finding: WorkloadFinding, ctx: RoleFixContext, edi
     cluster,
     arn: providerArn(ctx.lookups.partition, ctx.role.accountId, cluster.hostPath),
   };
+  const incomplete = incompleteReadReason(
+    cluster,
+    `the plan admits ${subject}, and the service accounts that use this role are not all known`,
+  );
+  if (incomplete) ctx.proposeOnly.push(incomplete);
   const changesBefore = ctx.patch.changes.length;
   const outcome = ctx.current.admits(w.arn, cluster.hostPath, w.subject, w.aud) ? FIXED : edit(w);
   ctx.current.added(w.subject, changesBefore);

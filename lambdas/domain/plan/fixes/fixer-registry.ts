@@ -27,10 +27,19 @@ import { irsa021SplitByIssuer } from './irsa-021-split-by-issuer';
 import { irsa022MergeDuplicates } from './irsa-022-merge-duplicates';
 import { irsa030AnnotateServiceAccount } from './irsa-030-annotate-service-account';
 import { irsa031AddClusterStatement } from './irsa-031-add-cluster-statement';
+import { irsa032RestartPods } from './irsa-032-restart-pods';
+import { irsa033RestoreWebhook } from './irsa-033-restore-webhook';
+import { irsa034SetFsGroup } from './irsa-034-set-fs-group';
+import { irsa035RemoveCredentialEnv } from './irsa-035-remove-credential-env';
 import { irsa036AddCustomAudience } from './irsa-036-add-custom-audience';
+import { irsa037SetTokenExpiration } from './irsa-037-set-token-expiration';
 import { irsa038AdmitAddon } from './irsa-038-admit-addon';
+import { irsa040RegionalSts } from './irsa-040-regional-sts';
+import { irsa041RegionalStsEndpoint } from './irsa-041-regional-sts-endpoint';
 import { irsa044ProviderPartition } from './irsa-044-provider-partition';
 import { kube001CreateAccessEntry } from './kube-001-create-access-entry';
+import { kube002CreateServiceAccount } from './kube-002-create-service-account';
+import { kube003AnnotateTrustedServiceAccount } from './kube-003-annotate-trusted-service-account';
 import { pi050AddPodIdentityAction } from './pi-050-add-pod-identity-action';
 import { pi055PinSourceAccount } from './pi-055-pin-source-account';
 
@@ -62,12 +71,21 @@ export const FIXERS: FixerRegistry = {
   'IRSA-022': irsa022MergeDuplicates,
   'IRSA-030': irsa030AnnotateServiceAccount,
   'IRSA-031': irsa031AddClusterStatement,
+  'IRSA-032': irsa032RestartPods,
+  'IRSA-033': irsa033RestoreWebhook,
+  'IRSA-034': irsa034SetFsGroup,
+  'IRSA-035': irsa035RemoveCredentialEnv,
   'IRSA-036': irsa036AddCustomAudience,
+  'IRSA-037': irsa037SetTokenExpiration,
   'IRSA-038': irsa038AdmitAddon,
+  'IRSA-040': irsa040RegionalSts,
+  'IRSA-041': irsa041RegionalStsEndpoint,
   'IRSA-044': irsa044ProviderPartition,
   'PI-050': pi050AddPodIdentityAction,
   'PI-055': pi055PinSourceAccount,
   'KUBE-001': kube001CreateAccessEntry,
+  'KUBE-002': kube002CreateServiceAccount,
+  'KUBE-003': kube003AnnotateTrustedServiceAccount,
 };
 
 /** The fixer registered for a rule; undefined when the rule is reported, not patched. */

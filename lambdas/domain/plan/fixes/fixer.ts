@@ -75,6 +75,8 @@ export interface ProviderChange {
 /** What a service-account (Kubernetes-side) fixer may do: propose a plan. */
 export interface ServiceAccountFixContext {
   readonly partition: string;
+  /** The estate's lookups (the pods of a service account read from its cluster, for restart commands). */
+  readonly lookups?: PlanningLookups;
   propose(plan: PlanOf<'update-service-account'>): void;
 }
 

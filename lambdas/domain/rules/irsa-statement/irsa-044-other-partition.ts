@@ -38,9 +38,10 @@ export function reportRoleArnPartition(w: WorkloadScope, partition: string | und
     resourceArn: w.roleArn,
     resourceType: 'service-account',
     cluster: w.cluster,
+    ...w.objectRef,
     message: `${w.who()} names ${w.roleArn}, an ARN of partition "${partition}" in a "${expected}" estate.`,
     evidence: { ...w.subjectEvidence, expectedPartition: expected },
-    discriminator: w.subject,
+    discriminator: w.discriminator,
   });
   return true;
 }

@@ -13,9 +13,10 @@ export function reportMalformedRoleArn(w: WorkloadScope): boolean {
     resourceArn: w.roleArn,
     resourceType: 'service-account',
     cluster: w.cluster,
+    ...w.objectRef,
     message: `${w.who()} names role ${JSON.stringify(w.roleArn)}, which is not a valid role ARN.`,
     evidence: w.subjectEvidence,
-    discriminator: w.subject,
+    discriminator: w.discriminator,
   });
   return true;
 }

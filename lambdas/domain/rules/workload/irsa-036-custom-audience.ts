@@ -27,6 +27,7 @@ export function reportProviderAudience(e: EvaluatedWorkload): void {
     resourceArn: e.providerArn,
     resourceType: 'oidc-provider',
     cluster: e.cluster,
+    ...e.w.objectRef,
     message: `${e.w.who()} requests tokens for audience "${e.audience}", which provider ${provider.provider.url} does not list.`,
     evidence: { ...e.w.subjectEvidence, audience: e.audience, clientIds: provider.provider.clientIds },
     discriminator: e.audience,

@@ -1,7 +1,7 @@
 import { roleAccountId } from '../../arn';
 import { briefCondition } from '../../brief';
 import type { ClusterRef, ServiceAccountRef } from '../../estate-index';
-import { DEFAULT_AUDIENCE, type ServiceAccountSnapshot } from '../../snapshot';
+import { DEFAULT_AUDIENCE, type KubeObjectRef, type ServiceAccountSnapshot } from '../../snapshot';
 import type { StatementView } from '../../trust-policy/classify';
 import { subjectFor } from '../../trust-policy/classify';
 import { type Evaluation, evaluateTrustPolicy, webIdentityRequest } from '../../trust-policy/evaluate';
@@ -17,6 +17,13 @@ export class WorkloadScope {
   /** Its token subject: system:serviceaccount:<namespace>:<name>. */
   readonly subject: string;
   readonly subjectEvidence: ServiceAccountEvidence;
+  /** The draft field naming the service account, when it was read from the cluster's Kubernetes API. */
+  readonly objectRef: { readonly kubernetesObject?: KubeObjectRef };
+  /**
+   * Tells this workload's findings on one resource apart: its subject, and for a service account read from a cluster
+   * also the cluster (the same namespace and name on two clusters are two workloads).
+   */
+  readonly discriminator: string;
 
   constructor(
     readonly ref: ServiceAccountRef,
@@ -27,6 +34,10 @@ export class WorkloadScope {
     this.cluster = ctx.index.clusterByName(ref.accountId, this.sa.cluster, this.sa.region);
     this.subject = subjectFor(this.sa.namespace, this.sa.name);
     this.subjectEvidence = { subject: this.subject, serviceAccount: this.sa };
+    this.objectRef = ref.kube
+      ? { kubernetesObject: { kind: 'ServiceAccount', namespace: this.sa.namespace, name: this.sa.name } }
+      : {};
+    this.discriminator = ref.kube ? JSON.stringify([this.subject, this.sa.cluster, this.sa.region]) : this.subject;
   }
 
   /** "Add-on x, service account ns/name on cluster c (region)", capitalized: how messages name the workload. */
@@ -73,7 +84,8 @@ export class EvaluatedWorkload {
       resourceArn: this.w.roleArn,
       resourceType: 'role' as const,
       cluster: this.cluster,
-      discriminator: this.w.subject,
+      ...this.w.objectRef,
+      discriminator: this.w.discriminator,
     };
   }
 
