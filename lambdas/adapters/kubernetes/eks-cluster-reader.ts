@@ -97,6 +97,9 @@ export function eksClusterReader(options: EksClusterReaderOptions): EksClusterRe
       const { token } = await eksBearerToken({ clusterName, region, credentials: identity.credentials, ...sts });
       const ca = caFromDescribeCluster(facts.certificateAuthority);
       const read = await options.read({ server: facts.endpoint as string, token, ...(ca ? { ca } : {}) });
+      // A read that reports the server's 401 instead of throwing it: the scanner role has no access entry.
+      const refused = read.status === 'unreadable' && read.errors?.some((e) => e.code === 'Unauthorized');
+      if (refused) return unreadableKubernetes(noAccessEntry(roleArn), { ...meta, message: read.reason ?? '401' });
       return roleArn ? { ...read, readAs: roleArn } : read;
     } catch (err) {
       return readFailure(err, roleArn, meta);
