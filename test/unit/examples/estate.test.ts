@@ -23,7 +23,7 @@ describe('examples/estate.json', () => {
     );
     const fired = new Set(result.findings.map((f) => f.ruleId));
     expect([...RULE_CATALOG.keys()].filter((id) => !fired.has(id) && !clusterSide.has(id))).toEqual([]);
-    expect([...clusterSide].filter((id) => RULE_CATALOG.has(id as never))).toHaveLength(9);
+    expect([...clusterSide].filter((id) => RULE_CATALOG.has(id as never))).toHaveLength(10);
   });
 
   it('gives healthy roles and clusters nothing of severity medium or above', () => {
