@@ -79,7 +79,8 @@ describe('create-access-entry', () => {
     await expect(applyPlan(hub.deps.writers, plan)).rejects.toMatchObject({ name: 'StalePlanError' });
     expect(await readAccessEntry(eks, plan.resourceArn)).toEqual(existing);
 
-    // When a (forged) record claims the change replaced that entry, Then the rollback refuses and it stays
+    // When a record says a change replaced that entry and wrote what it holds now (the entry existed before the
+    // change), Then the rollback refuses: it deletes only entries its change created, and the entry stays
     const change: AuditRecord = {
       changeId: `c-${plan.id}`,
       kind: 'apply',
@@ -89,7 +90,7 @@ describe('create-access-entry', () => {
       resourceArn: plan.resourceArn,
       action: plan.action,
       replaced: existing,
-      wrote: plan.after,
+      wrote: existing,
       writes: ['eks:CreateAccessEntry', 'eks:AssociateAccessPolicy'],
       approvedBy: 'alice',
       appliedAt: new Date().toISOString(),
