@@ -685,6 +685,253 @@ eks_urls.url_paths.update(
 )
 
 # ---------------------------------------------------------------------------------------------
+# Patch k: a presigned STS GET (the URL inside an EKS bearer token, which EKS's aws-iam-authenticator calls to learn
+# the caller) reaches STS as the signer: moto routes a request without an Authorization header by its path (an
+# unsigned GET / goes to S3) and takes the access key only from the Authorization header or AWSAccessKeyId.
+# ---------------------------------------------------------------------------------------------
+
+import moto.moto_server.werkzeug_app as werkzeug_app  # noqa: E402
+
+_require(werkzeug_app, "DomainDispatcherApplication")
+_require(werkzeug_app.DomainDispatcherApplication, "infer_service_region_host")
+_require_params(werkzeug_app.DomainDispatcherApplication.infer_service_region_host, "environ", "path")
+_require(core_responses.BaseResponse, "get_access_key")  # querystring is set per request (setup_class)
+
+_orig_infer = werkzeug_app.DomainDispatcherApplication.infer_service_region_host
+
+
+def _presigned_scope(query: str) -> list[str] | None:
+    """The credential scope of a SigV4 presigned query: [key, date, region, service, aws4_request]."""
+    values = parse.parse_qs(query).get("X-Amz-Credential")
+    if not values:
+        return None
+    scope = values[0].split("/")
+    return scope if len(scope) == 5 and scope[4] == "aws4_request" else None
+
+
+@functools.wraps(_orig_infer)
+def _infer_service_region_host(self: Any, environ: dict[str, Any], path: str) -> Any:
+    if not environ.get("HTTP_AUTHORIZATION"):
+        scope = _presigned_scope(environ.get("QUERY_STRING", ""))
+        if scope and scope[3] == "sts":
+            return f"sts.{scope[2]}.amazonaws.com"
+    return _orig_infer(self, environ, path)
+
+
+werkzeug_app.DomainDispatcherApplication.infer_service_region_host = _infer_service_region_host  # type: ignore[method-assign]
+
+_orig_get_access_key = core_responses.BaseResponse.get_access_key
+
+
+@functools.wraps(_orig_get_access_key)
+def _get_access_key(self: Any) -> str:
+    if "Authorization" not in self.headers:
+        values = self.querystring.get("X-Amz-Credential")
+        if values:
+            return str(values[0]).split("/")[0]
+    return _orig_get_access_key(self)
+
+
+core_responses.BaseResponse.get_access_key = _get_access_key  # type: ignore[method-assign]
+
+# ---------------------------------------------------------------------------------------------
+# Patch l: EKS access config and access entries (absent from moto): CreateCluster keeps accessConfig (default
+# authenticationMode API_AND_CONFIG_MAP) and DescribeCluster returns it; Create/Describe/List/DeleteAccessEntry,
+# Associate/DisassociateAccessPolicy and ListAssociatedAccessPolicies, with the EKS API's shapes
+# (@aws-sdk/client-eks). The principal and policy ARNs travel URL-encoded in the path.
+# ---------------------------------------------------------------------------------------------
+
+_EKS_ACCESS = (
+    "create_access_entry",
+    "describe_access_entry",
+    "list_access_entries",
+    "delete_access_entry",
+    "associate_access_policy",
+    "disassociate_access_policy",
+    "list_associated_access_policies",
+)
+for _method in _EKS_ACCESS:
+    if hasattr(eks_responses.EKSResponse, _method):
+        raise SystemExit(
+            f"moto {moto.__version__} changed: EKSResponse.{_method} now exists upstream; "
+            "re-check emulator/launch.py patches (drop ours if upstream is correct)"
+        )
+_require(eks_responses.EKSResponse, "create_cluster")
+if hasattr(eks_models.Cluster, "access_config"):
+    raise _changed("Cluster.access_config now exists upstream: drop patch l's accessConfig")
+
+_ACCESS_MODES = ("API", "API_AND_CONFIG_MAP", "CONFIG_MAP")
+_orig_create_cluster_response = eks_responses.EKSResponse.create_cluster
+
+
+def _invalid(cluster: Any, message: str) -> Exception:
+    return eks_exceptions.InvalidParameterException(
+        clusterName=cluster, nodegroupName=None, fargateProfileName=None, message=message
+    )
+
+
+@functools.wraps(_orig_create_cluster_response)
+def _create_cluster_with_access(self: Any) -> Any:
+    requested = self._get_param("accessConfig") or {}
+    mode = requested.get("authenticationMode") or "API_AND_CONFIG_MAP"
+    if mode not in _ACCESS_MODES:
+        raise _invalid(self._get_param("name"), f"authenticationMode must be one of {', '.join(_ACCESS_MODES)}")
+    result = _orig_create_cluster_response(self)
+    cluster = self.eks_backend.clusters[self._get_param("name")]
+    cluster.access_config = {
+        "authenticationMode": mode,
+        "bootstrapClusterCreatorAdminPermissions": bool(requested.get("bootstrapClusterCreatorAdminPermissions", True)),
+    }
+    return result
+
+
+eks_responses.EKSResponse.create_cluster = _create_cluster_with_access  # type: ignore[method-assign]
+
+
+def _access_entries(self: Any, cluster: Any) -> dict[str, dict[str, Any]]:
+    return _eks_state(self.eks_backend).setdefault("access_entries", {}).setdefault(cluster.name, {})
+
+
+def _principal(self: Any) -> str:
+    return parse.unquote(self._get_param("principalArn") or "")
+
+
+def _entry(self: Any) -> tuple[Any, dict[str, Any]]:
+    cluster = _cluster(self)
+    principal = _principal(self)
+    entry = _access_entries(self, cluster).get(principal)
+    if entry is None:
+        raise _not_found(f"The specified principalArn could not be found: {principal}", clusterName=cluster.name)
+    return cluster, entry
+
+
+def _require_api_mode(cluster: Any) -> None:
+    mode = (getattr(cluster, "access_config", None) or {}).get("authenticationMode", "CONFIG_MAP")
+    if mode == "CONFIG_MAP":
+        raise _invalid(cluster.name, "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP]")
+
+
+def _create_access_entry(self: Any) -> Any:
+    cluster = _cluster(self)
+    _require_api_mode(cluster)
+    principal = self._get_param("principalArn") or ""
+    if not re.fullmatch(r"arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/-]+", principal):
+        raise _invalid(cluster.name, f"principalArn is not a valid IAM principal ARN: {principal}")
+    entries = _access_entries(self, cluster)
+    if principal in entries:
+        raise eks_exceptions.ResourceInUseException(
+            clusterName=cluster.name,
+            nodegroupName=None,
+            fargateProfileName=None,
+            addonName=None,
+            message=f"The specified access entry resource is already in use on this cluster: {principal}",
+        )
+    kind = self._get_param("type") or "STANDARD"
+    entry_id = mock_random.uuid4().hex[:36]
+    account = cluster.arn.split(":")[4]
+    region = cluster.arn.split(":")[3]
+    entry = {
+        "clusterName": cluster.name,
+        "principalArn": principal,
+        "kubernetesGroups": list(self._get_param("kubernetesGroups") or []),
+        "accessEntryArn": f"arn:aws:eks:{region}:{account}:access-entry/{cluster.name}/role/{account}/{principal.rsplit('/', 1)[-1]}/{entry_id}",
+        "createdAt": _now(),
+        "modifiedAt": _now(),
+        "tags": self._get_param("tags") or {},
+        "username": self._get_param("username") or f"{principal}",
+        "type": kind,
+        "_policies": {},
+    }
+    entries[principal] = entry
+    return core_responses.ActionResult({"accessEntry": _public(entry)})
+
+
+def _public(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if not k.startswith("_")}
+
+
+def _describe_access_entry(self: Any) -> Any:
+    _, entry = _entry(self)
+    return core_responses.ActionResult({"accessEntry": _public(entry)})
+
+
+def _list_access_entries(self: Any) -> Any:
+    cluster = _cluster(self)
+    policy = self._get_param("associatedPolicyArn")
+    principals = sorted(
+        p for p, e in _access_entries(self, cluster).items() if not policy or policy in e["_policies"]
+    )
+    page, token = _page(principals, self)
+    return core_responses.ActionResult({"accessEntries": page, **({"nextToken": token} if token else {})})
+
+
+def _delete_access_entry(self: Any) -> Any:
+    cluster, entry = _entry(self)
+    del _access_entries(self, cluster)[entry["principalArn"]]
+    return core_responses.ActionResult({})
+
+
+def _associate_access_policy(self: Any) -> Any:
+    cluster, entry = _entry(self)
+    policy = self._get_param("policyArn") or ""
+    if not policy.startswith("arn:aws:eks::aws:cluster-access-policy/"):
+        raise _invalid(cluster.name, f"policyArn is not an EKS access policy: {policy}")
+    scope = self._get_param("accessScope") or {}
+    if scope.get("type") not in ("cluster", "namespace"):
+        raise _invalid(cluster.name, "accessScope.type must be cluster or namespace")
+    previous = entry["_policies"].get(policy)
+    associated = {
+        "policyArn": policy,
+        "accessScope": {"type": scope["type"], "namespaces": list(scope.get("namespaces") or [])},
+        "associatedAt": previous["associatedAt"] if previous else _now(),
+        "modifiedAt": _now(),
+    }
+    entry["_policies"][policy] = associated
+    return core_responses.ActionResult(
+        {"clusterName": cluster.name, "principalArn": entry["principalArn"], "associatedAccessPolicy": associated}
+    )
+
+
+def _disassociate_access_policy(self: Any) -> Any:
+    _, entry = _entry(self)
+    entry["_policies"].pop(parse.unquote(self._get_param("policyArn") or ""), None)
+    return core_responses.ActionResult({})
+
+
+def _list_associated_access_policies(self: Any) -> Any:
+    cluster, entry = _entry(self)
+    page, token = _page(sorted(entry["_policies"].values(), key=lambda p: p["policyArn"]), self)
+    return core_responses.ActionResult(
+        {
+            "clusterName": cluster.name,
+            "principalArn": entry["principalArn"],
+            "associatedAccessPolicies": page,
+            **({"nextToken": token} if token else {}),
+        }
+    )
+
+
+for _method, _impl in {
+    "create_access_entry": _create_access_entry,
+    "describe_access_entry": _describe_access_entry,
+    "list_access_entries": _list_access_entries,
+    "delete_access_entry": _delete_access_entry,
+    "associate_access_policy": _associate_access_policy,
+    "disassociate_access_policy": _disassociate_access_policy,
+    "list_associated_access_policies": _list_associated_access_policies,
+}.items():
+    setattr(eks_responses.EKSResponse, _method, _impl)
+
+eks_urls.url_paths.update(
+    {
+        "{0}/clusters/(?P<name>[^/]+)/access-entries$": _eks_dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+?)/access-policies/(?P<policyArn>arn.+)$": _eks_dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+?)/access-policies$": _eks_dispatch,
+        "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$": _eks_dispatch,
+    }
+)
+
+# ---------------------------------------------------------------------------------------------
 # Serve.
 # ---------------------------------------------------------------------------------------------
 

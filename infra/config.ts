@@ -62,6 +62,13 @@ export interface IrsaDoctorConfig {
   readonly approvalTimeout: Duration;
   /** Accounts collected at once. @default 10 */
   readonly accountConcurrency: number;
+  /**
+   * Read each ACTIVE cluster's Kubernetes API (service accounts, pods, webhook) as the member scanner role, with an
+   * EKS bearer token. Needs an access entry for the scanner role on every cluster (KUBE-001 plans it, with approval)
+   * and a public endpoint open to the Lambda; other clusters are reported unreadable with the reason. Off by
+   * default: turning it on asks each cluster owner for that access. @default false
+   */
+  readonly readClusters: boolean;
   /** Plans of one wave processed at once. @default 10 */
   readonly planConcurrency: number;
   /** Interval between status checks of a new cluster. @default Duration.seconds(60) */
@@ -148,6 +155,7 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   schedule: 'rate(1 day)',
   approvalTimeout: Duration.hours(24),
   accountConcurrency: 10,
+  readClusters: false,
   planConcurrency: 10,
   clusterPollInterval: Duration.seconds(60),
   clusterWaitAttempts: 30,
@@ -218,6 +226,7 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
     schedule: requiredString(input, 'schedule', d.schedule, SCHEDULE, 'rate(<n> <unit>), cron(...) or at(...)'),
     approvalTimeout: duration(input, 'approvalTimeout', d.approvalTimeout, 1, 365 * 24 * 3600),
     accountConcurrency: whole(input, 'accountConcurrency', d.accountConcurrency, 1, 1000),
+    readClusters: bool(input, 'readClusters', d.readClusters),
     planConcurrency: whole(input, 'planConcurrency', d.planConcurrency, 1, 1000),
     clusterPollInterval: duration(input, 'clusterPollInterval', d.clusterPollInterval, 1, 24 * 3600),
     clusterWaitAttempts: whole(input, 'clusterWaitAttempts', d.clusterWaitAttempts, 1, 10_000),

@@ -87,6 +87,7 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     maxPlansPerRun: 500,
     clusterWaitAttempts: 30,
     endpoint: options.endpoint,
+    readClusters: false,
   };
   for (const table of [env.stateTable, env.auditTable]) {
     const state = table === env.stateTable;

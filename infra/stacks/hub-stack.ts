@@ -297,6 +297,7 @@ export class HubStack extends Stack {
       ...(config.externalId ? { [ENV.externalId]: config.externalId } : {}),
       [ENV.accounts]: config.accounts.join(','),
       [ENV.organization]: String(config.organization),
+      [ENV.readClusters]: String(config.readClusters),
       [ENV.organizationalUnits]: config.organizationalUnits.join(','),
       [ENV.excludeAccounts]: config.excludeAccounts.join(','),
       [ENV.regions]: config.regions.join(','),

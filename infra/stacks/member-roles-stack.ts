@@ -27,6 +27,9 @@ export const SCANNER_ACTIONS = [
   'eks:DescribeAddonConfiguration',
   'eks:ListPodIdentityAssociations',
   'eks:DescribePodIdentityAssociation',
+  // The verify step of create-access-entry re-reads the scanner's own access entry.
+  'eks:DescribeAccessEntry',
+  'eks:ListAssociatedAccessPolicies',
 ] as const;
 
 /**
@@ -158,6 +161,11 @@ export class MemberRolesStack extends Stack {
               resources: [eksArn('podidentityassociation/*')],
             }),
             new iam.PolicyStatement({
+              sid: 'ReadOwnAccessEntries',
+              actions: ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'],
+              resources: [eksArn(`access-entry/*/role/${Aws.ACCOUNT_ID}/${props.scannerRoleName}/*`)],
+            }),
+            new iam.PolicyStatement({
               sid: 'NothingElseEver',
               effect: iam.Effect.DENY,
               notActions: [...SCANNER_ACTIONS],
@@ -195,6 +203,11 @@ export class MemberRolesStack extends Stack {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:podidentityassociation/*]',
         reason: 'eks:DescribePodIdentityAssociation (a read) on the associations of this account, listed at run time.',
       },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:access-entry/*/role/<AWS::AccountId>/${props.scannerRoleName}/*]`,
+        reason:
+          "eks:DescribeAccessEntry and eks:ListAssociatedAccessPolicies (reads) on this role's own access entries, on any cluster (the verify step of create-access-entry).",
+      },
     );
 
     // ---- RemediatorRole: narrow writes, scoped by IAM ------------------------------------------------------------
@@ -204,7 +217,11 @@ export class MemberRolesStack extends Stack {
       ownRoleNames: [props.scannerRoleName, props.remediatorRoleName, HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME],
     };
     const roleScope = roleScopeStatements(this.remediationScope);
-    const statements = remediatorStatements(this.remediationScope, localArn);
+    const statements = remediatorStatements(this.remediationScope, localArn, {
+      eksArn,
+      scannerArn: localArn(`role/${props.scannerRoleName}`),
+      scannerEntries: eksArn(`access-entry/*/role/${Aws.ACCOUNT_ID}/${props.scannerRoleName}/*`),
+    });
     this.remediatorRole = new iam.Role(this, 'RemediatorRole', {
       roleName: props.remediatorRoleName,
       description: 'IRSA Doctor: fix IRSA trust policies and OIDC providers (assumed by the hub writer)',
@@ -223,6 +240,16 @@ export class MemberRolesStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/*]',
         reason: 'iam:GetOpenIDConnectProvider (a read) on any OIDC provider of this account, listed at run time.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]',
+        reason:
+          'eks:CreateAccessEntry on any cluster of this account (clusters are found at run time), only for the scanner role as principal (eks:principalArn), type STANDARD, without Kubernetes groups, username or tags.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:access-entry/*/role/<AWS::AccountId>/${props.scannerRoleName}/*]`,
+        reason:
+          "The scanner role's own access entries only (resource and eks:principalArn): read, delete (rollback), and associate AmazonEKSViewPolicy at cluster scope only (eks:policyArn, eks:accessScope).",
       },
       ...EKS_PROVIDER_PATTERNS.map((p) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:oidc-provider/${p}]`,
@@ -248,7 +275,17 @@ export class MemberRolesStack extends Stack {
  * with that scope's resources and conditions, then the Denies (protected roles, re-tagging owned providers,
  * everything but REMEDIATOR_ACTIONS).
  */
-function remediatorStatements(scope: RemediationScope, localArn: (resource: string) => string): iam.PolicyStatement[] {
+function remediatorStatements(
+  scope: RemediationScope,
+  localArn: (resource: string) => string,
+  eks: {
+    readonly eksArn: (resource: string) => string;
+    /** The member scanner role: the only principal the remediator may give cluster access to. */
+    readonly scannerArn: string;
+    /** The scanner role's access entries on any cluster of the account. */
+    readonly scannerEntries: string;
+  },
+): iam.PolicyStatement[] {
   const roleScope = roleScopeStatements(scope);
   const roleArns = (patterns: readonly string[]) => patterns.map((p) => localArn(`role/${p}`));
   const eksProviders = EKS_PROVIDER_PATTERNS.map((p) => localArn(`oidc-provider/${p}`));
@@ -285,6 +322,28 @@ function remediatorStatements(scope: RemediationScope, localArn: (resource: stri
     'eks-oidc-providers': (actions) => [allow('RepairEksOidcProviders', actions, eksProviders)],
     'eks-oidc-providers-with-plan-tag': (actions) => [
       allow('DeleteOwnOidcProviders', actions, eksProviders, { Null: { [`aws:ResourceTag/${PLAN_ID_TAG}`]: 'false' } }),
+    ],
+    // Cluster access for the scanner role only: a STANDARD entry without groups, username or tags, then only the
+    // view policy at cluster scope on it; reads and the rollback's delete on the scanner's own entries only.
+    'scanner-access-entry': (actions) => [
+      allow('ScannerAccessEntryOnly', actions, [eks.scannerEntries], {
+        StringEquals: { 'eks:principalArn': eks.scannerArn },
+      }),
+    ],
+    'clusters-scanner-entry-only': (actions) => [
+      allow('CreateScannerAccessEntryOnly', actions, [eks.eksArn('cluster/*')], {
+        StringEquals: { 'eks:principalArn': eks.scannerArn, 'eks:accessEntryType': 'STANDARD' },
+        Null: { 'eks:kubernetesGroups': 'true', 'eks:username': 'true', 'aws:TagKeys': 'true' },
+      }),
+    ],
+    'scanner-access-entry-view-policy': (actions) => [
+      allow('AssociateViewPolicyOnly', actions, [eks.scannerEntries], {
+        StringEquals: {
+          'eks:principalArn': eks.scannerArn,
+          'eks:policyArn': `arn:${Aws.PARTITION}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`,
+          'eks:accessScope': 'cluster',
+        },
+      }),
     ],
   };
   const deny = (sid: string, props: Omit<iam.PolicyStatementProps, 'sid' | 'effect'>) =>

@@ -1,5 +1,6 @@
 import {
   type Addon,
+  type Cluster,
   DescribeAddonCommand,
   DescribeAddonConfigurationCommand,
   DescribeClusterCommand,
@@ -16,6 +17,7 @@ import {
   type RoleDetail,
 } from '@aws-sdk/client-iam';
 import { addonServiceAccounts } from '../domain/addons';
+import type { EksEndpointFacts } from '../domain/kubernetes/eks-read-access';
 import {
   type AccountSnapshot,
   type ClusterSnapshot,
@@ -29,6 +31,7 @@ import {
 import { mapLimit } from '../shared/concurrency';
 import type { AwsClientFactory } from './aws-clients';
 import { decodePolicyText } from './iam-text';
+import type { EksClusterReader } from './kubernetes/eks-cluster-reader';
 import type { ThumbprintObserver } from './oidc-thumbprint';
 
 export interface CollectAccountOptions {
@@ -44,6 +47,13 @@ export interface CollectAccountOptions {
   readonly concurrency?: number;
   /** Called when a region of this account has been read, for progress. */
   readonly onRegionDone?: (region: string) => void;
+  /**
+   * Read each ACTIVE cluster's Kubernetes API as the account's scanner role (its credentials make the EKS token);
+   * not read when absent. The reader never throws: a cluster it cannot read is `unreadable` with reason and fix.
+   */
+  readonly kubernetes?: EksClusterReader;
+  /** Clusters of one account read at once (Kubernetes lists are the heavy calls). Default 2. */
+  readonly kubernetesConcurrency?: number;
 }
 
 /** name@version -> service account names, or the error that reading it gave. */
@@ -104,8 +114,9 @@ export async function collectAccount(
   const serviceAccounts: ServiceAccountSnapshot[] = [];
   const podIdentityAssociations: PodIdentityAssociationSnapshot[] = [];
   const scanned: string[] = [];
+  const scannerRoleArn = factory.roleArn(accountId);
   for (const region of regions) {
-    const read = await readRegion(factory.eks(accountId, region), region, recorder, options, limit);
+    const read = await readRegion(factory.eks(accountId, region), region, recorder, options, limit, scannerRoleArn);
     if (read) {
       scanned.push(region);
       clusters.push(...read.clusters);
@@ -138,6 +149,7 @@ async function readRegion(
   recorder: Recorder,
   options: CollectAccountOptions,
   limit: number,
+  scannerRoleArn?: string,
 ): Promise<
   | {
       clusters: ClusterSnapshot[];
@@ -156,7 +168,10 @@ async function readRegion(
     return undefined;
   }
   const described = await mapLimit(names, limit, (name) => describeCluster(eks, name, region, recorder));
-  const clusters = described.filter((c): c is ClusterSnapshot => c !== undefined);
+  const found = described.filter((c): c is DescribedCluster => c !== undefined);
+  const clusters = options.kubernetes
+    ? await readKubernetes(eks, found, options.kubernetes, options.kubernetesConcurrency ?? 2, scannerRoleArn)
+    : found.map((c) => c.snapshot);
   const serviceAccounts: ServiceAccountSnapshot[] = [];
   const podIdentityAssociations: PodIdentityAssociationSnapshot[] = [];
   if (options.workloads !== false) {
@@ -243,16 +258,21 @@ async function readProviders(
   return read.filter((p): p is OidcProviderSnapshot => p !== undefined);
 }
 
+interface DescribedCluster {
+  readonly snapshot: ClusterSnapshot;
+  readonly cluster: Cluster;
+}
+
 async function describeCluster(
   eks: EKSClient,
   name: string,
   region: string,
   recorder: Recorder,
-): Promise<ClusterSnapshot | undefined> {
+): Promise<DescribedCluster | undefined> {
   try {
     const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
     if (!cluster) return undefined;
-    return {
+    const snapshot: ClusterSnapshot = {
       name,
       region,
       status: cluster.status ?? 'UNKNOWN',
@@ -262,11 +282,52 @@ async function describeCluster(
       oidcIssuer: cluster.identity?.oidc?.issuer ?? null,
       ...(cluster.endpoint ? { endpoint: cluster.endpoint } : {}),
       tags: cluster.tags ?? {},
+      ...(cluster.accessConfig?.authenticationMode
+        ? { authenticationMode: cluster.accessConfig.authenticationMode }
+        : {}),
     };
+    return { snapshot, cluster };
   } catch (err) {
     recorder.record('eks:DescribeCluster', err, region);
     return undefined;
   }
+}
+
+/** What DescribeCluster says about reaching and entering the cluster's API. */
+function endpointFacts({ snapshot, cluster }: DescribedCluster): EksEndpointFacts {
+  const vpc = cluster.resourcesVpcConfig;
+  return {
+    name: snapshot.name,
+    region: snapshot.region,
+    status: snapshot.status,
+    ...(cluster.endpoint ? { endpoint: cluster.endpoint } : {}),
+    ...(cluster.certificateAuthority?.data ? { certificateAuthority: cluster.certificateAuthority.data } : {}),
+    ...(vpc?.endpointPublicAccess !== undefined ? { endpointPublicAccess: vpc.endpointPublicAccess } : {}),
+    ...(vpc?.endpointPrivateAccess !== undefined ? { endpointPrivateAccess: vpc.endpointPrivateAccess } : {}),
+    ...(vpc?.publicAccessCidrs ? { publicAccessCidrs: vpc.publicAccessCidrs } : {}),
+    ...(cluster.accessConfig?.authenticationMode
+      ? { authenticationMode: cluster.accessConfig.authenticationMode }
+      : {}),
+  };
+}
+
+/**
+ * Each ACTIVE cluster's Kubernetes side, a few clusters at a time, as the identity of the EKS client's credentials
+ * (the scanner role of the account). Clusters that are not ACTIVE are left unread (no `kubernetes`).
+ */
+async function readKubernetes(
+  eks: EKSClient,
+  clusters: readonly DescribedCluster[],
+  reader: EksClusterReader,
+  concurrency: number,
+  roleArn: string | undefined,
+): Promise<ClusterSnapshot[]> {
+  const credentials = eks.config.credentials;
+  return mapLimit(clusters, concurrency, async (described) => {
+    if (described.snapshot.status !== 'ACTIVE') return described.snapshot;
+    const kubernetes = await reader(endpointFacts(described), { credentials, ...(roleArn ? { roleArn } : {}) });
+    return { ...described.snapshot, kubernetes };
+  });
 }
 
 /** Add-ons that run with an IAM role (IRSA: serviceAccountRoleArn) become service-account records. */

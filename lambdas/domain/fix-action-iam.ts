@@ -15,7 +15,12 @@ import { PLAN_ACTIONS, type PlanAction } from './plan/plan-model';
  * - `remediable-roles`: roles in the remediation scope (opt-in tag, path or all roles), protected roles denied;
  * - `eks-oidc-providers`: providers of EKS issuers only (EKS_PROVIDER_PATTERNS);
  * - `new-eks-oidc-providers-with-plan-tag`: EKS providers, only with the plan-id tag as the request's sole tag;
- * - `eks-oidc-providers-with-plan-tag`: EKS providers that carry the plan-id tag (ones the workflow created).
+ * - `eks-oidc-providers-with-plan-tag`: EKS providers that carry the plan-id tag (ones the workflow created);
+ * - `clusters-scanner-entry-only`: any EKS cluster of the account, only for an access entry whose principal is the
+ *   member scanner role (eks:principalArn), of type STANDARD, with no Kubernetes groups, username or tags;
+ * - `scanner-access-entry`: the scanner role's access entries only (resource ARN and eks:principalArn);
+ * - `scanner-access-entry-view-policy`: on those, only AmazonEKSViewPolicy (eks:policyArn) at cluster scope
+ *   (eks:accessScope).
  */
 export type IamScope =
   | 'any-role'
@@ -23,7 +28,10 @@ export type IamScope =
   | 'any-oidc-provider'
   | 'new-eks-oidc-providers-with-plan-tag'
   | 'eks-oidc-providers'
-  | 'eks-oidc-providers-with-plan-tag';
+  | 'eks-oidc-providers-with-plan-tag'
+  | 'clusters-scanner-entry-only'
+  | 'scanner-access-entry'
+  | 'scanner-access-entry-view-policy';
 
 /** The order the member stack writes its statements in (reads before writes). */
 export const IAM_SCOPES: readonly IamScope[] = [
@@ -33,6 +41,9 @@ export const IAM_SCOPES: readonly IamScope[] = [
   'new-eks-oidc-providers-with-plan-tag',
   'eks-oidc-providers',
   'eks-oidc-providers-with-plan-tag',
+  'scanner-access-entry',
+  'clusters-scanner-entry-only',
+  'scanner-access-entry-view-policy',
 ];
 
 export interface IamGrant {
@@ -89,6 +100,16 @@ export const FIX_ACTION_IAM = {
     apply: [{ actions: ['iam:UpdateOpenIDConnectProviderThumbprint'], on: 'eks-oidc-providers' }],
     rollback: [RESTORE_PROVIDER],
     verify: ['iam:GetOpenIDConnectProvider'],
+  },
+  'create-access-entry': {
+    read: [{ actions: ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'], on: 'scanner-access-entry' }],
+    apply: [
+      { actions: ['eks:CreateAccessEntry'], on: 'clusters-scanner-entry-only' },
+      { actions: ['eks:AssociateAccessPolicy'], on: 'scanner-access-entry-view-policy' },
+    ],
+    // Deleting the entry removes its policy associations with it.
+    rollback: [{ actions: ['eks:DeleteAccessEntry'], on: 'scanner-access-entry' }],
+    verify: ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'],
   },
 } as const satisfies Partial<Record<PlanAction, FixActionIam>>;
 

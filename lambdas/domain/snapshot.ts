@@ -63,6 +63,8 @@ export interface ClusterSnapshot {
   readonly tags?: Readonly<Record<string, string>>;
   /** The Kubernetes API server endpoint (DescribeCluster `endpoint`, https URL); matches kubeconfig contexts. */
   readonly endpoint?: string;
+  /** DescribeCluster `accessConfig.authenticationMode` (API, API_AND_CONFIG_MAP, CONFIG_MAP): access entries need API. */
+  readonly authenticationMode?: string;
   /**
    * What was read from the cluster's Kubernetes API (scan with a kubeconfig, or the hub as the scanner role) or
    * from `kubectl get serviceaccounts,pods,mutatingwebhookconfigurations -A -o json` output. Absent: the cluster
@@ -91,6 +93,8 @@ export interface KubernetesSnapshot {
   /** What to do so that it is (an access entry, a network path, a flag). */
   readonly fix?: string;
   readonly readAt?: string;
+  /** The IAM principal the hub read (or tried to read) the cluster as: the member scanner role's ARN. */
+  readonly readAs?: string;
   /** The API server's version (`/version` gitVersion), when read. */
   readonly serverVersion?: string;
   /** What went wrong per kind or per object (bounded); empty or absent when complete. */

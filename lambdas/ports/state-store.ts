@@ -1,5 +1,5 @@
 import type { Finding } from '../domain/finding';
-import type { Plan, ProviderState, TrustDocument } from '../domain/plan/plan-model';
+import type { AccessEntryState, Plan, ProviderState, TrustDocument } from '../domain/plan/plan-model';
 
 /** Where a plan stands in one run. */
 export type PlanStatus =
@@ -128,9 +128,9 @@ export interface AuditedChange {
  */
 export interface AuditIntent extends AuditedChange {
   /** What the resource must hold for the write to go ahead (apply: the plan's `before`; rollback: what the change wrote). */
-  readonly expected: TrustDocument | ProviderState | null;
+  readonly expected: TrustDocument | ProviderState | AccessEntryState | null;
   /** What the write puts there (null: a provider deleted). */
-  readonly intended: TrustDocument | ProviderState | null;
+  readonly intended: TrustDocument | ProviderState | AccessEntryState | null;
   /** The write operations it is about to make, in order. */
   readonly writes: readonly string[];
   readonly intendedAt: string;
@@ -143,8 +143,8 @@ export type AuditOutcome = 'applied' | 'not-applied' | 'drift';
 
 /** One write to AWS, with what it replaced: the audit log and the source of every rollback. Never expires. */
 export interface AuditRecord extends AuditedChange {
-  readonly replaced: TrustDocument | ProviderState | null;
-  readonly wrote: TrustDocument | ProviderState | null;
+  readonly replaced: TrustDocument | ProviderState | AccessEntryState | null;
+  readonly wrote: TrustDocument | ProviderState | AccessEntryState | null;
   readonly writes: readonly string[];
   readonly appliedAt: string;
   /** Absent on records written before the write-ahead audit: 'applied'. Only 'applied' records can be rolled back. */

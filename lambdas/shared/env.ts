@@ -49,6 +49,8 @@ export interface WorkflowEnv {
   readonly consoleUrl?: string;
   /** Endpoint override for every AWS client (the local emulator). */
   readonly endpoint?: string;
+  /** Read each cluster's Kubernetes API as the member scanner role (hub config readClusters; default false). */
+  readonly readClusters: boolean;
 }
 
 export const ENV = {
@@ -75,6 +77,7 @@ export const ENV = {
   clusterWaitAttempts: 'CLUSTER_WAIT_ATTEMPTS',
   consoleUrl: 'CONSOLE_URL',
   endpoint: 'AWS_ENDPOINT_URL',
+  readClusters: 'READ_CLUSTERS',
   /** Only for approval-api: the group whose members may decide and roll back. */
   approversGroup: 'APPROVERS_GROUP',
   /** Only for approval-api: the console origins allowed to send state-changing requests (comma-separated). */
@@ -166,6 +169,7 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>): Work
     clusterWaitAttempts: whole(ENV.clusterWaitAttempts, 30),
     ...(env[ENV.consoleUrl] ? { consoleUrl: env[ENV.consoleUrl] as string } : {}),
     ...(env[ENV.endpoint] ? { endpoint: env[ENV.endpoint] as string } : {}),
+    readClusters: env[ENV.readClusters] === 'true',
   };
   if (missing.length > 0) {
     throw new UsageError(

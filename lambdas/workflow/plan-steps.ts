@@ -118,9 +118,8 @@ export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
   const record = await loadPlan(deps, input);
   const plan = record.plan;
   const accounts = await deps.snapshots.getAccounts(input.runId);
-  const iam = deps.readers.iam(plan.accountId);
   const patch = (account: AccountSnapshot): Promise<AccountSnapshot> | AccountSnapshot =>
-    account.accountId === plan.accountId ? verifyRead(iam, plan, account) : account;
+    account.accountId === plan.accountId ? verifyRead(deps.readers, plan, account) : account;
   const snapshot: EstateSnapshot = {
     schemaVersion: 1,
     partition: 'aws',

@@ -3,9 +3,12 @@
  * analyze and plan the whole estate, report. Each takes validated input and the dependencies; no SDK types here
  * beyond what the adapters expose.
  */
+
 import { createHash } from 'node:crypto';
 import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { collectAccount } from '../adapters/account-collector';
+import { eksClusterReader } from '../adapters/kubernetes/eks-cluster-reader';
+import { hubKubernetesRead } from '../adapters/kubernetes/hub-cluster-read';
 import { createThumbprintObserver } from '../adapters/oidc-thumbprint';
 import { resolveTargets } from '../adapters/targets';
 import { type Finding, SEVERITIES, type Severity } from '../domain/finding';
@@ -142,6 +145,14 @@ export async function collectAccountStep(deps: WorkflowDeps, input: CollectAccou
   const account = await collectAccount(deps.readers, input.target.accountId, {
     regions: input.regions,
     ...(deps.tlsCheck ? { tls: createThumbprintObserver({ timeoutMs: 3000 }) } : {}),
+    ...(deps.env.readClusters
+      ? {
+          kubernetes: eksClusterReader({
+            read: hubKubernetesRead(),
+            ...(deps.env.endpoint ? { stsEndpoint: deps.env.endpoint } : {}),
+          }),
+        }
+      : {}),
   });
   const named = input.target.name ? { ...account, name: input.target.name } : account;
   await deps.snapshots.putAccount(input.runId, named);

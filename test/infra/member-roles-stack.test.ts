@@ -165,7 +165,11 @@ describe('MemberRolesStack', () => {
       expect(rewrites[0]?.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${OPT_IN_TAG}`]: 'true' } });
       for (const s of allows) {
         for (const r of asArray(s.Resource).map(text)) {
-          expect(r).toMatch(/^arn:<AWS::Partition>:iam::<AWS::AccountId>:(role|oidc-provider)\//);
+          // IAM roles and providers of this account, or (create-access-entry) its EKS clusters and the scanner
+          // role's own access entries
+          expect(r).toMatch(
+            /^arn:<AWS::Partition>:(iam::<AWS::AccountId>:(role|oidc-provider)\/|eks:\*:<AWS::AccountId>:(cluster\/\*$|access-entry\/\*\/role\/<AWS::AccountId>\/IrsaDoctorScanner\/\*$))/,
+          );
         }
       }
     });
@@ -196,7 +200,9 @@ describe('MemberRolesStack', () => {
 
       // When the statements allowing a delete are read
       const deletes = statements.filter(
-        (s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => /Delete|\*/.test(a.split(':')[1] ?? '')),
+        (s) =>
+          s.Effect === 'Allow' &&
+          asArray(s.Action).some((a) => a.startsWith('iam:') && /Delete|\*/.test(a.split(':')[1] ?? '')),
       );
 
       // Then there is one: DeleteOpenIDConnectProvider alone, on EKS providers of this account, only when the tag

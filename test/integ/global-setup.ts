@@ -1,3 +1,4 @@
+import { installAwsCli } from './aws-cli';
 import { emulator, endpointUrl } from './emulator-env';
 import { kube } from './kube-env';
 
@@ -5,6 +6,8 @@ import { kube } from './kube-env';
 export default function globalSetup(): void {
   emulator('install');
   kube('install');
+  // The pinned AWS CLI, to compare the EKS token with `aws eks get-token` (test/integ/adapters/kubernetes).
+  installAwsCli();
   emulator('stop');
   kube('stop');
   try {

@@ -5,7 +5,7 @@
  * are derived from the same keys' IAM declarations (lambdas/domain/fix-action-iam.ts). An action that is not here
  * (delete-oidc-provider, update-service-account) is never written by IRSA Doctor.
  */
-import type { IAMClient } from '@aws-sdk/client-iam';
+
 import { type AppliedAction, isAppliedAction } from '../../domain/fix-action-iam';
 import type { Plan, PlanOf } from '../../domain/plan/plan-model';
 import type { AccountSnapshot } from '../../domain/snapshot';
@@ -13,8 +13,18 @@ import type { AuditRecord } from '../../ports/state-store';
 import { PlanNotApplicableError, RollbackRefusedError, StalePlanError } from '../../shared/errors';
 import type { AwsClientFactory } from '../aws-clients';
 import { addClientId } from './add-client-id';
+import { accessEntryRegion, createAccessEntry } from './create-access-entry';
 import { createOidcProvider } from './create-oidc-provider';
-import type { ApplyOutcome, FixAction, FixState, RollbackOutcome, WriteHooks } from './fix-action';
+import {
+  type ApplyOutcome,
+  type ClientOf,
+  EKS_ACTIONS,
+  type EksAction,
+  type FixAction,
+  type FixState,
+  type RollbackOutcome,
+  type WriteHooks,
+} from './fix-action';
 import { updateThumbprint } from './update-thumbprint';
 import { updateTrustPolicy } from './update-trust-policy';
 
@@ -25,7 +35,26 @@ export const FIX_ACTIONS: FixActionRegistry = {
   'create-oidc-provider': createOidcProvider,
   'add-client-id': addClientId,
   'update-thumbprint': updateThumbprint,
+  'create-access-entry': createAccessEntry,
 };
+
+const isEksAction = (action: AppliedAction): action is EksAction => (EKS_ACTIONS as readonly string[]).includes(action);
+
+/**
+ * The client an action's module works with, for the account of `factory` (scanner or remediator): IAM (global), or
+ * EKS in the region of the resource (an access entry's ARN names it).
+ */
+export function clientOf<A extends AppliedAction>(
+  factory: AwsClientFactory,
+  action: A,
+  accountId: string,
+  resourceArn: string,
+): ClientOf<A> {
+  // ClientOf<A> is EKSClient exactly when A is an EksAction; TypeScript cannot narrow a generic A by the guard.
+  return (
+    isEksAction(action) ? factory.eks(accountId, accessEntryRegion(resourceArn)) : factory.iam(accountId)
+  ) as ClientOf<A>;
+}
 
 /** A plan of an action the workflow applies. */
 export type AppliedPlan = PlanOf<AppliedAction>;
@@ -59,16 +88,17 @@ export function assertWritable(factory: AwsClientFactory, plan: Plan): asserts p
  */
 export async function applyPlan(factory: AwsClientFactory, plan: Plan, hooks: WriteHooks = {}): Promise<ApplyOutcome> {
   assertWritable(factory, plan);
-  return applyWith(factory.iam(plan.accountId), plan.action, plan, hooks);
+  return applyWith(factory, plan.action, plan, plan, hooks);
 }
 
 function applyWith<A extends AppliedAction>(
-  iam: IAMClient,
+  factory: AwsClientFactory,
   action: A,
   plan: PlanOf<A>,
+  where: { readonly accountId: string; readonly resourceArn: string },
   hooks: WriteHooks,
 ): Promise<ApplyOutcome> {
-  return FIX_ACTIONS[action].apply(iam, plan, hooks);
+  return FIX_ACTIONS[action].apply(clientOf(factory, action, where.accountId, where.resourceArn), plan, hooks);
 }
 
 /**
@@ -107,7 +137,16 @@ export async function rollbackChange(
       'not-reversible',
     );
   }
-  return FIX_ACTIONS[change.action].rollback(factory.iam(change.accountId), change, hooks);
+  return rollbackWith(factory, change.action, change, hooks);
+}
+
+function rollbackWith<A extends AppliedAction>(
+  factory: AwsClientFactory,
+  action: A,
+  change: AuditRecord,
+  hooks: WriteHooks,
+): Promise<RollbackOutcome> {
+  return FIX_ACTIONS[action].rollback(clientOf(factory, action, change.accountId, change.resourceArn), change, hooks);
 }
 
 /**
@@ -127,14 +166,22 @@ export async function readResourceState(
     throw new PlanNotApplicableError(`action ${change.action} is never applied: no state to read`, change.planId);
   }
   try {
-    return await FIX_ACTIONS[change.action].read(factory.iam(change.accountId), {
-      id: change.planId,
-      resourceArn: change.resourceArn,
-    });
+    return await readWith(factory, change.action, change);
   } catch (err) {
     if (err instanceof StalePlanError) return err.current;
     throw err;
   }
+}
+
+function readWith<A extends AppliedAction>(
+  factory: AwsClientFactory,
+  action: A,
+  change: { readonly accountId: string; readonly resourceArn: string; readonly planId: string },
+) {
+  return FIX_ACTIONS[action].read(clientOf(factory, action, change.accountId, change.resourceArn), {
+    id: change.planId,
+    resourceArn: change.resourceArn,
+  });
 }
 
 /** A state read or stored for a change of `action`, as that action's state: undefined when it is not one. */
@@ -156,12 +203,22 @@ function holdsWith<A extends AppliedAction>(action: A, state: unknown, target: u
 }
 
 /** The verify step's re-read of a plan's resource (scanner credentials) into the account's collected snapshot. */
-export function verifyRead(iam: IAMClient, plan: Plan, account: AccountSnapshot): Promise<AccountSnapshot> {
+export function verifyRead(readers: AwsClientFactory, plan: Plan, account: AccountSnapshot): Promise<AccountSnapshot> {
   if (!isAppliedAction(plan.action)) {
     throw new PlanNotApplicableError(
       `plan ${plan.id}: action ${plan.action} is never applied: nothing to verify`,
       plan.id,
     );
   }
-  return FIX_ACTIONS[plan.action].verify(iam, plan.resourceArn, account);
+  return verifyWith(readers, plan.action, plan.accountId, plan.resourceArn, account);
+}
+
+function verifyWith<A extends AppliedAction>(
+  readers: AwsClientFactory,
+  action: A,
+  accountId: string,
+  resourceArn: string,
+  account: AccountSnapshot,
+): Promise<AccountSnapshot> {
+  return FIX_ACTIONS[action].verify(clientOf(readers, action, accountId, resourceArn), resourceArn, account);
 }

@@ -3,15 +3,23 @@
  * reconciler's reads and verify from these), and the guarded write both apply and rollback use: read the resource,
  * refuse unless it holds what the write expects, call the write-ahead hook, write, read back.
  */
+import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AppliedAction, FixActionIam } from '../../domain/fix-action-iam';
-import type { PlanOf, ProviderState, TrustDocument } from '../../domain/plan/plan-model';
+import type { AccessEntryState, PlanOf, ProviderState, TrustDocument } from '../../domain/plan/plan-model';
 import type { AccountSnapshot } from '../../domain/snapshot';
 import type { AuditRecord } from '../../ports/state-store';
 import { ConcurrentEditError, RollbackRefusedError } from '../../shared/errors';
 
-/** What a fix action reads and writes: a trust policy or an OIDC provider's state. */
-export type FixState = TrustDocument | ProviderState;
+/** What a fix action reads and writes: a trust policy, an OIDC provider's state or an EKS access entry. */
+export type FixState = TrustDocument | ProviderState | AccessEntryState;
+
+/** The actions that write EKS (their client is the EKS client of the resource's region), the rest write IAM. */
+export const EKS_ACTIONS = ['create-access-entry'] as const satisfies readonly AppliedAction[];
+export type EksAction = (typeof EKS_ACTIONS)[number];
+
+/** The SDK client an action's module reads and writes with. */
+export type ClientOf<A extends AppliedAction> = A extends EksAction ? EKSClient : IAMClient;
 
 /** The state an action's resource holds when present. */
 export type StateOf<A extends AppliedAction> = NonNullable<PlanOf<A>['before'] | PlanOf<A>['after']>;
@@ -61,17 +69,17 @@ export interface FixAction<A extends AppliedAction> {
   /** The IAM it needs (lambdas/domain/fix-action-iam.ts): the remediator role is derived from it. */
   readonly iam: FixActionIam;
   /** What its resource holds now; null when the resource is absent. */
-  read(iam: IAMClient, ref: ResourceRef): Promise<StateOf<A> | null>;
+  read(client: ClientOf<A>, ref: ResourceRef): Promise<StateOf<A> | null>;
   /** A stored state (a plan's, an intent's, a record's) as this action's: null when absent, undefined when not one. */
   decode(value: unknown): StateOf<A> | null | undefined;
   /** Whether the resource's state is the target state. */
   holds(state: StateOf<A>, target: StateOf<A>): boolean;
   /** The drift-guarded write of an approved plan (the hook is the write-ahead audit's). */
-  apply(iam: IAMClient, plan: PlanOf<A>, hooks: WriteHooks): Promise<ApplyOutcome>;
+  apply(client: ClientOf<A>, plan: PlanOf<A>, hooks: WriteHooks): Promise<ApplyOutcome>;
   /** The guarded undo of one applied change, from its audit record. */
-  rollback(iam: IAMClient, change: AuditRecord, hooks: WriteHooks): Promise<RollbackOutcome>;
+  rollback(client: ClientOf<A>, change: AuditRecord, hooks: WriteHooks): Promise<RollbackOutcome>;
   /** The verify step: re-read the resource (scanner credentials) into the account's collected snapshot. */
-  verify(iam: IAMClient, resourceArn: string, account: AccountSnapshot): Promise<AccountSnapshot>;
+  verify(client: ClientOf<A>, resourceArn: string, account: AccountSnapshot): Promise<AccountSnapshot>;
 }
 
 /** Same state, absent counting as a state of its own. */

@@ -8,7 +8,7 @@ import { classifyStatement } from '../trust-policy/classify';
 import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import { CurrentDocument } from './current-document';
 import { FIX_ORDER, type RoleFixContext } from './fixes/fixer';
-import { fixerOf, fixProvider, fixRole, fixServiceAccount } from './fixes/fixer-registry';
+import { fixCluster, fixerOf, fixProvider, fixRole, fixServiceAccount } from './fixes/fixer-registry';
 import { iacOwner } from './ownership';
 import { TrustPolicyPatch } from './patch-trust-policy';
 import type { Plan, PlanResult, TrustDocument } from './plan-model';
@@ -128,6 +128,7 @@ class Planner {
     const type = list[0]?.resourceType;
     if (type === 'role') this.planRole(arn, list);
     else if (type === 'service-account') this.planServiceAccount(list);
+    else if (type === 'cluster') this.planCluster(list);
   }
 
   private planProvider(arn: string, list: readonly Finding[]): void {
@@ -147,6 +148,11 @@ class Planner {
       propose: (plan: Plan) => this.plans.push(plan),
     };
     for (const f of list) fixServiceAccount(f, ctx);
+  }
+
+  private planCluster(list: readonly Finding[]): void {
+    const ctx = { partition: this.handle.index.partition, propose: (plan: Plan) => this.plans.push(plan) };
+    for (const f of list) fixCluster(f, ctx);
   }
 
   private planRole(roleArn: string, list: readonly Finding[]): void {

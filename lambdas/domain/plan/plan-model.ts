@@ -20,6 +20,22 @@ export interface ProviderState {
 
 export type TrustDocument = Readonly<Record<string, unknown>>;
 
+/** One access policy associated with an EKS access entry. */
+export interface AccessPolicyAssociation {
+  readonly policyArn: string;
+  readonly accessScope: { readonly type: 'cluster' | 'namespace'; readonly namespaces: readonly string[] };
+}
+
+/** An EKS access entry as the planner reads and writes it (the principal on one cluster, its policies). */
+export interface AccessEntryState {
+  readonly clusterName: string;
+  readonly principalArn: string;
+  readonly type: string;
+  readonly kubernetesGroups: readonly string[];
+  /** Sorted by policy ARN. */
+  readonly policies: readonly AccessPolicyAssociation[];
+}
+
 export interface ProbeOutcome {
   readonly principal: string;
   readonly action: string;
@@ -150,6 +166,18 @@ export interface UpdateServiceAccountPlan extends PlanCommon {
   readonly after: null;
 }
 
+/**
+ * Create the EKS access entry that lets the member scanner role read a cluster: type STANDARD, no Kubernetes
+ * groups, AmazonEKSViewPolicy with scope cluster. `resourceArn` is the access entry's ARN without its id
+ * (`arn:<partition>:eks:<region>:<account>:access-entry/<cluster>/role/<account>/<role name>`).
+ */
+export interface CreateAccessEntryPlan extends PlanCommon {
+  readonly action: 'create-access-entry';
+  /** There is no access entry for the principal yet. */
+  readonly before: null;
+  readonly after: AccessEntryState;
+}
+
 /** A planned change, discriminated on `action`: each action has its own `before` and `after`. */
 export type Plan =
   | UpdateTrustPolicyPlan
@@ -157,7 +185,8 @@ export type Plan =
   | AddClientIdPlan
   | UpdateThumbprintPlan
   | DeleteOidcProviderPlan
-  | UpdateServiceAccountPlan;
+  | UpdateServiceAccountPlan
+  | CreateAccessEntryPlan;
 
 /** What a plan does to which IAM resource. */
 export type PlanAction = Plan['action'];
@@ -170,6 +199,7 @@ export const PLAN_ACTIONS = [
   'update-trust-policy',
   'delete-oidc-provider',
   'update-service-account',
+  'create-access-entry',
 ] as const satisfies readonly PlanAction[];
 /** Fails to compile when an action of the union is missing from PLAN_ACTIONS. */
 type MissingAction = Exclude<PlanAction, (typeof PLAN_ACTIONS)[number]>;
@@ -203,11 +233,33 @@ export function isProviderState(value: unknown): value is ProviderState {
   return typeof value.url === 'string' && isStringList(value.clientIds) && isStringList(value.thumbprints);
 }
 
-type StateShape = 'trust' | 'provider' | 'null';
+/** An access entry's state as plans hold it. */
+export function isAccessEntryState(value: unknown): value is AccessEntryState {
+  if (!isTrustDocument(value)) return false;
+  const policies = value.policies;
+  return (
+    typeof value.clusterName === 'string' &&
+    typeof value.principalArn === 'string' &&
+    typeof value.type === 'string' &&
+    isStringList(value.kubernetesGroups) &&
+    Array.isArray(policies) &&
+    policies.every(
+      (p: unknown) =>
+        isTrustDocument(p) &&
+        typeof p.policyArn === 'string' &&
+        isTrustDocument(p.accessScope) &&
+        (p.accessScope.type === 'cluster' || p.accessScope.type === 'namespace') &&
+        isStringList(p.accessScope.namespaces),
+    )
+  );
+}
+
+type StateShape = 'trust' | 'provider' | 'access-entry' | 'null';
 
 const SHAPE_CHECK: Readonly<Record<StateShape, (value: unknown) => boolean>> = {
   trust: isTrustDocument,
   provider: isProviderState,
+  'access-entry': isAccessEntryState,
   null: (value) => value === null,
 };
 
@@ -219,6 +271,7 @@ const CHANGE_SHAPES: Readonly<Record<PlanAction, { before: readonly StateShape[]
   'update-thumbprint': { before: ['provider'], after: ['provider'] },
   'delete-oidc-provider': { before: ['provider'], after: ['null'] },
   'update-service-account': { before: ['null'], after: ['null'] },
+  'create-access-entry': { before: ['null'], after: ['access-entry'] },
 };
 
 const isPlanAction = (value: unknown): value is PlanAction =>

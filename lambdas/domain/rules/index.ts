@@ -3,6 +3,7 @@ import type { AnalysisContext, RoleAnalysis } from './context';
 import { checkRole, readRole } from './document/role-pass';
 import { fastPathEligible, isCanonicalStatement } from './irsa-statement/canonical-statement';
 import { checkIrsaStatement } from './irsa-statement/statement-pass';
+import { checkScannerAccess } from './kubernetes/kube-001-scanner-cannot-read';
 import { checkTrustedServiceAccounts } from './kubernetes/kube-003-trusted-service-account-not-annotated';
 import { checkKubernetes } from './kubernetes/kube-pass';
 import { checkAssociations, checkPodIdentityTrust } from './pod-identity-rules';
@@ -20,6 +21,7 @@ import { checkServiceAccounts } from './workload/workload-pass';
  */
 export function runRules(ctx: AnalysisContext): void {
   checkAccounts(ctx);
+  checkScannerAccess(ctx);
   const neededLater = rolesNeededLater(ctx);
   for (const ref of ctx.index.roles) {
     const role = readRole(ref, ctx);

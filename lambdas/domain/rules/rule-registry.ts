@@ -26,6 +26,7 @@ import { IRSA_035 } from './kubernetes/irsa-035-credential-env';
 import { IRSA_037 } from './kubernetes/irsa-037-token-expiration';
 import { IRSA_040 } from './kubernetes/irsa-040-sts-partition-region';
 import { IRSA_041 } from './kubernetes/irsa-041-global-sts-endpoint';
+import { KUBE_001 } from './kubernetes/kube-001-scanner-cannot-read';
 import { KUBE_002 } from './kubernetes/kube-002-pod-service-account-missing';
 import { KUBE_003 } from './kubernetes/kube-003-trusted-service-account-not-annotated';
 import { PI_050 } from './pod-identity/pi-050-pods-service-not-trusted';
@@ -91,6 +92,7 @@ export const RULES = [
   DOC_002,
   SWEEP_001,
   SWEEP_002,
+  KUBE_001,
   KUBE_002,
   KUBE_003,
 ] as const;

@@ -23,7 +23,9 @@ describe('examples/estate.json', () => {
     );
     const fired = new Set(result.findings.map((f) => f.ruleId));
     expect([...RULE_CATALOG.keys()].filter((id) => !fired.has(id) && !clusterSide.has(id))).toEqual([]);
-    expect([...clusterSide]).toEqual(expect.arrayContaining(['KUBE-002', 'KUBE-003', 'IRSA-032', 'IRSA-033']));
+    expect([...clusterSide]).toEqual(
+      expect.arrayContaining(['KUBE-002', 'KUBE-003', 'IRSA-032', 'IRSA-033', 'KUBE-001']),
+    );
   });
 
   it('gives healthy roles and clusters nothing of severity medium or above', () => {

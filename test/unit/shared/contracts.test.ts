@@ -66,7 +66,7 @@ describe('loadEnv', () => {
       loadEnv({ ...complete, AUTO_APPLY_ACTIONS: 'add-client-id, create-oidc-provider' }).autoApplyActions,
     ).toEqual(['add-client-id', 'create-oidc-provider']);
     expect(() => loadEnv({ ...complete, AUTO_APPLY_ACTIONS: 'add-client-id,delete-oidc-provider' })).toThrow(
-      /AUTO_APPLY_ACTIONS may list only create-oidc-provider, add-client-id, update-thumbprint, update-trust-policy; got "delete-oidc-provider"/,
+      /AUTO_APPLY_ACTIONS may list only create-oidc-provider, add-client-id, update-thumbprint, update-trust-policy, create-access-entry; got "delete-oidc-provider"/,
     );
   });
 

@@ -27,6 +27,7 @@ const maximal: EstateSnapshot = {
           status: 'ACTIVE',
           version: '1.31',
           platformVersion: 'eks.1',
+          authenticationMode: 'API_AND_CONFIG_MAP',
           arn: 'arn:aws:eks:us-west-2:111111111111:cluster/prod',
           oidcIssuer: 'https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF',
           tags: { team: 'platform' },
@@ -37,6 +38,7 @@ const maximal: EstateSnapshot = {
             reason: 'one problem',
             fix: 'grant list on pods',
             readAt: '2026-11-30T05:00:00Z',
+            readAs: 'arn:aws:iam::111111111111:role/IrsaDoctorScanner',
             serverVersion: 'v1.34.4',
             errors: [{ kind: 'pods', object: 'apps/web-1', code: 'InvalidObject', message: 'spec is missing' }],
             serviceAccounts: [

@@ -1,5 +1,12 @@
 import type { FindingOf, RuleId } from '../../finding';
-import type { Fixer, Outcome, ProviderFixContext, RoleFixContext, ServiceAccountFixContext } from './fixer';
+import type {
+  ClusterFixContext,
+  Fixer,
+  Outcome,
+  ProviderFixContext,
+  RoleFixContext,
+  ServiceAccountFixContext,
+} from './fixer';
 import { irsa001CreateProvider } from './irsa-001-create-provider';
 import { irsa002OwnAccountProvider } from './irsa-002-own-account-provider';
 import { irsa003AddStsAudience } from './irsa-003-add-sts-audience';
@@ -30,6 +37,7 @@ import { irsa038AdmitAddon } from './irsa-038-admit-addon';
 import { irsa040RegionalSts } from './irsa-040-regional-sts';
 import { irsa041RegionalStsEndpoint } from './irsa-041-regional-sts-endpoint';
 import { irsa044ProviderPartition } from './irsa-044-provider-partition';
+import { kube001CreateAccessEntry } from './kube-001-create-access-entry';
 import { kube002CreateServiceAccount } from './kube-002-create-service-account';
 import { kube003AnnotateTrustedServiceAccount } from './kube-003-annotate-trusted-service-account';
 import { pi050AddPodIdentityAction } from './pi-050-add-pod-identity-action';
@@ -75,6 +83,7 @@ export const FIXERS: FixerRegistry = {
   'IRSA-044': irsa044ProviderPartition,
   'PI-050': pi050AddPodIdentityAction,
   'PI-055': pi055PinSourceAccount,
+  'KUBE-001': kube001CreateAccessEntry,
   'KUBE-002': kube002CreateServiceAccount,
   'KUBE-003': kube003AnnotateTrustedServiceAccount,
 };
@@ -96,6 +105,11 @@ export function fixProvider<R extends RuleId>(
   ctx: ProviderFixContext,
 ): void {
   fixerOf(rule)?.provider?.(findings, ctx);
+}
+
+/** Plans for a cluster finding with its rule's fixer (nothing when it has no cluster fix). */
+export function fixCluster<R extends RuleId>(finding: FindingOf<R>, ctx: ClusterFixContext): void {
+  fixerOf(finding.ruleId)?.cluster?.(finding, ctx);
 }
 
 /** Proposes the Kubernetes-side plan of a service-account finding with its rule's fixer. */

@@ -80,6 +80,12 @@ export interface ServiceAccountFixContext {
   propose(plan: PlanOf<'update-service-account'>): void;
 }
 
+/** What a cluster fixer may do: propose a plan for the cluster (an access entry). */
+export interface ClusterFixContext {
+  readonly partition: string;
+  propose(plan: PlanOf<'create-access-entry'>): void;
+}
+
 /**
  * The fix for one rule: how it patches a role's trust policy, and/or the provider or service-account plans it
  * makes. `order` puts fixes that rewrite a statement's principal or keys before those that add to it (which read
@@ -94,6 +100,7 @@ export interface Fixer<R extends RuleId> {
   /** Called once per provider with the rule's findings on it, in the analysis's order. */
   readonly provider?: (findings: ReadonlyArray<FindingOf<R>>, ctx: ProviderFixContext) => void;
   readonly serviceAccount?: (finding: FindingOf<R>, ctx: ServiceAccountFixContext) => void;
+  readonly cluster?: (finding: FindingOf<R>, ctx: ClusterFixContext) => void;
 }
 
 /**

@@ -4,6 +4,7 @@
  * rollback writes only what it declares for rollback and restores the replaced state; both hold what holdsState says.
  */
 import { randomUUID } from 'node:crypto';
+import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { seedClients } from '../../../../emulator/seed';
 import { createLocalHub, type LocalHub } from '../../../../infra/local/local-hub';
@@ -16,6 +17,7 @@ import {
   verifyRead,
 } from '../../../../lambdas/adapters/fix-actions/fix-action-registry';
 import type { AppliedAction, IamGrant } from '../../../../lambdas/domain/fix-action-iam';
+import { noAccessEntry, unreadableKubernetes } from '../../../../lambdas/domain/kubernetes/eks-read-access';
 import type { Plan } from '../../../../lambdas/domain/plan/plan-model';
 import type { AccountSnapshot } from '../../../../lambdas/domain/snapshot';
 import type { AuditRecord } from '../../../../lambdas/ports/state-store';
@@ -107,7 +109,61 @@ async function scenario(action: AppliedAction): Promise<Plan> {
         after: { ...before, thumbprints: [THUMB_B] },
       });
     }
+    case 'create-access-entry': {
+      const cluster = `c-${randomUUID().slice(0, 6)}`;
+      await seedClients(endpointUrl(), a)
+        .eks('us-west-2')
+        .send(
+          new CreateClusterCommand({
+            name: cluster,
+            roleArn: `arn:aws:iam::${a}:role/eks`,
+            resourcesVpcConfig: { subnetIds: ['subnet-1'] },
+            accessConfig: { authenticationMode: 'API' },
+          }),
+        );
+      return testPlan({
+        ...common,
+        resourceArn: `arn:aws:eks:us-west-2:${a}:access-entry/${cluster}/role/${a}/IrsaDoctorScanner`,
+        action,
+        before: null,
+        after: {
+          clusterName: cluster,
+          principalArn: `arn:aws:iam::${a}:role/IrsaDoctorScanner`,
+          type: 'STANDARD',
+          kubernetesGroups: [],
+          policies: [VIEW],
+        },
+      });
+    }
   }
+}
+
+const VIEW = {
+  policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+  accessScope: { type: 'cluster' as const, namespaces: [] },
+};
+
+/** The account as collected before the plan, and what the verify re-read put in it for the plan's resource. */
+function collectedFor(plan: Plan): AccountSnapshot {
+  const base = { accountId: plan.accountId, clusters: [], oidcProviders: [], roles: [] };
+  if (plan.action !== 'create-access-entry') {
+    return { ...base, roles: [{ arn: plan.resourceArn, name: 'as collected', trustPolicy: 'as collected' }] };
+  }
+  const principal = plan.after.principalArn;
+  const kubernetes = unreadableKubernetes(noAccessEntry(principal), { readAs: principal });
+  return {
+    ...base,
+    clusters: [{ name: plan.after.clusterName, region: 'us-west-2', status: 'ACTIVE', oidcIssuer: null, kubernetes }],
+  };
+}
+
+function writtenIn(plan: Plan, verified: AccountSnapshot): unknown {
+  if (plan.action === 'update-trust-policy') return JSON.parse(String(verified.roles[0]?.trustPolicy));
+  if (plan.action === 'create-access-entry') {
+    // The cluster's "no access entry" record is gone once the entry holds the view policy: the finding with it.
+    return verified.clusters[0]?.kubernetes === undefined ? plan.after : verified.clusters[0]?.kubernetes;
+  }
+  return verified.oidcProviders.find((p) => p.arn === plan.resourceArn);
 }
 
 const actionsOf = (grants: readonly IamGrant[]) => grants.flatMap((g) => g.actions);
@@ -131,18 +187,8 @@ describe.each(Object.keys(FIX_ACTIONS).sort())('fix action %s', (name) => {
     expect(holdsState(plan.action, state, plan.before)).toBe(false);
 
     // And the verify re-read (scanner credentials) puts the written state into the account's collected snapshot
-    const collected: AccountSnapshot = {
-      accountId: plan.accountId,
-      clusters: [],
-      oidcProviders: [],
-      roles: [{ arn: plan.resourceArn, name: 'as collected', trustPolicy: 'as collected' }],
-    };
-    const verified = await verifyRead(hub.deps.readers.iam(plan.accountId), plan, collected);
-    const written =
-      plan.action === 'update-trust-policy'
-        ? JSON.parse(String(verified.roles[0]?.trustPolicy))
-        : verified.oidcProviders.find((p) => p.arn === plan.resourceArn);
-    expect(holdsState(plan.action, written, plan.after)).toBe(true);
+    const verified = await verifyRead(hub.deps.readers, plan, collectedFor(plan));
+    expect(holdsState(plan.action, writtenIn(plan, verified), plan.after)).toBe(true);
 
     // When the applied change is rolled back from its record
     const change: AuditRecord = {

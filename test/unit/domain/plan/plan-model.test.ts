@@ -18,7 +18,34 @@ describe('planChangeProblems: a stored plan read back as its action', () => {
     // When each is checked
     // Then each fits its action
     expect(stored.flatMap(planChangeProblems)).toEqual([]);
-    expect(new Set(stored.map((p) => (p as { action: string }).action))).toEqual(new Set(PLAN_ACTIONS));
+    // (but create-access-entry, which needs a cluster read the example has not: its plan is checked below)
+    expect(new Set(stored.map((p) => (p as { action: string }).action))).toEqual(
+      new Set(PLAN_ACTIONS.filter((a) => a !== 'create-access-entry')),
+    );
+  });
+
+  it('accepts the create-access-entry plan of KUBE-001, as stored (JSON)', () => {
+    const scanner = 'arn:aws:iam::111111111111:role/IrsaDoctorScanner';
+    const plan = {
+      action: 'create-access-entry',
+      before: null,
+      after: {
+        clusterName: 'prod',
+        principalArn: scanner,
+        type: 'STANDARD',
+        kubernetesGroups: [],
+        policies: [
+          {
+            policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+            accessScope: { type: 'cluster', namespaces: [] },
+          },
+        ],
+      },
+    };
+    expect(planChangeProblems(JSON.parse(JSON.stringify(plan)))).toEqual([]);
+    expect(planChangeProblems({ ...plan, after: { ...plan.after, policies: [{ policyArn: 'x' }] } })).toEqual([
+      'after of a create-access-entry plan must be access-entry',
+    ]);
   });
 
   it.each<[string, unknown, string]>([
