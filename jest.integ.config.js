@@ -2,7 +2,7 @@
  * Integration tests against the local AWS emulator (moto server, see emulator/ and scripts/emulator.sh).
  * Run: npx jest -c jest.integ.config.js
  * Global setup installs the pinned emulator venv, starts it and exports AWS_ENDPOINT_URL, and starts the local
- * Kubernetes API server (scripts/kube.sh; helpers in test/integ/kube-env.ts); teardown stops both.
+ * Kubernetes API server (scripts/kube.sh; helpers in kube/local-cluster.ts); teardown stops both.
  */
 /** @type {import('jest').Config} */
 module.exports = {

@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import { kube, kubeEnv } from '../kube/local-cluster';
 import { KubeApiClient } from '../lambdas/adapters/kubernetes/kube-api-client';
 import { loadKubeconfig } from '../lambdas/adapters/kubernetes/kubeconfig';
 import { readClusterKubernetes } from '../lambdas/adapters/kubernetes/read-cluster';
 import { KUBERNETES_KINDS } from '../lambdas/domain/snapshot';
 import { mapLimit } from '../lambdas/shared/concurrency';
-import { kube, kubeEnv } from '../test/integ/kube-env';
 
 export interface KubeBenchShape {
   readonly serviceAccounts: number;

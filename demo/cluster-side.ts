@@ -13,6 +13,7 @@ import { probeCommand } from '../cli/commands/probe';
 import { renderFindingsTable } from '../cli/render/findings';
 import type { Style } from '../cli/render/style';
 import { seedClients } from '../emulator/seed';
+import { KubeAdmin, kubeEnv } from '../kube/local-cluster';
 import { KubeApiClient } from '../lambdas/adapters/kubernetes/kube-api-client';
 import { loadKubeconfig } from '../lambdas/adapters/kubernetes/kubeconfig';
 import { readClusterKubernetes } from '../lambdas/adapters/kubernetes/read-cluster';
@@ -20,7 +21,6 @@ import { analyzeEstate } from '../lambdas/domain/analyze-estate';
 import type { AnalysisResult } from '../lambdas/domain/finding';
 import { withClusterKubernetes } from '../lambdas/domain/kubernetes/kube-objects';
 import type { EstateSnapshot } from '../lambdas/domain/snapshot';
-import { KubeAdmin, kubeEnv } from '../test/integ/kube-env';
 import type { OrgEstate } from './broken-org';
 
 const ROOT = join(__dirname, '..');

@@ -1,6 +1,6 @@
+import { kube } from '../../kube/local-cluster';
 import { installAwsCli } from './aws-cli';
 import { emulator, endpointUrl } from './emulator-env';
-import { kube } from './kube-env';
 
 /** Starts the AWS emulator and the local Kubernetes API server; when either fails, stops both before failing. */
 export default function globalSetup(): void {

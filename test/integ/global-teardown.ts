@@ -1,5 +1,5 @@
+import { kube } from '../../kube/local-cluster';
 import { emulator } from './emulator-env';
-import { kube } from './kube-env';
 
 export default function globalTeardown(): void {
   try {

@@ -1,5 +1,5 @@
 /**
- * One namespace of IRSA workloads created in the real kube-apiserver (test/integ/kube-env.ts), used to make the
+ * One namespace of IRSA workloads created in the real kube-apiserver (kube/local-cluster.ts), used to make the
  * kubectl fixtures in test/fixtures/kubernetes/ and by the --kube-objects integration test, so both hold the same
  * objects:
  *   - service account `web`, created with `eks.amazonaws.com/role-arn` = the old role, then re-annotated with
@@ -17,7 +17,7 @@
  * carries the variables and volume it would add (as on EKS), by hand, so its spec is exactly as written here.
  */
 import { execFileSync } from 'node:child_process';
-import type { KubeAdmin } from '../integ/kube-env';
+import type { KubeAdmin } from '../../kube/local-cluster';
 
 /** The label the pod identity webhook's object selector excludes (as on EKS). */
 const SKIP_WEBHOOK = { 'eks.amazonaws.com/skip-pod-identity-webhook': 'true' };

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withKubeObjects } from '../../../cli/kube-objects-input';
 import { main } from '../../../cli/main';
+import { KubeAdmin, kubeEnv, uniqueNamespace } from '../../../kube/local-cluster';
 import type { EstateSnapshot, KubernetesSnapshot } from '../../../lambdas/domain/snapshot';
 import { parseSnapshot } from '../../../lambdas/shared/schemas';
 import { captureIo } from '../../support/cli-io';
@@ -24,7 +25,6 @@ import {
   TOKEN_FILE,
   WEB_POD,
 } from '../../support/kube-shop';
-import { KubeAdmin, kubeEnv, uniqueNamespace } from '../kube-env';
 
 const ESTATE = 'examples/estate.json';
 const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-kube-objects-integ-'));

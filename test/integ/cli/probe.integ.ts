@@ -1,5 +1,5 @@
 /**
- * `irsa-doctor probe` against the real local kube-apiserver (test/integ/kube-env.ts: EKS-style issuer, RBAC with the
+ * `irsa-doctor probe` against the real local kube-apiserver (kube/local-cluster.ts: EKS-style issuer, RBAC with the
  * `prober` and `viewer` identities) and the AWS emulator: the cluster (its issuer pinned to the API server's with the
  * emulator's `emulator:oidc-issuer` tag), the IAM OIDC provider for that issuer, a role whose trust allows the service
  * account and one whose trust names another, in a member account the probe enters through the scanner role.
@@ -17,6 +17,7 @@ import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetRoleCommand }
 import { main } from '../../../cli/main';
 import type { ProbeReport } from '../../../cli/render/probe-report';
 import { seedClients } from '../../../emulator/seed';
+import { KubeAdmin, kubeEnv, uniqueNamespace } from '../../../kube/local-cluster';
 import { collectAccount } from '../../../lambdas/adapters/account-collector';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
 import { decodePolicyText } from '../../../lambdas/adapters/iam-text';
@@ -24,7 +25,6 @@ import { evaluateTrustPolicy, webIdentityRequest } from '../../../lambdas/domain
 import { parseTrustPolicy } from '../../../lambdas/domain/trust-policy/parse-trust-policy';
 import { captureIo } from '../../support/cli-io';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
-import { KubeAdmin, kubeEnv, uniqueNamespace } from '../kube-env';
 
 const HUB = '123456789012';
 // A member account of its own, so no other test file's provider for the same issuer collides with ours.

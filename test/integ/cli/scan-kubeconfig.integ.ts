@@ -16,6 +16,7 @@ import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { main } from '../../../cli/main';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
+import { KubeAdmin, kubeEnv, uniqueNamespace } from '../../../kube/local-cluster';
 import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import type { Finding } from '../../../lambdas/domain/finding';
 import { kubernetesSnapshotFromLists, listsFromKubectlOutput } from '../../../lambdas/domain/kubernetes/kube-objects';
@@ -23,7 +24,6 @@ import type { EstateSnapshot, KubernetesSnapshot } from '../../../lambdas/domain
 import { parseSnapshot } from '../../../lambdas/shared/schemas';
 import { captureIo } from '../../support/cli-io';
 import { endpointUrl } from '../emulator-env';
-import { KubeAdmin, kubeEnv, uniqueNamespace } from '../kube-env';
 
 const HUB = '123456789012';
 const ACCOUNT = '727272727272';

@@ -1,18 +1,19 @@
 /**
- * The cluster-side rules on objects made in the real kube-apiserver (test/integ/kube-env.ts), read by the view-only
+ * The cluster-side rules on objects made in the real kube-apiserver (kube/local-cluster.ts), read by the view-only
  * identity with the real `kubectl get serviceaccounts,pods,mutatingwebhookconfigurations -A -o json
  * --show-managed-fields`, converted (lambdas/domain/kubernetes/kube-objects.ts) and analyzed: each rule fires on the
  * object it is about. Pods carry the `eks.amazonaws.com/skip-pod-identity-webhook` label and the variables the webhook
  * would inject, by hand, so each fault is exactly as written; one pod (`rotated-*`) is mutated by the real pod
  * identity webhook that kinfra runs, and its service account re-annotated after.
  */
+
+import { KubeAdmin, kubeEnv, kubeRequest, uniqueNamespace } from '../../../kube/local-cluster';
 import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import type { Finding } from '../../../lambdas/domain/finding';
 import { kubernetesSnapshotFromLists, listsFromKubectlOutput } from '../../../lambdas/domain/kubernetes/kube-objects';
 import { planEstate } from '../../../lambdas/domain/plan/plan-estate';
 import type { ClusterSnapshot, EstateSnapshot, KubernetesSnapshot } from '../../../lambdas/domain/snapshot';
 import { GET_OBJECTS, kubectl } from '../../support/kube-shop';
-import { KubeAdmin, kubeEnv, kubeRequest, uniqueNamespace } from '../kube-env';
 
 const A = '111111111111';
 const WEB = `arn:aws:iam::${A}:role/web`;

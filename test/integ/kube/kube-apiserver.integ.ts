@@ -6,7 +6,14 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:https';
-import { jwtPayload, KubeAdmin, type KubeObject, kubeEnv, kubeRequest, uniqueNamespace } from './../kube-env';
+import {
+  jwtPayload,
+  KubeAdmin,
+  type KubeObject,
+  kubeEnv,
+  kubeRequest,
+  uniqueNamespace,
+} from '../../../kube/local-cluster';
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/kinfra-app';
 const admin = new KubeAdmin();

@@ -3,7 +3,7 @@
  * scripts/kube.sh, registered as EKS registers it) mutates pods in the local kube-apiserver as on EKS.
  * Run: npx jest -c jest.integ.config.js test/integ/kube/pod-identity-webhook.integ.ts
  */
-import { KubeAdmin, type KubeObject, kubeEnv, kubeRequest, uniqueNamespace } from './../kube-env';
+import { KubeAdmin, type KubeObject, kubeEnv, kubeRequest, uniqueNamespace } from '../../../kube/local-cluster';
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/kinfra-webhook';
 const TOKEN_FILE = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';

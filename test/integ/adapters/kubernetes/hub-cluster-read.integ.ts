@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { seedClients } from '../../../../emulator/seed';
+import { kubeEnv } from '../../../../kube/local-cluster';
 import { collectAccount } from '../../../../lambdas/adapters/account-collector';
 import { AwsClientFactory } from '../../../../lambdas/adapters/aws-clients';
 import { type EksApiAccess, eksClusterReader } from '../../../../lambdas/adapters/kubernetes/eks-cluster-reader';
@@ -18,7 +19,6 @@ import { analyzeEstate } from '../../../../lambdas/domain/analyze-estate';
 import { planEstate } from '../../../../lambdas/domain/plan/plan-estate';
 import type { AccountSnapshot } from '../../../../lambdas/domain/snapshot';
 import { endpointUrl } from '../../emulator-env';
-import { kubeEnv } from '../../kube-env';
 
 const HUB = '123456789012';
 const MEMBER = '666677778888';

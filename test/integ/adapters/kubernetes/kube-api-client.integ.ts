@@ -6,6 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jwtPayload, KubeAdmin, type KubeIdentityName, kubeEnv, uniqueNamespace } from '../../../../kube/local-cluster';
 import { KubeApiClient, type KubeApiClientOptions } from '../../../../lambdas/adapters/kubernetes/kube-api-client';
 import { type KubeContext, loadKubeconfig } from '../../../../lambdas/adapters/kubernetes/kubeconfig';
 import {
@@ -15,7 +16,6 @@ import {
   KubeUnreachableError,
 } from '../../../../lambdas/shared/errors';
 import { generateChain } from '../../../support/cert-chain';
-import { jwtPayload, KubeAdmin, type KubeIdentityName, kubeEnv, uniqueNamespace } from '../../kube-env';
 
 const admin = new KubeAdmin();
 const ns = uniqueNamespace('kapi-client');

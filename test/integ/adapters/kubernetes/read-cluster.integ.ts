@@ -3,12 +3,18 @@
  * one kind, unreadable (with reason and fix) when nothing can be read: 403 on all, wrong CA, no server.
  */
 import { type AddressInfo, createServer } from 'node:net';
+import {
+  KubeAdmin,
+  type KubeIdentityName,
+  kubeEnv,
+  kubeRequest,
+  uniqueNamespace,
+} from '../../../../kube/local-cluster';
 import { KubeApiClient } from '../../../../lambdas/adapters/kubernetes/kube-api-client';
 import { type KubeClusterAccess, loadKubeconfig } from '../../../../lambdas/adapters/kubernetes/kubeconfig';
 import { readClusterKubernetes } from '../../../../lambdas/adapters/kubernetes/read-cluster';
 import type { KubernetesSnapshot } from '../../../../lambdas/domain/snapshot';
 import { generateChain } from '../../../support/cert-chain';
-import { KubeAdmin, type KubeIdentityName, kubeEnv, kubeRequest, uniqueNamespace } from '../../kube-env';
 
 const admin = new KubeAdmin();
 const ns = uniqueNamespace('kapi-read');

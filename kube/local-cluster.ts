@@ -1,6 +1,6 @@
 /**
- * The local Kubernetes API server for integration tests: a real kube-apiserver v1.34.4 with etcd, started by
- * scripts/kube.sh from the jest integ global setup (beside the AWS emulator). RBAC is on; the identities are
+ * The local Kubernetes API server for the integration tests, the bench and the demo: a real kube-apiserver v1.34.4
+ * with etcd, started by scripts/kube.sh (the jest integ global setup starts it beside the AWS emulator). RBAC is on; the identities are
  *   admin  (system:masters)  creates and deletes test objects through the helpers below;
  *   viewer (ClusterRole irsa-doctor-view) get/list/watch on serviceaccounts, pods, mutatingwebhookconfigurations;
  *          403 on everything else (secrets, TokenRequest);
@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 
-const root = join(__dirname, '..', '..');
+const root = join(__dirname, '..');
 const script = join(root, 'scripts', 'kube.sh');
 export const kubeEnvFile = join(root, '.tmp', 'kube', 'env.json');
 
