@@ -227,6 +227,11 @@ function clusterAccess(name: string, entry: Entry): Omit<KubeClusterAccess, 'aut
       `cluster "${clip(name, 200)}" sets insecure-skip-tls-verify: IRSA Doctor always verifies the API server's certificate; give the cluster's CA instead (certificate-authority-data; on EKS, DescribeCluster certificateAuthority.data)`,
     );
   }
+  if (c['proxy-url'] !== undefined) {
+    throw new KubeconfigError(
+      `cluster "${clip(name, 200)}" sets proxy-url: IRSA Doctor connects to API servers directly and does not go through proxies; use a context without proxy-url from a machine that reaches the endpoint`,
+    );
+  }
   const tlsServerName = str(c['tls-server-name']);
   const ca = pemSetting(c, 'certificate-authority', entry.file, `cluster "${name}"`);
   return { server, ...(ca !== undefined ? { ca } : {}), ...(tlsServerName !== undefined ? { tlsServerName } : {}) };

@@ -185,6 +185,16 @@ contexts:
       /sets insecure-skip-tls-verify: IRSA Doctor always verifies/,
     ],
     [
+      'a proxy-url (never ignored: the client would go around the proxy)',
+      () =>
+        loadKubeconfig(
+          file(
+            'clusters: [{name: c, cluster: {server: "https://h", proxy-url: "http://proxy:3128"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]',
+          ),
+        ).context('x'),
+      /sets proxy-url: IRSA Doctor connects to API servers directly/,
+    ],
+    [
       'a plain http server',
       () =>
         loadKubeconfig(
