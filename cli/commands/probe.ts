@@ -5,11 +5,11 @@ import { defaultKubeconfigPath, loadKubeconfig } from '../../lambdas/adapters/ku
 import { assumeWithToken, readClusterIssuer, readRoleAccount } from '../../lambdas/adapters/probe-aws';
 import { type SignatureCheck, verifyWithJwks } from '../../lambdas/adapters/probe-signature';
 import { parseArn, WEBHOOK_ROLE_ARN } from '../../lambdas/domain/arn';
+import { ROLE_ARN_ANNOTATION } from '../../lambdas/domain/kube-annotations';
 import {
   audienceFor,
   buildProbeVerdict,
   type ProbeInput,
-  ROLE_ARN_ANNOTATION,
   type RoleAccountRead,
 } from '../../lambdas/domain/probe/probe-verdict';
 import { decodeTokenClaims, type TokenDecoding } from '../../lambdas/domain/probe/token-claims';

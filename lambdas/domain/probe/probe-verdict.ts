@@ -9,6 +9,7 @@
  */
 import { issuerKey, parseArn, providerArn, stripScheme, WEBHOOK_ROLE_ARN } from '../arn';
 import { briefCondition } from '../brief';
+import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from '../kube-annotations';
 import { DEFAULT_AUDIENCE, type OidcProviderSnapshot, type RoleSnapshot } from '../snapshot';
 import { subjectFor } from '../trust-policy/classify';
 import {
@@ -21,9 +22,6 @@ import {
 } from '../trust-policy/evaluate';
 import { parseTrustPolicy } from '../trust-policy/parse-trust-policy';
 import type { TokenClaims, TokenDecoding } from './token-claims';
-
-export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
-export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
 
 export const PROBE_CHECKS = [
   'service-account',

@@ -1,3 +1,4 @@
+import { ROLE_ARN_ANNOTATION } from '../../kube-annotations';
 import { FIX_ORDER, type Fixer } from './fixer';
 import { annotateCommand, manifestDiff, proposeKubernetesChange, restartsOf, yaml } from './kube-plan';
 
@@ -14,7 +15,7 @@ export const kube003AnnotateTrustedServiceAccount: Fixer<'KUBE-003'> = {
           ? `Annotate service account ${namespace}/${name} with role ${f.resourceArn}, which trusts it, then recreate its pods.`
           : `Service account ${namespace}/${name} names ${current}; point it at ${f.resourceArn} only if this role is the one meant (else remove the subject from the role's trust), then recreate its pods.`,
       commands: [
-        annotateCommand(namespace, name, 'eks.amazonaws.com/role-arn', f.resourceArn),
+        annotateCommand(namespace, name, ROLE_ARN_ANNOTATION, f.resourceArn),
         ...restarts.map((r) => r.command),
       ],
       manifest: manifestDiff(
