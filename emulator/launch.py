@@ -932,6 +932,58 @@ eks_urls.url_paths.update(
 )
 
 # ---------------------------------------------------------------------------------------------
+# Patch m: IAM and STS requests are handled one at a time. moto's server is threaded (one thread per request) but
+# its IAM backend is not thread-safe: CreateRole, GetRole, UpdateAssumeRolePolicy and STS AssumeRole walk an
+# account's role dict in Python (IAMBackend.get_role, get_role_by_arn, the name check of create_role) and STS walks
+# iam_backends, so a CreateRole in the same account (or a first request from a new account) changes the dict under
+# them: "RuntimeError: dictionary changed size during iteration", answered as an HTML 500 the SDK cannot parse.
+# One lock shared by IAM and STS around call_action (parse, backend call, serialization), and around the per-request
+# mark_account_as_visited below, closes it. It is the narrowest that holds (test/integ/emulator-load.integ.ts): STS
+# reads IAM's state, so the two need the same lock; EKS, whose reads copy their dicts in one C call
+# (list(self.clusters.keys())), stays concurrent, and so do services that block inside a request (SQS long polls),
+# which a lock around every backend call would stall. Throughput is not lost: the work is CPU-bound Python under the
+# GIL, one request at a time either way.
+# ---------------------------------------------------------------------------------------------
+
+_require(core_responses.BaseResponse, "call_action")
+_require(sts_responses.TokenResponse, "call_action")
+for _cls in (iam_responses.IamResponse, sts_responses.TokenResponse):
+    if "call_action" in vars(_cls):
+        raise _changed(f"{_cls.__name__} now defines its own call_action: re-check patch m's lock")
+if not callable(getattr(iam_models.IAMBackend, "get_roles", None)):
+    raise _changed("IAMBackend.get_roles")
+
+_IAM_LOCK = threading.RLock()  # re-entrant: a handler that dispatches another IAM/STS action in-thread keeps working
+_orig_call_action = core_responses.BaseResponse.call_action
+
+
+@functools.wraps(_orig_call_action)
+def _serialized_call_action(self: Any) -> Any:
+    with _IAM_LOCK:
+        return _orig_call_action(self)
+
+
+iam_responses.IamResponse.call_action = _serialized_call_action  # type: ignore[method-assign]
+sts_responses.TokenResponse.call_action = _serialized_call_action  # type: ignore[method-assign]
+
+# Every request of every service, before its action, marks its access key as used (BaseResponse.setup_class); for a key
+# of an assumed role that walks the role's account for the role (get_role_by_arn): the same lock.
+_require(iam_models, "mark_account_as_visited")
+_require_params(iam_models.mark_account_as_visited, "account_id", "access_key", "service", "region")
+if "from moto.iam.models import mark_account_as_visited" not in inspect.getsource(core_responses.BaseResponse.setup_class):
+    raise _changed("BaseResponse.setup_class's call of iam.models.mark_account_as_visited")
+_orig_mark_visited = iam_models.mark_account_as_visited
+
+
+@functools.wraps(_orig_mark_visited)
+def _mark_visited(*args: Any, **kwargs: Any) -> Any:
+    with _IAM_LOCK:
+        return _orig_mark_visited(*args, **kwargs)
+
+
+iam_models.mark_account_as_visited = _mark_visited
+
+# ---------------------------------------------------------------------------------------------
 # Serve.
 # ---------------------------------------------------------------------------------------------
 

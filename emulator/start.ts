@@ -13,7 +13,9 @@ export interface RunningEmulator {
 
 const ROOT = join(__dirname, '..');
 
-export async function startEmulator(options: { timeoutMs?: number } = {}): Promise<RunningEmulator> {
+export async function startEmulator(
+  options: { timeoutMs?: number; env?: Readonly<Record<string, string>> } = {},
+): Promise<RunningEmulator> {
   execFileSync('sh', [join(ROOT, 'scripts', 'emulator.sh'), 'install'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -22,6 +24,7 @@ export async function startEmulator(options: { timeoutMs?: number } = {}): Promi
   const child: ChildProcess = spawn(python, [join(ROOT, 'emulator', 'launch.py'), '--port', '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
