@@ -18,6 +18,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@cloud-copilot)/)'],
   globalSetup: '<rootDir>/test/integ/global-setup.ts',
   globalTeardown: '<rootDir>/test/integ/global-teardown.ts',
+  // The budget of a test or hook that makes a few dozen emulator calls. Heavier ones (a synthesis, a harness, hundreds
+  // of calls) declare a budget computed from their work (test/integ/budget.ts), so a loaded machine does not fail them.
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };

@@ -226,6 +226,6 @@ describe(`the emulator with ${IN_FLIGHT} SDK calls in flight from ${ACCOUNTS} ac
         }
       }
     },
-    budgetFor(CALLS),
+    budgetFor({ calls: CALLS }),
   );
 });

@@ -17,19 +17,23 @@ import { atLeast } from '../../../lambdas/domain/finding';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { type Decide, driveApprovals } from '../../support/drive-approvals';
 import { seedHealthyAccount, seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
+import { budgetFor } from '../budget';
 import { endpointUrl } from '../emulator-env';
 
 const REGIONS = ['us-west-2', 'eu-west-1'];
 let workflow: SynthesizedWorkflow;
 
-beforeAll(() => {
-  process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.POWERTOOLS_DEV = 'true';
-  logger.setLogLevel('SILENT');
-  workflow = synthesizeLocalWorkflow({});
-});
+beforeAll(
+  () => {
+    process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
+    process.env.AWS_REGION = 'us-east-1';
+    process.env.POWERTOOLS_DEV = 'true';
+    logger.setLogLevel('SILENT');
+    workflow = synthesizeLocalWorkflow({});
+  },
+  budgetFor({ calls: 0, syntheses: 1 }),
+);
 
 async function hubFor(
   accounts: readonly string[],
@@ -113,16 +117,21 @@ describe('the synthesized sweep state machine', () => {
     expect((await findingsNow(hub, estate)).map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort());
   });
 
-  it('an approval that times out applies nothing and is recorded as timed out', async () => {
-    const estate = await seedWorkflowEstate(endpointUrl());
-    const hub = await hubFor(estate.accounts, { approvalTimeoutSeconds: 1 });
-    const quick = synthesizeLocalWorkflow({ approvalTimeout: 1 });
+  it(
+    'an approval that times out applies nothing and is recorded as timed out',
+    async () => {
+      const estate = await seedWorkflowEstate(endpointUrl());
+      const hub = await hubFor(estate.accounts, { approvalTimeoutSeconds: 1 });
+      const quick = synthesizeLocalWorkflow({ approvalTimeout: 1 });
 
-    const run = await sweep(hub, () => 'wait', {}, quick);
+      const run = await sweep(hub, () => 'wait', {}, quick);
 
-    expect(new Set(run.plans.map((p) => p.status))).toEqual(new Set(['timed-out']));
-    expect(await hub.deps.store.listAudit()).toEqual([]);
-  });
+      expect(new Set(run.plans.map((p) => p.status))).toEqual(new Set(['timed-out']));
+      expect(await hub.deps.store.listAudit()).toEqual([]);
+    },
+    // Seeding the workflow estate and one sweep: approval-api.integ.ts, which does that and more, makes 346 calls.
+    budgetFor({ calls: 500, syntheses: 1 }),
+  );
 
   it('does not overwrite a trust policy edited between plan and apply, and reports the drift', async () => {
     const estate = await seedWorkflowEstate(endpointUrl());
