@@ -12,9 +12,16 @@ import { runLocalWorkflow } from '../../infra/local/local-workflow';
 import type { PlanRecord } from '../../lambdas/ports/state-store';
 import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approver-actions';
 import { decideApproval } from '../../lambdas/workflow/decision-delivery';
+import { budgetFor } from '../integ/budget';
 
 export const APPROVER = { username: 'alice', password: 'Approver-passw0rd!', email: 'alice@example.com' };
 export const VIEWER = { username: 'victor', password: 'Viewer-passw0rd!', email: 'victor@example.com' };
+
+/**
+ * The budget of a beforeAll that seeds the workflow estate and starts a harness: one synthesis and at most 500
+ * emulator calls (the whole of test/integ/api/approval-api.integ.ts makes 346, counted in the emulator's request log).
+ */
+export const HARNESS_START_MS = budgetFor({ calls: 500, syntheses: 1 });
 
 export interface ConsoleHarness {
   readonly hub: LocalHub;
@@ -24,12 +31,27 @@ export interface ConsoleHarness {
   readonly console: LocalConsole;
   /** Plans waiting for approval now. */
   pending(): Promise<PlanRecord[]>;
-  /** Waits until the plan reaches one of `statuses`. */
-  waitForStatus(planId: string, statuses: readonly string[], timeoutMs?: number): Promise<PlanRecord>;
+  /** Waits until the plan reaches one of `statuses` (the test's budget bounds the wait; closing the harness ends it). */
+  waitForStatus(planId: string, statuses: readonly string[]): Promise<PlanRecord>;
   /** Rejects whatever waits now or later, until the run ends. */
   settle(): Promise<void>;
   /** settle(), then stops the console. */
   finish(): Promise<void>;
+}
+
+/**
+ * The closes of the harnesses this test file started (jest loads this module once per file), for
+ * closeConsoleHarnesses. A hook whose budget runs out is abandoned by jest, not stopped: its start goes on after
+ * afterAll, so once closed, a start still under way closes what it has made and stops instead of leaving a run and a
+ * server open, which would keep jest from exiting after the failure.
+ */
+const open = new Set<() => Promise<void>>();
+let closed = false;
+
+/** Closes every harness this file started or is starting (its afterAll): settles each run and stops its console. */
+export async function closeConsoleHarnesses(): Promise<void> {
+  closed = true;
+  for (const close of [...open]) await close();
 }
 
 export async function startConsoleHarness(
@@ -37,6 +59,7 @@ export async function startConsoleHarness(
   accounts: readonly string[],
   regions: readonly string[],
 ): Promise<ConsoleHarness> {
+  if (closed) throw new Error('console harness: the file is closing');
   const hub = await createLocalHub({ endpoint, prefix: `c${randomUUID().slice(0, 8)}`, accounts, regions });
   const deps: ConsoleDeps = { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP };
   const runId = `run-${randomUUID()}`;
@@ -51,6 +74,19 @@ export async function startConsoleHarness(
     settled = true;
   });
   run.catch(() => undefined);
+  let server: LocalConsole | undefined;
+  const close = async () => {
+    open.delete(close);
+    await settle();
+    await server?.close();
+  };
+  open.add(close);
+  /** Stops the start when it failed or the file is closing, closing what it made first. */
+  const abandon = async (reason: string): Promise<never> => {
+    await close();
+    throw new Error(`console harness: ${reason}`);
+  };
+  if (closed) await abandon('the file is closing');
   const pool = await createLocalUserPool(endpoint, {
     name: `pool-${runId.slice(4, 12)}`,
     approversGroup: DEFAULT_APPROVERS_GROUP,
@@ -59,7 +95,8 @@ export async function startConsoleHarness(
       { ...VIEWER, groups: [] },
     ],
   });
-  const server = await startLocalConsole({ deps, emulatorUrl: endpoint, userPool: pool });
+  if (closed) await abandon('the file is closing');
+  server = await startLocalConsole({ deps, emulatorUrl: endpoint, userPool: pool });
   const pending = async () => {
     const out: PlanRecord[] = [];
     for (const a of await hub.deps.store.listPendingApprovals()) {
@@ -69,11 +106,16 @@ export async function startConsoleHarness(
     }
     return out;
   };
-  // Wait for the first wave's approval requests.
-  const deadline = Date.now() + 45_000;
-  while ((await pending()).length === 0) {
-    if (settled || Date.now() > deadline) throw new Error('the run never asked for an approval');
-    await new Promise((r) => setTimeout(r, 100));
+  // Wait for the first wave's approval requests: the run either asks or ends; the hook's budget bounds the wait.
+  try {
+    while ((await pending()).length === 0) {
+      if (settled) await abandon('the run never asked for an approval');
+      if (closed) await abandon('the file is closing');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (error) {
+    if (open.has(close)) await close();
+    throw error;
   }
   return {
     hub,
@@ -82,20 +124,18 @@ export async function startConsoleHarness(
     pool,
     console: server,
     pending,
-    async waitForStatus(planId, statuses, timeoutMs = 30_000) {
-      const end = Date.now() + timeoutMs;
+    async waitForStatus(planId, statuses) {
       for (;;) {
         const p = await hub.deps.store.getPlan(runId, planId);
         if (p && statuses.includes(p.status)) return p;
-        if (Date.now() > end) throw new Error(`plan ${planId} is ${p?.status ?? 'missing'}, not ${statuses.join('|')}`);
+        if (closed || !open.has(close)) {
+          throw new Error(`plan ${planId} is ${p?.status ?? 'missing'}, not ${statuses.join('|')}: harness closed`);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     },
     settle,
-    async finish() {
-      await settle();
-      await server.close();
-    },
+    finish: close,
   };
 
   async function settle(): Promise<void> {

@@ -9,7 +9,14 @@ import { CSRF_HEADER } from '../../../lambdas/api/http-api';
 import type { PendingGroup, PlanDetail } from '../../../lambdas/api/views';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { planContentHash } from '../../../lambdas/workflow/run-steps';
-import { APPROVER, type ConsoleHarness, startConsoleHarness, VIEWER } from '../../support/console-harness';
+import {
+  APPROVER,
+  type ConsoleHarness,
+  closeConsoleHarnesses,
+  HARNESS_START_MS,
+  startConsoleHarness,
+  VIEWER,
+} from '../../support/console-harness';
 import { seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
@@ -25,10 +32,10 @@ beforeAll(async () => {
   h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1']);
   approverToken = await h.pool.signIn(APPROVER.username, APPROVER.password);
   viewerToken = await h.pool.signIn(VIEWER.username, VIEWER.password);
-});
+}, HARNESS_START_MS);
 
 afterAll(async () => {
-  await h?.finish();
+  await closeConsoleHarnesses();
 });
 
 async function api(

@@ -10,7 +10,14 @@ import { main } from '../../../cli/main';
 import { seedClients } from '../../../emulator/seed';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import { captureIo } from '../../support/cli-io';
-import { APPROVER, type ConsoleHarness, startConsoleHarness, VIEWER } from '../../support/console-harness';
+import {
+  APPROVER,
+  type ConsoleHarness,
+  closeConsoleHarnesses,
+  HARNESS_START_MS,
+  startConsoleHarness,
+  VIEWER,
+} from '../../support/console-harness';
 import { seedWorkflowEstate } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
@@ -23,10 +30,10 @@ beforeAll(async () => {
   const estate = await seedWorkflowEstate(endpointUrl());
   h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1']);
   tokenFile = join(mkdtempSync(join(tmpdir(), 'irsa-cli-')), 'token');
-});
+}, HARNESS_START_MS);
 
 afterAll(async () => {
-  await h?.finish();
+  await closeConsoleHarnesses();
 });
 
 async function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {

@@ -17,7 +17,13 @@ import {
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { seedClients } from '../../../emulator/seed';
 import { logger } from '../../../lambdas/handlers/make-handler';
-import { APPROVER, type ConsoleHarness, startConsoleHarness } from '../../support/console-harness';
+import {
+  APPROVER,
+  type ConsoleHarness,
+  closeConsoleHarnesses,
+  HARNESS_START_MS,
+  startConsoleHarness,
+} from '../../support/console-harness';
 import { OPTED_IN, seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
@@ -31,6 +37,8 @@ let estate: WorkflowEstate;
 let browser: Browser;
 
 jest.setTimeout(180_000);
+/** Launching headless Chromium: a few seconds alone. */
+const BROWSER_LAUNCH_MS = 60_000;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -80,11 +88,11 @@ beforeAll(async () => {
       '--disable-sync',
     ],
   });
-});
+}, HARNESS_START_MS + BROWSER_LAUNCH_MS);
 
 afterAll(async () => {
   await browser?.close();
-  await h?.finish();
+  await closeConsoleHarnesses();
 });
 
 /** Every role trust policy and OIDC provider of the estate's accounts, by ARN. */
