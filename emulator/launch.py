@@ -939,15 +939,16 @@ eks_urls.url_paths.update(
 # them: "RuntimeError: dictionary changed size during iteration", answered as an HTML 500 the SDK cannot parse.
 # One lock shared by IAM and STS around call_action (the action, its backend calls and its serialization), and around
 # the per-request mark_account_as_visited below, closes it (test/integ/emulator-load.integ.ts). It is no wider than
-# IAM's state: STS reads it, so the two share the lock; EKS, whose reads copy their dicts in one C call
-# (list(self.clusters.keys())), stays concurrent, and so do services that block inside a request (SQS long polls),
+# IAM's state: STS reads it, so the two share the lock; EKS has a lock of its own (below); services that block
+# inside a request (SQS long polls) stay concurrent,
 # which a lock around every backend call would stall. Throughput is not lost: the work is CPU-bound Python under the
 # GIL (4,000 CreateRole, 32 in flight from 4 accounts: 13.3 s with the lock, 16.0 s without, same machine).
 # ---------------------------------------------------------------------------------------------
 
 _require(core_responses.BaseResponse, "call_action")
 _require(sts_responses.TokenResponse, "call_action")
-for _cls in (iam_responses.IamResponse, sts_responses.TokenResponse):
+_require(eks_responses.EKSResponse, "call_action")
+for _cls in (iam_responses.IamResponse, sts_responses.TokenResponse, eks_responses.EKSResponse):
     if "call_action" in vars(_cls):
         raise _changed(f"{_cls.__name__} now defines its own call_action: re-check patch m's lock")
 if not callable(getattr(iam_models.IAMBackend, "get_roles", None)):
@@ -965,6 +966,19 @@ def _serialized_call_action(self: Any) -> Any:
 
 iam_responses.IamResponse.call_action = _serialized_call_action  # type: ignore[method-assign]
 sts_responses.TokenResponse.call_action = _serialized_call_action  # type: ignore[method-assign]
+
+# EKS too, under its own lock: ListClusters iterating a region's clusters while CreateCluster adds one gave the same
+# HTML 500 under load (emulator-load.integ.ts, a CI run with both cores busy), although its reads looked atomic.
+_EKS_LOCK = threading.RLock()
+
+
+@functools.wraps(_orig_call_action)
+def _serialized_eks_call_action(self: Any) -> Any:
+    with _EKS_LOCK:
+        return _orig_call_action(self)
+
+
+eks_responses.EKSResponse.call_action = _serialized_eks_call_action  # type: ignore[method-assign]
 
 # Every request of every service, before its action, marks its access key as used (BaseResponse.setup_class); for a key
 # of an assumed role that walks the role's account for the role (get_role_by_arn): the same lock.
