@@ -88,6 +88,7 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     clusterWaitAttempts: 30,
     endpoint: options.endpoint,
     readClusters: false,
+    rejectionMemoryDays: 30,
   };
   for (const table of [env.stateTable, env.auditTable]) {
     const state = table === env.stateTable;

@@ -12,14 +12,19 @@ import {
 import type { Finding } from '../domain/finding';
 import { planChangeProblems } from '../domain/plan/plan-model';
 import type {
+  AccountRunSummary,
   ApprovalRecord,
   AuditIntent,
   AuditRecord,
   AuditReference,
+  Page,
   PlanRecord,
+  PlanStatus,
+  RejectionRecord,
   RollbackRequest,
   RunRecord,
   StateStore,
+  Suppression,
 } from '../ports/state-store';
 import { InvalidPayloadError } from '../shared/errors';
 
@@ -39,6 +44,9 @@ export const OPEN_ROLLBACK_INDEX = 'open-rollback';
 const OPEN_ROLLBACK_STATUSES: readonly string[] = ['pending', 'running'];
 
 type Item = Record<string, AttributeValue>;
+const notYet = (what: string): never => {
+  throw new Error(`${what}: not implemented yet`);
+};
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
 const CHANGE_SK = 'CHANGE';
 const INTENT_SK = 'INTENT';
@@ -522,6 +530,50 @@ export class DynamoStateStore implements StateStore {
   }
 
   /** The state table's items of one kind (a consistent scan), optionally filtered further. */
+  // ---- issue 15: implemented by the state branch (helper "state"); these throw until then ----
+  putAccountFindings(): Promise<void> {
+    return notYet('putAccountFindings');
+  }
+  latestAccountFindings(): Promise<{ runId: string; findings: Finding[] } | undefined> {
+    return notYet('latestAccountFindings');
+  }
+  putAccountSummary(): Promise<void> {
+    return notYet('putAccountSummary');
+  }
+  listAccountSummaries(): Promise<AccountRunSummary[]> {
+    return notYet('listAccountSummaries');
+  }
+  putRejection(): Promise<void> {
+    return notYet('putRejection');
+  }
+  getRejection(): Promise<RejectionRecord | undefined> {
+    return notYet('getRejection');
+  }
+  openPlanOf(): Promise<{ runId: string; status: PlanStatus } | undefined> {
+    return notYet('openPlanOf');
+  }
+  putSuppression(): Promise<void> {
+    return notYet('putSuppression');
+  }
+  deleteSuppression(): Promise<boolean> {
+    return notYet('deleteSuppression');
+  }
+  listSuppressions(): Promise<Page<Suppression>> {
+    return notYet('listSuppressions');
+  }
+  pagePendingApprovals(): Promise<Page<ApprovalRecord>> {
+    return notYet('pagePendingApprovals');
+  }
+  pageAudit(): Promise<Page<AuditRecord>> {
+    return notYet('pageAudit');
+  }
+  pageRuns(): Promise<Page<RunRecord>> {
+    return notYet('pageRuns');
+  }
+  pageAccountFindings(): Promise<Page<Finding>> {
+    return notYet('pageAccountFindings');
+  }
+
   private async scanKind(kind: string, filter?: string): Promise<Item[]> {
     const items: Item[] = [];
     for await (const page of paginateScan(

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { AccountSnapshot } from '../domain/snapshot';
-import type { SnapshotStore } from '../ports/snapshot-store';
+import type { IssuerIndex, ManifestLocation, SnapshotStore } from '../ports/snapshot-store';
 
 /**
  * Account snapshots as runs/<runId>/accounts/<accountId>.json in the hub's snapshot bucket (expired by lifecycle).
@@ -53,5 +53,19 @@ export class S3SnapshotStore implements SnapshotStore {
       );
     }
     return accounts;
+  }
+
+  // ---- issue 15: implemented by the shape branch; these throw until then ----
+  getAccount(_runId: string, _accountId: string): Promise<AccountSnapshot | undefined> {
+    throw new Error('getAccount: not implemented yet');
+  }
+  putIndex(_runId: string, _index: IssuerIndex): Promise<void> {
+    throw new Error('putIndex: not implemented yet');
+  }
+  getIndex(_runId: string): Promise<IssuerIndex | undefined> {
+    throw new Error('getIndex: not implemented yet');
+  }
+  putManifest(_runId: string, _name: string, _items: readonly unknown[]): Promise<ManifestLocation> {
+    throw new Error('putManifest: not implemented yet');
   }
 }

@@ -1,4 +1,4 @@
-import type { Finding } from '../domain/finding';
+import type { Finding, Severity } from '../domain/finding';
 import type { AccessEntryState, Plan, ProviderState, TrustDocument } from '../domain/plan/plan-model';
 
 /** Where a plan stands in one run. */
@@ -52,6 +52,74 @@ export interface PlanRecord {
   /** The error a failed step reported ({ Error, Cause } as Step Functions passes it). */
   readonly error?: { readonly Error?: string; readonly Cause?: string };
   readonly changeId?: string;
+  /** Plans of the same run that depend on this one (started, or skipped, once this one ends). */
+  readonly dependents?: readonly string[];
+}
+
+/** A page of a listing; `cursor` (opaque) continues it, absent on the last page. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor?: string;
+}
+/** Which page: at most `limit` items (default 50, at most 500) from `cursor`. */
+export interface PageRequest {
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/**
+ * A rejection, remembered: the same plan (same id, which is derived from its content) is not proposed again until
+ * `expiresAt`; a plan whose content changed has another id and is proposed.
+ */
+export interface RejectionRecord {
+  readonly planId: string;
+  readonly runId: string;
+  readonly accountId: string;
+  readonly resourceArn: string;
+  readonly action: string;
+  readonly rejectedBy: string;
+  readonly rejectedAt: string;
+  readonly comment?: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * A suppression (mutelist entry): findings it matches are recorded as suppressed, not planned, not counted as open.
+ * Every given field must match (`resource` may end in `*`); at least one of ruleId, accountId, resource is given.
+ */
+export interface Suppression {
+  readonly id: string;
+  readonly ruleId?: string;
+  readonly accountId?: string;
+  readonly resource?: string;
+  readonly cluster?: string;
+  readonly namespace?: string;
+  readonly reason: string;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+/** What one account's analysis found in a run: the run's digest sums these. */
+export interface AccountRunSummary {
+  readonly runId: string;
+  readonly accountId: string;
+  readonly name?: string;
+  readonly collection: 'complete' | 'partial' | 'unreachable';
+  readonly findings: number;
+  readonly bySeverity: Readonly<Record<Severity, number>>;
+  /** Findings not in the account's previous run, and findings of the previous run gone in this one. */
+  readonly newFindings: number;
+  readonly resolvedFindings: number;
+  readonly suppressed: number;
+  readonly plans: number;
+  /** Remediation executions started for this account's plans (the rest start when their dependencies end). */
+  readonly started: number;
+  readonly proposeOnly: number;
+  /** Plans not proposed because a person rejected the same plan (rejection not expired). */
+  readonly rememberedRejections: number;
+  /** Plans not proposed because the same plan still waits for a decision in an earlier run. */
+  readonly waitingElsewhere: number;
 }
 
 export interface ApprovalRecord {
@@ -243,4 +311,30 @@ export interface StateStore {
   listOpenAuditIntents(): Promise<AuditIntent[]>;
   /** Every change, of any run, that targets this resource or whose intended document names it. */
   listAuditReferences(resourceArn: string): Promise<AuditReference[]>;
+
+  // ---- organization scale (issue 15): per-account state, decision memory, indexed and paged reads ----
+  /** The run's findings of one account; they become the account's latest (what new/resolved compare against). */
+  putAccountFindings(runId: string, accountId: string, findings: readonly Finding[]): Promise<void>;
+  /** The account's findings of the latest run that analyzed it (a key read, no scan). */
+  latestAccountFindings(accountId: string): Promise<{ runId: string; findings: Finding[] } | undefined>;
+  putAccountSummary(summary: AccountRunSummary): Promise<void>;
+  /** Every account summary of a run (one Query). */
+  listAccountSummaries(runId: string): Promise<AccountRunSummary[]>;
+  putRejection(rejection: RejectionRecord): Promise<void>;
+  /** The live rejection of this plan id (undefined once expired). */
+  getRejection(planId: string): Promise<RejectionRecord | undefined>;
+  /** The run in which a plan of this id is still open (proposed or awaiting approval), from an index keyed by plan id. */
+  openPlanOf(planId: string): Promise<{ runId: string; status: PlanStatus } | undefined>;
+  putSuppression(suppression: Suppression): Promise<void>;
+  deleteSuppression(id: string): Promise<boolean>;
+  /** Suppressions not expired, newest first. */
+  listSuppressions(page?: PageRequest): Promise<Page<Suppression>>;
+  /** Approval requests with no decision yet, oldest first, from an index. */
+  pagePendingApprovals(page?: PageRequest): Promise<Page<ApprovalRecord>>;
+  /** Completed changes, newest first, from an index by time. */
+  pageAudit(page?: PageRequest): Promise<Page<AuditRecord>>;
+  /** Runs, newest first, from an index by time. */
+  pageRuns(page?: PageRequest): Promise<Page<RunRecord>>;
+  /** The account's findings of its latest run, paged. */
+  pageAccountFindings(accountId: string, page?: PageRequest): Promise<Page<Finding>>;
 }

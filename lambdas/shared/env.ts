@@ -51,6 +51,10 @@ export interface WorkflowEnv {
   readonly endpoint?: string;
   /** Read each cluster's Kubernetes API as the member scanner role (hub config readClusters; default false). */
   readonly readClusters: boolean;
+  /** The remediation state machine (one execution per plan): only for the steps that start executions. */
+  readonly remediationStateMachineArn?: string;
+  /** Days a rejection keeps the same plan from being proposed again (default 30). */
+  readonly rejectionMemoryDays: number;
 }
 
 export const ENV = {
@@ -84,6 +88,8 @@ export const ENV = {
   consoleOrigins: 'CONSOLE_ORIGINS',
   /** Only for start-cluster-check: the state machine it starts. */
   stateMachineArn: 'STATE_MACHINE_ARN',
+  remediationStateMachineArn: 'REMEDIATION_STATE_MACHINE_ARN',
+  rejectionMemoryDays: 'REJECTION_MEMORY_DAYS',
 } as const;
 
 const list = (value: string | undefined) =>
@@ -170,6 +176,10 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>): Work
     ...(env[ENV.consoleUrl] ? { consoleUrl: env[ENV.consoleUrl] as string } : {}),
     ...(env[ENV.endpoint] ? { endpoint: env[ENV.endpoint] as string } : {}),
     readClusters: env[ENV.readClusters] === 'true',
+    ...(env[ENV.remediationStateMachineArn]
+      ? { remediationStateMachineArn: env[ENV.remediationStateMachineArn] as string }
+      : {}),
+    rejectionMemoryDays: whole(ENV.rejectionMemoryDays, 30),
   };
   if (missing.length > 0) {
     throw new UsageError(

@@ -4,10 +4,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AwsClientFactory } from '../adapters/aws-clients';
+import { AwsEstateReader } from '../adapters/aws-estate-reader';
 import { DynamoStateStore } from '../adapters/dynamo-state-store';
-import { EventBridgePublisher, SfnTaskCallbacks, SnsNotifier } from '../adapters/notifications';
+import { EventBridgePublisher, SfnTaskCallbacks, SfnWorkflowStarter, SnsNotifier } from '../adapters/notifications';
 import { S3SnapshotStore } from '../adapters/s3-snapshot-store';
-import type { EventPublisher, Notifier, TaskCallbacks } from '../ports/notifier';
+import type { EstateReader } from '../ports/estate-reader';
+import type { EventPublisher, Notifier, TaskCallbacks, WorkflowStarter } from '../ports/notifier';
 import type { SnapshotStore } from '../ports/snapshot-store';
 import type { StateStore } from '../ports/state-store';
 import type { WorkflowEnv } from '../shared/env';
@@ -24,6 +26,10 @@ export interface WorkflowDeps {
   /** Write: assumes the remediator role in every account, the hub included. */
   readonly writers: AwsClientFactory;
   readonly callbacks: TaskCallbacks;
+  /** Reads member accounts (targets, snapshots, cluster status, verify), as the scanner role. */
+  readonly estate: EstateReader;
+  /** Starts one remediation execution per plan, named so a plan is never started twice. */
+  readonly remediations: WorkflowStarter;
   readonly now: () => Date;
   /** TLS checks of issuers during collection (off for the local emulator, whose issuers do not resolve). */
   readonly tlsCheck: boolean;
@@ -41,16 +47,21 @@ export function buildDeps(env: WorkflowEnv, overrides: Partial<WorkflowDeps> = {
     ...(env.externalId ? { externalId: env.externalId } : {}),
     sessionName: 'irsa-doctor-workflow',
   };
+  const readers =
+    overrides.readers ?? new AwsClientFactory({ ...common, roleName: env.scannerRoleName, access: 'read' });
+  const tlsCheck = overrides.tlsCheck ?? true;
   return {
     env,
     store: new DynamoStateStore(new DynamoDBClient(hub), env.stateTable, env.auditTable, now),
     snapshots: new S3SnapshotStore(new S3Client({ ...hub, forcePathStyle: Boolean(env.endpoint) }), env.snapshotBucket),
     notifier: new SnsNotifier(new SNSClient(hub), env.topicArn),
     events: new EventBridgePublisher(new EventBridgeClient(hub), env.eventBusName),
-    readers: new AwsClientFactory({ ...common, roleName: env.scannerRoleName, access: 'read' }),
+    readers,
     writers: new AwsClientFactory({ ...common, roleName: env.remediatorRoleName, access: 'write' }),
     callbacks: new SfnTaskCallbacks(new SFNClient(hub)),
-    tlsCheck: true,
+    estate: new AwsEstateReader(readers, { env, tlsCheck }),
+    remediations: new SfnWorkflowStarter(new SFNClient(hub), env.remediationStateMachineArn ?? ''),
+    tlsCheck,
     ...overrides,
     now,
   };

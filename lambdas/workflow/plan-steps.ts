@@ -4,7 +4,6 @@
  * (re-read the touched resource, analyze again), and record every other outcome. None of them fails the run for one plan's sake: the state machine
  * catches and records.
  */
-import { verifyRead } from '../adapters/fix-actions/fix-action-registry';
 import { analyzeEstate } from '../domain/analyze-estate';
 import type { AccountSnapshot, EstateSnapshot } from '../domain/snapshot';
 import type { PlanRecord } from '../ports/state-store';
@@ -119,7 +118,7 @@ export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
   const plan = record.plan;
   const accounts = await deps.snapshots.getAccounts(input.runId);
   const patch = (account: AccountSnapshot): Promise<AccountSnapshot> | AccountSnapshot =>
-    account.accountId === plan.accountId ? verifyRead(deps.readers, plan, account) : account;
+    account.accountId === plan.accountId ? deps.estate.verifyRead(plan, account) : account;
   const snapshot: EstateSnapshot = {
     schemaVersion: 1,
     partition: 'aws',

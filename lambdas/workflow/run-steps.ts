@@ -5,12 +5,6 @@
  */
 
 import { createHash } from 'node:crypto';
-import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { collectAccount } from '../adapters/account-collector';
-import { eksClusterReader } from '../adapters/kubernetes/eks-cluster-reader';
-import { hubKubernetesRead } from '../adapters/kubernetes/hub-cluster-read';
-import { createThumbprintObserver } from '../adapters/oidc-thumbprint';
-import { resolveTargets } from '../adapters/targets';
 import { type Finding, SEVERITIES, type Severity } from '../domain/finding';
 import { planEstate } from '../domain/plan/plan-estate';
 import type { Plan } from '../domain/plan/plan-model';
@@ -94,7 +88,7 @@ async function duplicateTriggerOf(
 
 /** A sweep's accounts: the ones the run names, else the configured accounts, organization and OUs. */
 function sweepTargets(deps: WorkflowDeps, accounts: readonly string[] | undefined) {
-  return resolveTargets(deps.readers, {
+  return deps.estate.resolveTargets({
     accounts: accounts ?? deps.env.accounts,
     organization: accounts ? false : deps.env.organization,
     organizationalUnits: accounts ? [] : deps.env.organizationalUnits,
@@ -108,22 +102,15 @@ export async function checkCluster(
 ): Promise<{ attempt: number; status: string; ready: boolean; giveUp: boolean; reason?: string }> {
   const attempt = input.attempt + 1;
   const { accountId, region, name } = input.cluster;
-  let status: string;
-  try {
-    const out = await deps.readers.eks(accountId, region).send(new DescribeClusterCommand({ name }));
-    status = out.cluster?.status ?? 'UNKNOWN';
-  } catch (err) {
-    const e = err as Error;
-    if (e.name === 'ResourceNotFoundException') {
-      return {
-        attempt,
-        status: 'NOT_FOUND',
-        ready: false,
-        giveUp: true,
-        reason: `cluster ${name} not found in ${accountId} ${region}`,
-      };
-    }
-    throw err;
+  const status = await deps.estate.clusterStatus(input.cluster);
+  if (status === 'NOT_FOUND') {
+    return {
+      attempt,
+      status,
+      ready: false,
+      giveUp: true,
+      reason: `cluster ${name} not found in ${accountId} ${region}`,
+    };
   }
   if (status === 'ACTIVE') return { attempt, status, ready: true, giveUp: false };
   if (status === 'FAILED' || status === 'DELETING') {
@@ -142,20 +129,8 @@ export async function checkCluster(
 }
 
 export async function collectAccountStep(deps: WorkflowDeps, input: CollectAccountInput) {
-  const account = await collectAccount(deps.readers, input.target.accountId, {
-    regions: input.regions,
-    ...(deps.tlsCheck ? { tls: createThumbprintObserver({ timeoutMs: 3000 }) } : {}),
-    ...(deps.env.readClusters
-      ? {
-          kubernetes: eksClusterReader({
-            read: hubKubernetesRead(),
-            ...(deps.env.endpoint ? { stsEndpoint: deps.env.endpoint } : {}),
-          }),
-        }
-      : {}),
-  });
-  const named = input.target.name ? { ...account, name: input.target.name } : account;
-  await deps.snapshots.putAccount(input.runId, named);
+  const account = await deps.estate.collectAccount(input.target, input.regions);
+  await deps.snapshots.putAccount(input.runId, account);
   return {
     accountId: account.accountId,
     status: account.collection?.status ?? 'complete',
