@@ -95,6 +95,21 @@ export interface ReportInput {
   readonly runId: string;
   readonly phase: 'proposed' | 'final';
 }
+/** After collection: the issuer index of the whole estate and the manifest of accounts to analyze. */
+export interface BuildIndexInput {
+  readonly runId: string;
+}
+/** One account's analysis and planning (a Distributed Map item). */
+export interface AnalyzeAccountInput {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly target: { readonly accountId: string; readonly name?: string };
+}
+/** After a plan's remediation ends (any outcome): start or skip the plans of its run that depend on it. */
+export interface ReleaseDependentsInput {
+  readonly runId: string;
+  readonly planId: string;
+}
 export interface PlanStepInput {
   readonly runId: string;
   readonly planId: string;
@@ -149,6 +164,17 @@ export const schemas = {
     required: ['runId', 'phase'],
     properties: { runId: id, phase: { enum: ['proposed', 'final'] } },
   },
+  'build-index': {
+    type: 'object',
+    required: ['runId'],
+    properties: { runId: id },
+  },
+  'analyze-account': {
+    type: 'object',
+    required: ['runId', 'dryRun', 'target'],
+    properties: { runId: id, dryRun: { type: 'boolean' }, target },
+  },
+  'release-dependents': planStep,
   'prepare-plan': planStep,
   'request-approval': {
     ...planStep,

@@ -7,7 +7,13 @@
 import { analyzeEstate } from '../domain/analyze-estate';
 import type { AccountSnapshot, EstateSnapshot } from '../domain/snapshot';
 import type { PlanRecord } from '../ports/state-store';
-import type { ApplyPlanInput, PlanStepInput, RecordOutcomeInput, RequestApprovalInput } from '../shared/contracts';
+import type {
+  ApplyPlanInput,
+  PlanStepInput,
+  RecordOutcomeInput,
+  ReleaseDependentsInput,
+  RequestApprovalInput,
+} from '../shared/contracts';
 import { PlanChangedError, PlanNotFoundError } from '../shared/errors';
 import type { WorkflowDeps } from './deps';
 import { planContentHash } from './run-steps';
@@ -152,4 +158,16 @@ export async function recordOutcome(deps: WorkflowDeps, input: RecordOutcomeInpu
     ...(input.error ? { error: input.error } : {}),
   });
   return { recorded: input.outcome };
+}
+
+/**
+ * After a plan's remediation ends, whatever the outcome (issue 15, steps branch): each plan of the run that depends
+ * on it is started (its execution named by remediationExecutionName) once all its dependencies are done, or recorded
+ * as skipped when one of them ended without its change in place.
+ */
+export async function releaseDependents(
+  _deps: WorkflowDeps,
+  _input: ReleaseDependentsInput,
+): Promise<{ started: string[]; skipped: string[] }> {
+  throw new Error('releaseDependents: not implemented yet');
 }

@@ -12,7 +12,9 @@ import { DEFAULT_REGIONS } from '../domain/regions';
 import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../domain/snapshot';
 import type { PlanRecord, PlanStatus } from '../ports/state-store';
 import type {
+  AnalyzeAccountInput,
   AnalyzePlanInput,
+  BuildIndexInput,
   CheckClusterInput,
   CollectAccountInput,
   ReportInput,
@@ -317,4 +319,27 @@ export async function report(deps: WorkflowDeps, input: ReportInput) {
   );
   await deps.events.publish([{ detailType: 'IRSA Doctor Run Completed', detail: { runId: input.runId, summary } }]);
   return summary;
+}
+
+/**
+ * After collection (issue 15, steps branch): reads what each account's collection left, writes the run's issuer
+ * index (every account's clusters and providers) and the manifest of accounts the analysis Distributed Map reads.
+ */
+export async function buildIssuerIndex(
+  _deps: WorkflowDeps,
+  _input: BuildIndexInput,
+): Promise<{ manifest: { bucket: string; key: string }; accounts: number; unreachable: number }> {
+  throw new Error('buildIssuerIndex: not implemented yet');
+}
+
+/**
+ * One account (issue 15, steps branch): its snapshot against the run's issuer index, analyzed and planned; findings,
+ * summary and plans written; decision memory and suppressions applied; remediation started for plans without
+ * dependencies.
+ */
+export async function analyzeAccount(
+  _deps: WorkflowDeps,
+  _input: AnalyzeAccountInput,
+): Promise<{ accountId: string; findings: number; plans: number; started: number }> {
+  throw new Error('analyzeAccount: not implemented yet');
 }
