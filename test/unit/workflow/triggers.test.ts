@@ -1,17 +1,18 @@
-import type { WorkflowStarter } from '../../../lambdas/ports/notifier';
 import { startClusterCheck } from '../../../lambdas/workflow/triggers';
+import { FakeWorkflowStarter } from '../../support/fakes/workflow-starter';
 
-/** Records what would be started; an execution name can be started once, as in Step Functions. */
+/** Records what is started; an execution name can be started once, as in Step Functions (which checks the name). */
 function recordingStarter() {
-  const started = new Map<string, object>();
-  const starter: WorkflowStarter = {
-    async start(name, input) {
-      if (started.has(name)) return { started: false };
-      started.set(name, input);
-      return { started: true, executionArn: `arn:aws:states:us-east-1:123456789012:execution:IrsaDoctor:${name}` };
+  const starter = new FakeWorkflowStarter();
+  return {
+    starter,
+    started: {
+      get size() {
+        return starter.started.length;
+      },
+      values: () => starter.started.map((e) => e.input),
     },
   };
-  return { starter, started };
 }
 
 const event = (overrides: object = {}) => ({
@@ -34,7 +35,7 @@ describe('startClusterCheck', () => {
       started: true,
       cluster: { accountId: '222222222222', region: 'eu-west-1', name: 'prod' },
     });
-    expect([...started.values()]).toEqual([
+    expect(started.values()).toEqual([
       {
         mode: 'cluster',
         trigger: 'cluster-created',
@@ -64,5 +65,17 @@ describe('startClusterCheck', () => {
       problems: ['$.detail.recipientAccountId', '$.detail.responseElements.cluster.name'],
     });
     expect(started.size).toBe(0);
+  });
+
+  it('names the execution as Step Functions accepts for the longest cluster name EKS allows, and keeps clusters apart', async () => {
+    // Given two clusters whose 100-character names share their first 99 characters
+    const { starter } = recordingStarter();
+    const long = (last: string) => `${'a'.repeat(99)}${last}`;
+    // When each is created
+    const one = await startClusterCheck(starter, event({ responseElements: { cluster: { name: long('1') } } }));
+    const two = await startClusterCheck(starter, event({ responseElements: { cluster: { name: long('2') } } }));
+    // Then both start (the fake refuses names Step Functions refuses), under names of at most 80 characters
+    expect([one.started, two.started]).toEqual([true, true]);
+    expect(starter.started.map((e) => e.name.length <= 80)).toEqual([true, true]);
   });
 });
