@@ -43,7 +43,12 @@ const consoleDeps = (fakes: Fakes): ConsoleDeps => ({ ...fakes.deps, approversGr
 async function appliedChange(fakes: Fakes, plan = trustPlan()) {
   await givenPlan(fakes, RUN, plan, { status: 'applied' });
   fakes.fixes.set(plan.resourceArn, plan.before);
-  const out = await applyWithAudit(fakes.deps, { runId: RUN, planId: plan.id, plan, approval: { approvedBy: 'alice' } });
+  const out = await applyWithAudit(fakes.deps, {
+    runId: RUN,
+    planId: plan.id,
+    plan,
+    approval: { approvedBy: 'alice' },
+  });
   return out.changeId;
 }
 
@@ -156,10 +161,18 @@ describe('rollback requests', () => {
 
     expect(done).toMatchObject({ status: 'done', rollbackId: rollbackIdOf(changeId) });
     expect(fakes.fixes.get(ROLE)).toEqual(trust('Before'));
-    expect(await fakes.store.getAudit(rollbackIdOf(changeId))).toMatchObject({ approvedBy: 'bob', comment: 'broke prod' });
+    expect(await fakes.store.getAudit(rollbackIdOf(changeId))).toMatchObject({
+      approvedBy: 'bob',
+      comment: 'broke prod',
+    });
     expect((await fakes.store.getPlan(RUN, 'plan-1'))?.status).toBe('rolled-back');
     expect(fakes.events.ofType('IRSA Doctor Change Rolled Back')).toEqual([
-      expect.objectContaining({ changeId, rollbackId: rollbackIdOf(changeId), rolledBackBy: 'bob', status: 'rolled-back' }),
+      expect.objectContaining({
+        changeId,
+        rollbackId: rollbackIdOf(changeId),
+        rolledBackBy: 'bob',
+        status: 'rolled-back',
+      }),
     ]);
     // A redelivered stream record does nothing
     expect(await runRollbackRequest(consoleDeps(fakes), changeId)).toMatchObject({ status: 'done' });
