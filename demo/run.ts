@@ -180,7 +180,7 @@ async function setUp(emulatorUrl: string) {
 /** A fresh sweep of the hub and every member account (the AWS side). */
 function collect(hub: LocalHub, estate: OrgEstate) {
   return collectEstate(
-    hub.deps.readers,
+    hub.readers,
     [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
     { regions: REGIONS },
   );

@@ -8,12 +8,14 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
+import type { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
+import { buildDeps, workflowClients } from '../../lambdas/adapters/workflow-deps';
 import type { AppliedAction } from '../../lambdas/domain/fix-action-iam';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { type RemediationMode, remediationScopeFrom } from '../../lambdas/domain/remediation-scope';
 import type { WorkflowEnv } from '../../lambdas/shared/env';
-import { buildDeps, type WorkflowDeps } from '../../lambdas/workflow/deps';
+import type { WorkflowDeps } from '../../lambdas/workflow/deps';
 import { type IrsaDoctorConfigInput, resolveConfig } from '../config';
 import { HubStack } from '../stacks/hub-stack';
 import { LocalTaskCallbacks } from './local-workflow';
@@ -54,6 +56,9 @@ export interface LocalHub {
   readonly env: WorkflowEnv;
   readonly deps: WorkflowDeps;
   readonly callbacks: LocalTaskCallbacks;
+  /** The member-account credentials the deps' estate reader (scanner) and fix writer (remediator) use. */
+  readonly readers: AwsClientFactory;
+  readonly writers: AwsClientFactory;
 }
 
 /** Creates the hub's resources in the emulator (as the hub stack would) and the workflow's dependencies on them. */
@@ -143,6 +148,7 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
   const withTopic = { ...env, topicArn: topic.TopicArn ?? '' };
   const callbacks = new LocalTaskCallbacks();
   // The emulator's issuers do not resolve: no TLS checks locally (the thumbprint tests use a real local issuer).
-  const deps = buildDeps(withTopic, { callbacks, tlsCheck: false });
-  return { env: withTopic, deps, callbacks };
+  const clients = workflowClients(withTopic);
+  const deps = buildDeps(withTopic, { callbacks, tlsCheck: false, ...clients });
+  return { env: withTopic, deps, callbacks, ...clients };
 }

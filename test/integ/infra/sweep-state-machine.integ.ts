@@ -67,7 +67,7 @@ async function sweep(hub: LocalHub, decide: Decide, input: object = {}, wf = wor
 
 async function findingsNow(hub: LocalHub, estate: WorkflowEstate) {
   const snapshot = await collectEstate(
-    hub.deps.readers,
+    hub.readers,
     estate.accounts.map((accountId) => ({ accountId })),
     { regions: REGIONS },
   );
