@@ -275,6 +275,7 @@ async function releaseOne(
     return 'skipped';
   }
   if (dependencies.some(({ record }) => record && PENDING.has(record.status))) return 'waiting';
-  await deps.remediations.start(remediationExecutionName(runId, planId), { runId, planId, dryRun });
-  return 'started';
+  // Another dependency's release may have started it already: then this start is refused by name, and not counted.
+  const out = await deps.remediations.start(remediationExecutionName(runId, planId), { runId, planId, dryRun });
+  return out.started ? 'started' : 'waiting';
 }
