@@ -416,7 +416,8 @@ async function heldBack(
       }; remembered until ${rejection.expiresAt}`,
     };
   }
-  const open = await deps.store.openPlanOf(plan.id);
+  // A propose-only plan waits for nobody (a person writes the change): it is shown again every run.
+  const open = plan.applicable ? await deps.store.openPlanOf(plan.id) : undefined;
   if (open && open.runId !== runId) {
     return { kind: 'elsewhere', detail: `not proposed: the same plan is still ${open.status} in run ${open.runId}` };
   }

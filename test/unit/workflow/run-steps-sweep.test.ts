@@ -25,10 +25,12 @@ const tags = { [OPT_IN_TAG]: OPT_IN_VALUE };
 const pay = cluster({ name: 'pay', region: 'eu-west-1', accountId: A });
 const web = cluster({ name: 'web', region: 'eu-west-1', accountId: A });
 const SOLO = `arn:aws:iam::${A}:role/solo`;
+const UNTAGGED = `arn:aws:iam::${A}:role/untagged`;
 
 /**
  * Account A: cluster pay without its provider (a provider plan, and two trust plans that depend on it), cluster web
- * with its provider and role `solo` with a stray space in its subject (a trust plan with no dependency). Account B:
+ * with its provider and role `solo` with a stray space in its subject (a trust plan with no dependency), and the
+ * same fault on a role not opted in to remediation (a propose-only plan). Account B:
  * healthy. GONE: not reachable.
  */
 function accountA(soloSubject = sa('team', 'solo ')): AccountSnapshot {
@@ -40,6 +42,8 @@ function accountA(soloSubject = sa('team', 'solo ')): AccountSnapshot {
       { ...role(A, 'app', policy(irsaStatement(pay, sa('team', 'app ')))), tags },
       { ...role(A, 'other', policy(irsaStatement(pay, sa('team', 'other'), { audience: 'sts.amazonaws.co' }))), tags },
       { ...role(A, 'solo', policy(irsaStatement(web, soloSubject))), tags },
+      // Not opted in to remediation: its plan is propose-only.
+      role(A, 'untagged', policy(irsaStatement(web, sa('team', 'untagged ')))),
     ],
   });
 }
@@ -136,14 +140,25 @@ describe('the sweep steps at organization scale', () => {
 
     const summaries = await f.store.listAccountSummaries('run-1');
     const a = one(summaries.filter((s) => s.accountId === A));
-    expect(a).toMatchObject({ collection: 'complete', plans: 4, started: 2, proposeOnly: 0, newFindings: a.findings });
+    expect(a).toMatchObject({ collection: 'complete', plans: 5, started: 2, proposeOnly: 1, newFindings: a.findings });
+    const proposeOnly = one(byAction(plans, 'update-trust-policy', UNTAGGED));
+    expect(proposeOnly).toMatchObject({ status: 'proposed', plan: { applicable: false } });
+    expect(proposeOnly.detail).toMatch(/^propose-only: /);
     expect(a.bySeverity.critical).toBe(1);
     expect(one(summaries.filter((s) => s.accountId === GONE)).collection).toBe('unreachable');
 
     // One digest, once, with the run's numbers; the run is done; one Run Completed event.
     expect(f.notifier.sent).toHaveLength(1);
     expect(f.notifier.sent[0]?.message).toContain('Unreachable accounts (1): 333333333333');
-    expect(digest).toMatchObject({ accounts: 3, analyzed: 3, plans: 4, plansWaiting: 4, started: 2, failed: [] });
+    expect(digest).toMatchObject({
+      accounts: 3,
+      analyzed: 3,
+      plans: 5,
+      plansWaiting: 4,
+      proposeOnly: 1,
+      started: 2,
+      failed: [],
+    });
     expect((await f.store.getRun('run-1'))?.status).toBe('done');
     expect(f.events.ofType('IRSA Doctor Run Completed')).toHaveLength(1);
     const findingEvents = f.events.ofType('IRSA Doctor Finding');
@@ -218,12 +233,14 @@ describe('the sweep steps at organization scale', () => {
       expect(p.status).toBe('skipped');
       expect(p.detail).toContain('in run run-1');
     }
-    // Solo's plan was verified in run-1 (not open): proposed again in run-2 since the estate is unchanged.
+    // Solo's plan was verified in run-1 (not open): proposed again in run-2 since the estate is unchanged; a
+    // propose-only plan waits for nobody and is shown again every run.
     expect(one(byAction(second, 'update-trust-policy', SOLO)).status).toBe('proposed');
+    expect(one(byAction(second, 'update-trust-policy', UNTAGGED)).status).toBe('proposed');
     const started = f.remediations.started.map((e) => e.name);
     expect(started).not.toContain(remediationExecutionName('run-2', held.planId));
     const summary = one((await f.store.listAccountSummaries('run-2')).filter((s) => s.accountId === A));
-    expect(summary).toMatchObject({ waitingElsewhere: 3, plans: 1, started: 1 });
+    expect(summary).toMatchObject({ waitingElsewhere: 3, plans: 2, proposeOnly: 1, started: 1 });
   });
 
   it('skips the plans that depend on a rejected plan, in its run and while its rejection is remembered', async () => {
