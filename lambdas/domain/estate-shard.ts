@@ -14,7 +14,10 @@
  * account not swept) to the shard of the cluster's account it was read from.
  */
 import { parseArn, roleAccountId } from './arn';
+import type { Finding } from './finding';
 import { ROLE_ARN_ANNOTATION } from './kube-annotations';
+import { type PlanOptions, planShard } from './plan/plan-estate';
+import type { Plan } from './plan/plan-model';
 import type { AccountSnapshot, ClusterSnapshot, EstateSnapshot, KubernetesSnapshot, RoleSnapshot } from './snapshot';
 
 /** One account in the run's issuer index: what the other accounts' analyses need of it (small: no roles). */
@@ -234,20 +237,28 @@ type Placed = {
   readonly region?: string;
 };
 
+const clusterKey = (name: string | undefined, region: string | undefined) => JSON.stringify([name, region]);
+
 /**
  * Which findings of a shard are its account's: `record`, those it records and counts (its `accountId`, or an account
  * outside the estate read from this account's clusters); `plan`, those it plans (the findings on its resources,
- * whichever account reports them, so that all of a resource's findings make one plan in one shard).
+ * whichever account reports them, so that all of a resource's findings make one plan in one shard). A finding about
+ * an account outside the estate names its cluster only by name and region: on a cluster whose name and region a
+ * related account's cluster with Kubernetes objects shares (`ambiguous`), it is left to planAccount's second pass.
  */
 export function ownedBy(
   accountId: string,
   known: ReadonlySet<string>,
   account: AccountSnapshot,
+  ambiguous: ReadonlySet<string> = new Set(),
 ): { record: (f: Placed) => boolean; plan: (f: Placed) => boolean } {
-  const clusters = new Set(account.clusters.map((c) => JSON.stringify([c.name, c.region])));
-  const mine = (id: string, f: Placed) =>
-    id === accountId ||
-    (!known.has(id) && f.cluster !== undefined && clusters.has(JSON.stringify([f.cluster, f.region])));
+  const clusters = new Set(account.clusters.map((c) => clusterKey(c.name, c.region)));
+  const mine = (id: string, f: Placed) => {
+    if (id === accountId) return true;
+    if (known.has(id) || f.cluster === undefined) return false;
+    const key = clusterKey(f.cluster, f.region);
+    return clusters.has(key) && !ambiguous.has(key);
+  };
   return {
     record: (f) => mine(f.accountId, f),
     plan: (f) => {
@@ -255,4 +266,60 @@ export function ownedBy(
       return mine(resource !== undefined && known.has(resource) ? resource : f.accountId, f);
     },
   };
+}
+
+/** The account's clusters (name and region) that a related account with Kubernetes objects also has. */
+export function ambiguousClusters(account: AccountSnapshot, related: Iterable<AccountSnapshot>): Set<string> {
+  const own = new Set(account.clusters.map((c) => clusterKey(c.name, c.region)));
+  const out = new Set<string>();
+  for (const other of related) {
+    for (const c of other.clusters) {
+      const key = clusterKey(c.name, c.region);
+      if (c.kubernetes && own.has(key)) out.add(key);
+    }
+  }
+  return out;
+}
+
+/**
+ * Analyzes and plans one account: its shard (shardSnapshot) analyzed and planned, keeping what ownedBy gives it;
+ * findings `skipPlanning` names are recorded and not planned (suppressed ones). When a related account shares a
+ * cluster name and region with it, the findings about accounts outside the estate on those clusters are taken from
+ * a second analysis of the account with the other accounts as their issuers only (they come from its own clusters).
+ */
+export function planAccount(
+  account: AccountSnapshot,
+  index: readonly IssuerEntry[],
+  related: ReadonlyMap<string, AccountSnapshot>,
+  options: PlanOptions & { readonly partition?: string; readonly skipPlanning?: (f: Finding) => boolean } = {},
+): { findings: Finding[]; planned: Finding[]; plans: Plan[] } {
+  const partition = options.partition ?? 'aws';
+  const skip = options.skipPlanning ?? (() => false);
+  const entries = index.some((e) => e.accountId === account.accountId) ? index : [...index, issuerEntry(account)];
+  const known = new Set(entries.map((e) => e.accountId));
+  const ambiguous = ambiguousClusters(account, related.values());
+  const owned = ownedBy(account.accountId, known, account, ambiguous);
+  const passes = [{ snapshot: shardSnapshot(account, entries, related, partition), owned }];
+  if (ambiguous.size > 0) {
+    const outside = (f: Placed) =>
+      !known.has(f.accountId) && f.cluster !== undefined && ambiguous.has(clusterKey(f.cluster, f.region));
+    passes.push({
+      snapshot: shardSnapshot(account, entries, new Map(), partition),
+      owned: { record: outside, plan: (f) => !known.has(parseArn(f.resourceArn)?.accountId ?? '') && outside(f) },
+    });
+  }
+  const findings: Finding[] = [];
+  const planned: Finding[] = [];
+  const plans: Plan[] = [];
+  for (const pass of passes) {
+    const result = planShard(
+      pass.snapshot,
+      { record: pass.owned.record, plan: (f) => pass.owned.plan(f) && !skip(f) },
+      options,
+    );
+    findings.push(...result.analysis.findings, ...result.findings.filter(pass.owned.record));
+    planned.push(...result.planned, ...result.findings);
+    plans.push(...result.plans);
+  }
+  return { findings, planned, plans };
 }

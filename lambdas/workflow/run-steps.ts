@@ -9,13 +9,13 @@ import {
   focusOf,
   issuerAccount,
   issuerEntry,
-  ownedBy,
+  planAccount,
   pruneFor,
   relatedAccounts,
   shardSnapshot,
 } from '../domain/estate-shard';
 import { type Finding, type FindingSuppression, SEVERITIES, type Severity } from '../domain/finding';
-import { planEstate, planShard } from '../domain/plan/plan-estate';
+import { planEstate } from '../domain/plan/plan-estate';
 import type { Plan } from '../domain/plan/plan-model';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../domain/snapshot';
@@ -344,15 +344,31 @@ function collectionFailed(accountId: string, name?: string): AccountSnapshot {
   );
 }
 
-/** The account's shard: its snapshot, the related accounts pruned for it (read one at a time), the index. */
-async function loadShard(deps: WorkflowDeps, runId: string, target: AnalyzeAccountInput['target']) {
+/** The account to analyze and the index (the account's entry when collection left no snapshot). */
+async function loadAccount(deps: WorkflowDeps, runId: string, target: AnalyzeAccountInput['target']) {
   const index = await deps.snapshots.getIndex(runId);
   if (!index) throw new RunDataMissingError(`run ${runId} has no issuer index: analyze-account runs after build-index`);
   const entry = index.accounts.find((e) => e.accountId === target.accountId);
   const account =
     (await deps.snapshots.getAccount(runId, target.accountId)) ??
     (entry ? issuerAccount(entry) : collectionFailed(target.accountId, target.name));
-  return { account, ...(await accountShard(deps, runId, account, index)) };
+  return { account, index };
+}
+
+/** The accounts the account shares workloads with (lambdas/domain/estate-shard.ts), read one at a time and pruned. */
+async function relatedOf(
+  deps: WorkflowDeps,
+  runId: string,
+  account: AccountSnapshot,
+  index: IssuerIndex,
+): Promise<Map<string, AccountSnapshot>> {
+  const focus = focusOf(account);
+  const related = new Map<string, AccountSnapshot>();
+  for (const id of relatedAccounts(account, index.accounts)) {
+    const other = await deps.snapshots.getAccount(runId, id);
+    if (other) related.set(id, pruneFor(other, focus));
+  }
+  return related;
 }
 
 /**
@@ -364,17 +380,11 @@ export async function accountShard(
   runId: string,
   account: AccountSnapshot,
   index: IssuerIndex,
-): Promise<{ shard: EstateSnapshot; known: Set<string> }> {
-  const focus = focusOf(account);
-  const related = new Map<string, AccountSnapshot>();
-  for (const id of relatedAccounts(account, index.accounts)) {
-    const other = await deps.snapshots.getAccount(runId, id);
-    if (other) related.set(id, pruneFor(other, focus));
-  }
+): Promise<{ shard: EstateSnapshot }> {
+  const related = await relatedOf(deps, runId, account, index);
   const listed = index.accounts.some((e) => e.accountId === account.accountId);
   const entries = listed ? index.accounts : [...index.accounts, issuerEntry(account)];
-  const shard = shardSnapshot(account, entries, related, index.partition ?? 'aws');
-  return { shard, known: new Set(entries.map((e) => e.accountId)) };
+  return { shard: shardSnapshot(account, entries, related, index.partition ?? 'aws') };
 }
 
 /** Live suppressions, every page (a mutelist is short). */
@@ -515,16 +525,16 @@ export async function analyzeAccount(
   input: AnalyzeAccountInput,
 ): Promise<{ accountId: string; findings: number; plans: number; started: number }> {
   const { runId, target } = input;
-  const { account, shard, known } = await loadShard(deps, runId, target);
+  const { account, index } = await loadAccount(deps, runId, target);
   const now = deps.now();
   const suppressions = await liveSuppressions(deps);
-  const owned = ownedBy(account.accountId, known, account);
-  const result = planShard(
-    shard,
-    { record: owned.record, plan: (f) => owned.plan(f) && !suppressions.some((s) => suppresses(s, f, now)) },
-    { allowWidening: deps.env.allowWidening, remediationScope: deps.env.remediationScope },
-  );
-  const all: Finding[] = [...result.analysis.findings, ...result.findings.filter(owned.record)];
+  const result = planAccount(account, index.accounts, await relatedOf(deps, runId, account, index), {
+    allowWidening: deps.env.allowWidening,
+    remediationScope: deps.env.remediationScope,
+    partition: index.partition ?? 'aws',
+    skipPlanning: (f) => suppressions.some((s) => suppresses(s, f, now)),
+  });
+  const all = result.findings;
   const covered = suppressionsOf(all, suppressions, now);
   const recorded = all.map((f) => {
     const by = covered.get(f.id);
@@ -535,7 +545,7 @@ export async function analyzeAccount(
   await deps.store.putAccountFindings(runId, account.accountId, recorded);
   // Also under the run: approvals, apply and the console bind a plan to the findings it fixes from there.
   await deps.store.putFindings(runId, recorded);
-  const decided = await decidePlans(deps, runId, result.plans, [...result.planned, ...result.findings]);
+  const decided = await decidePlans(deps, runId, result.plans, result.planned);
   await deps.store.putPlans(decided.records);
   const started = await startRemediations(deps, runId, input.dryRun, decided.start);
   await deps.store.putAccountSummary(
