@@ -281,3 +281,11 @@ export class ClusterLookupError extends UsageError {
     this.name = 'ClusterLookupError';
   }
 }
+
+/** What an earlier step of the run should have left (the issuer index, the run record) is not there. */
+export class RunDataMissingError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RunDataMissingError';
+  }
+}
