@@ -241,7 +241,8 @@ export interface StateStore {
   getRun(runId: string): Promise<RunRecord | undefined>;
   updateRun(runId: string, patch: Partial<Pick<RunRecord, 'status' | 'summary'>>): Promise<void>;
   putFindings(runId: string, findings: readonly Finding[]): Promise<void>;
-  listFindings(runId: string): Promise<Finding[]>;
+  /** The run's findings; with `accountId`, that account's only (a key range, not the whole run). */
+  listFindings(runId: string, accountId?: string): Promise<Finding[]>;
   putPlans(plans: readonly PlanRecord[]): Promise<void>;
   getPlan(runId: string, planId: string): Promise<PlanRecord | undefined>;
   listPlans(runId: string): Promise<PlanRecord[]>;

@@ -182,11 +182,16 @@ describe('hub attack rows (IAM decides)', () => {
         'dynamodb:LeadingKeys': ['TRIGGER#x'],
         'dynamodb:Attributes': ['pk', 'sk'],
       }),
+      // no delete but of a suppression; no Scan of either table (every listing is a Query)
+      denied('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['RUN#r1'] }),
+      denied('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['ROLLBACK#c1'] }),
+      denied('dynamodb:Scan', stateTable),
+      denied('dynamodb:Scan', auditTable),
     ];
     expect(await tableFailures(hubRole(apiRole), rows)).toEqual([]);
   });
 
-  it('allows the approval API to record decisions and rollback requests, and to read what it needs', async () => {
+  it('allows the approval API to record decisions, rollback requests and suppressions, and to read what it needs', async () => {
     const rows = [
       allowed('dynamodb:UpdateItem', stateTable, {
         'dynamodb:LeadingKeys': ['RUN#r1'],
@@ -203,7 +208,10 @@ describe('hub attack rows (IAM decides)', () => {
       allowed('dynamodb:GetItem', stateTable),
       allowed('dynamodb:Query', stateTable),
       allowed('dynamodb:GetItem', auditTable),
-      allowed('dynamodb:Scan', auditTable),
+      allowed('dynamodb:Query', auditTable),
+      // the mutelist
+      allowed('dynamodb:PutItem', stateTable, { 'dynamodb:LeadingKeys': ['SUPPRESSION#s1'] }),
+      allowed('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['SUPPRESSION#s1'] }),
     ];
     expect(await tableFailures(hubRole(apiRole), rows)).toEqual([]);
   });
