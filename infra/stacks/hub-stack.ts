@@ -90,7 +90,6 @@ export const AUDIT_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:GetItem',
   'dynamodb:Query',
-  'dynamodb:Scan',
   'dynamodb:DescribeTable',
 ] as const;
 
@@ -580,13 +579,16 @@ export class HubStack extends Stack {
     }
   }
 
-  /** Append-only access to the audit table (AUDIT_TABLE_ACTIONS): no delete, no update, no batch write. */
+  /**
+   * Append-only access to the audit table (AUDIT_TABLE_ACTIONS): no delete, no update, no batch write, no scan (its
+   * listings are Queries of its indexes, which cannot be written).
+   */
   private grantAuditAppend(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AuditTableAppendOnly',
         actions: [...AUDIT_TABLE_ACTIONS],
-        resources: [this.auditTable.tableArn],
+        resources: [this.auditTable.tableArn, `${this.auditTable.tableArn}/index/*`],
       }),
     );
   }

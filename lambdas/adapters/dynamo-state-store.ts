@@ -34,6 +34,7 @@ import { decodeCursor, type Listing, queryPage } from './dynamo-paging';
 import {
   AWAITING_DECISION,
   CHANGES_BY_TIME_INDEX,
+  INTENTS_BY_TIME_INDEX,
   OPEN_PLAN_INDEX,
   OPEN_ROLLBACK_INDEX,
   PENDING_APPROVAL_INDEX,
@@ -72,6 +73,7 @@ const OPEN_ROLLBACK_STATUSES: readonly string[] = ['pending', 'running'];
 type Item = Record<string, AttributeValue>;
 const SUPPRESSION_SK = 'SUPPRESSION';
 const RUN_SK = 'RUN';
+const ROLLBACK_SK = 'REQUEST';
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
 const CHANGE_SK = 'CHANGE';
 const INTENT_SK = 'INTENT';
@@ -423,12 +425,25 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getRollbackRequest(changeId: string) {
-    const item = await this.getItem(this.stateTable, S(`ROLLBACK#${changeId}`), S('REQUEST'));
+    const item = await this.getItem(this.stateTable, S(`ROLLBACK#${changeId}`), S(ROLLBACK_SK));
     return item ? rollbackFromItem(item) : undefined;
   }
 
   async listRollbackRequests() {
-    return (await this.scanKind('rollback-request')).map(rollbackFromItem);
+    // The by-time index (partition REQUEST: rollback requests carry listedAt), oldest first.
+    const items: RollbackRequest[] = [];
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.stateTable,
+        IndexName: STATE_BY_TIME_INDEX,
+        KeyConditionExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': S(ROLLBACK_SK) },
+      },
+    )) {
+      for (const item of page.Items ?? []) items.push(rollbackFromItem(item));
+    }
+    return items;
   }
 
   async listOpenRollbackRequests() {
@@ -479,7 +494,7 @@ export class DynamoStateStore implements StateStore {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.stateTable,
-          Key: { pk: S(`ROLLBACK#${changeId}`), sk: S('REQUEST') },
+          Key: { pk: S(`ROLLBACK#${changeId}`), sk: S(ROLLBACK_SK) },
           UpdateExpression: `SET ${sets.join(', ')}${remove}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
@@ -514,12 +529,13 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listAudit() {
+    // The index by time (eventually consistent: a record completed this instant may be missing).
     const items: AuditRecord[] = [];
-    for (const item of await this.scanAudit([CHANGE_SK])) {
+    for (const item of await this.queryAuditIndex(CHANGES_BY_TIME_INDEX, CHANGE_SK)) {
       const record = parse<AuditRecord>(item);
       if (record) items.push(record);
     }
-    return items.sort((a, b) => a.appliedAt.localeCompare(b.appliedAt));
+    return items;
   }
 
   async putAuditIntent(intent: AuditIntent) {
@@ -575,15 +591,18 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listOpenAuditIntents() {
-    const items = await this.scanAudit([INTENT_SK, CHANGE_SK]);
-    const completed = new Set(items.filter((i) => i.sk?.S === CHANGE_SK).map((i) => i.pk?.S));
+    // Both indexes are eventually consistent; the reconciler only takes intents minutes old, long since indexed, and
+    // completing one is itself guarded (a record already there is kept).
+    const completed = new Set(
+      (await this.queryAuditIndex(CHANGES_BY_TIME_INDEX, CHANGE_SK, 'pk')).map((item) => item.pk?.S),
+    );
     const open: AuditIntent[] = [];
-    for (const item of items) {
-      if (item.sk?.S !== INTENT_SK || completed.has(item.pk?.S)) continue;
+    for (const item of await this.queryAuditIndex(INTENTS_BY_TIME_INDEX, INTENT_SK)) {
+      if (completed.has(item.pk?.S)) continue;
       const intent = parse<AuditIntent>(item);
       if (intent) open.push(intent);
     }
-    return open.sort((a, b) => a.intendedAt.localeCompare(b.intendedAt));
+    return open;
   }
 
   async listAuditReferences(resourceArn: string) {
@@ -846,39 +865,23 @@ export class DynamoStateStore implements StateStore {
     return (await this.getItem(this.stateTable, S(`ACCOUNT#${accountId}`), S('LATEST')))?.runId?.S;
   }
 
-  private async scanKind(kind: string, filter?: string): Promise<Item[]> {
-    const items: Item[] = [];
-    for await (const page of paginateScan(
-      { client: this.client },
-      {
-        TableName: this.stateTable,
-        FilterExpression: filter ? `kind = :kind AND ${filter}` : 'kind = :kind',
-        ExpressionAttributeValues: { ':kind': S(kind) },
-        ConsistentRead: true,
-      },
-    )) {
-      items.push(...(page.Items ?? []));
-    }
-    return items;
-  }
-
   /** One item, read consistently. */
   private async getItem(table: string, pk: AttributeValue, sk: AttributeValue): Promise<Item | undefined> {
     const out = await this.client.send(new GetItemCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
     return out.Item;
   }
 
-  /** The audit table's items of these sort keys (a scan: the table holds one item per approved write, and a few more). */
-  private async scanAudit(sortKeys: readonly string[]): Promise<Item[]> {
+  /** Every item of an audit index's partition (one record type), oldest first; optionally some attributes only. */
+  private async queryAuditIndex(index: string, sk: string, projection?: string): Promise<Item[]> {
     const items: Item[] = [];
-    const values: Item = Object.fromEntries(sortKeys.map((k, i) => [`:sk${i}`, S(k)]));
-    for await (const page of paginateScan(
+    for await (const page of paginateQuery(
       { client: this.client },
       {
         TableName: this.auditTable,
-        ConsistentRead: true,
-        FilterExpression: `sk IN (${Object.keys(values).join(', ')})`,
-        ExpressionAttributeValues: values,
+        IndexName: index,
+        KeyConditionExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': S(sk) },
+        ...(projection ? { ProjectionExpression: projection } : {}),
       },
     )) {
       items.push(...(page.Items ?? []));
@@ -991,8 +994,10 @@ function approvalFromItem(item: Item): ApprovalRecord {
 function rollbackItem(request: RollbackRequest, ttl: AttributeValue): Item {
   return {
     pk: S(`ROLLBACK#${request.changeId}`),
-    sk: S('REQUEST'),
+    sk: S(ROLLBACK_SK),
     kind: S('rollback-request'),
+    // In the by-time index (listRollbackRequests).
+    listedAt: S(request.requestedAt),
     status: S(request.status),
     updatedAt: S(request.updatedAt),
     ...(OPEN_ROLLBACK_STATUSES.includes(request.status) ? { openRollback: S(request.updatedAt) } : {}),

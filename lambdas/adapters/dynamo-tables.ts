@@ -43,10 +43,12 @@ export const OPEN_ROLLBACK_INDEX = 'open-rollback';
 export const PENDING_APPROVAL_INDEX = 'pending-approval';
 /** Plans still open (proposed or awaiting approval), by plan id (analysis: not proposed again while open). */
 export const OPEN_PLAN_INDEX = 'open-plan';
-/** Runs and suppressions by time, newest first: partition = the item's sort key (RUN, SUPPRESSION). */
+/** Runs, suppressions and rollback requests by time: partition = the item's sort key (RUN, SUPPRESSION, REQUEST). */
 export const STATE_BY_TIME_INDEX = 'by-time';
 /** Completed changes by time (the history): partition = the item's sort key (CHANGE), sort = appliedAt. */
 export const CHANGES_BY_TIME_INDEX = 'changes-by-time';
+/** Write-ahead intents by time (the audit reconciler): partition = the item's sort key (INTENT), sort = intendedAt. */
+export const INTENTS_BY_TIME_INDEX = 'intents-by-time';
 
 /** The partition value of the pending-approval index (one partition: requests are ordered by time across runs). */
 export const AWAITING_DECISION = 'awaiting';
@@ -93,15 +95,18 @@ export const STATE_TABLE: TableDeclaration = {
       partitionKey: 'sk',
       sortKey: 'listedAt',
       projection: 'ALL',
-      purpose: 'runs (sk RUN) and suppressions (sk SUPPRESSION) by time (listedAt set on those items only)',
+      purpose:
+        'runs (sk RUN), suppressions (sk SUPPRESSION) and rollback requests (sk REQUEST) by time (listedAt set on ' +
+        'those items only)',
     },
   ],
 };
 
 /**
- * The audit table: append-only (every put conditional, nothing updated or deleted), never expires. Its index reads
- * the history newest first; it is keyed on attributes every change record has carried from the start (sk, appliedAt),
- * so records written before the index are in it too.
+ * The audit table: append-only (every put conditional, nothing updated or deleted), never expires. Its indexes read
+ * the history newest first and the intents; they are keyed on attributes every record and intent has carried from
+ * the start (sk, appliedAt, intendedAt), so items written before the indexes are in them too. Nothing reads it by
+ * Scan.
  */
 export const AUDIT_TABLE: TableDeclaration = {
   partitionKey: 'pk',
@@ -113,6 +118,13 @@ export const AUDIT_TABLE: TableDeclaration = {
       sortKey: 'appliedAt',
       projection: 'ALL',
       purpose: 'completed changes (sk CHANGE) by appliedAt; intents and resource entries have no appliedAt',
+    },
+    {
+      name: INTENTS_BY_TIME_INDEX,
+      partitionKey: 'sk',
+      sortKey: 'intendedAt',
+      projection: 'ALL',
+      purpose: 'write-ahead intents (sk INTENT) by intendedAt, for the reconciler; records have no intendedAt',
     },
   ],
 };

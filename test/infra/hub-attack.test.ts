@@ -251,6 +251,13 @@ describe('hub attack rows (IAM decides)', () => {
       allowed('sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/IrsaDoctorRemediator`),
       allowed('sts:AssumeRole', `arn:aws:iam::${MEMBER}:role/IrsaDoctorRemediator`),
       denied('states:SendTaskSuccess', machineArn),
+      // the audit table: appended and read by key and index, never scanned, updated or deleted
+      allowed('dynamodb:PutItem', auditTable),
+      allowed('dynamodb:Query', `${auditTable}/index/changes-by-time`),
+      denied('dynamodb:Scan', auditTable),
+      denied('dynamodb:Scan', `${auditTable}/index/changes-by-time`),
+      denied('dynamodb:UpdateItem', auditTable),
+      denied('dynamodb:DeleteItem', auditTable),
     ]);
     expect(failures).toEqual([]);
   });

@@ -410,6 +410,20 @@ describe('paged listings by index', () => {
       });
     }
     await store.updateRun('r1', { status: 'done' });
+    for (const [changeId, at] of [
+      ['c2', '2030-01-02T00:00:00.000Z'],
+      ['c1', '2030-01-01T00:00:00.000Z'],
+    ] as const) {
+      await store.putRollbackRequest({
+        changeId,
+        requestedBy: 'alice',
+        requestedAt: at,
+        status: 'pending',
+        updatedAt: at,
+      });
+    }
+    expect((await store.listRollbackRequests()).map((r) => r.changeId)).toEqual(['c1', 'c2']);
+    expect((await store.listOpenAuditIntents()).map((i) => i.changeId)).toEqual(['open']);
     const runs = (await store.pageRuns()).items;
     expect(runs.map((r) => [r.runId, r.status])).toEqual([
       ['r2', 'running'],
