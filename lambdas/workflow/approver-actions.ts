@@ -67,6 +67,8 @@ export type ConsoleDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now' | 'wr
 };
 
 export const ACCOUNT_WIDE = '(account-wide)';
+/** Items of a page whose records are read at once (plans of the pending list, rollbacks of the history). */
+const READS_AT_ONCE = 10;
 const MAX_COMMENT = 1000;
 
 export function authorize(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Caller | undefined): Caller {
@@ -94,18 +96,21 @@ export async function pagePending(deps: ApiDeps, caller: Caller, request: PageRe
   const now = deps.now().getTime();
   const page = await deps.store.pagePendingApprovals(request);
   const approvals = page.items.filter((a) => Date.parse(a.expiresAt) >= now);
-  const summaries: PlanSummary[] = [];
-  // One key-range read per run and account on the page, for the findings' titles.
+  // Plans read by key, a few at once; one key-range read per run and account on the page for the findings' titles.
   const findingsOf = new Map<string, Promise<Finding[]>>();
-  for (const approval of approvals) {
+  const summaryOf = async (approval: ApprovalRecord): Promise<PlanSummary | undefined> => {
     const record = await deps.store.getPlan(approval.runId, approval.planId);
-    if (!record) continue;
+    if (!record) return undefined;
     const key = `${record.runId}\u0000${record.plan.accountId}`;
     if (!findingsOf.has(key)) findingsOf.set(key, deps.store.listFindings(record.runId, record.plan.accountId));
     const findings = (await findingsOf.get(key)) ?? [];
     // The plan's rationale stands in for a title when the run's findings have aged out.
     const title = findings.find((f) => record.plan.findingIds.includes(f.id))?.title ?? record.plan.rationale;
-    summaries.push(summarize(record, approval, title));
+    return summarize(record, approval, title);
+  };
+  const summaries: PlanSummary[] = [];
+  for (let i = 0; i < approvals.length; i += READS_AT_ONCE) {
+    for (const s of await Promise.all(approvals.slice(i, i + READS_AT_ONCE).map(summaryOf))) if (s) summaries.push(s);
   }
   return { groups: groupPending(summaries), ...(page.cursor ? { cursor: page.cursor } : {}) };
 }
@@ -224,14 +229,11 @@ export async function pageChanges(deps: ApiDeps, caller: Caller, request: PageRe
   const page = await deps.store.pageAudit(request);
   const applied = page.items.filter((r) => r.kind === 'apply' && (r.outcome ?? 'applied') === 'applied');
   const changes: ChangeView[] = [];
-  for (let i = 0; i < applied.length; i += HISTORY_READS_AT_ONCE) {
-    changes.push(...(await Promise.all(applied.slice(i, i + HISTORY_READS_AT_ONCE).map((c) => withRollback(deps, c)))));
+  for (let i = 0; i < applied.length; i += READS_AT_ONCE) {
+    changes.push(...(await Promise.all(applied.slice(i, i + READS_AT_ONCE).map((c) => withRollback(deps, c)))));
   }
   return { changes, ...(page.cursor ? { cursor: page.cursor } : {}) };
 }
-
-/** Changes whose rollback and request are read at once while a history page is made. */
-const HISTORY_READS_AT_ONCE = 10;
 
 async function withRollback(deps: ApiDeps, change: AuditRecord): Promise<ChangeView> {
   const [rolledBack, rollbackRequest] = await Promise.all([
