@@ -908,22 +908,35 @@ export class DynamoStateStore implements StateStore {
     return items;
   }
 
-  /** BatchWriteItem in 25s, re-sending unprocessed items with backoff until all are written. */
+  /**
+   * BatchWriteItem in 25s (a few batches at once), re-sending the items DynamoDB leaves unprocessed with backoff
+   * until all are written; an error names how many were left after the last attempt.
+   */
   private async batchWrite(requests: Array<{ PutRequest: { Item: Item } }>) {
-    for (let i = 0; i < requests.length; i += 25) {
-      let pending: Array<{ PutRequest?: { Item: Item | undefined } }> = requests.slice(i, i + 25);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
-        if (attempt > 10)
-          throw new Error(`DynamoDB left ${pending.length} items unprocessed after ${attempt} attempts`);
-        const out = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.stateTable]: pending as never } }),
-        );
-        pending = (out.UnprocessedItems?.[this.stateTable] ?? []) as typeof pending;
-      }
+    const batches: Array<typeof requests> = [];
+    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) await this.writeBatch(batches[next++] ?? []);
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCHES_AT_ONCE, batches.length) }, worker));
+  }
+
+  private async writeBatch(batch: Array<{ PutRequest: { Item: Item } }>) {
+    let pending: Array<{ PutRequest?: { Item: Item | undefined } }> = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 10) throw new Error(`DynamoDB left ${pending.length} items unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+      const out = await this.client.send(
+        new BatchWriteItemCommand({ RequestItems: { [this.stateTable]: pending as never } }),
+      );
+      pending = (out.UnprocessedItems?.[this.stateTable] ?? []) as typeof pending;
     }
   }
 }
+
+/** BatchWriteItem calls one write makes at once (each of 25 items). */
+const BATCHES_AT_ONCE = 4;
 
 /** The sort-key prefix of an account's findings in a run. */
 function findingPrefix(accountId: string): string {

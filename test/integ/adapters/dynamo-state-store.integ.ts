@@ -4,6 +4,7 @@
  * paged listing read by key or index.
  */
 import { randomUUID } from 'node:crypto';
+import type { BatchWriteItemCommandInput, BatchWriteItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { DynamoStateStore } from '../../../lambdas/adapters/dynamo-state-store';
 import type { Finding } from '../../../lambdas/domain/finding';
 import type { Plan } from '../../../lambdas/domain/plan/plan-model';
@@ -227,6 +228,36 @@ describe('per-account findings', () => {
     const rest = await store.pageAccountFindings(A, { limit: 2, cursor: first.cursor as string });
     expect([...first.items, ...rest.items].map((f) => f.id)).toEqual(['f-00001', 'f-00002', 'f-00003']);
     expect(rest.cursor).toBeUndefined();
+  });
+
+  it('re-sends the items DynamoDB leaves unprocessed until every one is written', async () => {
+    // Given a client whose every batch of two or more items is only half processed, the rest handed back
+    const { store, client } = await freshStateStore(endpointUrl());
+    let handedBack = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as BatchWriteItemCommandInput;
+        const [table, requests] = Object.entries(input.RequestItems ?? {})[0] ?? ['', []];
+        if (context.commandName !== 'BatchWriteItemCommand' || requests.length < 2) return next(args);
+        const half = Math.ceil(requests.length / 2);
+        handedBack += requests.length - half;
+        const out = await next({ ...args, input: { ...input, RequestItems: { [table]: requests.slice(0, half) } } });
+        (out.output as BatchWriteItemCommandOutput).UnprocessedItems = { [table]: requests.slice(half) };
+        return out;
+      },
+      { step: 'initialize', name: 'halfProcessedBatches' },
+    );
+
+    // When 60 findings are written
+    await store.putAccountFindings(
+      'r1',
+      A,
+      Array.from({ length: 60 }, (_, i) => finding(A, i)),
+    );
+
+    // Then every one is stored, though half of each batch was handed back, again and again (52 hand-backs for 60)
+    expect(handedBack).toBeGreaterThan(30);
+    expect(new Set((await store.listFindings('r1', A)).map((f) => f.id)).size).toBe(60);
   });
 
   it('refuses findings filed under another account before writing any', async () => {
