@@ -5,7 +5,7 @@
  * the URL fragment: #/plans, #/plans/<run>/<plan>, #/history, #/muted.
  */
 import type { ChangeView, PendingGroup, PlanDetail, PlanSummary, RollbackStatusView } from '../../lambdas/api/views';
-import type { Suppression } from '../../lambdas/ports/state-store';
+import type { RejectionRecord, Suppression } from '../../lambdas/ports/state-store';
 import { ApiError, call, seg } from './api';
 import { answer, type ConsoleConfig, claimsOf, type SignInResult, signIn, signOut, token } from './auth';
 import { diffBlock, h, json, replace, when } from './dom';
@@ -20,7 +20,7 @@ let config: ConsoleConfig;
 
 /** Items per page of each list. */
 const PAGE_SIZE = 50;
-const pages = { plans: pager(), history: pager(), muted: pager() };
+const pages = { plans: pager(), history: pager(), muted: pager(), rejections: pager() };
 
 /** Previous and next for a list (nothing when it fits one page); each re-draws the list with `render`. */
 function pageNav(name: keyof typeof pages, render: () => Promise<void>): HTMLElement | null {
@@ -530,12 +530,20 @@ async function requestRollback(changeId: string, commentText: string): Promise<v
 // ---- the mutelist ---------------------------------------------------------------------------------------------
 
 async function renderMuted(): Promise<void> {
-  const { suppressions, cursor } = await call<{ suppressions: Suppression[]; cursor?: string }>(
-    config,
-    'GET',
-    `/api/suppressions${pageQuery(pages.muted, PAGE_SIZE)}`,
-  );
+  const [{ suppressions, cursor }, rejected] = await Promise.all([
+    call<{ suppressions: Suppression[]; cursor?: string }>(
+      config,
+      'GET',
+      `/api/suppressions${pageQuery(pages.muted, PAGE_SIZE)}`,
+    ),
+    call<{ rejections: RejectionRecord[]; cursor?: string }>(
+      config,
+      'GET',
+      `/api/rejections${pageQuery(pages.rejections, PAGE_SIZE)}`,
+    ),
+  ]);
   pages.muted.shown(cursor);
+  pages.rejections.shown(rejected.cursor);
   replace(
     main,
     h('h1', {}, 'Muted findings'),
@@ -570,6 +578,44 @@ async function renderMuted(): Promise<void> {
         ),
     pageNav('muted', renderMuted),
     muteForm(),
+    rejectionsCard(rejected.rejections),
+    pageNav('rejections', renderMuted),
+  );
+}
+
+/** Plans a person rejected: not proposed again until the rejection ends or the plan's content changes. */
+function rejectionsCard(rejections: readonly RejectionRecord[]): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'rejections-view' },
+    h('h2', {}, 'Remembered rejections'),
+    h('p', { class: 'muted' }, 'A rejected plan is not proposed again until then, unless its content changes.'),
+    rejections.length === 0
+      ? h('p', { class: 'muted', 'data-testid': 'no-rejections' }, 'No rejection is remembered.')
+      : h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, h('th', {}, 'Change'), h('th', {}, 'Rejected by'), h('th', {}, 'Until'))),
+          h(
+            'tbody',
+            {},
+            ...rejections.map((r) =>
+              h(
+                'tr',
+                { 'data-testid': `rejection-${r.planId}` },
+                h('td', {}, h('code', {}, r.action), h('div', { class: 'muted mono' }, r.resourceArn)),
+                h(
+                  'td',
+                  {},
+                  r.rejectedBy,
+                  h('div', { class: 'muted' }, when(r.rejectedAt)),
+                  r.comment ? h('div', { class: 'muted' }, r.comment) : null,
+                ),
+                h('td', { class: 'muted' }, when(r.expiresAt)),
+              ),
+            ),
+          ),
+        ),
   );
 }
 

@@ -74,6 +74,7 @@ type Item = Record<string, AttributeValue>;
 const SUPPRESSION_SK = 'SUPPRESSION';
 const RUN_SK = 'RUN';
 const ROLLBACK_SK = 'REQUEST';
+const REJECTION_SK = 'REJECTION';
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
 const CHANGE_SK = 'CHANGE';
 const INTENT_SK = 'INTENT';
@@ -712,7 +713,9 @@ export class DynamoStateStore implements StateStore {
         TableName: this.stateTable,
         Item: {
           pk: S(`REJECTION#${rejection.planId}`),
-          sk: S('REJECTION'),
+          sk: S(REJECTION_SK),
+          // In the by-time index, newest first (pageRejections).
+          listedAt: S(rejection.rejectedAt),
           expiresAt: S(rejection.expiresAt),
           data: json(rejection),
           // Gone from the table (lazily) once expired; getRejection ignores it from expiresAt on.
@@ -724,9 +727,31 @@ export class DynamoStateStore implements StateStore {
 
   async getRejection(planId: string) {
     const rejection = parse<RejectionRecord>(
-      await this.getItem(this.stateTable, S(`REJECTION#${planId}`), S('REJECTION')),
+      await this.getItem(this.stateTable, S(`REJECTION#${planId}`), S(REJECTION_SK)),
     );
     return rejection && Date.parse(rejection.expiresAt) > this.now().getTime() ? rejection : undefined;
+  }
+
+  async pageRejections(page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        IndexName: STATE_BY_TIME_INDEX,
+        KeyConditionExpression: 'sk = :sk',
+        // Expired ones wait for TTL to delete them; they are not listed meanwhile.
+        FilterExpression: 'expiresAt > :now',
+        ExpressionAttributeValues: { ':sk': S(REJECTION_SK), ':now': S(this.now().toISOString()) },
+        ScanIndexForward: false,
+      },
+      {
+        tag: 'rejections',
+        keyAttributes: ['pk', 'sk', 'listedAt'],
+        fixed: { sk: { equals: REJECTION_SK }, pk: { prefix: 'REJECTION#' } },
+      },
+      page,
+    );
+    return mapPage(out, (item) => parse<RejectionRecord>(item) as RejectionRecord);
   }
 
   async openPlanOf(planId: string) {

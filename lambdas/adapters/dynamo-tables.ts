@@ -43,7 +43,7 @@ export const OPEN_ROLLBACK_INDEX = 'open-rollback';
 export const PENDING_APPROVAL_INDEX = 'pending-approval';
 /** Plans still open (proposed or awaiting approval), by plan id (analysis: not proposed again while open). */
 export const OPEN_PLAN_INDEX = 'open-plan';
-/** Runs, suppressions and rollback requests by time: partition = the item's sort key (RUN, SUPPRESSION, REQUEST). */
+/** Runs, suppressions, rejections, rollback requests by time: partition = the item's sort key (RUN, SUPPRESSION...). */
 export const STATE_BY_TIME_INDEX = 'by-time';
 /** Completed changes by time (the history): partition = the item's sort key (CHANGE), sort = appliedAt. */
 export const CHANGES_BY_TIME_INDEX = 'changes-by-time';
@@ -96,8 +96,8 @@ export const STATE_TABLE: TableDeclaration = {
       sortKey: 'listedAt',
       projection: 'ALL',
       purpose:
-        'runs (sk RUN), suppressions (sk SUPPRESSION) and rollback requests (sk REQUEST) by time (listedAt set on ' +
-        'those items only)',
+        'runs (sk RUN), suppressions (sk SUPPRESSION), rejections (sk REJECTION) and rollback requests (sk REQUEST) ' +
+        'by time (listedAt set on those items only)',
     },
   ],
 };

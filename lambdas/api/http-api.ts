@@ -18,6 +18,7 @@
  *   POST /api/suppressions                         { ruleId?, accountId?, resource?, cluster?, namespace?, reason,
  *                                                  expiresAt }: adds one, recorded as the caller's (201)
  *   POST /api/suppressions/{id}/delete             removes one (404 when there is none)
+ *   GET  /api/rejections?limit=&cursor=            a page of the rejections remembered (not expired), newest first
  *   GET  /api/me                                   who the API thinks you are
  *
  * Every listing reads a key range or an index (never a Scan), one page at a time: `limit` 1 to 500 (default 50),
@@ -37,6 +38,7 @@ import {
   authorize,
   type Caller,
   decide,
+  listRejections,
   listSuppressions,
   pageChanges,
   pagePending,
@@ -167,15 +169,24 @@ async function serve(deps: ApiDeps, event: ApiEvent, options: ApiOptions): Promi
   if (method === 'POST') checkCsrf(headers, options);
   else if (method !== 'GET') throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
 
-  const request: Routed = { deps, caller, method, route, event };
-  let response: ApiResponse | undefined;
-  if (route[0] === 'me') response = method === 'GET' && route.length === 1 ? respond(200, caller) : undefined;
-  else if (route[0] === 'plans') response = await planRoutes(request);
-  else if (route[0] === 'changes') response = await changeRoutes(request);
-  else if (route[0] === 'suppressions') response = await suppressionRoutes(request);
+  const routes = Object.hasOwn(ROUTES, route[0] ?? '') ? ROUTES[route[0] as string] : undefined;
+  const response = await routes?.({ deps, caller, method, route, event });
   if (!response) throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
   return response;
 }
+
+/** The routes under /api, by their first segment; each answers undefined for a path or method it does not have. */
+const ROUTES: Readonly<Record<string, (request: Routed) => Promise<ApiResponse | undefined>>> = {
+  me: async ({ caller, method, route }) => (method === 'GET' && route.length === 1 ? respond(200, caller) : undefined),
+  plans: (request) => planRoutes(request),
+  changes: (request) => changeRoutes(request),
+  suppressions: (request) => suppressionRoutes(request),
+  rejections: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length !== 1) return undefined;
+    const { items, cursor } = await listRejections(deps, caller, pageOf(event));
+    return respond(200, { rejections: items, ...(cursor ? { cursor } : {}) });
+  },
+};
 
 /** A signed-in, authorized request past the CSRF check: GET or POST, path segments after /api. */
 interface Routed {

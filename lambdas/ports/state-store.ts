@@ -324,6 +324,8 @@ export interface StateStore {
   putRejection(rejection: RejectionRecord): Promise<void>;
   /** The live rejection of this plan id (undefined once expired). */
   getRejection(planId: string): Promise<RejectionRecord | undefined>;
+  /** Rejections still remembered (not expired), newest first: what the console shows beside the mutelist. */
+  pageRejections(page?: PageRequest): Promise<Page<RejectionRecord>>;
   /** The run in which a plan of this id is still open (proposed or awaiting approval), from an index keyed by plan id. */
   openPlanOf(planId: string): Promise<{ runId: string; status: PlanStatus } | undefined>;
   putSuppression(suppression: Suppression): Promise<void>;

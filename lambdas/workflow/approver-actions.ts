@@ -12,6 +12,7 @@ import type {
   Page,
   PageRequest,
   PlanRecord,
+  RejectionRecord,
   RollbackRequest,
   Suppression,
 } from '../ports/state-store';
@@ -261,6 +262,16 @@ export async function listChanges(deps: ApiDeps, caller: Caller): Promise<Change
 
 /** How far ahead a suppression may expire: every entry of the mutelist ends, and is looked at again. */
 export const MAX_SUPPRESSION_DAYS = 366;
+
+/** Rejected plans still remembered (not proposed again until they expire or their content changes), newest first. */
+export async function listRejections(
+  deps: ApiDeps,
+  caller: Caller,
+  request: PageRequest = {},
+): Promise<Page<RejectionRecord>> {
+  authorize(deps, caller);
+  return deps.store.pageRejections(request);
+}
 
 /** Suppressions not expired, newest first. */
 export async function listSuppressions(

@@ -312,8 +312,22 @@ describe('decision memory', () => {
     });
     expect(await store.getRejection('p1')).toMatchObject({ rejectedBy: 'alice', runId: 'r1' });
     expect(await store.getRejection('p2')).toBeUndefined();
+    await store.putRejection({
+      planId: 'p3',
+      runId: 'r1',
+      accountId: A,
+      resourceArn: 'arn:aws:iam::111111111111:role/other',
+      action: 'update-trust-policy',
+      rejectedBy: 'bob',
+      rejectedAt: '2030-01-02T00:00:00.000Z',
+      expiresAt: '2030-03-01T00:00:00.000Z',
+    });
+    // listed newest first, one page at a time
+    const listed = await allPages((cursor) => store.pageRejections({ limit: 1, ...(cursor ? { cursor } : {}) }));
+    expect(listed.items.map((r) => r.planId)).toEqual(['p3', 'p1']);
     now = new Date('2030-01-31T00:00:01Z');
     expect(await store.getRejection('p1')).toBeUndefined();
+    expect((await store.pageRejections()).items.map((r) => r.planId)).toEqual(['p3']);
   });
 
   it('names the earliest run holding a plan open, and forgets it once the plan is decided', async () => {

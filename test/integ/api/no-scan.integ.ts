@@ -94,6 +94,16 @@ beforeAll(async () => {
       outcome: 'applied',
     });
   }
+  await store.putRejection({
+    planId: 'p8',
+    runId: 'run-0',
+    accountId: ACCOUNT,
+    resourceArn: `arn:aws:iam::${ACCOUNT}:role/app-8`,
+    action: 'update-trust-policy',
+    rejectedBy: 'bob',
+    rejectedAt: '2030-01-01T00:00:00.000Z',
+    expiresAt: '2999-01-01T00:00:00.000Z',
+  });
   // The API's own client: every command it sends from here on is recorded
   sent = recordCommands(fresh.client);
   deps = { store, now: () => new Date(), approversGroup: 'irsa-doctor-approvers' };
@@ -143,6 +153,7 @@ describe('the approval API reads by key and index only', () => {
     const muted = await drive('GET', '/api/suppressions?limit=10');
     await drive('POST', `/api/suppressions/${added.json.suppression.id}/delete`);
     const pendingAfter = await drive('GET', '/api/plans');
+    const rejections = await drive('GET', '/api/rejections?limit=5');
 
     // Then each answered as it should
     expect(routes).toEqual([
@@ -161,6 +172,7 @@ describe('the approval API reads by key and index only', () => {
       'GET /api/suppressions 200',
       `POST /api/suppressions/${added.json.suppression.id}/delete 200`,
       'GET /api/plans 200',
+      'GET /api/rejections 200',
     ]);
     const planIds = (page: { json: { groups: { plans: { planId: string }[] }[] } }) =>
       page.json.groups.flatMap((g) => g.plans.map((p) => p.planId));
@@ -175,6 +187,7 @@ describe('the approval API reads by key and index only', () => {
     expect(muted.json.suppressions).toEqual([added.json.suppression]);
     expect(added.json.suppression).toMatchObject({ createdBy: 'alice', reason: 'accepted risk' });
     expect(planIds(pendingAfter)).toEqual(['p3']);
+    expect(rejections.json.rejections.map((r: { planId: string }) => r.planId)).toEqual(['p8']);
 
     // And not one DynamoDB command was a Scan (the reads were Queries and GetItems)
     expect(sent).toContain('QueryCommand');

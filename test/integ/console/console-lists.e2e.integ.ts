@@ -30,6 +30,17 @@ beforeAll(
     useEmulatorCredentials();
     const { store } = await freshStateStore(endpointUrl());
     await seedPendingPlans(store, 'run-1', '111111111111', PLANS);
+    await store.putRejection({
+      planId: 'p-rejected',
+      runId: 'run-0',
+      accountId: '111111111111',
+      resourceArn: 'arn:aws:iam::111111111111:role/legacy',
+      action: 'update-trust-policy',
+      rejectedBy: 'bob',
+      rejectedAt: new Date().toISOString(),
+      comment: 'owned by another team',
+      expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
     const pool = await createLocalUserPool(endpointUrl(), {
       name: `lists-${Date.now()}`,
       approversGroup: DEFAULT_APPROVERS_GROUP,
@@ -85,10 +96,14 @@ describe('the console, a page at a time', () => {
     await page.close();
   });
 
-  it('adds a mute with its reason and expiry, lists it as the approver, and removes it', async () => {
+  it('adds a mute with its reason and expiry, lists it as the approver, and removes it; shows rejections remembered', async () => {
     const page = await signedIn();
     await page.getByTestId('nav-muted').click();
     await page.getByTestId('no-mutes').waitFor();
+    // Beside the mutelist, the rejections remembered
+    const rejection = (await page.getByTestId('rejection-p-rejected').textContent()) ?? '';
+    expect(rejection).toContain('arn:aws:iam::111111111111:role/legacy');
+    expect(rejection).toContain('owned by another team');
 
     await page.getByTestId('mute-rule').fill('IRSA-015');
     await page.getByTestId('mute-account').fill('111111111111');
