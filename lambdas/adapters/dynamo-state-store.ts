@@ -817,7 +817,11 @@ export class DynamoStateStore implements StateStore {
         ExpressionAttributeValues: { ':sk': S(SUPPRESSION_SK), ':now': S(this.now().toISOString()) },
         ScanIndexForward: false,
       },
-      { tag: 'suppressions', keyAttributes: ['pk', 'sk', 'listedAt'], fixed: { sk: { equals: SUPPRESSION_SK } } },
+      {
+        tag: 'suppressions',
+        keyAttributes: ['pk', 'sk', 'listedAt'],
+        fixed: { sk: { equals: SUPPRESSION_SK }, pk: { prefix: API_WRITTEN_KEY_PREFIXES.suppression } },
+      },
       page,
     );
     return mapPage(out, (item) => parse<Suppression>(item) as Suppression);
