@@ -187,6 +187,8 @@ describe('hub attack rows (IAM decides)', () => {
       denied('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['ROLLBACK#c1'] }),
       denied('dynamodb:Scan', stateTable),
       denied('dynamodb:Scan', auditTable),
+      denied('dynamodb:Scan', `${stateTable}/index/pending-approval`),
+      denied('dynamodb:Scan', `${auditTable}/index/changes-by-time`),
     ];
     expect(await tableFailures(hubRole(apiRole), rows)).toEqual([]);
   });
@@ -209,6 +211,10 @@ describe('hub attack rows (IAM decides)', () => {
       allowed('dynamodb:Query', stateTable),
       allowed('dynamodb:GetItem', auditTable),
       allowed('dynamodb:Query', auditTable),
+      // the paged listings read indexes
+      allowed('dynamodb:Query', `${stateTable}/index/pending-approval`),
+      allowed('dynamodb:Query', `${stateTable}/index/by-time`),
+      allowed('dynamodb:Query', `${auditTable}/index/changes-by-time`),
       // the mutelist
       allowed('dynamodb:PutItem', stateTable, { 'dynamodb:LeadingKeys': ['SUPPRESSION#s1'] }),
       allowed('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['SUPPRESSION#s1'] }),
