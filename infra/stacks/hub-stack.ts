@@ -8,7 +8,7 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -23,11 +23,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
-import { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
+import { API_WRITTEN_KEY_PREFIXES, DECISION_ATTRIBUTES } from '../../lambdas/adapters/dynamo-state-store';
 import { ENV } from '../../lambdas/shared/env';
 import { type IrsaDoctorConfig, resolveConfig } from '../config';
 import { ApprovalConsole } from '../constructs/approval-console';
 import { HubEventBus } from '../constructs/hub-event-bus';
+import { createHubTables } from '../constructs/hub-tables';
 import { IrsaFunction } from '../constructs/irsa-function';
 import { SweepStateMachine } from '../constructs/sweep-state-machine';
 
@@ -89,7 +90,6 @@ export const AUDIT_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:GetItem',
   'dynamodb:Query',
-  'dynamodb:Scan',
   'dynamodb:DescribeTable',
 ] as const;
 
@@ -129,45 +129,9 @@ export class HubStack extends Stack {
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
 
     // ---- storage ------------------------------------------------------------------------------------------------
-    this.stateTable = new dynamodb.Table(this, 'StateTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'ttl',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-      // Starts the deliverer when a decision is recorded and the rollback step when a rollback is requested.
-      stream: dynamodb.StreamViewType.NEW_IMAGE,
-    });
-    // Decisions waiting for delivery (sparse: only while pending), what the reconciler reads.
-    this.stateTable.addGlobalSecondaryIndex({
-      indexName: PENDING_DELIVERY_INDEX,
-      partitionKey: { name: 'pendingDelivery', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    // Rollback requests not finished (sparse: only while pending or running), what the rollback reconciler reads.
-    this.stateTable.addGlobalSecondaryIndex({
-      indexName: OPEN_ROLLBACK_INDEX,
-      partitionKey: { name: 'openRollback', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    // Every grant on the state table now names its indexes too (CDK adds "<table>/index/*" once a table has one).
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.stateTable)}.Arn>/index/*]`,
-      reason:
-        `The state table has two indexes (${PENDING_DELIVERY_INDEX}, decisions waiting for delivery; ` +
-        `${OPEN_ROLLBACK_INDEX}, rollback requests not finished); CDK grants on a table with indexes name ` +
-        '"<table>/index/*", which is those two only (read-only: indexes cannot be written).',
-    });
-    this.auditTable = new dynamodb.Table(this, 'AuditTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      // No TTL: the record of every applied change is kept.
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const tables = createHubTables(this, (table) => this.logicalIdOf(table));
+    this.stateTable = tables.stateTable;
+    this.auditTable = tables.auditTable;
 
     // The snapshot bucket's server access logs. Not logged itself: cdk-nag (S1) accepts a bucket that is the
     // logging destination of another one.
@@ -471,7 +435,8 @@ export class HubStack extends Stack {
         },
         timeout: Duration.seconds(30),
       });
-      this.stateTable.grants.actions(approvalApi, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan');
+      // Reads by key and by index only (no Scan: every listing of the API is a paged Query).
+      this.stateTable.grants.actions(approvalApi, 'dynamodb:GetItem', 'dynamodb:Query');
       // Writes, narrowed by IAM to what the API records: a decision on an approval item (UpdateItem of the decision
       // attributes only: it cannot rewrite a plan, its hash or its status), and rollback requests (items whose key
       // starts ROLLBACK#). The conditions the code puts on each write (no decision yet) come on top.
@@ -493,12 +458,24 @@ export class HubStack extends Stack {
           actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
           resources: [this.stateTable.tableArn],
           conditions: {
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ROLLBACK#*'] },
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${API_WRITTEN_KEY_PREFIXES.rollbackRequest}*`] },
             Null: { 'dynamodb:LeadingKeys': 'false' },
           },
         }),
       );
-      this.auditTable.grants.actions(approvalApi, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan');
+      // The mutelist: approvers add and remove suppressions (items whose key starts SUPPRESSION#), nothing else.
+      approvalApi.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'RecordSuppressions',
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [this.stateTable.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${API_WRITTEN_KEY_PREFIXES.suppression}*`] },
+            Null: { 'dynamodb:LeadingKeys': 'false' },
+          },
+        }),
+      );
+      this.auditTable.grants.actions(approvalApi, 'dynamodb:GetItem', 'dynamodb:Query');
 
       // The rollback step: the writer role (the only one RemediatorRoles trust), started by the stream when a
       // rollback is requested; the same guards as before, audited as the person who asked.
@@ -602,13 +579,16 @@ export class HubStack extends Stack {
     }
   }
 
-  /** Append-only access to the audit table (AUDIT_TABLE_ACTIONS): no delete, no update, no batch write. */
+  /**
+   * Append-only access to the audit table (AUDIT_TABLE_ACTIONS): no delete, no update, no batch write, no scan (its
+   * listings are Queries of its indexes, which cannot be written).
+   */
   private grantAuditAppend(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AuditTableAppendOnly',
         actions: [...AUDIT_TABLE_ACTIONS],
-        resources: [this.auditTable.tableArn],
+        resources: [this.auditTable.tableArn, `${this.auditTable.tableArn}/index/*`],
       }),
     );
   }
@@ -657,19 +637,8 @@ const DESCRIPTIONS: Record<HubHandler, string> = {
   'reconcile-audit': 'IRSA Doctor: complete the audit records of writes a crash interrupted',
 };
 
-/** The attributes a decision sets on an approval item (DynamoStateStore.decideApproval), with the item's key. */
-export const DECISION_ATTRIBUTES = [
-  'pk',
-  'sk',
-  'decision',
-  'decidedBy',
-  'decidedAt',
-  'comment',
-  'decidedHash',
-  'delivery',
-  'deliveryAttempts',
-  'pendingDelivery',
-] as const;
+/** The attributes a decision sets or removes on an approval item (DynamoStateStore.decideApproval), with its key. */
+export { DECISION_ATTRIBUTES };
 
 /** Stream records of a decision just recorded: pending delivery, no attempt yet (a failed attempt does not loop). */
 export const DECISION_RECORDED_FILTER = lambda.FilterCriteria.filter({
