@@ -1,7 +1,6 @@
 /**
  * S3SnapshotStore on the emulator against the SnapshotStore contract the in-memory fake passes
- * (test/unit/support/fakes/snapshot-store.contract.test.ts). `scale` (getAccount, index, manifests) is turned on by
- * the steps branch, which implements them.
+ * (test/unit/support/fakes/snapshot-store.contract.test.ts). `scale` covers getAccount, index and manifests too.
  */
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -31,6 +30,6 @@ describe('S3SnapshotStore', () => {
         return JSON.parse((await out.Body?.transformToString('utf8')) ?? 'null');
       },
     }),
-    { scale: false },
+    { scale: true },
   );
 });

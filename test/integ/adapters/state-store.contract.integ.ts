@@ -1,8 +1,7 @@
 /**
  * DynamoStateStore on the emulator against the StateStore contract (test/support/contracts/state-store-contract.ts),
  * the same assertions the in-memory fake passes (test/unit/support/fakes/state-store.contract.test.ts): what the
- * unit tests of the workflow steps rely on holds for the real store. `scale` (the issue-15 methods) is turned on by
- * the state branch once DynamoStateStore implements them.
+ * unit tests of the workflow steps rely on holds for the real store. `scale` covers the issue-15 methods too.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -30,6 +29,6 @@ afterAll(() => client?.destroy());
 
 describe('DynamoStateStore', () => {
   stateStoreContract((clock) => new DynamoStateStore(client, hub.env.stateTable, hub.env.auditTable, clock.now), {
-    scale: false,
+    scale: true,
   });
 });

@@ -390,11 +390,17 @@ export class InMemoryStateStore implements StateStore {
     return copy(rejection);
   }
 
+  async pageRejections(page?: PageRequest) {
+    const now = this.now().getTime();
+    const live = [...this.rejections.values()].filter((r) => Date.parse(r.expiresAt) > now);
+    return pageOf(live, (r) => [r.rejectedAt, r.planId], page, true);
+  }
+
   async openPlanOf(planId: string) {
-    // The most recently updated open plan of this id, whichever run holds it.
+    // The earliest run holding an open plan of this id (as the DynamoDB store answers from its index).
     const open = [...this.plans.values()]
       .filter((p) => p.planId === planId && OPEN_PLAN.includes(p.status))
-      .sort((a, b) => byText(b.updatedAt, a.updatedAt))[0];
+      .sort((a, b) => byText(a.updatedAt, b.updatedAt))[0];
     return open ? { runId: open.runId, status: open.status } : undefined;
   }
 

@@ -19,7 +19,7 @@ describe('collectAccountStep', () => {
       target: { accountId: A, name: 'prod' },
     });
 
-    expect(out).toEqual({ accountId: A, status: 'complete', clusters: 1, roles: 0 });
+    expect(out).toEqual({ accountId: A, status: 'complete', clusters: 1, oidcProviders: 1, refersTo: 0, roles: 0 });
     expect(await fakes.snapshots.getAccount('run-1', A)).toMatchObject({
       accountId: A,
       name: 'prod',
