@@ -598,6 +598,28 @@ describe('HubStack', () => {
     });
   });
 
+  it('keeps the logical ids of the resources with fixed names or kept data, so an update never replaces them', () => {
+    // Given the resources that have a fixed name (a replacement would collide with the old one) or that are retained
+    // with data (a replacement would orphan it), with their ids from before the stack was split into constructs
+    const kept: Record<string, string> = {
+      StateTable9728C7E5: 'AWS::DynamoDB::Table',
+      AuditTableB07F8EEB: 'AWS::DynamoDB::Table',
+      AccessLogBucketDA470295: 'AWS::S3::Bucket',
+      SnapshotBucketB2BF31D3: 'AWS::S3::Bucket',
+      EventBus7B8748AA: 'AWS::Events::EventBus',
+      HubReaderRole8BC77EB8: 'AWS::IAM::Role',
+      HubWriterRoleDE79F917: 'AWS::IAM::Role',
+      ApprovalConsoleUserPool28424110: 'AWS::Cognito::UserPool',
+      ApprovalConsoleBucketA02B739F: 'AWS::S3::Bucket',
+    };
+
+    // When the template's resources are looked up by those ids
+    const found = Object.fromEntries(Object.keys(kept).map((id) => [id, resources[id]?.Type]));
+
+    // Then each is still there, with its type
+    expect(found).toEqual(kept);
+  });
+
   it('outputs what operators and member stacks need', () => {
     // Given the stack
     // When its outputs are listed
