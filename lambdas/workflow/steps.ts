@@ -149,7 +149,8 @@ const DECLARED: Declared = {
     description: "IRSA Doctor: index the estate's issuers (clusters, providers) and write the analysis manifest",
     machine: 'sweep',
     role: 'own',
-    access: ['state-write', 'snapshots-write'],
+    // Reads the run; reads the snapshots, writes the index and the analysis manifest.
+    access: ['state-read', 'snapshots-write'],
     timeoutSeconds: 15 * MINUTE,
     memoryMb: DEFAULT_MEMORY,
   },
@@ -186,7 +187,8 @@ const DECLARED: Declared = {
     description: 'IRSA Doctor: ask a person to approve a plan (task token)',
     machine: 'remediation',
     role: 'own',
-    access: ['state-write', 'notify', 'events'],
+    // An event per request (the run's one digest, not an e-mail per plan, tells people).
+    access: ['state-write', 'events'],
     timeoutSeconds: 5 * MINUTE,
     memoryMb: DEFAULT_MEMORY,
   },
@@ -213,7 +215,7 @@ const DECLARED: Declared = {
     description: 'IRSA Doctor: record the outcome of a plan (and remember a rejection)',
     machine: 'remediation',
     role: 'own',
-    access: ['state-write', 'events'],
+    access: ['state-write'],
     timeoutSeconds: 5 * MINUTE,
     memoryMb: DEFAULT_MEMORY,
   },
