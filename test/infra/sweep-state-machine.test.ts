@@ -4,6 +4,7 @@ import {
   allStates,
   asArray,
   invokedFunction,
+  nagViolations,
   renderDefinition,
   roleStatements,
   text,
@@ -167,6 +168,15 @@ describe('SweepStateMachine', () => {
         expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:.*:execution:.*\/\*:\*\]$/),
       ]),
     );
+  });
+
+  it('leaves cdk-nag nothing to report on the state machine and its role (its wildcards acknowledged on it)', () => {
+    // Given the AwsSolutions findings of the stack (whose stand-in functions are not the project's)
+    // When those under the construct are kept
+    const own = nagViolations(stack).filter((v) => v.paths.some((p) => p.startsWith('Machines/Sweep/')));
+
+    // Then there are none
+    expect(own).toEqual([]);
   });
 
   function stackLogicalId(): string {
