@@ -116,6 +116,23 @@ describe('SweepStateMachine', () => {
     expect(topLevel['Wait For Cluster']?.Next).toBe('Check Cluster Status');
   });
 
+  it('holds no inline Map, so its own history does not grow with accounts or plans', () => {
+    // Given every Map state of the definition, nested ones included
+    const maps = Object.entries(states).filter(([, s]) => s.Type === 'Map');
+
+    // When their processor modes are read
+    const modes = maps.map(([n, s]) => [
+      n,
+      (s.ItemProcessor as { ProcessorConfig?: { Mode?: string } }).ProcessorConfig?.Mode,
+    ]);
+
+    // Then both are distributed (each item a child execution with a history of its own)
+    expect(modes).toEqual([
+      ['Collect Accounts', 'DISTRIBUTED'],
+      ['Analyze Accounts', 'DISTRIBUTED'],
+    ]);
+  });
+
   it("uses nothing the emulator's interpreter cannot run", () => {
     // Given the definition as JSON
     const json = JSON.stringify(definition);
