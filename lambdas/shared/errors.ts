@@ -185,14 +185,6 @@ export class InvalidPayloadError extends Error {
   }
 }
 
-/** A name that is not a declared workflow step (a function deployed with a wrong IRSA_DOCTOR_HANDLER, a typo). */
-export class UnknownStepError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnknownStepError';
-  }
-}
-
 export class PlanNotFoundError extends Error {
   constructor(message: string) {
     super(message);
@@ -287,5 +279,13 @@ export class ClusterLookupError extends UsageError {
   ) {
     super(message);
     this.name = 'ClusterLookupError';
+  }
+}
+
+/** A name that is not a declared workflow step (a function deployed with a wrong IRSA_DOCTOR_HANDLER, a typo). */
+export class UnknownStepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownStepError';
   }
 }
