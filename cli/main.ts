@@ -21,6 +21,7 @@ import {
   loginCommand,
   rollbackCommand,
 } from './commands/approvals';
+import { muteAddCommand, muteListCommand, muteRemoveCommand } from './commands/mute';
 import { planCommand } from './commands/plan';
 import { PROBE_FORMATS, PROBE_TOKEN_SECONDS, probeCommand } from './commands/probe';
 import { rulesCommand } from './commands/rules';
@@ -154,6 +155,12 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       .option('--console-url <url>', 'the approval console (ConsoleUrl output); default IRSA_DOCTOR_CONSOLE_URL')
       .option('--token-file <file>', 'where login keeps the ID token (default ~/.config/irsa-doctor/token)');
   const listFormat = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
+  // As the AWS CLI pages: everything by default; --max-items stops early and prints the NextToken that goes on.
+  const paging = (command: Command) =>
+    command
+      .option('--max-items <n>', 'print at most this many, then the NextToken that continues the listing')
+      .option('--starting-token <token>', 'continue a listing from the NextToken an earlier call printed')
+      .option('--page-size <n>', 'items per API call (1 to 500; default 100)');
 
   consoleOptions(
     program
@@ -170,7 +177,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       'after',
       '\nEvery call goes through the approval API: the same sign-in, approvers group, content-hash binding and audit log as\nthe web console. Plans are named RUN/PLAN, as "approvals list" prints them.\n\nExit codes: 0 done; 1 a decision was refused (changed content, expired, already decided); 2 usage, sign-in or 403.\n\nExamples:\n  irsa-doctor login --console-url https://d111.cloudfront.net --username alice --password-stdin < pw\n  irsa-doctor approvals list\n  irsa-doctor approvals show RUN/PLAN\n  irsa-doctor approvals approve RUN/PLAN --hash <content hash from show> --comment "checked"',
     );
-  consoleOptions(approvals.command('list').description('Plans waiting for approval, by account and cluster.'))
+  paging(consoleOptions(approvals.command('list').description('Plans waiting for approval, by account and cluster.')))
     .addOption(listFormat())
     .action(async (opts) => setCode(await approvalsListCommand(opts, io)));
   consoleOptions(
@@ -191,9 +198,39 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
         .option('--hash <contentHash>', 'the content hash "show" printed (one plan)'),
     ).action(async (plans, opts) => setCode(await approvalsDecideCommand(decision, plans, opts, io)));
   }
-  consoleOptions(approvals.command('history').description('Applied changes, newest first, and their rollbacks.'))
+  paging(
+    consoleOptions(approvals.command('history').description('Applied changes, newest first, and their rollbacks.')),
+  )
     .addOption(listFormat())
     .action(async (opts) => setCode(await approvalsHistoryCommand(opts, io)));
+
+  const mute = program
+    .command('mute')
+    .description('The mutelist: findings accepted for a while, recorded as suppressed and not planned.')
+    .addHelpText(
+      'after',
+      '\nThrough the approval API, as "approvals": the same sign-in and approvers group. A mute says what it matches\n(every option given must match; --resource may end in *), why (--reason), and until when (--expires: days, a\ndate or a UTC time, at most a year ahead); it is recorded as yours. The next analysis records the findings it\nmatches as suppressed, not planned.\n\nExit codes: 0 done; 1 the API refused (bad mute, unknown id); 2 usage, sign-in or 403.\n\nExamples:\n  irsa-doctor mute add --rule IRSA-015 --account 111122223333 --reason "legacy app, replaced in Q3" --expires 90d\n  irsa-doctor mute add --resource "arn:aws:iam::111122223333:role/batch-*" --reason "batch roles, ticket OPS-12" --expires 2031-01-31\n  irsa-doctor mute list\n  irsa-doctor mute list --max-items 20 --format json\n  irsa-doctor mute remove 5f0c2a9e-0d7b-4c8e-9a51-3f1b2c4d5e6f',
+    );
+  paging(consoleOptions(mute.command('list').description('Mutes not expired, newest first.')))
+    .addOption(listFormat())
+    .action(async (opts) => setCode(await muteListCommand(opts, io)));
+  consoleOptions(
+    mute
+      .command('add')
+      .description('Mute the findings matching every option given, with a reason and an expiry.')
+      .option('--rule <id>', 'rule id (e.g. IRSA-015; "irsa-doctor rules" lists them)')
+      .option('--account <id>', 'account id (12 digits)')
+      .option('--resource <arn>', 'resource ARN (role or OIDC provider); may end in *')
+      .option('--cluster <name>', 'EKS cluster name')
+      .option('--namespace <name>', 'Kubernetes namespace')
+      .option('--reason <text>', 'why these findings are accepted (required; recorded)')
+      .option('--expires <when>', 'until when: days (30d), a date (2031-01-31) or a UTC time (required)'),
+  )
+    .addOption(listFormat())
+    .action(async (opts) => setCode(await muteAddCommand(opts, io)));
+  consoleOptions(mute.command('remove <ids...>').description('Remove mutes by id ("mute list" prints them).')).action(
+    async (ids, opts) => setCode(await muteRemoveCommand(ids, opts, io)),
+  );
 
   consoleOptions(
     program

@@ -1,6 +1,8 @@
 /**
  * `irsa-doctor login | approvals list|show|approve|reject|history | rollback`: the approval console from a terminal,
- * through the same HTTP API (same sign-in, same approvers group, same checks, same audit log).
+ * through the same HTTP API (same sign-in, same approvers group, same checks, same audit log). Listings read the
+ * API's pages: all of them, or (as the AWS CLI) at most --max-items from --starting-token, printing the NextToken
+ * that continues them.
  *
  * The console URL comes from --console-url or IRSA_DOCTOR_CONSOLE_URL; its config.json names the API and the user
  * pool. The ID token comes from IRSA_DOCTOR_TOKEN, or from the file `login` writes (--token-file, default
@@ -9,7 +11,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ChangeView, PendingGroup, PlanDetail } from '../../lambdas/api/views';
+import type { ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../../lambdas/api/views';
 import { UsageError } from '../../lambdas/shared/errors';
 import { clip, escapeControls as esc } from '../../lambdas/shared/text';
 import { type CliIo, fetchOrExplain, NetworkError } from '../io';
@@ -132,7 +134,7 @@ async function tokenOf(opts: ConsoleOptions, io: CliIo): Promise<string> {
   return token;
 }
 
-class ApiClient {
+export class ApiClient {
   constructor(
     private readonly apiBase: string,
     private readonly token: string,
@@ -239,11 +241,90 @@ export async function loginCommand(
   return 0;
 }
 
-export async function approvalsListCommand(opts: ConsoleOptions, io: CliIo): Promise<number> {
+/** How much of a listing to read: everything (default), or at most maxItems from startingToken, pageSize per call. */
+export interface PagingOptions {
+  readonly maxItems?: string;
+  readonly startingToken?: string;
+  readonly pageSize?: string;
+}
+
+/** The API's largest page. */
+export const MAX_PAGE_SIZE = 500;
+
+function wholeNumber(value: string | undefined, flag: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}; got ${clip(value, 40)}`);
+  }
+  return n;
+}
+
+/**
+ * Reads a listing's pages (GET path?limit=&cursor=) until its end, or until maxItems are read: then `nextToken` is
+ * the cursor that continues it (what --starting-token takes).
+ */
+export async function readPages<T>(
+  api: ApiClient,
+  path: string,
+  extract: (page: Record<string, unknown>) => T[],
+  opts: PagingOptions,
+): Promise<{ items: T[]; nextToken?: string }> {
+  const max = wholeNumber(opts.maxItems, '--max-items');
+  const size = wholeNumber(opts.pageSize, '--page-size', MAX_PAGE_SIZE) ?? 100;
+  if (opts.startingToken === '')
+    throw new UsageError('--starting-token is empty: give the NextToken a listing printed');
+  let cursor = opts.startingToken;
+  const items: T[] = [];
+  for (;;) {
+    const limit = max === undefined ? size : Math.min(size, max - items.length);
+    const query = `limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = await api
+      .call<Record<string, unknown> & { cursor?: string }>('GET', `${path}?${query}`)
+      .catch((err: unknown) => {
+        // A listing the API refuses (a token it did not give): say so, as a usage error, not as a crash.
+        if (err instanceof ApiRefusal)
+          throw new UsageError(`the API refused the listing: ${err.code}: ${clip(err.message, 300)}`);
+        throw err;
+      });
+    items.push(...extract(page));
+    cursor = typeof page.cursor === 'string' && page.cursor !== '' ? page.cursor : undefined;
+    if (!cursor) return { items };
+    if (max !== undefined && items.length >= max) return { items, nextToken: cursor };
+  }
+}
+
+/** The line that says how to go on (stderr in a table, `nextToken` in JSON), as the AWS CLI's NextToken. */
+function nextTokenLine(nextToken: string | undefined, command: string): string {
+  return nextToken ? `\nNextToken: ${nextToken}\n(more: irsa-doctor ${command} --starting-token ${nextToken})\n` : '';
+}
+
+/** Plans of several pages, grouped again by account and cluster (as one page of the API groups them). */
+export function groupPlans(plans: readonly PlanSummary[]): PendingGroup[] {
+  const groups = new Map<string, { accountId: string; cluster: string; plans: PlanSummary[] }>();
+  for (const p of plans) {
+    const cluster = p.cluster ? `${p.cluster}${p.region ? ` (${p.region})` : ''}` : '(account-wide)';
+    const key = `${p.accountId}\u0000${cluster}`;
+    const group = groups.get(key) ?? { accountId: p.accountId, cluster, plans: [] };
+    group.plans.push(p);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort(
+    (a, b) => a.accountId.localeCompare(b.accountId) || a.cluster.localeCompare(b.cluster),
+  );
+}
+
+export async function approvalsListCommand(opts: ConsoleOptions & PagingOptions, io: CliIo): Promise<number> {
   const api = await ApiClient.open(opts, io);
-  const { groups } = await api.call<{ groups: PendingGroup[] }>('GET', '/api/plans');
+  const { items, nextToken } = await readPages(
+    api,
+    '/api/plans',
+    (page) => ((page.groups ?? []) as PendingGroup[]).flatMap((g) => g.plans),
+    opts,
+  );
+  const groups = groupPlans(items);
   if (opts.format === 'json') {
-    io.stdout.write(`${JSON.stringify({ groups }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ groups, ...(nextToken ? { nextToken } : {}) }, null, 2)}\n`);
     return 0;
   }
   const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
@@ -260,6 +341,7 @@ export async function approvalsListCommand(opts: ConsoleOptions, io: CliIo): Pro
     }
   }
   io.stdout.write(`${lines.join('\n')}\n`);
+  io.stderr.write(esc(nextTokenLine(nextToken, 'approvals list'), true));
   return 0;
 }
 
@@ -336,27 +418,37 @@ export async function approvalsDecideCommand(
   return refused > 0 ? EXIT_REFUSED : 0;
 }
 
-export async function approvalsHistoryCommand(opts: ConsoleOptions, io: CliIo): Promise<number> {
+/** A change of the history: what, when, who approved it, and whether it is in place or rolled back. */
+function renderChange(view: ChangeView): string[] {
+  const { change: c, rolledBackBy: r } = view;
+  const q = view.rollbackRequest;
+  const pending = q && (q.status === 'pending' || q.status === 'running');
+  const state = r
+    ? `rolled back by ${esc(r.approvedBy)} at ${esc(r.appliedAt)}`
+    : pending
+      ? `rollback ${q.status} (asked by ${esc(q.requestedBy)})`
+      : `in place (irsa-doctor rollback CHANGE-ID undoes it)${q?.error ? `; last rollback ${q.status}: ${esc(clip(q.error.message))}` : ''}`;
+  return [
+    `${esc(c.changeId)}  ${esc(c.appliedAt)}  ${esc(c.action)}  ${esc(c.resourceArn)}`,
+    `    approved by ${esc(c.approvedBy)}; ${state}`,
+  ];
+}
+
+export async function approvalsHistoryCommand(opts: ConsoleOptions & PagingOptions, io: CliIo): Promise<number> {
   const api = await ApiClient.open(opts, io);
-  const { changes } = await api.call<{ changes: ChangeView[] }>('GET', '/api/changes');
+  const { items: changes, nextToken } = await readPages(
+    api,
+    '/api/changes',
+    (page) => (page.changes ?? []) as ChangeView[],
+    opts,
+  );
   if (opts.format === 'json') {
-    io.stdout.write(`${JSON.stringify({ changes }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ changes, ...(nextToken ? { nextToken } : {}) }, null, 2)}\n`);
     return 0;
   }
-  const lines = changes.length === 0 ? ['No change has been applied yet.'] : [];
-  for (const view of changes) {
-    const { change: c, rolledBackBy: r } = view;
-    lines.push(`${esc(c.changeId)}  ${esc(c.appliedAt)}  ${esc(c.action)}  ${esc(c.resourceArn)}`);
-    const q = view.rollbackRequest;
-    const pending = q && (q.status === 'pending' || q.status === 'running');
-    const state = r
-      ? `rolled back by ${esc(r.approvedBy)} at ${esc(r.appliedAt)}`
-      : pending
-        ? `rollback ${q.status} (asked by ${esc(q.requestedBy)})`
-        : `in place (irsa-doctor rollback CHANGE-ID undoes it)${q?.error ? `; last rollback ${q.status}: ${esc(clip(q.error.message))}` : ''}`;
-    lines.push(`    approved by ${esc(c.approvedBy)}; ${state}`);
-  }
+  const lines = changes.length === 0 ? ['No change has been applied yet.'] : changes.flatMap(renderChange);
   io.stdout.write(`${lines.join('\n')}\n`);
+  io.stderr.write(esc(nextTokenLine(nextToken, 'approvals history'), true));
   return 0;
 }
 

@@ -1,12 +1,15 @@
 /**
  * The approval console: pending plans grouped by account and cluster; one plan with its findings, the error pods
  * see, the evidence, the exact diff and the proof; approve or reject per plan or per selection, with a comment; the
- * history of applied changes with rollback. Routes are in the URL fragment: #/plans, #/plans/<run>/<plan>, #/history.
+ * history of applied changes with rollback; the mutelist. Lists come a page at a time (next, previous). Routes are in
+ * the URL fragment: #/plans, #/plans/<run>/<plan>, #/history, #/muted.
  */
 import type { ChangeView, PendingGroup, PlanDetail, PlanSummary, RollbackStatusView } from '../../lambdas/api/views';
+import type { RejectionRecord, Suppression } from '../../lambdas/ports/state-store';
 import { ApiError, call, seg } from './api';
 import { answer, type ConsoleConfig, claimsOf, type SignInResult, signIn, signOut, token } from './auth';
 import { diffBlock, h, json, replace, when } from './dom';
+import { type Pager, pageQuery, pager } from './pager';
 import { proofCounts } from './proof-text';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -14,6 +17,41 @@ const banner = document.getElementById('banner') as HTMLElement;
 const who = document.querySelector('[data-testid="who"]') as HTMLElement;
 const signOutButton = document.getElementById('sign-out') as HTMLButtonElement;
 let config: ConsoleConfig;
+
+/** Items per page of each list. */
+const PAGE_SIZE = 50;
+const pages = { plans: pager(), history: pager(), muted: pager(), rejections: pager() };
+
+/** Previous and next for a list (nothing when it fits one page); each re-draws the list with `render`. */
+function pageNav(name: keyof typeof pages, render: () => Promise<void>): HTMLElement | null {
+  const p: Pager = pages[name];
+  if (!p.hasPrevious && !p.hasNext) return null;
+  const move = (step: () => void) => () => {
+    step();
+    render().catch(fail);
+  };
+  const previous = h(
+    'button',
+    { type: 'button', disabled: !p.hasPrevious, 'data-testid': `${name}-previous` },
+    '← Previous',
+  );
+  const next = h('button', { type: 'button', disabled: !p.hasNext, 'data-testid': `${name}-next` }, 'Next →');
+  previous.addEventListener(
+    'click',
+    move(() => p.previous()),
+  );
+  next.addEventListener(
+    'click',
+    move(() => p.next()),
+  );
+  return h(
+    'div',
+    { class: 'actions pages' },
+    previous,
+    h('span', { class: 'muted', 'data-testid': `${name}-page` }, `Page ${p.page}`),
+    next,
+  );
+}
 
 function notify(kind: 'error' | 'info' | 'none', message = ''): void {
   banner.hidden = kind === 'none';
@@ -97,7 +135,12 @@ function afterSignIn(result: SignInResult): void {
 // ---- pending plans --------------------------------------------------------------------------------------------
 
 async function renderPending(): Promise<void> {
-  const { groups } = await call<{ groups: PendingGroup[] }>(config, 'GET', '/api/plans');
+  const { groups, cursor } = await call<{ groups: PendingGroup[]; cursor?: string }>(
+    config,
+    'GET',
+    `/api/plans${pageQuery(pages.plans, PAGE_SIZE)}`,
+  );
+  pages.plans.shown(cursor);
   const selected = new Map<string, PlanSummary>();
   const comment = h('textarea', {
     placeholder: 'Comment (recorded in the audit log)',
@@ -129,6 +172,7 @@ async function renderPending(): Promise<void> {
       ? h('p', { class: 'muted', 'data-testid': 'no-plans' }, 'Nothing is waiting for approval.')
       : null,
     ...cards,
+    pageNav('plans', renderPending),
     groups.length > 0
       ? h(
           'section',
@@ -385,11 +429,17 @@ function decisionOutcome(d: PlanDetail): HTMLElement {
 // ---- history --------------------------------------------------------------------------------------------------
 
 async function renderHistory(): Promise<void> {
-  const { changes } = await call<{ changes: ChangeView[] }>(config, 'GET', '/api/changes');
+  const { changes, cursor } = await call<{ changes: ChangeView[]; cursor?: string }>(
+    config,
+    'GET',
+    `/api/changes${pageQuery(pages.history, PAGE_SIZE)}`,
+  );
+  pages.history.shown(cursor);
   const rows = changes.map(changeRow);
   replace(
     main,
     h('h1', {}, 'Applied changes'),
+    pageNav('history', renderHistory),
     changes.length === 0
       ? h('p', { class: 'muted' }, 'No change has been applied yet.')
       : h(
@@ -477,6 +527,185 @@ async function requestRollback(changeId: string, commentText: string): Promise<v
   else notify('info', `Rollback of ${changeId} is still in progress; this page shows when it is done.`);
 }
 
+// ---- the mutelist ---------------------------------------------------------------------------------------------
+
+async function renderMuted(): Promise<void> {
+  const [{ suppressions, cursor }, rejected] = await Promise.all([
+    call<{ suppressions: Suppression[]; cursor?: string }>(
+      config,
+      'GET',
+      `/api/suppressions${pageQuery(pages.muted, PAGE_SIZE)}`,
+    ),
+    call<{ rejections: RejectionRecord[]; cursor?: string }>(
+      config,
+      'GET',
+      `/api/rejections${pageQuery(pages.rejections, PAGE_SIZE)}`,
+    ),
+  ]);
+  pages.muted.shown(cursor);
+  pages.rejections.shown(rejected.cursor);
+  replace(
+    main,
+    h('h1', {}, 'Muted findings'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Findings matching a mute are recorded as suppressed by the next analysis, not planned. Every mute has a reason and ends.',
+    ),
+    suppressions.length === 0
+      ? h('p', { class: 'muted', 'data-testid': 'no-mutes' }, 'No finding is muted.')
+      : h(
+          'section',
+          { class: 'card', 'data-testid': 'muted-view' },
+          h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', {}, 'Matches'),
+                h('th', {}, 'Reason'),
+                h('th', {}, 'Added by'),
+                h('th', {}, 'Until'),
+                h('th', {}, ''),
+              ),
+            ),
+            h('tbody', {}, ...suppressions.map(mutedRow)),
+          ),
+        ),
+    pageNav('muted', renderMuted),
+    muteForm(),
+    rejectionsCard(rejected.rejections),
+    pageNav('rejections', renderMuted),
+  );
+}
+
+/** Plans a person rejected: not proposed again until the rejection ends or the plan's content changes. */
+function rejectionsCard(rejections: readonly RejectionRecord[]): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'rejections-view' },
+    h('h2', {}, 'Remembered rejections'),
+    h('p', { class: 'muted' }, 'A rejected plan is not proposed again until then, unless its content changes.'),
+    rejections.length === 0
+      ? h('p', { class: 'muted', 'data-testid': 'no-rejections' }, 'No rejection is remembered.')
+      : h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, h('th', {}, 'Change'), h('th', {}, 'Rejected by'), h('th', {}, 'Until'))),
+          h(
+            'tbody',
+            {},
+            ...rejections.map((r) =>
+              h(
+                'tr',
+                { 'data-testid': `rejection-${r.planId}` },
+                h('td', {}, h('code', {}, r.action), h('div', { class: 'muted mono' }, r.resourceArn)),
+                h(
+                  'td',
+                  {},
+                  r.rejectedBy,
+                  h('div', { class: 'muted' }, when(r.rejectedAt)),
+                  r.comment ? h('div', { class: 'muted' }, r.comment) : null,
+                ),
+                h('td', { class: 'muted' }, when(r.expiresAt)),
+              ),
+            ),
+          ),
+        ),
+  );
+}
+
+function mutedRow(s: Suppression): HTMLElement {
+  const matches = [
+    s.ruleId ? `rule ${s.ruleId}` : '',
+    s.accountId ? `account ${s.accountId}` : '',
+    s.resource ? `resource ${s.resource}` : '',
+    s.cluster ? `cluster ${s.cluster}` : '',
+    s.namespace ? `namespace ${s.namespace}` : '',
+  ].filter((m) => m !== '');
+  const remove = h('button', { type: 'button', class: 'danger', 'data-testid': `unmute-${s.id}` }, 'Remove');
+  remove.addEventListener('click', () => {
+    if (!window.confirm(`Remove this mute? Findings it matches are planned again from the next run.`)) return;
+    call(config, 'POST', `/api/suppressions/${seg(s.id)}/delete`)
+      .then(() => renderMuted())
+      .then(() => notify('info', 'Mute removed.'), fail);
+  });
+  return h(
+    'tr',
+    { 'data-testid': `mute-${s.id}` },
+    h('td', { class: 'mono' }, ...matches.map((m) => h('div', {}, m))),
+    h('td', {}, s.reason),
+    h('td', {}, s.createdBy, h('div', { class: 'muted' }, when(s.createdAt))),
+    h('td', { class: 'muted' }, when(s.expiresAt)),
+    h('td', {}, remove),
+  );
+}
+
+/** Add a mute: what it matches (at least one of rule, account, resource), why, and for how many days. */
+function muteForm(): HTMLElement {
+  const field = (name: string, placeholder: string) =>
+    h('input', { type: 'text', name, placeholder, 'data-testid': `mute-${name}` }) as HTMLInputElement;
+  const rule = field('rule', 'IRSA-015');
+  const account = field('account', '111122223333');
+  const resource = field('resource', 'arn:aws:iam::111122223333:role/batch-*');
+  const cluster = field('cluster', 'prod');
+  const namespace = field('namespace', 'payments');
+  const reason = h('textarea', {
+    required: true,
+    placeholder: 'Why (recorded)',
+    'data-testid': 'mute-reason',
+  }) as HTMLTextAreaElement;
+  const days = h('input', {
+    type: 'number',
+    min: '1',
+    max: '366',
+    value: '30',
+    'data-testid': 'mute-days',
+  }) as HTMLInputElement;
+  const form = h(
+    'form',
+    { class: 'card', 'data-testid': 'mute-form' },
+    h('h2', {}, 'Mute findings'),
+    h('p', { class: 'muted' }, 'Every field given must match; the resource may end in *.'),
+    h('label', {}, 'Rule ', rule),
+    h('label', {}, ' Account ', account),
+    h('label', {}, ' Resource ', resource),
+    h('label', {}, ' Cluster ', cluster),
+    h('label', {}, ' Namespace ', namespace),
+    reason,
+    h('label', {}, 'For ', days, ' days'),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary', 'data-testid': 'mute-add' }, 'Mute'),
+    ),
+  ) as HTMLFormElement;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = (input: HTMLInputElement) => input.value.trim();
+    const body = {
+      ...(text(rule) ? { ruleId: text(rule) } : {}),
+      ...(text(account) ? { accountId: text(account) } : {}),
+      ...(text(resource) ? { resource: text(resource) } : {}),
+      ...(text(cluster) ? { cluster: text(cluster) } : {}),
+      ...(text(namespace) ? { namespace: text(namespace) } : {}),
+      reason: reason.value.trim(),
+      expiresAt: new Date(Date.now() + Number(days.value) * 86_400_000).toISOString(),
+    };
+    call(config, 'POST', '/api/suppressions', body)
+      .then(() => {
+        pages.muted.reset();
+        return renderMuted();
+      })
+      .then(() => notify('info', 'Muted.'), fail);
+  });
+  return form;
+}
+
 // ---- routing --------------------------------------------------------------------------------------------------
 
 function route(): void {
@@ -492,9 +721,11 @@ function route(): void {
   const view =
     parts[0] === 'history'
       ? renderHistory()
-      : parts[0] === 'plans' && parts[1] && parts[2]
-        ? renderPlan(parts[1], parts[2])
-        : renderPending();
+      : parts[0] === 'muted'
+        ? renderMuted()
+        : parts[0] === 'plans' && parts[1] && parts[2]
+          ? renderPlan(parts[1], parts[2])
+          : renderPending();
   view.catch(fail);
 }
 

@@ -7,6 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { API_WRITTEN_KEY_PREFIXES, DECISION_ATTRIBUTES } from '../../lambdas/adapters/dynamo-state-store';
 import { ENV } from '../../lambdas/shared/env';
 import { IrsaFunction } from './irsa-function';
 
@@ -103,7 +104,8 @@ export class ConsoleFunctions extends Construct {
       },
       timeout: Duration.seconds(30),
     });
-    props.stateTable.grants.actions(this.approvalApi, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan');
+    // Reads by key and by index only (no Scan: every listing of the API is a paged Query).
+    props.stateTable.grants.actions(this.approvalApi, 'dynamodb:GetItem', 'dynamodb:Query');
     // Writes, narrowed by IAM to what the API records: a decision on an approval item (UpdateItem of the decision
     // attributes only: it cannot rewrite a plan, its hash or its status), and rollback requests (items whose key
     // starts ROLLBACK#). The conditions the code puts on each write (no decision yet) come on top.
@@ -125,12 +127,24 @@ export class ConsoleFunctions extends Construct {
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [props.stateTable.tableArn],
         conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ROLLBACK#*'] },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${API_WRITTEN_KEY_PREFIXES.rollbackRequest}*`] },
           Null: { 'dynamodb:LeadingKeys': 'false' },
         },
       }),
     );
-    props.auditTable.grants.actions(this.approvalApi, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan');
+    // The mutelist: approvers add and remove suppressions (items whose key starts SUPPRESSION#), nothing else.
+    this.approvalApi.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordSuppressions',
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [props.stateTable.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${API_WRITTEN_KEY_PREFIXES.suppression}*`] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
+    props.auditTable.grants.actions(this.approvalApi, 'dynamodb:GetItem', 'dynamodb:Query');
 
     // The rollback step: the writer role (the only one RemediatorRoles trust), started by the stream when a
     // rollback is requested; the same guards as before, audited as the person who asked.
@@ -173,19 +187,8 @@ export class ConsoleFunctions extends Construct {
   }
 }
 
-/** The attributes a decision sets on an approval item (DynamoStateStore.decideApproval), with the item's key. */
-export const DECISION_ATTRIBUTES = [
-  'pk',
-  'sk',
-  'decision',
-  'decidedBy',
-  'decidedAt',
-  'comment',
-  'decidedHash',
-  'delivery',
-  'deliveryAttempts',
-  'pendingDelivery',
-] as const;
+/** The attributes a decision sets or removes on an approval item (DynamoStateStore.decideApproval), with its key. */
+export { DECISION_ATTRIBUTES };
 
 /** Stream records of a decision just recorded: pending delivery, no attempt yet (a failed attempt does not loop). */
 export const DECISION_RECORDED_FILTER = lambda.FilterCriteria.filter({

@@ -20,13 +20,13 @@ export const WORKFLOW_STEP_HANDLER_FILE = 'workflow-step';
 
 /**
  * What a function may do on the audit table: append (PutItem; the code makes every put conditional on
- * attribute_not_exists, which IAM cannot see) and read. Never DeleteItem, UpdateItem or BatchWriteItem.
+ * attribute_not_exists, which IAM cannot see) and read by key and index (Query; no Scan). Never DeleteItem, UpdateItem
+ * or BatchWriteItem.
  */
 export const AUDIT_TABLE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:GetItem',
   'dynamodb:Query',
-  'dynamodb:Scan',
   'dynamodb:DescribeTable',
 ] as const;
 
@@ -122,7 +122,7 @@ export class WorkflowFunctions extends Construct {
           new iam.PolicyStatement({
             sid: 'AuditTableAppendOnly',
             actions: [...AUDIT_TABLE_ACTIONS],
-            resources: [p.auditTable.tableArn],
+            resources: [p.auditTable.tableArn, `${p.auditTable.tableArn}/index/*`],
           }),
         );
         return;

@@ -163,6 +163,7 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
     }
     const event: ApiEvent = {
       rawPath: path,
+      rawQueryString: (req.url ?? '').split('?').slice(1).join('?'),
       headers: Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
       ),

@@ -3,12 +3,12 @@
  * made in the emulator; the hub stack synthesized in-process (bundling skipped) for its state machine; and the
  * workflow's dependencies pointed at the emulator. Used by the demo and the state machine tests.
  */
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
-import { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
+import { createHubTables } from '../../lambdas/adapters/dynamo-tables';
 import type { AppliedAction } from '../../lambdas/domain/fix-action-iam';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { type RemediationMode, remediationScopeFrom } from '../../lambdas/domain/remediation-scope';
@@ -90,53 +90,8 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     readClusters: false,
     rejectionMemoryDays: 30,
   };
-  for (const table of [env.stateTable, env.auditTable]) {
-    const state = table === env.stateTable;
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          ...(state
-            ? [
-                { AttributeName: 'pendingDelivery', AttributeType: 'S' as const },
-                { AttributeName: 'openRollback', AttributeType: 'S' as const },
-              ]
-            : []),
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-        // The hub stack's sparse indexes: pending-delivery (the deliverer's reconciler reads it) and open-rollback
-        // (the rollback step's reconciler).
-        ...(state
-          ? {
-              GlobalSecondaryIndexes: [
-                {
-                  IndexName: PENDING_DELIVERY_INDEX,
-                  KeySchema: [{ AttributeName: 'pendingDelivery', KeyType: 'HASH' as const }],
-                  Projection: { ProjectionType: 'ALL' as const },
-                },
-                {
-                  IndexName: OPEN_ROLLBACK_INDEX,
-                  KeySchema: [{ AttributeName: 'openRollback', KeyType: 'HASH' as const }],
-                  Projection: { ProjectionType: 'ALL' as const },
-                },
-              ],
-            }
-          : {}),
-      }),
-    );
-  }
-  await dynamo.send(
-    new UpdateTimeToLiveCommand({
-      TableName: env.stateTable,
-      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-    }),
-  );
+  // The hub stack's tables and indexes, from the same declaration (lambdas/adapters/dynamo-tables.ts).
+  await createHubTables(dynamo, env);
   await new S3Client({ ...client, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: env.snapshotBucket }));
   const topic = await new SNSClient(client).send(new CreateTopicCommand({ Name: `${options.prefix}-notifications` }));
   await new EventBridgeClient(client).send(new CreateEventBusCommand({ Name: env.eventBusName }));

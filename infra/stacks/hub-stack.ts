@@ -1,5 +1,5 @@
-import { CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,7 +8,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
-import { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
 import { ENV } from '../../lambdas/shared/env';
 import { WORKFLOW_STEP_NAMES, type WorkflowStepName } from '../../lambdas/workflow/steps';
 import { type IrsaDoctorConfig, resolveConfig } from '../config';
@@ -16,6 +15,7 @@ import { ApprovalConsole } from '../constructs/approval-console';
 import { ConsoleFunctions } from '../constructs/console-functions';
 import { HubEventBus } from '../constructs/hub-event-bus';
 import { HubRoles } from '../constructs/hub-roles';
+import { createHubTables } from '../constructs/hub-tables';
 import { HubTriggers } from '../constructs/hub-triggers';
 import type { IrsaFunction } from '../constructs/irsa-function';
 import { RemediationStateMachine } from '../constructs/remediation-state-machine';
@@ -89,45 +89,9 @@ export class HubStack extends Stack {
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
 
     // ---- storage ------------------------------------------------------------------------------------------------
-    this.stateTable = new dynamodb.Table(this, 'StateTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'ttl',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-      // Starts the deliverer when a decision is recorded and the rollback step when a rollback is requested.
-      stream: dynamodb.StreamViewType.NEW_IMAGE,
-    });
-    // Decisions waiting for delivery (sparse: only while pending), what the reconciler reads.
-    this.stateTable.addGlobalSecondaryIndex({
-      indexName: PENDING_DELIVERY_INDEX,
-      partitionKey: { name: 'pendingDelivery', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    // Rollback requests not finished (sparse: only while pending or running), what the rollback reconciler reads.
-    this.stateTable.addGlobalSecondaryIndex({
-      indexName: OPEN_ROLLBACK_INDEX,
-      partitionKey: { name: 'openRollback', type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    // Every grant on the state table now names its indexes too (CDK adds "<table>/index/*" once a table has one).
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.stateTable)}.Arn>/index/*]`,
-      reason:
-        `The state table has two indexes (${PENDING_DELIVERY_INDEX}, decisions waiting for delivery; ` +
-        `${OPEN_ROLLBACK_INDEX}, rollback requests not finished); CDK grants on a table with indexes name ` +
-        '"<table>/index/*", which is those two only (read-only: indexes cannot be written).',
-    });
-    this.auditTable = new dynamodb.Table(this, 'AuditTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      // No TTL: the record of every applied change is kept.
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const tables = createHubTables(this, (table) => this.logicalIdOf(table));
+    this.stateTable = tables.stateTable;
+    this.auditTable = tables.auditTable;
 
     // The snapshot bucket's server access logs. Not logged itself: cdk-nag (S1) accepts a bucket that is the
     // logging destination of another one.

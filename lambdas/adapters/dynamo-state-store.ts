@@ -2,11 +2,13 @@ import {
   type AttributeValue,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   paginateQuery,
   paginateScan,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../domain/finding';
@@ -18,6 +20,7 @@ import type {
   AuditRecord,
   AuditReference,
   Page,
+  PageRequest,
   PlanRecord,
   PlanStatus,
   RejectionRecord,
@@ -27,26 +30,51 @@ import type {
   Suppression,
 } from '../ports/state-store';
 import { InvalidPayloadError } from '../shared/errors';
+import { decodeCursor, type Listing, queryPage } from './dynamo-paging';
+import {
+  AWAITING_DECISION,
+  CHANGES_BY_TIME_INDEX,
+  INTENTS_BY_TIME_INDEX,
+  OPEN_PLAN_INDEX,
+  OPEN_ROLLBACK_INDEX,
+  PENDING_APPROVAL_INDEX,
+  PENDING_DELIVERY_INDEX,
+  STATE_BY_TIME_INDEX,
+} from './dynamo-tables';
+
+export { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX };
 
 /** Runs, findings, plans and approvals age out after this long; audit records never do. */
 export const STATE_TTL_DAYS = 90;
 /**
- * Sparse index of decisions waiting for delivery: only approval items whose `pendingDelivery` attribute is set (from
- * the decision until the delivery ends) are in it, so the reconciler reads what is pending, not the whole table.
+ * The attributes a decision sets or removes on an approval item (decideApproval), with the item's key: the approval
+ * API's role may update these only (hub stack, RecordDecisions).
  */
-export const PENDING_DELIVERY_INDEX = 'pending-delivery';
-/**
- * Sparse index of rollback requests not finished: only request items whose `openRollback` attribute is set (while
- * `pending` or `running`) are in it, so the rollback reconciler reads those, not the whole table.
- */
-export const OPEN_ROLLBACK_INDEX = 'open-rollback';
+export const DECISION_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'decision',
+  'decidedBy',
+  'decidedAt',
+  'comment',
+  'decidedHash',
+  'delivery',
+  'deliveryAttempts',
+  'pendingDelivery',
+  'awaitingDecision',
+] as const;
+/** Plan statuses under which the plan is open: in OPEN_PLAN_INDEX, not proposed again by a later run. */
+const OPEN_PLAN_STATUSES: readonly string[] = ['proposed', 'awaiting-approval'];
+/** Key prefixes of the items the approval API may put and delete itself (besides decisions): the hub stack's grant. */
+export const API_WRITTEN_KEY_PREFIXES = { rollbackRequest: 'ROLLBACK#', suppression: 'SUPPRESSION#' } as const;
 /** Rollback request statuses under which the request is in OPEN_ROLLBACK_INDEX. */
 const OPEN_ROLLBACK_STATUSES: readonly string[] = ['pending', 'running'];
 
 type Item = Record<string, AttributeValue>;
-const notYet = (what: string): never => {
-  throw new Error(`${what}: not implemented yet`);
-};
+const SUPPRESSION_SK = 'SUPPRESSION';
+const RUN_SK = 'RUN';
+const ROLLBACK_SK = 'REQUEST';
+const REJECTION_SK = 'REJECTION';
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
 const CHANGE_SK = 'CHANGE';
 const INTENT_SK = 'INTENT';
@@ -109,7 +137,14 @@ export class DynamoStateStore implements StateStore {
     await this.client.send(
       new PutItemCommand({
         TableName: this.stateTable,
-        Item: { pk: S(`RUN#${run.runId}`), sk: S('RUN'), data: json(run), ttl: this.ttl() },
+        // listedAt puts the run in the by-time index (pageRuns).
+        Item: {
+          pk: S(`RUN#${run.runId}`),
+          sk: S(RUN_SK),
+          listedAt: S(run.startedAt),
+          data: json(run),
+          ttl: this.ttl(),
+        },
       }),
     );
   }
@@ -125,14 +160,17 @@ export class DynamoStateStore implements StateStore {
   }
 
   async putFindings(runId: string, findings: readonly Finding[]) {
-    const items = findings.map((f) => ({
-      PutRequest: { Item: { pk: S(`RUN#${runId}`), sk: S(`FINDING#${f.id}`), data: json(f), ttl: this.ttl() } },
-    }));
-    await this.batchWrite(items);
+    await this.batchWrite(findings.map((f) => ({ PutRequest: { Item: this.findingItem(runId, f) } })));
   }
 
-  async listFindings(runId: string) {
-    return this.queryPrefix<Finding>(`RUN#${runId}`, 'FINDING#');
+  /** The run's findings; with an account, that account's only (one Query of its key range). */
+  async listFindings(runId: string, accountId?: string) {
+    return this.queryPrefix<Finding>(`RUN#${runId}`, accountId === undefined ? 'FINDING#' : findingPrefix(accountId));
+  }
+
+  /** A finding of a run, keyed by account then id (listFindings of one account reads a key range). */
+  private findingItem(runId: string, f: Finding): Item {
+    return { pk: S(`RUN#${runId}`), sk: S(`${findingPrefix(f.accountId)}${f.id}`), data: json(f), ttl: this.ttl() };
   }
 
   async putPlans(plans: readonly PlanRecord[]) {
@@ -145,6 +183,8 @@ export class DynamoStateStore implements StateStore {
             data: json(p),
             status: S(p.status),
             updatedAt: S(p.updatedAt),
+            // In the open-plan index while proposed or awaiting approval (openPlanOf).
+            ...(OPEN_PLAN_STATUSES.includes(p.status) ? { openPlan: S(p.planId) } : {}),
             ttl: this.ttl(),
           },
         },
@@ -187,16 +227,46 @@ export class DynamoStateStore implements StateStore {
       values[`:${key}`] = typeof value === 'string' ? S(value) : json(value);
       sets.push(`#${key} = :${key}`);
     }
-    await this.client.send(
+    // The open-plan index follows the status: in it while proposed or awaiting approval, out of it after.
+    let remove = '';
+    if (patch.status !== undefined) {
+      names['#open'] = 'openPlan';
+      if (OPEN_PLAN_STATUSES.includes(patch.status)) {
+        values[':planId'] = S(planId);
+        sets.push('#open = :planId');
+      } else remove = ' REMOVE #open';
+    }
+    const out = await this.client.send(
       new UpdateItemCommand({
         TableName: this.stateTable,
         Key: { pk: S(`RUN#${runId}`), sk: S(`PLAN#${planId}`) },
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${remove}`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
+    // A plan that stopped awaiting approval (timed out, or any outcome) takes its request out of the pending list.
+    if (out.Attributes?.status?.S === 'awaiting-approval' && patch.status && patch.status !== 'awaiting-approval') {
+      await this.leavePendingList(runId, planId);
+    }
+  }
+
+  /** Removes an approval request from the pending-approval index (nothing when it is not there). */
+  private async leavePendingList(runId: string, planId: string) {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.stateTable,
+          Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
+          UpdateExpression: 'REMOVE awaitingDecision',
+          ConditionExpression: 'attribute_exists(awaitingDecision)',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
   }
 
   async putApproval(approval: ApprovalRecord) {
@@ -208,6 +278,10 @@ export class DynamoStateStore implements StateStore {
           sk: S(`APPROVAL#${approval.planId}`),
           kind: S('approval'),
           data: json(approval),
+          // In the pending-approval index, oldest first, until decided (pagePendingApprovals).
+          ...(approval.decision
+            ? {}
+            : { awaitingDecision: S(AWAITING_DECISION), requestedAt: S(approval.requestedAt) }),
           ttl: this.ttl(),
         },
       }),
@@ -220,8 +294,14 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listPendingApprovals() {
-    const items = (await this.scanKind('approval', 'attribute_not_exists(decision)')).map(approvalFromItem);
-    return items.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+    const items: ApprovalRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.pagePendingApprovals({ limit: 500, ...(cursor ? { cursor } : {}) });
+      items.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return items;
   }
 
   // ---- approval delivery and rollback requests ----
@@ -241,7 +321,7 @@ export class DynamoStateStore implements StateStore {
           // delivery = pending with no attempts yet: the state table's stream starts the deliverer on exactly this.
           UpdateExpression:
             'SET decision = :d, decidedBy = :by, decidedAt = :at, #comment = :c, decidedHash = :h, ' +
-            'delivery = :pending, deliveryAttempts = :zero, pendingDelivery = :at',
+            'delivery = :pending, deliveryAttempts = :zero, pendingDelivery = :at REMOVE awaitingDecision',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
           ExpressionAttributeNames: { '#comment': 'comment' },
           ExpressionAttributeValues: {
@@ -346,12 +426,25 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getRollbackRequest(changeId: string) {
-    const item = await this.getItem(this.stateTable, S(`ROLLBACK#${changeId}`), S('REQUEST'));
+    const item = await this.getItem(this.stateTable, S(`ROLLBACK#${changeId}`), S(ROLLBACK_SK));
     return item ? rollbackFromItem(item) : undefined;
   }
 
   async listRollbackRequests() {
-    return (await this.scanKind('rollback-request')).map(rollbackFromItem);
+    // The by-time index (partition REQUEST: rollback requests carry listedAt), oldest first.
+    const items: RollbackRequest[] = [];
+    for await (const page of paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.stateTable,
+        IndexName: STATE_BY_TIME_INDEX,
+        KeyConditionExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': S(ROLLBACK_SK) },
+      },
+    )) {
+      for (const item of page.Items ?? []) items.push(rollbackFromItem(item));
+    }
+    return items;
   }
 
   async listOpenRollbackRequests() {
@@ -402,7 +495,7 @@ export class DynamoStateStore implements StateStore {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.stateTable,
-          Key: { pk: S(`ROLLBACK#${changeId}`), sk: S('REQUEST') },
+          Key: { pk: S(`ROLLBACK#${changeId}`), sk: S(ROLLBACK_SK) },
           UpdateExpression: `SET ${sets.join(', ')}${remove}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
@@ -437,12 +530,13 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listAudit() {
+    // The index by time (eventually consistent: a record completed this instant may be missing).
     const items: AuditRecord[] = [];
-    for (const item of await this.scanAudit([CHANGE_SK])) {
+    for (const item of await this.queryAuditIndex(CHANGES_BY_TIME_INDEX, CHANGE_SK)) {
       const record = parse<AuditRecord>(item);
       if (record) items.push(record);
     }
-    return items.sort((a, b) => a.appliedAt.localeCompare(b.appliedAt));
+    return items;
   }
 
   async putAuditIntent(intent: AuditIntent) {
@@ -498,15 +592,18 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listOpenAuditIntents() {
-    const items = await this.scanAudit([INTENT_SK, CHANGE_SK]);
-    const completed = new Set(items.filter((i) => i.sk?.S === CHANGE_SK).map((i) => i.pk?.S));
+    // Both indexes are eventually consistent; the reconciler only takes intents minutes old, long since indexed, and
+    // completing one is itself guarded (a record already there is kept).
+    const completed = new Set(
+      (await this.queryAuditIndex(CHANGES_BY_TIME_INDEX, CHANGE_SK, 'pk')).map((item) => item.pk?.S),
+    );
     const open: AuditIntent[] = [];
-    for (const item of items) {
-      if (item.sk?.S !== INTENT_SK || completed.has(item.pk?.S)) continue;
+    for (const item of await this.queryAuditIndex(INTENTS_BY_TIME_INDEX, INTENT_SK)) {
+      if (completed.has(item.pk?.S)) continue;
       const intent = parse<AuditIntent>(item);
       if (intent) open.push(intent);
     }
-    return open.sort((a, b) => a.intendedAt.localeCompare(b.intendedAt));
+    return open;
   }
 
   async listAuditReferences(resourceArn: string) {
@@ -529,65 +626,272 @@ export class DynamoStateStore implements StateStore {
     return refs;
   }
 
-  /** The state table's items of one kind (a consistent scan), optionally filtered further. */
-  // ---- issue 15: implemented by the state branch (helper "state"); these throw until then ----
-  putAccountFindings(): Promise<void> {
-    return notYet('putAccountFindings');
-  }
-  latestAccountFindings(): Promise<{ runId: string; findings: Finding[] } | undefined> {
-    return notYet('latestAccountFindings');
-  }
-  putAccountSummary(): Promise<void> {
-    return notYet('putAccountSummary');
-  }
-  listAccountSummaries(): Promise<AccountRunSummary[]> {
-    return notYet('listAccountSummaries');
-  }
-  putRejection(): Promise<void> {
-    return notYet('putRejection');
-  }
-  getRejection(): Promise<RejectionRecord | undefined> {
-    return notYet('getRejection');
-  }
-  openPlanOf(): Promise<{ runId: string; status: PlanStatus } | undefined> {
-    return notYet('openPlanOf');
-  }
-  putSuppression(): Promise<void> {
-    return notYet('putSuppression');
-  }
-  deleteSuppression(): Promise<boolean> {
-    return notYet('deleteSuppression');
-  }
-  listSuppressions(): Promise<Page<Suppression>> {
-    return notYet('listSuppressions');
-  }
-  pagePendingApprovals(): Promise<Page<ApprovalRecord>> {
-    return notYet('pagePendingApprovals');
-  }
-  pageAudit(): Promise<Page<AuditRecord>> {
-    return notYet('pageAudit');
-  }
-  pageRuns(): Promise<Page<RunRecord>> {
-    return notYet('pageRuns');
-  }
-  pageAccountFindings(): Promise<Page<Finding>> {
-    return notYet('pageAccountFindings');
+  // ---- organization scale: per-account state, decision memory, indexed and paged reads ----
+
+  async putAccountFindings(runId: string, accountId: string, findings: readonly Finding[]) {
+    // Checked whole before anything is written: a finding of another account would be filed under the wrong key.
+    const stray = findings.filter((f) => f.accountId !== accountId).map((f) => `${f.id} (account ${f.accountId})`);
+    if (stray.length > 0) {
+      throw new InvalidPayloadError(
+        `findings of run ${runId} filed for account ${accountId} belong to another account: ${stray.slice(0, 5).join(', ')}`,
+        stray.slice(0, 20),
+      );
+    }
+    await this.batchWrite(findings.map((f) => ({ PutRequest: { Item: this.findingItem(runId, f) } })));
+    // The pointer last: a reader following it finds every finding of the run already written.
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: {
+          pk: S(`ACCOUNT#${accountId}`),
+          sk: S('LATEST'),
+          runId: S(runId),
+          findings: { N: String(findings.length) },
+          at: S(this.now().toISOString()),
+          ttl: this.ttl(),
+        },
+      }),
+    );
   }
 
-  private async scanKind(kind: string, filter?: string): Promise<Item[]> {
-    const items: Item[] = [];
-    for await (const page of paginateScan(
-      { client: this.client },
+  async latestAccountFindings(accountId: string) {
+    const runId = await this.latestRunOf(accountId);
+    if (runId === undefined) return undefined;
+    return { runId, findings: await this.queryPrefix<Finding>(`RUN#${runId}`, findingPrefix(accountId), true) };
+  }
+
+  async pageAccountFindings(accountId: string, page: PageRequest = {}) {
+    // A cursor carries its run (the key's pk): the pages of one listing stay on one run if a newer one lands meanwhile.
+    const prefix = findingPrefix(accountId);
+    const listing = (pk?: string): Listing => ({
+      tag: 'account-findings',
+      keyAttributes: ['pk', 'sk'],
+      fixed: { pk: pk ? { equals: pk } : { prefix: 'RUN#' }, sk: { prefix } },
+    });
+    let pk: string;
+    if (page.cursor !== undefined) pk = decodeCursor(listing(), page.cursor).pk?.S ?? '';
+    else {
+      const runId = await this.latestRunOf(accountId);
+      if (runId === undefined) return { items: [] };
+      pk = `RUN#${runId}`;
+    }
+    const out = await queryPage(
+      this.client,
       {
         TableName: this.stateTable,
-        FilterExpression: filter ? `kind = :kind AND ${filter}` : 'kind = :kind',
-        ExpressionAttributeValues: { ':kind': S(kind) },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': S(pk), ':sk': S(prefix) },
         ConsistentRead: true,
       },
-    )) {
-      items.push(...(page.Items ?? []));
+      listing(pk),
+      page,
+    );
+    return mapPage(out, (item) => parse<Finding>(item) as Finding);
+  }
+
+  async putAccountSummary(summary: AccountRunSummary) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: {
+          pk: S(`RUN#${summary.runId}`),
+          sk: S(`ACCOUNT#${summary.accountId}`),
+          data: json(summary),
+          ttl: this.ttl(),
+        },
+      }),
+    );
+  }
+
+  async listAccountSummaries(runId: string) {
+    return this.queryPrefix<AccountRunSummary>(`RUN#${runId}`, 'ACCOUNT#', true);
+  }
+
+  async putRejection(rejection: RejectionRecord) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: {
+          pk: S(`REJECTION#${rejection.planId}`),
+          sk: S(REJECTION_SK),
+          // In the by-time index, newest first (pageRejections).
+          listedAt: S(rejection.rejectedAt),
+          expiresAt: S(rejection.expiresAt),
+          data: json(rejection),
+          // Gone from the table (lazily) once expired; getRejection ignores it from expiresAt on.
+          ttl: epochOf(rejection.expiresAt, `rejection of plan ${rejection.planId}`),
+        },
+      }),
+    );
+  }
+
+  async getRejection(planId: string) {
+    const rejection = parse<RejectionRecord>(
+      await this.getItem(this.stateTable, S(`REJECTION#${planId}`), S(REJECTION_SK)),
+    );
+    return rejection && Date.parse(rejection.expiresAt) > this.now().getTime() ? rejection : undefined;
+  }
+
+  async pageRejections(page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        IndexName: STATE_BY_TIME_INDEX,
+        KeyConditionExpression: 'sk = :sk',
+        // Expired ones wait for TTL to delete them; they are not listed meanwhile.
+        FilterExpression: 'expiresAt > :now',
+        ExpressionAttributeValues: { ':sk': S(REJECTION_SK), ':now': S(this.now().toISOString()) },
+        ScanIndexForward: false,
+      },
+      {
+        tag: 'rejections',
+        keyAttributes: ['pk', 'sk', 'listedAt'],
+        fixed: { sk: { equals: REJECTION_SK }, pk: { prefix: 'REJECTION#' } },
+      },
+      page,
+    );
+    return mapPage(out, (item) => parse<RejectionRecord>(item) as RejectionRecord);
+  }
+
+  async openPlanOf(planId: string) {
+    // The index is eventually consistent: its status is checked again here; the earliest run still holding the plan
+    // open is the one named.
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.stateTable,
+        IndexName: OPEN_PLAN_INDEX,
+        KeyConditionExpression: 'openPlan = :id',
+        ExpressionAttributeValues: { ':id': S(planId) },
+      }),
+    );
+    const open = (out.Items ?? [])
+      .filter((item) => OPEN_PLAN_STATUSES.includes(item.status?.S ?? ''))
+      .sort((a, b) => (a.updatedAt?.S ?? '').localeCompare(b.updatedAt?.S ?? ''));
+    const first = open[0];
+    if (!first) return undefined;
+    return { runId: (first.pk?.S ?? '').slice('RUN#'.length), status: first.status?.S as PlanStatus };
+  }
+
+  async putSuppression(suppression: Suppression) {
+    const problems = suppressionProblems(suppression);
+    if (problems.length > 0) {
+      throw new InvalidPayloadError(`suppression ${suppression.id}: ${problems.join('; ')}`, problems);
     }
-    return items;
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: {
+          pk: S(`${API_WRITTEN_KEY_PREFIXES.suppression}${suppression.id}`),
+          sk: S(SUPPRESSION_SK),
+          // In the by-time index, newest first (listSuppressions).
+          listedAt: S(suppression.createdAt),
+          expiresAt: S(suppression.expiresAt),
+          data: json(suppression),
+          ttl: epochOf(suppression.expiresAt, `suppression ${suppression.id}`),
+        },
+      }),
+    );
+  }
+
+  async deleteSuppression(id: string) {
+    const out = await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.stateTable,
+        Key: { pk: S(`${API_WRITTEN_KEY_PREFIXES.suppression}${id}`), sk: S(SUPPRESSION_SK) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes !== undefined;
+  }
+
+  async listSuppressions(page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        IndexName: STATE_BY_TIME_INDEX,
+        KeyConditionExpression: 'sk = :sk',
+        // Expired ones wait for TTL to delete them; they are not listed meanwhile.
+        FilterExpression: 'expiresAt > :now',
+        ExpressionAttributeValues: { ':sk': S(SUPPRESSION_SK), ':now': S(this.now().toISOString()) },
+        ScanIndexForward: false,
+      },
+      {
+        tag: 'suppressions',
+        keyAttributes: ['pk', 'sk', 'listedAt'],
+        fixed: { sk: { equals: SUPPRESSION_SK }, pk: { prefix: API_WRITTEN_KEY_PREFIXES.suppression } },
+      },
+      page,
+    );
+    return mapPage(out, (item) => parse<Suppression>(item) as Suppression);
+  }
+
+  async pagePendingApprovals(page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        IndexName: PENDING_APPROVAL_INDEX,
+        KeyConditionExpression: 'awaitingDecision = :a',
+        ExpressionAttributeValues: { ':a': S(AWAITING_DECISION) },
+        ScanIndexForward: true,
+      },
+      {
+        tag: 'pending-approvals',
+        keyAttributes: ['pk', 'sk', 'awaitingDecision', 'requestedAt'],
+        fixed: { awaitingDecision: { equals: AWAITING_DECISION }, pk: { prefix: 'RUN#' }, sk: { prefix: 'APPROVAL#' } },
+      },
+      page,
+    );
+    // The index is eventually consistent: a decision just recorded may still be listed; it is left out here.
+    const approvals = mapPage(out, approvalFromItem);
+    return { ...approvals, items: approvals.items.filter((a) => a.decision === undefined) };
+  }
+
+  async pageAudit(page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.auditTable,
+        IndexName: CHANGES_BY_TIME_INDEX,
+        KeyConditionExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': S(CHANGE_SK) },
+        ScanIndexForward: false,
+      },
+      {
+        tag: 'audit',
+        keyAttributes: ['pk', 'sk', 'appliedAt'],
+        fixed: { sk: { equals: CHANGE_SK }, pk: { prefix: 'CHANGE#' } },
+      },
+      page,
+    );
+    return mapPage(out, (item) => parse<AuditRecord>(item) as AuditRecord);
+  }
+
+  async pageRuns(page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        IndexName: STATE_BY_TIME_INDEX,
+        KeyConditionExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': S(RUN_SK) },
+        ScanIndexForward: false,
+      },
+      {
+        tag: 'runs',
+        keyAttributes: ['pk', 'sk', 'listedAt'],
+        fixed: { sk: { equals: RUN_SK }, pk: { prefix: 'RUN#' } },
+      },
+      page,
+    );
+    return mapPage(out, (item) => parse<RunRecord>(item) as RunRecord);
+  }
+
+  /** The run whose findings of the account are its latest (the pointer putAccountFindings writes last). */
+  private async latestRunOf(accountId: string): Promise<string | undefined> {
+    return (await this.getItem(this.stateTable, S(`ACCOUNT#${accountId}`), S('LATEST')))?.runId?.S;
   }
 
   /** One item, read consistently. */
@@ -596,17 +900,17 @@ export class DynamoStateStore implements StateStore {
     return out.Item;
   }
 
-  /** The audit table's items of these sort keys (a scan: the table holds one item per approved write, and a few more). */
-  private async scanAudit(sortKeys: readonly string[]): Promise<Item[]> {
+  /** Every item of an audit index's partition (one record type), oldest first; optionally some attributes only. */
+  private async queryAuditIndex(index: string, sk: string, projection?: string): Promise<Item[]> {
     const items: Item[] = [];
-    const values: Item = Object.fromEntries(sortKeys.map((k, i) => [`:sk${i}`, S(k)]));
-    for await (const page of paginateScan(
+    for await (const page of paginateQuery(
       { client: this.client },
       {
         TableName: this.auditTable,
-        ConsistentRead: true,
-        FilterExpression: `sk IN (${Object.keys(values).join(', ')})`,
-        ExpressionAttributeValues: values,
+        IndexName: index,
+        KeyConditionExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': S(sk) },
+        ...(projection ? { ProjectionExpression: projection } : {}),
       },
     )) {
       items.push(...(page.Items ?? []));
@@ -614,7 +918,7 @@ export class DynamoStateStore implements StateStore {
     return items;
   }
 
-  private async queryPrefix<T>(pk: string, prefix: string): Promise<T[]> {
+  private async queryPrefix<T>(pk: string, prefix: string, consistent = false): Promise<T[]> {
     const items: T[] = [];
     for await (const page of paginateQuery(
       { client: this.client },
@@ -622,6 +926,7 @@ export class DynamoStateStore implements StateStore {
         TableName: this.stateTable,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
         ExpressionAttributeValues: { ':pk': S(pk), ':sk': S(prefix) },
+        ...(consistent ? { ConsistentRead: true } : {}),
       },
     )) {
       for (const item of page.Items ?? []) {
@@ -632,21 +937,62 @@ export class DynamoStateStore implements StateStore {
     return items;
   }
 
-  /** BatchWriteItem in 25s, re-sending unprocessed items with backoff until all are written. */
+  /**
+   * BatchWriteItem in 25s (a few batches at once), re-sending the items DynamoDB leaves unprocessed with backoff
+   * until all are written; an error names how many were left after the last attempt.
+   */
   private async batchWrite(requests: Array<{ PutRequest: { Item: Item } }>) {
-    for (let i = 0; i < requests.length; i += 25) {
-      let pending: Array<{ PutRequest?: { Item: Item | undefined } }> = requests.slice(i, i + 25);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
-        if (attempt > 10)
-          throw new Error(`DynamoDB left ${pending.length} items unprocessed after ${attempt} attempts`);
-        const out = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.stateTable]: pending as never } }),
-        );
-        pending = (out.UnprocessedItems?.[this.stateTable] ?? []) as typeof pending;
-      }
+    const batches: Array<typeof requests> = [];
+    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) await this.writeBatch(batches[next++] ?? []);
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCHES_AT_ONCE, batches.length) }, worker));
+  }
+
+  private async writeBatch(batch: Array<{ PutRequest: { Item: Item } }>) {
+    let pending: Array<{ PutRequest?: { Item: Item | undefined } }> = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 10) throw new Error(`DynamoDB left ${pending.length} items unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+      const out = await this.client.send(
+        new BatchWriteItemCommand({ RequestItems: { [this.stateTable]: pending as never } }),
+      );
+      pending = (out.UnprocessedItems?.[this.stateTable] ?? []) as typeof pending;
     }
   }
+}
+
+/** BatchWriteItem calls one write makes at once (each of 25 items). */
+const BATCHES_AT_ONCE = 4;
+
+/** The sort-key prefix of an account's findings in a run. */
+function findingPrefix(accountId: string): string {
+  return `FINDING#${accountId}#`;
+}
+
+/** An ISO time as a TTL value (epoch seconds); a time that does not parse is refused before anything is written. */
+function epochOf(iso: string, what: string): AttributeValue {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new InvalidPayloadError(`${what}: expiresAt "${iso.slice(0, 40)}" is not a time`, []);
+  return { N: String(Math.floor(ms / 1000)) };
+}
+
+function mapPage<T>(page: Page<Item>, map: (item: Item) => T): Page<T> {
+  return { items: page.items.map(map), ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+/** What makes a suppression unusable: it must say what it matches, why, and until when. */
+export function suppressionProblems(s: Suppression): string[] {
+  const problems: string[] = [];
+  if (!s.id) problems.push('id is empty');
+  if (!s.ruleId && !s.accountId && !s.resource) problems.push('give at least one of ruleId, accountId, resource');
+  if (!s.reason?.trim()) problems.push('reason is empty');
+  if (!s.createdBy) problems.push('createdBy is empty');
+  if (Number.isNaN(Date.parse(s.createdAt))) problems.push('createdAt is not a time');
+  if (Number.isNaN(Date.parse(s.expiresAt))) problems.push('expiresAt is not a time');
+  return problems;
 }
 
 /** A stored plan, its change checked against its action's member of the Plan union. */
@@ -690,8 +1036,10 @@ function approvalFromItem(item: Item): ApprovalRecord {
 function rollbackItem(request: RollbackRequest, ttl: AttributeValue): Item {
   return {
     pk: S(`ROLLBACK#${request.changeId}`),
-    sk: S('REQUEST'),
+    sk: S(ROLLBACK_SK),
     kind: S('rollback-request'),
+    // In the by-time index (listRollbackRequests).
+    listedAt: S(request.requestedAt),
     status: S(request.status),
     updatedAt: S(request.updatedAt),
     ...(OPEN_ROLLBACK_STATUSES.includes(request.status) ? { openRollback: S(request.updatedAt) } : {}),

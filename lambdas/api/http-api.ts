@@ -5,25 +5,44 @@
  * every body, and maps typed errors to HTTP statuses with messages a person can act on.
  *
  * Routes:
- *   GET  /api/plans                                pending plans, grouped by account and cluster
+ *   GET  /api/plans?limit=&cursor=                 a page of pending plans, grouped by account and cluster
  *   GET  /api/plans/{runId}/{planId}               one plan: findings, diff, proof, approval, change
  *   POST /api/plans/{runId}/{planId}/approve       { contentHash, comment? }
  *   POST /api/plans/{runId}/{planId}/reject        { contentHash, comment? }
- *   GET  /api/changes                              applied changes, newest first, with rollbacks and requests
+ *   GET  /api/changes?limit=&cursor=               a page of applied changes, newest first, with rollbacks and
+ *                                                  requests
  *   POST /api/changes/{changeId}/rollback          { comment? }: records a rollback request (202); the rollback
  *                                                  step performs it
  *   GET  /api/changes/{changeId}/rollback          the request's status (pending, running, done, refused, failed)
+ *   GET  /api/suppressions?limit=&cursor=          a page of the mutelist (not expired), newest first
+ *   POST /api/suppressions                         { ruleId?, accountId?, resource?, cluster?, namespace?, reason,
+ *                                                  expiresAt }: adds one, recorded as the caller's (201)
+ *   POST /api/suppressions/{id}/delete             removes one (404 when there is none)
+ *   GET  /api/rejections?limit=&cursor=            a page of the rejections remembered (not expired), newest first
  *   GET  /api/me                                   who the API thinks you are
+ *
+ * Every listing reads a key range or an index (never a Scan), one page at a time: `limit` 1 to 500 (default 50),
+ * `cursor` as the previous page returned it (absent on the last page); a bad limit or cursor is a 400.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type ApiDecisionBody, type ApiRollbackBody, validateInput } from '../shared/contracts';
+import type { PageRequest } from '../ports/state-store';
+import {
+  type ApiDecisionBody,
+  type ApiRollbackBody,
+  type ApiSuppressionBody,
+  validateInput,
+} from '../shared/contracts';
 import {
   type ApiDeps,
+  addSuppression,
   authorize,
   type Caller,
   decide,
-  listChanges,
-  listPending,
+  listRejections,
+  listSuppressions,
+  pageChanges,
+  pagePending,
+  removeSuppression,
   requestRollback,
   rollbackStatus,
   showPlan,
@@ -45,6 +64,8 @@ export type ApiEvent = Pick<
   APIGatewayProxyEventV2WithJWTAuthorizer,
   'rawPath' | 'headers' | 'body' | 'isBase64Encoded'
 > & {
+  /** The query string (API Gateway's rawQueryString): `limit` and `cursor` of a listing. */
+  readonly rawQueryString?: string;
   readonly requestContext: {
     readonly http: { readonly method: string };
     readonly authorizer?: { readonly jwt?: { readonly claims?: Record<string, unknown> } };
@@ -55,12 +76,14 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   ForbiddenError: 403,
   CsrfError: 403,
   InvalidPayloadError: 400,
+  InvalidPageError: 400,
   BadRequestError: 400,
   PayloadTooLargeError: 413,
   PlanNotFoundError: 404,
   ApprovalNotFoundError: 404,
   ChangeNotFoundError: 404,
   NotFoundError: 404,
+  SuppressionNotFoundError: 404,
   AlreadyDecidedError: 409,
   PlanChangedError: 409,
   RollbackRefusedError: 409,
@@ -146,14 +169,24 @@ async function serve(deps: ApiDeps, event: ApiEvent, options: ApiOptions): Promi
   if (method === 'POST') checkCsrf(headers, options);
   else if (method !== 'GET') throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
 
-  const request: Routed = { deps, caller, method, route, event };
-  let response: ApiResponse | undefined;
-  if (route[0] === 'me') response = method === 'GET' && route.length === 1 ? respond(200, caller) : undefined;
-  else if (route[0] === 'plans') response = await planRoutes(request);
-  else if (route[0] === 'changes') response = await changeRoutes(request);
+  const routes = Object.hasOwn(ROUTES, route[0] ?? '') ? ROUTES[route[0] as string] : undefined;
+  const response = await routes?.({ deps, caller, method, route, event });
   if (!response) throw new HttpError('NotFoundError', `no route ${method} ${event.rawPath}`);
   return response;
 }
+
+/** The routes under /api, by their first segment; each answers undefined for a path or method it does not have. */
+const ROUTES: Readonly<Record<string, (request: Routed) => Promise<ApiResponse | undefined>>> = {
+  me: async ({ caller, method, route }) => (method === 'GET' && route.length === 1 ? respond(200, caller) : undefined),
+  plans: (request) => planRoutes(request),
+  changes: (request) => changeRoutes(request),
+  suppressions: (request) => suppressionRoutes(request),
+  rejections: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length !== 1) return undefined;
+    const { items, cursor } = await listRejections(deps, caller, pageOf(event));
+    return respond(200, { rejections: items, ...(cursor ? { cursor } : {}) });
+  },
+};
 
 /** A signed-in, authorized request past the CSRF check: GET or POST, path segments after /api. */
 interface Routed {
@@ -166,7 +199,7 @@ interface Routed {
 
 /** /api/plans, /api/plans/{runId}/{planId} and its approve and reject; undefined for any other route under it. */
 async function planRoutes({ deps, caller, method, route, event }: Routed): Promise<ApiResponse | undefined> {
-  if (method === 'GET' && route.length === 1) return respond(200, { groups: await listPending(deps, caller) });
+  if (method === 'GET' && route.length === 1) return respond(200, await pagePending(deps, caller, pageOf(event)));
   if (method === 'GET' && route.length === 3) {
     return respond(200, await showPlan(deps, caller, at(route, 1), at(route, 2)));
   }
@@ -185,7 +218,7 @@ async function planRoutes({ deps, caller, method, route, event }: Routed): Promi
 
 /** /api/changes and /api/changes/{changeId}/rollback (POST asks, GET reads); undefined for any other route. */
 async function changeRoutes({ deps, caller, method, route, event }: Routed): Promise<ApiResponse | undefined> {
-  if (method === 'GET' && route.length === 1) return respond(200, { changes: await listChanges(deps, caller) });
+  if (method === 'GET' && route.length === 1) return respond(200, await pageChanges(deps, caller, pageOf(event)));
   if (route.length !== 3 || route[2] !== 'rollback') return undefined;
   if (method === 'POST') {
     const body = validateInput<ApiRollbackBody>('api-rollback', readBody(event));
@@ -194,6 +227,39 @@ async function changeRoutes({ deps, caller, method, route, event }: Routed): Pro
     return respond(status.request?.status === 'done' ? 200 : 202, status);
   }
   return method === 'GET' ? respond(200, await rollbackStatus(deps, caller, at(route, 1))) : undefined;
+}
+
+/** /api/suppressions (GET lists, POST adds) and /api/suppressions/{id}/delete; undefined for any other route. */
+async function suppressionRoutes({ deps, caller, method, route, event }: Routed): Promise<ApiResponse | undefined> {
+  if (route.length === 1 && method === 'GET') {
+    const { items, cursor } = await listSuppressions(deps, caller, pageOf(event));
+    return respond(200, { suppressions: items, ...(cursor ? { cursor } : {}) });
+  }
+  if (route.length === 1 && method === 'POST') {
+    const body = validateInput<ApiSuppressionBody>('api-suppression', readBody(event));
+    return respond(201, { suppression: await addSuppression(deps, caller, body) });
+  }
+  if (route.length === 3 && route[2] === 'delete' && method === 'POST') {
+    return respond(200, await removeSuppression(deps, caller, at(route, 1)));
+  }
+  return undefined;
+}
+
+/** `limit` and `cursor` from the query string; a limit that is not a whole number from 1 to 500 is a 400. */
+export function pageOf(event: Pick<ApiEvent, 'rawQueryString'>): PageRequest {
+  const params = new URLSearchParams(event.rawQueryString ?? '');
+  const limit = params.get('limit');
+  const cursor = params.get('cursor');
+  if (limit !== null && !/^\d{1,3}$/.test(limit)) {
+    throw new HttpError('InvalidPageError', `limit must be a whole number from 1 to 500; got "${limit.slice(0, 20)}"`);
+  }
+  if (cursor !== null && (cursor === '' || cursor.length > 4096)) {
+    throw new HttpError(
+      'InvalidPageError',
+      'cursor must be what the previous page returned (not empty, at most 4096 characters)',
+    );
+  }
+  return { ...(limit !== null ? { limit: Number(limit) } : {}), ...(cursor !== null ? { cursor } : {}) };
 }
 
 function checkCsrf(headers: Record<string, string>, options: ApiOptions): void {

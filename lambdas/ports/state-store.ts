@@ -241,7 +241,8 @@ export interface StateStore {
   getRun(runId: string): Promise<RunRecord | undefined>;
   updateRun(runId: string, patch: Partial<Pick<RunRecord, 'status' | 'summary'>>): Promise<void>;
   putFindings(runId: string, findings: readonly Finding[]): Promise<void>;
-  listFindings(runId: string): Promise<Finding[]>;
+  /** The run's findings; with `accountId`, that account's only (a key range, not the whole run). */
+  listFindings(runId: string, accountId?: string): Promise<Finding[]>;
   putPlans(plans: readonly PlanRecord[]): Promise<void>;
   getPlan(runId: string, planId: string): Promise<PlanRecord | undefined>;
   listPlans(runId: string): Promise<PlanRecord[]>;
@@ -323,6 +324,8 @@ export interface StateStore {
   putRejection(rejection: RejectionRecord): Promise<void>;
   /** The live rejection of this plan id (undefined once expired). */
   getRejection(planId: string): Promise<RejectionRecord | undefined>;
+  /** Rejections still remembered (not expired), newest first: what the console shows beside the mutelist. */
+  pageRejections(page?: PageRequest): Promise<Page<RejectionRecord>>;
   /** The run in which a plan of this id is still open (proposed or awaiting approval), from an index keyed by plan id. */
   openPlanOf(planId: string): Promise<{ runId: string; status: PlanStatus } | undefined>;
   putSuppression(suppression: Suppression): Promise<void>;

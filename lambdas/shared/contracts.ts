@@ -297,6 +297,23 @@ export const apiSchemas = {
     properties: { comment: { type: 'string', maxLength: 1000 } },
     additionalProperties: false,
   },
+  // A mutelist entry: what it matches (at least one of ruleId, accountId, resource; resource may end in *), why,
+  // and until when (an ISO time in UTC; the API also wants it in the future and within a year).
+  'api-suppression': {
+    type: 'object',
+    required: ['reason', 'expiresAt'],
+    properties: {
+      ruleId: { type: 'string', pattern: '^[A-Z][A-Z0-9]*-\\d{3}$' },
+      accountId,
+      resource: { type: 'string', pattern: '^arn:[^*\\s]+\\*?$', maxLength: 2048 },
+      cluster: { type: 'string', pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}$' },
+      namespace: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' },
+      reason: { type: 'string', minLength: 1, maxLength: 1000 },
+      expiresAt: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$' },
+    },
+    additionalProperties: false,
+    anyOf: [{ required: ['ruleId'] }, { required: ['accountId'] }, { required: ['resource'] }],
+  },
 } as const;
 
 export interface ApiDecisionBody {
@@ -305,6 +322,15 @@ export interface ApiDecisionBody {
 }
 export interface ApiRollbackBody {
   readonly comment?: string;
+}
+export interface ApiSuppressionBody {
+  readonly ruleId?: string;
+  readonly accountId?: string;
+  readonly resource?: string;
+  readonly cluster?: string;
+  readonly namespace?: string;
+  readonly reason: string;
+  readonly expiresAt: string;
 }
 
 export type StepName = keyof typeof schemas | keyof typeof apiSchemas;

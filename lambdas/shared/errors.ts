@@ -231,6 +231,22 @@ export class ForbiddenError extends Error {
   }
 }
 
+/** A listing's page request is not usable: a cursor it did not give (or another listing's), or a bad limit: HTTP 400. */
+export class InvalidPageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPageError';
+  }
+}
+
+/** No suppression (mutelist entry) with this id. */
+export class SuppressionNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SuppressionNotFoundError';
+  }
+}
+
 /** No applied change with this id in the audit log. */
 export class ChangeNotFoundError extends Error {
   constructor(message: string) {

@@ -3,10 +3,28 @@
  * server, tests): list the plans waiting for a person, show one with everything needed to judge it, approve or
  * reject it, list the applied changes, and roll one back. Every operation checks that the caller is an approver.
  */
+import { randomUUID } from 'node:crypto';
 import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
 import type { Finding } from '../domain/finding';
-import type { ApprovalRecord, PlanRecord, RollbackRequest } from '../ports/state-store';
-import { ChangeNotFoundError, ForbiddenError, PlanNotFoundError, RollbackRefusedError } from '../shared/errors';
+import type {
+  ApprovalRecord,
+  AuditRecord,
+  Page,
+  PageRequest,
+  PlanRecord,
+  RejectionRecord,
+  RollbackRequest,
+  Suppression,
+} from '../ports/state-store';
+import type { ApiSuppressionBody } from '../shared/contracts';
+import {
+  ChangeNotFoundError,
+  ForbiddenError,
+  InvalidPayloadError,
+  PlanNotFoundError,
+  RollbackRefusedError,
+  SuppressionNotFoundError,
+} from '../shared/errors';
 import { recordDecision } from './decision-delivery';
 import { planContentHash } from './run-steps';
 import { rollbackIdOf, rollbackWithAudit, rolledBackBy } from './write-ahead';
@@ -50,6 +68,8 @@ export type ConsoleDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now' | 'wr
 };
 
 export const ACCOUNT_WIDE = '(account-wide)';
+/** Items of a page whose records are read at once (plans of the pending list, rollbacks of the history). */
+const READS_AT_ONCE = 10;
 const MAX_COMMENT = 1000;
 
 export function authorize(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Caller | undefined): Caller {
@@ -62,21 +82,53 @@ export function authorize(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Cal
   return caller;
 }
 
-export async function listPending(deps: ApiDeps, caller: Caller): Promise<PendingGroup[]> {
+/** A page of the pending plans, grouped by account and cluster; `cursor` continues the listing. */
+export interface PendingPage {
+  readonly groups: PendingGroup[];
+  readonly cursor?: string;
+}
+
+/**
+ * One page of the approval requests waiting for a decision, oldest first (an index, not a scan), with their plans
+ * grouped by account and cluster. Expired requests are left out, so a page may hold fewer than `limit` plans.
+ */
+export async function pagePending(deps: ApiDeps, caller: Caller, request: PageRequest = {}): Promise<PendingPage> {
   authorize(deps, caller);
   const now = deps.now().getTime();
-  const approvals = (await deps.store.listPendingApprovals()).filter((a) => Date.parse(a.expiresAt) >= now);
-  const summaries: PlanSummary[] = [];
-  const findingsByRun = new Map<string, Promise<Finding[]>>();
-  for (const approval of approvals) {
+  const page = await deps.store.pagePendingApprovals(request);
+  const approvals = page.items.filter((a) => Date.parse(a.expiresAt) >= now);
+  // Plans read by key, a few at once; one key-range read per run and account on the page for the findings' titles.
+  const findingsOf = new Map<string, Promise<Finding[]>>();
+  const summaryOf = async (approval: ApprovalRecord): Promise<PlanSummary | undefined> => {
     const record = await deps.store.getPlan(approval.runId, approval.planId);
-    if (!record) continue;
-    if (!findingsByRun.has(record.runId)) findingsByRun.set(record.runId, deps.store.listFindings(record.runId));
-    const findings = (await findingsByRun.get(record.runId)) ?? [];
+    if (!record) return undefined;
+    const key = `${record.runId}\u0000${record.plan.accountId}`;
+    if (!findingsOf.has(key)) findingsOf.set(key, deps.store.listFindings(record.runId, record.plan.accountId));
+    const findings = (await findingsOf.get(key)) ?? [];
     // The plan's rationale stands in for a title when the run's findings have aged out.
     const title = findings.find((f) => record.plan.findingIds.includes(f.id))?.title ?? record.plan.rationale;
-    summaries.push(summarize(record, approval, title));
+    return summarize(record, approval, title);
+  };
+  const summaries: PlanSummary[] = [];
+  for (let i = 0; i < approvals.length; i += READS_AT_ONCE) {
+    for (const s of await Promise.all(approvals.slice(i, i + READS_AT_ONCE).map(summaryOf))) if (s) summaries.push(s);
   }
+  return { groups: groupPending(summaries), ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+/** Every pending plan (all pages), grouped by account and cluster. */
+export async function listPending(deps: ApiDeps, caller: Caller): Promise<PendingGroup[]> {
+  const summaries: PlanSummary[] = [];
+  await eachPage(
+    (cursor) => pagePending(deps, caller, { limit: 500, ...(cursor ? { cursor } : {}) }),
+    (page) => {
+      for (const g of page.groups) summaries.push(...g.plans);
+    },
+  );
+  return groupPending(summaries);
+}
+
+function groupPending(summaries: readonly PlanSummary[]): PendingGroup[] {
   const groups = new Map<string, { accountId: string; cluster: string; plans: PlanSummary[] }>();
   for (const s of summaries) {
     const cluster = s.cluster ? `${s.cluster}${s.region ? ` (${s.region})` : ''}` : ACCOUNT_WIDE;
@@ -90,12 +142,28 @@ export async function listPending(deps: ApiDeps, caller: Caller): Promise<Pendin
     .map((g) => ({ ...g, plans: g.plans.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)) }));
 }
 
+/** Reads pages until the last, handing each to `use`. */
+async function eachPage<P extends { readonly cursor?: string }>(
+  read: (cursor?: string) => Promise<P>,
+  use: (page: P) => void,
+): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await read(cursor);
+    use(page);
+    cursor = page.cursor;
+  } while (cursor);
+}
+
 export async function showPlan(deps: ApiDeps, caller: Caller, runId: string, planId: string): Promise<PlanDetail> {
   authorize(deps, caller);
   const record = await deps.store.getPlan(runId, planId);
   if (!record) throw new PlanNotFoundError(`plan ${planId} of run ${runId} not found (it may have aged out)`);
   const wanted = new Set(record.plan.findingIds);
-  const findings = (await deps.store.listFindings(runId)).filter((f) => wanted.has(f.id));
+  // The plan's account's findings (a key range); the whole run only for findings stored before they were keyed by
+  // account.
+  let findings = (await deps.store.listFindings(runId, record.plan.accountId)).filter((f) => wanted.has(f.id));
+  if (findings.length < wanted.size) findings = (await deps.store.listFindings(runId)).filter((f) => wanted.has(f.id));
   // The hash of exactly what this view shows: an approval carrying it is refused if the stored content differs.
   const contentHash = planContentHash(record.plan, findings);
   const approval = await deps.store.getApproval(runId, planId);
@@ -145,26 +213,113 @@ export async function decide(deps: ApiDeps, caller: Caller, request: DecisionReq
   return withoutToken(approval);
 }
 
-/** Applied changes, newest first, each with its rollback when there was one. */
-export async function listChanges(deps: ApiDeps, caller: Caller): Promise<ChangeView[]> {
+/** A page of applied changes, newest first; `cursor` continues the history. */
+export interface ChangesPage {
+  readonly changes: ChangeView[];
+  readonly cursor?: string;
+}
+
+/**
+ * One page of the history, newest first (the audit table's index by time, not a scan): the applied changes among
+ * `limit` completed records, each with its rollback and its latest rollback request (read by key). Records that are
+ * not changes (a rollback, an attempt closed as not applied, a drift found) take a place on the page but are not
+ * listed, so a page may hold fewer than `limit` changes.
+ */
+export async function pageChanges(deps: ApiDeps, caller: Caller, request: PageRequest = {}): Promise<ChangesPage> {
   authorize(deps, caller);
-  const all = await deps.store.listAudit();
-  // Only records that wrote count (an attempt closed as not applied, or a drift found, is not a change).
-  const applied = all.filter((r) => (r.outcome ?? 'applied') === 'applied');
-  const requests = new Map((await deps.store.listRollbackRequests()).map((r) => [r.changeId, r]));
-  const rollbacks = new Map(applied.filter((r) => r.kind === 'rollback' && r.rollsBack).map((r) => [r.rollsBack, r]));
-  return applied
-    .filter((r) => r.kind === 'apply')
-    .map((change) => {
-      const rolledBackBy = rollbacks.get(change.changeId);
-      const rollbackRequest = requests.get(change.changeId);
-      return {
-        change,
-        ...(rolledBackBy ? { rolledBackBy } : {}),
-        ...(rollbackRequest ? { rollbackRequest } : {}),
-      };
-    })
-    .sort((a, b) => b.change.appliedAt.localeCompare(a.change.appliedAt));
+  const page = await deps.store.pageAudit(request);
+  const applied = page.items.filter((r) => r.kind === 'apply' && (r.outcome ?? 'applied') === 'applied');
+  const changes: ChangeView[] = [];
+  for (let i = 0; i < applied.length; i += READS_AT_ONCE) {
+    changes.push(...(await Promise.all(applied.slice(i, i + READS_AT_ONCE).map((c) => withRollback(deps, c)))));
+  }
+  return { changes, ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+async function withRollback(deps: ApiDeps, change: AuditRecord): Promise<ChangeView> {
+  const [rolledBack, rollbackRequest] = await Promise.all([
+    rolledBackBy(deps, change.changeId),
+    deps.store.getRollbackRequest(change.changeId),
+  ]);
+  return {
+    change,
+    ...(rolledBack ? { rolledBackBy: rolledBack } : {}),
+    ...(rollbackRequest ? { rollbackRequest } : {}),
+  };
+}
+
+/** Every applied change (all pages), newest first, each with its rollback when there was one. */
+export async function listChanges(deps: ApiDeps, caller: Caller): Promise<ChangeView[]> {
+  const changes: ChangeView[] = [];
+  await eachPage(
+    (cursor) => pageChanges(deps, caller, { limit: 500, ...(cursor ? { cursor } : {}) }),
+    (page) => changes.push(...page.changes),
+  );
+  return changes;
+}
+
+// ---- the mutelist -----------------------------------------------------------------------------------------------
+
+/** How far ahead a suppression may expire: every entry of the mutelist ends, and is looked at again. */
+export const MAX_SUPPRESSION_DAYS = 366;
+
+/** Rejected plans still remembered (not proposed again until they expire or their content changes), newest first. */
+export async function listRejections(
+  deps: ApiDeps,
+  caller: Caller,
+  request: PageRequest = {},
+): Promise<Page<RejectionRecord>> {
+  authorize(deps, caller);
+  return deps.store.pageRejections(request);
+}
+
+/** Suppressions not expired, newest first. */
+export async function listSuppressions(
+  deps: ApiDeps,
+  caller: Caller,
+  request: PageRequest = {},
+): Promise<Page<Suppression>> {
+  authorize(deps, caller);
+  return deps.store.listSuppressions(request);
+}
+
+/**
+ * Adds a suppression (a validated body: what it matches, why, until when), recorded as the caller's. Findings it
+ * matches are recorded as suppressed by the next analysis, not planned.
+ */
+export async function addSuppression(deps: ApiDeps, caller: Caller, body: ApiSuppressionBody): Promise<Suppression> {
+  authorize(deps, caller);
+  const now = deps.now();
+  const expires = Date.parse(body.expiresAt);
+  const latest = now.getTime() + MAX_SUPPRESSION_DAYS * 86_400_000;
+  const problems = [
+    ...(body.reason.trim() === '' ? ['$.reason: must say why'] : []),
+    ...(Number.isNaN(expires) ? ['$.expiresAt: not a time'] : []),
+    ...(expires <= now.getTime() ? ['$.expiresAt: must be in the future'] : []),
+    ...(expires > latest ? [`$.expiresAt: must be within ${MAX_SUPPRESSION_DAYS} days`] : []),
+  ];
+  if (problems.length > 0) throw new InvalidPayloadError(`suppression: ${problems.join('; ')}`, problems);
+  const suppression: Suppression = {
+    id: randomUUID(),
+    ...(body.ruleId ? { ruleId: body.ruleId } : {}),
+    ...(body.accountId ? { accountId: body.accountId } : {}),
+    ...(body.resource ? { resource: body.resource } : {}),
+    ...(body.cluster ? { cluster: body.cluster } : {}),
+    ...(body.namespace ? { namespace: body.namespace } : {}),
+    reason: body.reason.trim(),
+    createdBy: caller.id,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(expires).toISOString(),
+  };
+  await deps.store.putSuppression(suppression);
+  return suppression;
+}
+
+/** Removes a suppression; SuppressionNotFoundError (404) when there is none of that id. */
+export async function removeSuppression(deps: ApiDeps, caller: Caller, id: string): Promise<{ removed: string }> {
+  authorize(deps, caller);
+  if (!(await deps.store.deleteSuppression(id))) throw new SuppressionNotFoundError(`no suppression ${id}`);
+  return { removed: id };
 }
 
 export { rollbackIdOf };

@@ -189,11 +189,18 @@ describe('hub attack rows (IAM decides)', () => {
         'dynamodb:LeadingKeys': ['TRIGGER#x'],
         'dynamodb:Attributes': ['pk', 'sk'],
       }),
+      // no delete but of a suppression; no Scan of either table (every listing is a Query)
+      denied('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['RUN#r1'] }),
+      denied('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['ROLLBACK#c1'] }),
+      denied('dynamodb:Scan', stateTable),
+      denied('dynamodb:Scan', auditTable),
+      denied('dynamodb:Scan', `${stateTable}/index/pending-approval`),
+      denied('dynamodb:Scan', `${auditTable}/index/changes-by-time`),
     ];
     expect(await tableFailures(hubRole(apiRole), rows)).toEqual([]);
   });
 
-  it('allows the approval API to record decisions and rollback requests, and to read what it needs', async () => {
+  it('allows the approval API to record decisions, rollback requests and suppressions, and to read what it needs', async () => {
     const rows = [
       allowed('dynamodb:UpdateItem', stateTable, {
         'dynamodb:LeadingKeys': ['RUN#r1'],
@@ -210,7 +217,14 @@ describe('hub attack rows (IAM decides)', () => {
       allowed('dynamodb:GetItem', stateTable),
       allowed('dynamodb:Query', stateTable),
       allowed('dynamodb:GetItem', auditTable),
-      allowed('dynamodb:Scan', auditTable),
+      allowed('dynamodb:Query', auditTable),
+      // the paged listings read indexes
+      allowed('dynamodb:Query', `${stateTable}/index/pending-approval`),
+      allowed('dynamodb:Query', `${stateTable}/index/by-time`),
+      allowed('dynamodb:Query', `${auditTable}/index/changes-by-time`),
+      // the mutelist
+      allowed('dynamodb:PutItem', stateTable, { 'dynamodb:LeadingKeys': ['SUPPRESSION#s1'] }),
+      allowed('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['SUPPRESSION#s1'] }),
     ];
     expect(await tableFailures(hubRole(apiRole), rows)).toEqual([]);
   });
@@ -252,6 +266,13 @@ describe('hub attack rows (IAM decides)', () => {
       allowed('sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/IrsaDoctorRemediator`),
       allowed('sts:AssumeRole', `arn:aws:iam::${MEMBER}:role/IrsaDoctorRemediator`),
       denied('states:SendTaskSuccess', machineArn),
+      // the audit table: appended and read by key and index, never scanned, updated or deleted
+      allowed('dynamodb:PutItem', auditTable),
+      allowed('dynamodb:Query', `${auditTable}/index/changes-by-time`),
+      denied('dynamodb:Scan', auditTable),
+      denied('dynamodb:Scan', `${auditTable}/index/changes-by-time`),
+      denied('dynamodb:UpdateItem', auditTable),
+      denied('dynamodb:DeleteItem', auditTable),
     ]);
     expect(failures).toEqual([]);
   });

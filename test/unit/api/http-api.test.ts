@@ -1,4 +1,4 @@
-import { type ApiEvent, callerFromClaims, groupsOf, handleApiRequest } from '../../../lambdas/api/http-api';
+import { type ApiEvent, callerFromClaims, groupsOf, handleApiRequest, pageOf } from '../../../lambdas/api/http-api';
 import type { ConsoleDeps } from '../../../lambdas/workflow/approver-actions';
 
 describe('groupsOf', () => {
@@ -67,7 +67,7 @@ describe('handleApiRequest without AWS', () => {
     const errors: unknown[] = [];
     const broken = {
       approversGroup: 'irsa-doctor-approvers',
-      store: { listPendingApprovals: () => Promise.reject(new Error('secret internals')) },
+      store: { pagePendingApprovals: () => Promise.reject(new Error('secret internals')) },
     } as unknown as ConsoleDeps;
     const out = await handleApiRequest(broken, event('GET', '/api/plans', approver), {
       allowedOrigins: [],
@@ -76,5 +76,42 @@ describe('handleApiRequest without AWS', () => {
     expect(out.statusCode).toBe(500);
     expect(String(out.body)).not.toContain('secret internals');
     expect(errors).toHaveLength(1);
+  });
+
+  it('answers 400 to a bad page or suppression before any store call', async () => {
+    const post = (rawPath: string, body: unknown): ApiEvent => ({
+      ...event('POST', rawPath, approver),
+      headers: { 'content-type': 'application/json', 'x-irsa-doctor-request': '1' },
+      body: JSON.stringify(body),
+    });
+    const answer = async (e: ApiEvent) => {
+      const out = await handleApiRequest(deps, e, { allowedOrigins: [] });
+      return { status: out.statusCode, error: JSON.parse(String(out.body)).error };
+    };
+    for (const query of ['limit=0x10', 'limit=-1', 'limit=1e3', 'cursor=']) {
+      expect(await answer({ ...event('GET', '/api/plans', approver), rawQueryString: query })).toEqual({
+        status: 400,
+        error: 'InvalidPageError',
+      });
+    }
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    for (const body of [
+      { reason: 'r', expiresAt: future },
+      { ruleId: 'IRSA-015', expiresAt: future },
+      { ruleId: 'IRSA-015', reason: 'r', expiresAt: 'tomorrow' },
+      { ruleId: 'IRSA-015', reason: 'r', expiresAt: future, createdBy: 'mallory' },
+      { resource: 'arn:aws:iam::1:role/*x', reason: 'r', expiresAt: future },
+    ]) {
+      expect(await answer(post('/api/suppressions', body))).toEqual({ status: 400, error: 'InvalidPayloadError' });
+    }
+  });
+});
+
+describe('pageOf', () => {
+  it('reads limit and cursor from the query string', () => {
+    expect(pageOf({ rawQueryString: 'limit=20&cursor=abc_-' })).toEqual({ limit: 20, cursor: 'abc_-' });
+    expect(pageOf({ rawQueryString: '' })).toEqual({});
+    expect(pageOf({})).toEqual({});
+    expect(() => pageOf({ rawQueryString: 'limit=ten' })).toThrow(/limit must be a whole number/);
   });
 });

@@ -144,7 +144,7 @@ describe('irsa-doctor reports network and configuration errors in one line, exit
       const code = await main(['approvals', 'list', '--console-url', server.url], cli.io);
       expect(code).toBe(2);
       expectOneLine(cli.err());
-      expect(cli.err()).toContain(`cannot reach ${server.url}/api/plans:`);
+      expect(cli.err()).toContain(`cannot reach ${server.url}/api/plans?limit=100:`);
     } finally {
       await server.close();
     }

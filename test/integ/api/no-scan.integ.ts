@@ -1,0 +1,203 @@
+/**
+ * No request path of the approval API scans a table: every route is driven through the API's handler against the
+ * emulator, with a DynamoDB client that records each command it sends; not one is a Scan, and the listings page.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type ApiEvent, CSRF_HEADER, handleApiRequest } from '../../../lambdas/api/http-api';
+import type { Finding } from '../../../lambdas/domain/finding';
+import type { ApiDeps } from '../../../lambdas/workflow/approver-actions';
+import { planContentHash } from '../../../lambdas/workflow/run-steps';
+import { type FreshStore, freshStateStore } from '../../support/fresh-state-store';
+import { testPlan } from '../../support/test-plan';
+import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
+
+const ACCOUNT = '111111111111';
+const RUN = 'run-1';
+const APPROVER = { 'cognito:username': 'alice', 'cognito:groups': '[irsa-doctor-approvers]' };
+
+/** Records the name of every command the client sends (a middleware at the first step of each call). */
+function recordCommands(client: DynamoDBClient): string[] {
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  return sent;
+}
+
+let fresh: FreshStore;
+let sent: string[];
+let deps: ApiDeps;
+
+const finding = (n: number): Finding =>
+  ({
+    id: `f-${n}`,
+    ruleId: 'IRSA-015',
+    severity: 'high',
+    accountId: ACCOUNT,
+    resourceArn: `arn:aws:iam::${ACCOUNT}:role/app-${n}`,
+    resourceType: 'role',
+    title: `finding ${n}`,
+    message: 'm',
+    remediation: 'r',
+    references: [],
+    evidence: {},
+  }) as unknown as Finding;
+
+beforeAll(async () => {
+  useEmulatorCredentials();
+  fresh = await freshStateStore(endpointUrl());
+  const { store } = fresh;
+  // Given a run with three plans waiting for approval, an applied change, and a suppression
+  const findings = [1, 2, 3].map(finding);
+  await store.putAccountFindings(RUN, ACCOUNT, findings);
+  for (const n of [1, 2, 3]) {
+    const plan = testPlan({
+      id: `p${n}`,
+      findingIds: [`f-${n}`],
+      resourceArn: `arn:aws:iam::${ACCOUNT}:role/app-${n}`,
+    });
+    const contentHash = planContentHash(plan, findings);
+    const at = `2030-01-0${n}T00:00:00.000Z`;
+    await store.putPlans([
+      { runId: RUN, planId: plan.id, plan, contentHash, status: 'awaiting-approval', wave: 0, updatedAt: at },
+    ]);
+    await store.putApproval({
+      runId: RUN,
+      planId: plan.id,
+      taskToken: `t${n}`,
+      contentHash,
+      requestedAt: at,
+      expiresAt: '2999-01-01T00:00:00.000Z',
+    });
+  }
+  for (const [changeId, appliedAt] of [
+    ['c1', '2030-01-01T00:00:00.000Z'],
+    ['c2', '2030-01-02T00:00:00.000Z'],
+  ] as const) {
+    await store.putAudit({
+      changeId,
+      kind: 'apply',
+      runId: RUN,
+      planId: 'p9',
+      accountId: ACCOUNT,
+      resourceArn: `arn:aws:iam::${ACCOUNT}:role/app-9`,
+      action: 'update-trust-policy',
+      replaced: { Statement: [] },
+      wrote: { Statement: [] },
+      writes: ['iam:UpdateAssumeRolePolicy'],
+      approvedBy: 'alice',
+      appliedAt,
+      outcome: 'applied',
+    });
+  }
+  await store.putRejection({
+    planId: 'p8',
+    runId: 'run-0',
+    accountId: ACCOUNT,
+    resourceArn: `arn:aws:iam::${ACCOUNT}:role/app-8`,
+    action: 'update-trust-policy',
+    rejectedBy: 'bob',
+    rejectedAt: '2030-01-01T00:00:00.000Z',
+    expiresAt: '2999-01-01T00:00:00.000Z',
+  });
+  // The API's own client: every command it sends from here on is recorded
+  sent = recordCommands(fresh.client);
+  deps = { store, now: () => new Date(), approversGroup: 'irsa-doctor-approvers' };
+});
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown) {
+  const [rawPath = '', rawQueryString = ''] = path.split('?');
+  const event: ApiEvent = {
+    rawPath,
+    rawQueryString,
+    headers: method === 'POST' ? { 'content-type': 'application/json', [CSRF_HEADER]: '1' } : {},
+    body: body === undefined ? '' : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: { http: { method }, authorizer: { jwt: { claims: APPROVER } } },
+  };
+  const out = await handleApiRequest(deps, event, { allowedOrigins: [], onError: (e) => console.error(e) });
+  return { status: out.statusCode, json: JSON.parse(String(out.body)) };
+}
+
+describe('the approval API reads by key and index only', () => {
+  it('sends no Scan on any route, and pages its listings', async () => {
+    const routes: string[] = [];
+    const drive = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+      const res = await call(method, path, body);
+      routes.push(`${method} ${path.split('?')[0]} ${res.status}`);
+      return res;
+    };
+
+    // When every route is called, the listings a page at a time
+    await drive('GET', '/api/me');
+    const first = await drive('GET', '/api/plans?limit=2');
+    const second = await drive('GET', `/api/plans?limit=2&cursor=${encodeURIComponent(first.json.cursor)}`);
+    const plan = await drive('GET', `/api/plans/${RUN}/p1`);
+    await drive('POST', `/api/plans/${RUN}/p1/approve`, { contentHash: plan.json.contentHash });
+    const p2 = await drive('GET', `/api/plans/${RUN}/p2`);
+    await drive('POST', `/api/plans/${RUN}/p2/reject`, { contentHash: p2.json.contentHash, comment: 'no' });
+    const changes = await drive('GET', '/api/changes?limit=1');
+    const older = await drive('GET', `/api/changes?limit=1&cursor=${encodeURIComponent(changes.json.cursor)}`);
+    await drive('POST', '/api/changes/c1/rollback', { comment: 'undo' });
+    await drive('GET', '/api/changes/c1/rollback');
+    const added = await drive('POST', '/api/suppressions', {
+      ruleId: 'IRSA-015',
+      accountId: ACCOUNT,
+      reason: 'accepted risk',
+      expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    });
+    const muted = await drive('GET', '/api/suppressions?limit=10');
+    await drive('POST', `/api/suppressions/${added.json.suppression.id}/delete`);
+    const pendingAfter = await drive('GET', '/api/plans');
+    const rejections = await drive('GET', '/api/rejections?limit=5');
+
+    // Then each answered as it should
+    expect(routes).toEqual([
+      'GET /api/me 200',
+      'GET /api/plans 200',
+      'GET /api/plans 200',
+      `GET /api/plans/${RUN}/p1 200`,
+      `POST /api/plans/${RUN}/p1/approve 200`,
+      `GET /api/plans/${RUN}/p2 200`,
+      `POST /api/plans/${RUN}/p2/reject 200`,
+      'GET /api/changes 200',
+      'GET /api/changes 200',
+      'POST /api/changes/c1/rollback 202',
+      'GET /api/changes/c1/rollback 200',
+      'POST /api/suppressions 201',
+      'GET /api/suppressions 200',
+      `POST /api/suppressions/${added.json.suppression.id}/delete 200`,
+      'GET /api/plans 200',
+      'GET /api/rejections 200',
+    ]);
+    const planIds = (page: { json: { groups: { plans: { planId: string }[] }[] } }) =>
+      page.json.groups.flatMap((g) => g.plans.map((p) => p.planId));
+    expect([planIds(first), planIds(second)]).toEqual([['p1', 'p2'], ['p3']]);
+    expect(second.json.cursor).toBeUndefined();
+    expect(plan.json.findings.map((f: Finding) => f.id)).toEqual(['f-1']);
+    expect(
+      [changes.json.changes, older.json.changes].map((c) =>
+        c.map((v: { change: { changeId: string } }) => v.change.changeId),
+      ),
+    ).toEqual([['c2'], ['c1']]);
+    expect(muted.json.suppressions).toEqual([added.json.suppression]);
+    expect(added.json.suppression).toMatchObject({ createdBy: 'alice', reason: 'accepted risk' });
+    expect(planIds(pendingAfter)).toEqual(['p3']);
+    expect(rejections.json.rejections.map((r: { planId: string }) => r.planId)).toEqual(['p8']);
+
+    // And not one DynamoDB command was a Scan (the reads were Queries and GetItems)
+    expect(sent).toContain('QueryCommand');
+    expect(sent).toContain('GetItemCommand');
+    expect(sent.filter((c) => c.includes('Scan'))).toEqual([]);
+  });
+
+  it('answers 400 to a cursor of another listing', async () => {
+    const changes = await call('GET', '/api/changes?limit=1');
+    const res = await call('GET', `/api/plans?cursor=${encodeURIComponent(changes.json.cursor)}`);
+    expect(res).toMatchObject({ status: 400, json: { error: 'InvalidPageError' } });
+  });
+});
