@@ -298,6 +298,14 @@ export class ClusterLookupError extends UsageError {
   }
 }
 
+/** A name that is not a declared workflow step (a function deployed with a wrong IRSA_DOCTOR_HANDLER, a typo). */
+export class UnknownStepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownStepError';
+  }
+}
+
 /** What an earlier step of the run should have left (the issuer index, the run record) is not there. */
 export class RunDataMissingError extends Error {
   constructor(message: string, options?: ErrorOptions) {
