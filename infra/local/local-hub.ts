@@ -89,7 +89,6 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
       ownRoleNames: [scannerRoleName, remediatorRoleName],
     }),
     approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? 86400,
-    maxPlansPerRun: 500,
     clusterWaitAttempts: 30,
     endpoint: options.endpoint,
     readClusters: false,

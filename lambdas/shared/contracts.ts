@@ -93,11 +93,6 @@ export interface CollectAccountInput {
   readonly regions: readonly string[];
   readonly target: { readonly accountId: string; readonly name?: string };
 }
-export interface AnalyzePlanInput {
-  readonly runId: string;
-  readonly targets: ReadonlyArray<{ readonly accountId: string; readonly name?: string }>;
-  readonly dryRun: boolean;
-}
 /** The run's one digest (after every account is analyzed). `phase` is accepted for older definitions, ignored. */
 export interface ReportInput {
   readonly runId: string;
@@ -161,11 +156,6 @@ export const schemas = {
     type: 'object',
     required: ['runId', 'regions', 'target'],
     properties: { runId: id, regions: { type: 'array', items: region, minItems: 1 }, target },
-  },
-  'analyze-plan': {
-    type: 'object',
-    required: ['runId', 'targets', 'dryRun'],
-    properties: { runId: id, targets: { type: 'array', items: target }, dryRun: { type: 'boolean' } },
   },
   report: {
     type: 'object',

@@ -42,8 +42,6 @@ export interface WorkflowEnv {
    */
   readonly remediationScope: RemediationScope;
   readonly approvalTimeoutSeconds: number;
-  /** Plans that wait for approval in one run, at most (the rest wait for the next run). */
-  readonly maxPlansPerRun: number;
   /** Attempts before a new cluster is given up on (interval set by the state machine). */
   readonly clusterWaitAttempts: number;
   readonly consoleUrl?: string;
@@ -77,7 +75,6 @@ export const ENV = {
   remediableRoles: 'REMEDIABLE_ROLES',
   remediablePaths: 'REMEDIABLE_PATHS',
   approvalTimeoutSeconds: 'APPROVAL_TIMEOUT_SECONDS',
-  maxPlansPerRun: 'MAX_PLANS_PER_RUN',
   clusterWaitAttempts: 'CLUSTER_WAIT_ATTEMPTS',
   consoleUrl: 'CONSOLE_URL',
   endpoint: 'AWS_ENDPOINT_URL',
@@ -171,7 +168,6 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>): Work
     allowWidening: wideningClasses(env[ENV.allowWidening]),
     remediationScope: scopeFrom(env),
     approvalTimeoutSeconds: whole(ENV.approvalTimeoutSeconds, 86400),
-    maxPlansPerRun: whole(ENV.maxPlansPerRun, 500),
     clusterWaitAttempts: whole(ENV.clusterWaitAttempts, 30),
     ...(env[ENV.consoleUrl] ? { consoleUrl: env[ENV.consoleUrl] as string } : {}),
     ...(env[ENV.endpoint] ? { endpoint: env[ENV.endpoint] as string } : {}),

@@ -15,17 +15,15 @@ import {
   shardSnapshot,
 } from '../domain/estate-shard';
 import { type Finding, type FindingSuppression, SEVERITIES, type Severity } from '../domain/finding';
-import { planEstate } from '../domain/plan/plan-estate';
 import type { Plan } from '../domain/plan/plan-model';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../domain/snapshot';
 import { applySuppressions, suppresses } from '../domain/suppressions';
 import type { IssuerIndex, ManifestLocation } from '../ports/snapshot-store';
-import type { AccountRunSummary, PlanRecord, PlanStatus, Suppression } from '../ports/state-store';
+import type { AccountRunSummary, PlanRecord, Suppression } from '../ports/state-store';
 import { mapLimit } from '../shared/concurrency';
 import type {
   AnalyzeAccountInput,
-  AnalyzePlanInput,
   BuildIndexInput,
   CheckClusterInput,
   CollectAccountInput,
@@ -215,83 +213,6 @@ function waves(plans: readonly Plan[]): Map<string, number> {
   };
   for (const p of plans) visit(p, new Set());
   return depth;
-}
-
-export async function analyzeAndPlan(deps: WorkflowDeps, input: AnalyzePlanInput) {
-  const collected = await deps.snapshots.getAccounts(input.runId);
-  const seen = new Set(collected.map((a) => a.accountId));
-  // An account whose collection step failed outright has no snapshot: it is reported unreachable, never healthy.
-  const missing: AccountSnapshot[] = input.targets
-    .filter((t) => !seen.has(t.accountId))
-    .map((t) =>
-      unreachableAccount(
-        t.accountId,
-        [
-          {
-            operation: 'collect-account',
-            code: 'CollectionFailed',
-            message: 'the collection step failed; see the execution history',
-          },
-        ],
-        t.name,
-      ),
-    );
-  const snapshot: EstateSnapshot = {
-    schemaVersion: 1,
-    partition: 'aws',
-    generatedAt: deps.now().toISOString(),
-    generator: 'irsa-doctor workflow',
-    accounts: [...collected, ...missing].sort((a, b) => a.accountId.localeCompare(b.accountId)),
-  };
-  const result = planEstate(snapshot, {
-    allowWidening: deps.env.allowWidening,
-    remediationScope: deps.env.remediationScope,
-  });
-  const findings: Finding[] = [...result.analysis.findings, ...result.findings];
-  await deps.store.putFindings(input.runId, findings);
-  const depth = waves(result.plans);
-  const now = deps.now().toISOString();
-  const applicable = result.plans.filter((p) => p.applicable);
-  const admitted = new Set(applicable.slice(0, deps.env.maxPlansPerRun).map((p) => p.id));
-  const records: PlanRecord[] = result.plans.map((plan) => ({
-    runId: input.runId,
-    planId: plan.id,
-    plan,
-    contentHash: planContentHash(plan, findings),
-    status: 'proposed' as PlanStatus,
-    wave: depth.get(plan.id) ?? 0,
-    updatedAt: now,
-    ...(!plan.applicable
-      ? { detail: `propose-only: ${plan.proposeOnlyReason ?? 'needs a person'}` }
-      : !admitted.has(plan.id)
-        ? { detail: `over this run's limit of ${deps.env.maxPlansPerRun} plans: proposed again by the next run` }
-        : {}),
-  }));
-  await deps.store.putPlans(records);
-  await deps.events.publish(
-    findings.map((f) => ({ detailType: 'IRSA Doctor Finding', detail: { runId: input.runId, finding: f } })),
-  );
-  const byWave: Array<Array<{ planId: string }>> = [];
-  for (const r of records) {
-    if (!admitted.has(r.planId)) continue;
-    const wave = byWave[r.wave] ?? [];
-    wave.push({ planId: r.planId });
-    byWave[r.wave] = wave;
-  }
-  const bySeverity = countBy(findings.map((f) => f.severity));
-  const summary = {
-    findings: findings.length,
-    bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, bySeverity[s] ?? 0])) as Record<Severity, number>,
-    plans: result.plans.length,
-    applicable: applicable.length,
-    admitted: admitted.size,
-    proposeOnly: result.plans.length - applicable.length,
-    accounts: snapshot.accounts.length,
-    unreachable: snapshot.accounts.filter((a) => a.collection?.status === 'unreachable').length,
-    partial: snapshot.accounts.filter((a) => a.collection?.status === 'partial').length,
-  };
-  await deps.store.updateRun(input.runId, { summary: { analysis: summary } });
-  return { summary, waves: byWave.filter((w) => w && w.length > 0) };
 }
 
 function countBy(values: readonly string[]): Record<string, number> {

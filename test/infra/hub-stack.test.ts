@@ -175,7 +175,7 @@ describe('HubStack', () => {
       }
       expect(text(first[ENV.eventBusName])).toMatch(/EventBus/);
       // Plans are no longer capped per run: any number wait, each in its own remediation execution
-      expect(first).not.toHaveProperty(ENV.maxPlansPerRun);
+      expect(first).not.toHaveProperty('MAX_PLANS_PER_RUN');
     });
 
     it('give the remediation ARN, and StartExecution on it alone, only to the steps that start remediations', () => {

@@ -38,7 +38,7 @@ export function failingAuditPut(store: StateStore, times = 1): StateStore {
   });
 }
 
-/** Stores a plan as analyze-plan would, waiting for approval. */
+/** Stores a plan as analyze-account would, waiting for approval. */
 export async function storePlan(store: StateStore, runId: string, plan: Plan): Promise<void> {
   await store.putPlans([
     {

@@ -38,7 +38,6 @@ export function fakeEnv(overrides: Partial<WorkflowEnv> = {}): WorkflowEnv {
     allowWidening: [],
     remediationScope: remediationScopeFrom({ ownRoleNames: ['IrsaDoctorScanner', 'IrsaDoctorRemediator'] }),
     approvalTimeoutSeconds: 86400,
-    maxPlansPerRun: 500,
     clusterWaitAttempts: 30,
     readClusters: false,
     remediationStateMachineArn: 'arn:aws:states:eu-west-1:000000000000:stateMachine:IrsaDoctorRemediation',

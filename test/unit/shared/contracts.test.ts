@@ -86,8 +86,8 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ STATE_TABLE: 's' })).toThrow(
       /missing environment variable\(s\) AUDIT_TABLE, SNAPSHOT_BUCKET, TOPIC_ARN/,
     );
-    expect(() => loadEnv({ ...complete, MAX_PLANS_PER_RUN: 'lots' })).toThrow(
-      /MAX_PLANS_PER_RUN must be a positive whole number; got "lots"/,
+    expect(() => loadEnv({ ...complete, CLUSTER_WAIT_ATTEMPTS: 'lots' })).toThrow(
+      /CLUSTER_WAIT_ATTEMPTS must be a positive whole number; got "lots"/,
     );
   });
 });
