@@ -1,16 +1,17 @@
 /**
- * The state machine CDK synthesizes into the hub stack, run by a real ASL interpreter (aws-local-stepfunctions)
- * whose Lambda tasks call the real handlers against the emulator. Approvals go through decideApproval, as the
- * CLI and console do.
+ * The state machine CDK synthesizes into the hub stack, created in the emulator and run by its Step Functions
+ * interpreter (the local runtime: infra/local/emulator-workflow.ts), whose Lambda tasks call the real handlers
+ * against the emulator. Approvals go through decideApproval, as the CLI and console do, and resume the execution
+ * through a real SendTaskSuccess/SendTaskFailure.
  */
 
 import { randomUUID } from 'node:crypto';
 import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
-import { createLocalHub, type LocalHub, synthesizeLocalWorkflow } from '../../../infra/local/local-hub';
-import { runLocalWorkflow } from '../../../infra/local/local-workflow';
-import type { SynthesizedWorkflow } from '../../../infra/local/synthesized-definition';
+import { statesEntered } from '../../../infra/local/emulator-workflow';
+import { createWorkflowHub, synthesizeHubTemplate, type WorkflowHub } from '../../../infra/local/local-hub';
+import type { SynthesizedTemplate } from '../../../infra/local/synthesized-definition';
 import { collectEstate } from '../../../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import { atLeast } from '../../../lambdas/domain/finding';
@@ -21,7 +22,9 @@ import { budgetFor } from '../budget';
 import { endpointUrl } from '../emulator-env';
 
 const REGIONS = ['us-west-2', 'eu-west-1'];
-let workflow: SynthesizedWorkflow;
+let template: SynthesizedTemplate;
+/** A cluster that is still CREATING is checked again after a second, not a minute. */
+const QUICK = { clusterPollInterval: 1 };
 
 beforeAll(
   () => {
@@ -30,16 +33,17 @@ beforeAll(
     process.env.AWS_REGION = 'us-east-1';
     process.env.POWERTOOLS_DEV = 'true';
     logger.setLogLevel('SILENT');
-    workflow = synthesizeLocalWorkflow({});
+    template = synthesizeHubTemplate(QUICK);
   },
   budgetFor({ calls: 0, syntheses: 1 }),
 );
 
 async function hubFor(
   accounts: readonly string[],
-  options: { approvalTimeoutSeconds?: number } = {},
-): Promise<LocalHub> {
-  return createLocalHub({
+  options: { approvalTimeoutSeconds?: number; template?: SynthesizedTemplate } = {},
+): Promise<WorkflowHub> {
+  return createWorkflowHub({
+    template,
     endpoint: endpointUrl(),
     prefix: `t${randomUUID().slice(0, 8)}`,
     accounts,
@@ -51,21 +55,15 @@ async function hubFor(
   });
 }
 
-async function sweep(hub: LocalHub, decide: Decide, input: object = {}, wf = workflow) {
+async function sweep(hub: WorkflowHub, decide: Decide, input: object = {}) {
   const executionName = `run-${randomUUID()}`;
-  const run = runLocalWorkflow({
-    workflow: wf,
-    deps: hub.deps,
-    callbacks: hub.callbacks,
-    input: { mode: 'sweep', trigger: 'test', ...input },
-    executionName,
-    waitTimeOverrides: { 'Wait For Cluster': 10 },
-  });
+  const run = hub.workflow.run('Sweep', { mode: 'sweep', trigger: 'test', ...input }, executionName);
   const result = await driveApprovals(hub.deps, run, executionName, decide);
+  expect(result.status).toBe('SUCCEEDED');
   return { ...result, runId: executionName, plans: await hub.deps.store.listPlans(executionName) };
 }
 
-async function findingsNow(hub: LocalHub, estate: WorkflowEstate) {
+async function findingsNow(hub: WorkflowHub, estate: WorkflowEstate) {
   const snapshot = await collectEstate(
     hub.deps.readers,
     estate.accounts.map((accountId) => ({ accountId })),
@@ -121,10 +119,12 @@ describe('the synthesized sweep state machine', () => {
     'an approval that times out applies nothing and is recorded as timed out',
     async () => {
       const estate = await seedWorkflowEstate(endpointUrl());
-      const hub = await hubFor(estate.accounts, { approvalTimeoutSeconds: 1 });
-      const quick = synthesizeLocalWorkflow({ approvalTimeout: 1 });
+      const hub = await hubFor(estate.accounts, {
+        approvalTimeoutSeconds: 1,
+        template: synthesizeHubTemplate({ ...QUICK, approvalTimeout: 1 }),
+      });
 
-      const run = await sweep(hub, () => 'wait', {}, quick);
+      const run = await sweep(hub, () => 'wait', {});
 
       expect(new Set(run.plans.map((p) => p.status))).toEqual(new Set(['timed-out']));
       expect(await hub.deps.store.listAudit()).toEqual([]);
@@ -168,7 +168,8 @@ describe('the synthesized sweep state machine', () => {
 
   it('applies only the actions configuration allows without approval; everything else still waits for a person', async () => {
     const estate = await seedWorkflowEstate(endpointUrl());
-    const hub = await createLocalHub({
+    const hub = await createWorkflowHub({
+      template,
       endpoint: endpointUrl(),
       prefix: `t${randomUUID().slice(0, 8)}`,
       accounts: estate.accounts,
@@ -245,9 +246,7 @@ describe('the synthesized sweep state machine', () => {
     const run = await sweep(hub, () => 'rejected', input);
 
     // Then it checked three times, waiting twice, and then swept the cluster's account and region
-    const entered = run.events
-      .filter((e) => e.type === 'StateEntered')
-      .map((e) => (e.state as { name?: string } | undefined)?.name);
+    const entered = statesEntered(run.events);
     expect(entered.filter((n) => n === 'Check Cluster Status')).toHaveLength(3);
     expect(entered.filter((n) => n === 'Wait For Cluster')).toHaveLength(2);
     expect((run.output as { clusterCheck: object }).clusterCheck).toMatchObject({
