@@ -121,9 +121,11 @@ export class EmulatorWorkflow {
     return new EmulatorWorkflow(options.workflow, sfn, dispatcher, options.hubId);
   }
 
-  /** The state machine whose logical id contains `name` (exactly one). */
+  /** The state machine whose logical id or template name contains `name` (exactly one). */
   machine(name: string): SynthesizedMachine {
-    const found = this.workflow.machines.filter((m) => m.logicalId.includes(name));
+    const found = this.workflow.machines.filter(
+      (m) => m.logicalId.includes(name) || Boolean(m.stateMachineName?.includes(name)),
+    );
     if (found.length !== 1) {
       throw new Error(
         `expected one state machine named like "${name}", found ${found.length} of ${this.workflow.machines

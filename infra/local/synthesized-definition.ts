@@ -2,7 +2,8 @@
  * The state machines exactly as CDK synthesizes them into the hub stack's template, made runnable in the emulator:
  * every AWS::StepFunctions::StateMachine's `Fn::Join` definition is resolved, with each intrinsic it holds mapped to
  * the local hub's counterpart: `Fn::GetAtt` of a Lambda function's ARN to the function created in the emulator,
- * `Ref`/`Fn::GetAtt` of another state machine to its local ARN, `Ref` of a resource the local hub creates (the
+ * `Ref`/`Fn::GetAtt` of another state machine to its local ARN (and the ARN built from a machine's fixed
+ * StateMachineName, as the remediation machine's is, to the local one), `Ref` of a resource the local hub creates (the
  * snapshot bucket, the topic, the tables, the event bus) to its local name, and the pseudo parameters to the local
  * account and region. Each function is mapped to its step by the IRSA_DOCTOR_HANDLER variable the IrsaFunction
  * construct sets. Nothing else in a definition is touched; anything else unresolvable is an error naming it.
@@ -42,6 +43,8 @@ export interface SynthesizedFunction {
 
 export interface SynthesizedMachine {
   readonly logicalId: string;
+  /** The StateMachineName the template gives it, if any (its local name is prefixed). */
+  readonly stateMachineName?: string;
   /** The machine's name in the emulator. */
   readonly name: string;
   readonly arn: string;
@@ -84,21 +87,55 @@ function localName(prefix: string, logicalId: string, max: number): string {
 export const functionArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
 export const stateMachineArn = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 
+/** `text` with each `from` that is not followed by another name character replaced by `to`. */
+function replaceWholeName(text: string, from: string, to: string): string {
+  let out = '';
+  let i = 0;
+  for (let j = text.indexOf(from); j >= 0; j = text.indexOf(from, i)) {
+    const end = j + from.length;
+    out += text.slice(i, j) + (/[A-Za-z0-9_-]/.test(text[end] ?? '') ? from : to);
+    i = end;
+  }
+  return out + text.slice(i);
+}
+
+function fixedNameOf(resource: Resource | undefined): string | undefined {
+  const name = resource?.Properties?.StateMachineName;
+  return typeof name === 'string' ? name : undefined;
+}
+
 class Resolver {
+  /** The ARN a fixed StateMachineName gives in AWS -> the local machine's ARN. */
+  private readonly fixedArns = new Map<string, string>();
+
   constructor(
     private readonly resources: Record<string, Resource>,
     private readonly names: LocalNames,
-  ) {}
+  ) {
+    for (const [logicalId, r] of Object.entries(resources)) {
+      const fixed = r.Type === 'AWS::StepFunctions::StateMachine' ? fixedNameOf(r) : undefined;
+      if (fixed) this.fixedArns.set(stateMachineArn(fixed), stateMachineArn(this.machineName(logicalId)));
+    }
+  }
 
   functionName(logicalId: string): string {
     return localName(this.names.prefix, logicalId, 64);
   }
 
   machineName(logicalId: string): string {
-    return localName(this.names.prefix, logicalId, 80);
+    return localName(this.names.prefix, fixedNameOf(this.resources[logicalId]) ?? logicalId, 80);
   }
 
-  resolve(value: Json, where: string): string {
+  /** A value resolved to text, with ARNs built from a fixed state machine name made local. */
+  resolveText(value: Json, where: string): string {
+    let text = this.resolve(value, where);
+    for (const [global, local] of this.fixedArns) {
+      text = replaceWholeName(text, global, local);
+    }
+    return text;
+  }
+
+  private resolve(value: Json, where: string): string {
     if (typeof value === 'string') return value;
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       if ('Fn::GetAtt' in value) return this.getAtt(value['Fn::GetAtt'] as [string, string], where);
@@ -143,6 +180,28 @@ function environmentOf(resource: Resource): Record<string, unknown> {
   return (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 }
 
+function machineOf(resolver: Resolver, logicalId: string, r: Resource): SynthesizedMachine {
+  const name = resolver.machineName(logicalId);
+  const text = resolver.resolveText((r.Properties?.DefinitionString ?? null) as Json, `state machine ${logicalId}`);
+  const fixed = fixedNameOf(r);
+  return {
+    logicalId,
+    ...(fixed ? { stateMachineName: fixed } : {}),
+    name,
+    arn: stateMachineArn(name),
+    definition: JSON.parse(text) as Record<string, unknown>,
+    type: String(r.Properties?.StateMachineType ?? 'STANDARD'),
+  };
+}
+
+function functionOf(resolver: Resolver, logicalId: string, r: Resource): SynthesizedFunction | undefined {
+  const handler = environmentOf(r)[HANDLER_VARIABLE];
+  if (typeof handler !== 'string') return undefined;
+  const name = resolver.functionName(logicalId);
+  const timeoutSeconds = Number(r.Properties?.Timeout ?? 3);
+  return { logicalId, name, arn: functionArn(name), handler, timeoutSeconds };
+}
+
 /** Every state machine of the template, resolved for the local hub named by `names`. */
 export function synthesizedWorkflow(template: SynthesizedTemplate, names: LocalNames): SynthesizedWorkflow {
   const resources = (template.Resources ?? {}) as Record<string, Resource>;
@@ -151,32 +210,14 @@ export function synthesizedWorkflow(template: SynthesizedTemplate, names: LocalN
   const functions = new Map<string, SynthesizedFunction>();
   let remediationStateMachineArn: string | undefined;
   for (const [logicalId, r] of Object.entries(resources)) {
-    if (r.Type === 'AWS::StepFunctions::StateMachine') {
-      const name = resolver.machineName(logicalId);
-      const where = `state machine ${logicalId}`;
-      const text = resolver.resolve((r.Properties?.DefinitionString ?? null) as Json, where);
-      machines.push({
-        logicalId,
-        name,
-        arn: stateMachineArn(name),
-        definition: JSON.parse(text) as Record<string, unknown>,
-        type: String(r.Properties?.StateMachineType ?? 'STANDARD'),
-      });
-    }
+    if (r.Type === 'AWS::StepFunctions::StateMachine') machines.push(machineOf(resolver, logicalId, r));
     if (r.Type !== 'AWS::Lambda::Function') continue;
-    const variables = environmentOf(r);
-    const handler = variables[HANDLER_VARIABLE];
-    if (typeof handler === 'string') {
-      const name = resolver.functionName(logicalId);
-      const timeout = Number(r.Properties?.Timeout ?? 3);
-      functions.set(functionArn(name), { logicalId, name, arn: functionArn(name), handler, timeoutSeconds: timeout });
-    }
-    const remediation = variables[REMEDIATION_VARIABLE];
+    const fn = functionOf(resolver, logicalId, r);
+    if (fn) functions.set(fn.arn, fn);
+    const remediation = environmentOf(r)[REMEDIATION_VARIABLE];
     if (remediation !== undefined) {
-      remediationStateMachineArn = resolver.resolve(
-        remediation as Json,
-        `function ${logicalId}'s ${REMEDIATION_VARIABLE}`,
-      );
+      const where = `function ${logicalId}'s ${REMEDIATION_VARIABLE}`;
+      remediationStateMachineArn = resolver.resolveText(remediation as Json, where);
     }
   }
   if (machines.length === 0) throw new Error('no AWS::StepFunctions::StateMachine in the template');

@@ -2,7 +2,7 @@
  * A real task token, waiting in the emulator's Step Functions: a one-task state machine
  * (`lambda:invoke.waitForTaskToken`) whose function hands its token to the test. `resumed` settles as the execution
  * does: with the output SendTaskSuccess gave, or rejected with the error name and cause SendTaskFailure gave (or
- * States.Timeout). For tests of the approval path without a whole sweep.
+ * States.Timeout). For tests of the approval path without a whole sweep. close() ends the waits (rejected).
  */
 import { randomUUID } from 'node:crypto';
 import { EmulatorWorkflow } from '../../infra/local/emulator-workflow';
@@ -31,6 +31,7 @@ class TaskFailure extends Error {
 export async function taskTokens(endpoint: string, deps: WorkflowDeps): Promise<TaskTokens> {
   const prefix = `tt${randomUUID().slice(0, 8)}`;
   const handed = new Map<string, (token: string) => void>();
+  let closed = false;
   const fn = { logicalId: 'hand', name: `${prefix}-hand`, arn: functionArn(`${prefix}-hand`), handler: 'hand' };
   const machine = (timeout: number) => ({
     logicalId: `Waiting${timeout}`,
@@ -81,13 +82,16 @@ export async function taskTokens(endpoint: string, deps: WorkflowDeps): Promise<
       const arn = await workflow.start(`Waiting${timeout}`, {}, name);
       const taskToken = await token;
       handed.delete(name);
-      const resumed = workflow.wait(arn).then((outcome) => {
+      const resumed = workflow.wait(arn, { abandoned: () => closed }).then((outcome) => {
         const failed = (outcome.output as { failed?: { Error: string; Cause: string } } | undefined)?.failed;
         if (failed) throw new TaskFailure(failed.Error, failed.Cause ?? '');
         return outcome.output as object;
       });
       return { taskToken, resumed };
     },
-    close: () => workflow.close(),
+    close: () => {
+      closed = true;
+      workflow.close();
+    },
   };
 }
