@@ -58,10 +58,19 @@ export interface IrsaDoctorConfig {
   readonly regions: readonly string[];
   /** EventBridge Scheduler expression of the periodic sweep. @default 'rate(1 day)' */
   readonly schedule: string;
-  /** How long a plan waits for a person before it is recorded as timed out. @default Duration.hours(24) */
+  /**
+   * How long a plan waits for a person before it is recorded as timed out; at most 364 days (the remediation
+   * execution that waits must end within Step Functions' one year). Any number of plans wait at once: each plan has
+   * its own remediation execution. @default Duration.hours(24)
+   */
   readonly approvalTimeout: Duration;
-  /** Accounts collected at once. @default 10 */
+  /** Accounts collected at once (the sweep's Collect Accounts Distributed Map). @default 40 */
   readonly accountConcurrency: number;
+  /**
+   * Accounts analyzed and planned at once (the sweep's Analyze Accounts Distributed Map); each analysis holds one
+   * account's snapshot and the issuer index. @default 40
+   */
+  readonly analysisConcurrency: number;
   /**
    * Read each ACTIVE cluster's Kubernetes API (service accounts, pods, webhook) as the member scanner role, with an
    * EKS bearer token. Needs an access entry for the scanner role on every cluster (KUBE-001 plans it, with approval)
@@ -69,8 +78,6 @@ export interface IrsaDoctorConfig {
    * default: turning it on asks each cluster owner for that access. @default false
    */
   readonly readClusters: boolean;
-  /** Plans of one wave processed at once. @default 10 */
-  readonly planConcurrency: number;
   /** Interval between status checks of a new cluster. @default Duration.seconds(60) */
   readonly clusterPollInterval: Duration;
   /** Status checks of a new cluster before it is given up on. @default 30 */
@@ -154,9 +161,9 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   regions: DEFAULT_REGIONS,
   schedule: 'rate(1 day)',
   approvalTimeout: Duration.hours(24),
-  accountConcurrency: 10,
+  accountConcurrency: 40,
+  analysisConcurrency: 40,
   readClusters: false,
-  planConcurrency: 10,
   clusterPollInterval: Duration.seconds(60),
   clusterWaitAttempts: 30,
   autoApplyActions: [],
@@ -190,12 +197,21 @@ const KNOWN_FIELDS = new Set<string>([
   'consoleUrl',
 ]);
 
+/** Fields an earlier version took, with what to do instead: a clear error rather than "not a known field". */
+const RETIRED_FIELDS: Readonly<Record<string, string>> = {
+  planConcurrency:
+    'is no longer used: each plan has its own remediation execution, so any number of plans wait for approval at ' +
+    'once; remove it',
+};
+
 /** Applies the defaults to `input` and validates the result; throws a `ConfigError` naming the first bad field. */
 export function resolveConfig(input: IrsaDoctorConfigInput = {}): IrsaDoctorConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('(root)', `must be an object, got ${JSON.stringify(input)}`);
   }
   for (const key of Object.keys(input)) {
+    const retired = Object.hasOwn(RETIRED_FIELDS, key) ? RETIRED_FIELDS[key] : undefined;
+    if (retired !== undefined) throw new ConfigError(key, retired);
     if (!KNOWN_FIELDS.has(key)) {
       throw new ConfigError(key, `is not a known field (known: ${[...KNOWN_FIELDS].sort().join(', ')})`);
     }
@@ -224,10 +240,10 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
     excludeAccounts: stringList(input, 'excludeAccounts', d.excludeAccounts, ACCOUNT_ID, 'a 12-digit account id'),
     regions: stringList(input, 'regions', d.regions, REGION, 'a region name such as us-east-1'),
     schedule: requiredString(input, 'schedule', d.schedule, SCHEDULE, 'rate(<n> <unit>), cron(...) or at(...)'),
-    approvalTimeout: duration(input, 'approvalTimeout', d.approvalTimeout, 1, 365 * 24 * 3600),
+    approvalTimeout: duration(input, 'approvalTimeout', d.approvalTimeout, 1, 364 * 24 * 3600),
     accountConcurrency: whole(input, 'accountConcurrency', d.accountConcurrency, 1, 1000),
+    analysisConcurrency: whole(input, 'analysisConcurrency', d.analysisConcurrency, 1, 1000),
     readClusters: bool(input, 'readClusters', d.readClusters),
-    planConcurrency: whole(input, 'planConcurrency', d.planConcurrency, 1, 1000),
     clusterPollInterval: duration(input, 'clusterPollInterval', d.clusterPollInterval, 1, 24 * 3600),
     clusterWaitAttempts: whole(input, 'clusterWaitAttempts', d.clusterWaitAttempts, 1, 10_000),
     autoApplyActions: stringList(

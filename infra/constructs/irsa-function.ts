@@ -6,9 +6,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { HANDLER_ENV_VAR } from '../../lambdas/workflow/steps';
 
-/** The variable that names a function's handler file; the local runner (infra/local/) maps functions by it. */
-export const HANDLER_ENV_VAR = 'IRSA_DOCTOR_HANDLER';
+/**
+ * The variable that names a function's workflow step (lambdas/workflow/steps.ts) or handler file; the generic handler
+ * runs the step it names, and the local runtime (infra/local/) maps functions by it.
+ */
+export { HANDLER_ENV_VAR } from '../../lambdas/workflow/steps';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Where the handler files live, one per function: lambdas/handlers/<handler>.ts. */
@@ -16,8 +20,14 @@ export const HANDLERS_DIR = path.join(REPO_ROOT, 'lambdas', 'handlers');
 const HANDLER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export interface IrsaFunctionProps {
-  /** The handler file's name without extension: `lambdas/handlers/<handler>.ts`, kebab-case. */
+  /** What IRSA_DOCTOR_HANDLER names: a workflow step, or the handler file of a console function; kebab-case. */
   readonly handler: string;
+  /**
+   * The handler file's name without extension, `lambdas/handlers/<file>.ts`, kebab-case: `workflow-step` for every
+   * workflow step (the generic handler runs the step IRSA_DOCTOR_HANDLER names).
+   * @default - the same as `handler`
+   */
+  readonly file?: string;
   /**
    * Variables merged over the defaults (POWERTOOLS_SERVICE_NAME, NODE_OPTIONS); IRSA_DOCTOR_HANDLER is always set
    * from `handler` and may not be given here.
@@ -53,7 +63,10 @@ export class IrsaFunction extends NodejsFunction {
   readonly functionLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: IrsaFunctionProps) {
-    const entry = IrsaFunction.entryFor(props.handler);
+    if (!HANDLER_NAME.test(props.handler)) {
+      throw new Error(`${id}: handler must be kebab-case such as "start-run", got ${JSON.stringify(props.handler)}`);
+    }
+    const entry = IrsaFunction.entryFor(props.file ?? props.handler);
     if (props.environment && HANDLER_ENV_VAR in props.environment) {
       throw new Error(`${id}: environment may not set ${HANDLER_ENV_VAR}; it is always the handler name`);
     }

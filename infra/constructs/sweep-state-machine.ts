@@ -1,106 +1,69 @@
-import { Duration } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-
-/** The Lambda step of each state; one handler file each in lambdas/handlers/. */
-export interface SweepFunctions {
-  readonly startRun: IFunction;
-  readonly checkCluster: IFunction;
-  readonly collectAccount: IFunction;
-  readonly analyzePlan: IFunction;
-  readonly report: IFunction;
-  readonly preparePlan: IFunction;
-  readonly requestApproval: IFunction;
-  readonly applyPlan: IFunction;
-  readonly verifyPlan: IFunction;
-  readonly recordOutcome: IFunction;
-}
-
-export interface SweepStateMachineProps {
-  readonly functions: SweepFunctions;
-  /** How long a plan waits for a person. @default Duration.hours(24) */
-  readonly approvalTimeout?: Duration;
-  /** Accounts collected at once. @default 10 */
-  readonly accountConcurrency?: number;
-  /** Plans of one wave processed at once (each may wait for its approval). @default 10 */
-  readonly planConcurrency?: number;
-  /** Interval between status checks of a new cluster. @default Duration.seconds(60) */
-  readonly clusterPollInterval?: Duration;
-  readonly logGroup?: ILogGroup;
-}
-
-/** Errors the steps throw by name (lambdas/shared/errors.ts) and the states that catch them. */
-export const CAUGHT_ERRORS = {
-  rejected: 'PlanRejected',
-  drift: ['StalePlanError', 'ConcurrentEditError'],
-} as const;
+import { checkWhole, emptyEnd, invokeStep, requireStepFunctions, type StepFunctions } from './step-tasks';
 
 /**
- * The IRSA Doctor workflow, top to bottom, JSONPath only (so the local ASL interpreter runs exactly this):
+ * Where the sweep's Distributed Maps read their items: `runs/<runId>/manifests/<name>.json` in the snapshot bucket
+ * (S3SnapshotStore.putManifest). The state machine may read these objects and no other.
+ */
+export const MANIFEST_KEY_PATTERN = 'runs/*/manifests/*';
+
+/** The sweep's state machine name (the Distributed Maps start child executions of it). */
+export const SWEEP_STATE_MACHINE_NAME = 'IrsaDoctorSweep';
+
+export interface SweepStateMachineProps {
+  /** The function of each sweep step (lambdas/workflow/steps.ts, machine 'sweep'). */
+  readonly functions: StepFunctions;
+  /** The bucket the run's manifests are written to (the snapshot bucket). */
+  readonly manifestBucket: IBucket;
+  /** Accounts collected at once (Collect Accounts). @default 40 */
+  readonly accountConcurrency?: number;
+  /** Accounts analyzed at once (Analyze Accounts). @default 40 */
+  readonly analysisConcurrency?: number;
+  /** Interval between status checks of a new cluster. @default Duration.seconds(60) */
+  readonly clusterPollInterval?: Duration;
+  /** @default - the state machine logs nowhere */
+  readonly logGroup?: ILogGroup;
+  /** @default SWEEP_STATE_MACHINE_NAME */
+  readonly stateMachineName?: string;
+}
+
+/**
+ * The sweep, top to bottom, JSONPath only (what the emulator's interpreter runs):
  *
  *   Start Run -> Duplicate Trigger? -> Single Cluster Run? -> [Check Cluster Status <-> Wait For Cluster]
- *   -> Collect Accounts (Map: Collect Account) -> Analyze And Plan -> Report Findings
- *   -> Process Plan Waves (Map, one wave at a time: providers before the trust policies that name them)
- *        -> Process Plans (Map: Prepare Plan -> Route Plan -> Wait For Approval (task token) -> Dry Run?
- *           -> Apply Plan -> Verify Plan; rejection, timeout, drift, failure each recorded, never failing the run)
- *   -> Report Run
+ *   -> Collect Accounts (Distributed Map over the targets manifest: Collect Account, a failure swallowed)
+ *   -> Build Issuer Index -> Analyze Accounts (Distributed Map over the analysis manifest: Analyze Account, which
+ *      starts the remediation executions of its plans; a failure swallowed, the digest reports the account)
+ *   -> Report Run (one digest) -> Run Done
  *
- * Payloads stay small: snapshots live in S3 and plans in DynamoDB; the state carries ids and counts, so the number
- * of transitions per account does not grow with roles or clusters.
+ * The sweep never waits for approvals: each plan has its own remediation execution. Items come from S3 manifests
+ * and each item runs as a child execution, so the sweep's own history does not grow with accounts, and each Map item
+ * ends with `{}`, so the Maps' results stay small without a ResultWriter (which the emulator cannot run).
  */
 export class SweepStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  private readonly invoked: ReadonlySet<IFunction>;
 
   constructor(scope: Construct, id: string, props: SweepStateMachineProps) {
     super(scope, id);
-    const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
-    if (approvalTimeout.toSeconds() < 1 || approvalTimeout.toDays({ integral: false }) > 365) {
-      throw new Error(`approvalTimeout must be between 1 second and 365 days, got ${approvalTimeout.toHumanString()}`);
-    }
-    const accountConcurrency = props.accountConcurrency ?? 10;
-    const planConcurrency = props.planConcurrency ?? 10;
-    for (const [name, value] of [
-      ['accountConcurrency', accountConcurrency],
-      ['planConcurrency', planConcurrency],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1 || value > 1000) {
-        throw new Error(`${name} must be a whole number from 1 to 1000, got ${value}`);
-      }
-    }
-    const f = props.functions;
-    // resultPath '$' (the result replaces the input) is written by leaving ResultPath out, its default.
-    const invoke = (name: string, fn: IFunction, payload: Record<string, unknown>, resultPath: string) =>
-      new tasks.LambdaInvoke(this, name, {
-        stateName: name,
-        lambdaFunction: fn,
-        payload: sfn.TaskInput.fromObject(payload),
-        payloadResponseOnly: true,
-        ...(resultPath === '$' ? {} : { resultPath }),
-        retryOnServiceExceptions: true,
-      });
-    const record = (name: string, outcome: string, withError: boolean) =>
-      invoke(
-        name,
-        f.recordOutcome,
-        {
-          'runId.$': '$.runId',
-          'planId.$': '$.planId',
-          outcome,
-          ...(withError ? { 'error.$': '$.error' } : {}),
-        },
-        sfn.JsonPath.DISCARD,
-      ).addCatch(new sfn.Pass(this, `${name} Failed`, { stateName: `${name} Failed` }), {
-        errors: ['States.ALL'],
-        resultPath: '$.recordError',
-      });
+    const accountConcurrency = checkWhole('accountConcurrency', props.accountConcurrency ?? 40, 1000);
+    const analysisConcurrency = checkWhole('analysisConcurrency', props.analysisConcurrency ?? 40, 1000);
+    const pollInterval = props.clusterPollInterval ?? Duration.seconds(60);
+    if (pollInterval.toSeconds() < 1) throw new Error('clusterPollInterval must be at least 1 second');
+    const { fn, invoked } = requireStepFunctions('sweep', props.functions);
+    this.invoked = invoked;
 
     // ---- start, dedupe, wait for a new cluster --------------------------------------------------------------
-    const startRun = invoke(
+    const startRun = invokeStep(
+      this,
       'Start Run',
-      f.startRun,
+      fn('start-run'),
       {
         'input.$': '$',
         'executionId.$': '$$.Execution.Id',
@@ -110,142 +73,58 @@ export class SweepStateMachine extends Construct {
       '$',
     );
     const skipDuplicate = new sfn.Succeed(this, 'Skip Duplicate Trigger', { stateName: 'Skip Duplicate Trigger' });
-    const checkCluster = invoke(
+    const checkCluster = invokeStep(
+      this,
       'Check Cluster Status',
-      f.checkCluster,
+      fn('check-cluster'),
       { 'cluster.$': '$.cluster', 'attempt.$': '$.clusterCheck.attempt' },
       '$.clusterCheck',
     );
     const waitForCluster = new sfn.Wait(this, 'Wait For Cluster', {
       stateName: 'Wait For Cluster',
-      time: sfn.WaitTime.duration(props.clusterPollInterval ?? Duration.seconds(60)),
+      time: sfn.WaitTime.duration(pollInterval),
     });
 
-    // ---- collect, analyze, plan -----------------------------------------------------------------------------
-    const collectAccounts = new sfn.Map(this, 'Collect Accounts', {
-      stateName: 'Collect Accounts',
-      itemsPath: '$.targets',
+    // ---- collect every account, index the issuers, analyze every account ------------------------------------
+    const collectAccounts = this.accountMap('Collect Accounts', {
+      manifest: '$.targetsManifest',
       maxConcurrency: accountConcurrency,
-      itemSelector: {
-        'runId.$': '$.runId',
-        'regions.$': '$.regions',
-        'target.$': '$$.Map.Item.Value',
-      },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    collectAccounts.itemProcessor(
-      invoke(
+      itemSelector: { 'runId.$': '$.runId', 'regions.$': '$.regions', 'target.$': '$$.Map.Item.Value' },
+      item: invokeStep(
+        this,
         'Collect Account',
-        f.collectAccount,
+        fn('collect-account'),
         { 'runId.$': '$.runId', 'regions.$': '$.regions', 'target.$': '$.target' },
         sfn.JsonPath.DISCARD,
-      ).addCatch(new sfn.Pass(this, 'Account Collection Failed', { stateName: 'Account Collection Failed' }), {
-        errors: ['States.ALL'],
-        resultPath: '$.error',
-      }),
-    );
-    const analyze = invoke(
-      'Analyze And Plan',
-      f.analyzePlan,
-      { 'runId.$': '$.runId', 'targets.$': '$.targets', 'dryRun.$': '$.dryRun' },
-      '$.analysis',
-    );
-    const reportFindings = invoke(
-      'Report Findings',
-      f.report,
-      { 'runId.$': '$.runId', phase: 'proposed' },
-      sfn.JsonPath.DISCARD,
-    );
+      ),
+      done: 'Account Collected',
+      // The account then has no snapshot: Build Issuer Index reports it unreachable, never healthy.
+      failed: 'Account Collection Failed',
+    });
+    const buildIndex = invokeStep(this, 'Build Issuer Index', fn('build-index'), { 'runId.$': '$.runId' }, '$.index');
+    const analyzeAccounts = this.accountMap('Analyze Accounts', {
+      manifest: '$.index.manifest',
+      maxConcurrency: analysisConcurrency,
+      itemSelector: { 'runId.$': '$.runId', 'dryRun.$': '$.dryRun', 'target.$': '$$.Map.Item.Value' },
+      item: invokeStep(
+        this,
+        'Analyze Account',
+        fn('analyze-account'),
+        { 'runId.$': '$.runId', 'dryRun.$': '$.dryRun', 'target.$': '$.target' },
+        sfn.JsonPath.DISCARD,
+      ),
+      done: 'Account Analyzed',
+      // The account then has no summary: the digest reports it as failed.
+      failed: 'Account Analysis Failed',
+    });
 
-    // ---- one plan: approval, apply, verify ------------------------------------------------------------------
-    const preparePlan = invoke(
-      'Prepare Plan',
-      f.preparePlan,
-      { 'runId.$': '$.runId', 'planId.$': '$.planId' },
-      '$.route',
+    const reportRun = invokeStep(
+      this,
+      'Report Run',
+      fn('report'),
+      { 'runId.$': '$.runId', phase: 'final' },
+      '$.report',
     );
-    const waitForApproval = new tasks.LambdaInvoke(this, 'Wait For Approval', {
-      stateName: 'Wait For Approval',
-      lambdaFunction: f.requestApproval,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({
-        taskToken: sfn.JsonPath.taskToken,
-        'runId.$': '$.runId',
-        'planId.$': '$.planId',
-      }),
-      taskTimeout: sfn.Timeout.duration(approvalTimeout),
-      resultPath: '$.approval',
-    });
-    const autoApproved = new sfn.Pass(this, 'Approved By Configuration', {
-      stateName: 'Approved By Configuration',
-      result: sfn.Result.fromObject({ approvedBy: 'configuration', comment: 'action allowed without approval' }),
-      resultPath: '$.approval',
-    });
-    const applyPlan = invoke(
-      'Apply Plan',
-      f.applyPlan,
-      { 'runId.$': '$.runId', 'planId.$': '$.planId', 'approval.$': '$.approval' },
-      '$.applied',
-    );
-    const verifyPlan = invoke(
-      'Verify Plan',
-      f.verifyPlan,
-      { 'runId.$': '$.runId', 'planId.$': '$.planId' },
-      '$.verification',
-    );
-    const planDone = new sfn.Succeed(this, 'Plan Done', { stateName: 'Plan Done' });
-    const isDryRun = new sfn.Choice(this, 'Dry Run?', { stateName: 'Dry Run?' })
-      .when(sfn.Condition.booleanEquals('$.dryRun', true), record('Record Dry Run', 'dry-run', false))
-      .otherwise(applyPlan);
-    waitForApproval
-      .addCatch(record('Record Rejection', 'rejected', true), {
-        errors: [CAUGHT_ERRORS.rejected],
-        resultPath: '$.error',
-      })
-      .addCatch(record('Record Approval Timeout', 'timed-out', true), {
-        errors: ['States.Timeout'],
-        resultPath: '$.error',
-      })
-      .addCatch(record('Record Approval Failure', 'failed', true), { errors: ['States.ALL'], resultPath: '$.error' })
-      .next(isDryRun);
-    autoApproved.next(isDryRun);
-    applyPlan
-      .addCatch(record('Record Drift', 'drift', true), { errors: [...CAUGHT_ERRORS.drift], resultPath: '$.error' })
-      .addCatch(record('Record Apply Failure', 'failed', true), { errors: ['States.ALL'], resultPath: '$.error' })
-      .next(verifyPlan);
-    verifyPlan
-      .addCatch(record('Record Verify Failure', 'verify-failed', true), {
-        errors: ['States.ALL'],
-        resultPath: '$.error',
-      })
-      .next(planDone);
-    preparePlan
-      .addCatch(record('Record Prepare Failure', 'failed', true), { errors: ['States.ALL'], resultPath: '$.error' })
-      .next(
-        new sfn.Choice(this, 'Route Plan', { stateName: 'Route Plan' })
-          .when(sfn.Condition.stringEquals('$.route.route', 'approval'), waitForApproval)
-          .when(sfn.Condition.stringEquals('$.route.route', 'auto'), autoApproved)
-          .otherwise(record('Record Skipped', 'skipped', false)),
-      );
-
-    const processPlans = new sfn.Map(this, 'Process Plans', {
-      stateName: 'Process Plans',
-      itemsPath: '$.wave',
-      maxConcurrency: planConcurrency,
-      itemSelector: { 'runId.$': '$.runId', 'dryRun.$': '$.dryRun', 'planId.$': '$$.Map.Item.Value.planId' },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    processPlans.itemProcessor(preparePlan);
-    const processWaves = new sfn.Map(this, 'Process Plan Waves', {
-      stateName: 'Process Plan Waves',
-      itemsPath: '$.analysis.waves',
-      maxConcurrency: 1,
-      itemSelector: { 'runId.$': '$.runId', 'dryRun.$': '$.dryRun', 'wave.$': '$$.Map.Item.Value' },
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    processWaves.itemProcessor(processPlans);
-
-    const reportRun = invoke('Report Run', f.report, { 'runId.$': '$.runId', phase: 'final' }, '$.report');
     const runDone = new sfn.Succeed(this, 'Run Done', { stateName: 'Run Done' });
 
     const definition = startRun.next(
@@ -265,15 +144,95 @@ export class SweepStateMachine extends Construct {
             .otherwise(collectAccounts),
         ),
     );
-    collectAccounts.next(analyze).next(reportFindings).next(processWaves).next(reportRun);
+    collectAccounts.next(buildIndex).next(analyzeAccounts).next(reportRun);
     reportRun.next(runDone);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName ?? SWEEP_STATE_MACHINE_NAME,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       tracingEnabled: true,
       ...(props.logGroup
         ? { logs: { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false } }
         : {}),
     });
+    // The Distributed Maps read their manifests (ItemReader s3:getObject) under the manifest prefix only.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRunManifests',
+        actions: ['s3:GetObject'],
+        resources: [props.manifestBucket.arnForObjects(MANIFEST_KEY_PATTERN)],
+      }),
+    );
+    this.acknowledgeDistributedMapGrants(props.manifestBucket);
+  }
+
+  /**
+   * The wildcards of the Distributed Maps' grants, as cdk-nag names them: the manifests (objects under
+   * MANIFEST_KEY_PATTERN of one bucket), and the child executions of this machine only (CDK's DistributedMapPolicy:
+   * StartExecution on the machine itself, Describe/Stop on its executions, Redrive on its Map Runs' executions).
+   */
+  private acknowledgeDistributedMapGrants(bucket: IBucket): void {
+    const stack = Stack.of(this);
+    const logicalId = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnResource);
+    const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+    const executions =
+      `arn:<AWS::Partition>:states:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:execution:` +
+      `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalId(this.stateMachine)}"}]}]}`;
+    Validations.of(this.stateMachine).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(bucket)}.Arn>/${MANIFEST_KEY_PATTERN}]`,
+        reason:
+          'The Distributed Maps read the run manifests (ItemReader s3:getObject), whose keys are made per run: ' +
+          `s3:GetObject on ${MANIFEST_KEY_PATTERN} of the snapshot bucket only, nothing else in it.`,
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${executions}:*]`,
+        reason:
+          'A Distributed Map runs each item as a child execution of this state machine: DescribeExecution and ' +
+          'StopExecution on the executions of this machine only (their names are made at run time).',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${executions}/*:*]`,
+        reason:
+          "RedriveExecution on this machine's Map Run child executions only (CDK's Distributed Map grant), so that " +
+          'an operator can redrive a failed Map Run; no other state machine.',
+      },
+    );
+  }
+
+  /**
+   * A Distributed Map over the accounts of an S3 manifest ({bucket, key} at `manifest`), each item a STANDARD child
+   * execution of `item`, whose failure is caught and swallowed; the Map's result is discarded.
+   */
+  private accountMap(
+    name: string,
+    options: {
+      readonly manifest: string;
+      readonly maxConcurrency: number;
+      readonly itemSelector: Record<string, string>;
+      readonly item: sfn.TaskStateBase;
+      readonly done: string;
+      readonly failed: string;
+    },
+  ): sfn.DistributedMap {
+    const map = new sfn.DistributedMap(this, name, {
+      stateName: name,
+      itemReader: new sfn.S3JsonItemReader({
+        bucketNamePath: sfn.JsonPath.stringAt(`${options.manifest}.bucket`),
+        key: sfn.JsonPath.stringAt(`${options.manifest}.key`),
+      }),
+      itemSelector: options.itemSelector,
+      maxConcurrency: options.maxConcurrency,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    options.item.addCatch(emptyEnd(this, options.failed), { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
+    map.itemProcessor(options.item.next(emptyEnd(this, options.done)));
+    return map;
+  }
+
+  /** Whether a task state of this machine invokes `fn`. */
+  invokes(fn: IFunction): boolean {
+    return this.invoked.has(fn);
   }
 }

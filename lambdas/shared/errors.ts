@@ -281,3 +281,11 @@ export class ClusterLookupError extends UsageError {
     this.name = 'ClusterLookupError';
   }
 }
+
+/** A name that is not a declared workflow step (a function deployed with a wrong IRSA_DOCTOR_HANDLER, a typo). */
+export class UnknownStepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownStepError';
+  }
+}

@@ -12,6 +12,7 @@ import { API_CORS_HEADERS, stageConsoleAssets } from '../../infra/constructs/app
 import { HANDLER_ENV_VAR } from '../../infra/constructs/irsa-function';
 import { HUB_WRITER_ROLE_NAME, HubStack } from '../../infra/stacks/hub-stack';
 import { ENV } from '../../lambdas/shared/env';
+import { WORKFLOW_STEP_NAMES } from '../../lambdas/workflow/steps';
 import {
   acknowledgements,
   asArray,
@@ -113,7 +114,17 @@ describe('ApprovalConsole in the hub stack', () => {
   const apiId = id('AWS::ApiGatewayV2::Api');
   const userPoolId = id('AWS::Cognito::UserPool');
   const clientId = id('AWS::Cognito::UserPoolClient');
-  const machineId = id('AWS::StepFunctions::StateMachine');
+  // The remediation state machine: the one whose executions wait for approvals (the sweep never does).
+  const machineId = logicalIdOf(
+    template,
+    'AWS::StepFunctions::StateMachine',
+    (p) => p.StateMachineName === 'IrsaDoctorRemediation',
+  );
+  const sweepId = logicalIdOf(
+    template,
+    'AWS::StepFunctions::StateMachine',
+    (p) => p.StateMachineName === 'IrsaDoctorSweep',
+  );
   const bucketId = logicalIdOf(template, 'AWS::S3::Bucket', (p) =>
     JSON.stringify(p.LoggingConfiguration ?? {}).includes('console-bucket/'),
   );
@@ -327,7 +338,7 @@ describe('ApprovalConsole in the hub stack', () => {
       // When its role and variables are read
       // Then it is not the writer (the rollback step is) and knows the group and the allowed origin
       expect(text(fn?.props.Role)).not.toBe(`<${writerRoleId}.Arn>`);
-      expect(text(fn?.props.Role)).toMatch(/^<ApprovalApiFunctionRole/);
+      expect(text(fn?.props.Role)).toMatch(/^<ConsoleFunctionsApprovalApiFunctionRole/);
       expect(variables(fn as { props: Properties })[ENV.approversGroup]).toBe('irsa-doctor-approvers');
       expect(text(variables(fn as { props: Properties })[ENV.consoleOrigins])).toBe(consoleUrl);
       expect(fn?.props.Timeout).toBeLessThanOrEqual(30);
@@ -346,7 +357,8 @@ describe('ApprovalConsole in the hub stack', () => {
       const states = (list: typeof statements) =>
         list.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:') || a === '*'));
 
-      // Then the API has none, and the deliverer one: SendTaskSuccess and SendTaskFailure on this state machine
+      // Then the API has none, and the deliverer one: SendTaskSuccess and SendTaskFailure on the remediation state
+      // machine (where approvals wait), not the sweep
       expect(states(statements)).toEqual([]);
       expect(states(delivererStatements).map((s) => ({ ...s, Resource: asArray(s.Resource).map(text) }))).toEqual([
         {
@@ -358,14 +370,17 @@ describe('ApprovalConsole in the hub stack', () => {
       ]);
     });
 
-    it('is not a step of the state machine', () => {
-      // Given the state machine definition
-      const definition = text(resources[machineId]?.Properties?.DefinitionString);
+    it('is not a step of either state machine', () => {
+      // Given the state machine definitions
+      const remediation = text(resources[machineId]?.Properties?.DefinitionString);
+      const sweep = text(resources[sweepId]?.Properties?.DefinitionString);
 
       // When searched for the function
-      // Then it is absent
-      expect(definition).toContain('Wait For Approval');
-      expect(definition).not.toContain(fn?.id as string);
+      // Then it is absent from both; the approval wait is in the remediation machine only
+      expect(remediation).toContain('Wait For Approval');
+      expect(sweep).not.toContain('Wait For Approval');
+      expect(remediation).not.toContain(fn?.id as string);
+      expect(sweep).not.toContain(fn?.id as string);
     });
   });
 
@@ -567,7 +582,8 @@ describe('ApprovalConsole in the hub stack', () => {
 
     // When their CONSOLE_URL is read
     // Then every one links to the distribution
-    expect(workflow).toHaveLength(11);
+    // (the twelve workflow steps of lambdas/workflow/steps.ts, and the rollback step)
+    expect(workflow).toHaveLength(WORKFLOW_STEP_NAMES.length + 1);
     for (const f of workflow) expect(text(variables(f)[ENV.consoleUrl])).toBe(consoleUrl);
   });
 

@@ -23,8 +23,8 @@ describe('resolveConfig', () => {
       excludeAccounts: [],
       regions: DEFAULT_REGIONS,
       schedule: 'rate(1 day)',
-      accountConcurrency: 10,
-      planConcurrency: 10,
+      accountConcurrency: 40,
+      analysisConcurrency: 40,
       clusterWaitAttempts: 30,
       autoApplyActions: [],
       allowWidening: [],
@@ -89,10 +89,18 @@ describe('resolveConfig', () => {
     ['an approval timeout of 0', { approvalTimeout: 0 }, 'approvalTimeout'],
     ['an approval timeout of Duration 0', { approvalTimeout: Duration.seconds(0) }, 'approvalTimeout'],
     ['an approval timeout over a year', { approvalTimeout: Duration.days(400) }, 'approvalTimeout'],
+    // The remediation execution that waits must end within a year: the wait, plus time for the other steps.
+    ['an approval timeout of a whole year', { approvalTimeout: Duration.days(365) }, 'approvalTimeout'],
     ['an approval timeout that is not ISO 8601', { approvalTimeout: '24h' }, 'approvalTimeout'],
     ['a cluster poll interval of 0', { clusterPollInterval: 0 }, 'clusterPollInterval'],
     ['an account concurrency of 0', { accountConcurrency: 0 }, 'accountConcurrency'],
-    ['a fractional plan concurrency', { planConcurrency: 1.5 }, 'planConcurrency'],
+    ['a fractional analysis concurrency', { analysisConcurrency: 1.5 }, 'analysisConcurrency'],
+    ['an analysis concurrency over 1000', { analysisConcurrency: 1001 }, 'analysisConcurrency'],
+    [
+      'the retired planConcurrency (any number of plans wait now)',
+      { planConcurrency: 10 } as IrsaDoctorConfigInput,
+      'planConcurrency',
+    ],
     ['no cluster wait attempts', { clusterWaitAttempts: 0 }, 'clusterWaitAttempts'],
     ['a schedule that is not rate/cron/at', { schedule: 'daily' }, 'schedule'],
     ['a bad region', { regions: ['mars-1'] }, 'regions'],
@@ -124,6 +132,17 @@ describe('resolveConfig', () => {
     // When it is resolved
     // Then the error names the field
     expect(() => resolveConfig(input)).toThrow(new RegExp(`irsa-doctor config: ${field}\\b`));
+  });
+
+  it('fails on the retired planConcurrency saying why and what to do, not as an unknown field', () => {
+    // Given a configuration written for the version where plans waited in an inline Map
+    const input = { planConcurrency: 10 } as IrsaDoctorConfigInput;
+
+    // When it is resolved
+    // Then the error says that any number of plans wait now, and to remove the field
+    expect(() => resolveConfig(input)).toThrow(
+      /planConcurrency is no longer used: each plan has its own remediation execution.*remove it/,
+    );
   });
 });
 

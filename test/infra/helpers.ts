@@ -74,7 +74,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**
  * A template value as text, in cdk-nag's notation: Fn::Join flattened, Ref as <Name>, Fn::GetAtt as
- * <LogicalId.Attribute>, so that
+ * <LogicalId.Attribute>, Fn::Select as its JSON, so that
  * `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::1:role/x"]]}` reads `arn:<AWS::Partition>:iam::1:role/x`.
  */
 export function text(value: unknown): string {
@@ -87,6 +87,8 @@ export function text(value: unknown): string {
       const [separator, parts] = v['Fn::Join'] as [string, Json[]];
       return parts.map(text).join(separator);
     }
+    // (as cdk-nag writes them: the execution ARNs CDK derives from a state machine's ARN)
+    if ('Fn::Select' in v) return JSON.stringify(v);
   }
   throw new Error(`cannot read ${JSON.stringify(value)} as text`);
 }
@@ -164,11 +166,28 @@ export function trustedPrincipal(template: Template, roleLogicalId: string): { a
   return { arn: text(arns[0]), statement };
 }
 
-/** The state machine's definition, parsed from the template (function ARNs read as ${LogicalId.Arn}). */
-export function renderDefinition(template: Template): Record<string, unknown> {
-  const machines = Object.values(resourcesOf(template)).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
+/**
+ * A state machine's definition, parsed from the template (function ARNs read as <LogicalId.Arn>): the one named
+ * `stateMachineName`, or the only one when no name is given.
+ */
+export function renderDefinition(template: Template, stateMachineName?: string): Record<string, unknown> {
+  const machines = Object.values(resourcesOf(template)).filter(
+    (r) =>
+      r.Type === 'AWS::StepFunctions::StateMachine' &&
+      (stateMachineName === undefined || r.Properties?.StateMachineName === stateMachineName),
+  );
+  if (machines.length !== 1) {
+    throw new Error(`expected one state machine ${stateMachineName ?? ''}, found ${machines.length}`);
+  }
   return JSON.parse(text(machines[0]?.Properties?.DefinitionString)) as Record<string, unknown>;
+}
+
+/** The function a Lambda task state invokes, as <LogicalId.Arn> (its Resource, or Parameters.FunctionName). */
+export function invokedFunction(state: Record<string, unknown>): string {
+  const resource = text(state.Resource);
+  return resource.includes(':states:::')
+    ? text((state.Parameters as { FunctionName: unknown }).FunctionName)
+    : resource;
 }
 
 /** Every state of a definition, nested Map and Parallel states included. */

@@ -2,7 +2,7 @@
  * Attack rows against the synthesized hub stack, decided by IAM's rules (@cloud-copilot/iam-simulate, through the
  * shared harness test/support/iam-attack-table.ts) rather than by reading statements: the internet-facing approval
  * API can ask (record decisions and rollback requests), never act (send task tokens, assume a member role, write the
- * audit table); the deliverer may send task tokens only on the sweep state machine.
+ * audit table); the deliverer may send task tokens only on the remediation state machine (where approvals wait).
  *
  * LICENSE: iam-simulate is AGPL-3.0-or-later, a dev dependency used only by tests.
  */
@@ -79,8 +79,15 @@ const allowStatements = (subject: PolicySubject) =>
     .flatMap((p) => [p.policy.Statement].flat() as Record<string, unknown>[])
     .filter((st) => st.Effect === 'Allow');
 
-const machineId = logicalIdOf(template, 'AWS::StepFunctions::StateMachine', () => true);
+const machineId = logicalIdOf(
+  template,
+  'AWS::StepFunctions::StateMachine',
+  (p) => p.StateMachineName === 'IrsaDoctorRemediation',
+);
 const machineArn = resolve({ Ref: machineId });
+const sweepArn = resolve({
+  Ref: logicalIdOf(template, 'AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === 'IrsaDoctorSweep'),
+});
 const otherMachine = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:SomeoneElsesMachine`;
 const tableArn = (where: (p: Record<string, unknown>) => boolean) =>
   resolve({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::DynamoDB::Table', where), 'Arn'] });
@@ -208,9 +215,9 @@ describe('hub attack rows (IAM decides)', () => {
     expect(await tableFailures(hubRole(apiRole), rows)).toEqual([]);
   });
 
-  it('lets the deliverer send task tokens on the sweep state machine only, and nothing else that acts', async () => {
+  it('lets the deliverer send task tokens on the remediation state machine only, and nothing else that acts', async () => {
     const deliverer = roleSubject(json, delivererRole(), HUB);
-    // Its one Step Functions statement names exactly the sweep state machine (no wildcard)
+    // Its one Step Functions statement names exactly the remediation state machine (no wildcard)
     const states = deliverer.identityPolicies
       .flatMap((p) => [p.policy.Statement].flat() as Record<string, unknown>[])
       .filter((st) => JSON.stringify(st.Action).includes('states:'));
@@ -225,6 +232,8 @@ describe('hub attack rows (IAM decides)', () => {
     expect(otherMachine).not.toBe(machineArn);
     const rows = [
       denied('states:SendTaskSuccess', '*'),
+      denied('states:SendTaskSuccess', sweepArn),
+      denied('states:SendTaskSuccess', otherMachine),
       denied('states:SendTaskHeartbeat', machineArn),
       denied('states:StartExecution', machineArn),
       denied('sts:AssumeRole', `arn:aws:iam::${MEMBER}:role/IrsaDoctorRemediator`),

@@ -159,7 +159,7 @@ async function failures(json: TemplateJson, busPolicy: Record<string, unknown>, 
       ([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === name,
     )?.[0] ?? '';
   const reportRole = Object.entries(json.Resources ?? {}).find(
-    ([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('ReportFunction'),
+    ([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('WorkflowReportFunction'),
   )?.[0];
   if (!reportRole) throw new Error('no report function role');
   const subjects: Record<Row['who'], Omit<PolicySubject, 'resourcePolicy'>> = {

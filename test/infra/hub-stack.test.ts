@@ -13,12 +13,14 @@ import {
   STATE_MACHINE_ARN_ENV,
 } from '../../infra/stacks/hub-stack';
 import { ENV } from '../../lambdas/shared/env';
+import { WORKFLOW_STEPS } from '../../lambdas/workflow/steps';
 import {
   acknowledgements,
   allStates,
   asArray,
   HUB_ACCOUNT,
   HUB_ENV,
+  invokedFunction,
   logicalIdOf,
   nagFindingsIgnoringAcknowledgements,
   nagViolations,
@@ -30,7 +32,6 @@ import {
   text,
 } from './helpers';
 
-// Whole days: SweepStateMachine's bound check calls Duration.toDays(), which throws for e.g. 36 hours.
 const APPROVAL_TIMEOUT = Duration.days(2);
 const SCHEDULE = 'rate(12 hours)';
 
@@ -75,6 +76,8 @@ describe('HubStack', () => {
     return found;
   };
   const roleId = (name: string) => logicalIdOf(template, 'AWS::IAM::Role', (p) => p.RoleName === name);
+  const machineId = (name: string) =>
+    logicalIdOf(template, 'AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === name);
 
   describe('functions', () => {
     it('are one per handler, each naming its handler in IRSA_DOCTOR_HANDLER', () => {
@@ -106,15 +109,23 @@ describe('HubStack', () => {
       }
     });
 
-    it('give collect-account and analyze-plan 15 minutes, analyze-plan 3008 MB, the rest 5 minutes and 1024 MB', () => {
-      // Given the functions
-      // When their sizes are read
-      const size = (h: string) => ({ timeout: byHandler(h).props.Timeout, memory: byHandler(h).props.MemorySize });
+    it('size each workflow function as its step declares (lambdas/workflow/steps.ts)', () => {
+      // Given the step registry
+      for (const step of WORKFLOW_STEPS) {
+        // When the step's function is read
+        const { props } = byHandler(step.name);
 
-      // Then the long steps have room
-      expect(size('collect-account')).toEqual({ timeout: 900, memory: 1024 });
-      expect(size('analyze-plan')).toEqual({ timeout: 900, memory: 3008 });
-      expect(size('start-run')).toEqual({ timeout: 300, memory: 1024 });
+        // Then its timeout, memory and description are the declaration's
+        expect({ step: step.name, timeout: props.Timeout, memory: props.MemorySize }).toEqual({
+          step: step.name,
+          timeout: step.timeoutSeconds,
+          memory: step.memoryMb,
+        });
+      }
+      // and the per-account steps have the long timeout (one account's collection or analysis), the rest 5 minutes
+      expect(byHandler('collect-account').props.Timeout).toBe(900);
+      expect(byHandler('analyze-account').props.Timeout).toBe(900);
+      expect(byHandler('start-run').props.Timeout).toBe(300);
     });
 
     it('give every workflow function the same environment, named as lambdas/shared/env.ts reads it', () => {
@@ -124,7 +135,13 @@ describe('HubStack', () => {
         (h) => h !== 'start-cluster-check' && h !== 'deliver-decisions' && h !== 'approval-api',
       ).map(byHandler);
       const withoutOwn = (vars: Record<string, unknown>) => {
-        const { [HANDLER_ENV_VAR]: _handler, [ENV.approversGroup]: _group, [ENV.consoleOrigins]: _o, ...rest } = vars;
+        const {
+          [HANDLER_ENV_VAR]: _handler,
+          [ENV.approversGroup]: _group,
+          [ENV.consoleOrigins]: _o,
+          [ENV.remediationStateMachineArn]: _remediation,
+          ...rest
+        } = vars;
         return rest;
       };
 
@@ -149,7 +166,6 @@ describe('HubStack', () => {
         [ENV.remediableRoles]: 'tagged',
         [ENV.remediablePaths]: '',
         [ENV.approvalTimeoutSeconds]: String(APPROVAL_TIMEOUT.toSeconds()),
-        [ENV.maxPlansPerRun]: '500',
         [ENV.clusterWaitAttempts]: '30',
         [ENV.consoleUrl]: 'https://irsa.example.com',
       });
@@ -158,21 +174,51 @@ describe('HubStack', () => {
         expect(first[key]).toBeDefined();
       }
       expect(text(first[ENV.eventBusName])).toMatch(/EventBus/);
+      // Plans are no longer capped per run: any number wait, each in its own remediation execution
+      expect(first).not.toHaveProperty(ENV.maxPlansPerRun);
+    });
+
+    it('give the remediation ARN, and StartExecution on it alone, only to the steps that start remediations', () => {
+      // Given the remediation state machine's ARN (built from its fixed name) and each function's Step Functions grants
+      const remediationArn = 'arn:<AWS::Partition>:states:eu-west-1:111122223333:stateMachine:IrsaDoctorRemediation';
+      const starters = WORKFLOW_STEPS.filter((s) => s.access.includes('start-remediation')).map((s) => s.name);
+      const statesGrants = (h: string) =>
+        roleStatements(template, text(byHandler(h).props.Role).replace(/^<|\.Arn>$/g, ''))
+          .statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('states:')))
+          .map((st) => ({ actions: asArray(st.Action), resources: asArray(st.Resource).map(text) }));
+
+      // When each workflow function's variable and grants are read
+      // Then analyze-account and release-dependents have both, the machine's real ARN; no other step has either
+      expect(starters.sort()).toEqual(['analyze-account', 'release-dependents']);
+      // (the ARN names the machine that exists under that fixed name)
+      expect(machineId('IrsaDoctorRemediation')).toMatch(/^RemediationStateMachine/);
+      for (const step of WORKFLOW_STEPS) {
+        const variable = byHandler(step.name).props.Environment.Variables[ENV.remediationStateMachineArn];
+        if (starters.includes(step.name)) {
+          expect(text(variable)).toBe(remediationArn);
+          expect(statesGrants(step.name)).toEqual([
+            { actions: ['states:StartExecution'], resources: [remediationArn] },
+          ]);
+        } else {
+          expect({ step: step.name, variable }).toEqual({ step: step.name, variable: undefined });
+          expect({ step: step.name, grants: statesGrants(step.name) }).toEqual({ step: step.name, grants: [] });
+        }
+      }
     });
 
     it('give start-cluster-check only the state machine ARN and states:StartExecution on it', () => {
       // Given start-cluster-check
       const f = byHandler('start-cluster-check');
-      const machineId = logicalIdOf(template, 'AWS::StepFunctions::StateMachine', () => true);
+      const sweepId = machineId('IrsaDoctorSweep');
 
       // When its variables and permissions are read
       const { statements } = roleStatements(template, text(f.props.Role).replace(/^<|\.Arn>$/g, ''));
       const states = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:')));
 
       // Then it can start the sweep and nothing else in Step Functions
-      expect(text(f.props.Environment.Variables[STATE_MACHINE_ARN_ENV])).toBe(`<${machineId}>`);
+      expect(text(f.props.Environment.Variables[STATE_MACHINE_ARN_ENV])).toBe(`<${sweepId}>`);
       expect(Object.keys(f.props.Environment.Variables)).not.toContain(ENV.stateTable);
-      expect(states).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } }]);
+      expect(states).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: sweepId } }]);
       expect(statements.flatMap((s) => asArray(s.Action)).sort()).toEqual([
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -182,7 +228,7 @@ describe('HubStack', () => {
       ]);
     });
 
-    it('run the scanning steps as the hub reader and the apply step as the hub writer', () => {
+    it('run each step as the role it declares: the hub reader, the hub writer, or a role of its own', () => {
       // Given the two fixed-name roles
       const reader = `<${roleId(HUB_READER_ROLE_NAME)}.Arn>`;
       const writer = `<${roleId(HUB_WRITER_ROLE_NAME)}.Arn>`;
@@ -190,24 +236,26 @@ describe('HubStack', () => {
       // When each function's role is read
       const roleOf = (h: string) => text(byHandler(h).props.Role);
 
-      // Then reader: start-run, check-cluster, collect-account, verify-plan; writer: apply-plan and the rollback step
-      // (both assume the RemediatorRole); others, the approval API and the deliverer included, their own
-      for (const h of ['start-run', 'check-cluster', 'collect-account', 'verify-plan']) expect(roleOf(h)).toBe(reader);
-      expect(roleOf('apply-plan')).toBe(writer);
+      // Then each step runs as its declared role; the rollback step and the audit reconciler as the writer; every
+      // other function (own-role steps, the approval API, the deliverer, the trigger) has a role of its own
+      for (const step of WORKFLOW_STEPS.filter((s) => s.role !== 'own')) {
+        expect([step.name, roleOf(step.name)]).toEqual([step.name, step.role === 'reader' ? reader : writer]);
+      }
+      expect(WORKFLOW_STEPS.filter((s) => s.role === 'reader').map((s) => s.name)).toEqual([
+        'start-run',
+        'check-cluster',
+        'collect-account',
+        'verify-plan',
+      ]);
+      expect(WORKFLOW_STEPS.filter((s) => s.role === 'writer').map((s) => s.name)).toEqual(['apply-plan']);
       expect(roleOf('run-rollback')).toBe(writer);
       expect(roleOf('reconcile-audit')).toBe(writer);
-      const others = HUB_HANDLERS.filter(
-        (h) =>
-          ![
-            'start-run',
-            'check-cluster',
-            'collect-account',
-            'verify-plan',
-            'apply-plan',
-            'run-rollback',
-            'reconcile-audit',
-          ].includes(h),
-      );
+      const shared = new Set([
+        ...WORKFLOW_STEPS.filter((s) => s.role !== 'own').map((s) => s.name as string),
+        'run-rollback',
+        'reconcile-audit',
+      ]);
+      const others = HUB_HANDLERS.filter((h) => !shared.has(h));
       const otherRoles = others.map(roleOf);
       expect(new Set(otherRoles).size).toBe(others.length);
       for (const r of otherRoles) expect([reader, writer]).not.toContain(r);
@@ -281,14 +329,7 @@ describe('HubStack', () => {
       // Given the steps whose code writes runs, plans, findings, approvals or claims (lambdas/workflow/*), and the
       // approval API (decisions are conditional updates of approvals; a rollback updates the plan)
       for (const handler of [
-        'start-run',
-        'analyze-plan',
-        'report',
-        'prepare-plan',
-        'request-approval',
-        'apply-plan',
-        'verify-plan',
-        'record-outcome',
+        ...WORKFLOW_STEPS.filter((s) => s.access.includes('state-write')).map((s) => s.name),
         'approval-api',
       ]) {
         // Then each one's role can put and update items there
@@ -298,7 +339,7 @@ describe('HubStack', () => {
 
     it('lets only apply-plan, the rollback step (rollback records) and the reconciler write the audit table', () => {
       const writers = HUB_HANDLERS.filter((h) => h !== 'start-cluster-check' && writes(h, auditTableId));
-      expect(writers).toEqual(['apply-plan', 'run-rollback', 'reconcile-audit']);
+      expect(writers).toEqual(['apply-plan', 'reconcile-audit', 'run-rollback']);
     });
 
     it('keeps the audit table append-only for every role: no delete, update or batch write, only put and reads', () => {
@@ -490,62 +531,93 @@ describe('HubStack', () => {
 
     it('schedules the sweep with the configured expression', () => {
       // Given the configured schedule
-      const machineId = logicalIdOf(template, 'AWS::StepFunctions::StateMachine', () => true);
+      const sweepId = machineId('IrsaDoctorSweep');
 
       // When the schedule is read
-      // Then it starts the state machine with the sweep input
+      // Then it starts the sweep with the sweep input
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: SCHEDULE,
         State: 'ENABLED',
-        Target: { Arn: { Ref: machineId }, Input: JSON.stringify({ mode: 'sweep', trigger: 'schedule' }) },
+        Target: { Arn: { Ref: sweepId }, Input: JSON.stringify({ mode: 'sweep', trigger: 'schedule' }) },
       });
     });
   });
 
-  describe('state machine', () => {
-    const definition = renderDefinition(template);
-    const states = allStates(definition);
+  describe('state machines', () => {
+    const sweep = allStates(renderDefinition(template, 'IrsaDoctorSweep'));
+    const remediation = allStates(renderDefinition(template, 'IrsaDoctorRemediation'));
+    const invoked = (states: typeof sweep) =>
+      new Set(states.filter(([, s]) => s.Type === 'Task').map(([, s]) => invokedFunction(s)));
 
-    it('waits for approval with a task token, for the configured timeout', () => {
-      // Given the rendered definition
+    it('wait for approval in the remediation machine only, with a task token, for the configured timeout', () => {
+      // Given both rendered definitions
       // When the task-token tasks are found
-      const waiting = states.filter(
-        ([, s]) => s.Type === 'Task' && /lambda:invoke\.waitForTaskToken$/.test(String(s.Resource)),
-      );
+      const waiting = (states: typeof sweep) =>
+        states.filter(([, s]) => s.Type === 'Task' && /lambda:invoke\.waitForTaskToken$/.test(String(s.Resource)));
 
-      // Then there is one, timing out after the configured approval timeout
-      expect(waiting).toHaveLength(1);
-      const [name, state] = waiting[0] as [string, Record<string, unknown>];
+      // Then the sweep has none, the remediation machine one, timing out after the configured approval timeout
+      expect(waiting(sweep)).toEqual([]);
+      expect(waiting(remediation)).toHaveLength(1);
+      const [name, state] = waiting(remediation)[0] as [string, Record<string, unknown>];
       expect(name).toBe('Wait For Approval');
       expect(state.TimeoutSeconds).toBe(APPROVAL_TIMEOUT.toSeconds());
-      expect(text((state.Parameters as { FunctionName: unknown }).FunctionName)).toBe(
-        `<${byHandler('request-approval').id}.Arn>`,
-      );
+      expect(invokedFunction(state)).toBe(`<${byHandler('request-approval').id}.Arn>`);
     });
 
-    it('invokes the hub functions only, and logs ALL with tracing', () => {
-      // Given the definition's Lambda tasks
-      // (payloadResponseOnly tasks name the function as their Resource; the others in Parameters.FunctionName)
-      const functionOf = (s: Record<string, unknown>) => {
-        const resource = text(s.Resource);
-        return resource.includes(':states:::')
-          ? text((s.Parameters as { FunctionName: unknown }).FunctionName)
-          : resource;
-      };
-      const invoked = new Set(states.filter(([, s]) => s.Type === 'Task').map(([, s]) => functionOf(s)));
+    it("invoke each registry step's function from its own machine, and nothing else; log ALL with tracing", () => {
+      // Given the steps of each machine in the registry
+      const expected = (machine: 'sweep' | 'remediation') =>
+        WORKFLOW_STEPS.filter((s) => s.machine === machine)
+          .map((s) => `<${byHandler(s.name).id}.Arn>`)
+          .sort();
 
-      // When compared with the functions
-      // Then every workflow function is invoked, and neither start-cluster-check nor the approval API is
-      const workflowIds = HUB_HANDLERS.filter(
-        (h) =>
-          !['start-cluster-check', 'deliver-decisions', 'approval-api', 'run-rollback', 'reconcile-audit'].includes(h),
-      ).map((h) => `<${byHandler(h).id}.Arn>`);
-      expect([...invoked].sort()).toEqual(workflowIds.sort());
-      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
-      });
+      // When the functions their Lambda tasks invoke are compared
+      // Then each machine invokes exactly its steps' functions (no trigger, console or reconciler function)
+      expect([...invoked(sweep)].sort()).toEqual(expected('sweep'));
+      expect([...invoked(remediation)].sort()).toEqual(expected('remediation'));
+      const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')) as {
+        Properties: Record<string, unknown>;
+      }[];
+      expect(machines).toHaveLength(2);
+      for (const m of machines) {
+        expect(m.Properties).toMatchObject({
+          TracingConfiguration: { Enabled: true },
+          LoggingConfiguration: expect.objectContaining({ Level: 'ALL', IncludeExecutionData: false }),
+        });
+      }
     });
+
+    it('time the remediation machine out after the approval wait and a margin for the other steps', () => {
+      // Given the remediation definition
+      const definition = renderDefinition(template, 'IrsaDoctorRemediation');
+
+      // When its own timeout is read
+      // Then it is the approval timeout plus six hours; the sweep has none (it waits for nobody)
+      expect(definition.TimeoutSeconds).toBe(APPROVAL_TIMEOUT.toSeconds() + 6 * 3600);
+      expect(renderDefinition(template, 'IrsaDoctorSweep').TimeoutSeconds).toBeUndefined();
+    });
+  });
+
+  it('keeps the logical ids of the resources with fixed names or kept data, so an update never replaces them', () => {
+    // Given the resources that have a fixed name (a replacement would collide with the old one) or that are retained
+    // with data (a replacement would orphan it), with their ids from before the stack was split into constructs
+    const kept: Record<string, string> = {
+      StateTable9728C7E5: 'AWS::DynamoDB::Table',
+      AuditTableB07F8EEB: 'AWS::DynamoDB::Table',
+      AccessLogBucketDA470295: 'AWS::S3::Bucket',
+      SnapshotBucketB2BF31D3: 'AWS::S3::Bucket',
+      EventBus7B8748AA: 'AWS::Events::EventBus',
+      HubReaderRole8BC77EB8: 'AWS::IAM::Role',
+      HubWriterRoleDE79F917: 'AWS::IAM::Role',
+      ApprovalConsoleUserPool28424110: 'AWS::Cognito::UserPool',
+      ApprovalConsoleBucketA02B739F: 'AWS::S3::Bucket',
+    };
+
+    // When the template's resources are looked up by those ids
+    const found = Object.fromEntries(Object.keys(kept).map((id) => [id, resources[id]?.Type]));
+
+    // Then each is still there, with its type
+    expect(found).toEqual(kept);
   });
 
   it('outputs what operators and member stacks need', () => {
@@ -566,6 +638,7 @@ describe('HubStack', () => {
         'HubReaderRoleArn',
         'HubWriterRoleArn',
         'SnapshotBucketName',
+        'RemediationStateMachineArn',
         'StateMachineArn',
         'StateTableName',
         'TopicArn',

@@ -9,7 +9,12 @@ function synth(props: Partial<IrsaFunctionProps> = {}, withRole = false) {
   const role = withRole
     ? new iam.Role(stack, 'Shared', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') })
     : undefined;
-  const fn = new IrsaFunction(stack, 'Report', { handler: 'report', ...(role ? { role } : {}), ...props });
+  const fn = new IrsaFunction(stack, 'Report', {
+    handler: 'report',
+    file: 'workflow-step',
+    ...(role ? { role } : {}),
+    ...props,
+  });
   return { stack, fn, role, template: Template.fromStack(stack) };
 }
 
@@ -82,9 +87,28 @@ describe('IrsaFunction', () => {
     });
   });
 
+  it('runs the file it is given, naming its step in IRSA_DOCTOR_HANDLER', () => {
+    // Given a workflow step's function: the generic handler file, the step's name
+    const { fn, template } = synth({ handler: 'apply-plan', file: 'workflow-step' });
+
+    // When its variable and entry are read
+    // Then the variable names the step, and the entry is the generic handler (a step has no file of its own)
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [HANDLER_ENV_VAR]: 'apply-plan' }) },
+    });
+    expect(fn.handlerName).toBe('apply-plan');
+    expect(IrsaFunction.entryFor('workflow-step')).toMatch(/lambdas\/handlers\/workflow-step\.ts$/);
+    expect(() => IrsaFunction.entryFor('apply-plan')).toThrow(/has no file/);
+  });
+
   it.each<[string, Partial<IrsaFunctionProps>, RegExp]>([
     ['a handler name that is not kebab-case', { handler: 'StartRun' }, /kebab-case/],
-    ['a handler without a file', { handler: 'no-such-handler' }, /lambdas\/handlers\/no-such-handler\.ts/],
+    [
+      'a handler without a file',
+      { handler: 'no-such-handler', file: undefined },
+      /lambdas\/handlers\/no-such-handler\.ts/,
+    ],
+    ['a handler file that is not kebab-case', { file: 'WorkflowStep' }, /kebab-case/],
     ['a handler variable of its own', { environment: { [HANDLER_ENV_VAR]: 'x' } }, /IRSA_DOCTOR_HANDLER/],
     ['less than 128 MB', { memorySize: 64 }, /memorySize/],
     ['a timeout over 15 minutes', { timeout: Duration.minutes(16) }, /timeout/],
