@@ -58,6 +58,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(failOnOption())
     .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
     .addOption(kubeObjectsOption())
+    .option(
+      '--mutelist <file>',
+      'YAML or JSON list of suppressions (rule, account, resource, cluster, namespace; reason, expiresAt): covered findings are shown as suppressed, not counted, not planned',
+    )
     .addHelpText(
       'after',
       `\nExit codes: 0 analysis ran; 1 a finding met --fail-on; 2 bad input or usage.\n\nExample:\n  irsa-doctor analyze --snapshot examples/estate.json --fail-on high${KUBE_OBJECTS_EXAMPLE.replace('COMMAND', 'analyze')}`,
@@ -79,6 +83,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       undefined,
     )
     .addOption(kubeObjectsOption())
+    .option(
+      '--mutelist <file>',
+      'YAML or JSON list of suppressions (rule, account, resource, cluster, namespace; reason, expiresAt): covered findings are shown as suppressed, not counted, not planned',
+    )
     .addHelpText(
       'after',
       `\nJSON output: {"plans": [...], "findings": [...]}. Markdown is the approver's view: finding, evidence, diff, proof, risk.\nNothing is changed: plans are applied by the workflow after approval.${KUBE_OBJECTS_EXAMPLE.replace('COMMAND', 'plan')}`,
@@ -118,6 +126,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       '--kube-context <name>',
       'only this context (repeatable); NAME=CLUSTER@REGION (or NAME=ACCOUNT/CLUSTER@REGION) names its cluster instead of matching by endpoint; without --kubeconfig, KUBECONFIG or ~/.kube/config is read',
       (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--mutelist <file>',
+      'YAML or JSON list of suppressions (rule, account, resource, cluster, namespace; reason, expiresAt): covered findings are shown as suppressed, not counted, not planned',
     )
     .addHelpText(
       'after',

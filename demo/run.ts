@@ -22,6 +22,7 @@ import { startEmulator } from '../emulator/start';
 import { startLocalConsole } from '../infra/local/console-server';
 import { createLocalUserPool } from '../infra/local/local-cognito';
 import { createWorkflowHub, synthesizeHubTemplate } from '../infra/local/local-hub';
+import { runToSettled } from '../infra/local/local-run';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../lambdas/domain/analyze-estate';
 import type { AnalysisResult } from '../lambdas/domain/finding';
@@ -91,8 +92,9 @@ async function main(): Promise<void> {
     step(`Running the sweep${values['dry-run'] ? ' (dry run: nothing will be written)' : ''}`);
     const runId = `demo-${Date.now()}`;
     let interrupted = false;
-    const run = hub.workflow.run(
-      'Sweep',
+    // The sweep, then each plan's own remediation execution (waiting for its approval), to their ends.
+    const run = runToSettled(
+      hub,
       { mode: 'sweep', trigger: 'demo', ...(values['dry-run'] ? { dryRun: true } : {}) },
       runId,
       { abandoned: () => interrupted },
@@ -127,7 +129,10 @@ async function main(): Promise<void> {
 
     step('Outcome');
     await printOutcome(hub, runId);
-    say(`${result.transitions} state transitions for ${Object.keys(estate.ids).length + 1} accounts.`);
+    say(
+      `sweep: ${result.sweep.transitions} state transitions for ${Object.keys(estate.ids).length + 1} accounts; ` +
+        `${result.remediations.length} remediation execution(s), one per plan.`,
+    );
 
     const after = await sweep(hub, estate);
     printBeforeAndAfter(before, after);
@@ -181,7 +186,7 @@ async function setUp(emulatorUrl: string) {
 /** A fresh sweep of the hub and every member account (the AWS side). */
 function collect(hub: LocalHub, estate: OrgEstate) {
   return collectEstate(
-    hub.deps.readers,
+    hub.readers,
     [HUB, ...Object.values(estate.ids)].map((accountId) => ({ accountId })),
     { regions: REGIONS },
   );

@@ -3,6 +3,7 @@ import { type AnalysisResult, atLeast, SEVERITIES, type Severity } from '../../l
 import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
+import { readMutelist, withMutelist } from '../mutelist';
 import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
 import { makeStyle } from '../render/style';
 
@@ -16,6 +17,8 @@ export interface AnalyzeOptions {
   readonly trustPolicyQuota?: string;
   /** `CLUSTER@REGION=FILE` values of --kube-objects. */
   readonly kubeObjects?: readonly string[];
+  /** A YAML or JSON list of suppressions: covered findings shown as suppressed, not counted as open. */
+  readonly mutelist?: string;
 }
 
 /** `irsa-doctor analyze`: returns the exit code (0 ran, 1 --fail-on met). Bad input throws a typed error. */
@@ -23,9 +26,11 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
   const format = parseFormat(options.format);
   const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
+  const now = new Date();
+  const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, now);
   const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
-  return printFindings(result, format, failOn, io);
+  return printFindings(withMutelist(result, mutelist, now), format, failOn, io);
 }
 
 /** Prints the findings in the chosen format; returns the exit code (1 when a finding reaches `failOn`). */
@@ -38,7 +43,8 @@ export function printFindings(result: AnalysisResult, format: Format, failOn: Se
         ? renderFindingsMarkdown(result)
         : renderFindingsTable(result, style),
   );
-  return failOn && result.findings.some((f) => atLeast(f.severity, failOn)) ? 1 : 0;
+  // A suppressed finding is not open: it does not fail the run.
+  return failOn && result.findings.some((f) => !f.suppressed && atLeast(f.severity, failOn)) ? 1 : 0;
 }
 
 export function parseFormat(value: string): Format {

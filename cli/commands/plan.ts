@@ -1,9 +1,10 @@
-import { type PlanOptions as PlannerOptions, planEstate } from '../../lambdas/domain/plan/plan-estate';
+import { type PlanOptions as PlannerOptions, planShard } from '../../lambdas/domain/plan/plan-estate';
 import { WIDENING_CLASSES } from '../../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot, writeChunks } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
+import { markSuppressed, readMutelist } from '../mutelist';
 import { renderPlansJsonChunks, renderPlansMarkdown, renderPlansTable } from '../render/plans';
 import { makeStyle } from '../render/style';
 import { parseFormat, parseQuota } from './analyze';
@@ -16,19 +17,32 @@ export interface PlanOptions {
   readonly allowWidening?: string;
   /** `CLUSTER@REGION=FILE` values of --kube-objects. */
   readonly kubeObjects?: readonly string[];
+  /** A YAML or JSON list of suppressions: covered findings are not planned. */
+  readonly mutelist?: string;
 }
 
 /** `irsa-doctor plan`: prints the fix plans; exit 0 when it ran. Bad input throws a typed error. */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
   const format = parseFormat(options.format);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
+  const now = new Date();
+  const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, now);
   const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const allowWidening = options.allowWidening === undefined ? [] : parseWidening(options.allowWidening);
   const planner: PlannerOptions = {
     ...(quota === undefined ? {} : { trustPolicyQuota: quota }),
     ...(allowWidening.length > 0 ? { allowWidening } : {}),
   };
-  const result = planEstate(snapshot, planner);
+  // Every finding is kept (suppressed ones marked, for the approver's view); suppressed ones are not planned.
+  const planned = planShard(
+    snapshot,
+    { record: () => true, plan: (f) => !markSuppressed([f], mutelist, now)[0]?.suppressed },
+    planner,
+  );
+  const result = {
+    ...planned,
+    analysis: { ...planned.analysis, findings: markSuppressed(planned.analysis.findings, mutelist, now) },
+  };
   const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
   if (format === 'json') await writeChunks(io.stdout, renderPlansJsonChunks(result));
   else {

@@ -17,6 +17,7 @@ import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
 import { parseSnapshot } from '../../lambdas/shared/schemas';
 import { type CliIo, writeFileAtomic } from '../io';
+import { readMutelist, withMutelist } from '../mutelist';
 import { progressBar } from '../render/progress';
 import { parseFormat, parseSeverity, printFindings } from './analyze';
 
@@ -43,6 +44,8 @@ export interface ScanOptions {
   readonly kubeconfig?: string;
   /** `NAME` or `NAME=CLUSTER@REGION`, repeatable: only these contexts (default: every context of the kubeconfig). */
   readonly kubeContext?: readonly string[];
+  /** A YAML or JSON list of suppressions: covered findings shown as suppressed, not counted as open. */
+  readonly mutelist?: string;
 }
 
 const list = (text: string | undefined) =>
@@ -73,8 +76,9 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new UsageError(`--endpoint-url must be an http(s) URL; got "${endpoint}"`);
   }
-  // The kubeconfig is read before the sweep, so a bad file or --kube-context fails fast.
+  // The kubeconfig and the mutelist are read before the sweep, so a bad file or --kube-context fails fast.
   const kube = kubeOptions(options, io);
+  const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, new Date());
   const credentials = options.profile ? fromIni({ profile: options.profile }) : undefined;
   const baseOptions = {
     maxAttempts,
@@ -113,7 +117,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   if (options.output) await writeFileAtomic(options.output, `${JSON.stringify(snapshot, null, 2)}\n`);
 
   if (io.stderr.isTTY) io.stderr.write(scanSummary(snapshot, regions.length, Date.now() - started, options.output));
-  return printFindings(analyzeEstate(snapshot), format, failOn, io);
+  return printFindings(withMutelist(analyzeEstate(snapshot), mutelist, new Date()), format, failOn, io);
 }
 
 /** The kubeconfig and the contexts asked for; undefined when the cluster side is not to be read. */

@@ -27,18 +27,24 @@ export function renderFindingsTable(result: AnalysisResult, style: Style): strin
     lines.push(style.bold(`Account ${esc(group.accountId)}`));
     for (const c of group.clusters) {
       lines.push(`  ${c.cluster ? `Cluster ${esc(c.cluster)} (${esc(c.region ?? '')})` : 'Account-wide'}`);
-      for (const f of c.findings) {
-        lines.push(`    ${style.severity(f.severity)} ${f.ruleId}  ${esc(f.title)}`);
-        lines.push(`             ${style.dim(esc(f.resourceArn))}`);
-        lines.push(`             ${esc(f.message)}`);
-        if (f.podError)
-          lines.push(`             ${style.dim(`pod sees: ${esc(f.podError.replace(/\s*\n\s*/g, ' | '))}`)}`);
-        lines.push(`             ${style.dim(`fix: ${esc(f.remediation)}`)}`);
-      }
+      for (const f of c.findings) lines.push(...tableFinding(f, style));
     }
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One finding's lines of the table. */
+function tableFinding(f: Finding, style: Style): string[] {
+  const lines = [
+    `    ${style.severity(f.severity)} ${f.ruleId}  ${esc(f.title)}${f.suppressed ? style.dim(' [suppressed]') : ''}`,
+  ];
+  if (f.suppressed) lines.push(`             ${style.dim(suppressedLine(f.suppressed))}`);
+  lines.push(`             ${style.dim(esc(f.resourceArn))}`);
+  lines.push(`             ${esc(f.message)}`);
+  if (f.podError) lines.push(`             ${style.dim(`pod sees: ${esc(f.podError.replace(/\s*\n\s*/g, ' | '))}`)}`);
+  lines.push(`             ${style.dim(`fix: ${esc(f.remediation)}`)}`);
+  return lines;
 }
 
 /** A report to paste into a ticket or pull request. */
@@ -61,8 +67,19 @@ export function renderFindingsMarkdown(result: AnalysisResult): string {
   return `${out.join('\n')}\n`;
 }
 
+/** "suppressed by <id> until <date>: <reason>" (escaped). */
+function suppressedLine(s: NonNullable<Finding['suppressed']>): string {
+  return `suppressed by ${esc(s.by)} until ${esc(s.until)}: ${esc(s.reason)}`;
+}
+
 function findingDetail(f: Finding): string[] {
-  const lines = [`#### ${f.ruleId}: ${md(f.title)} (${f.severity})`, '', md(f.message), ''];
+  const lines = [
+    `#### ${f.ruleId}: ${md(f.title)} (${f.severity}${f.suppressed ? ', suppressed' : ''})`,
+    '',
+    ...(f.suppressed ? [`*${md(suppressedLine(f.suppressed))}*`, ''] : []),
+    md(f.message),
+    '',
+  ];
   if (f.podError) lines.push('What the pod sees:', '', fence(f.podError), '');
   lines.push(`**Fix:** ${md(f.remediation)}`, '');
   lines.push(

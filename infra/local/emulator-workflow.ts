@@ -13,14 +13,15 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  DescribeMapRunCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  ListExecutionsCommand,
+  ListMapRunsCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { WorkflowDeps } from '../../lambdas/workflow/deps';
 import { type LambdaDispatcher, type StepHandler, sharedDispatcher } from './lambda-dispatcher';
-import { stepHandlers } from './step-handlers';
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -75,19 +76,18 @@ export class EmulatorWorkflow {
 
   /**
    * Creates the workflow's functions and state machines in the emulator; the functions' invocations run
-   * `handlers` (default: the real step handlers over `deps`).
+   * `handlers`, step name -> handler (the real ones: stepHandlers over the hub's deps, infra/local/step-handlers.ts).
    */
   static async deploy(options: {
     readonly endpoint: string;
     readonly workflow: SynthesizedWorkflow;
     /** Unique per local hub (its resource prefix). */
     readonly hubId: string;
-    readonly deps: WorkflowDeps;
-    readonly handlers?: Readonly<Record<string, StepHandler>>;
+    readonly handlers: Readonly<Record<string, StepHandler>>;
   }): Promise<EmulatorWorkflow> {
     const client = { endpoint: options.endpoint, region: LOCAL_REGION };
     const dispatcher = await sharedDispatcher();
-    const handlers = options.handlers ?? stepHandlers(() => options.deps);
+    const handlers = options.handlers;
     const base = dispatcher.register(options.hubId, handlers);
     const roleArn = await executionRole(new IAMClient(client));
     const lambda = new LambdaClient(client);
@@ -121,11 +121,20 @@ export class EmulatorWorkflow {
     return new EmulatorWorkflow(options.workflow, sfn, dispatcher, options.hubId);
   }
 
-  /** The state machine whose logical id or template name contains `name` (exactly one). */
-  machine(name: string): SynthesizedMachine {
-    const found = this.workflow.machines.filter(
+  /** Whether the workflow has a state machine whose logical id or template name contains `name`. */
+  has(name: string): boolean {
+    return this.named(name).length > 0;
+  }
+
+  private named(name: string): SynthesizedMachine[] {
+    return this.workflow.machines.filter(
       (m) => m.logicalId.includes(name) || Boolean(m.stateMachineName?.includes(name)),
     );
+  }
+
+  /** The state machine whose logical id or template name contains `name` (exactly one). */
+  machine(name: string): SynthesizedMachine {
+    const found = this.named(name);
     if (found.length !== 1) {
       throw new Error(
         `expected one state machine named like "${name}", found ${found.length} of ${this.workflow.machines
@@ -174,6 +183,64 @@ export class EmulatorWorkflow {
       nextToken = page.nextToken;
     } while (nextToken);
     return events;
+  }
+
+  /** The executions of a machine (ListExecutions, paged), optionally only those with a status. */
+  async executions(
+    machine: string,
+    statusFilter?: 'RUNNING',
+  ): Promise<{ name: string; arn: string; status: string }[]> {
+    const out: { name: string; arn: string; status: string }[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: this.machine(machine).arn,
+          maxResults: 1000,
+          nextToken,
+          ...(statusFilter ? { statusFilter } : {}),
+        }),
+      );
+      for (const e of page.executions ?? []) {
+        out.push({ name: e.name ?? '', arn: e.executionArn ?? '', status: e.status ?? '' });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return out;
+  }
+
+  /**
+   * Waits until no execution of `machine` whose name `belongs` is running (an execution started by another one, as
+   * Release Dependents starts dependents, exists before its starter ends), and returns them all.
+   */
+  async settle(
+    machine: string,
+    belongs: () => Promise<(name: string) => boolean>,
+    options: WaitOptions = {},
+  ): Promise<{ name: string; arn: string; status: string }[]> {
+    for (;;) {
+      const test = await belongs();
+      const mine = (await this.executions(machine)).filter((e) => test(e.name));
+      if (mine.every((e) => TERMINAL_STATUSES.has(e.status))) return mine;
+      if (options.abandoned?.()) throw new Error(`stopped waiting for the executions of ${machine}: abandoned`);
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 250));
+    }
+  }
+
+  /** The Distributed Map runs of an execution (ListMapRuns, DescribeMapRun): each one's item counts. */
+  async mapRuns(executionArn: string): Promise<{ mapRunArn: string; status: string; items: number; failed: number }[]> {
+    const listed = await this.sfn.send(new ListMapRunsCommand({ executionArn }));
+    const out: { mapRunArn: string; status: string; items: number; failed: number }[] = [];
+    for (const run of listed.mapRuns ?? []) {
+      const d = await this.sfn.send(new DescribeMapRunCommand({ mapRunArn: run.mapRunArn }));
+      out.push({
+        mapRunArn: run.mapRunArn ?? '',
+        status: d.status ?? '',
+        items: d.itemCounts?.total ?? 0,
+        failed: d.itemCounts?.failed ?? 0,
+      });
+    }
+    return out;
   }
 
   /** Starts an execution, waits for it to end and reads its history. */

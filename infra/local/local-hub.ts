@@ -10,15 +10,18 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
+import type { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX } from '../../lambdas/adapters/dynamo-state-store';
+import { buildDeps, workflowClients } from '../../lambdas/adapters/workflow-deps';
 import type { AppliedAction } from '../../lambdas/domain/fix-action-iam';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { type RemediationMode, remediationScopeFrom } from '../../lambdas/domain/remediation-scope';
 import type { WorkflowEnv } from '../../lambdas/shared/env';
-import { buildDeps, type WorkflowDeps } from '../../lambdas/workflow/deps';
+import type { WorkflowDeps } from '../../lambdas/workflow/deps';
 import { type IrsaDoctorConfigInput, resolveConfig } from '../config';
 import { HubStack } from '../stacks/hub-stack';
 import { EmulatorWorkflow } from './emulator-workflow';
+import { stepHandlers } from './step-handlers';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type SynthesizedTemplate, synthesizedWorkflow } from './synthesized-definition';
 
 /** Synthesizes the hub stack with this configuration (bundling skipped) and returns its template. */
@@ -56,6 +59,9 @@ export interface LocalHubOptions {
 export interface LocalHub {
   readonly env: WorkflowEnv;
   readonly deps: WorkflowDeps;
+  /** The member-account credentials the deps' estate reader (scanner) and fix writer (remediator) use. */
+  readonly readers: AwsClientFactory;
+  readonly writers: AwsClientFactory;
   /** The state machines in the emulator, when the hub was given a template. */
   readonly workflow?: EmulatorWorkflow;
 }
@@ -178,8 +184,14 @@ async function withWorkflow(options: LocalHubOptions, env: WorkflowEnv): Promise
     : undefined;
   const remediation = workflow?.remediationStateMachineArn;
   const hubEnv: WorkflowEnv = { ...env, ...(remediation ? { remediationStateMachineArn: remediation } : {}) };
-  const deps = buildDeps(hubEnv, { tlsCheck: false });
-  if (!workflow) return { env: hubEnv, deps };
-  const deployed = await EmulatorWorkflow.deploy({ endpoint: options.endpoint, workflow, hubId: options.prefix, deps });
-  return { env: hubEnv, deps, workflow: deployed };
+  const clients = workflowClients(hubEnv);
+  const deps = buildDeps(hubEnv, { tlsCheck: false, ...clients });
+  if (!workflow) return { env: hubEnv, deps, ...clients };
+  const deployed = await EmulatorWorkflow.deploy({
+    endpoint: options.endpoint,
+    workflow,
+    hubId: options.prefix,
+    handlers: stepHandlers(() => deps),
+  });
+  return { env: hubEnv, deps, ...clients, workflow: deployed };
 }

@@ -2,13 +2,27 @@ import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Clien
 import type { AccountSnapshot } from '../domain/snapshot';
 import type { IssuerIndex, ManifestLocation, SnapshotStore } from '../ports/snapshot-store';
 
+const MANIFEST_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Whether S3 said the object is not there (GetObject on a missing key). */
+function missing(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
 /**
- * Account snapshots as runs/<runId>/accounts/<accountId>.json in the hub's snapshot bucket (expired by lifecycle).
- * A run's snapshots are read only once collection has finished and never change after, so the last run read is
- * kept in memory: the verify step of every plan of a run (one warm function) reads them from S3 once, not per plan.
+ * A run's objects in the hub's snapshot bucket (expired by lifecycle): account snapshots as
+ * runs/<runId>/accounts/<accountId>.json, the issuer index as runs/<runId>/index.json, the Distributed Maps'
+ * manifests as runs/<runId>/manifests/<name>.json (the only keys the state machine may read).
+ *
+ * A run's snapshots and index are read only once written and never change after, so a warm function keeps the last
+ * run's index (every analyze-account and verify-plan of a run reads it) and, when asked for every account (a small
+ * run's verify), those. Single accounts are not kept: an analysis worker goes through many accounts, and memory must
+ * stay bounded by one account's snapshot and the accounts it shares workloads with.
  */
 export class S3SnapshotStore implements SnapshotStore {
   private last: { readonly runId: string; readonly accounts: Promise<AccountSnapshot[]> } | undefined;
+  private lastIndex: { readonly runId: string; readonly index: Promise<IssuerIndex | undefined> } | undefined;
 
   constructor(
     private readonly client: S3Client,
@@ -55,17 +69,65 @@ export class S3SnapshotStore implements SnapshotStore {
     return accounts;
   }
 
-  // ---- issue 15: implemented by the shape branch; these throw until then ----
-  getAccount(_runId: string, _accountId: string): Promise<AccountSnapshot | undefined> {
-    throw new Error('getAccount: not implemented yet');
+  async getAccount(runId: string, accountId: string): Promise<AccountSnapshot | undefined> {
+    if (this.last?.runId === runId) {
+      const all = await this.last.accounts.catch(() => undefined);
+      const found = all?.find((a) => a.accountId === accountId);
+      if (found) return found;
+    }
+    return this.readJson<AccountSnapshot>(`runs/${runId}/accounts/${accountId}.json`);
   }
-  putIndex(_runId: string, _index: IssuerIndex): Promise<void> {
-    throw new Error('putIndex: not implemented yet');
+
+  async putIndex(runId: string, index: IssuerIndex): Promise<void> {
+    await this.writeJson(`runs/${runId}/index.json`, index);
+    this.lastIndex = { runId, index: Promise.resolve(index) };
   }
-  getIndex(_runId: string): Promise<IssuerIndex | undefined> {
-    throw new Error('getIndex: not implemented yet');
+
+  getIndex(runId: string): Promise<IssuerIndex | undefined> {
+    if (this.lastIndex?.runId !== runId) {
+      const index = this.readJson<IssuerIndex>(`runs/${runId}/index.json`);
+      const entry = { runId, index };
+      this.lastIndex = entry;
+      // Not there yet, or a failed read: asked again next time, never kept.
+      index.then(
+        (found) => {
+          if (!found && this.lastIndex === entry) this.lastIndex = undefined;
+        },
+        () => {
+          if (this.lastIndex === entry) this.lastIndex = undefined;
+        },
+      );
+    }
+    return this.lastIndex.index;
   }
-  putManifest(_runId: string, _name: string, _items: readonly unknown[]): Promise<ManifestLocation> {
-    throw new Error('putManifest: not implemented yet');
+
+  async putManifest(runId: string, name: string, items: readonly unknown[]): Promise<ManifestLocation> {
+    if (!MANIFEST_NAME.test(name))
+      throw new Error(`manifest name "${name.slice(0, 80)}" must be 1-64 of [A-Za-z0-9_-]`);
+    const key = `runs/${runId}/manifests/${name}.json`;
+    await this.writeJson(key, items);
+    return { bucket: this.bucket, key };
+  }
+
+  private async writeJson(key: string, value: unknown): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: JSON.stringify(value),
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
+  private async readJson<T>(key: string): Promise<T | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const text = await (out.Body?.transformToString('utf8') ?? Promise.resolve(''));
+      return text === '' ? undefined : (JSON.parse(text) as T);
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw err;
+    }
   }
 }

@@ -44,6 +44,15 @@ export interface FindingOf<R extends RuleId> {
   readonly remediation: string;
   readonly references: readonly string[];
   readonly evidence: EvidenceOf<R>;
+  /** Set when a suppression (mutelist entry) covers the finding: recorded, not planned, not counted as open. */
+  readonly suppressed?: FindingSuppression;
+}
+
+/** The suppression that covers a finding: its id, the reason a person gave, and until when. */
+export interface FindingSuppression {
+  readonly by: string;
+  readonly reason: string;
+  readonly until: string;
 }
 
 export interface AnalysisSummary {

@@ -3,9 +3,10 @@
  * start, append the run's keys to the logger, delegate to the workflow step, return its small result.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { buildDeps } from '../adapters/workflow-deps';
 import { type StepName, validateInput } from '../shared/contracts';
 import { loadEnv } from '../shared/env';
-import { buildDeps, type WorkflowDeps } from '../workflow/deps';
+import type { WorkflowDeps } from '../workflow/deps';
 
 export const logger = new Logger({ serviceName: 'irsa-doctor' });
 

@@ -1,3 +1,4 @@
+import type { IssuerEntry } from '../domain/estate-shard';
 import type { AccountSnapshot } from '../domain/snapshot';
 
 /** Where a state machine reads a Distributed Map's items (an S3 JSON array). */
@@ -7,13 +8,13 @@ export interface ManifestLocation {
 }
 
 /**
- * The issuers of the whole estate: every account's clusters and OIDC providers, without roles (small: what the
- * cross-account rules need beside one account's snapshot).
+ * The issuers of the whole estate: every account's clusters and OIDC providers, without roles or Kubernetes objects
+ * (small: what the cross-account rules need beside one account's snapshot), and which accounts each one's workloads
+ * and trust policies name (lambdas/domain/estate-shard.ts).
  */
 export interface IssuerIndex {
-  readonly accounts: ReadonlyArray<
-    Pick<AccountSnapshot, 'accountId' | 'name' | 'clusters' | 'oidcProviders' | 'collection'>
-  >;
+  readonly partition?: string;
+  readonly accounts: ReadonlyArray<IssuerEntry>;
 }
 
 /** Collected account snapshots of a run (S3 in AWS): too large for the state machine's payload. */

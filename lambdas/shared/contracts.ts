@@ -66,15 +66,22 @@ export interface StartRunInput {
   readonly startedAt: string;
 }
 
+/**
+ * What start-run returns to the sweep: no list of targets (10,000 accounts would pass the 256 KiB payload limit),
+ * their count and the S3 manifest the Collect Accounts Distributed Map reads them from.
+ */
 export interface RunContext {
   readonly runId: string;
   readonly mode: 'sweep' | 'cluster';
   readonly dryRun: boolean;
   readonly duplicate: boolean;
   readonly regions: readonly string[];
-  readonly targets: ReadonlyArray<{ readonly accountId: string; readonly name?: string }>;
   readonly cluster?: ClusterInput;
   readonly clusterCheck: { readonly attempt: number };
+  /** How many accounts the run covers. */
+  readonly accounts: number;
+  /** JSON array of {accountId, name?} (the Distributed Map's ItemReader). */
+  readonly targetsManifest: { readonly bucket: string; readonly key: string };
 }
 
 export interface CheckClusterInput {
@@ -91,9 +98,10 @@ export interface AnalyzePlanInput {
   readonly targets: ReadonlyArray<{ readonly accountId: string; readonly name?: string }>;
   readonly dryRun: boolean;
 }
+/** The run's one digest (after every account is analyzed). `phase` is accepted for older definitions, ignored. */
 export interface ReportInput {
   readonly runId: string;
-  readonly phase: 'proposed' | 'final';
+  readonly phase?: 'proposed' | 'final';
 }
 /** After collection: the issuer index of the whole estate and the manifest of accounts to analyze. */
 export interface BuildIndexInput {
@@ -161,7 +169,7 @@ export const schemas = {
   },
   report: {
     type: 'object',
-    required: ['runId', 'phase'],
+    required: ['runId'],
     properties: { runId: id, phase: { enum: ['proposed', 'final'] } },
   },
   'build-index': {

@@ -289,3 +289,11 @@ export class UnknownStepError extends Error {
     this.name = 'UnknownStepError';
   }
 }
+
+/** What an earlier step of the run should have left (the issuer index, the run record) is not there. */
+export class RunDataMissingError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RunDataMissingError';
+  }
+}

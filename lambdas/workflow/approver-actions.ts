@@ -44,8 +44,8 @@ export interface StepDispatch {
   rollbackRequested(changeId: string): Promise<void>;
 }
 
-/** What the rollback step runs with (the hub writer role in AWS): the remediator's writers, events, the audit log. */
-export type ConsoleDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now' | 'writers' | 'events'> & {
+/** What the rollback step runs with (the hub writer role in AWS): the fix writer (remediator), events, the audit log. */
+export type ConsoleDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now' | 'fixes' | 'events'> & {
   readonly approversGroup: string;
 };
 

@@ -4,9 +4,10 @@
  * (re-read the touched resource, analyze again), and record every other outcome. None of them fails the run for one plan's sake: the state machine
  * catches and records.
  */
+import { createHash } from 'node:crypto';
 import { analyzeEstate } from '../domain/analyze-estate';
 import type { AccountSnapshot, EstateSnapshot } from '../domain/snapshot';
-import type { PlanRecord } from '../ports/state-store';
+import type { PlanRecord, PlanStatus } from '../ports/state-store';
 import type {
   ApplyPlanInput,
   PlanStepInput,
@@ -16,10 +17,32 @@ import type {
 } from '../shared/contracts';
 import { PlanChangedError, PlanNotFoundError } from '../shared/errors';
 import type { WorkflowDeps } from './deps';
-import { planContentHash } from './run-steps';
+import { accountShard, planContentHash } from './run-steps';
 import { applyWithAudit } from './write-ahead';
 
 const DONE = new Set(['applied', 'already-applied', 'verified', 'unverified']);
+/** Statuses of a plan whose remediation has not ended (its dependents wait). */
+const PENDING = new Set<PlanStatus>(['proposed', 'awaiting-approval']);
+
+/** Whether a dependency's outcome lets its dependents go ahead (a dry run's dry-run counts, in a dry run). */
+function doneFor(status: PlanStatus, dryRun: boolean): boolean {
+  return DONE.has(status) || (dryRun && status === 'dry-run');
+}
+
+const NAME_CHARS = /[^A-Za-z0-9_-]/g;
+
+/**
+ * The remediation execution of one plan of one run: deterministic (a second start of the same plan is refused by
+ * Step Functions: ExecutionAlreadyExists), at most 80 characters of [A-Za-z0-9-_] (Step Functions' limit, and no
+ * characters CloudWatch Logs or the console mangle). The run and plan are readable in it; a hash of both keeps two
+ * runs or plans whose readable parts agree apart.
+ */
+export function remediationExecutionName(runId: string, planId: string): string {
+  const hash = createHash('sha256').update(`${runId}\u0000${planId}`).digest('hex').slice(0, 12);
+  const run = runId.replace(NAME_CHARS, '-').slice(0, 40);
+  const plan = planId.replace(NAME_CHARS, '-').slice(0, 24);
+  return `${run}-${plan}-${hash}`;
+}
 
 async function loadPlan(deps: WorkflowDeps, input: PlanStepInput): Promise<PlanRecord> {
   const record = await deps.store.getPlan(input.runId, input.planId);
@@ -62,20 +85,24 @@ export async function requestApproval(deps: WorkflowDeps, input: RequestApproval
   const link = deps.env.consoleUrl
     ? `${deps.env.consoleUrl.replace(/\/+$/, '')}/#/plans/${encodeURIComponent(input.runId)}/${encodeURIComponent(input.planId)}`
     : undefined;
-  await deps.notifier.publish(
-    `IRSA Doctor: approve ${plan.action} on ${plan.resourceArn.split(':').pop() ?? plan.resourceArn}?`,
-    [
-      `Plan ${input.planId} (run ${input.runId}) waits for approval.`,
-      `Account ${plan.accountId}${plan.cluster ? `, cluster ${plan.cluster}` : ''}: ${plan.action} on ${plan.resourceArn}`,
-      `Fixes: ${plan.ruleIds.join(', ')}. ${plan.rationale}`,
-      '',
-      plan.diff,
-      '',
-      link
-        ? `Review and approve: ${link}`
-        : `Review and approve: irsa-doctor approvals show ${input.runId}/${input.planId}`,
-    ].join('\n'),
-  );
+  // No e-mail per plan: the run's digest counts the plans waiting; this event is for whoever routes it (chat, tickets).
+  await deps.events.publish([
+    {
+      detailType: 'IRSA Doctor Approval Requested',
+      detail: {
+        runId: input.runId,
+        planId: input.planId,
+        accountId: plan.accountId,
+        action: plan.action,
+        resourceArn: plan.resourceArn,
+        ...(plan.cluster ? { cluster: plan.cluster } : {}),
+        ruleIds: plan.ruleIds,
+        contentHash: record.contentHash,
+        expiresAt: new Date(now.getTime() + deps.env.approvalTimeoutSeconds * 1000).toISOString(),
+        review: link ?? `irsa-doctor approvals show ${input.runId}/${input.planId}`,
+      },
+    },
+  ]);
   return { requested: true };
 }
 
@@ -117,19 +144,13 @@ export async function applyPlanStep(deps: WorkflowDeps, input: ApplyPlanInput) {
 
 /**
  * Re-reads the resource the plan touched, puts it into the run's collected snapshot of that account, analyzes the
- * estate again and checks that the plan's findings are gone.
+ * account again against the run's issuer index (its shard: not every account) and checks that the plan's findings
+ * are gone.
  */
 export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
   const record = await loadPlan(deps, input);
   const plan = record.plan;
-  const accounts = await deps.snapshots.getAccounts(input.runId);
-  const patch = (account: AccountSnapshot): Promise<AccountSnapshot> | AccountSnapshot =>
-    account.accountId === plan.accountId ? deps.estate.verifyRead(plan, account) : account;
-  const snapshot: EstateSnapshot = {
-    schemaVersion: 1,
-    partition: 'aws',
-    accounts: await Promise.all(accounts.map(patch)),
-  };
+  const snapshot = await verifySnapshot(deps, input.runId, plan);
   const after = new Set(analyzeEstate(snapshot).findings.map((f) => f.id));
   const remaining = plan.findingIds.filter((id) => after.has(id));
   const verified = remaining.length === 0;
@@ -140,11 +161,25 @@ export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
   return { verified, remaining };
 }
 
+/** The estate verify analyzes: the plan's account re-read, in its shard; a run without an index (older): every account. */
+async function verifySnapshot(deps: WorkflowDeps, runId: string, plan: PlanRecord['plan']): Promise<EstateSnapshot> {
+  const index = await deps.snapshots.getIndex(runId);
+  const account = index ? await deps.snapshots.getAccount(runId, plan.accountId) : undefined;
+  if (index && account) {
+    return (await accountShard(deps, runId, await deps.estate.verifyRead(plan, account), index)).shard;
+  }
+  const accounts = await deps.snapshots.getAccounts(runId);
+  const patch = (a: AccountSnapshot): Promise<AccountSnapshot> | AccountSnapshot =>
+    a.accountId === plan.accountId ? deps.estate.verifyRead(plan, a) : a;
+  return { schemaVersion: 1, partition: 'aws', accounts: await Promise.all(accounts.map(patch)) };
+}
+
 export async function recordOutcome(deps: WorkflowDeps, input: RecordOutcomeInput) {
   let detail: string | undefined;
   if (input.outcome === 'rejected') {
     const approval = await deps.store.getApproval(input.runId, input.planId);
     detail = `rejected by ${approval?.decidedBy ?? 'unknown'}${approval?.comment ? `: ${approval.comment}` : ''}`;
+    await rememberRejection(deps, input, approval);
   } else if (input.outcome === 'timed-out') {
     detail = 'no decision before the approval timeout';
   } else if (input.outcome === 'dry-run') {
@@ -161,13 +196,86 @@ export async function recordOutcome(deps: WorkflowDeps, input: RecordOutcomeInpu
 }
 
 /**
- * After a plan's remediation ends, whatever the outcome (issue 15, steps branch): each plan of the run that depends
- * on it is started (its execution named by remediationExecutionName) once all its dependencies are done, or recorded
- * as skipped when one of them ended without its change in place.
+ * A rejection, remembered for REJECTION_MEMORY_DAYS: the same plan (same id: same content) is not proposed again
+ * before then; a changed plan has another id and is.
+ */
+async function rememberRejection(
+  deps: WorkflowDeps,
+  input: PlanStepInput,
+  approval: Awaited<ReturnType<WorkflowDeps['store']['getApproval']>>,
+): Promise<void> {
+  const record = await loadPlan(deps, input);
+  const now = deps.now();
+  await deps.store.putRejection({
+    planId: input.planId,
+    runId: input.runId,
+    accountId: record.plan.accountId,
+    resourceArn: record.plan.resourceArn,
+    action: record.plan.action,
+    rejectedBy: approval?.decidedBy ?? 'unknown',
+    rejectedAt: approval?.decidedAt ?? now.toISOString(),
+    ...(approval?.comment ? { comment: approval.comment } : {}),
+    expiresAt: new Date(now.getTime() + deps.env.rejectionMemoryDays * 86_400_000).toISOString(),
+  });
+}
+
+/**
+ * After a plan's remediation ends, whatever the outcome: each plan of the run that depends on it is started (its
+ * execution named by remediationExecutionName) once all its dependencies are done, or recorded skipped (with why)
+ * when one of them ended without its change in place, and then its own dependents are released in turn. Two
+ * dependencies ending together may both start a dependent: the execution name makes the second start a no-op.
  */
 export async function releaseDependents(
-  _deps: WorkflowDeps,
-  _input: ReleaseDependentsInput,
+  deps: WorkflowDeps,
+  input: ReleaseDependentsInput,
 ): Promise<{ started: string[]; skipped: string[] }> {
-  throw new Error('releaseDependents: not implemented yet');
+  const run = await deps.store.getRun(input.runId);
+  const dryRun = run?.dryRun === true;
+  const started: string[] = [];
+  const skipped: string[] = [];
+  const queue = [input.planId];
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const planId = queue.shift() as string;
+    if (seen.has(planId)) continue;
+    seen.add(planId);
+    const record = await deps.store.getPlan(input.runId, planId);
+    for (const dependentId of record?.dependents ?? []) {
+      const outcome = await releaseOne(deps, input.runId, dependentId, dryRun);
+      if (outcome === 'started') started.push(dependentId);
+      if (outcome === 'skipped') {
+        skipped.push(dependentId);
+        queue.push(dependentId);
+      }
+    }
+  }
+  return { started, skipped };
+}
+
+/** One dependent: started, skipped, or left waiting (another dependency has not ended, or it is not startable). */
+async function releaseOne(
+  deps: WorkflowDeps,
+  runId: string,
+  planId: string,
+  dryRun: boolean,
+): Promise<'started' | 'skipped' | 'waiting'> {
+  const dependent = await deps.store.getPlan(runId, planId);
+  if (dependent?.status !== 'proposed' || !dependent.plan.applicable) return 'waiting';
+  const dependencies = await Promise.all(
+    dependent.plan.dependsOn.map(async (id) => ({ id, record: await deps.store.getPlan(runId, id) })),
+  );
+  const failed = dependencies.find(
+    ({ record }) => !record || (!PENDING.has(record.status) && !doneFor(record.status, dryRun)),
+  );
+  if (failed) {
+    await deps.store.updatePlan(runId, planId, {
+      status: 'skipped',
+      detail: `depends on plan ${failed.id}, which ended ${failed.record?.status ?? 'missing from this run'} without its change`,
+    });
+    return 'skipped';
+  }
+  if (dependencies.some(({ record }) => record && PENDING.has(record.status))) return 'waiting';
+  // Another dependency's release may have started it already: then this start is refused by name, and not counted.
+  const out = await deps.remediations.start(remediationExecutionName(runId, planId), { runId, planId, dryRun });
+  return out.started ? 'started' : 'waiting';
 }

@@ -1,16 +1,28 @@
 /**
- * The run-level steps of the state machine: start (targets, dedupe), wait for a new cluster, collect one account,
- * analyze and plan the whole estate, report. Each takes validated input and the dependencies; no SDK types here
- * beyond what the adapters expose.
+ * The run-level steps of the sweep: start (targets to an S3 manifest, dedupe), wait for a new cluster, collect one
+ * account, build the run's issuer index, analyze and plan one account against it, and the run's one digest. Each
+ * takes validated input and the dependencies (ports only).
  */
 
 import { createHash } from 'node:crypto';
-import { type Finding, SEVERITIES, type Severity } from '../domain/finding';
+import {
+  focusOf,
+  issuerAccount,
+  issuerEntry,
+  planAccount,
+  pruneFor,
+  relatedAccounts,
+  shardSnapshot,
+} from '../domain/estate-shard';
+import { type Finding, type FindingSuppression, SEVERITIES, type Severity } from '../domain/finding';
 import { planEstate } from '../domain/plan/plan-estate';
 import type { Plan } from '../domain/plan/plan-model';
 import { DEFAULT_REGIONS } from '../domain/regions';
 import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../domain/snapshot';
-import type { PlanRecord, PlanStatus } from '../ports/state-store';
+import { applySuppressions, suppresses } from '../domain/suppressions';
+import type { IssuerIndex, ManifestLocation } from '../ports/snapshot-store';
+import type { AccountRunSummary, PlanRecord, PlanStatus, Suppression } from '../ports/state-store';
+import { mapLimit } from '../shared/concurrency';
 import type {
   AnalyzeAccountInput,
   AnalyzePlanInput,
@@ -21,7 +33,10 @@ import type {
   RunContext,
   StartRunInput,
 } from '../shared/contracts';
+import { RunDataMissingError } from '../shared/errors';
 import type { WorkflowDeps } from './deps';
+import { remediationExecutionName } from './plan-steps';
+import { runDigest } from './run-digest';
 
 /** How long a cluster trigger's idempotency key is held: a second CreateCluster event within it is a duplicate. */
 export const TRIGGER_TTL_SECONDS = 24 * 3600;
@@ -58,21 +73,32 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
         status: 'duplicate',
         summary: { duplicateOf: heldBy },
       });
-      return { ...context, duplicate: true, regions: [], targets: [] };
+      const targetsManifest = await deps.snapshots.putManifest(runId, TARGETS_MANIFEST, []);
+      return { ...context, duplicate: true, regions: [], accounts: 0, targetsManifest };
     }
   }
   const regions = cluster
     ? [cluster.region]
     : (input.regions ?? (deps.env.regions.length > 0 ? deps.env.regions : DEFAULT_REGIONS));
   const targets = cluster ? [{ accountId: cluster.accountId }] : await sweepTargets(deps, input.accounts);
+  // The manifest before the run record: a run that says `running` always has its targets where the map reads them.
+  const targetsManifest = await deps.snapshots.putManifest(
+    runId,
+    TARGETS_MANIFEST,
+    targets.map((t) => ({ accountId: t.accountId, ...(t.name !== undefined ? { name: t.name } : {}) })),
+  );
   await deps.store.putRun({
     ...base,
     targets: targets.map((t) => t.accountId),
     regions: [...regions],
     status: 'running',
   });
-  return { ...context, duplicate: false, regions: [...regions], targets };
+  return { ...context, duplicate: false, regions: [...regions], accounts: targets.length, targetsManifest };
 }
+
+/** Manifests a run writes: the accounts to collect, then the accounts to analyze. */
+export const TARGETS_MANIFEST = 'targets';
+export const ACCOUNTS_MANIFEST = 'accounts';
 
 /** Claims the cluster's trigger for this run; the run that already holds it when this one is a duplicate. */
 async function duplicateTriggerOf(
@@ -133,15 +159,18 @@ export async function checkCluster(
 export async function collectAccountStep(deps: WorkflowDeps, input: CollectAccountInput) {
   const account = await deps.estate.collectAccount(input.target, input.regions);
   await deps.snapshots.putAccount(input.runId, account);
+  // What the issuer index takes of it (build-index reads it back from the snapshot: the map's results are not kept).
+  const entry = issuerEntry(account);
   return {
     accountId: account.accountId,
     status: account.collection?.status ?? 'complete',
     clusters: account.clusters.length,
+    oidcProviders: account.oidcProviders.length,
     roles: account.roles.length,
+    refersTo: entry.refersTo?.length ?? 0,
   };
 }
 
-/** SHA-256 over what a plan changes: an approval is bound to it, and apply re-checks it. */
 /**
  * SHA-256 of everything an approver is shown about a plan (the console's plan view, `irsa-doctor approvals show`):
  * the whole plan (action, resource, before and after, diff, rationale, risk and its notes, the proof with its
@@ -265,81 +294,329 @@ export async function analyzeAndPlan(deps: WorkflowDeps, input: AnalyzePlanInput
   return { summary, waves: byWave.filter((w) => w && w.length > 0) };
 }
 
-/** Statuses of plans whose change is in place after the run. */
-const CHANGED = ['applied', 'verified', 'unverified'] as const;
-
 function countBy(values: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;
 }
 
-export async function report(deps: WorkflowDeps, input: ReportInput) {
-  const run = await deps.store.getRun(input.runId);
-  const findings = await deps.store.listFindings(input.runId);
-  const plans = await deps.store.listPlans(input.runId);
-  const bySeverity = countBy(findings.map((f) => f.severity));
-  const byStatus = countBy(plans.map((p) => p.status));
-  const base = deps.env.consoleUrl?.replace(/\/+$/, '');
-  // The console's views: pending plans while approvals wait, the history of applied changes once the run is done.
-  const link = base ? `${base}/#/${input.phase === 'proposed' ? 'plans' : 'history'}` : undefined;
-  const severityLine = SEVERITIES.map((s) => `${bySeverity[s] ?? 0} ${s}`).join(', ');
-  if (input.phase === 'proposed') {
-    const waiting = plans.filter((p) => p.status === 'proposed' && !p.detail).length;
-    await deps.notifier.publish(
-      `IRSA Doctor: ${findings.length} findings, ${waiting} plans to review`,
-      [
-        `Run ${input.runId}${run?.dryRun ? ' (dry run: nothing will be written)' : ''}`,
-        `Findings: ${findings.length} (${severityLine})`,
-        `Plans waiting for approval: ${waiting}; propose-only: ${plans.filter((p) => p.detail?.startsWith('propose-only')).length}`,
-        ...(link ? [`Review: ${link}`] : ['Review: irsa-doctor approvals list']),
-      ].join('\n'),
-    );
-    return { findings: findings.length, bySeverity, plans: byStatus };
-  }
-  const summary = {
-    findings: findings.length,
-    bySeverity,
-    plans: byStatus,
-    ...(run?.summary ?? {}),
-  };
-  await deps.store.updateRun(input.runId, { status: 'done', summary });
-  await deps.notifier.publish(
-    `IRSA Doctor: run finished, ${CHANGED.reduce((n, s) => n + (byStatus[s] ?? 0), 0)} changes applied`,
-    [
-      `Run ${input.runId} finished${run?.dryRun ? ' (dry run)' : ''}.`,
-      `Findings at the start: ${findings.length} (${severityLine})`,
-      `Plans: ${
-        Object.entries(byStatus)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(', ') || 'none'
-      }`,
-      ...(link ? [`Details: ${link}`] : []),
-    ].join('\n'),
-  );
-  await deps.events.publish([{ detailType: 'IRSA Doctor Run Completed', detail: { runId: input.runId, summary } }]);
-  return summary;
-}
+/** How many accounts build-index reads at once (each read is one account's snapshot, dropped once indexed). */
+export const INDEX_READ_CONCURRENCY = 16;
 
 /**
- * After collection (issue 15, steps branch): reads what each account's collection left, writes the run's issuer
- * index (every account's clusters and providers) and the manifest of accounts the analysis Distributed Map reads.
+ * After collection: reads what each account's collection left, writes the run's issuer index (every account's
+ * clusters and providers, and which accounts each one's workloads name) and the manifest of accounts the analysis
+ * Distributed Map reads. An account whose collection step failed outright left no snapshot: it is indexed as
+ * unreachable (its analysis reports it so, never as healthy).
  */
 export async function buildIssuerIndex(
-  _deps: WorkflowDeps,
-  _input: BuildIndexInput,
-): Promise<{ manifest: { bucket: string; key: string }; accounts: number; unreachable: number }> {
-  throw new Error('buildIssuerIndex: not implemented yet');
+  deps: WorkflowDeps,
+  input: BuildIndexInput,
+): Promise<{ manifest: ManifestLocation; accounts: number; unreachable: number }> {
+  const run = await deps.store.getRun(input.runId);
+  if (!run) throw new RunDataMissingError(`run ${input.runId} not found: build-index runs after start-run`);
+  const ids = [...new Set(run.targets)].sort();
+  const entries = await mapLimit(ids, INDEX_READ_CONCURRENCY, async (accountId) => {
+    const account = await deps.snapshots.getAccount(input.runId, accountId);
+    return issuerEntry(account ?? collectionFailed(accountId));
+  });
+  await deps.snapshots.putIndex(input.runId, { partition: 'aws', accounts: entries });
+  const manifest = await deps.snapshots.putManifest(
+    input.runId,
+    ACCOUNTS_MANIFEST,
+    entries.map((e) => ({ accountId: e.accountId, ...(e.name !== undefined ? { name: e.name } : {}) })),
+  );
+  const unreachable = entries.filter((e) => e.collection?.status === 'unreachable').length;
+  return { manifest, accounts: entries.length, unreachable };
+}
+
+function collectionFailed(accountId: string, name?: string): AccountSnapshot {
+  return unreachableAccount(
+    accountId,
+    [
+      {
+        operation: 'collect-account',
+        code: 'CollectionFailed',
+        message: 'the collection step failed; see the execution history',
+      },
+    ],
+    name,
+  );
+}
+
+/** The account to analyze and the index (the account's entry when collection left no snapshot). */
+async function loadAccount(deps: WorkflowDeps, runId: string, target: AnalyzeAccountInput['target']) {
+  const index = await deps.snapshots.getIndex(runId);
+  if (!index) throw new RunDataMissingError(`run ${runId} has no issuer index: analyze-account runs after build-index`);
+  const entry = index.accounts.find((e) => e.accountId === target.accountId);
+  const account =
+    (await deps.snapshots.getAccount(runId, target.accountId)) ??
+    (entry ? issuerAccount(entry) : collectionFailed(target.accountId, target.name));
+  return { account, index };
+}
+
+/** The accounts the account shares workloads with (lambdas/domain/estate-shard.ts), read one at a time and pruned. */
+async function relatedOf(
+  deps: WorkflowDeps,
+  runId: string,
+  account: AccountSnapshot,
+  index: IssuerIndex,
+): Promise<Map<string, AccountSnapshot>> {
+  const focus = focusOf(account);
+  const related = new Map<string, AccountSnapshot>();
+  for (const id of relatedAccounts(account, index.accounts)) {
+    const other = await deps.snapshots.getAccount(runId, id);
+    if (other) related.set(id, pruneFor(other, focus));
+  }
+  return related;
 }
 
 /**
- * One account (issue 15, steps branch): its snapshot against the run's issuer index, analyzed and planned; findings,
- * summary and plans written; decision memory and suppressions applied; remediation started for plans without
- * dependencies.
+ * The snapshot one account is analyzed on (lambdas/domain/estate-shard.ts): the account as given, the accounts it
+ * shares workloads with, read one at a time and pruned for it, and the index's other accounts as their issuers.
+ */
+export async function accountShard(
+  deps: WorkflowDeps,
+  runId: string,
+  account: AccountSnapshot,
+  index: IssuerIndex,
+): Promise<{ shard: EstateSnapshot }> {
+  const related = await relatedOf(deps, runId, account, index);
+  const listed = index.accounts.some((e) => e.accountId === account.accountId);
+  const entries = listed ? index.accounts : [...index.accounts, issuerEntry(account)];
+  return { shard: shardSnapshot(account, entries, related, index.partition ?? 'aws') };
+}
+
+/** Live suppressions, every page (a mutelist is short). */
+async function liveSuppressions(deps: WorkflowDeps): Promise<Suppression[]> {
+  const out: Suppression[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const got = await deps.store.listSuppressions({ limit: 500, ...(cursor ? { cursor } : {}) });
+    out.push(...got.items);
+    cursor = got.cursor;
+    if (!cursor) break;
+  }
+  return out;
+}
+
+/** The suppression of each suppressed finding, by finding id. */
+function suppressionsOf(findings: readonly Finding[], suppressions: readonly Suppression[], now: Date) {
+  const byId = new Map(suppressions.map((s) => [s.id, s]));
+  const out = new Map<string, FindingSuppression>();
+  for (const { finding, suppressionId } of applySuppressions(findings, suppressions, now).suppressed) {
+    const s = byId.get(suppressionId);
+    if (s) out.set(finding.id, { by: s.id, reason: s.reason, until: s.expiresAt });
+  }
+  return out;
+}
+
+/** Why a plan is not proposed in this run (decision memory), or undefined when it is. */
+async function heldBack(
+  deps: WorkflowDeps,
+  runId: string,
+  plan: Plan,
+): Promise<{ kind: 'rejected' | 'elsewhere'; detail: string } | undefined> {
+  const rejection = await deps.store.getRejection(plan.id);
+  if (rejection && Date.parse(rejection.expiresAt) > deps.now().getTime()) {
+    return {
+      kind: 'rejected',
+      detail: `not proposed: the same plan was rejected by ${rejection.rejectedBy} in run ${rejection.runId}${
+        rejection.comment ? ` (${rejection.comment})` : ''
+      }; remembered until ${rejection.expiresAt}`,
+    };
+  }
+  // A propose-only plan waits for nobody (a person writes the change): it is shown again every run.
+  const open = plan.applicable ? await deps.store.openPlanOf(plan.id) : undefined;
+  if (open && open.runId !== runId) {
+    return { kind: 'elsewhere', detail: `not proposed: the same plan is still ${open.status} in run ${open.runId}` };
+  }
+  return undefined;
+}
+
+interface Decided {
+  readonly records: PlanRecord[];
+  readonly start: string[];
+  readonly rememberedRejections: number;
+  readonly waitingElsewhere: number;
+}
+
+/**
+ * The account's plan records: decision memory applied (a plan rejected and remembered, or open in an earlier run,
+ * is recorded skipped with why, and so is each plan that depends on one held back); `dependents` named; the plans to
+ * start now (applicable, proposed, no dependency in the run).
+ */
+async function decidePlans(
+  deps: WorkflowDeps,
+  runId: string,
+  plans: readonly Plan[],
+  findings: readonly Finding[],
+): Promise<Decided> {
+  const held = new Map<string, { kind: 'rejected' | 'elsewhere'; detail: string }>();
+  for (const plan of plans) {
+    const why = await heldBack(deps, runId, plan);
+    if (why) held.set(plan.id, why);
+  }
+  const depth = waves(plans);
+  const byId = new Map(plans.map((p) => [p.id, p]));
+  // Held back by a dependency held back (or skipped in turn), in dependency order.
+  const ordered = [...plans].sort((a, b) => (depth.get(a.id) ?? 0) - (depth.get(b.id) ?? 0));
+  const skipped = new Map<string, string>();
+  for (const plan of ordered) {
+    const why = held.get(plan.id)?.detail;
+    if (why) {
+      skipped.set(plan.id, why);
+      continue;
+    }
+    const blocked = plan.dependsOn.find((d) => skipped.has(d));
+    if (blocked) skipped.set(plan.id, `depends on plan ${blocked}, which is not proposed in this run`);
+  }
+  const now = deps.now().toISOString();
+  const records = plans.map((plan): PlanRecord => {
+    const dependents = plans.filter((p) => p.dependsOn.includes(plan.id)).map((p) => p.id);
+    const detail =
+      skipped.get(plan.id) ??
+      (plan.applicable ? undefined : `propose-only: ${plan.proposeOnlyReason ?? 'needs a person'}`);
+    return {
+      runId,
+      planId: plan.id,
+      plan,
+      contentHash: planContentHash(plan, findings),
+      status: skipped.has(plan.id) ? 'skipped' : 'proposed',
+      wave: depth.get(plan.id) ?? 0,
+      updatedAt: now,
+      ...(detail ? { detail } : {}),
+      ...(dependents.length > 0 ? { dependents } : {}),
+    };
+  });
+  const start = records
+    .filter((r) => r.status === 'proposed' && r.plan.applicable && !r.plan.dependsOn.some((d) => byId.has(d)))
+    .map((r) => r.planId);
+  const kinds = [...held.values()].map((h) => h.kind);
+  return {
+    records,
+    start,
+    rememberedRejections: kinds.filter((k) => k === 'rejected').length,
+    waitingElsewhere: kinds.filter((k) => k === 'elsewhere').length,
+  };
+}
+
+/** Findings new since the account's previous run, and those of the previous run gone in this one. */
+async function changesSince(deps: WorkflowDeps, runId: string, accountId: string, open: readonly Finding[]) {
+  const previous = await deps.store.latestAccountFindings(accountId);
+  // A retried step finds its own run's findings: nothing to compare against then.
+  if (!previous || previous.runId === runId) return { newFindings: previous ? 0 : open.length, resolvedFindings: 0 };
+  const before = new Set(previous.findings.filter((f) => !f.suppressed).map((f) => f.id));
+  const now = new Set(open.map((f) => f.id));
+  return {
+    newFindings: open.filter((f) => !before.has(f.id)).length,
+    resolvedFindings: [...before].filter((id) => !now.has(id)).length,
+  };
+}
+
+/**
+ * One account (a Distributed Map item): its snapshot against the run's issuer index (lambdas/domain/estate-shard.ts:
+ * memory bounded by the account and the accounts it shares workloads with), analyzed and planned; suppressions and
+ * decision memory applied; findings, plans and the account's summary written; an event per open finding; a
+ * remediation execution started for each plan without a dependency.
  */
 export async function analyzeAccount(
-  _deps: WorkflowDeps,
-  _input: AnalyzeAccountInput,
+  deps: WorkflowDeps,
+  input: AnalyzeAccountInput,
 ): Promise<{ accountId: string; findings: number; plans: number; started: number }> {
-  throw new Error('analyzeAccount: not implemented yet');
+  const { runId, target } = input;
+  const { account, index } = await loadAccount(deps, runId, target);
+  const now = deps.now();
+  const suppressions = await liveSuppressions(deps);
+  const result = planAccount(account, index.accounts, await relatedOf(deps, runId, account, index), {
+    allowWidening: deps.env.allowWidening,
+    remediationScope: deps.env.remediationScope,
+    partition: index.partition ?? 'aws',
+    skipPlanning: (f) => suppressions.some((s) => suppresses(s, f, now)),
+  });
+  const all = result.findings;
+  const covered = suppressionsOf(all, suppressions, now);
+  const recorded = all.map((f) => {
+    const by = covered.get(f.id);
+    return by ? ({ ...f, suppressed: by } as Finding) : f;
+  });
+  const open = recorded.filter((f) => !f.suppressed);
+  const changes = await changesSince(deps, runId, account.accountId, open);
+  await deps.store.putAccountFindings(runId, account.accountId, recorded);
+  // Also under the run: approvals, apply and the console bind a plan to the findings it fixes from there.
+  await deps.store.putFindings(runId, recorded);
+  const decided = await decidePlans(deps, runId, result.plans, result.planned);
+  await deps.store.putPlans(decided.records);
+  const started = await startRemediations(deps, runId, input.dryRun, decided.start);
+  await deps.store.putAccountSummary(
+    accountSummary(runId, account, open, recorded.length - open.length, changes, decided, started),
+  );
+  await deps.events.publish(
+    open.map((f) => ({
+      detailType: 'IRSA Doctor Finding',
+      detail: { runId, accountId: account.accountId, finding: f },
+    })),
+  );
+  return { accountId: account.accountId, findings: open.length, plans: decided.records.length, started };
+}
+
+async function startRemediations(deps: WorkflowDeps, runId: string, dryRun: boolean, planIds: readonly string[]) {
+  let started = 0;
+  for (const planId of planIds) {
+    // Named by the plan: a retried step, or a second start, is refused by Step Functions (started: false).
+    const out = await deps.remediations.start(remediationExecutionName(runId, planId), { runId, planId, dryRun });
+    if (out.started) started++;
+  }
+  return started;
+}
+
+function accountSummary(
+  runId: string,
+  account: AccountSnapshot,
+  open: readonly Finding[],
+  suppressed: number,
+  changes: { newFindings: number; resolvedFindings: number },
+  decided: Decided,
+  started: number,
+): AccountRunSummary {
+  const bySeverity = countBy(open.map((f) => f.severity));
+  const proposed = decided.records.filter((r) => r.status === 'proposed');
+  return {
+    runId,
+    accountId: account.accountId,
+    ...(account.name !== undefined ? { name: account.name } : {}),
+    collection: account.collection?.status ?? 'complete',
+    findings: open.length,
+    bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, bySeverity[s] ?? 0])) as Record<Severity, number>,
+    ...changes,
+    suppressed,
+    plans: proposed.length,
+    started,
+    proposeOnly: proposed.filter((r) => !r.plan.applicable).length,
+    rememberedRejections: decided.rememberedRejections,
+    waitingElsewhere: decided.waitingElsewhere,
+  };
+}
+
+/**
+ * The run's one digest (after every account was analyzed): counts summed from the accounts' summaries, the accounts
+ * that could not be read or whose analysis failed (no summary), console links; run status done; a 'IRSA Doctor Run
+ * Completed' event. The sweep does not wait for approvals: plans wait in their own executions.
+ */
+export async function report(deps: WorkflowDeps, input: ReportInput) {
+  const run = await deps.store.getRun(input.runId);
+  const summaries = await deps.store.listAccountSummaries(input.runId);
+  const digest = runDigest({
+    runId: input.runId,
+    dryRun: run?.dryRun === true,
+    targets: run?.targets ?? [],
+    summaries,
+    ...(deps.env.consoleUrl ? { consoleUrl: deps.env.consoleUrl } : {}),
+  });
+  await deps.store.updateRun(input.runId, { status: 'done', summary: { ...digest.counts } });
+  await deps.notifier.publish(digest.subject, digest.text);
+  await deps.events.publish([
+    { detailType: 'IRSA Doctor Run Completed', detail: { runId: input.runId, summary: digest.counts } },
+  ]);
+  return digest.counts;
 }

@@ -12,17 +12,9 @@
  * A rollback's intent is also its lock: of two concurrent rollbacks of one change, exactly one puts the intent and
  * writes; the other is refused, naming who rolls it back, and records nothing.
  */
-import type { ApplyOutcome, RollbackOutcome } from '../adapters/fix-actions/fix-action';
-import {
-  applyPlan,
-  assertWritable,
-  decodeState,
-  holdsState,
-  readResourceState,
-  rollbackChange,
-} from '../adapters/fix-actions/fix-action-registry';
 import type { Plan } from '../domain/plan/plan-model';
 import { providersNamedBy } from '../domain/plan/references';
+import type { ApplyOutcome, Observation, RollbackOutcome } from '../ports/fix-writer';
 import type { AuditIntent, AuditOutcome, AuditRecord } from '../ports/state-store';
 import type { Approval } from '../shared/contracts';
 import { ChangeNotFoundError, ConcurrentEditError, RollbackRefusedError, StalePlanError } from '../shared/errors';
@@ -34,7 +26,7 @@ import type { WorkflowDeps } from './deps';
  */
 export const RECONCILE_MIN_AGE_SECONDS = 20 * 60;
 
-export type AuditDeps = Pick<WorkflowDeps, 'store' | 'writers' | 'now'>;
+export type AuditDeps = Pick<WorkflowDeps, 'store' | 'fixes' | 'now'>;
 
 export function changeIdOf(runId: string, planId: string): string {
   return `${runId}.${planId}`;
@@ -98,20 +90,19 @@ async function complete(deps: AuditDeps, intent: AuditIntent, c: Completion): Pr
   }
 }
 
-/** How an open intent ended, judged from what its resource holds now. */
-export function settle(intent: AuditIntent, state: unknown, completedBy: Completion['completedBy']): Completion {
-  const wrote = decodeState(intent.action, state);
-  if (wrote !== undefined && holdsState(intent.action, wrote, intent.intended)) {
+/** How an open intent ended, from what its resource holds now (judged by the FixWriter: observe, judge). */
+export function settle(intent: AuditIntent, seen: Observation, completedBy: Completion['completedBy']): Completion {
+  if (seen.holds === 'intended') {
     return {
       outcome: 'applied',
       replaced: intent.expected,
-      wrote,
+      wrote: seen.state,
       writes: intent.writes,
       completedBy,
       detail: `completed by the ${completedBy} after an interrupted write: the resource holds what the change writes`,
     };
   }
-  if (holdsState(intent.action, state, intent.expected)) {
+  if (seen.holds === 'expected') {
     return {
       outcome: 'not-applied',
       replaced: intent.expected,
@@ -127,7 +118,7 @@ export function settle(intent: AuditIntent, state: unknown, completedBy: Complet
     wrote: null,
     writes: [],
     completedBy,
-    found: state ?? null,
+    found: seen.state ?? null,
     detail: `closed by the ${completedBy}: the resource holds neither what the change expected nor what it writes`,
   };
 }
@@ -138,8 +129,7 @@ export async function completeOpenIntent(
   intent: AuditIntent,
   completedBy: Completion['completedBy'],
 ): Promise<AuditRecord> {
-  const state = await readResourceState(deps.writers, intent);
-  return complete(deps, intent, settle(intent, state, completedBy));
+  return complete(deps, intent, settle(intent, await deps.fixes.observe(intent), completedBy));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -171,14 +161,14 @@ export async function applyWithAudit(
       done.found ?? null,
     );
   }
-  assertWritable(deps.writers, plan);
+  deps.fixes.checkWritable(plan);
   const open = await deps.store.getAuditIntent(changeId);
   const recovering = open !== undefined;
   const held: { intent?: AuditIntent } = open ? { intent: open } : {};
   const completedBy = recovering ? 'retry' : 'writer';
   let outcome: ApplyOutcome;
   try {
-    outcome = await applyPlan(deps.writers, plan, {
+    outcome = await deps.fixes.apply(plan, {
       beforeWrite: async (_current, writes) => {
         // A retry writes under the first attempt's intent: it is the same change.
         if (held.intent) return;
@@ -222,7 +212,7 @@ export async function applyWithAudit(
   }
   if (outcome.status === 'already-applied' && intent) {
     // An earlier attempt of this change wrote and was interrupted before its record: complete it now.
-    const record = await complete(deps, intent, settle(intent, outcome.current, 'retry'));
+    const record = await complete(deps, intent, settle(intent, deps.fixes.judge(intent, outcome.current), 'retry'));
     return { status: 'applied', changeId, writes: record.writes, record };
   }
   return { status: 'already-applied', changeId, writes: [] };
@@ -433,7 +423,7 @@ async function recordRollback(
   // The resource already holds the replaced document.
   if (held) {
     // This person's earlier attempt wrote and was interrupted before its record.
-    const record = await complete(deps, held, settle(held, outcome.current, 'retry'));
+    const record = await complete(deps, held, settle(held, deps.fixes.judge(held, outcome.current), 'retry'));
     return { change, record, status: 'rolled-back' };
   }
   const now = await deps.store.getAuditIntent(attempt.id);
@@ -483,7 +473,7 @@ export async function rollbackWithAudit(
   const attempt = { change, id: slot.id, by, comment };
   let outcome: RollbackOutcome;
   try {
-    outcome = await rollbackChange(deps.writers, change, {
+    outcome = await deps.fixes.rollback(change, {
       beforeWrite: async (_current, writes) => {
         held.intent ??= await claimRollback(deps, attempt, writes);
       },

@@ -15,7 +15,6 @@ import {
 } from '@aws-sdk/client-sfn';
 import { EmulatorWorkflow, statesEntered } from '../../infra/local/emulator-workflow';
 import { functionArn, type SynthesizedWorkflow, stateMachineArn } from '../../infra/local/synthesized-definition';
-import { buildDeps } from '../../lambdas/workflow/deps';
 import { budgetFor } from './budget';
 import { endpointUrl, useEmulatorCredentials } from './emulator-env';
 
@@ -98,7 +97,6 @@ beforeAll(
       endpoint,
       workflow: testWorkflow(prefix),
       hubId: prefix,
-      deps: buildDeps({} as never, {}),
       handlers: {
         double: async (event) => ({ n: ((event as { n?: number }).n ?? 1) * 2 }),
         reject: async () => {

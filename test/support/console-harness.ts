@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { type LocalConsole, startLocalConsole } from '../../infra/local/console-server';
 import { createLocalUserPool, type LocalUserPool } from '../../infra/local/local-cognito';
 import { createWorkflowHub, synthesizeHubTemplate, type WorkflowHub } from '../../infra/local/local-hub';
+import { runToSettled } from '../../infra/local/local-run';
 import type { PlanRecord } from '../../lambdas/ports/state-store';
 import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approver-actions';
 import { decideApproval } from '../../lambdas/workflow/decision-delivery';
@@ -69,7 +70,8 @@ export async function startConsoleHarness(
   const deps: ConsoleDeps = { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP };
   const runId = `run-${randomUUID()}`;
   let settled = false;
-  const run = hub.workflow.run('Sweep', { mode: 'sweep', trigger: 'test' }, runId).finally(() => {
+  // The run: the sweep, then each plan's remediation execution, to their ends.
+  const run = runToSettled(hub, { mode: 'sweep', trigger: 'test' }, runId).finally(() => {
     settled = true;
   });
   run.catch(() => undefined);

@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { EmulatorWorkflow } from '../../infra/local/emulator-workflow';
 import { functionArn, stateMachineArn } from '../../infra/local/synthesized-definition';
-import type { WorkflowDeps } from '../../lambdas/workflow/deps';
 
 export interface WaitingTask {
   readonly taskToken: string;
@@ -28,7 +27,7 @@ class TaskFailure extends Error {
   }
 }
 
-export async function taskTokens(endpoint: string, deps: WorkflowDeps): Promise<TaskTokens> {
+export async function taskTokens(endpoint: string): Promise<TaskTokens> {
   const prefix = `tt${randomUUID().slice(0, 8)}`;
   const handed = new Map<string, (token: string) => void>();
   let closed = false;
@@ -60,7 +59,6 @@ export async function taskTokens(endpoint: string, deps: WorkflowDeps): Promise<
   const workflow = await EmulatorWorkflow.deploy({
     endpoint,
     hubId: prefix,
-    deps,
     workflow: {
       functions: new Map([[fn.arn, { ...fn, timeoutSeconds: 30 }]]),
       handlers: new Map([[fn.arn, fn.handler]]),

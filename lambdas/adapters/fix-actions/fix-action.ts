@@ -6,13 +6,14 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AppliedAction, FixActionIam } from '../../domain/fix-action-iam';
-import type { AccessEntryState, PlanOf, ProviderState, TrustDocument } from '../../domain/plan/plan-model';
+import type { PlanOf } from '../../domain/plan/plan-model';
 import type { AccountSnapshot } from '../../domain/snapshot';
+import type { ApplyOutcome, FixState, RollbackOutcome, WriteHooks } from '../../ports/fix-writer';
 import type { AuditRecord } from '../../ports/state-store';
 import { ConcurrentEditError, RollbackRefusedError } from '../../shared/errors';
 
-/** What a fix action reads and writes: a trust policy, an OIDC provider's state or an EKS access entry. */
-export type FixState = TrustDocument | ProviderState | AccessEntryState;
+/** The outcomes, states and hooks of a write are the FixWriter port's (lambdas/ports/fix-writer.ts). */
+export type { ApplyOutcome, BeforeWrite, FixState, RollbackOutcome, WriteHooks } from '../../ports/fix-writer';
 
 /** The actions that write EKS (their client is the EKS client of the resource's region), the rest write IAM. */
 export const EKS_ACTIONS = ['create-access-entry'] as const satisfies readonly AppliedAction[];
@@ -23,39 +24,6 @@ export type ClientOf<A extends AppliedAction> = A extends EksAction ? EKSClient 
 
 /** The state an action's resource holds when present. */
 export type StateOf<A extends AppliedAction> = NonNullable<PlanOf<A>['before'] | PlanOf<A>['after']>;
-
-export interface ApplyOutcome {
-  readonly planId: string;
-  readonly resourceArn: string;
-  /** 'already-applied': the resource already held the plan's `after`; nothing was written. */
-  readonly status: 'applied' | 'already-applied';
-  /** What the resource held just before the write, as read then (for the audit log and rollback); null: absent. */
-  readonly replaced: FixState | null;
-  /** What it holds now, as read back after the write. */
-  readonly current: FixState | null;
-  /** The write operations made, in order. */
-  readonly writes: readonly string[];
-}
-
-export interface RollbackOutcome {
-  /** 'already-restored': the resource already held the replaced document; nothing was written. */
-  readonly status: 'rolled-back' | 'already-restored';
-  /** What the resource held just before the rollback (the change's `wrote`). */
-  readonly replaced: FixState | null;
-  /** What it holds now, read back (the change's `replaced`; null for a deleted provider). */
-  readonly current: FixState | null;
-  readonly writes: readonly string[];
-}
-
-/**
- * Called once the drift guard has decided to write, right before the first IAM write, with what the resource holds
- * and the writes about to be made: the write-ahead audit records its intent here. If it throws, nothing is written.
- */
-export type BeforeWrite = (current: FixState | null, writes: readonly string[]) => Promise<void> | void;
-
-export interface WriteHooks {
-  readonly beforeWrite?: BeforeWrite;
-}
 
 /** The plan or change a read is for (named in errors). */
 export interface ResourceRef {

@@ -63,6 +63,22 @@ export function planEstate(
 }
 
 /**
+ * planEstate for one shard (lambdas/domain/estate-shard.ts): analyzes the shard's snapshot and returns the findings
+ * `owned.record` selects (its account's); plans only those `owned.plan` selects (on its account's resources), so the
+ * other accounts of the shard cost no planning.
+ */
+export function planShard(
+  snapshot: EstateSnapshot,
+  owned: { readonly record: (f: Finding) => boolean; readonly plan: (f: Finding) => boolean },
+  options: PlanOptions = {},
+): PlanResult & { analysis: AnalysisResult; planned: readonly Finding[] } {
+  const { result, handle } = analyzeForPlanning(snapshot, options);
+  const planned = result.findings.filter(owned.plan);
+  const plans = new Planner(handle, planned, options).run();
+  return { ...plans, planned, analysis: { ...result, findings: result.findings.filter(owned.record) } };
+}
+
+/**
  * Plans from findings already computed for this snapshot (by analyzeEstate with the same options), e.g. stored
  * ones. Builds the index and reads the documents it fixes itself; planEstate reuses those of the analysis.
  */

@@ -11,6 +11,7 @@ import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-i
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { statesEntered } from '../../../infra/local/emulator-workflow';
 import { createWorkflowHub, synthesizeHubTemplate, type WorkflowHub } from '../../../infra/local/local-hub';
+import { runToSettled } from '../../../infra/local/local-run';
 import type { SynthesizedTemplate } from '../../../infra/local/synthesized-definition';
 import { collectEstate } from '../../../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
@@ -57,15 +58,18 @@ async function hubFor(
 
 async function sweep(hub: WorkflowHub, decide: Decide, input: object = {}) {
   const executionName = `run-${randomUUID()}`;
-  const run = hub.workflow.run('Sweep', { mode: 'sweep', trigger: 'test', ...input }, executionName);
-  const result = await driveApprovals(hub.deps, run, executionName, decide);
-  expect(result.status).toBe('SUCCEEDED');
-  return { ...result, runId: executionName, plans: await hub.deps.store.listPlans(executionName) };
+  const run = runToSettled(hub, { mode: 'sweep', trigger: 'test', ...input }, executionName);
+  const { sweep: result, remediations } = await driveApprovals(hub.deps, run, executionName, decide);
+  // (error and cause shown when it did not)
+  expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED' });
+  // Every remediation execution ended through Release Dependents (a failed release fails the execution)
+  expect(remediations.filter((r) => r.status !== 'SUCCEEDED')).toEqual([]);
+  return { ...result, remediations, runId: executionName, plans: await hub.deps.store.listPlans(executionName) };
 }
 
 async function findingsNow(hub: WorkflowHub, estate: WorkflowEstate) {
   const snapshot = await collectEstate(
-    hub.deps.readers,
+    hub.readers,
     estate.accounts.map((accountId) => ({ accountId })),
     { regions: REGIONS },
   );
@@ -95,10 +99,10 @@ describe('the synthesized sweep state machine', () => {
       expect(record.replaced).toEqual(plan?.before);
       expect(record.approvedBy).toBe('test-approver@example.com');
     }
-    // And the run's report says so
-    expect((run.output as { report?: { plans?: Record<string, number> } }).report?.plans).toEqual({
-      verified: run.plans.length,
-    });
+    // And the run's digest counted them (the sweep reports before the plans' own executions end)
+    expect((run.output as { report?: { plans?: number } }).report?.plans).toBe(run.plans.length);
+    // And each plan had its own remediation execution
+    expect(run.remediations).toHaveLength(run.plans.length);
   });
 
   it('reject applies nothing, and the rejection is recorded with who and why', async () => {
@@ -280,7 +284,7 @@ describe('the synthesized sweep state machine', () => {
     expect(output.report.findings).toBe(0);
   });
 
-  it('state transitions per account do not grow with roles or clusters', async () => {
+  it("the sweep execution's own history does not grow with accounts, roles or clusters: each account is an item of its Distributed Maps", async () => {
     const small = [await seedHealthyAccount(endpointUrl(), 1, 2), await seedHealthyAccount(endpointUrl(), 1, 2)];
     const large = [await seedHealthyAccount(endpointUrl(), 3, 60), await seedHealthyAccount(endpointUrl(), 3, 60)];
     const a = await sweep(await hubFor(small), () => 'approved');
@@ -288,9 +292,14 @@ describe('the synthesized sweep state machine', () => {
     expect(a.plans).toEqual([]);
     expect(b.plans).toEqual([]);
     expect(b.transitions).toBe(a.transitions);
-    // And they grow by a constant per account
-    const c = await sweep(await hubFor([...small, await seedHealthyAccount(endpointUrl(), 1, 2)]), () => 'approved');
-    expect(c.transitions - a.transitions).toBeGreaterThan(0);
-    expect(c.transitions - a.transitions).toBeLessThanOrEqual(3);
+    // One more account: the same history, one more item in each Distributed Map (collect, then analyze)
+    const hub = await hubFor([...small, await seedHealthyAccount(endpointUrl(), 1, 2)]);
+    const c = await sweep(hub, () => 'approved');
+    expect(c.transitions).toBe(a.transitions);
+    const maps = await hub.workflow.mapRuns(c.executionArn);
+    expect(maps.map((m) => [m.status, m.items, m.failed])).toEqual([
+      ['SUCCEEDED', 3, 0],
+      ['SUCCEEDED', 3, 0],
+    ]);
   });
 });

@@ -31,7 +31,7 @@ beforeAll(async () => {
     accounts: [],
     regions: ['us-west-2'],
   });
-  tokens = await taskTokens(endpointUrl(), hub.deps);
+  tokens = await taskTokens(endpointUrl());
 });
 
 afterAll(() => tokens?.close());

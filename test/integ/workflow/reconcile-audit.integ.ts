@@ -6,6 +6,7 @@
 import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
+import { RegistryFixWriter } from '../../../lambdas/adapters/registry-fix-writer';
 import { makeHandler } from '../../../lambdas/handlers/make-handler';
 import { DEFAULT_APPROVERS_GROUP, listChanges, rollback } from '../../../lambdas/workflow/approver-actions';
 import type { WorkflowDeps } from '../../../lambdas/workflow/deps';
@@ -124,9 +125,11 @@ describe('the audit reconciler', () => {
       maxAttempts: 1,
     });
     h.proxy.setFaults(undefined, { 'iam:UpdateAssumeRolePolicy': { serverError: 1 } });
-    await expect(rollback({ ...h.deps, writers }, alice, changeId)).rejects.toMatchObject({
-      $metadata: { httpStatusCode: 503 },
-    });
+    await expect(rollback({ ...h.deps, fixes: new RegistryFixWriter(writers) }, alice, changeId)).rejects.toMatchObject(
+      {
+        $metadata: { httpStatusCode: 503 },
+      },
+    );
     h.proxy.setFaults(undefined);
     const bob = { id: 'bob', groups: [DEFAULT_APPROVERS_GROUP] };
 
@@ -171,7 +174,7 @@ describe('the audit reconciler', () => {
       await storePlan(h.hub.deps.store, 'run-3', plan);
       await expect(
         applyPlanStep(
-          { ...h.hub.deps, writers },
+          { ...h.hub.deps, fixes: new RegistryFixWriter(writers) },
           { runId: 'run-3', planId: plan.id, approval: { approvedBy: 'alice' } },
         ),
       ).rejects.toMatchObject({ $metadata: { httpStatusCode: 503 } });

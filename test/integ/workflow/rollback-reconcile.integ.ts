@@ -5,6 +5,7 @@
  */
 import { EMULATOR_CREDENTIALS } from '../../../emulator/seed';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
+import { RegistryFixWriter } from '../../../lambdas/adapters/registry-fix-writer';
 import { makeRollbackHandler } from '../../../lambdas/handlers/run-rollback';
 import type { StateStore } from '../../../lambdas/ports/state-store';
 import {
@@ -24,13 +25,15 @@ const carol = { id: 'carol', groups: [DEFAULT_APPROVERS_GROUP] };
 const UPDATE_TRUST = 'iam:UpdateAssumeRolePolicy';
 // The rollback's IAM calls go through the proxy, which counts them.
 const h = useAuditHarness('k', 12, ({ proxy }) => ({
-  writers: new AwsClientFactory({
-    endpoint: proxy.url,
-    roleName: 'IrsaDoctorRemediator',
-    hubAccountId: HUB,
-    credentials: EMULATOR_CREDENTIALS,
-    access: 'write',
-  }),
+  fixes: new RegistryFixWriter(
+    new AwsClientFactory({
+      endpoint: proxy.url,
+      roleName: 'IrsaDoctorRemediator',
+      hubAccountId: HUB,
+      credentials: EMULATOR_CREDENTIALS,
+      access: 'write',
+    }),
+  ),
 }));
 
 /** An applied trust-policy change (by the apply step, not through the h.proxy), and a request to roll it back. */

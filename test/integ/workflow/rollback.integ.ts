@@ -44,7 +44,7 @@ async function account(): Promise<string> {
 
 /** Applies a plan as the workflow does and records it as an applied change. */
 async function applied(plan: Plan): Promise<string> {
-  const outcome = await applyPlan(hub.deps.writers, plan);
+  const outcome = await applyPlan(hub.writers, plan);
   const changeId = `run-1.${plan.id}.${randomUUID().slice(0, 6)}`;
   await hub.deps.store.putAudit({
     changeId,

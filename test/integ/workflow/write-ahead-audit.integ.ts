@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { GetOpenIDConnectProviderCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { AwsClientFactory } from '../../../lambdas/adapters/aws-clients';
+import { RegistryFixWriter } from '../../../lambdas/adapters/registry-fix-writer';
 import type { ChangeView } from '../../../lambdas/api/views';
 import { DEFAULT_APPROVERS_GROUP, rollback, rollbackIdOf } from '../../../lambdas/workflow/approver-actions';
 import { applyPlanStep } from '../../../lambdas/workflow/plan-steps';
@@ -115,7 +116,7 @@ describe('two rollbacks of one change at once', () => {
       credentials: EMULATOR_CREDENTIALS,
       access: 'write',
     });
-    const proxied = { ...h.deps, writers };
+    const proxied = { ...h.deps, fixes: new RegistryFixWriter(writers) };
 
     // When bob's rollback runs to its end at that point of alice's
     h.proxy.reset();

@@ -1,5 +1,10 @@
+import { judgeState } from '../../../lambdas/adapters/registry-fix-writer';
 import type { AuditIntent } from '../../../lambdas/ports/state-store';
-import { rollbackIdOf, settle } from '../../../lambdas/workflow/write-ahead';
+import { rollbackIdOf, settle as settleObserved } from '../../../lambdas/workflow/write-ahead';
+
+/** settle over what the registry's writer judges of a state (what completeOpenIntent does after its read). */
+const settle = (i: AuditIntent, state: unknown, by: 'writer' | 'retry' | 'reconciler') =>
+  settleObserved(i, judgeState(i, state), by);
 
 const doc = (sid: string) => ({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow' }] });
 const provider = (clientIds: string[]) => ({ url: 'oidc.example.com/id/A', clientIds, thumbprints: [] });

@@ -76,7 +76,7 @@ describe('create-access-entry', () => {
     const existing = await readAccessEntry(eks, plan.resourceArn);
 
     // When the plan is applied, Then it is stale and nothing changed
-    await expect(applyPlan(hub.deps.writers, plan)).rejects.toMatchObject({ name: 'StalePlanError' });
+    await expect(applyPlan(hub.writers, plan)).rejects.toMatchObject({ name: 'StalePlanError' });
     expect(await readAccessEntry(eks, plan.resourceArn)).toEqual(existing);
 
     // When a record says a change replaced that entry and wrote what it holds now (the entry existed before the
@@ -95,20 +95,20 @@ describe('create-access-entry', () => {
       approvedBy: 'alice',
       appliedAt: new Date().toISOString(),
     };
-    await expect(rollbackChange(hub.deps.writers, change)).rejects.toMatchObject({ name: 'RollbackRefusedError' });
+    await expect(rollbackChange(hub.writers, change)).rejects.toMatchObject({ name: 'RollbackRefusedError' });
     expect(await readAccessEntry(eks, plan.resourceArn)).toEqual(existing);
   });
 
   it('leaves no entry behind when the policy association fails', async () => {
     const { eks, plan } = await clusterWithPlan('arn:aws:eks::aws:not-an-access-policy/AmazonEKSViewPolicy');
-    await expect(applyPlan(hub.deps.writers, plan)).rejects.toThrow();
+    await expect(applyPlan(hub.writers, plan)).rejects.toThrow();
     expect(await readAccessEntry(eks, plan.resourceArn)).toBeNull();
   });
 
   it('is already applied when the entry holds the plan, and writes nothing', async () => {
     const { plan } = await clusterWithPlan();
-    expect((await applyPlan(hub.deps.writers, plan)).status).toBe('applied');
-    const again = await applyPlan(hub.deps.writers, plan);
+    expect((await applyPlan(hub.writers, plan)).status).toBe('applied');
+    const again = await applyPlan(hub.writers, plan);
     expect(again.status).toBe('already-applied');
     expect(again.writes).toEqual([]);
   });

@@ -176,18 +176,18 @@ describe.each(Object.keys(FIX_ACTIONS).sort())('fix action %s', (name) => {
     const plan = await scenario(fix.action);
 
     // When the plan is applied through the registry
-    const outcome = await applyPlan(hub.deps.writers, plan);
+    const outcome = await applyPlan(hub.writers, plan);
 
     // Then it wrote, only actions its module declares for apply, and the resource holds the plan's after
     expect(outcome.status).toBe('applied');
     expect(outcome.writes.length).toBeGreaterThan(0);
     expect(actionsOf(fix.iam.apply)).toEqual(expect.arrayContaining([...outcome.writes]));
-    const state = await readResourceState(hub.deps.writers, { ...plan, planId: plan.id });
+    const state = await readResourceState(hub.writers, { ...plan, planId: plan.id });
     expect(holdsState(plan.action, state, plan.after)).toBe(true);
     expect(holdsState(plan.action, state, plan.before)).toBe(false);
 
     // And the verify re-read (scanner credentials) puts the written state into the account's collected snapshot
-    const verified = await verifyRead(hub.deps.readers, plan, collectedFor(plan));
+    const verified = await verifyRead(hub.readers, plan, collectedFor(plan));
     expect(holdsState(plan.action, writtenIn(plan, verified), plan.after)).toBe(true);
 
     // When the applied change is rolled back from its record
@@ -205,12 +205,12 @@ describe.each(Object.keys(FIX_ACTIONS).sort())('fix action %s', (name) => {
       approvedBy: 'alice',
       appliedAt: new Date().toISOString(),
     };
-    const undone = await rollbackChange(hub.deps.writers, change);
+    const undone = await rollbackChange(hub.writers, change);
 
     // Then it wrote only actions its module declares for rollback, and the resource holds the plan's before again
     expect(undone.status).toBe('rolled-back');
     expect(actionsOf(fix.iam.rollback)).toEqual(expect.arrayContaining([...undone.writes]));
-    const restored = await readResourceState(hub.deps.writers, { ...plan, planId: plan.id });
+    const restored = await readResourceState(hub.writers, { ...plan, planId: plan.id });
     expect(holdsState(plan.action, restored, plan.before)).toBe(true);
   });
 });

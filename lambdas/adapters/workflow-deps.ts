@@ -1,0 +1,69 @@
+/**
+ * The workflow's dependencies over AWS (the composition root of every workflow Lambda, and of the local hub against
+ * the emulator): each port of lambdas/workflow/deps.ts with its AWS adapter.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { WorkflowEnv } from '../shared/env';
+import type { WorkflowDeps } from '../workflow/deps';
+import { AwsClientFactory } from './aws-clients';
+import { AwsEstateReader } from './aws-estate-reader';
+import { DynamoStateStore } from './dynamo-state-store';
+import { EventBridgePublisher, SfnTaskCallbacks, SfnWorkflowStarter, SnsNotifier } from './notifications';
+import { RegistryFixWriter } from './registry-fix-writer';
+import { S3SnapshotStore } from './s3-snapshot-store';
+
+/** The member-account credentials: the scanner role (read-only) and the remediator role (write) in every account. */
+export interface WorkflowClients {
+  /** Read-only: assumes the scanner role in every account, the hub included. */
+  readonly readers: AwsClientFactory;
+  /** Write: assumes the remediator role in every account, the hub included. */
+  readonly writers: AwsClientFactory;
+}
+
+/** How the AWS adapters are wired (not a port: what buildDeps needs beside the environment). */
+export interface AwsWiring extends Partial<WorkflowClients> {
+  /** TLS checks of issuers during collection (default on; off for the local emulator, whose issuers do not resolve). */
+  readonly tlsCheck?: boolean;
+}
+
+export function workflowClients(env: WorkflowEnv): WorkflowClients {
+  const common = {
+    ...(env.endpoint ? { endpoint: env.endpoint } : {}),
+    ...(env.externalId ? { externalId: env.externalId } : {}),
+    sessionName: 'irsa-doctor-workflow',
+  };
+  return {
+    readers: new AwsClientFactory({ ...common, roleName: env.scannerRoleName, access: 'read' }),
+    writers: new AwsClientFactory({ ...common, roleName: env.remediatorRoleName, access: 'write' }),
+  };
+}
+
+export function buildDeps(env: WorkflowEnv, overrides: Partial<WorkflowDeps> & AwsWiring = {}): WorkflowDeps {
+  const { tlsCheck = true, readers: givenReaders, writers: givenWriters, ...ports } = overrides;
+  const hub = {
+    maxAttempts: 8,
+    retryMode: 'adaptive' as const,
+    ...(env.endpoint ? { endpoint: env.endpoint } : {}),
+  };
+  const now = ports.now ?? (() => new Date());
+  const defaults = workflowClients(env);
+  const readers = givenReaders ?? defaults.readers;
+  const writers = givenWriters ?? defaults.writers;
+  return {
+    env,
+    store: new DynamoStateStore(new DynamoDBClient(hub), env.stateTable, env.auditTable, now),
+    snapshots: new S3SnapshotStore(new S3Client({ ...hub, forcePathStyle: Boolean(env.endpoint) }), env.snapshotBucket),
+    notifier: new SnsNotifier(new SNSClient(hub), env.topicArn),
+    events: new EventBridgePublisher(new EventBridgeClient(hub), env.eventBusName),
+    callbacks: new SfnTaskCallbacks(new SFNClient(hub)),
+    estate: new AwsEstateReader(readers, { env, tlsCheck }),
+    fixes: new RegistryFixWriter(writers),
+    remediations: new SfnWorkflowStarter(new SFNClient(hub), env.remediationStateMachineArn ?? ''),
+    ...ports,
+    now,
+  };
+}
