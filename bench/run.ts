@@ -17,6 +17,7 @@ import { runKubeBench } from './kube';
 import { runOrgSweepBench } from './org-sweep';
 import { runCliBench, runPlanningBench } from './planning';
 import { runProofBench } from './proof';
+import { runShardMemoryBench } from './shard-memory';
 import { runSweepBench } from './sweep';
 
 /**
@@ -113,6 +114,18 @@ function analysisSection(lines: string[], results: Record<string, unknown>): voi
     `  peak RSS ${planning.peakRssMB.toFixed(0)} MB (${planning.loadedRssMB.toFixed(0)} MB with the snapshot read and parsed, before planning)`,
   );
   results.planning = planning;
+
+  process.stderr.write('shard: one account of the same estate as analyze-account holds it, in a child process...\n');
+  const shard = runShardMemoryBench(
+    bundle('shard-memory'),
+    benchEstate(roles, 'plain'),
+    join(__dirname, '..', '.tmp', 'bench'),
+  );
+  lines.push(
+    `Analysis per shard (analyze-account: one account of ${shard.rolesInAccount} roles, the issuer index of all ${shard.accounts} accounts, ${shard.relatedAccounts} related accounts pruned), one run in a child process:`,
+    `  ${shard.planMs.toFixed(0)} ms for ${shard.findings} findings and ${shard.plans} plans; peak RSS ${shard.peakRssMB.toFixed(0)} MB (the whole estate above: ${planning.peakRssMB.toFixed(0)} MB)`,
+  );
+  results.shard = shard;
 }
 
 /** The CLI's analyze and plan commands on the same estate. */
