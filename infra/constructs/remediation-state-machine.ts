@@ -1,10 +1,9 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { invokeStep, requireStepFunctions, type StepFunctions } from './step-tasks';
+import { acknowledgeMachineGrants, invokeStep, requireStepFunctions, type StepFunctions } from './step-tasks';
 
 /**
  * The remediation state machine's name. Fixed, because its own Release Dependents step starts executions of it: the
@@ -31,8 +30,8 @@ export interface RemediationStateMachineProps {
   readonly functions: StepFunctions;
   /** How long a plan waits for a person (1 second to 364 days). @default Duration.hours(24) */
   readonly approvalTimeout?: Duration;
-  /** @default - the state machine logs nowhere */
-  readonly logGroup?: ILogGroup;
+  /** Where it logs (level ALL, no execution data). @default - a log group of its own, kept a year */
+  readonly logGroup?: logs.ILogGroup;
 }
 
 /**
@@ -52,7 +51,6 @@ export interface RemediationStateMachineProps {
  */
 export class RemediationStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  private readonly invoked: ReadonlySet<IFunction>;
   /** The ARN, built from the fixed name (for the steps that start executions of it, this one's own included). */
   readonly stateMachineArn: string;
   readonly timeout: Duration;
@@ -68,7 +66,6 @@ export class RemediationStateMachine extends Construct {
       );
     }
     const { fn, invoked } = requireStepFunctions('remediation', props.functions);
-    this.invoked = invoked;
     const plan = { 'runId.$': '$.runId', 'planId.$': '$.planId' };
 
     // ---- the one way out: release the plans that depend on this one ------------------------------------------
@@ -165,10 +162,13 @@ export class RemediationStateMachine extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(preparePlan),
       timeout: this.timeout,
       tracingEnabled: true,
-      ...(props.logGroup
-        ? { logs: { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false } }
-        : {}),
+      logs: {
+        destination: props.logGroup ?? new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_YEAR }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
     });
+    acknowledgeMachineGrants(this.stateMachine, invoked);
     this.stateMachineArn = RemediationStateMachine.arnIn(this);
   }
 
@@ -180,10 +180,5 @@ export class RemediationStateMachine extends Construct {
       resourceName: REMEDIATION_STATE_MACHINE_NAME,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-  }
-
-  /** Whether a task state of this machine invokes `fn`. */
-  invokes(fn: IFunction): boolean {
-    return this.invoked.has(fn);
   }
 }

@@ -2,6 +2,7 @@
  * What both state machines share: the functions of their steps (from the step registry), checked complete, and the
  * one way a Lambda task state is written (payload only, result path, service-exception retries).
  */
+import { type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -67,4 +68,24 @@ export function checkWhole(name: string, value: number, max: number): number {
     throw new Error(`${name} must be a whole number from 1 to ${max}, got ${value}`);
   }
   return value;
+}
+
+/**
+ * The wildcards CDK's grants give a state machine's role, acknowledged on the machine with their reasons: logs
+ * delivery and X-Ray ("*"), and each invoked function's versions and aliases (":*").
+ */
+export function acknowledgeMachineGrants(machine: sfn.StateMachine, invoked: Iterable<IFunction>): void {
+  const stack = Stack.of(machine);
+  Validations.of(machine).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Resource "*" only for the CloudWatch Logs delivery actions (logs:CreateLogDelivery and the like) and X-Ray ' +
+        'tracing, which Step Functions requires and which have no resource-level permissions.',
+    },
+    ...[...invoked].map((fn) => ({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as CfnResource)}.Arn>:*]`,
+      reason: `lambda:InvokeFunction on the versions and aliases of ${fn.node.id} only (ARN suffix ":*"), as the LambdaInvoke task grants.`,
+    })),
+  );
 }

@@ -1,11 +1,17 @@
 import { type CfnResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { checkWhole, emptyEnd, invokeStep, requireStepFunctions, type StepFunctions } from './step-tasks';
+import {
+  acknowledgeMachineGrants,
+  checkWhole,
+  emptyEnd,
+  invokeStep,
+  requireStepFunctions,
+  type StepFunctions,
+} from './step-tasks';
 
 /**
  * Where the sweep's Distributed Maps read their items: `runs/<runId>/manifests/<name>.json` in the snapshot bucket
@@ -27,8 +33,8 @@ export interface SweepStateMachineProps {
   readonly analysisConcurrency?: number;
   /** Interval between status checks of a new cluster. @default Duration.seconds(60) */
   readonly clusterPollInterval?: Duration;
-  /** @default - the state machine logs nowhere */
-  readonly logGroup?: ILogGroup;
+  /** Where it logs (level ALL, no execution data). @default - a log group of its own, kept a year */
+  readonly logGroup?: logs.ILogGroup;
   /** @default SWEEP_STATE_MACHINE_NAME */
   readonly stateMachineName?: string;
 }
@@ -48,7 +54,6 @@ export interface SweepStateMachineProps {
  */
 export class SweepStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  private readonly invoked: ReadonlySet<IFunction>;
 
   constructor(scope: Construct, id: string, props: SweepStateMachineProps) {
     super(scope, id);
@@ -57,7 +62,6 @@ export class SweepStateMachine extends Construct {
     const pollInterval = props.clusterPollInterval ?? Duration.seconds(60);
     if (pollInterval.toSeconds() < 1) throw new Error('clusterPollInterval must be at least 1 second');
     const { fn, invoked } = requireStepFunctions('sweep', props.functions);
-    this.invoked = invoked;
 
     // ---- start, dedupe, wait for a new cluster --------------------------------------------------------------
     const startRun = invokeStep(
@@ -151,9 +155,11 @@ export class SweepStateMachine extends Construct {
       stateMachineName: props.stateMachineName ?? SWEEP_STATE_MACHINE_NAME,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       tracingEnabled: true,
-      ...(props.logGroup
-        ? { logs: { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false } }
-        : {}),
+      logs: {
+        destination: props.logGroup ?? new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_YEAR }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
     });
     // The Distributed Maps read their manifests (ItemReader s3:getObject) under the manifest prefix only.
     this.stateMachine.addToRolePolicy(
@@ -163,6 +169,7 @@ export class SweepStateMachine extends Construct {
         resources: [props.manifestBucket.arnForObjects(MANIFEST_KEY_PATTERN)],
       }),
     );
+    acknowledgeMachineGrants(this.stateMachine, invoked);
     this.acknowledgeDistributedMapGrants(props.manifestBucket);
   }
 
@@ -229,10 +236,5 @@ export class SweepStateMachine extends Construct {
     options.item.addCatch(emptyEnd(this, options.failed), { errors: ['States.ALL'], resultPath: sfn.JsonPath.DISCARD });
     map.itemProcessor(options.item.next(emptyEnd(this, options.done)));
     return map;
-  }
-
-  /** Whether a task state of this machine invokes `fn`. */
-  invokes(fn: IFunction): boolean {
-    return this.invoked.has(fn);
   }
 }

@@ -229,7 +229,6 @@ export class HubStack extends Stack {
       approvalTimeout: config.approvalTimeout,
       logGroup: new logs.LogGroup(this, 'RemediationLogGroup', { retention: logs.RetentionDays.ONE_YEAR }),
     });
-    this.acknowledgeStateMachineGrants();
 
     // ---- triggers: the sweep's schedule, new clusters, the audit reconciler ------------------------------------
     this.triggers = new HubTriggers(this, 'Triggers', {
@@ -305,29 +304,6 @@ export class HubStack extends Stack {
         `Makes a user of the pool an approver (${config.approversGroup})`,
       );
     }
-  }
-
-  /**
-   * The wildcards CDK's grants give the state machines' roles, each acknowledged on the machine that holds it: logs
-   * delivery and X-Ray ("*"), each invoked function's versions (":*"), and for the sweep's Distributed Maps its own
-   * executions and the run manifests.
-   */
-  private acknowledgeStateMachineGrants(): void {
-    const logsAndTracing = {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Resource "*" only for the CloudWatch Logs delivery actions (logs:CreateLogDelivery and the like) and X-Ray ' +
-        'tracing, which Step Functions requires and which have no resource-level permissions.',
-    };
-    const invokes = (machine: 'sweep' | 'remediation') =>
-      this.workflowFunctions.all
-        .filter((f) => (machine === 'sweep' ? this.sweep : this.remediation).invokes(f))
-        .map((f) => ({
-          id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(f)}.Arn>:*]`,
-          reason: `lambda:InvokeFunction on the versions and aliases of ${f.handlerName} only (ARN suffix ":*"), as the LambdaInvoke task grants.`,
-        }));
-    Validations.of(this.sweep.stateMachine).acknowledge(logsAndTracing, ...invokes('sweep'));
-    Validations.of(this.remediation.stateMachine).acknowledge(logsAndTracing, ...invokes('remediation'));
   }
 
   /** The logical id of a construct's CloudFormation resource, as cdk-nag names it in findings. */

@@ -726,6 +726,20 @@ function roleOrPolicyStatements(r: { Type: string; Properties?: Record<string, u
   );
 }
 
+describe('HubStack concurrency', () => {
+  it('runs each account Map at its configured concurrency', () => {
+    // Given a configuration with its own concurrencies
+    const { template } = synth({ accountConcurrency: 25, analysisConcurrency: 7 });
+
+    // When the sweep's Maps are read
+    const sweep = Object.fromEntries(allStates(renderDefinition(template, 'IrsaDoctorSweep')));
+
+    // Then collection and analysis run that many accounts at once
+    expect(sweep['Collect Accounts']?.MaxConcurrency).toBe(25);
+    expect(sweep['Analyze Accounts']?.MaxConcurrency).toBe(7);
+  });
+});
+
 describe('HubStack props', () => {
   it('fails when the configuration was not validated, naming the field', () => {
     // Given a configuration built by hand with a bad account id
