@@ -86,7 +86,7 @@ export function runDigest(input: DigestInput): { subject: string; text: string; 
   const lines = [
     `Run ${input.runId}${input.dryRun ? ' (dry run: nothing will be written)' : ''}: ${c.analyzed} of ${c.accounts} accounts analyzed.`,
     `Findings: ${c.findings} open (${severityLine}); ${c.newFindings} new, ${c.resolvedFindings} resolved since each account's previous run.`,
-    `Suppressed: ${c.suppressed} (mutelist).`,
+    `Suppressed: ${c.suppressed} (mutelist: irsa-doctor mute list).`,
     `Plans: ${c.plansWaiting} waiting for approval or their dependencies (${c.started} started); ${c.proposeOnly} propose-only (a person writes the change).`,
     `Not proposed again: ${c.rememberedRejections} rejected before (remembered), ${c.waitingElsewhere} still open in an earlier run.`,
     ...(c.unreachable.length > 0 ? [`Unreachable accounts (${c.unreachable.length}): ${list(c.unreachable)}`] : []),
@@ -95,7 +95,7 @@ export function runDigest(input: DigestInput): { subject: string; text: string; 
       ? [`Accounts whose analysis failed (${c.failed.length}; see the execution history): ${list(c.failed)}`]
       : []),
     ...(base
-      ? [`Review plans: ${base}/#/plans`, `Findings by account: ${base}/#/accounts`, `History: ${base}/#/history`]
+      ? [`Review plans: ${base}/#/plans`, `History: ${base}/#/history`]
       : ['Review plans: irsa-doctor approvals list']),
   ];
   const worst = c.bySeverity.critical > 0 ? `, ${c.bySeverity.critical} critical` : '';

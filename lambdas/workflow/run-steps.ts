@@ -546,7 +546,7 @@ export async function analyzeAccount(
   // Also under the run: approvals, apply and the console bind a plan to the findings it fixes from there.
   await deps.store.putFindings(runId, recorded);
   const decided = await decidePlans(deps, runId, result.plans, result.planned);
-  await deps.store.putPlans(decided.records);
+  await putNewPlans(deps, decided.records);
   const started = await startRemediations(deps, runId, input.dryRun, decided.start);
   await deps.store.putAccountSummary(
     accountSummary(runId, account, open, recorded.length - open.length, changes, decided, started),
@@ -560,14 +560,23 @@ export async function analyzeAccount(
   return { accountId: account.accountId, findings: open.length, plans: decided.records.length, started };
 }
 
+/**
+ * Writes the plan records a retried step has not written yet: a plan whose remediation already moved on (awaiting
+ * approval, applied...) keeps its record.
+ */
+async function putNewPlans(deps: WorkflowDeps, records: readonly PlanRecord[]): Promise<void> {
+  const fresh: PlanRecord[] = [];
+  for (const r of records) if (!(await deps.store.getPlan(r.runId, r.planId))) fresh.push(r);
+  if (fresh.length > 0) await deps.store.putPlans(fresh);
+}
+
+/** Starts each plan's remediation; returns how many run (started now, or by an earlier attempt of this step). */
 async function startRemediations(deps: WorkflowDeps, runId: string, dryRun: boolean, planIds: readonly string[]) {
-  let started = 0;
   for (const planId of planIds) {
-    // Named by the plan: a retried step, or a second start, is refused by Step Functions (started: false).
-    const out = await deps.remediations.start(remediationExecutionName(runId, planId), { runId, planId, dryRun });
-    if (out.started) started++;
+    // Named by the plan: a retried step's second start is refused by Step Functions (started: false), harmlessly.
+    await deps.remediations.start(remediationExecutionName(runId, planId), { runId, planId, dryRun });
   }
-  return started;
+  return planIds.length;
 }
 
 function accountSummary(

@@ -37,12 +37,16 @@ import { kube, kubeSa, pod } from './rules/kubernetes/kube-fixture';
 const byId = <T extends { id: string }>(items: readonly T[]) =>
   [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-/** Every account's shard, analyzed and planned (planAccount, as analyze-account does): all accounts together. */
-function sharded(snapshot: EstateSnapshot): { findings: Finding[]; plans: Plan[] } {
+/**
+ * Every account's shard, analyzed and planned (planAccount, as analyze-account does): all accounts together, and the
+ * findings each shard planned from (a plan's content hash covers them: they must be the findings recorded).
+ */
+function sharded(snapshot: EstateSnapshot): { findings: Finding[]; plans: Plan[]; planned: Finding[] } {
   const index: IssuerEntry[] = snapshot.accounts.map(issuerEntry);
   const byAccount = new Map(snapshot.accounts.map((a) => [a.accountId, a]));
   const findings: Finding[] = [];
   const plans: Plan[] = [];
+  const planned: Finding[] = [];
   for (const a of snapshot.accounts) {
     const related = new Map<string, AccountSnapshot>();
     for (const id of relatedAccounts(a, index)) {
@@ -52,8 +56,19 @@ function sharded(snapshot: EstateSnapshot): { findings: Finding[]; plans: Plan[]
     const result = planAccount(a, index, related, { partition: snapshot.partition });
     findings.push(...result.findings);
     plans.push(...result.plans);
+    planned.push(...result.planned);
   }
-  return { findings: byId(findings), plans: byId(plans) };
+  return { findings: byId(findings), plans: byId(plans), planned };
+}
+
+/** Sharded equals whole: findings, plans, and every finding a shard planned from is the one recorded. */
+function expectSameAsWhole(snapshot: EstateSnapshot): { findings: Finding[]; plans: Plan[] } {
+  const expected = whole(snapshot);
+  const got = sharded(snapshot);
+  expect({ findings: got.findings, plans: got.plans }).toEqual(expected);
+  const recorded = new Map(got.findings.map((f) => [f.id, f]));
+  for (const f of got.planned) expect(recorded.get(f.id)).toEqual(f);
+  return expected;
 }
 
 function whole(snapshot: EstateSnapshot): { findings: Finding[]; plans: Plan[] } {
@@ -76,10 +91,9 @@ describe('sharded analysis', () => {
     const snapshot = JSON.parse(
       readFileSync(join(__dirname, '../../../examples/estate.json'), 'utf8'),
     ) as EstateSnapshot;
-    const expected = whole(snapshot);
+    const expected = expectSameAsWhole(snapshot);
     expect(expected.findings.length).toBeGreaterThan(10);
     expect(expected.plans.length).toBeGreaterThan(3);
-    expect(sharded(snapshot)).toEqual(expected);
   });
 
   it.each([
@@ -138,7 +152,7 @@ describe('sharded analysis', () => {
       for (const r of ['IRSA-031', 'KUBE-003', 'IRSA-002', 'IRSA-037']) expect(rules).toContain(r);
       expect(expected.findings.some((f) => f.accountId === '999999999999')).toBe(true);
       expect(expected.findings.some((f) => f.accountId === A && f.cluster === 'shared')).toBe(true);
-      expect(sharded(snapshot)).toEqual(expected);
+      expectSameAsWhole(snapshot);
     },
   );
 
@@ -146,7 +160,7 @@ describe('sharded analysis', () => {
     fc.assert(
       fc.property(snapshotArb, (raw) => {
         const snapshot = uniqueAccounts(raw);
-        expect(sharded(snapshot)).toEqual(whole(snapshot));
+        expectSameAsWhole(snapshot);
       }),
       { seed: fcSeed(20_261_130), numRuns: 80 },
     );

@@ -74,13 +74,12 @@ describe('the run digest', () => {
     expect(digest.text.split('\n')).toEqual([
       'Run r1: 3 of 4 accounts analyzed.',
       "Findings: 8 open (1 critical, 4 high, 1 medium, 1 low, 1 info); 4 new, 1 resolved since each account's previous run.",
-      'Suppressed: 3 (mutelist).',
+      'Suppressed: 3 (mutelist: irsa-doctor mute list).',
       'Plans: 4 waiting for approval or their dependencies (3 started); 1 propose-only (a person writes the change).',
       'Not proposed again: 1 rejected before (remembered), 2 still open in an earlier run.',
       'Unreachable accounts (1): 333333333333',
       'Accounts whose analysis failed (1; see the execution history): 444444444444',
       'Review plans: https://console.example/#/plans',
-      'Findings by account: https://console.example/#/accounts',
       'History: https://console.example/#/history',
     ]);
   });

@@ -298,6 +298,20 @@ describe('the sweep steps at organization scale', () => {
     expect(one((await f.store.listAccountSummaries('run-2')).filter((s) => s.accountId === A)).suppressed).toBe(0);
   });
 
+  it('a retried analysis keeps the plans whose remediation moved on, and starts nothing twice', async () => {
+    const f = fakes();
+    await sweep(f, 'run-1');
+    const solo = one(byAction(await f.store.listPlans('run-1'), 'update-trust-policy', SOLO));
+    await f.store.updatePlan('run-1', solo.planId, { status: 'awaiting-approval' });
+    const before = f.remediations.started.length;
+    await analyzeAccount(f.deps, { runId: 'run-1', dryRun: false, target: { accountId: A } });
+    expect((await f.store.getPlan('run-1', solo.planId))?.status).toBe('awaiting-approval');
+    expect(f.remediations.started).toHaveLength(before);
+    expect(f.remediations.calls.filter((c) => !c.started)).toHaveLength(2);
+    // The retried summary still counts the remediations running for the account.
+    expect(one((await f.store.listAccountSummaries('run-1')).filter((s) => s.accountId === A)).started).toBe(2);
+  });
+
   it('a dry run starts its remediations as dry runs', async () => {
     const f = fakes();
     await sweep(f, 'dry-1', { dryRun: true });
