@@ -1010,6 +1010,12 @@ iam_models.mark_account_as_visited = _mark_visited
 #   n3: SendTaskFailure keeps `cause` (moto dropped it: a Catch saw Cause null).
 #   n4: GetExecutionHistory pages (maxResults, default 100 and at most 1000; nextToken; reverseOrder), as the API does.
 #   n5: StartExecution without a name gets a UUID, as the API does (moto named it "None": a second one collided).
+#   n6: an execution reuses the parsed program of its definition (moto parsed it with ANTLR for every execution:
+#       45 ms of CPU per start of the remediation machine, so about 45 s of the 1,000 starts a run can make). The parse
+#       tree is only read while executions evaluate: their state lives in each execution's Environment, and the
+#       workers and pools of Map and Parallel states are made per evaluation (checked over the pinned source: past
+#       parsing, only those per-evaluation workers, pools and map-run records assign to themselves, and
+#       EvalComponent's lazily computed heap key, the same value whichever thread computes it).
 # ---------------------------------------------------------------------------------------------
 
 import urllib.error  # noqa: E402
@@ -1041,6 +1047,13 @@ _require(sfn_parser_models, "StepFunctionsParserBackend")
 _require(sfn_parser_models.StepFunctionsParserBackend, "send_task_failure", "get_execution_history", "start_execution")
 _require_params(sfn_parser_models.StepFunctionsParserBackend.send_task_failure, "task_token", "error", "cause")
 _sfn_start_sig = _require_params(sfn_parser_models.StepFunctionsParserBackend.start_execution, "state_machine_arn", "name")
+
+import moto.stepfunctions.parser.backend.execution_worker as execution_worker  # noqa: E402
+
+_require(execution_worker, "ExecutionWorker")
+_require(execution_worker.ExecutionWorker, "_get_evaluation_entrypoint")
+if "AmazonStateLanguageParser.parse(" not in inspect.getsource(execution_worker.ExecutionWorker._get_evaluation_entrypoint):
+    raise _changed("ExecutionWorker._get_evaluation_entrypoint's parse of the definition")
 
 DISPATCH_VARIABLE = "IRSA_DOCTOR_DISPATCH_URL"
 _orig_invoke_lambda = lambda_models.LambdaFunction._invoke_lambda
@@ -1157,6 +1170,30 @@ def _start_execution(self: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 sfn_parser_models.StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
+
+_PROGRAMS: dict[str, Any] = {}
+_PROGRAMS_LOCK = threading.Lock()
+_PROGRAMS_MAX = 64
+_orig_entrypoint = execution_worker.ExecutionWorker._get_evaluation_entrypoint
+
+
+@functools.wraps(_orig_entrypoint)
+def _cached_entrypoint(self: Any) -> Any:
+    definition = self._evaluation_details.state_machine_details.definition
+    if not isinstance(definition, str):
+        return _orig_entrypoint(self)
+    with _PROGRAMS_LOCK:
+        program = _PROGRAMS.get(definition)
+    if program is None:
+        program = _orig_entrypoint(self)
+        with _PROGRAMS_LOCK:
+            if len(_PROGRAMS) >= _PROGRAMS_MAX:
+                _PROGRAMS.pop(next(iter(_PROGRAMS)))
+            _PROGRAMS[definition] = program
+    return program
+
+
+execution_worker.ExecutionWorker._get_evaluation_entrypoint = _cached_entrypoint  # type: ignore[method-assign]
 
 # ---------------------------------------------------------------------------------------------
 # Serve.
