@@ -146,13 +146,15 @@ describe('Step Functions in the emulator (launch.py patch n)', () => {
   });
 
   it('SendTaskSuccess resumes a waiting task with its output; SendTaskFailure keeps error and cause', async () => {
+    // (counted before the start: the token may be handed over before StartExecution answers)
+    const handed = tokens.length;
     const approved = await workflow.start('Waiting', {}, `ok-${randomUUID()}`);
-    const approvedToken = await tokenOf(tokens.length + 1);
+    const approvedToken = await tokenOf(handed + 1);
     await sfn.send(new SendTaskSuccessCommand({ taskToken: approvedToken, output: JSON.stringify({ by: 'alice' }) }));
     expect((await workflow.wait(approved)).output).toEqual({ by: 'alice' });
 
     const rejected = await workflow.start('Waiting', {}, `no-${randomUUID()}`);
-    const rejectedToken = await tokenOf(tokens.length + 1);
+    const rejectedToken = await tokenOf(handed + 2);
     await sfn.send(
       new SendTaskFailureCommand({
         taskToken: rejectedToken,
