@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --only analysis,cli,sweep,proof,kube]`:
+ * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --org-accounts N --org-latency MS --org-concurrency N --only analysis,cli,sweep,org,proof,kube]`:
  * benchmarks, never part of the tests.
  * Prints the figures and writes them as JSON to bench/results/latest.json for tracking over time.
  * `analysis` also plans the same estate, in a child process, for its time and peak memory; `cli` times the CLI's
  * analyze and plan commands on it. `kube` seeds a local kube-apiserver (--kube-pods, --kube-service-accounts) and counts
- * the calls reading it takes against the lower bound.
+ * the calls reading it takes against the lower bound. `org` sweeps an organization of --org-accounts accounts on the
+ * local runtime (the hub's state machines on the emulator's Step Functions) with --org-latency ms added to every AWS
+ * call, and reports wall time and events per execution (bench/org-sweep.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +14,10 @@ import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import type { benchEstate as BenchEstate, runAnalysisBench as RunAnalysisBench } from './analysis';
 import { runKubeBench } from './kube';
+import { runOrgSweepBench } from './org-sweep';
 import { runCliBench, runPlanningBench } from './planning';
 import { runProofBench } from './proof';
+import { runShardMemoryBench } from './shard-memory';
 import { runSweepBench } from './sweep';
 
 /**
@@ -57,6 +61,9 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'kube-pods': { type: 'string', default: '5000' },
     'kube-service-accounts': { type: 'string', default: '1000' },
+    'org-accounts': { type: 'string', default: '1000' },
+    'org-latency': { type: 'string', default: '100' },
+    'org-concurrency': { type: 'string', default: '40' },
   },
 });
 const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number => {
@@ -67,11 +74,11 @@ const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE
   }
   return n;
 };
-const SECTIONS = ['analysis', 'cli', 'sweep', 'proof', 'kube'];
+const SECTIONS = ['analysis', 'cli', 'sweep', 'org', 'proof', 'kube'];
 const only = values.only?.split(',');
 if (only?.some((section) => !SECTIONS.includes(section))) {
   process.stderr.write(
-    `bench: --only takes analysis, cli, sweep, proof or kube, comma-separated; got "${values.only}"\n`,
+    `bench: --only takes analysis, cli, sweep, org, proof or kube, comma-separated; got "${values.only}"\n`,
   );
   process.exit(2);
 }
@@ -107,6 +114,18 @@ function analysisSection(lines: string[], results: Record<string, unknown>): voi
     `  peak RSS ${planning.peakRssMB.toFixed(0)} MB (${planning.loadedRssMB.toFixed(0)} MB with the snapshot read and parsed, before planning)`,
   );
   results.planning = planning;
+
+  process.stderr.write('shard: one account of the same estate as analyze-account holds it, in a child process...\n');
+  const shard = runShardMemoryBench(
+    bundle('shard-memory'),
+    benchEstate(roles, 'plain'),
+    join(__dirname, '..', '.tmp', 'bench'),
+  );
+  lines.push(
+    `Analysis per shard (analyze-account: one account of ${shard.rolesInAccount} roles, the issuer index of all ${shard.accounts} accounts, ${shard.relatedAccounts} related accounts pruned), one run in a child process:`,
+    `  ${shard.planMs.toFixed(0)} ms for ${shard.findings} findings and ${shard.plans} plans; peak RSS ${shard.peakRssMB.toFixed(0)} MB (the whole estate above: ${planning.peakRssMB.toFixed(0)} MB)`,
+  );
+  results.shard = shard;
 }
 
 /** The CLI's analyze and plan commands on the same estate. */
@@ -125,6 +144,27 @@ function cliSection(lines: string[], results: Record<string, unknown>): void {
     ),
   );
   results.cli = cli;
+}
+
+/** An organization swept on the local runtime, every AWS call slowed: wall time and events per execution. */
+async function orgSection(lines: string[], results: Record<string, unknown>): Promise<void> {
+  const shape = {
+    accounts: positive('org-accounts', values['org-accounts'], 10_000),
+    latencyMs: Number(values['org-latency']),
+    brokenEvery: 100,
+    concurrency: positive('org-concurrency', values['org-concurrency'], 1000),
+  };
+  const org = await runOrgSweepBench(shape, (line) => process.stderr.write(`${line}\n`));
+  const items = org.mapRuns.map((m) => `${m.items} items (${m.failed} failed)`).join(', ');
+  lines.push(
+    '',
+    `Organization sweep on the local runtime (emulator Step Functions, real handlers): ${shape.accounts} accounts, ${shape.latencyMs} ms added to every AWS call, Distributed Map concurrency ${shape.concurrency}:`,
+    `  sweep ${org.sweepStatus} in ${org.sweepSeconds.toFixed(1)} s wall time (target <= 300 s); seeding took ${org.seedSeconds.toFixed(1)} s`,
+    `  ${org.awsCalls} AWS calls through the proxy, ${org.lambdaInvocations} Lambda invocations; Distributed Maps: ${items}`,
+    `  events: the sweep execution ${org.sweepEvents} (independent of the number of accounts: each account runs in a Map child execution), each remediation execution at most ${org.remediationEventsMax} (${org.plans} plans, settled in ${org.settleSeconds.toFixed(1)} s)`,
+    `  extrapolated: 10,000 accounts -> sweep execution ${org.extrapolated.sweepAt10kAccounts} events; 10,000 plans -> ${org.extrapolated.remediationAt10kPlans} events per remediation execution (limit 25,000)`,
+  );
+  results.org = org;
 }
 
 /** Kubernetes calls per cluster against the lower bound, on a real kube-apiserver. */
@@ -210,6 +250,7 @@ async function main(): Promise<void> {
     results.sweep = sweep;
   }
 
+  if (runs('org')) await orgSection(lines, results);
   if (runs('kube')) await kubeSection(lines, results);
 
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -7,8 +7,7 @@ import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/
 import { startFaultProxy } from '../emulator/fault-proxy';
 import { EMULATOR_CREDENTIALS, seedClients } from '../emulator/seed';
 import { startEmulator } from '../emulator/start';
-import { createLocalHub, synthesizeLocalWorkflow } from '../infra/local/local-hub';
-import { runLocalWorkflow } from '../infra/local/local-workflow';
+import { createWorkflowHub, synthesizeHubTemplate } from '../infra/local/local-hub';
 import { AwsClientFactory } from '../lambdas/adapters/aws-clients';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../lambdas/domain/analyze-estate';
@@ -201,21 +200,18 @@ export async function runSweepBench(
   }
 }
 
-/** Runs the hub stack's synthesized state machine (local interpreter, real handlers, emulator) over the accounts. */
+/** Runs the hub stack's synthesized state machine (the emulator's Step Functions, real handlers) over the accounts. */
 async function countTransitions(endpoint: string, accounts: readonly string[], regions: readonly string[]) {
   process.env.AWS_ACCESS_KEY_ID = EMULATOR_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
   process.env.AWS_REGION = 'us-east-1';
   logger.setLogLevel('SILENT');
-  const workflow = synthesizeLocalWorkflow({});
+  const template = synthesizeHubTemplate({});
   const run = async (targets: readonly string[], prefix: string) => {
-    const hub = await createLocalHub({ endpoint, prefix, accounts: targets, regions });
-    const result = await runLocalWorkflow({
-      workflow,
-      deps: hub.deps,
-      callbacks: hub.callbacks,
-      input: { mode: 'sweep' },
-    });
+    const hub = await createWorkflowHub({ endpoint, prefix, accounts: targets, regions, template });
+    const result = await hub.workflow.run('Sweep', { mode: 'sweep' }, `${prefix}-run`);
+    hub.workflow.close();
+    if (result.status !== 'SUCCEEDED') throw new Error(`sweep ${result.status}: ${result.error} ${result.cause}`);
     return result.transitions;
   };
   const oneAccount = await run(accounts.slice(0, 1), 'bench-one');

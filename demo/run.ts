@@ -3,7 +3,8 @@
  *
  * Starts the local AWS emulator, seeds a broken organization (3 member accounts, 5 clusters in 2 regions, the
  * catalog's faults, one account without the scanner role), creates the hub's resources in it, and runs the state
- * machine CDK synthesizes for the hub stack with a real ASL interpreter whose Lambda tasks call the real handlers.
+ * machine CDK synthesizes for the hub stack on the emulator's Step Functions, whose Lambda tasks call the real
+ * handlers in this process; each decision resumes the execution through a real SendTaskSuccess/SendTaskFailure.
  * Each plan that waits for approval is shown (finding, diff, proof) and approved or rejected at the terminal
  * (`--yes` approves all; without a terminal, plans are approved as with --yes). Then it prints a before/after
  * summary from a fresh sweep and stops the emulator.
@@ -20,8 +21,8 @@ import { EMULATOR_CREDENTIALS, seedClients } from '../emulator/seed';
 import { startEmulator } from '../emulator/start';
 import { startLocalConsole } from '../infra/local/console-server';
 import { createLocalUserPool } from '../infra/local/local-cognito';
-import { createLocalHub, synthesizeLocalWorkflow } from '../infra/local/local-hub';
-import { runLocalWorkflow } from '../infra/local/local-workflow';
+import { createWorkflowHub, synthesizeHubTemplate } from '../infra/local/local-hub';
+import { runToSettled } from '../infra/local/local-run';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../lambdas/domain/analyze-estate';
 import type { AnalysisResult } from '../lambdas/domain/finding';
@@ -63,7 +64,7 @@ function sayWhoDecides(withConsole: boolean, interactive: boolean): void {
     say(values.yes ? 'approving every plan (--yes)' : 'no terminal to ask at: approving every plan, as with --yes');
 }
 
-type LocalHub = Awaited<ReturnType<typeof createLocalHub>>;
+type LocalHub = Awaited<ReturnType<typeof createWorkflowHub>>;
 type LocalConsole = Awaited<ReturnType<typeof startLocalConsole>>;
 
 async function main(): Promise<void> {
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   try {
     say(`emulator at ${emulator.url}`);
 
-    const { estate, hub, workflow } = await setUp(emulator.url);
+    const { estate, hub } = await setUp(emulator.url);
     const out = { say, step, style };
     localCluster = startLocalCluster(estate, out);
     await seedClusterFaults(emulator.url, estate, out);
@@ -90,20 +91,20 @@ async function main(): Promise<void> {
 
     step(`Running the sweep${values['dry-run'] ? ' (dry run: nothing will be written)' : ''}`);
     const runId = `demo-${Date.now()}`;
-    const run = runLocalWorkflow({
-      workflow,
-      deps: hub.deps,
-      callbacks: hub.callbacks,
-      input: { mode: 'sweep', trigger: 'demo', ...(values['dry-run'] ? { dryRun: true } : {}) },
-      executionName: runId,
-    });
+    let interrupted = false;
+    // The sweep, then each plan's own remediation execution (waiting for its approval), to their ends.
+    const run = runToSettled(
+      hub,
+      { mode: 'sweep', trigger: 'demo', ...(values['dry-run'] ? { dryRun: true } : {}) },
+      runId,
+      { abandoned: () => interrupted },
+    );
     let done = false;
     run.finally(() => {
       done = true;
     });
     const rl = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
     sayWhoDecides(withConsole, interactive);
-    let interrupted = false;
     const interrupt = new Promise<void>((resolve) =>
       process.once('SIGINT', () => {
         interrupted = true;
@@ -128,7 +129,10 @@ async function main(): Promise<void> {
 
     step('Outcome');
     await printOutcome(hub, runId);
-    say(`${result.transitions} state transitions for ${Object.keys(estate.ids).length + 1} accounts.`);
+    say(
+      `sweep: ${result.sweep.transitions} state transitions for ${Object.keys(estate.ids).length + 1} accounts; ` +
+        `${result.remediations.length} remediation execution(s), one per plan.`,
+    );
 
     const after = await sweep(hub, estate);
     printBeforeAndAfter(before, after);
@@ -157,24 +161,26 @@ async function setUp(emulatorUrl: string) {
   );
   say(`clusters: ${Object.keys(estate.issuers).join(', ')} in ${REGIONS.join(' and ')}`);
 
-  step('Creating the hub (tables, bucket, topic, bus) and synthesizing its state machine with CDK');
-  const hub = await createLocalHub({
+  step('Creating the hub (tables, bucket, topic, bus) and its state machines, synthesized with CDK, in the emulator');
+  const template = synthesizeHubTemplate({
+    organization: true,
+    organizationId: org.Organization?.Id ?? 'o-exampleorgid',
+    regions: [...REGIONS],
+  });
+  const hub = await createWorkflowHub({
     endpoint: emulatorUrl,
     prefix: 'irsa-doctor-demo',
     accounts: [],
     organization: true,
     regions: [...REGIONS],
+    template,
   });
-  const workflow = synthesizeLocalWorkflow({
-    organization: true,
-    organizationId: org.Organization?.Id ?? 'o-exampleorgid',
-    regions: [...REGIONS],
-  });
-  say(
-    `state machine: ${Object.keys(workflow.definition.States as object).length} top-level states, ${workflow.handlers.size} functions`,
-  );
+  for (const machine of hub.workflow.workflow.machines) {
+    say(`state machine ${machine.name}: ${Object.keys(machine.definition.States as object).length} top-level states`);
+  }
+  say(`${hub.workflow.workflow.functions.size} Lambda functions, each run by its real handler in this process`);
 
-  return { estate, hub, workflow };
+  return { estate, hub };
 }
 
 /** A fresh sweep of the hub and every member account (the AWS side). */

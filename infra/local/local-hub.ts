@@ -1,7 +1,9 @@
 /**
  * The hub, locally: the resources the hub stack creates (state and audit tables, snapshot bucket, topic, event bus),
- * made in the emulator; the hub stack synthesized in-process (bundling skipped) for its state machine; and the
- * workflow's dependencies pointed at the emulator. Used by the demo and the state machine tests.
+ * made in the emulator; the hub stack synthesized in-process (bundling skipped) for its state machines, which
+ * createLocalHub creates in the emulator (emulator-workflow.ts) when given the template; and the workflow's
+ * dependencies pointed at the emulator, approvals resuming through the real SendTaskSuccess/SendTaskFailure and
+ * remediations started on the emulator's remediation machine. Used by the demo, the bench and the tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -18,18 +20,18 @@ import type { WorkflowEnv } from '../../lambdas/shared/env';
 import type { WorkflowDeps } from '../../lambdas/workflow/deps';
 import { type IrsaDoctorConfigInput, resolveConfig } from '../config';
 import { HubStack } from '../stacks/hub-stack';
-import { LocalTaskCallbacks } from './local-workflow';
-import { LOCAL_ACCOUNT, LOCAL_REGION, type SynthesizedWorkflow, synthesizedWorkflow } from './synthesized-definition';
+import { EmulatorWorkflow } from './emulator-workflow';
+import { stepHandlers } from './step-handlers';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type SynthesizedTemplate, synthesizedWorkflow } from './synthesized-definition';
 
-/** Synthesizes the hub stack with this configuration and returns its state machine, ready to run locally. */
-export function synthesizeLocalWorkflow(config: IrsaDoctorConfigInput): SynthesizedWorkflow {
+/** Synthesizes the hub stack with this configuration (bundling skipped) and returns its template. */
+export function synthesizeHubTemplate(config: IrsaDoctorConfigInput): SynthesizedTemplate {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new HubStack(app, 'IrsaDoctorHub', {
     config: resolveConfig({ hubAccountId: LOCAL_ACCOUNT, ...config }),
     env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION },
   });
-  const template = app.synth().getStackArtifact(stack.artifactId).template as Parameters<typeof synthesizedWorkflow>[0];
-  return synthesizedWorkflow(template);
+  return app.synth().getStackArtifact(stack.artifactId).template as SynthesizedTemplate;
 }
 
 export interface LocalHubOptions {
@@ -50,15 +52,30 @@ export interface LocalHubOptions {
   readonly remediablePaths?: readonly string[];
   readonly scannerRoleName?: string;
   readonly remediatorRoleName?: string;
+  /** The synthesized hub template (synthesizeHubTemplate): its state machines and functions are created too. */
+  readonly template?: SynthesizedTemplate;
 }
 
 export interface LocalHub {
   readonly env: WorkflowEnv;
   readonly deps: WorkflowDeps;
-  readonly callbacks: LocalTaskCallbacks;
   /** The member-account credentials the deps' estate reader (scanner) and fix writer (remediator) use. */
   readonly readers: AwsClientFactory;
   readonly writers: AwsClientFactory;
+  /** The state machines in the emulator, when the hub was given a template. */
+  readonly workflow?: EmulatorWorkflow;
+}
+
+/** A local hub with its state machines. */
+export type WorkflowHub = LocalHub & { readonly workflow: EmulatorWorkflow };
+
+/** createLocalHub with a template: the hub's resources, its state machines and functions in the emulator. */
+export async function createWorkflowHub(
+  options: LocalHubOptions & { readonly template: SynthesizedTemplate },
+): Promise<WorkflowHub> {
+  const hub = await createLocalHub(options);
+  if (!hub.workflow) throw new Error('createLocalHub: no workflow from the template');
+  return hub as WorkflowHub;
 }
 
 /** Creates the hub's resources in the emulator (as the hub stack would) and the workflow's dependencies on them. */
@@ -99,10 +116,36 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
   await new S3Client({ ...client, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: env.snapshotBucket }));
   const topic = await new SNSClient(client).send(new CreateTopicCommand({ Name: `${options.prefix}-notifications` }));
   await new EventBridgeClient(client).send(new CreateEventBusCommand({ Name: env.eventBusName }));
-  const withTopic = { ...env, topicArn: topic.TopicArn ?? '' };
-  const callbacks = new LocalTaskCallbacks();
-  // The emulator's issuers do not resolve: no TLS checks locally (the thumbprint tests use a real local issuer).
-  const clients = workflowClients(withTopic);
-  const deps = buildDeps(withTopic, { callbacks, tlsCheck: false, ...clients });
-  return { env: withTopic, deps, callbacks, ...clients };
+  return withWorkflow(options, { ...env, topicArn: topic.TopicArn ?? '' });
+}
+
+/**
+ * The workflow's dependencies on the hub's resources and, given a template, its state machines and functions in the
+ * emulator. Callbacks and remediations are the real adapters (SendTaskSuccess/Failure, StartExecution) on the
+ * emulator; the emulator's issuers do not resolve: no TLS checks locally (the thumbprint tests use a real issuer).
+ */
+async function withWorkflow(options: LocalHubOptions, env: WorkflowEnv): Promise<LocalHub> {
+  const workflow = options.template
+    ? synthesizedWorkflow(options.template, {
+        prefix: options.prefix,
+        refs: {
+          'AWS::S3::Bucket': env.snapshotBucket,
+          'AWS::SNS::Topic': env.topicArn,
+          'AWS::Events::EventBus': env.eventBusName,
+        },
+        attributes: { 'AWS::S3::Bucket.Arn': `arn:aws:s3:::${env.snapshotBucket}` },
+      })
+    : undefined;
+  const remediation = workflow?.remediationStateMachineArn;
+  const hubEnv: WorkflowEnv = { ...env, ...(remediation ? { remediationStateMachineArn: remediation } : {}) };
+  const clients = workflowClients(hubEnv);
+  const deps = buildDeps(hubEnv, { tlsCheck: false, ...clients });
+  if (!workflow) return { env: hubEnv, deps, ...clients };
+  const deployed = await EmulatorWorkflow.deploy({
+    endpoint: options.endpoint,
+    workflow,
+    hubId: options.prefix,
+    handlers: stepHandlers(() => deps),
+  });
+  return { env: hubEnv, deps, ...clients, workflow: deployed };
 }

@@ -11,7 +11,7 @@
 export const PER_EMULATOR_CALL_MS = 50;
 
 /**
- * One synthesis of the hub stack in-process (synthesizeLocalWorkflow: CDK, the console bundled by esbuild): 4.6 s
+ * One synthesis of the hub stack in-process (synthesizeHubTemplate: CDK, the console bundled by esbuild): 4.6 s
  * alone on 2 cores (load 3.4); 60 s leaves ten times that.
  */
 export const PER_SYNTHESIS_MS = 60_000;

@@ -1,14 +1,14 @@
 /**
  * A run waiting for approval with the console in front of it: the workflow estate seeded in the emulator, the
- * hub's resources, the synthesized state machine running (every approval request waits for a person), a Cognito
+ * hub's resources, the synthesized state machine running in the emulator (every approval request waits for a person), a Cognito
  * user pool with an approver and a non-approver, and the local console server. Used by the API tests and the
  * browser end-to-end test.
  */
 import { randomUUID } from 'node:crypto';
 import { type LocalConsole, startLocalConsole } from '../../infra/local/console-server';
 import { createLocalUserPool, type LocalUserPool } from '../../infra/local/local-cognito';
-import { createLocalHub, type LocalHub, synthesizeLocalWorkflow } from '../../infra/local/local-hub';
-import { runLocalWorkflow } from '../../infra/local/local-workflow';
+import { createWorkflowHub, synthesizeHubTemplate, type WorkflowHub } from '../../infra/local/local-hub';
+import { runToSettled } from '../../infra/local/local-run';
 import type { PlanRecord } from '../../lambdas/ports/state-store';
 import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approver-actions';
 import { decideApproval } from '../../lambdas/workflow/decision-delivery';
@@ -24,7 +24,7 @@ export const VIEWER = { username: 'victor', password: 'Viewer-passw0rd!', email:
 export const HARNESS_START_MS = budgetFor({ calls: 500, syntheses: 1 });
 
 export interface ConsoleHarness {
-  readonly hub: LocalHub;
+  readonly hub: WorkflowHub;
   readonly deps: ConsoleDeps;
   readonly runId: string;
   readonly pool: LocalUserPool;
@@ -60,17 +60,18 @@ export async function startConsoleHarness(
   regions: readonly string[],
 ): Promise<ConsoleHarness> {
   if (closed) throw new Error('console harness: the file is closing');
-  const hub = await createLocalHub({ endpoint, prefix: `c${randomUUID().slice(0, 8)}`, accounts, regions });
+  const hub = await createWorkflowHub({
+    endpoint,
+    prefix: `c${randomUUID().slice(0, 8)}`,
+    accounts,
+    regions,
+    template: synthesizeHubTemplate({}),
+  });
   const deps: ConsoleDeps = { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP };
   const runId = `run-${randomUUID()}`;
   let settled = false;
-  const run = runLocalWorkflow({
-    workflow: synthesizeLocalWorkflow({}),
-    deps: hub.deps,
-    callbacks: hub.callbacks,
-    input: { mode: 'sweep', trigger: 'test' },
-    executionName: runId,
-  }).finally(() => {
+  // The run: the sweep, then each plan's remediation execution, to their ends.
+  const run = runToSettled(hub, { mode: 'sweep', trigger: 'test' }, runId).finally(() => {
     settled = true;
   });
   run.catch(() => undefined);
@@ -79,6 +80,7 @@ export async function startConsoleHarness(
     open.delete(close);
     await settle();
     await server?.close();
+    hub.workflow.close();
   };
   open.add(close);
   /** Stops the start when it failed or the file is closing, closing what it made first. */
@@ -150,7 +152,7 @@ export async function startConsoleHarness(
           contentHash: a.contentHash,
         }).catch(async () => {
           // A plan a test tampered with cannot be decided through the API; end its wait directly.
-          await hub.callbacks.fail(a.taskToken, 'PlanRejected', 'test teardown').catch(() => undefined);
+          await hub.deps.callbacks.fail(a.taskToken, 'PlanRejected', 'test teardown').catch(() => undefined);
         });
       }
       await Promise.race([run.catch(() => undefined), new Promise((r) => setTimeout(r, 100))]);

@@ -1,16 +1,18 @@
 /**
- * The state machine CDK synthesizes into the hub stack, run by a real ASL interpreter (aws-local-stepfunctions)
- * whose Lambda tasks call the real handlers against the emulator. Approvals go through decideApproval, as the
- * CLI and console do.
+ * The state machine CDK synthesizes into the hub stack, created in the emulator and run by its Step Functions
+ * interpreter (the local runtime: infra/local/emulator-workflow.ts), whose Lambda tasks call the real handlers
+ * against the emulator. Approvals go through decideApproval, as the CLI and console do, and resume the execution
+ * through a real SendTaskSuccess/SendTaskFailure.
  */
 
 import { randomUUID } from 'node:crypto';
 import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
-import { createLocalHub, type LocalHub, synthesizeLocalWorkflow } from '../../../infra/local/local-hub';
-import { runLocalWorkflow } from '../../../infra/local/local-workflow';
-import type { SynthesizedWorkflow } from '../../../infra/local/synthesized-definition';
+import { statesEntered } from '../../../infra/local/emulator-workflow';
+import { createWorkflowHub, synthesizeHubTemplate, type WorkflowHub } from '../../../infra/local/local-hub';
+import { runToSettled } from '../../../infra/local/local-run';
+import type { SynthesizedTemplate } from '../../../infra/local/synthesized-definition';
 import { collectEstate } from '../../../lambdas/adapters/collect-estate';
 import { analyzeEstate } from '../../../lambdas/domain/analyze-estate';
 import { atLeast } from '../../../lambdas/domain/finding';
@@ -21,7 +23,9 @@ import { budgetFor } from '../budget';
 import { endpointUrl } from '../emulator-env';
 
 const REGIONS = ['us-west-2', 'eu-west-1'];
-let workflow: SynthesizedWorkflow;
+let template: SynthesizedTemplate;
+/** A cluster that is still CREATING is checked again after a second, not a minute. */
+const QUICK = { clusterPollInterval: 1 };
 
 beforeAll(
   () => {
@@ -30,16 +34,17 @@ beforeAll(
     process.env.AWS_REGION = 'us-east-1';
     process.env.POWERTOOLS_DEV = 'true';
     logger.setLogLevel('SILENT');
-    workflow = synthesizeLocalWorkflow({});
+    template = synthesizeHubTemplate(QUICK);
   },
   budgetFor({ calls: 0, syntheses: 1 }),
 );
 
 async function hubFor(
   accounts: readonly string[],
-  options: { approvalTimeoutSeconds?: number } = {},
-): Promise<LocalHub> {
-  return createLocalHub({
+  options: { approvalTimeoutSeconds?: number; template?: SynthesizedTemplate } = {},
+): Promise<WorkflowHub> {
+  return createWorkflowHub({
+    template,
     endpoint: endpointUrl(),
     prefix: `t${randomUUID().slice(0, 8)}`,
     accounts,
@@ -51,21 +56,18 @@ async function hubFor(
   });
 }
 
-async function sweep(hub: LocalHub, decide: Decide, input: object = {}, wf = workflow) {
+async function sweep(hub: WorkflowHub, decide: Decide, input: object = {}) {
   const executionName = `run-${randomUUID()}`;
-  const run = runLocalWorkflow({
-    workflow: wf,
-    deps: hub.deps,
-    callbacks: hub.callbacks,
-    input: { mode: 'sweep', trigger: 'test', ...input },
-    executionName,
-    waitTimeOverrides: { 'Wait For Cluster': 10 },
-  });
-  const result = await driveApprovals(hub.deps, run, executionName, decide);
-  return { ...result, runId: executionName, plans: await hub.deps.store.listPlans(executionName) };
+  const run = runToSettled(hub, { mode: 'sweep', trigger: 'test', ...input }, executionName);
+  const { sweep: result, remediations } = await driveApprovals(hub.deps, run, executionName, decide);
+  // (error and cause shown when it did not)
+  expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED' });
+  // Every remediation execution ended through Release Dependents (a failed release fails the execution)
+  expect(remediations.filter((r) => r.status !== 'SUCCEEDED')).toEqual([]);
+  return { ...result, remediations, runId: executionName, plans: await hub.deps.store.listPlans(executionName) };
 }
 
-async function findingsNow(hub: LocalHub, estate: WorkflowEstate) {
+async function findingsNow(hub: WorkflowHub, estate: WorkflowEstate) {
   const snapshot = await collectEstate(
     hub.readers,
     estate.accounts.map((accountId) => ({ accountId })),
@@ -97,10 +99,10 @@ describe('the synthesized sweep state machine', () => {
       expect(record.replaced).toEqual(plan?.before);
       expect(record.approvedBy).toBe('test-approver@example.com');
     }
-    // And the run's report says so
-    expect((run.output as { report?: { plans?: Record<string, number> } }).report?.plans).toEqual({
-      verified: run.plans.length,
-    });
+    // And the run's digest counted them (the sweep reports before the plans' own executions end)
+    expect((run.output as { report?: { plans?: number } }).report?.plans).toBe(run.plans.length);
+    // And each plan had its own remediation execution
+    expect(run.remediations).toHaveLength(run.plans.length);
   });
 
   it('reject applies nothing, and the rejection is recorded with who and why', async () => {
@@ -121,10 +123,12 @@ describe('the synthesized sweep state machine', () => {
     'an approval that times out applies nothing and is recorded as timed out',
     async () => {
       const estate = await seedWorkflowEstate(endpointUrl());
-      const hub = await hubFor(estate.accounts, { approvalTimeoutSeconds: 1 });
-      const quick = synthesizeLocalWorkflow({ approvalTimeout: 1 });
+      const hub = await hubFor(estate.accounts, {
+        approvalTimeoutSeconds: 1,
+        template: synthesizeHubTemplate({ ...QUICK, approvalTimeout: 1 }),
+      });
 
-      const run = await sweep(hub, () => 'wait', {}, quick);
+      const run = await sweep(hub, () => 'wait', {});
 
       expect(new Set(run.plans.map((p) => p.status))).toEqual(new Set(['timed-out']));
       expect(await hub.deps.store.listAudit()).toEqual([]);
@@ -168,7 +172,8 @@ describe('the synthesized sweep state machine', () => {
 
   it('applies only the actions configuration allows without approval; everything else still waits for a person', async () => {
     const estate = await seedWorkflowEstate(endpointUrl());
-    const hub = await createLocalHub({
+    const hub = await createWorkflowHub({
+      template,
       endpoint: endpointUrl(),
       prefix: `t${randomUUID().slice(0, 8)}`,
       accounts: estate.accounts,
@@ -245,9 +250,7 @@ describe('the synthesized sweep state machine', () => {
     const run = await sweep(hub, () => 'rejected', input);
 
     // Then it checked three times, waiting twice, and then swept the cluster's account and region
-    const entered = run.events
-      .filter((e) => e.type === 'StateEntered')
-      .map((e) => (e.state as { name?: string } | undefined)?.name);
+    const entered = statesEntered(run.events);
     expect(entered.filter((n) => n === 'Check Cluster Status')).toHaveLength(3);
     expect(entered.filter((n) => n === 'Wait For Cluster')).toHaveLength(2);
     expect((run.output as { clusterCheck: object }).clusterCheck).toMatchObject({
@@ -281,7 +284,7 @@ describe('the synthesized sweep state machine', () => {
     expect(output.report.findings).toBe(0);
   });
 
-  it('state transitions per account do not grow with roles or clusters', async () => {
+  it("the sweep execution's own history does not grow with accounts, roles or clusters: each account is an item of its Distributed Maps", async () => {
     const small = [await seedHealthyAccount(endpointUrl(), 1, 2), await seedHealthyAccount(endpointUrl(), 1, 2)];
     const large = [await seedHealthyAccount(endpointUrl(), 3, 60), await seedHealthyAccount(endpointUrl(), 3, 60)];
     const a = await sweep(await hubFor(small), () => 'approved');
@@ -289,9 +292,14 @@ describe('the synthesized sweep state machine', () => {
     expect(a.plans).toEqual([]);
     expect(b.plans).toEqual([]);
     expect(b.transitions).toBe(a.transitions);
-    // And they grow by a constant per account
-    const c = await sweep(await hubFor([...small, await seedHealthyAccount(endpointUrl(), 1, 2)]), () => 'approved');
-    expect(c.transitions - a.transitions).toBeGreaterThan(0);
-    expect(c.transitions - a.transitions).toBeLessThanOrEqual(3);
+    // One more account: the same history, one more item in each Distributed Map (collect, then analyze)
+    const hub = await hubFor([...small, await seedHealthyAccount(endpointUrl(), 1, 2)]);
+    const c = await sweep(hub, () => 'approved');
+    expect(c.transitions).toBe(a.transitions);
+    const maps = await hub.workflow.mapRuns(c.executionArn);
+    expect(maps.map((m) => [m.status, m.items, m.failed])).toEqual([
+      ['SUCCEEDED', 3, 0],
+      ['SUCCEEDED', 3, 0],
+    ]);
   });
 });

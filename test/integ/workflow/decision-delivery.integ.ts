@@ -1,12 +1,14 @@
 /**
  * decideApproval against the hub's real state table (DynamoDB in the emulator): the checks a person's decision
- * passes before the workflow is resumed through the task token.
+ * passes before the workflow is resumed through the task token, a real one waiting in the emulator's Step Functions
+ * (resumed by SendTaskSuccess/SendTaskFailure).
  */
 import { randomUUID } from 'node:crypto';
 import { EMULATOR_CREDENTIALS } from '../../../emulator/seed';
 import { createLocalHub, type LocalHub } from '../../../infra/local/local-hub';
 import { decideApproval } from '../../../lambdas/workflow/decision-delivery';
 import { planContentHash } from '../../../lambdas/workflow/run-steps';
+import { type TaskTokens, taskTokens } from '../../support/task-token';
 import { testPlan } from '../../support/test-plan';
 import { endpointUrl } from '../emulator-env';
 
@@ -16,6 +18,7 @@ const plan = testPlan({
 });
 
 let hub: LocalHub;
+let tokens: TaskTokens;
 let now = new Date('2026-11-23T10:00:00Z');
 
 beforeAll(async () => {
@@ -28,12 +31,15 @@ beforeAll(async () => {
     accounts: [],
     regions: ['us-west-2'],
   });
+  tokens = await taskTokens(endpointUrl());
 });
 
-/** A plan of a fresh run waiting for approval, with its task token registered as Step Functions would hold it. */
+afterAll(() => tokens?.close());
+
+/** A plan of a fresh run waiting for approval, with a task token waiting in the emulator's Step Functions. */
 async function waiting(expiresInSeconds = 3600) {
   const runId = `run-${randomUUID()}`;
-  const taskToken = randomUUID();
+  const { taskToken, resumed } = await tokens.waiting(expiresInSeconds);
   const contentHash = planContentHash(plan);
   await hub.deps.store.putPlans([
     { runId, planId: plan.id, plan, contentHash, status: 'awaiting-approval', wave: 0, updatedAt: now.toISOString() },
@@ -46,7 +52,6 @@ async function waiting(expiresInSeconds = 3600) {
     requestedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + expiresInSeconds * 1000).toISOString(),
   });
-  const resumed = hub.callbacks.wait(taskToken);
   // Settled while decideApproval still records the delivery: handled here, asserted by the test.
   resumed.catch(() => undefined);
   return { runId, contentHash, resumed };
