@@ -128,7 +128,15 @@ describe('approvals at scale on the remediation state machine', () => {
       expect(again.executionArn).toBe(started[0]?.executionArn);
 
       // When all of them wait for a person at the same time
-      while ((await waitingNow()) < PLANS) await new Promise((r) => setTimeout(r, 1000));
+      for (let polls = 1; (await waitingNow()) < PLANS; polls++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        // A wait that ended before the last execution reached its own would make "all at once" impossible: say so
+        if (polls % 15 === 0 && (await hub.deps.store.listPlans(runId)).some((p) => p.status === 'timed-out')) {
+          throw new Error(
+            `an approval timed out (after ${APPROVAL_TIMEOUT_SECONDS} s) before all ${PLANS} executions were waiting: the machine is slower than this test assumes`,
+          );
+        }
+      }
       const running = await hub.workflow.executions(REMEDIATION_MACHINE, 'RUNNING');
       expect(running).toHaveLength(PLANS);
 
