@@ -59,7 +59,8 @@ export interface WorkflowFunctionsProps {
 export class WorkflowFunctions extends Construct {
   /** The function of each step. */
   readonly byStep: Readonly<Record<WorkflowStepName, IrsaFunction>>;
-  private readonly granted = new Set<string>();
+  /** What each execution role must hold: the union of the access lists of the steps that run as it. */
+  private readonly accessOf = new Map<iam.Role, Set<StepAccess>>();
 
   constructor(
     scope: Construct,
@@ -70,6 +71,12 @@ export class WorkflowFunctions extends Construct {
     const byStep: Partial<Record<WorkflowStepName, IrsaFunction>> = {};
     for (const step of WORKFLOW_STEPS) byStep[step.name] = this.makeFunction(step);
     this.byStep = byStep as Record<WorkflowStepName, IrsaFunction>;
+    for (const [role, access] of this.accessOf) {
+      // Write access reads too: a role that writes a store gets no second, read-only grant on it.
+      if (access.has('state-write')) access.delete('state-read');
+      if (access.has('snapshots-write')) access.delete('snapshots-read');
+      for (const a of access) this.grant(role, a);
+    }
   }
 
   /** Every function, in the registry's order. */
@@ -94,15 +101,14 @@ export class WorkflowFunctions extends Construct {
       description: step.description,
     });
     const grantee = (role ?? fn.role) as iam.Role;
-    for (const access of step.access) this.grant(grantee, access);
+    const access = this.accessOf.get(grantee) ?? new Set<StepAccess>();
+    for (const a of step.access) access.add(a);
+    this.accessOf.set(grantee, access);
     return fn;
   }
 
-  /** The IAM grant of one access entry, once per role. The assume grants belong to HubRoles (checked there). */
+  /** The IAM grant of one access entry. The assume grants belong to HubRoles (checked here). */
   private grant(role: iam.Role, access: StepAccess): void {
-    const key = `${role.node.addr}:${access}`;
-    if (this.granted.has(key)) return;
-    this.granted.add(key);
     const p = this.props;
     switch (access) {
       case 'state-read':

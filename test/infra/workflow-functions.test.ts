@@ -126,6 +126,22 @@ describe('WorkflowFunctions: grants from the step registry', () => {
     expect(granted).toEqual([...expected(union), ...(kind === 'writer' ? ['rollback-stream'] : [])].sort());
   });
 
+  it('grants no role the same action on the same resource twice (write access is not granted again as read)', () => {
+    // Given each workflow step's role, the shared ones once
+    const roles = [...new Set(WORKFLOW_STEPS.map((s) => functionOf(s.name).role))];
+
+    // When each role's (action, resource) pairs are listed
+    const repeated = roles.flatMap((role) => {
+      const pairs = roleStatements(template, role)
+        .statements.filter((st) => st.Effect === 'Allow')
+        .flatMap((st) => asArray(st.Action).flatMap((a) => asArray(st.Resource).map((r) => `${a} ${text(r)}`)));
+      return pairs.filter((pair, i) => pairs.indexOf(pair) !== i).map((pair) => `${role}: ${pair}`);
+    });
+
+    // Then none repeats
+    expect(repeated).toEqual([]);
+  });
+
   it('never grants Resource "*" but for actions without resource-level permissions', () => {
     // Given every Allow statement of every role and policy in the hub stack
     const statements = Object.values(resources).flatMap((r) => {
