@@ -130,7 +130,13 @@ describe('approvals at scale on the remediation state machine', () => {
       expect(again.executionArn).toBe(started[0]?.executionArn);
 
       // When all of them wait for a person at the same time
-      while ((await waitingNow()) < PLANS) await new Promise((r) => setTimeout(r, 1000));
+      // (bounded, as every wait below, so that a failed run ends and jest exits)
+      const deadline = Date.now() + 2 * APPROVAL_TIMEOUT_SECONDS * 1000;
+      const abandoned = () => Date.now() > deadline;
+      while ((await waitingNow()) < PLANS) {
+        if (abandoned()) throw new Error(`only ${await waitingNow()} of ${PLANS} plans ever waited for approval`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
       const running = await hub.workflow.executions(REMEDIATION_MACHINE, 'RUNNING');
       expect(running).toHaveLength(PLANS);
 
@@ -149,7 +155,7 @@ describe('approvals at scale on the remediation state machine', () => {
         });
       await mapLimit(plans.slice(0, APPROVED), 8, (p) => decide(p, 'approved'));
       await mapLimit(plans.slice(APPROVED, APPROVED + REJECTED), 8, (p) => decide(p, 'rejected'));
-      const ended = await settleRemediations(hub, runId, { pollMs: 2000 });
+      const ended = await settleRemediations(hub, runId, { pollMs: 2000, abandoned });
 
       // Then every execution ended through Release Dependents, each outcome recorded once
       expect(ended).toHaveLength(PLANS);
