@@ -114,8 +114,12 @@ beforeAll(
 
 afterAll(() => workflow?.close());
 
+/** The count-th token handed to the test; gives up after a minute (so a failed test does not keep jest alive). */
 async function tokenOf(count: number): Promise<string> {
-  while (tokens.length < count) await new Promise((r) => setTimeout(r, 50));
+  for (let waited = 0; tokens.length < count; waited += 50) {
+    if (waited > 60_000) throw new Error(`no task token #${count} within a minute (${tokens.length} handed)`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   return tokens[count - 1] as string;
 }
 

@@ -27,7 +27,9 @@ const APPROVED = 25;
 const REJECTED = 25;
 /**
  * Long enough for all thousand executions to be started and reach their approval wait before the first one's wait
- * ends (about 2 minutes with the machine's two cores busy), so that they all wait at once.
+ * ends, so that they all wait at once: about 1 minute with the machine's two cores busy (3 minutes before launcher
+ * patch n6); the margin is for a CI machine with a CPU-bound process beside the tests. The test takes about this
+ * long plus two minutes (484 s in all at load about 10).
  */
 const APPROVAL_TIMEOUT_SECONDS = 420;
 
@@ -128,14 +130,18 @@ describe('approvals at scale on the remediation state machine', () => {
       expect(again.executionArn).toBe(started[0]?.executionArn);
 
       // When all of them wait for a person at the same time
+      // (bounded, as every wait below, so that a failed run ends and jest exits)
+      const deadline = Date.now() + 2 * APPROVAL_TIMEOUT_SECONDS * 1000;
+      const abandoned = () => Date.now() > deadline;
       for (let polls = 1; (await waitingNow()) < PLANS; polls++) {
-        await new Promise((r) => setTimeout(r, 1000));
+        if (abandoned()) throw new Error(`only ${await waitingNow()} of ${PLANS} plans ever waited for approval`);
         // A wait that ended before the last execution reached its own would make "all at once" impossible: say so
         if (polls % 15 === 0 && (await hub.deps.store.listPlans(runId)).some((p) => p.status === 'timed-out')) {
           throw new Error(
             `an approval timed out (after ${APPROVAL_TIMEOUT_SECONDS} s) before all ${PLANS} executions were waiting: the machine is slower than this test assumes`,
           );
         }
+        await new Promise((r) => setTimeout(r, 1000));
       }
       const running = await hub.workflow.executions(REMEDIATION_MACHINE, 'RUNNING');
       expect(running).toHaveLength(PLANS);
@@ -155,7 +161,7 @@ describe('approvals at scale on the remediation state machine', () => {
         });
       await mapLimit(plans.slice(0, APPROVED), 8, (p) => decide(p, 'approved'));
       await mapLimit(plans.slice(APPROVED, APPROVED + REJECTED), 8, (p) => decide(p, 'rejected'));
-      const ended = await settleRemediations(hub, runId, { pollMs: 2000 });
+      const ended = await settleRemediations(hub, runId, { pollMs: 2000, abandoned });
 
       // Then every execution ended through Release Dependents, each outcome recorded once
       expect(ended).toHaveLength(PLANS);
