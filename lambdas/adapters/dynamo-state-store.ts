@@ -733,25 +733,11 @@ export class DynamoStateStore implements StateStore {
   }
 
   async pageRejections(page: PageRequest = {}) {
-    const out = await queryPage(
-      this.client,
-      {
-        TableName: this.stateTable,
-        IndexName: STATE_BY_TIME_INDEX,
-        KeyConditionExpression: 'sk = :sk',
-        // Expired ones wait for TTL to delete them; they are not listed meanwhile.
-        FilterExpression: 'expiresAt > :now',
-        ExpressionAttributeValues: { ':sk': S(REJECTION_SK), ':now': S(this.now().toISOString()) },
-        ScanIndexForward: false,
-      },
-      {
-        tag: 'rejections',
-        keyAttributes: ['pk', 'sk', 'listedAt'],
-        fixed: { sk: { equals: REJECTION_SK }, pk: { prefix: 'REJECTION#' } },
-      },
+    return this.newestFirst<RejectionRecord>(
+      { table: this.stateTable, index: STATE_BY_TIME_INDEX, sk: REJECTION_SK, pkPrefix: 'REJECTION#' },
+      { tag: 'rejections', timeAttribute: 'listedAt', liveOnly: true },
       page,
     );
-    return mapPage(out, (item) => parse<RejectionRecord>(item) as RejectionRecord);
   }
 
   async openPlanOf(planId: string) {
@@ -806,25 +792,16 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listSuppressions(page: PageRequest = {}) {
-    const out = await queryPage(
-      this.client,
+    return this.newestFirst<Suppression>(
       {
-        TableName: this.stateTable,
-        IndexName: STATE_BY_TIME_INDEX,
-        KeyConditionExpression: 'sk = :sk',
-        // Expired ones wait for TTL to delete them; they are not listed meanwhile.
-        FilterExpression: 'expiresAt > :now',
-        ExpressionAttributeValues: { ':sk': S(SUPPRESSION_SK), ':now': S(this.now().toISOString()) },
-        ScanIndexForward: false,
+        table: this.stateTable,
+        index: STATE_BY_TIME_INDEX,
+        sk: SUPPRESSION_SK,
+        pkPrefix: API_WRITTEN_KEY_PREFIXES.suppression,
       },
-      {
-        tag: 'suppressions',
-        keyAttributes: ['pk', 'sk', 'listedAt'],
-        fixed: { sk: { equals: SUPPRESSION_SK }, pk: { prefix: API_WRITTEN_KEY_PREFIXES.suppression } },
-      },
+      { tag: 'suppressions', timeAttribute: 'listedAt', liveOnly: true },
       page,
     );
-    return mapPage(out, (item) => parse<Suppression>(item) as Suppression);
   }
 
   async pagePendingApprovals(page: PageRequest = {}) {
@@ -850,43 +827,51 @@ export class DynamoStateStore implements StateStore {
   }
 
   async pageAudit(page: PageRequest = {}) {
-    const out = await queryPage(
-      this.client,
-      {
-        TableName: this.auditTable,
-        IndexName: CHANGES_BY_TIME_INDEX,
-        KeyConditionExpression: 'sk = :sk',
-        ExpressionAttributeValues: { ':sk': S(CHANGE_SK) },
-        ScanIndexForward: false,
-      },
-      {
-        tag: 'audit',
-        keyAttributes: ['pk', 'sk', 'appliedAt'],
-        fixed: { sk: { equals: CHANGE_SK }, pk: { prefix: 'CHANGE#' } },
-      },
+    return this.newestFirst<AuditRecord>(
+      { table: this.auditTable, index: CHANGES_BY_TIME_INDEX, sk: CHANGE_SK, pkPrefix: 'CHANGE#' },
+      { tag: 'audit', timeAttribute: 'appliedAt', liveOnly: false },
       page,
     );
-    return mapPage(out, (item) => parse<AuditRecord>(item) as AuditRecord);
   }
 
   async pageRuns(page: PageRequest = {}) {
+    return this.newestFirst<RunRecord>(
+      { table: this.stateTable, index: STATE_BY_TIME_INDEX, sk: RUN_SK, pkPrefix: 'RUN#' },
+      { tag: 'runs', timeAttribute: 'listedAt', liveOnly: false },
+      page,
+    );
+  }
+
+  /**
+   * One kind of item (its sort key), newest first, a page from a by-time index; `liveOnly` leaves out items whose
+   * `expiresAt` has passed (they wait for TTL to delete them).
+   */
+  private async newestFirst<T>(
+    where: { table: string; index: string; sk: string; pkPrefix: string },
+    listing: { tag: string; timeAttribute: string; liveOnly: boolean },
+    page: PageRequest,
+  ): Promise<Page<T>> {
     const out = await queryPage(
       this.client,
       {
-        TableName: this.stateTable,
-        IndexName: STATE_BY_TIME_INDEX,
+        TableName: where.table,
+        IndexName: where.index,
         KeyConditionExpression: 'sk = :sk',
-        ExpressionAttributeValues: { ':sk': S(RUN_SK) },
+        ...(listing.liveOnly ? { FilterExpression: 'expiresAt > :now' } : {}),
+        ExpressionAttributeValues: {
+          ':sk': S(where.sk),
+          ...(listing.liveOnly ? { ':now': S(this.now().toISOString()) } : {}),
+        },
         ScanIndexForward: false,
       },
       {
-        tag: 'runs',
-        keyAttributes: ['pk', 'sk', 'listedAt'],
-        fixed: { sk: { equals: RUN_SK }, pk: { prefix: 'RUN#' } },
+        tag: listing.tag,
+        keyAttributes: ['pk', 'sk', listing.timeAttribute],
+        fixed: { sk: { equals: where.sk }, pk: { prefix: where.pkPrefix } },
       },
       page,
     );
-    return mapPage(out, (item) => parse<RunRecord>(item) as RunRecord);
+    return mapPage(out, (item) => parse<T>(item) as T);
   }
 
   /** The run whose findings of the account are its latest (the pointer putAccountFindings writes last). */

@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '../domain/finding';
 import type { AccessEntryState, Plan, ProviderState, TrustDocument } from '../domain/plan/plan-model';
+import type { SuppressionRule } from '../domain/suppressions';
 
 /** Where a plan stands in one run. */
 export type PlanStatus =
@@ -84,21 +85,11 @@ export interface RejectionRecord {
 }
 
 /**
- * A suppression (mutelist entry): findings it matches are recorded as suppressed, not planned, not counted as open.
- * Every given field must match (`resource` may end in `*`); at least one of ruleId, accountId, resource is given.
+ * A suppression (mutelist entry), as the domain matches it (lambdas/domain/suppressions.ts): findings it matches are
+ * recorded as suppressed, not planned, not counted as open. Every given field must match (`resource` may end in `*`);
+ * at least one of ruleId, accountId, resource is given.
  */
-export interface Suppression {
-  readonly id: string;
-  readonly ruleId?: string;
-  readonly accountId?: string;
-  readonly resource?: string;
-  readonly cluster?: string;
-  readonly namespace?: string;
-  readonly reason: string;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly expiresAt: string;
-}
+export type Suppression = SuppressionRule;
 
 /** What one account's analysis found in a run: the run's digest sums these. */
 export interface AccountRunSummary {

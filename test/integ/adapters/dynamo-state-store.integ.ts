@@ -15,7 +15,7 @@ import type {
   PlanRecord,
   Suppression,
 } from '../../../lambdas/ports/state-store';
-import { freshStateStore } from '../../support/fresh-state-store';
+import { freshStateStore, storedFinding } from '../../support/fresh-state-store';
 import { testPlan } from '../../support/test-plan';
 import { budgetFor } from '../budget';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
@@ -132,20 +132,11 @@ describe('stored plans', () => {
 
 const A = '111111111111';
 const B = '222222222222';
-const finding = (accountId: string, n: number): Finding =>
-  ({
-    id: `f-${String(n).padStart(5, '0')}`,
-    ruleId: 'IRSA-015',
-    severity: 'high',
-    accountId,
-    resourceArn: `arn:aws:iam::${accountId}:role/app-${n}`,
-    resourceType: 'role',
-    title: `finding ${n}`,
-    message: 'm',
-    remediation: 'r',
-    references: [],
-    evidence: {},
-  }) as unknown as Finding;
+// Ids padded, so that the store's order by id is the order of n.
+const finding = (accountId: string, n: number): Finding => ({
+  ...storedFinding(accountId, n),
+  id: `f-${String(n).padStart(5, '0')}`,
+});
 const planRecord = (runId: string, planId: string, status: PlanRecord['status'], updatedAt: string): PlanRecord => ({
   runId,
   planId,

@@ -7,7 +7,7 @@ import { type ApiEvent, CSRF_HEADER, handleApiRequest } from '../../../lambdas/a
 import type { Finding } from '../../../lambdas/domain/finding';
 import type { ApiDeps } from '../../../lambdas/workflow/approver-actions';
 import { planContentHash } from '../../../lambdas/workflow/run-steps';
-import { type FreshStore, freshStateStore } from '../../support/fresh-state-store';
+import { type FreshStore, freshStateStore, storedFinding } from '../../support/fresh-state-store';
 import { testPlan } from '../../support/test-plan';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
@@ -32,20 +32,7 @@ let fresh: FreshStore;
 let sent: string[];
 let deps: ApiDeps;
 
-const finding = (n: number): Finding =>
-  ({
-    id: `f-${n}`,
-    ruleId: 'IRSA-015',
-    severity: 'high',
-    accountId: ACCOUNT,
-    resourceArn: `arn:aws:iam::${ACCOUNT}:role/app-${n}`,
-    resourceType: 'role',
-    title: `finding ${n}`,
-    message: 'm',
-    remediation: 'r',
-    references: [],
-    evidence: {},
-  }) as unknown as Finding;
+const finding = (n: number): Finding => storedFinding(ACCOUNT, n);
 
 beforeAll(async () => {
   useEmulatorCredentials();
