@@ -119,6 +119,52 @@ describe('the synthesized sweep state machine', () => {
     expect((await findingsNow(hub, estate)).map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort());
   });
 
+  it('a rejected plan is not proposed again by the next run; the same fix with changed content is', async () => {
+    // Given a sweep whose every plan a person rejected
+    const estate = await seedWorkflowEstate(endpointUrl());
+    const hub = await hubFor(estate.accounts);
+    const first = await sweep(hub, () => 'rejected');
+    const rejected = first.plans.filter((p) => p.status === 'rejected');
+    expect(rejected.length).toBeGreaterThanOrEqual(5);
+    const stray = rejected.find((p) => p.plan.resourceArn.endsWith(':role/stray-space'));
+    expect(stray).toBeDefined();
+
+    // When one of those roles changes (a statement added beside the fault: the fix must keep it, so its plan differs)
+    const seedA = seedClients(endpointUrl(), estate.accounts[0]);
+    const { Role } = await seedA.iam.send(new GetRoleCommand({ RoleName: 'stray-space' }));
+    const trust = JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}'));
+    trust.Statement.push({
+      Sid: 'AddedByAPerson',
+      Effect: 'Allow',
+      Principal: { Service: 'ec2.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    });
+    await seedA.iam.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: 'stray-space', PolicyDocument: JSON.stringify(trust) }),
+    );
+    // And the next sweep runs
+    const asked: string[] = [];
+    const second = await sweep(hub, (_approval, plan) => {
+      asked.push(plan.resourceArn);
+      return 'rejected';
+    });
+
+    // Then only the changed role's plan is put to a person again, under a new id
+    expect(asked).toEqual([stray?.plan.resourceArn]);
+    const again = second.plans.find((p) => p.plan.resourceArn === stray?.plan.resourceArn && p.status === 'rejected');
+    expect(again?.planId).not.toBe(stray?.planId);
+    // And every other rejected plan is recorded as remembered, saying who rejected it, never started
+    const unchanged = rejected.filter((p) => p !== stray).map((p) => p.planId);
+    const held = second.plans.filter((p) => unchanged.includes(p.planId));
+    expect(held.map((p) => p.status)).toEqual(unchanged.map(() => 'skipped'));
+    expect(held.every((p) => /rejected by test-approver@example\.com/.test(p.detail ?? ''))).toBe(true);
+    expect(second.remediations.map((r) => r.name)).toHaveLength(1);
+    // And the run's digest counts them
+    const summaries = await hub.deps.store.listAccountSummaries(second.runId);
+    expect(summaries.reduce((n, s) => n + s.rememberedRejections, 0)).toBe(unchanged.length);
+    expect(await hub.deps.store.listAudit()).toEqual([]);
+  });
+
   it(
     'an approval that times out applies nothing and is recorded as timed out',
     async () => {
