@@ -28,6 +28,7 @@ import { rulesCommand } from './commands/rules';
 import { DEFAULT_SCANNER_ROLE, scanCommand } from './commands/scan';
 import { type CliIo, NetworkError, processIo } from './io';
 import { collectKubeObjects, KUBE_OBJECTS_HELP } from './kube-objects-input';
+import { OUTPUT_FORMATS, PLAN_OUTPUT_FORMATS } from './render/output-formats';
 
 export const EXIT = { OK: 0, FINDINGS: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
 
@@ -55,7 +56,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       '--snapshot <file>',
       'estate snapshot JSON (schema/estate-snapshot.v1.schema.json); "-" reads stdin',
     )
-    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .addOption(failOnOption())
     .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
     .addOption(kubeObjectsOption())
@@ -76,7 +77,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       '--snapshot <file>',
       'estate snapshot JSON (schema/estate-snapshot.v1.schema.json); "-" reads stdin',
     )
-    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices([...PLAN_OUTPUT_FORMATS]).default('table'))
     .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
     .option(
       '--allow-widening <classes>',
@@ -113,7 +114,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--external-id <id>', 'ExternalId for the AssumeRole calls, when the scanner role requires one')
     .option('--endpoint-url <url>', 'send every AWS call here (an emulator); default AWS_ENDPOINT_URL, else AWS')
     .option('--output <file>', 'write the collected snapshot here (written whole or not at all)')
-    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .addOption(failOnOption())
     .option('--concurrency <n>', 'accounts read at once', '4')
     .option('--max-attempts <n>', 'attempts per AWS call (adaptive retry with backoff and jitter)', '8')

@@ -4,9 +4,11 @@ import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
 import { readMutelist, withMutelist } from '../mutelist';
-import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
-import { makeStyle } from '../render/style';
+import { type OutputFormat, parseOutputFormat } from '../render/output-formats';
+import { type ReportContext, renderFindingsReport } from '../render/report';
+import { TOOL_VERSION } from '../version';
 
+/** The formats of `rules` (analyze, scan and plan take OUTPUT_FORMATS, cli/render/output-formats.ts). */
 export const FORMATS = ['table', 'json', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
@@ -23,26 +25,49 @@ export interface AnalyzeOptions {
 
 /** `irsa-doctor analyze`: returns the exit code (0 ran, 1 --fail-on met). Bad input throws a typed error. */
 export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promise<number> {
-  const format = parseFormat(options.format);
+  const format = parseOutputFormat(options.format);
   const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
   const now = new Date();
   const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, now);
   const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
-  return printFindings(withMutelist(result, mutelist, now), format, failOn, io);
+  const ctx = reportContext('analyze', snapshot, io, options.snapshot === '-' ? undefined : options.snapshot, now);
+  return printFindings(withMutelist(result, mutelist, now), format, failOn, io, ctx);
+}
+
+/**
+ * What every report of a run is rendered with: the tool's version, the time, the snapshot, and the terminal.
+ * `snapshotFile` is the snapshot's file when there is one (SARIF locations point at it).
+ */
+export function reportContext(
+  command: ReportContext['command'],
+  snapshot: ReportContext['snapshot'],
+  io: CliIo,
+  snapshotFile: string | undefined,
+  now: Date = new Date(),
+): ReportContext {
+  const stdout = io.stdout as CliIo['stdout'] & { readonly columns?: number };
+  return {
+    toolVersion: TOOL_VERSION,
+    generatedAt: now.toISOString(),
+    command,
+    snapshot,
+    // The terminal branch's terminalFor(io, ...) replaces this: colour on a terminal unless NO_COLOR, its width.
+    terminal: { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, width: stdout.columns ?? 100 },
+    ...(snapshotFile === undefined ? {} : { snapshotFile }),
+  };
 }
 
 /** Prints the findings in the chosen format; returns the exit code (1 when a finding reaches `failOn`). */
-export function printFindings(result: AnalysisResult, format: Format, failOn: Severity | undefined, io: CliIo): number {
-  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
-  io.stdout.write(
-    format === 'json'
-      ? renderFindingsJson(result)
-      : format === 'markdown'
-        ? renderFindingsMarkdown(result)
-        : renderFindingsTable(result, style),
-  );
+export function printFindings(
+  result: AnalysisResult,
+  format: OutputFormat,
+  failOn: Severity | undefined,
+  io: CliIo,
+  ctx: ReportContext,
+): number {
+  io.stdout.write(renderFindingsReport(result, format, ctx));
   // A suppressed finding is not open: it does not fail the run.
   return failOn && result.findings.some((f) => !f.suppressed && atLeast(f.severity, failOn)) ? 1 : 0;
 }

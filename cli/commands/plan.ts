@@ -5,9 +5,9 @@ import { UsageError } from '../../lambdas/shared/errors';
 import { type CliIo, readSnapshot, writeChunks } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
 import { markSuppressed, readMutelist } from '../mutelist';
-import { renderPlansJsonChunks, renderPlansMarkdown, renderPlansTable } from '../render/plans';
-import { makeStyle } from '../render/style';
-import { parseFormat, parseQuota } from './analyze';
+import { PLAN_OUTPUT_FORMATS, parseOutputFormat } from '../render/output-formats';
+import { renderPlansReportChunks } from '../render/report';
+import { parseQuota, reportContext } from './analyze';
 
 export interface PlanOptions {
   readonly snapshot: string;
@@ -23,7 +23,7 @@ export interface PlanOptions {
 
 /** `irsa-doctor plan`: prints the fix plans; exit 0 when it ran. Bad input throws a typed error. */
 export async function planCommand(options: PlanOptions, io: CliIo): Promise<number> {
-  const format = parseFormat(options.format);
+  const format = parseOutputFormat(options.format, PLAN_OUTPUT_FORMATS);
   const quota = options.trustPolicyQuota === undefined ? undefined : parseQuota(options.trustPolicyQuota);
   const now = new Date();
   const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, now);
@@ -43,13 +43,8 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
     ...planned,
     analysis: { ...planned.analysis, findings: markSuppressed(planned.analysis.findings, mutelist, now) },
   };
-  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
-  if (format === 'json') await writeChunks(io.stdout, renderPlansJsonChunks(result));
-  else {
-    io.stdout.write(
-      format === 'markdown' ? renderPlansMarkdown(result, result.analysis.findings) : renderPlansTable(result, style),
-    );
-  }
+  const ctx = reportContext('plan', snapshot, io, options.snapshot === '-' ? undefined : options.snapshot, now);
+  await writeChunks(io.stdout, renderPlansReportChunks(result, format, ctx));
   return 0;
 }
 

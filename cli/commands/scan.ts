@@ -18,8 +18,9 @@ import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
 import { parseSnapshot } from '../../lambdas/shared/schemas';
 import { type CliIo, writeFileAtomic } from '../io';
 import { readMutelist, withMutelist } from '../mutelist';
+import { parseOutputFormat } from '../render/output-formats';
 import { progressBar } from '../render/progress';
-import { parseFormat, parseSeverity, printFindings } from './analyze';
+import { parseSeverity, printFindings, reportContext } from './analyze';
 
 export const DEFAULT_SCANNER_ROLE = 'IrsaDoctorScanner';
 
@@ -67,7 +68,7 @@ function wholeNumber(value: string, flag: string, min: number, max: number): num
  * the findings. Exit 0 ran, 1 --fail-on met, 2 bad usage or unusable credentials.
  */
 export async function scanCommand(options: ScanOptions, io: CliIo): Promise<number> {
-  const format = parseFormat(options.format);
+  const format = parseOutputFormat(options.format);
   const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
   const accountConcurrency = wholeNumber(options.concurrency, '--concurrency', 1, 64);
   const maxAttempts = wholeNumber(options.maxAttempts, '--max-attempts', 1, 20);
@@ -117,7 +118,9 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   if (options.output) await writeFileAtomic(options.output, `${JSON.stringify(snapshot, null, 2)}\n`);
 
   if (io.stderr.isTTY) io.stderr.write(scanSummary(snapshot, regions.length, Date.now() - started, options.output));
-  return printFindings(withMutelist(analyzeEstate(snapshot), mutelist, new Date()), format, failOn, io);
+  const now = new Date();
+  const ctx = reportContext('scan', snapshot, io, options.output, now);
+  return printFindings(withMutelist(analyzeEstate(snapshot), mutelist, now), format, failOn, io, ctx);
 }
 
 /** The kubeconfig and the contexts asked for; undefined when the cluster side is not to be read. */
