@@ -1,6 +1,7 @@
 import type { AnalysisResult, Finding, Severity } from '../../lambdas/domain/finding';
 import { stableId } from '../../lambdas/domain/finding';
 import { RULE_CATALOG, type RuleMeta } from '../../lambdas/domain/rules/catalog';
+import { escapeControls as esc } from '../../lambdas/shared/text';
 import { collectionReport } from './collection';
 import type { ReportContext } from './report';
 
@@ -120,7 +121,8 @@ function sarifResult(f: Finding, ruleIndex: number, ctx: ReportContext) {
     ...(ruleIndex >= 0 ? { ruleIndex } : {}),
     kind: 'fail' as const,
     level: sarifLevel(f.severity),
-    message: { text: `${f.title}: ${f.message}\n\nFix: ${f.remediation}` },
+    // Text for people: controls and bidi overrides shown as visible escapes, as in the table (data fields keep them).
+    message: { text: esc(`${f.title}: ${f.message}\n\nFix: ${f.remediation}`, true) },
     locations: [
       {
         ...(ctx.snapshotFile
@@ -136,7 +138,9 @@ function sarifResult(f: Finding, ruleIndex: number, ctx: ReportContext) {
             {
               kind: 'external' as const,
               status: 'accepted' as const,
-              justification: `${f.suppressed.reason} (suppression ${f.suppressed.by}, until ${f.suppressed.until})`,
+              justification: esc(
+                `${f.suppressed.reason} (suppression ${f.suppressed.by}, until ${f.suppressed.until})`,
+              ),
             },
           ],
         }
@@ -180,19 +184,12 @@ function logicalLocations(f: Finding) {
 }
 
 /**
- * Stable across runs: the rule and what it is about (account, resource, cluster, Kubernetes object), not the
- * message (whose wording or counts may change) nor the run's time.
+ * Stable across runs: the finding's id, which the analysis derives from the rule, the resource's ARN and what
+ * within the resource it is about (the statement, the condition key, the Kubernetes object), never from the
+ * message's wording, counts or the run's time. Hashed again with the version of this scheme.
  */
 function fingerprint(f: Finding): string {
-  const k = f.kubernetesObject;
-  return stableId(
-    f.ruleId,
-    f.accountId,
-    f.resourceArn,
-    f.cluster ?? '',
-    f.region ?? '',
-    k ? `${k.kind}/${k.namespace ?? ''}/${k.name}` : '',
-  );
+  return stableId('irsa-doctor-fingerprint-v1', f.id);
 }
 
 /** One notification per account or cluster not read completely: results there may be missing. */
@@ -220,7 +217,10 @@ function collectionNotifications(ctx: ReportContext) {
 
 /** A relative path as a relative URI reference (forward slashes, percent-encoded); an absolute one as file://. */
 function fileUri(path: string): string {
-  const slashed = path.replace(/\\/g, '/');
+  // A lone surrogate cannot be percent-encoded: it becomes U+FFFD first.
+  const slashed = path
+    .replace(/\\/g, '/')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   const encoded = slashed
     .split('/')
     .map((s) => encodeURIComponent(s))
