@@ -4,7 +4,7 @@ import type { PlanResult } from '../../lambdas/domain/plan/plan-model';
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { UsageError } from '../../lambdas/shared/errors';
 import { collectionReport, findingCounts, ruleResults } from './collection';
-import { renderFindingsComment, renderPlansComment } from './comment-markdown';
+import { GITHUB_COMMENT_LIMIT, renderFindingsComment, renderPlansComment } from './comment-markdown';
 import { renderFindingsTable } from './findings';
 import { renderJunit } from './junit';
 import { type OutputFormat, PLAN_OUTPUT_FORMATS } from './output-formats';
@@ -30,6 +30,11 @@ export interface ReportContext {
    * points each result's physical location at it, the only file a finding honestly comes from.
    */
   readonly snapshotFile?: string;
+  /**
+   * The report is written to a file (--out-file), not shown or posted: markdown is then written whole, not cut to
+   * a GitHub comment's 65,536 characters (the cut report's last line points here).
+   */
+  readonly toFile?: boolean;
 }
 
 /** A plan run's result as the plan command has it: the plans, the planner's own findings and the analysis. */
@@ -47,7 +52,7 @@ export function renderFindingsReport(result: AnalysisResult, format: OutputForma
     case 'text':
       return renderFindingsText(result.findings);
     case 'markdown':
-      return renderFindingsComment(result, ctx);
+      return renderFindingsComment(result, ctx, commentLimit(ctx));
     case 'sarif':
       return `${JSON.stringify(renderSarif(result, ctx), null, 2)}\n`;
     case 'junit':
@@ -88,7 +93,7 @@ export function* renderPlansReportChunks(
       yield renderPlansText(result.plans, result.findings);
       return;
     case 'markdown':
-      yield renderPlansComment(result, ctx);
+      yield renderPlansComment(result, ctx, commentLimit(ctx));
       return;
     default:
       throw new UsageError(
@@ -164,6 +169,10 @@ export function* jsonEnvelopeChunks(
     yield '\n  ]';
   }
   yield '\n}\n';
+}
+
+function commentLimit(ctx: ReportContext): number {
+  return ctx.toFile ? Number.POSITIVE_INFINITY : GITHUB_COMMENT_LIMIT;
 }
 
 /** YAML 1.2 of a JSON-shaped value: no anchors for repeated objects, no line folding (a value stays one line). */
