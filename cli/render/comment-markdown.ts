@@ -23,7 +23,8 @@ export function renderFindingsComment(
   const body = new Budget(limit, summarySection(result, ctx));
   let shown = 0;
   for (const section of sections(result.findings)) {
-    const added = addSection(body, section);
+    // Without a limit (a file, not a comment) each finding's evidence comes too, collapsed.
+    const added = addSection(body, section, !Number.isFinite(limit));
     shown += added;
     if (added < section.findings.length) break;
   }
@@ -47,10 +48,14 @@ function sections(
 }
 
 /** Adds a section's findings while they fit (the block closed either way); returns how many were added. */
-function addSection(body: Budget, section: { readonly title: string; readonly findings: readonly Finding[] }): number {
+function addSection(
+  body: Budget,
+  section: { readonly title: string; readonly findings: readonly Finding[] },
+  evidence: boolean,
+): number {
   const open = `<details><summary>${section.title}: ${html(countLine(section.findings))}</summary>\n\n`;
   const close = '</details>\n\n';
-  const blocks = section.findings.map(findingBlock);
+  const blocks = section.findings.map((f) => findingBlock(f, evidence));
   if (!body.fits(open + (blocks[0] ?? '') + close)) return 0;
   body.add(open);
   let added = 0;
@@ -169,8 +174,8 @@ function countLine(findings: readonly Finding[]): string {
   return parts.join(', ');
 }
 
-/** One finding: severity, rule and title; the resource; the message; what the pod sees; the fix. */
-function findingBlock(f: Finding): string {
+/** One finding: severity, rule and title; the resource; the message; what the pod sees; the fix; its evidence. */
+function findingBlock(f: Finding, evidence: boolean): string {
   const k = f.kubernetesObject;
   const lines = [
     `#### ${f.severity.toUpperCase()} ${f.ruleId}: ${md(f.title)}${f.suppressed ? ' (suppressed)' : ''}`,
@@ -186,7 +191,18 @@ function findingBlock(f: Finding): string {
   }
   lines.push(md(f.message), '');
   if (f.podError) lines.push(fence(f.podError), '');
-  lines.push(`**Fix:** ${md(f.remediation)}`, '', '');
+  lines.push(`**Fix:** ${md(f.remediation)}`, '');
+  if (evidence) {
+    lines.push(
+      '<details><summary>Evidence</summary>',
+      '',
+      fence(JSON.stringify(f.evidence, null, 2), 'json'),
+      '',
+      '</details>',
+      '',
+    );
+  }
+  lines.push('');
   return lines.join('\n');
 }
 

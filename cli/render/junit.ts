@@ -1,5 +1,6 @@
 import type { AnalysisResult, Finding } from '../../lambdas/domain/finding';
 import { RULE_CATALOG } from '../../lambdas/domain/rules/catalog';
+import { escapeControls as esc } from '../../lambdas/shared/text';
 import { collectionReport } from './collection';
 import type { ReportContext } from './report';
 
@@ -142,28 +143,19 @@ function testcase(classname: string, name: string, inner: string): string {
 }
 
 /**
- * Characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF), and the ones it can
- * but a reader should not be handed raw: DEL, C1 controls, the bidirectional overrides and isolates ("Trojan
- * Source"), the line and paragraph separators. Each is written as a visible escape (`\x1b`, `\u{202e}`), the way
- * the table shows them: a CI page shows the name as it is, and the document stays well-formed.
+ * Element text. Controls, DEL, C1 controls, the bidirectional overrides and isolates ("Trojan Source"), the line
+ * and paragraph separators and lone surrogates are written as visible escapes, as the table shows them (`\e`,
+ * `\x07`, `\u{202e}`): most C0 controls cannot be in XML 1.0 at all, and the rest should not reach a CI page raw.
+ * Line breaks stay. U+FFFE and U+FFFF (not XML characters either) too. Then `&`, `<` and `>` are escaped, so `]]>`
+ * or markup in a name is text.
  */
-const NOT_IN_XML =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this expression's purpose
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-function visible(c: string): string {
-  const code = c.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16).padStart(4, '0')}}`;
-}
-
-/** Element text: `&`, `<`, `>` escaped (so `]]>` cannot end anything), the characters above made visible. */
 export function text(value: string): string {
-  return value
-    .replace(NOT_IN_XML, visible)
+  return esc(value, true)
+    .replace(/[\ufffe\uffff]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`)
     .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
-/** An attribute value in double quotes: as text, and quotes, tabs and line breaks as character references. */
+/** An attribute value in double quotes: as text, and quotes and line breaks as character references. */
 export function attr(value: string): string {
   return text(value).replace(/["\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 }

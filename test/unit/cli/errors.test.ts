@@ -243,7 +243,7 @@ describe('irsa-doctor escapes control characters in what people read', () => {
     };
   }
 
-  it.each(['table', 'markdown'])('escapes them in analyze --format %s', async (format) => {
+  it.each(['table'])('escapes them in analyze --format %s', async (format) => {
     const path = file(`evil-${format}.json`, JSON.stringify(evilEstate()));
     const cli = captureIo('', { tty: true });
     await main(['analyze', '--snapshot', path, '--format', format], cli.io);
@@ -255,6 +255,14 @@ describe('irsa-doctor escapes control characters in what people read', () => {
     expect(cli.out()).toMatch(/evil\\{1,2}e\\?\[31mred/);
     expect(cli.out()).toContain('sa\\rOK all good');
     expect(cli.out()).toContain('\\u{202e}');
+  });
+
+  it.each(['markdown', 'text', 'junit'])('lets none of them through raw in analyze --format %s', async (format) => {
+    const path = file(`evil-${format}.json`, JSON.stringify(evilEstate()));
+    const cli = captureIo('', { tty: true });
+    await main(['analyze', '--snapshot', path, '--format', format], cli.io);
+    expect(cli.out()).toMatch(/IRSA-015/);
+    for (const raw of EVIL) expect(cli.out()).not.toContain(raw);
   });
 
   it('escapes them in plan --format table', async () => {

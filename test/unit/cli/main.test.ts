@@ -52,8 +52,8 @@ describe('irsa-doctor analyze', () => {
   it('renders markdown for a report, with policy text escaped', async () => {
     const cli = captureIo();
     await main(['analyze', '--snapshot', ESTATE, '--format', 'markdown'], cli.io);
-    expect(cli.out()).toMatch(/^# IRSA Doctor findings/);
-    expect(cli.out()).toContain('#### IRSA-021: Several clusters merged into one statement (critical)');
+    expect(cli.out()).toMatch(/^## IRSA Doctor\n\n\*\*44 open finding\(s\)\*\*/);
+    expect(cli.out()).toContain('#### CRITICAL IRSA-021: Several clusters merged into one statement');
     expect(cli.out()).not.toMatch(/<script/i);
   });
 
@@ -101,7 +101,7 @@ describe('irsa-doctor analyze', () => {
       ['--snapshot', file('v2.json', JSON.stringify({ schemaVersion: 2 }))],
       /unsupported schemaVersion 2/,
     ],
-    ['an unknown format', ['--snapshot', ESTATE, '--format', 'yaml'], /argument 'yaml' is invalid/],
+    ['an unknown format', ['--snapshot', ESTATE, '--format', 'xml'], /argument 'xml' is invalid/],
     ['an unknown severity', ['--snapshot', ESTATE, '--fail-on', 'severe'], /argument 'severe' is invalid/],
     [
       'a bad quota',
@@ -297,7 +297,7 @@ describe('irsa-doctor scan: bad usage is refused before any AWS call', () => {
     [['--regions', ','], /--regions .* got none/],
     [['--concurrency', '0'], /--concurrency must be a whole number from 1 to 64; got "0"/],
     [['--max-attempts', 'lots'], /--max-attempts must be a whole number from 1 to 20; got "lots"/],
-    [['--format', 'yaml'], /Allowed choices are table, json, markdown/],
+    [['--format', 'xml'], /Allowed choices are table, json, yaml, text, markdown, sarif, junit/],
   ])('%j', async (args, message) => {
     const { code, err } = await run(...(args as string[]));
     expect(code).toBe(2);

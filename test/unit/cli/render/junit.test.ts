@@ -69,12 +69,13 @@ describe('renderJunit', () => {
     expect(xml).not.toContain(']]>');
     expect(xml).not.toContain('<script>');
     for (const raw of ['\u001b', '\u0000', '\u0007', '\u202e', '\u2066', '\ud800']) expect(xml).not.toContain(raw);
-    expect(xml).toContain('evil\\x1b[31m\\u{202e}override');
+    expect(xml).toContain('evil\\e[31m\\u{202e}override');
     expect(xml).toContain('&lt;/summary&gt;&lt;script&gt;');
   });
 
   it('escapes attribute values so tabs and line breaks survive attribute normalisation', () => {
-    expect(attr('a"b\tc\nd\re & <x>')).toBe('a&#34;b&#9;c&#10;d&#13;e &amp; &lt;x&gt;');
+    expect(attr('a"b\tc\nd\re & <x>')).toBe('a&#34;b\\tc&#10;d\\re &amp; &lt;x&gt;');
+    expect(text('a\ufffeb\u0000')).toBe('a\\u{fffe}b\\x00');
     expect(text(`x${HOSTILE}`)).not.toMatch(/[<>]/);
   });
 

@@ -121,6 +121,8 @@ describe('renderFindingsReport table and markdown', () => {
     expect(shown).toContain('Cut to fit');
     expect(toFile.length).toBeGreaterThan(65_536);
     expect(toFile).not.toContain('Cut to fit');
+    expect(toFile).toContain('<details><summary>Evidence</summary>');
+    expect(shown).not.toContain('<details><summary>Evidence</summary>');
   });
 });
 
