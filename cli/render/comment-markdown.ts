@@ -95,8 +95,8 @@ export function renderPlansComment(
 class Budget {
   private readonly parts: string[];
   private length: number;
-  /** Room kept for the truncation line and the closing tag it may need. */
-  private static readonly RESERVE = 400;
+  /** Room kept for the truncation line (at most about 500 characters, its file name clipped to 200). */
+  private static readonly RESERVE = 800;
 
   constructor(
     private readonly limit: number,

@@ -75,6 +75,15 @@ describe('renderFindingsComment (markdown for a GitHub comment)', () => {
     expect(md).toContain('irsa-doctor analyze --snapshot examples/estate.json --output markdown --out-file report.md');
   });
 
+  it('stays under the limit with a very long snapshot file name in the pointer', () => {
+    const long = reportContext(snapshot, { snapshotFile: `${'d/'.repeat(400)}estate.json` });
+    for (const limit of [3000, 6000, 20_000]) {
+      const md = renderFindingsComment(result, long, limit);
+      expect(md.length).toBeLessThanOrEqual(limit);
+      expect(md).toContain('more finding(s) not shown');
+    }
+  });
+
   it('says there is nothing open when there are no findings', () => {
     const md = renderFindingsComment(analyzed(EMPTY_ESTATE), reportContext(EMPTY_ESTATE));
     expect(md).toContain('**No open findings**');
