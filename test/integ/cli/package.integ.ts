@@ -8,7 +8,7 @@
  * written: the compiled CLI, the two schemas, the example estate and the README).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMULATOR_CREDENTIALS } from '../../../emulator/seed';
@@ -51,6 +51,12 @@ beforeAll(() => {
   packed = pack(dir, { build: true });
   installed = installGlobally(packed.tarball, dir);
 }, INSTALL_BUDGET);
+
+// The install is about 36 MB on disk: not left behind.
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(emptyDir, { recursive: true, force: true });
+});
 
 describe('the packed tarball', () => {
   it('holds the compiled CLI, its launcher, the schemas, the example estate and the README: no sources or tests', () => {

@@ -5,16 +5,22 @@
  * test/integ/cli/package.integ.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, systemNode } from '../../support/package-install';
 
 const NOTICE_OPT_OUT = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A package directory holding the real launcher and, when given, `main` as dist/cli/main.js. */
 function packageWith(main?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-bin-'));
+  made.push(dir);
   mkdirSync(join(dir, 'bin'));
   copyFileSync(join(ROOT, 'bin', 'irsa-doctor.cjs'), join(dir, 'bin', 'irsa-doctor.cjs'));
   if (main !== undefined) {
