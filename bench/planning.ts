@@ -5,9 +5,9 @@
  *   snapshot file and JSON.parses it as the CLI does (without schema validation), then times `planEstate`, which
  *   analyzes the estate first and plans every finding, once. The peak is the child's own
  *   `process.resourceUsage().maxRSS`: the snapshot text and parsed estate included, as a user's process holds them.
- * - `runCliBench` runs `node bin/irsa-doctor.cjs <command> --snapshot <file> --format json` as a user would (through
- *   tsx, reading, validating and rendering included, output to /dev/null), with a preloaded module that reports the
- *   process's peak resident set when it exits.
+ * - `runCliBench` runs `node bin/irsa-doctor.cjs <command> --snapshot <file> --format json` as a user would (the
+ *   build in dist/, which `npm run bench` makes first; reading, validating and rendering included, output to
+ *   /dev/null), with a preloaded module that reports the process's peak resident set when it exits.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

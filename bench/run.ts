@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --org-accounts N --org-latency MS --org-concurrency N --only analysis,cli,sweep,org,proof,kube]`:
- * benchmarks, never part of the tests.
+ * `npm run bench [-- --roles N --iterations K --accounts A --regions R --clusters C --roles-per-account N --org-accounts N --org-latency MS --org-concurrency N --startup-runs N --only startup,analysis,cli,sweep,org,proof,kube]`:
+ * benchmarks, never part of the tests. `startup` (first, quick; alone: `npm run bench:cli`) packs and installs the package
+ * and times the installed CLI's cold start against `node -e 0` (bench/cli-startup.ts).
  * Prints the figures and writes them as JSON to bench/results/latest.json for tracking over time.
  * `analysis` also plans the same estate, in a child process, for its time and peak memory; `cli` times the CLI's
  * analyze and plan commands on it. `kube` seeds a local kube-apiserver (--kube-pods, --kube-service-accounts) and counts
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import type { benchEstate as BenchEstate, runAnalysisBench as RunAnalysisBench } from './analysis';
+import { cliStartupLines, runCliStartupBench } from './cli-startup';
 import { runKubeBench } from './kube';
 import { runOrgSweepBench } from './org-sweep';
 import { runCliBench, runPlanningBench } from './planning';
@@ -64,6 +66,7 @@ const { values } = parseArgs({
     'org-accounts': { type: 'string', default: '1000' },
     'org-latency': { type: 'string', default: '100' },
     'org-concurrency': { type: 'string', default: '40' },
+    'startup-runs': { type: 'string', default: '15' },
   },
 });
 const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number => {
@@ -74,11 +77,11 @@ const positive = (name: string, value: string | undefined, max = Number.MAX_SAFE
   }
   return n;
 };
-const SECTIONS = ['analysis', 'cli', 'sweep', 'org', 'proof', 'kube'];
+const SECTIONS = ['startup', 'analysis', 'cli', 'sweep', 'org', 'proof', 'kube'];
 const only = values.only?.split(',');
 if (only?.some((section) => !SECTIONS.includes(section))) {
   process.stderr.write(
-    `bench: --only takes analysis, cli, sweep, org, proof or kube, comma-separated; got "${values.only}"\n`,
+    `bench: --only takes startup, analysis, cli, sweep, org, proof or kube, comma-separated; got "${values.only}"\n`,
   );
   process.exit(2);
 }
@@ -188,6 +191,14 @@ async function kubeSection(lines: string[], results: Record<string, unknown>): P
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
   const lines: string[] = [];
+
+  if (runs('startup')) {
+    const startup = runCliStartupBench(positive('startup-runs', values['startup-runs'], 1000), (line) =>
+      process.stderr.write(`${line}\n`),
+    );
+    lines.push(...cliStartupLines(startup), '');
+    results.startup = startup;
+  }
 
   if (runs('proof')) {
     const iterations = positive('iterations', values.iterations);

@@ -263,11 +263,13 @@ describe('irsa-doctor rules', () => {
   });
 });
 
-describe('the installed launcher', () => {
-  it('runs from bin/irsa-doctor.cjs as npx would, with the same exit codes', async () => {
+describe('the development launcher', () => {
+  // bin/irsa-doctor.cjs runs the build in dist/; the package integration test (test/integ/cli/package.integ.ts) runs it
+  // installed from the packed tarball. Here the development launcher, which runs these sources through tsx.
+  it('runs from scripts/dev-cli.cjs in a process, with the same exit codes', async () => {
     const run = promisify(execFile);
     const ok = await run(process.execPath, [
-      join(ROOT, 'bin/irsa-doctor.cjs'),
+      join(ROOT, 'scripts/dev-cli.cjs'),
       'analyze',
       '--snapshot',
       ESTATE,
@@ -276,10 +278,10 @@ describe('the installed launcher', () => {
     ]);
     expect(JSON.parse(ok.stdout).summary.accounts).toBe(4);
     await expect(
-      run(process.execPath, [join(ROOT, 'bin/irsa-doctor.cjs'), 'analyze', '--snapshot', ESTATE, '--fail-on', 'high']),
+      run(process.execPath, [join(ROOT, 'scripts/dev-cli.cjs'), 'analyze', '--snapshot', ESTATE, '--fail-on', 'high']),
     ).rejects.toMatchObject({ code: 1 });
     await expect(
-      run(process.execPath, [join(ROOT, 'bin/irsa-doctor.cjs'), 'analyze', '--snapshot', join(dir, 'nope.json')]),
+      run(process.execPath, [join(ROOT, 'scripts/dev-cli.cjs'), 'analyze', '--snapshot', join(dir, 'nope.json')]),
     ).rejects.toMatchObject({ code: 2 });
   });
 });

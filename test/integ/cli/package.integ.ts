@@ -1,0 +1,148 @@
+/**
+ * The published package, as a user installs it: `npm pack` of this checkout (prepack builds dist/), `npm install -g
+ * --prefix <tmp>` of the tarball with its dependencies from the registry, then the installed `irsa-doctor` run with a
+ * PATH that holds only `node` (the machine's own Node: 20 on this team's machines), HOME and the working directory an
+ * empty folder: no tsx, no repository node_modules, nothing compiled at start.
+ *
+ * Size bounds (README "Install"): the tarball under 1 MiB packed and 4 MiB unpacked (0.25 MB and 1.0 MB when
+ * written: the compiled CLI, the two schemas, the example estate and the README).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMULATOR_CREDENTIALS } from '../../../emulator/seed';
+import {
+  type Installed,
+  installGlobally,
+  onlyNodePath,
+  type Packed,
+  pack,
+  requiredPackages,
+  runInstalled,
+  systemNode,
+} from '../../support/package-install';
+import { budgetFor } from '../budget';
+import { endpointUrl } from '../emulator-env';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const repoPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-package-'));
+const emptyDir = mkdtempSync(join(tmpdir(), 'irsa-doctor-empty-'));
+// The machine's own Node, for the installed CLI and for the sources it is compared with (JSON.parse's messages, quoted
+// in findings, differ between Node versions).
+const node = systemNode();
+const pathDir = onlyNodePath(dir, node);
+let packed: Packed;
+let installed: Installed;
+
+const run = (args: readonly string[], extraEnv?: Record<string, string>) =>
+  runInstalled(installed, args, { pathDir, emptyDir, ...(extraEnv ? { extraEnv } : {}) });
+
+// Building (tsc), packing and installing 40 packages from the registry on a loaded 2-core machine: a few minutes at
+// worst (about 30 s idle). A budget only bounds how long a hang is waited for.
+const INSTALL_BUDGET = budgetFor({ calls: 0, otherMs: 10 * 60_000 });
+
+beforeAll(() => {
+  packed = pack(dir, { build: true });
+  installed = installGlobally(packed.tarball, dir);
+}, INSTALL_BUDGET);
+
+// The install is about 36 MB on disk: not left behind.
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(emptyDir, { recursive: true, force: true });
+});
+
+describe('the packed tarball', () => {
+  it('holds the compiled CLI, its launcher, the schemas, the example estate and the README: no sources or tests', () => {
+    const paths = packed.files.map((f) => f.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['bin/irsa-doctor.cjs', 'dist/cli/main.js', 'package.json', 'README.md']),
+    );
+    const allowed =
+      /^(package\.json|README\.md|LICENSE|bin\/irsa-doctor\.cjs|dist\/(cli|lambdas)\/.+\.js|dist\/schema\/[^/]+\.schema\.json|schema\/[^/]+\.schema\.json|examples\/estate\.json)$/;
+    expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
+    // Nothing of the CDK app, the console, the emulator, the bench or the tests, even compiled.
+    expect(paths.filter((p) => /(^|\/)(infra|console|emulator|bench|test|kube|demo)\//.test(p))).toEqual([]);
+    expect(packed.size).toBeLessThan(1024 * 1024);
+    expect(packed.unpackedSize).toBeLessThan(4 * 1024 * 1024);
+  });
+});
+
+describe('the installed package, with only node on PATH', () => {
+  it('prints its version and its help', () => {
+    const version = run(['--version']);
+    expect(version.stderr).toBe('');
+    expect(version.stdout.trim()).toBe(repoPackage.version);
+    expect(version.status).toBe(0);
+
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    for (const command of ['analyze', 'plan', 'scan', 'probe', 'rules']) expect(help.stdout).toContain(command);
+  });
+
+  it('analyzes the example estate it ships, with the same findings as the sources give', () => {
+    const shipped = join(installed.packageDir, 'examples', 'estate.json');
+    const installedRun = run(['analyze', '--snapshot', shipped, '--format', 'json']);
+    expect(installedRun.status).toBe(0);
+    const fromInstalled = JSON.parse(installedRun.stdout) as { findings: unknown[] };
+
+    // The same command through the TypeScript sources (the dev launcher, tsx), on the repository's example.
+    const fromSources = spawnSync(
+      node,
+      [
+        join(ROOT, 'scripts', 'dev-cli.cjs'),
+        'analyze',
+        '--snapshot',
+        join(ROOT, 'examples', 'estate.json'),
+        '--format',
+        'json',
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(fromSources.status).toBe(0);
+    expect(fromInstalled.findings.length).toBeGreaterThan(30);
+    expect(fromInstalled.findings).toEqual((JSON.parse(fromSources.stdout) as { findings: unknown[] }).findings);
+  });
+
+  it('exits 2 with one line for a snapshot that does not exist (the same exit codes as the sources)', () => {
+    const missing = run(['analyze', '--snapshot', join(emptyDir, 'nope.json')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^irsa-doctor: .*nope\.json/);
+  });
+
+  it(
+    'scans the emulator with the SDK it installed, and prints no SDK notice about the Node version',
+    () => {
+      const scan = run(['scan', '--regions', 'us-east-1', '--endpoint-url', endpointUrl(), '--max-attempts', '3'], {
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      });
+      expect(scan.stderr).not.toMatch(/NodeVersionSupportWarning|Warning:/);
+      expect(scan.status).toBe(0);
+      expect(scan.stdout).toMatch(/^IRSA Doctor: \d+ account\(s\)/);
+    },
+    budgetFor({ calls: 2000 }),
+  );
+
+  it('declares as dependencies exactly the packages the compiled CLI requires, and installs nothing else of ours', () => {
+    const required = [
+      ...requiredPackages(join(installed.packageDir, 'dist')),
+      ...requiredPackages(join(installed.packageDir, 'bin')),
+    ];
+    const declared = Object.keys(repoPackage.dependencies);
+    expect([...new Set(required)].sort()).toEqual([...declared].sort());
+
+    // The CDK app, the console and the dev tooling stay out of a user's install.
+    const top = new Set(readdirSync(join(installed.packageDir, 'node_modules')));
+    for (const dev of ['aws-cdk-lib', 'constructs', 'tsx', 'typescript', 'esbuild', 'jest', '@aws-lambda-powertools']) {
+      expect(top.has(dev)).toBe(false);
+    }
+  });
+});
