@@ -1,13 +1,15 @@
 import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
 import { type AnalysisResult, atLeast, SEVERITIES, type Severity } from '../../lambdas/domain/finding';
 import { UsageError } from '../../lambdas/shared/errors';
+import { ANALYSIS_FORMATS } from '../cli-options';
+import { type FindingFilter, filterAnalysis } from '../filters';
 import { type CliIo, readSnapshot } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
 import { readMutelist, withMutelist } from '../mutelist';
 import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
 import { makeStyle } from '../render/style';
 
-export const FORMATS = ['table', 'json', 'markdown'] as const;
+export const FORMATS = ANALYSIS_FORMATS;
 export type Format = (typeof FORMATS)[number];
 
 export interface AnalyzeOptions {
@@ -19,6 +21,8 @@ export interface AnalyzeOptions {
   readonly kubeObjects?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings shown as suppressed, not counted as open. */
   readonly mutelist?: string;
+  /** --severity, --rule, --account, --cluster, --namespace: applied before the output and --fail-on. */
+  readonly filter?: FindingFilter;
 }
 
 /** `irsa-doctor analyze`: returns the exit code (0 ran, 1 --fail-on met). Bad input throws a typed error. */
@@ -30,7 +34,7 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
   const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, now);
   const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
-  return printFindings(withMutelist(result, mutelist, now), format, failOn, io);
+  return printFindings(filterAnalysis(withMutelist(result, mutelist, now), options.filter ?? {}), format, failOn, io);
 }
 
 /** Prints the findings in the chosen format; returns the exit code (1 when a finding reaches `failOn`). */

@@ -2,6 +2,7 @@ import { type PlanOptions as PlannerOptions, planShard } from '../../lambdas/dom
 import { WIDENING_CLASSES } from '../../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { UsageError } from '../../lambdas/shared/errors';
+import { type FindingFilter, filterPlanResult } from '../filters';
 import { type CliIo, readSnapshot, writeChunks } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
 import { markSuppressed, readMutelist } from '../mutelist';
@@ -19,6 +20,8 @@ export interface PlanOptions {
   readonly kubeObjects?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings are not planned. */
   readonly mutelist?: string;
+  /** --severity, --rule, --account, --cluster, --namespace: plans shown for the findings kept. */
+  readonly filter?: FindingFilter;
 }
 
 /** `irsa-doctor plan`: prints the fix plans; exit 0 when it ran. Bad input throws a typed error. */
@@ -39,10 +42,13 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
     { record: () => true, plan: (f) => !markSuppressed([f], mutelist, now)[0]?.suppressed },
     planner,
   );
-  const result = {
-    ...planned,
-    analysis: { ...planned.analysis, findings: markSuppressed(planned.analysis.findings, mutelist, now) },
-  };
+  const result = filterPlanResult(
+    {
+      ...planned,
+      analysis: { ...planned.analysis, findings: markSuppressed(planned.analysis.findings, mutelist, now) },
+    },
+    options.filter ?? {},
+  );
   const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
   if (format === 'json') await writeChunks(io.stdout, renderPlansJsonChunks(result));
   else {

@@ -16,12 +16,11 @@ import { DEFAULT_REGIONS, parseRegionList } from '../../lambdas/domain/regions';
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
 import { parseSnapshot } from '../../lambdas/shared/schemas';
+import { type FindingFilter, filterAnalysis } from '../filters';
 import { type CliIo, writeFileAtomic } from '../io';
 import { readMutelist, withMutelist } from '../mutelist';
 import { progressBar } from '../render/progress';
 import { parseFormat, parseSeverity, printFindings } from './analyze';
-
-export const DEFAULT_SCANNER_ROLE = 'IrsaDoctorScanner';
 
 export interface ScanOptions {
   readonly profile?: string;
@@ -46,6 +45,8 @@ export interface ScanOptions {
   readonly kubeContext?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings shown as suppressed, not counted as open. */
   readonly mutelist?: string;
+  /** --severity, --rule, --account, --cluster, --namespace: applied to the findings, not to the saved snapshot. */
+  readonly filter?: FindingFilter;
 }
 
 const list = (text: string | undefined) =>
@@ -117,7 +118,8 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   if (options.output) await writeFileAtomic(options.output, `${JSON.stringify(snapshot, null, 2)}\n`);
 
   if (io.stderr.isTTY) io.stderr.write(scanSummary(snapshot, regions.length, Date.now() - started, options.output));
-  return printFindings(withMutelist(analyzeEstate(snapshot), mutelist, new Date()), format, failOn, io);
+  const analysis = withMutelist(analyzeEstate(snapshot), mutelist, new Date());
+  return printFindings(filterAnalysis(analysis, options.filter ?? {}), format, failOn, io);
 }
 
 /** The kubeconfig and the contexts asked for; undefined when the cluster side is not to be read. */
