@@ -103,8 +103,26 @@ export function keepsFinding(filter: FindingFilter, finding: Finding): boolean {
     within(filter.rules, finding.ruleId) &&
     within(filter.accounts, finding.accountId) &&
     within(filter.clusters, finding.cluster) &&
-    within(filter.namespaces, finding.kubernetesObject?.namespace)
+    within(filter.namespaces, findingNamespace(finding))
   );
+}
+
+const SUBJECT = /^system:serviceaccount:([^:]+):[^:]+$/;
+
+/**
+ * The Kubernetes namespace a finding is about: its Kubernetes object's (as a mute matches), else the service account
+ * its evidence names (`serviceAccount.namespace`, a Pod Identity `association.namespace`, `namespace`, or the `system:serviceaccount:NS:NAME` subject).
+ */
+export function findingNamespace(finding: Finding): string | undefined {
+  if (finding.kubernetesObject?.namespace !== undefined) return finding.kubernetesObject.namespace;
+  const evidence = finding.evidence as unknown as Readonly<Record<string, unknown>>;
+  for (const holder of [evidence.serviceAccount, evidence.association]) {
+    const namespace =
+      typeof holder === 'object' && holder !== null ? (holder as { namespace?: unknown }).namespace : undefined;
+    if (typeof namespace === 'string') return namespace;
+  }
+  if (typeof evidence.namespace === 'string') return evidence.namespace;
+  return typeof evidence.subject === 'string' ? SUBJECT.exec(evidence.subject)?.[1] : undefined;
 }
 
 /** The analysis with only the findings the filter keeps; the summary counts the open ones kept. */

@@ -123,7 +123,7 @@ function addFilterOptions(command: Command) {
     .option('--cluster <names>', 'only findings about these EKS clusters (by name)', collectList)
     .option(
       '-n, --namespace <names>',
-      'only findings about Kubernetes objects in these namespaces (as a mute matches)',
+      'only findings about service accounts or objects in these Kubernetes namespaces',
       collectList,
     );
 }
