@@ -501,8 +501,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {
-    return reportError(err, io);
+    return reportError(explainFetchFailure(err), io);
   }
+}
+
+/**
+ * A bare `TypeError: fetch failed` (undici's message for every network failure) that escaped a command becomes a
+ * NetworkError with the reason underneath (connection refused, host not found, TLS, timeout): never the whole message.
+ */
+export function explainFetchFailure(err: unknown): unknown {
+  if (!(err instanceof TypeError) || err.message !== 'fetch failed') return err;
+  const { DEFAULT_HTTP_TIMEOUT_MS, networkReason } = load<typeof import('./io.js')>('./io.js');
+  return new NetworkError(`network request failed: ${networkReason(err, DEFAULT_HTTP_TIMEOUT_MS)}`, { cause: err });
 }
 
 /** The command tree, for the completion scripts and the README reference test (nothing is run). */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ANALYSIS_FORMATS } from '../../../cli/cli-options';
-import { main } from '../../../cli/main';
+import { explainFetchFailure, main } from '../../../cli/main';
+import { NetworkError } from '../../../lambdas/shared/errors';
 import { captureIo } from '../../support/cli-io';
 
 const ROOT = join(__dirname, '../../..');
@@ -283,6 +284,17 @@ describe('one error style: `irsa-doctor: <what>: <cause>`, one line, exit 2', ()
     expect(out).toBe('');
     expectOneErrorLine(err);
     expect(err).toMatch(message);
+  });
+
+  it('never lets "fetch failed" be the whole message', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    });
+    const explained = explainFetchFailure(refused);
+    expect(explained).toBeInstanceOf(NetworkError);
+    expect((explained as Error).message).toBe('network request failed: connection refused (ECONNREFUSED)');
+    const other = new TypeError('x is not a function');
+    expect(explainFetchFailure(other)).toBe(other);
   });
 
   it('keeps exit 0 for --help and --version', async () => {
