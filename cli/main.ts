@@ -268,7 +268,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       )
       .requiredOption('--cluster <name|arn>', 'the EKS cluster (name, or ARN for its account and region)')
       .option('--region <region>', "the cluster's region (default: from the ARN, else AWS_REGION)")
-      .requiredOption('--namespace <namespace>', "the service account's namespace")
+      .requiredOption('-n, --namespace <namespace>', "the service account's namespace")
       .requiredOption('--service-account <name>', 'the service account')
       .option('--kubeconfig <file>', 'kubeconfig file(s), ":"-separated (default: KUBECONFIG, else ~/.kube/config)')
       .option('--kube-context <name>', 'kubeconfig context (default: its current-context)')

@@ -246,6 +246,26 @@ describe('filters on analyze, plan and scan', () => {
   });
 });
 
+describe('short flags, as kubectl and the AWS CLI tools spell them', () => {
+  it('probe takes -n for --namespace and -o for --output', async () => {
+    const { code, err } = await run([
+      'probe',
+      '--cluster',
+      'c',
+      '--region',
+      'us-west-2',
+      '-n',
+      'Bad_NS',
+      '--service-account',
+      's',
+      '-o',
+      'json',
+    ]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^irsa-doctor: --namespace must be a Kubernetes name/);
+  });
+});
+
 describe('--no-color', () => {
   it.each([
     ['after the command', ['analyze', '--snapshot', ESTATE, '--no-color']],
