@@ -5,10 +5,11 @@
 import { KUBECTL_COMMAND } from '../lambdas/domain/kubernetes/kube-read-limits';
 
 /**
- * `-o/--output` of analyze, scan and plan. The one place to switch over to the report formats of
- * cli/render/report.ts (OUTPUT_FORMATS: table, json, yaml, text, markdown, sarif, junit) once they render.
+ * `-o/--output` of analyze and scan, and of plan. The one place to switch over to the report formats once they
+ * render: OUTPUT_FORMATS and PLAN_OUTPUT_FORMATS of cli/render/output-formats.ts (a light module too).
  */
 export const ANALYSIS_FORMATS = ['table', 'json', 'markdown'] as const;
+export const PLAN_FORMATS = ['table', 'json', 'markdown'] as const;
 /** `rules -o`: the catalog as a table, JSON or a markdown table. */
 export const RULES_FORMATS = ['table', 'json', 'markdown'] as const;
 /** `probe -o`. */

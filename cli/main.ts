@@ -25,6 +25,7 @@ import {
   DEFAULT_SCANNER_ROLE,
   KUBE_OBJECTS_HELP,
   LIST_FORMATS,
+  PLAN_FORMATS,
   PROBE_FORMATS,
   PROBE_TOKEN_SECONDS,
   RULES_FORMATS,
@@ -182,7 +183,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
           '--snapshot <file>',
           'estate snapshot JSON (schema/estate-snapshot.v1.schema.json); "-" reads stdin',
         ),
-      ANALYSIS_FORMATS,
+      PLAN_FORMATS,
     ),
   )
     .option('--trust-policy-quota <chars>', 'trust-policy length quota when the snapshot does not carry it', undefined)
