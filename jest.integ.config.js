@@ -15,8 +15,6 @@ module.exports = {
       { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
     ],
   },
-  // cli/main.ts loads each command with import('./commands/x.js'), as the compiled package needs.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transformIgnorePatterns: ['/node_modules/(?!(@cloud-copilot)/)'],
   globalSetup: '<rootDir>/test/integ/global-setup.ts',
   globalTeardown: '<rootDir>/test/integ/global-teardown.ts',

@@ -34,8 +34,9 @@ import { collectList, type FilterOptions, parseFindingFilter } from './filters';
 import { type CliIo, processIo } from './process-io';
 
 /**
- * Loads a module when its command runs. A CommonJS require (the package is CommonJS; tsx maps the .js name to the
- * .ts source), so `--version`, `--help` and `completion` never load the AWS SDK or the rule registry.
+ * Loads a module when its command runs: a CommonJS require (the package is CommonJS; tsx and jest resolve it to the
+ * TypeScript source, the compiled package to the JavaScript), so `--version`, `--help` and `completion` never load
+ * the AWS SDK or the rule registry.
  */
 function load<T>(id: string): T {
   return require(id) as T;
@@ -169,7 +170,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .action(
       act(async ({ io, opts }) => {
-        const { analyzeCommand } = load<typeof import('./commands/analyze.js')>('./commands/analyze.js');
+        const { analyzeCommand } = load<typeof import('./commands/analyze')>('./commands/analyze');
         return analyzeCommand({ ...opts, filter: parseFindingFilter(opts as FilterOptions) }, io);
       }),
     );
@@ -200,7 +201,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .action(
       act(async ({ io, opts }) => {
-        const { planCommand } = load<typeof import('./commands/plan.js')>('./commands/plan.js');
+        const { planCommand } = load<typeof import('./commands/plan')>('./commands/plan');
         return planCommand({ ...opts, filter: parseFindingFilter(opts as FilterOptions) }, io);
       }),
     );
@@ -252,7 +253,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .action(
       act(async ({ io, opts }) => {
-        const { scanCommand } = load<typeof import('./commands/scan.js')>('./commands/scan.js');
+        const { scanCommand } = load<typeof import('./commands/scan')>('./commands/scan');
         // ScanOptions.output is the snapshot file (what --output named before 0.2).
         return scanCommand(
           { ...opts, output: opts.saveSnapshot, filter: parseFindingFilter(opts as FilterOptions) },
@@ -291,7 +292,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .action(
       act(async ({ io, opts }) => {
-        const { probeCommand } = load<typeof import('./commands/probe.js')>('./commands/probe.js');
+        const { probeCommand } = load<typeof import('./commands/probe')>('./commands/probe');
         return probeCommand(opts, io);
       }),
     );
@@ -303,7 +304,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     RULES_FORMATS,
   ).action(
     act(async ({ io, opts }) => {
-      const { rulesCommand } = load<typeof import('./commands/rules.js')>('./commands/rules.js');
+      const { rulesCommand } = load<typeof import('./commands/rules')>('./commands/rules');
       return rulesCommand(opts, io);
     }),
   );
@@ -318,7 +319,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .action(
       act(async ({ io }, shell) => {
-        const { completionScript } = load<typeof import('./completion.js')>('./completion.js');
+        const { completionScript } = load<typeof import('./completion')>('./completion');
         io.stdout.write(completionScript(program, shell as (typeof COMPLETION_SHELLS)[number]));
         return EXIT.OK;
       }),
@@ -344,7 +345,7 @@ function addConsoleCommands(program: Command, act: Act): void {
       .option('--max-items <n>', 'print at most this many, then the NextToken that continues the listing')
       .option('--starting-token <token>', 'continue a listing from the NextToken an earlier call printed')
       .option('--page-size <n>', 'items per API call (1 to 500; default 100)');
-  const approvalsModule = () => load<typeof import('./commands/approvals.js')>('./commands/approvals.js');
+  const approvalsModule = () => load<typeof import('./commands/approvals')>('./commands/approvals');
 
   consoleOptions(
     program
@@ -406,7 +407,7 @@ function addConsoleCommands(program: Command, act: Act): void {
       'after',
       '\nThrough the approval API, as "approvals": the same sign-in and approvers group. A mute says what it matches\n(every option given must match; --resource may end in *), why (--reason), and until when (--expires: days, a\ndate or a UTC time, at most a year ahead); it is recorded as yours. The next analysis records the findings it\nmatches as suppressed, not planned.\n\nExit codes: 0 done; 1 the API refused (bad mute, unknown id); 2 usage, sign-in or 403.\n\nExamples:\n  irsa-doctor mute add --rule IRSA-015 --account 111122223333 --reason "legacy app, replaced in Q3" --expires 90d\n  irsa-doctor mute add --resource "arn:aws:iam::111122223333:role/batch-*" --reason "batch roles, ticket OPS-12" --expires 2031-01-31\n  irsa-doctor mute list\n  irsa-doctor mute list --max-items 20 -o json\n  irsa-doctor mute remove 5f0c2a9e-0d7b-4c8e-9a51-3f1b2c4d5e6f',
     );
-  const muteModule = () => load<typeof import('./commands/mute.js')>('./commands/mute.js');
+  const muteModule = () => load<typeof import('./commands/mute')>('./commands/mute');
   addOutputOptions(
     paging(consoleOptions(mute.command('list').description('Mutes not expired, newest first.'))),
     LIST_FORMATS,
@@ -467,7 +468,7 @@ async function runAction(command: Command, io: CliIo, run: (ctx: ActionContext) 
     io: { ...commandIo, stdout: { write: (text: string) => pieces.push(text) > 0, isTTY: false } },
     opts,
   });
-  const { writeFileAtomic } = load<typeof import('./io.js')>('./io.js');
+  const { writeFileAtomic } = load<typeof import('./io')>('./io');
   await writeFileAtomic(outFile, pieces.join(''));
   return code;
 }
@@ -512,7 +513,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
  */
 export function explainFetchFailure(err: unknown): unknown {
   if (!(err instanceof TypeError) || err.message !== 'fetch failed') return err;
-  const { DEFAULT_HTTP_TIMEOUT_MS, networkReason } = load<typeof import('./io.js')>('./io.js');
+  const { DEFAULT_HTTP_TIMEOUT_MS, networkReason } = load<typeof import('./io')>('./io');
   return new NetworkError(`network request failed: ${networkReason(err, DEFAULT_HTTP_TIMEOUT_MS)}`, { cause: err });
 }
 
