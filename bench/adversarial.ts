@@ -3,9 +3,9 @@
  * --plan-kinds k1 --plan-cli-sizes 1]`: the analyzer and the planner on
  * snapshots built to be its worst cases (bench/adversarial-estate.ts), all valid against the snapshot schema.
  * Measures, per kind and size, schema validation and `analyzeEstate` in-process (bundled by esbuild as the Lambda
- * functions are), and `irsa-doctor analyze --format json` end to end as a process; reports seconds per 10 MB
+ * functions are), and `irsa-doctor analyze --output json` end to end as a process; reports seconds per 10 MB
  * against the target of 10. Planning (`planFromFindings` on the analyzer's findings, bundled the same way, and
- * `irsa-doctor plan --format json` as a process) is measured at --plan-sizes / --plan-cli-sizes. Not a test. Writes
+ * `irsa-doctor plan --output json` as a process) is measured at --plan-sizes / --plan-cli-sizes. Not a test. Writes
  * bench/results/adversarial.json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -99,7 +99,7 @@ interface Row {
   planMs?: number;
   planSecondsPer10MB?: number;
   plans?: number;
-  /** `irsa-doctor plan --format json` as a process: read, validate, analyze and plan. */
+  /** `irsa-doctor plan --output json` as a process: read, validate, analyze and plan. */
   planCliSeconds?: number;
   planCliExit?: number;
 }
@@ -171,12 +171,12 @@ function measure(analyzer: Analyzer, kind: AdversarialKind, size: number): Row {
   return row;
 }
 
-/** `irsa-doctor <command> --snapshot <file> --format json` as a process: its wall time and exit status. */
+/** `irsa-doctor <command> --snapshot <file> --output json` as a process: its wall time and exit status. */
 function runCli(command: 'analyze' | 'plan', file: string): { seconds: number; exit: number } {
   const t = performance.now();
   const run = spawnSync(
     process.execPath,
-    [join(ROOT, 'bin/irsa-doctor.cjs'), command, '--snapshot', file, '--format', 'json'],
+    [join(ROOT, 'bin/irsa-doctor.cjs'), command, '--snapshot', file, '--output', 'json'],
     { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 16 * MB },
   );
   return { seconds: (performance.now() - t) / 1000, exit: run.status ?? -1 };

@@ -5,7 +5,7 @@
  *   snapshot file and JSON.parses it as the CLI does (without schema validation), then times `planEstate`, which
  *   analyzes the estate first and plans every finding, once. The peak is the child's own
  *   `process.resourceUsage().maxRSS`: the snapshot text and parsed estate included, as a user's process holds them.
- * - `runCliBench` runs `node bin/irsa-doctor.cjs <command> --snapshot <file> --format json` as a user would (the
+ * - `runCliBench` runs `node bin/irsa-doctor.cjs <command> --snapshot <file> --output json` as a user would (the
  *   build in dist/, which `npm run bench` makes first; reading, validating and rendering included, output to
  *   /dev/null), with a preloaded module that reports the process's peak resident set when it exits.
  */
@@ -83,7 +83,7 @@ export function runCliBench(root: string, command: 'analyze' | 'plan', snapshotP
       command,
       '--snapshot',
       snapshotPath,
-      '--format',
+      '--output',
       'json',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },

@@ -140,7 +140,7 @@ function cliSection(lines: string[], results: Record<string, unknown>): void {
   const cli = [runCliBench(root, 'analyze', estate), runCliBench(root, 'plan', estate)];
   lines.push(
     '',
-    `The CLI on the same ${roles} roles (node bin/irsa-doctor.cjs <command> --snapshot <file> --format json > /dev/null; reading, validation and output included):`,
+    `The CLI on the same ${roles} roles (node bin/irsa-doctor.cjs <command> --snapshot <file> --output json > /dev/null; reading, validation and output included):`,
     ...cli.map(
       (c) =>
         `  ${c.command.padEnd(8)} ${(c.wallMs / 1000).toFixed(1)} s, peak RSS ${c.peakRssMB.toFixed(0)} MB (exit ${c.exitCode})`,

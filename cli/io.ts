@@ -1,34 +1,13 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { EstateSnapshot } from '../lambdas/domain/snapshot';
-import { InputReadError, OutputWriteError } from '../lambdas/shared/errors';
+import { InputReadError, NetworkError, OutputWriteError } from '../lambdas/shared/errors';
 import { parseSnapshot } from '../lambdas/shared/schemas';
 import { clip } from '../lambdas/shared/text';
 
-/** Where the CLI writes; injected so tests can capture output without spawning a process. */
-/** What the CLI writes to: a stream's `write`, and `once('drain')` when it can say it is full. */
-export interface CliOutput {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-  once?(event: 'drain', listener: () => void): unknown;
-}
+export { type CliIo, type CliOutput, processIo } from './process-io';
+export { NetworkError };
 
-export interface CliIo {
-  readonly stdout: CliOutput;
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
-  readonly readStdin: () => Promise<string>;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-export const processIo: CliIo = {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  },
-};
+import type { CliIo, CliOutput } from './process-io';
 
 /** Reads a JSON file (or stdin for "-") and parses it, with errors that name the file, line and column. */
 export async function readJsonInput(path: string, io: CliIo, what: string): Promise<unknown> {
@@ -75,17 +54,6 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   } catch (err) {
     await rm(temporary, { force: true });
     throw new OutputWriteError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/**
- * The console or its API could not be reached, or answered something that is not HTTP JSON: connection refused,
- * a DNS failure, a TLS error, a timeout. The CLI prints it on one line and exits 2.
- */
-export class NetworkError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'NetworkError';
   }
 }
 

@@ -23,16 +23,8 @@ export interface KubeObjectsSpec {
   readonly file: string;
 }
 
-/** The option's help, shared by analyze and plan. */
-export const KUBE_OBJECTS_HELP = `a cluster's Kubernetes objects, repeatable: FILE is what \`${KUBECTL_COMMAND}\` prints for cluster CLUSTER in REGION (add --show-managed-fields so annotation times are known); ACCOUNT/CLUSTER@REGION=FILE when two accounts have that cluster`;
-
 /** An optional 12-digit account, a cluster name as EKS CreateCluster allows it, a region code, a file. */
 const SPEC = /^(?:(\d{12})\/)?([0-9A-Za-z][A-Za-z0-9_-]{0,99})@([a-z0-9][a-z0-9-]{0,31})=(.+)$/s;
-
-/** commander's collector: every `--kube-objects` value, in order. */
-export function collectKubeObjects(value: string, previous: readonly string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 export function parseKubeObjectsSpec(value: string): KubeObjectsSpec {
   const match = SPEC.exec(value);

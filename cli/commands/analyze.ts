@@ -1,6 +1,8 @@
 import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
 import { type AnalysisResult, atLeast, SEVERITIES, type Severity } from '../../lambdas/domain/finding';
 import { UsageError } from '../../lambdas/shared/errors';
+import { RULES_FORMATS } from '../cli-options';
+import { type FindingFilter, filterAnalysis } from '../filters';
 import { type CliIo, readSnapshot } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
 import { readMutelist, withMutelist } from '../mutelist';
@@ -9,10 +11,18 @@ import { type ReportContext, renderFindingsReport } from '../render/report';
 import { TOOL_VERSION } from '../version';
 
 /** The formats of `rules` (analyze, scan and plan take OUTPUT_FORMATS, cli/render/output-formats.ts). */
-export const FORMATS = ['table', 'json', 'markdown'] as const;
+export const FORMATS = RULES_FORMATS;
 export type Format = (typeof FORMATS)[number];
 
-export interface AnalyzeOptions {
+/** What the command line resolved about where the output goes (cli/main.ts runAction). */
+export interface OutputOptions {
+  /** --out-file: the output is written to this file (by the command line), not to a terminal. */
+  readonly outFile?: string;
+  /** false under --no-color. */
+  readonly color?: boolean;
+}
+
+export interface AnalyzeOptions extends OutputOptions {
   readonly snapshot: string;
   readonly format: string;
   readonly failOn?: string;
@@ -21,6 +31,8 @@ export interface AnalyzeOptions {
   readonly kubeObjects?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings shown as suppressed, not counted as open. */
   readonly mutelist?: string;
+  /** --severity, --rule, --account, --cluster, --namespace: applied before the output and --fail-on. */
+  readonly filter?: FindingFilter;
 }
 
 /** `irsa-doctor analyze`: returns the exit code (0 ran, 1 --fail-on met). Bad input throws a typed error. */
@@ -32,30 +44,51 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
   const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, now);
   const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
-  const ctx = reportContext('analyze', snapshot, io, options.snapshot === '-' ? undefined : options.snapshot, now);
-  return printFindings(withMutelist(result, mutelist, now), format, failOn, io, ctx);
+  const ctx = reportContext('analyze', snapshot, io, {
+    snapshotFile: options.snapshot === '-' ? undefined : options.snapshot,
+    toFile: options.outFile !== undefined,
+    ...(options.color === undefined ? {} : { color: options.color }),
+    now,
+  });
+  return printFindings(
+    filterAnalysis(withMutelist(result, mutelist, now), options.filter ?? {}),
+    format,
+    failOn,
+    io,
+    ctx,
+  );
 }
 
-/**
- * What every report of a run is rendered with: the tool's version, the time, the snapshot, and the terminal.
- * `snapshotFile` is the snapshot's file when there is one (SARIF locations point at it).
- */
+/** Where a report goes and what it is of, beyond the result: see reportContext. */
+export interface ReportTarget {
+  /** The snapshot's file when there is one (SARIF locations point at it). */
+  readonly snapshotFile?: string | undefined;
+  /** The output goes to --out-file: a markdown report is written whole, not cut to a comment's size. */
+  readonly toFile?: boolean;
+  /** false under --no-color. */
+  readonly color?: boolean;
+  readonly now?: Date;
+}
+
+/** What every report of a run is rendered with: the tool's version, the time, the snapshot, and the terminal. */
 export function reportContext(
   command: ReportContext['command'],
   snapshot: ReportContext['snapshot'],
   io: CliIo,
-  snapshotFile: string | undefined,
-  now: Date = new Date(),
+  target: ReportTarget = {},
 ): ReportContext {
   const stdout = io.stdout as CliIo['stdout'] & { readonly columns?: number };
   return {
     toolVersion: TOOL_VERSION,
-    generatedAt: now.toISOString(),
+    generatedAt: (target.now ?? new Date()).toISOString(),
     command,
     snapshot,
-    // The terminal branch's terminalFor(io, ...) replaces this: colour on a terminal unless NO_COLOR, its width.
-    terminal: { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, width: stdout.columns ?? 100 },
-    ...(snapshotFile === undefined ? {} : { snapshotFile }),
+    terminal: {
+      color: target.color !== false && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR,
+      width: stdout.columns ?? 100,
+    },
+    ...(target.snapshotFile === undefined ? {} : { snapshotFile: target.snapshotFile }),
+    ...(target.toFile ? { toFile: true } : {}),
   };
 }
 

@@ -2,14 +2,15 @@ import { type PlanOptions as PlannerOptions, planShard } from '../../lambdas/dom
 import { WIDENING_CLASSES } from '../../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';
 import { UsageError } from '../../lambdas/shared/errors';
+import { type FindingFilter, filterPlanResult } from '../filters';
 import { type CliIo, readSnapshot, writeChunks } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
 import { markSuppressed, readMutelist } from '../mutelist';
 import { PLAN_OUTPUT_FORMATS, parseOutputFormat } from '../render/output-formats';
 import { renderPlansReportChunks } from '../render/report';
-import { parseQuota, reportContext } from './analyze';
+import { type OutputOptions, parseQuota, reportContext } from './analyze';
 
-export interface PlanOptions {
+export interface PlanOptions extends OutputOptions {
   readonly snapshot: string;
   readonly format: string;
   readonly trustPolicyQuota?: string;
@@ -19,6 +20,8 @@ export interface PlanOptions {
   readonly kubeObjects?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings are not planned. */
   readonly mutelist?: string;
+  /** --severity, --rule, --account, --cluster, --namespace: plans shown for the findings kept. */
+  readonly filter?: FindingFilter;
 }
 
 /** `irsa-doctor plan`: prints the fix plans; exit 0 when it ran. Bad input throws a typed error. */
@@ -39,11 +42,19 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
     { record: () => true, plan: (f) => !markSuppressed([f], mutelist, now)[0]?.suppressed },
     planner,
   );
-  const result = {
-    ...planned,
-    analysis: { ...planned.analysis, findings: markSuppressed(planned.analysis.findings, mutelist, now) },
-  };
-  const ctx = reportContext('plan', snapshot, io, options.snapshot === '-' ? undefined : options.snapshot, now);
+  const result = filterPlanResult(
+    {
+      ...planned,
+      analysis: { ...planned.analysis, findings: markSuppressed(planned.analysis.findings, mutelist, now) },
+    },
+    options.filter ?? {},
+  );
+  const ctx = reportContext('plan', snapshot, io, {
+    snapshotFile: options.snapshot === '-' ? undefined : options.snapshot,
+    toFile: options.outFile !== undefined,
+    ...(options.color === undefined ? {} : { color: options.color }),
+    now,
+  });
   await writeChunks(io.stdout, renderPlansReportChunks(result, format, ctx));
   return 0;
 }

@@ -16,14 +16,10 @@ import { decodeTokenClaims, type TokenDecoding } from '../../lambdas/domain/prob
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, KubeForbiddenError, UsageError } from '../../lambdas/shared/errors';
 import { clip } from '../../lambdas/shared/text';
+import { DEFAULT_SCANNER_ROLE, PROBE_FORMATS, PROBE_TOKEN_SECONDS } from '../cli-options';
 import { type CliIo, readSnapshot } from '../io';
 import { type ProbeReport, renderProbeJson, renderProbeTable, tokenSummary } from '../render/probe-report';
 import { makeStyle } from '../render/style';
-import { DEFAULT_SCANNER_ROLE } from './scan';
-
-export const PROBE_FORMATS = ['table', 'json'] as const;
-/** The shortest lifetime the TokenRequest API grants (10 minutes): the probe's token is gone soon after. */
-export const PROBE_TOKEN_SECONDS = 600;
 
 export interface ProbeOptions {
   readonly cluster: string;

@@ -16,15 +16,14 @@ import { DEFAULT_REGIONS, parseRegionList } from '../../lambdas/domain/regions';
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
 import { parseSnapshot } from '../../lambdas/shared/schemas';
+import { type FindingFilter, filterAnalysis } from '../filters';
 import { type CliIo, writeFileAtomic } from '../io';
 import { readMutelist, withMutelist } from '../mutelist';
 import { parseOutputFormat } from '../render/output-formats';
 import { progressBar } from '../render/progress';
-import { parseSeverity, printFindings, reportContext } from './analyze';
+import { type OutputOptions, parseSeverity, printFindings, reportContext } from './analyze';
 
-export const DEFAULT_SCANNER_ROLE = 'IrsaDoctorScanner';
-
-export interface ScanOptions {
+export interface ScanOptions extends OutputOptions {
   readonly profile?: string;
   readonly regions?: string;
   readonly accounts?: string;
@@ -47,6 +46,8 @@ export interface ScanOptions {
   readonly kubeContext?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings shown as suppressed, not counted as open. */
   readonly mutelist?: string;
+  /** --severity, --rule, --account, --cluster, --namespace: applied to the findings, not to the saved snapshot. */
+  readonly filter?: FindingFilter;
 }
 
 const list = (text: string | undefined) =>
@@ -119,8 +120,14 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
 
   if (io.stderr.isTTY) io.stderr.write(scanSummary(snapshot, regions.length, Date.now() - started, options.output));
   const now = new Date();
-  const ctx = reportContext('scan', snapshot, io, options.output, now);
-  return printFindings(withMutelist(analyzeEstate(snapshot), mutelist, now), format, failOn, io, ctx);
+  const ctx = reportContext('scan', snapshot, io, {
+    snapshotFile: options.output,
+    toFile: options.outFile !== undefined,
+    ...(options.color === undefined ? {} : { color: options.color }),
+    now,
+  });
+  const analysis = withMutelist(analyzeEstate(snapshot), mutelist, now);
+  return printFindings(filterAnalysis(analysis, options.filter ?? {}), format, failOn, io, ctx);
 }
 
 /** The kubeconfig and the contexts asked for; undefined when the cluster side is not to be read. */

@@ -174,6 +174,17 @@ export class OutputWriteError extends Error {
   }
 }
 
+/**
+ * The console or its API could not be reached, or answered something that is not HTTP JSON: connection refused,
+ * a DNS failure, a TLS error, a timeout. The CLI prints it on one line and exits 2.
+ */
+export class NetworkError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NetworkError';
+  }
+}
+
 /** A Lambda step's input does not match its contract (lambdas/shared/contracts.ts): a wiring bug, not retried. */
 export class InvalidPayloadError extends Error {
   constructor(

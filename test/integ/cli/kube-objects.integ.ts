@@ -80,7 +80,7 @@ describe('--kube-objects with kubectl output from the real API server', () => {
   it.each(['analyze', 'plan'])('%s runs on the merged snapshot', async (command) => {
     const { io, out, err } = captureIo();
     const code = await main(
-      [command, '--snapshot', ESTATE, '--format', 'json', '--kube-objects', `prod@us-west-2=${withFields}`],
+      [command, '--snapshot', ESTATE, '--output', 'json', '--kube-objects', `prod@us-west-2=${withFields}`],
       io,
     );
     expect(err()).toBe('');
@@ -146,7 +146,7 @@ describe('--kube-objects with kubectl output from the real API server', () => {
     const { io, out } = captureIo();
     expect(
       await main(
-        ['analyze', '--snapshot', ESTATE, '--format', 'json', '--kube-objects', `prod@us-west-2=${forbidden}`],
+        ['analyze', '--snapshot', ESTATE, '--output', 'json', '--kube-objects', `prod@us-west-2=${forbidden}`],
         io,
       ),
     ).toBe(0);

@@ -97,7 +97,7 @@ describe('irsa-doctor mute', () => {
       'legacy app',
       '--expires',
       '30d',
-      '--format',
+      '--output',
       'json',
     ]);
     expect(added).toMatchObject({ code: 0, err: '' });
@@ -154,7 +154,7 @@ describe('irsa-doctor mute', () => {
 
 describe('approvals listings, paged', () => {
   it('reads every page by default, whatever the page size', async () => {
-    const res = await cli(['approvals', 'list', '--page-size', '2', '--format', 'json']);
+    const res = await cli(['approvals', 'list', '--page-size', '2', '--output', 'json']);
     expect(res.code).toBe(0);
     const { groups, nextToken } = JSON.parse(res.out);
     expect(groups.flatMap((g: { plans: { planId: string }[] }) => g.plans.map((p) => p.planId))).toEqual([
@@ -168,13 +168,13 @@ describe('approvals listings, paged', () => {
   });
 
   it('stops at --max-items with a NextToken that --starting-token continues', async () => {
-    const first = await cli(['approvals', 'list', '--max-items', '3', '--page-size', '2', '--format', 'json']);
+    const first = await cli(['approvals', 'list', '--max-items', '3', '--page-size', '2', '--output', 'json']);
     const page1 = JSON.parse(first.out);
     const planIds = (page: { groups: { plans: { planId: string }[] }[] }) =>
       page.groups.flatMap((g) => g.plans.map((p) => p.planId));
     expect(planIds(page1)).toEqual(['p1', 'p2', 'p3']);
     const rest = JSON.parse(
-      (await cli(['approvals', 'list', '--starting-token', page1.nextToken, '--format', 'json'])).out,
+      (await cli(['approvals', 'list', '--starting-token', page1.nextToken, '--output', 'json'])).out,
     );
     expect(planIds(rest)).toEqual(['p4', 'p5']);
 
@@ -183,7 +183,7 @@ describe('approvals listings, paged', () => {
     expect(table.out).toMatch(/^c3 /);
     expect(table.out).not.toContain('c2');
     const token = /NextToken: (\S+)/.exec(table.err)?.[1] ?? '';
-    const older = JSON.parse((await cli(['approvals', 'history', '--starting-token', token, '--format', 'json'])).out);
+    const older = JSON.parse((await cli(['approvals', 'history', '--starting-token', token, '--output', 'json'])).out);
     expect(older.changes.map((c: { change: { changeId: string } }) => c.change.changeId)).toEqual(['c2', 'c1']);
 
     for (const bad of [

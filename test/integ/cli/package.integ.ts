@@ -88,7 +88,7 @@ describe('the installed package, with only node on PATH', () => {
 
   it('analyzes the example estate it ships, with the same findings as the sources give', () => {
     const shipped = join(installed.packageDir, 'examples', 'estate.json');
-    const installedRun = run(['analyze', '--snapshot', shipped, '--format', 'json']);
+    const installedRun = run(['analyze', '--snapshot', shipped, '--output', 'json']);
     expect(installedRun.status).toBe(0);
     const fromInstalled = JSON.parse(installedRun.stdout) as { findings: unknown[] };
 
@@ -100,7 +100,7 @@ describe('the installed package, with only node on PATH', () => {
         'analyze',
         '--snapshot',
         join(ROOT, 'examples', 'estate.json'),
-        '--format',
+        '--output',
         'json',
       ],
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },

@@ -121,7 +121,7 @@ async function probe(
       serviceAccount,
       '--kubeconfig',
       kubeEnv().identities[identity].kubeconfig,
-      '--format',
+      '--output',
       'json',
       ...extra,
     ],

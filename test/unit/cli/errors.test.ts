@@ -243,10 +243,10 @@ describe('irsa-doctor escapes control characters in what people read', () => {
     };
   }
 
-  it.each(['table'])('escapes them in analyze --format %s', async (format) => {
+  it.each(['table'])('escapes them in analyze --output %s', async (format) => {
     const path = file(`evil-${format}.json`, JSON.stringify(evilEstate()));
     const cli = captureIo('', { tty: true });
-    await main(['analyze', '--snapshot', path, '--format', format], cli.io);
+    await main(['analyze', '--snapshot', path, '--output', format], cli.io);
     // Only the CLI's own colour codes are raw escapes; every value is shown escaped.
     const withoutStyle = cli
       .out()
@@ -257,15 +257,15 @@ describe('irsa-doctor escapes control characters in what people read', () => {
     expect(cli.out()).toContain('\\u{202e}');
   });
 
-  it.each(['markdown', 'text', 'junit'])('lets none of them through raw in analyze --format %s', async (format) => {
+  it.each(['markdown', 'text', 'junit'])('lets none of them through raw in analyze --output %s', async (format) => {
     const path = file(`evil-${format}.json`, JSON.stringify(evilEstate()));
     const cli = captureIo('', { tty: true });
-    await main(['analyze', '--snapshot', path, '--format', format], cli.io);
+    await main(['analyze', '--snapshot', path, '--output', format], cli.io);
     expect(cli.out()).toMatch(/IRSA-015/);
     for (const raw of EVIL) expect(cli.out()).not.toContain(raw);
   });
 
-  it('escapes them in plan --format table', async () => {
+  it('escapes them in plan --output table', async () => {
     const path = file('evil-plan.json', JSON.stringify(evilEstate()));
     const cli = captureIo();
     await main(['plan', '--snapshot', path], cli.io);

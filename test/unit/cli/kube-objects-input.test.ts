@@ -154,7 +154,7 @@ describe('analyze and plan --kube-objects', () => {
         command,
         '--snapshot',
         ESTATE,
-        '--format',
+        '--output',
         'json',
         '--kube-objects',
         `prod@us-west-2=${good}`,

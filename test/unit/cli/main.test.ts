@@ -20,7 +20,7 @@ const empty = JSON.stringify({ schemaVersion: 1, partition: 'aws', accounts: [] 
 describe('irsa-doctor analyze', () => {
   it('prints schema-valid JSON and exits 0', async () => {
     const cli = captureIo();
-    const code = await main(['analyze', '--snapshot', ESTATE, '--format', 'json'], cli.io);
+    const code = await main(['analyze', '--snapshot', ESTATE, '--output', 'json'], cli.io);
     expect(code).toBe(0);
     const parsed = JSON.parse(cli.out());
     expect(findingsSchemaProblems(parsed)).toEqual([]);
@@ -51,7 +51,7 @@ describe('irsa-doctor analyze', () => {
 
   it('renders markdown for a report, with policy text escaped', async () => {
     const cli = captureIo();
-    await main(['analyze', '--snapshot', ESTATE, '--format', 'markdown'], cli.io);
+    await main(['analyze', '--snapshot', ESTATE, '--output', 'markdown'], cli.io);
     expect(cli.out()).toMatch(/^## IRSA Doctor\n\n\*\*44 open finding\(s\)\*\*/);
     expect(cli.out()).toContain('#### CRITICAL IRSA-021: Several clusters merged into one statement');
     expect(cli.out()).not.toMatch(/<script/i);
@@ -62,7 +62,7 @@ describe('irsa-doctor analyze', () => {
     ['info', 1],
   ])('exits 1 when --fail-on %s is met', async (severity, expected) => {
     const cli = captureIo();
-    expect(await main(['analyze', '--snapshot', ESTATE, '--fail-on', severity, '--format', 'json'], cli.io)).toBe(
+    expect(await main(['analyze', '--snapshot', ESTATE, '--fail-on', severity, '--output', 'json'], cli.io)).toBe(
       expected,
     );
   });
@@ -75,7 +75,7 @@ describe('irsa-doctor analyze', () => {
 
   it('reads the snapshot from stdin with "-"', async () => {
     const cli = captureIo(empty);
-    expect(await main(['analyze', '--snapshot', '-', '--format', 'json'], cli.io)).toBe(0);
+    expect(await main(['analyze', '--snapshot', '-', '--output', 'json'], cli.io)).toBe(0);
     expect(JSON.parse(cli.out()).findings).toEqual([]);
   });
 
@@ -101,7 +101,7 @@ describe('irsa-doctor analyze', () => {
       ['--snapshot', file('v2.json', JSON.stringify({ schemaVersion: 2 }))],
       /unsupported schemaVersion 2/,
     ],
-    ['an unknown format', ['--snapshot', ESTATE, '--format', 'xml'], /argument 'xml' is invalid/],
+    ['an unknown format', ['--snapshot', ESTATE, '--output', 'xml'], /argument 'xml' is invalid/],
     ['an unknown severity', ['--snapshot', ESTATE, '--fail-on', 'severe'], /argument 'severe' is invalid/],
     [
       'a bad quota',
@@ -129,7 +129,7 @@ describe('irsa-doctor analyze', () => {
 describe('irsa-doctor plan', () => {
   it('prints {"plans": [...], "findings": [...]} with the provider plans first', async () => {
     const cli = captureIo();
-    expect(await main(['plan', '--snapshot', ESTATE, '--format', 'json'], cli.io)).toBe(0);
+    expect(await main(['plan', '--snapshot', ESTATE, '--output', 'json'], cli.io)).toBe(0);
     const { plans, findings } = JSON.parse(cli.out());
     expect(Array.isArray(findings)).toBe(true);
     expect(plans.length).toBeGreaterThan(20);
@@ -160,7 +160,7 @@ describe('irsa-doctor plan', () => {
   it('keeps plans with a declared widening propose-only unless --allow-widening names their class', async () => {
     const applicable = async (args: string[]) => {
       const cli = captureIo();
-      expect(await main(['plan', '--snapshot', ESTATE, '--format', 'json', ...args], cli.io)).toBe(0);
+      expect(await main(['plan', '--snapshot', ESTATE, '--output', 'json', ...args], cli.io)).toBe(0);
       const { plans } = JSON.parse(cli.out()) as { plans: Array<{ resourceArn: string; applicable: boolean }> };
       return plans.find((p) => p.resourceArn.endsWith(':role/crossplane-provider-aws'))?.applicable;
     };
@@ -174,7 +174,7 @@ describe('irsa-doctor plan', () => {
 
   it("renders the approver's markdown: finding, evidence, diff, proof and risk for each plan", async () => {
     const cli = captureIo();
-    await main(['plan', '--snapshot', ESTATE, '--format', 'markdown'], cli.io);
+    await main(['plan', '--snapshot', ESTATE, '--output', 'markdown'], cli.io);
     const text = cli.out();
     const argo = text.slice(text.indexOf('role/argo-workflows`'));
     for (const part of [
@@ -238,7 +238,7 @@ describe('irsa-doctor plan', () => {
     };
     // When the approver's markdown is rendered
     const cli = captureIo(JSON.stringify(snapshot));
-    expect(await main(['plan', '--snapshot', '-', '--format', 'markdown'], cli.io)).toBe(0);
+    expect(await main(['plan', '--snapshot', '-', '--output', 'markdown'], cli.io)).toBe(0);
     // Then the markup appears only inside code blocks or escaped, never as live HTML
     const outsideCode = cli
       .out()
@@ -258,7 +258,7 @@ describe('irsa-doctor plan', () => {
 describe('irsa-doctor rules', () => {
   it('lists every rule', async () => {
     const cli = captureIo();
-    expect(await main(['rules', '--format', 'json'], cli.io)).toBe(0);
+    expect(await main(['rules', '--output', 'json'], cli.io)).toBe(0);
     expect(JSON.parse(cli.out()).rules.map((r: { id: string }) => r.id)).toContain('IRSA-021');
   });
 });
@@ -273,7 +273,7 @@ describe('the development launcher', () => {
       'analyze',
       '--snapshot',
       ESTATE,
-      '--format',
+      '--output',
       'json',
     ]);
     expect(JSON.parse(ok.stdout).summary.accounts).toBe(4);
@@ -299,7 +299,7 @@ describe('irsa-doctor scan: bad usage is refused before any AWS call', () => {
     [['--regions', ','], /--regions .* got none/],
     [['--concurrency', '0'], /--concurrency must be a whole number from 1 to 64; got "0"/],
     [['--max-attempts', 'lots'], /--max-attempts must be a whole number from 1 to 20; got "lots"/],
-    [['--format', 'xml'], /Allowed choices are table, json, yaml, text, markdown, sarif, junit/],
+    [['--output', 'xml'], /Allowed choices are table, json, yaml, text, markdown, sarif, junit/],
   ])('%j', async (args, message) => {
     const { code, err } = await run(...(args as string[]));
     expect(code).toBe(2);

@@ -41,10 +41,10 @@ interface Out {
 describe('--mutelist', () => {
   it('analyze shows covered findings as suppressed and counts only open ones', async () => {
     const plain = captureIo();
-    await main(['analyze', '--snapshot', ESTATE, '--format', 'json'], plain.io);
+    await main(['analyze', '--snapshot', ESTATE, '--output', 'json'], plain.io);
     const before = JSON.parse(plain.out()) as Out;
     const cli = captureIo();
-    expect(await main(['analyze', '--snapshot', ESTATE, '--format', 'json', '--mutelist', yaml], cli.io)).toBe(0);
+    expect(await main(['analyze', '--snapshot', ESTATE, '--output', 'json', '--mutelist', yaml], cli.io)).toBe(0);
     const after = JSON.parse(cli.out()) as Out;
     expect(findingsSchemaProblems(JSON.parse(cli.out()))).toEqual([]);
     const suppressed = after.findings.filter((f) => f.suppressed);
@@ -99,16 +99,16 @@ describe('--mutelist', () => {
 
   it('plan does not plan suppressed findings', async () => {
     const plain = captureIo();
-    await main(['plan', '--snapshot', ESTATE, '--format', 'json'], plain.io);
+    await main(['plan', '--snapshot', ESTATE, '--output', 'json'], plain.io);
     const before = JSON.parse(plain.out()) as { plans: Array<{ ruleIds: string[] }> };
     expect(before.plans.some((p) => p.ruleIds.includes('IRSA-005'))).toBe(true);
     const cli = captureIo();
-    await main(['plan', '--snapshot', ESTATE, '--format', 'json', '--mutelist', yaml], cli.io);
+    await main(['plan', '--snapshot', ESTATE, '--output', 'json', '--mutelist', yaml], cli.io);
     const after = JSON.parse(cli.out()) as { plans: Array<{ ruleIds: string[] }> };
     expect(after.plans.some((p) => p.ruleIds.includes('IRSA-005'))).toBe(false);
     expect(after.plans.length).toBeLessThan(before.plans.length);
     const markdown = captureIo();
-    await main(['plan', '--snapshot', ESTATE, '--format', 'markdown', '--mutelist', yaml], markdown.io);
+    await main(['plan', '--snapshot', ESTATE, '--output', 'markdown', '--mutelist', yaml], markdown.io);
     expect(markdown.out()).not.toContain('IRSA-005');
   });
 

@@ -10,9 +10,9 @@ describe('analyze and plan render through the report module', () => {
   it.each([
     ['json', (out: string) => JSON.parse(out)],
     ['yaml', (out: string) => parseYaml(out)],
-  ])('analyze --format %s carries the tool version, the time and the collection status', async (format, parse) => {
+  ])('analyze --output %s carries the tool version, the time and the collection status', async (format, parse) => {
     const cli = captureIo();
-    expect(await main(['analyze', '--snapshot', ESTATE, '--format', format], cli.io)).toBe(0);
+    expect(await main(['analyze', '--snapshot', ESTATE, '--output', format], cli.io)).toBe(0);
     const report = parse(cli.out());
     expect(report.toolVersion).toBe(TOOL_VERSION);
     expect(Date.parse(report.generatedAt)).not.toBeNaN();
@@ -21,9 +21,9 @@ describe('analyze and plan render through the report module', () => {
     expect(report.findings).toHaveLength(44);
   });
 
-  it('analyze --format sarif points results at the snapshot file; --fail-on still sets the exit code', async () => {
+  it('analyze --output sarif points results at the snapshot file; --fail-on still sets the exit code', async () => {
     const cli = captureIo();
-    expect(await main(['analyze', '--snapshot', ESTATE, '--format', 'sarif', '--fail-on', 'critical'], cli.io)).toBe(1);
+    expect(await main(['analyze', '--snapshot', ESTATE, '--output', 'sarif', '--fail-on', 'critical'], cli.io)).toBe(1);
     const log = JSON.parse(cli.out());
     expect(log.version).toBe('2.1.0');
     expect(log.runs[0].results).toHaveLength(44);
@@ -35,29 +35,29 @@ describe('analyze and plan render through the report module', () => {
   it('analyze of stdin in SARIF has no physical location', async () => {
     const { readFileSync } = await import('node:fs');
     const cli = captureIo(readFileSync(ESTATE, 'utf8'));
-    expect(await main(['analyze', '--snapshot', '-', '--format', 'sarif'], cli.io)).toBe(0);
+    expect(await main(['analyze', '--snapshot', '-', '--output', 'sarif'], cli.io)).toBe(0);
     expect(JSON.parse(cli.out()).runs[0].results[0].locations[0].physicalLocation).toBeUndefined();
   });
 
-  it('analyze --format junit and --format text', async () => {
+  it('analyze --output junit and --format text', async () => {
     const junit = captureIo();
-    await main(['analyze', '--snapshot', ESTATE, '--format', 'junit'], junit.io);
+    await main(['analyze', '--snapshot', ESTATE, '--output', 'junit'], junit.io);
     expect(junit.out()).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
     const text = captureIo();
-    await main(['analyze', '--snapshot', ESTATE, '--format', 'text'], text.io);
+    await main(['analyze', '--snapshot', ESTATE, '--output', 'text'], text.io);
     expect(text.out().trimEnd().split('\n')).toHaveLength(44);
   });
 
-  it('plan --format yaml and text; sarif and junit are refused with exit 2', async () => {
+  it('plan --output yaml and text; sarif and junit are refused with exit 2', async () => {
     const yaml = captureIo();
-    expect(await main(['plan', '--snapshot', ESTATE, '--format', 'yaml'], yaml.io)).toBe(0);
+    expect(await main(['plan', '--snapshot', ESTATE, '--output', 'yaml'], yaml.io)).toBe(0);
     expect(parseYaml(yaml.out()).command).toBe('plan');
     const text = captureIo();
-    expect(await main(['plan', '--snapshot', ESTATE, '--format', 'text'], text.io)).toBe(0);
+    expect(await main(['plan', '--snapshot', ESTATE, '--output', 'text'], text.io)).toBe(0);
     expect(text.out()).toMatch(/^PLAN\t/);
     for (const format of ['sarif', 'junit']) {
       const cli = captureIo();
-      expect(await main(['plan', '--snapshot', ESTATE, '--format', format], cli.io)).toBe(2);
+      expect(await main(['plan', '--snapshot', ESTATE, '--output', format], cli.io)).toBe(2);
       expect(cli.out()).toBe('');
       expect(cli.err()).toMatch(/table, json, yaml, text, markdown/);
     }

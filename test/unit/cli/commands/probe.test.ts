@@ -10,7 +10,10 @@ const base = ['probe', '--namespace', 'ns', '--service-account', 'app'];
 /** Bad input never reaches a cluster or AWS: exit 2 with one line that says what to fix. */
 describe('irsa-doctor probe: bad input', () => {
   it.each([
-    [['--cluster', 'c', '--region', 'us-west-2', '--format', 'markdown'], /--format/],
+    [
+      ['--cluster', 'c', '--region', 'us-west-2', '-o', 'markdown'],
+      /--output <format>' argument 'markdown' is invalid/,
+    ],
     [['--cluster', 'c', '--region', 'us-west-2', '--namespace', 'Bad_NS'], /--namespace must be a Kubernetes name/],
     [
       ['--cluster', 'c', '--region', 'us-west-2', '--service-account', 'a b'],

@@ -15,7 +15,7 @@ describe('renderPlansMarkdown proof table (the CLI)', () => {
   });
 });
 
-describe('renderPlansJsonChunks (the CLI plan --format json)', () => {
+describe('renderPlansJsonChunks (the CLI plan --output json)', () => {
   const expected = (result: PlanResult) =>
     `${JSON.stringify({ plans: result.plans, findings: result.findings }, null, 2)}\n`;
 
