@@ -8,7 +8,6 @@ import type { IConstruct } from 'constructs';
 import { APPLIED_ACTIONS, type AppliedAction } from '../lambdas/domain/fix-action-iam';
 import { WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../lambdas/domain/plan/prove';
-import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
   OPT_IN_TAG,
   OPT_IN_VALUE,
@@ -54,7 +53,10 @@ export interface IrsaDoctorConfig {
   readonly organizationalUnits: readonly string[];
   /** Accounts never swept. @default [] */
   readonly excludeAccounts: readonly string[];
-  /** Regions in which EKS clusters are listed. @default DEFAULT_REGIONS (lambdas/domain/regions.ts) */
+  /**
+   * Regions in which EKS clusters are listed; empty: the default regions of the hub's partition, chosen by the
+   * workflow at run time (lambdas/domain/partitions.ts), so a China or GovCloud hub sweeps its own. @default []
+   */
   readonly regions: readonly string[];
   /** EventBridge Scheduler expression of the periodic sweep. @default 'rate(1 day)' */
   readonly schedule: string;
@@ -158,7 +160,7 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   organization: false,
   organizationalUnits: [],
   excludeAccounts: [],
-  regions: DEFAULT_REGIONS,
+  regions: [],
   schedule: 'rate(1 day)',
   approvalTimeout: Duration.hours(24),
   accountConcurrency: 40,
@@ -238,7 +240,7 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
       'an OU id (ou-ab12-cdef3456) or a root id (r-ab12)',
     ),
     excludeAccounts: stringList(input, 'excludeAccounts', d.excludeAccounts, ACCOUNT_ID, 'a 12-digit account id'),
-    regions: stringList(input, 'regions', d.regions, REGION, 'a region name such as us-east-1'),
+    regions: regionList(input, d.regions),
     schedule: requiredString(input, 'schedule', d.schedule, SCHEDULE, 'rate(<n> <unit>), cron(...) or at(...)'),
     approvalTimeout: duration(input, 'approvalTimeout', d.approvalTimeout, 1, 364 * 24 * 3600),
     accountConcurrency: whole(input, 'accountConcurrency', d.accountConcurrency, 1, 1000),
@@ -313,9 +315,6 @@ function checkFieldCombinations(config: IrsaDoctorConfig): void {
       'organizationId',
       'is required with organization: true (the hub event bus admits member accounts by aws:PrincipalOrgID)',
     );
-  }
-  if (config.regions.length === 0) {
-    throw new ConfigError('regions', 'must name at least one region');
   }
   if (config.consoleUrl !== undefined && !URL.canParse(config.consoleUrl)) {
     throw new ConfigError('consoleUrl', `must be an https:// URL, got ${JSON.stringify(config.consoleUrl)}`);
@@ -399,6 +398,14 @@ function stringList(
     );
   }
   return [...new Set(value as string[])];
+}
+
+/** The regions given (at least one); absent: the default, the hub partition's regions. */
+function regionList(input: Fields, fallback: readonly string[]): readonly string[] {
+  if (input.regions === undefined) return fallback;
+  const regions = stringList(input, 'regions', fallback, REGION, 'a region name such as us-east-1');
+  if (regions.length === 0) throw new ConfigError('regions', 'must name at least one region (or be left out)');
+  return regions;
 }
 
 function bool(input: Fields, field: string, fallback: boolean): boolean {
