@@ -54,8 +54,8 @@ export interface IrsaDoctorConfig {
   /** Accounts never swept. @default [] */
   readonly excludeAccounts: readonly string[];
   /**
-   * Regions in which EKS clusters are listed; empty: the default regions of the hub's partition, chosen by the
-   * workflow at run time (lambdas/domain/partitions.ts), so a China or GovCloud hub sweeps its own. @default []
+   * Regions in which EKS clusters are listed; none (empty): the default regions of the hub's partition, chosen by
+   * the workflow at run time (lambdas/domain/partitions.ts), so a China or GovCloud hub sweeps its own. @default []
    */
   readonly regions: readonly string[];
   /** EventBridge Scheduler expression of the periodic sweep. @default 'rate(1 day)' */
@@ -240,7 +240,7 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
       'an OU id (ou-ab12-cdef3456) or a root id (r-ab12)',
     ),
     excludeAccounts: stringList(input, 'excludeAccounts', d.excludeAccounts, ACCOUNT_ID, 'a 12-digit account id'),
-    regions: regionList(input, d.regions),
+    regions: stringList(input, 'regions', d.regions, REGION, 'a region name such as us-east-1'),
     schedule: requiredString(input, 'schedule', d.schedule, SCHEDULE, 'rate(<n> <unit>), cron(...) or at(...)'),
     approvalTimeout: duration(input, 'approvalTimeout', d.approvalTimeout, 1, 364 * 24 * 3600),
     accountConcurrency: whole(input, 'accountConcurrency', d.accountConcurrency, 1, 1000),
@@ -301,7 +301,7 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
 
 /**
  * Fields that must agree (an account list or the organization, OUs only with it, its id with it), and the checks a
- * field's own pattern cannot make (at least one region, a console URL that parses).
+ * field's own pattern cannot make (a console URL that parses).
  */
 function checkFieldCombinations(config: IrsaDoctorConfig): void {
   if (config.accounts.length > 0 && config.organization) {
@@ -398,14 +398,6 @@ function stringList(
     );
   }
   return [...new Set(value as string[])];
-}
-
-/** The regions given (at least one); absent: the default, the hub partition's regions. */
-function regionList(input: Fields, fallback: readonly string[]): readonly string[] {
-  if (input.regions === undefined) return fallback;
-  const regions = stringList(input, 'regions', fallback, REGION, 'a region name such as us-east-1');
-  if (regions.length === 0) throw new ConfigError('regions', 'must name at least one region (or be left out)');
-  return regions;
 }
 
 function bool(input: Fields, field: string, fallback: boolean): boolean {

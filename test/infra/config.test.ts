@@ -103,7 +103,6 @@ describe('resolveConfig', () => {
     ['no cluster wait attempts', { clusterWaitAttempts: 0 }, 'clusterWaitAttempts'],
     ['a schedule that is not rate/cron/at', { schedule: 'daily' }, 'schedule'],
     ['a bad region', { regions: ['mars-1'] }, 'regions'],
-    ['an empty region list', { regions: [] }, 'regions'],
     [
       'a bad OU id',
       { organization: true, organizationId: 'o-a1b2c3d4e5', organizationalUnits: ['x'] },
@@ -168,6 +167,11 @@ describe('loadConfig', () => {
     // When loaded
     // Then parsed and applied
     expect(loadConfig(app).regions).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  it("takes an empty region list as the default: the hub partition's regions, chosen by the workflow", () => {
+    expect(resolveConfig({ regions: [] }).regions).toEqual([]);
+    expect(resolveConfig(resolveConfig({})).regions).toEqual([]);
   });
 
   it('uses the defaults without the context key', () => {
