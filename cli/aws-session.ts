@@ -29,6 +29,8 @@ export interface SessionOptions {
   readonly regionOption?: string;
   /** `--partition` */
   readonly partition?: string;
+  /** `--endpoint-url` (an emulator): also where a profile's role_arn is assumed. */
+  readonly endpointUrl?: string;
 }
 
 /** Where a setting came from, for messages ("--region", "AWS_REGION", "profile prod"). */
@@ -86,7 +88,10 @@ export async function resolveAwsSession(
     ...files,
     mfaCodeProvider: mfaCodeProvider(profile ?? 'default', prompt),
     // role_arn profiles assume their role with STS in the session's partition
-    clientConfig: { region: region ?? partition.stsRegion },
+    clientConfig: {
+      region: region ?? partition.stsRegion,
+      ...(options.endpointUrl !== undefined ? { endpoint: options.endpointUrl } : {}),
+    },
   });
   return {
     ...(profile !== undefined ? { profile } : {}),

@@ -86,8 +86,13 @@ export async function probeCommand(options: ProbeOptions, io: CliIo): Promise<nu
   checkName(options.serviceAccount, '--service-account', DNS_SUBDOMAIN);
   const arn = parseArn(options.cluster);
   // The cluster ARN names its region and partition; otherwise they are resolved as the AWS CLI does.
+  const endpoint = options.endpointUrl ?? io.env.AWS_ENDPOINT_URL;
   const session = await resolveAwsSession(
-    arn?.region ? { ...options, region: arn.region, regionOption: '--cluster' } : options,
+    {
+      ...options,
+      ...(arn?.region ? { region: arn.region, regionOption: '--cluster' } : {}),
+      ...(endpoint !== undefined ? { endpointUrl: endpoint } : {}),
+    },
     io,
   );
   const target = parseTarget(options, session);

@@ -85,9 +85,11 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   // Without --region, the first of --regions names the partition (before AWS_REGION or the profile's region).
   const listed = options.regions === undefined ? undefined : parseRegionList(options.regions).regions[0];
   const session = await resolveAwsSession(
-    options.region === undefined && listed !== undefined
-      ? { ...options, region: listed, regionOption: '--regions' }
-      : options,
+    {
+      ...options,
+      ...(options.region === undefined && listed !== undefined ? { region: listed, regionOption: '--regions' } : {}),
+      ...(endpoint !== undefined ? { endpointUrl: endpoint } : {}),
+    },
     io,
   );
   const regions = sweepRegions(options, session);
