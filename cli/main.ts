@@ -5,6 +5,7 @@
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SEVERITIES } from '../lambdas/domain/finding';
+import { PARTITIONS } from '../lambdas/domain/partitions';
 import { WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
 import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
@@ -133,6 +134,12 @@ function addFilterOptions(command: Command) {
 const FILTER_HELP =
   '\nFilters (--severity, --rule, --account, --cluster, --namespace) keep the findings that match every filter given;\nthey apply after the mutelist and before the output and --fail-on: a finding filtered out is not shown and does\nnot fail the run.';
 
+const partitionOption = () =>
+  new Option(
+    '--partition <partition>',
+    "AWS partition: IAM, STS and Organizations are called in its global regions (default: the region's, else aws)",
+  ).choices([...PARTITIONS]);
+
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('irsa-doctor')
     .description('Finds and fixes broken EKS IAM Roles for Service Accounts (IRSA).')
@@ -213,10 +220,18 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
         .description(
           'Collect the estate from AWS (every account and region asked for), write the snapshot, analyze it.',
         )
-        .option('--profile <name>', 'AWS profile for the base (hub) credentials; default: the SDK credential chain')
+        .option(
+          '-p, --profile <name>',
+          'AWS profile for the base (hub) credentials (default: AWS_PROFILE, else the SDK credential chain)',
+        )
+        .option(
+          '-r, --region <region>',
+          "the region to sweep when --regions is not given; its partition is the sweep's (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)",
+        )
+        .addOption(partitionOption())
         .option(
           '--regions <list>',
-          `comma-separated regions to list EKS clusters in (default: ${DEFAULT_REGIONS.length} default-enabled regions, see README)`,
+          `comma-separated regions to list EKS clusters in (default: --region, else the partition's default-enabled regions: ${DEFAULT_REGIONS.length} in aws, see README)`,
         )
         .option('--accounts <list>', "comma-separated account ids to sweep (default: the caller's own account)")
         .option(
@@ -269,13 +284,17 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
         "Test one service account's IRSA chain end to end, like the seeds' test pod but without a pod: a real token from the cluster, checked against the issuer, the IAM provider and the role's trust policy.",
       )
       .requiredOption('--cluster <name|arn>', 'the EKS cluster (name, or ARN for its account and region)')
-      .option('--region <region>', "the cluster's region (default: from the ARN, else AWS_REGION)")
+      .option(
+        '-r, --region <region>',
+        "the cluster's region (default: from the ARN, else AWS_REGION, AWS_DEFAULT_REGION, the profile's region)",
+      )
+      .addOption(partitionOption())
       .requiredOption('-n, --namespace <namespace>', "the service account's namespace")
       .requiredOption('--service-account <name>', 'the service account')
       .option('--kubeconfig <file>', 'kubeconfig file(s), ":"-separated (default: KUBECONFIG, else ~/.kube/config)')
       .option('--kube-context <name>', 'kubeconfig context (default: its current-context)')
       .option('--snapshot <file>', 'read the cluster, providers and role from this estate snapshot instead of AWS')
-      .option('--profile <name>', 'AWS profile (default: the SDK credential chain)')
+      .option('-p, --profile <name>', 'AWS profile (default: AWS_PROFILE, else the SDK credential chain)')
       .option('--endpoint-url <url>', 'send every AWS call here (an emulator); default AWS_ENDPOINT_URL, else AWS')
       .option(
         '--role-name <name>',

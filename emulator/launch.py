@@ -69,6 +69,7 @@ import moto.eks.responses as eks_responses  # noqa: E402
 import moto.eks.urls as eks_urls  # noqa: E402
 import moto.server as moto_server  # noqa: E402
 import moto.sts.responses as sts_responses  # noqa: E402
+import moto.utilities.utils as moto_utils  # noqa: E402
 from moto.core import exceptions as core_exceptions  # noqa: E402
 from moto.core import responses as core_responses  # noqa: E402
 from moto.core import config as moto_config  # noqa: E402
@@ -129,6 +130,12 @@ _require(eks_exceptions, "ResourceNotFoundException", "InvalidParameterException
 _require(core_utils, "camelcase_to_underscores")
 _require(moto_server, "ThreadedMotoServer")
 _require(mock_random, "uuid4")
+_require(moto_utils, "get_partition")
+# Partitions: moto names ARNs by the partition of the signing region (cn-* aws-cn, us-gov-* aws-us-gov); the
+# patches below build theirs from the cluster's ARN the same way and give issuers the partition's DNS suffix.
+for _region, _partition in (("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov"), ("us-east-1", "aws")):
+    if moto_utils.get_partition(_region) != _partition:
+        raise _changed(f"get_partition({_region!r}) == {_partition!r}")
 
 _EKS_NEW = (
     "create_addon",
@@ -168,6 +175,15 @@ for _action, _method in _NEW_ACTIONS.items():
 
 ISSUER_TAG = "emulator:oidc-issuer"
 
+
+def _dns_suffix(region: str) -> str:
+    """The partition's DNS suffix: China's endpoints (and EKS issuers) are under amazonaws.com.cn."""
+    return "amazonaws.com.cn" if moto_utils.get_partition(region) == "aws-cn" else "amazonaws.com"
+
+
+def _arn_partition(arn: str) -> str:
+    return arn.split(":")[1]
+
 _orig_cluster_init = eks_models.Cluster.__init__
 
 
@@ -177,7 +193,7 @@ def _cluster_init(self: Any, *args: Any, **kwargs: Any) -> None:
     bound = _cluster_sig.bind(self, *args, **kwargs).arguments
     region = bound["region_name"]
     issuer_id = mock_random.uuid4().hex.upper()
-    self.identity = {"oidc": {"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{issuer_id}"}}
+    self.identity = {"oidc": {"issuer": f"https://oidc.eks.{region}.{_dns_suffix(region)}/id/{issuer_id}"}}
     # A test whose cluster is a real local kube-apiserver pins the issuer to the server's with this tag.
     pinned = (bound.get("tags") or {}).get(ISSUER_TAG)
     if isinstance(pinned, str) and pinned.startswith("https://"):
@@ -392,7 +408,7 @@ def _required_external_ids(document: str) -> list[str]:
 def _assume_role(self: Any) -> Any:
     role_arn = self._get_param("RoleArn") or ""
     denied = core_exceptions.AccessDeniedError(
-        user_arn=f"arn:aws:iam::{self.current_account}:user/emulator-caller",
+        user_arn=f"arn:{self.partition}:iam::{self.current_account}:user/emulator-caller",
         action=f"sts:AssumeRole on resource: {role_arn}",
     )
     match = _ROLE_ARN.match(role_arn)
@@ -521,7 +537,7 @@ def _new_association(self: Any, cluster: Any, spec: dict[str, Any], owner: str |
         "namespace": spec["namespace"],
         "serviceAccount": spec["serviceAccount"],
         "roleArn": spec["roleArn"],
-        "associationArn": f"arn:aws:eks:{cluster.arn.split(':')[3]}:{account}:podidentityassociation/{cluster.name}/{association_id}",
+        "associationArn": f"arn:{_arn_partition(cluster.arn)}:eks:{cluster.arn.split(':')[3]}:{account}:podidentityassociation/{cluster.name}/{association_id}",
         "associationId": association_id,
         "tags": spec.get("tags") or {},
         "createdAt": _now(),
@@ -547,7 +563,7 @@ def _create_addon(self: Any) -> Any:
             message=f"Addon already exists: {name}",
         )
     account = cluster.arn.split(":")[4]
-    addon_arn = f"arn:aws:eks:{cluster.arn.split(':')[3]}:{account}:addon/{cluster.name}/{name}/{mock_random.uuid4()}"
+    addon_arn = f"arn:{_arn_partition(cluster.arn)}:eks:{cluster.arn.split(':')[3]}:{account}:addon/{cluster.name}/{name}/{mock_random.uuid4()}"
     namespace = (self._get_param("namespaceConfig") or {}).get("namespace")
     # An add-on's associations are made in the add-on's namespace (kube-system unless namespaceConfig says otherwise).
     associations = [
@@ -834,7 +850,7 @@ def _create_access_entry(self: Any) -> Any:
         "clusterName": cluster.name,
         "principalArn": principal,
         "kubernetesGroups": list(self._get_param("kubernetesGroups") or []),
-        "accessEntryArn": f"arn:aws:eks:{region}:{account}:access-entry/{cluster.name}/role/{account}/{principal.rsplit('/', 1)[-1]}/{entry_id}",
+        "accessEntryArn": f"arn:{_arn_partition(cluster.arn)}:eks:{region}:{account}:access-entry/{cluster.name}/role/{account}/{principal.rsplit('/', 1)[-1]}/{entry_id}",
         "createdAt": _now(),
         "modifiedAt": _now(),
         "tags": self._get_param("tags") or {},
@@ -874,7 +890,7 @@ def _delete_access_entry(self: Any) -> Any:
 def _associate_access_policy(self: Any) -> Any:
     cluster, entry = _entry(self)
     policy = self._get_param("policyArn") or ""
-    if not policy.startswith("arn:aws:eks::aws:cluster-access-policy/"):
+    if not policy.startswith(f"arn:{_arn_partition(cluster.arn)}:eks::aws:cluster-access-policy/"):
         raise _invalid(cluster.name, f"policyArn is not an EKS access policy: {policy}")
     scope = self._get_param("accessScope") or {}
     if scope.get("type") not in ("cluster", "namespace"):

@@ -32,9 +32,13 @@ export interface SeedClients {
   readonly organizations: OrganizationsClient;
 }
 
-export function seedClients(endpoint: string, accountId: string): SeedClients {
+/**
+ * `iamRegion` signs IAM for a partition (moto keeps one IAM per partition, chosen by the signing region): cn-north-1
+ * for aws-cn, us-gov-west-1 for aws-us-gov.
+ */
+export function seedClients(endpoint: string, accountId: string, iamRegion = 'us-east-1'): SeedClients {
   const base = { endpoint, credentials: EMULATOR_CREDENTIALS, maxAttempts: 1 };
-  const iam = new IAMClient({ ...base, region: 'us-east-1' });
+  const iam = new IAMClient({ ...base, region: iamRegion });
   iam.middlewareStack.use(asAccount(accountId));
   const organizations = new OrganizationsClient({ ...base, region: 'us-east-1' });
   organizations.middlewareStack.use(asAccount(accountId));

@@ -8,7 +8,6 @@ import type { IConstruct } from 'constructs';
 import { APPLIED_ACTIONS, type AppliedAction } from '../lambdas/domain/fix-action-iam';
 import { WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../lambdas/domain/plan/prove';
-import { DEFAULT_REGIONS } from '../lambdas/domain/regions';
 import {
   OPT_IN_TAG,
   OPT_IN_VALUE,
@@ -54,7 +53,10 @@ export interface IrsaDoctorConfig {
   readonly organizationalUnits: readonly string[];
   /** Accounts never swept. @default [] */
   readonly excludeAccounts: readonly string[];
-  /** Regions in which EKS clusters are listed. @default DEFAULT_REGIONS (lambdas/domain/regions.ts) */
+  /**
+   * Regions in which EKS clusters are listed; none (empty): the default regions of the hub's partition, chosen by
+   * the workflow at run time (lambdas/domain/partitions.ts), so a China or GovCloud hub sweeps its own. @default []
+   */
   readonly regions: readonly string[];
   /** EventBridge Scheduler expression of the periodic sweep. @default 'rate(1 day)' */
   readonly schedule: string;
@@ -158,7 +160,7 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   organization: false,
   organizationalUnits: [],
   excludeAccounts: [],
-  regions: DEFAULT_REGIONS,
+  regions: [],
   schedule: 'rate(1 day)',
   approvalTimeout: Duration.hours(24),
   accountConcurrency: 40,
@@ -299,7 +301,7 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
 
 /**
  * Fields that must agree (an account list or the organization, OUs only with it, its id with it), and the checks a
- * field's own pattern cannot make (at least one region, a console URL that parses).
+ * field's own pattern cannot make (a console URL that parses).
  */
 function checkFieldCombinations(config: IrsaDoctorConfig): void {
   if (config.accounts.length > 0 && config.organization) {
@@ -313,9 +315,6 @@ function checkFieldCombinations(config: IrsaDoctorConfig): void {
       'organizationId',
       'is required with organization: true (the hub event bus admits member accounts by aws:PrincipalOrgID)',
     );
-  }
-  if (config.regions.length === 0) {
-    throw new ConfigError('regions', 'must name at least one region');
   }
   if (config.consoleUrl !== undefined && !URL.canParse(config.consoleUrl)) {
     throw new ConfigError('consoleUrl', `must be an https:// URL, got ${JSON.stringify(config.consoleUrl)}`);

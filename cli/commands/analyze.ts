@@ -44,12 +44,8 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
   const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, now);
   const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
-  const ctx = reportContext('analyze', snapshot, io, {
-    snapshotFile: options.snapshot === '-' ? undefined : options.snapshot,
-    toFile: options.outFile !== undefined,
-    ...(options.color === undefined ? {} : { color: options.color }),
-    now,
-  });
+  const file = options.snapshot === '-' ? undefined : options.snapshot;
+  const ctx = reportContext('analyze', snapshot, io, reportTarget(options, file, now));
   return printFindings(
     filterAnalysis(withMutelist(result, mutelist, now), options.filter ?? {}),
     format,
@@ -68,6 +64,16 @@ export interface ReportTarget {
   /** false under --no-color. */
   readonly color?: boolean;
   readonly now?: Date;
+}
+
+/** The report's target from the command's options: its snapshot file, --out-file and --no-color. */
+export function reportTarget(options: OutputOptions, snapshotFile: string | undefined, now: Date): ReportTarget {
+  return {
+    snapshotFile,
+    toFile: options.outFile !== undefined,
+    ...(options.color === undefined ? {} : { color: options.color }),
+    now,
+  };
 }
 
 /** What every report of a run is rendered with: the tool's version, the time, the snapshot, and the terminal. */

@@ -8,7 +8,7 @@ import { withKubeObjects } from '../kube-objects-input';
 import { markSuppressed, readMutelist } from '../mutelist';
 import { PLAN_OUTPUT_FORMATS, parseOutputFormat } from '../render/output-formats';
 import { renderPlansReportChunks } from '../render/report';
-import { type OutputOptions, parseQuota, reportContext } from './analyze';
+import { type OutputOptions, parseQuota, reportContext, reportTarget } from './analyze';
 
 export interface PlanOptions extends OutputOptions {
   readonly snapshot: string;
@@ -49,12 +49,8 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
     },
     options.filter ?? {},
   );
-  const ctx = reportContext('plan', snapshot, io, {
-    snapshotFile: options.snapshot === '-' ? undefined : options.snapshot,
-    toFile: options.outFile !== undefined,
-    ...(options.color === undefined ? {} : { color: options.color }),
-    now,
-  });
+  const file = options.snapshot === '-' ? undefined : options.snapshot;
+  const ctx = reportContext('plan', snapshot, io, reportTarget(options, file, now));
   await writeChunks(io.stdout, renderPlansReportChunks(result, format, ctx));
   return 0;
 }

@@ -1,4 +1,3 @@
-import { fromIni } from '@aws-sdk/credential-providers';
 import { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { KubeApiClient } from '../../lambdas/adapters/kubernetes/kube-api-client';
 import { defaultKubeconfigPath, loadKubeconfig } from '../../lambdas/adapters/kubernetes/kubeconfig';
@@ -6,6 +5,7 @@ import { assumeWithToken, readClusterIssuer, readRoleAccount } from '../../lambd
 import { type SignatureCheck, verifyWithJwks } from '../../lambdas/adapters/probe-signature';
 import { parseArn, WEBHOOK_ROLE_ARN } from '../../lambdas/domain/arn';
 import { ROLE_ARN_ANNOTATION } from '../../lambdas/domain/kube-annotations';
+import { isPartition, partitionInfo } from '../../lambdas/domain/partitions';
 import {
   audienceFor,
   buildProbeVerdict,
@@ -16,6 +16,7 @@ import { decodeTokenClaims, type TokenDecoding } from '../../lambdas/domain/prob
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, KubeForbiddenError, UsageError } from '../../lambdas/shared/errors';
 import { clip } from '../../lambdas/shared/text';
+import { type AwsSession, resolveAwsSession } from '../aws-session';
 import { DEFAULT_SCANNER_ROLE, PROBE_FORMATS, PROBE_TOKEN_SECONDS } from '../cli-options';
 import { type CliIo, readSnapshot } from '../io';
 import { type ProbeReport, renderProbeJson, renderProbeTable, tokenSummary } from '../render/probe-report';
@@ -24,6 +25,7 @@ import { makeStyle } from '../render/style';
 export interface ProbeOptions {
   readonly cluster: string;
   readonly region?: string;
+  readonly partition?: string;
   readonly namespace: string;
   readonly serviceAccount: string;
   readonly kubeconfig?: string;
@@ -78,11 +80,22 @@ export async function probeCommand(options: ProbeOptions, io: CliIo): Promise<nu
   const format = parseProbeFormat(options.format);
   checkName(options.namespace, '--namespace', DNS_LABEL);
   checkName(options.serviceAccount, '--service-account', DNS_SUBDOMAIN);
-  const target = parseTarget(options, io.env);
+  const arn = parseArn(options.cluster);
+  // The cluster ARN names its region and partition; otherwise they are resolved as the AWS CLI does.
+  const endpoint = options.endpointUrl ?? io.env.AWS_ENDPOINT_URL;
+  const session = await resolveAwsSession(
+    {
+      ...options,
+      ...(arn?.region ? { region: arn.region, regionOption: '--cluster' } : {}),
+      ...(endpoint !== undefined ? { endpointUrl: endpoint } : {}),
+    },
+    io,
+  );
+  const target = parseTarget(options, session);
   const snapshot = options.snapshot === undefined ? undefined : await readSnapshot(options.snapshot, io);
   const kube = openKube(options, io);
   try {
-    const report = await probe(options, io, kube, target, snapshot);
+    const report = await probe(options, io, session, kube, target, snapshot);
     const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
     io.stdout.write(format === 'json' ? renderProbeJson(report) : renderProbeTable(report, style));
     return report.verdict === 'allow' && (report.assume === undefined || report.assume.ok) ? 0 : 1;
@@ -94,6 +107,7 @@ export async function probeCommand(options: ProbeOptions, io: CliIo): Promise<nu
 async function probe(
   options: ProbeOptions,
   io: CliIo,
+  session: AwsSession,
   kube: ProbeKube,
   target: Target,
   snapshot: EstateSnapshot | undefined,
@@ -105,7 +119,7 @@ async function probe(
   const wellFormed = roleArn !== undefined && WEBHOOK_ROLE_ARN.test(roleArn) ? roleArn : undefined;
   const aws = snapshot
     ? fromSnapshot(snapshot, options.snapshot as string, target, wellFormed)
-    : await fromAws(options, io, target, wellFormed, issuer);
+    : await fromAws(options, io, session, target, wellFormed, issuer);
   const audience = audienceFor(annotations ?? {});
   const verdict = buildProbeVerdict({
     partition: aws.partition,
@@ -164,8 +178,11 @@ function checkName(value: string, flag: string, pattern: RegExp): void {
   }
 }
 
-/** --cluster as a name (with --region or AWS_REGION) or as an EKS cluster ARN (account and region from it). */
-function parseTarget(options: ProbeOptions, env: CliIo['env']): Target {
+/**
+ * --cluster as a name (with the session's region: --region, AWS_REGION, the profile's) or as an EKS cluster ARN
+ * (account, region and partition from it).
+ */
+function parseTarget(options: ProbeOptions, session: AwsSession): Target {
   const arn = parseArn(options.cluster);
   if (arn) {
     if (arn.service !== 'eks' || !arn.resource.startsWith('cluster/') || !arn.region) {
@@ -185,14 +202,13 @@ function parseTarget(options: ProbeOptions, env: CliIo['env']): Target {
       `--cluster must be an EKS cluster name or ARN; got ${JSON.stringify(options.cluster.slice(0, 100))}`,
     );
   }
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-    throw new UsageError(`--region must be a region name like us-west-2; got ${JSON.stringify(region.slice(0, 50))}`);
-  }
+  const region = session.region;
   if (region === undefined && options.snapshot === undefined) {
-    throw new UsageError('--region is needed to find the cluster in AWS (or give the cluster ARN, or AWS_REGION)');
+    throw new UsageError(
+      "--region is needed to find the cluster in AWS (or give the cluster ARN, AWS_REGION or the profile's region)",
+    );
   }
-  return { name: options.cluster, ...(region ? { region } : {}) };
+  return { name: options.cluster, ...(region ? { region } : {}), partition: session.partition.name };
 }
 
 function openKube(options: ProbeOptions, io: CliIo): ProbeKube {
@@ -325,12 +341,13 @@ function fromSnapshot(snapshot: EstateSnapshot, file: string, target: Target, ro
 async function fromAws(
   options: ProbeOptions,
   io: CliIo,
+  session: AwsSession,
   target: Target,
   roleArn: string | undefined,
   issuer: string | undefined,
 ): Promise<AwsSide> {
   const endpoint = options.endpointUrl ?? io.env.AWS_ENDPOINT_URL;
-  const { base, caller } = await awsCaller(options, endpoint);
+  const { base, caller } = await awsCaller(session, target.partition ?? session.partition.name, endpoint);
   const factory = new AwsClientFactory({
     ...base,
     roleName: options.roleName ?? DEFAULT_SCANNER_ROLE,
@@ -346,7 +363,7 @@ async function fromAws(
   ]);
   return {
     source: `AWS (account ${accountId}${endpoint ? `, endpoint ${endpoint}` : ''})`,
-    partition: target.partition ?? parseArn(cluster.arn ?? '')?.partition ?? 'aws',
+    partition: target.partition ?? parseArn(cluster.arn ?? '')?.partition ?? session.partition.name,
     cluster: {
       name: target.name,
       region,
@@ -360,20 +377,21 @@ async function fromAws(
 
 /** The base client options and the account of the caller's credentials; a CredentialsError when they do not work. */
 async function awsCaller(
-  options: ProbeOptions,
+  session: AwsSession,
+  partition: string,
   endpoint: string | undefined,
 ): Promise<{ base: ConstructorParameters<typeof AwsClientFactory>[0]; caller: string }> {
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new UsageError(`--endpoint-url must be an http(s) URL; got "${endpoint}"`);
   }
-  const credentials = options.profile ? fromIni({ profile: options.profile }) : undefined;
-  const base = { ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) };
+  const base = { ...(endpoint ? { endpoint } : {}), credentials: session.credentials, partition };
   try {
     return { base, caller: await new AwsClientFactory(base).callerAccount() };
   } catch (err) {
+    if (err instanceof CredentialsError) throw err; // already says what to do (an MFA code that cannot be asked)
     const e = err as Error;
     throw new CredentialsError(
-      `cannot use the AWS credentials${options.profile ? ` of profile "${options.profile}"` : ''} (sts:GetCallerIdentity failed: ${e.name}: ${e.message}); check --profile, AWS_PROFILE or the environment's credentials, or give --snapshot`,
+      `cannot use the AWS credentials${session.profile ? ` of profile "${session.profile}"` : ''} (sts:GetCallerIdentity failed: ${e.name}: ${e.message}); check --profile, AWS_PROFILE or the environment's credentials, or give --snapshot`,
       { cause: err },
     );
   }
@@ -389,5 +407,8 @@ async function assumeStep(
   if (roleArn === undefined) {
     return { ok: false, operation: 'skipped', message: `the service account has no ${ROLE_ARN_ANNOTATION} annotation` };
   }
-  return assumeWithToken(roleArn, token, { region: region || 'us-east-1', ...(endpoint ? { endpoint } : {}) });
+  // STS of the role's partition (regional: outside aws there is no global endpoint)
+  const partition = parseArn(roleArn)?.partition ?? 'aws';
+  const sts = region || partitionInfo(isPartition(partition) ? partition : 'aws').stsRegion;
+  return assumeWithToken(roleArn, token, { region: sts, ...(endpoint ? { endpoint } : {}) });
 }

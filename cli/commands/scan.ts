@@ -1,4 +1,3 @@
-import { fromIni } from '@aws-sdk/credential-providers';
 import { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
 import { collectEstate } from '../../lambdas/adapters/collect-estate';
 import {
@@ -12,19 +11,24 @@ import { defaultKubeconfigPath, type Kubeconfig, loadKubeconfig } from '../../la
 import { createThumbprintObserver } from '../../lambdas/adapters/oidc-thumbprint';
 import { resolveTargets } from '../../lambdas/adapters/targets';
 import { analyzeEstate } from '../../lambdas/domain/analyze-estate';
-import { DEFAULT_REGIONS, parseRegionList } from '../../lambdas/domain/regions';
+import { type PartitionInfo, regionsOutside } from '../../lambdas/domain/partitions';
+import { parseRegionList } from '../../lambdas/domain/regions';
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { CredentialsError, UsageError } from '../../lambdas/shared/errors';
 import { parseSnapshot } from '../../lambdas/shared/schemas';
+import { type AwsSession, resolveAwsSession } from '../aws-session';
 import { type FindingFilter, filterAnalysis } from '../filters';
 import { type CliIo, writeFileAtomic } from '../io';
 import { readMutelist, withMutelist } from '../mutelist';
 import { parseOutputFormat } from '../render/output-formats';
 import { progressBar } from '../render/progress';
-import { type OutputOptions, parseSeverity, printFindings, reportContext } from './analyze';
+import { type OutputOptions, parseSeverity, printFindings, reportContext, reportTarget } from './analyze';
 
 export interface ScanOptions extends OutputOptions {
   readonly profile?: string;
+  /** The one region to sweep when --regions is not given; its partition is the sweep's. */
+  readonly region?: string;
+  readonly partition?: string;
   readonly regions?: string;
   readonly accounts?: string;
   readonly organization?: boolean;
@@ -73,22 +77,20 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   const failOn = options.failOn === undefined ? undefined : parseSeverity(options.failOn);
   const accountConcurrency = wholeNumber(options.concurrency, '--concurrency', 1, 64);
   const maxAttempts = wholeNumber(options.maxAttempts, '--max-attempts', 1, 20);
-  const regions = options.regions === undefined ? DEFAULT_REGIONS : regionsOption(options.regions);
-  const endpoint = options.endpointUrl ?? io.env.AWS_ENDPOINT_URL;
-  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
-    throw new UsageError(`--endpoint-url must be an http(s) URL; got "${endpoint}"`);
-  }
+  const endpoint = endpointOption(options, io);
   // The kubeconfig and the mutelist are read before the sweep, so a bad file or --kube-context fails fast.
   const kube = kubeOptions(options, io);
   const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, new Date());
-  const credentials = options.profile ? fromIni({ profile: options.profile }) : undefined;
+  const session = await scanSession(options, endpoint, io);
+  const regions = sweepRegions(options, session);
   const baseOptions = {
     maxAttempts,
     ...(endpoint ? { endpoint } : {}),
-    ...(credentials ? { credentials } : {}),
+    credentials: session.credentials,
+    partition: session.partition.name,
   };
 
-  const hub = await hubAccount(baseOptions, options.profile);
+  const hub = await hubAccount(baseOptions, session.profile);
   const factory = new AwsClientFactory({
     ...baseOptions,
     roleName: options.roleName,
@@ -120,14 +122,31 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
 
   if (io.stderr.isTTY) io.stderr.write(scanSummary(snapshot, regions.length, Date.now() - started, options.output));
   const now = new Date();
-  const ctx = reportContext('scan', snapshot, io, {
-    snapshotFile: options.output,
-    toFile: options.outFile !== undefined,
-    ...(options.color === undefined ? {} : { color: options.color }),
-    now,
-  });
+  const ctx = reportContext('scan', snapshot, io, reportTarget(options, options.output, now));
   const analysis = withMutelist(analyzeEstate(snapshot), mutelist, now);
   return printFindings(filterAnalysis(analysis, options.filter ?? {}), format, failOn, io, ctx);
+}
+
+/** --endpoint-url, else AWS_ENDPOINT_URL: an http(s) URL. */
+function endpointOption(options: ScanOptions, io: CliIo): string | undefined {
+  const endpoint = options.endpointUrl ?? io.env.AWS_ENDPOINT_URL;
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new UsageError(`--endpoint-url must be an http(s) URL; got "${endpoint}"`);
+  }
+  return endpoint;
+}
+
+/** The AWS session of the sweep: without --region, the first of --regions names the partition (before AWS_REGION or the profile's region). */
+async function scanSession(options: ScanOptions, endpoint: string | undefined, io: CliIo): Promise<AwsSession> {
+  const listed = options.regions === undefined ? undefined : parseRegionList(options.regions).regions[0];
+  return resolveAwsSession(
+    {
+      ...options,
+      ...(options.region === undefined && listed !== undefined ? { region: listed, regionOption: '--regions' } : {}),
+      ...(endpoint !== undefined ? { endpointUrl: endpoint } : {}),
+    },
+    io,
+  );
 }
 
 /** The kubeconfig and the contexts asked for; undefined when the cluster side is not to be read. */
@@ -161,7 +180,17 @@ async function readKubernetesSide(
   return read.snapshot;
 }
 
-function regionsOption(text: string): readonly string[] {
+/**
+ * The regions swept: --regions; else the one --region given on the command line; else the partition's default
+ * regions (a region from AWS_REGION or the profile chooses only the partition). All must be in the partition.
+ */
+function sweepRegions(options: ScanOptions, session: AwsSession): readonly string[] {
+  if (options.regions !== undefined) return regionsOption(options.regions, session.partition);
+  if (options.region !== undefined && session.region !== undefined) return [session.region];
+  return session.partition.defaultRegions;
+}
+
+function regionsOption(text: string, partition: PartitionInfo): readonly string[] {
   const parsed = parseRegionList(text);
   if (parsed.invalid.length > 0 || parsed.regions.length === 0) {
     throw new UsageError(
@@ -170,6 +199,12 @@ function regionsOption(text: string): readonly string[] {
           ? `not regions: ${parsed.invalid.map((r) => JSON.stringify(r)).join(', ')}`
           : 'got none'
       }`,
+    );
+  }
+  const outside = regionsOutside(partition.name, parsed.regions);
+  if (outside.length > 0) {
+    throw new UsageError(
+      `--regions must be regions of partition ${partition.name} (the sweep's, from --partition, --region or the profile); not in it: ${outside.join(', ')}`,
     );
   }
   return parsed.regions;
@@ -183,6 +218,7 @@ async function hubAccount(
   try {
     return await new AwsClientFactory(baseOptions).callerAccount();
   } catch (err) {
+    if (err instanceof CredentialsError) throw err; // already says what to do (an MFA code that cannot be asked)
     const e = err as Error;
     throw new CredentialsError(
       `cannot use the AWS credentials${profile ? ` of profile "${profile}"` : ''} (sts:GetCallerIdentity failed: ${e.name}: ${e.message}); check --profile, AWS_PROFILE or the environment's credentials`,

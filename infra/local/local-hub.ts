@@ -91,6 +91,7 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     topicArn: '',
     eventBusName: `${options.prefix}-events`,
     hubAccountId: LOCAL_ACCOUNT,
+    partition: 'aws',
     scannerRoleName,
     remediatorRoleName,
     accounts: options.accounts,

@@ -1,4 +1,4 @@
-import { CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, type CfnResource, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -147,6 +147,8 @@ export class HubStack extends Stack {
       [ENV.topicArn]: this.topic.topicArn,
       [ENV.eventBusName]: this.eventBus.eventBusName,
       [ENV.hubAccountId]: this.account,
+      // The sweep's partition is the hub's: IAM, STS and Organizations are called in its global regions.
+      [ENV.partition]: Aws.PARTITION,
       [ENV.scannerRoleName]: config.scannerRoleName,
       [ENV.remediatorRoleName]: config.remediatorRoleName,
       ...(config.externalId ? { [ENV.externalId]: config.externalId } : {}),

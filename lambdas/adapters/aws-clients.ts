@@ -4,6 +4,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { type PartitionInfo, partitionInfo } from '../domain/partitions';
 
 export interface ClientFactoryOptions {
   /** Endpoint override (an emulator); defaults to AWS_ENDPOINT_URL when set, else the real AWS endpoints. */
@@ -17,6 +18,10 @@ export interface ClientFactoryOptions {
   readonly hubAccountId?: string;
   /** Base credentials (the CLI profile or the Lambda role); the SDK's default chain when absent. */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /**
+   * The partition swept (aws, aws-cn, aws-us-gov): IAM, STS, Organizations and the AssumeRole calls go to its
+   * global regions, and member role ARNs are in it. Default aws.
+   */
   readonly partition?: string;
   readonly sessionName?: string;
   /**
@@ -35,6 +40,7 @@ export class AwsClientFactory {
   private readonly iamClients = new Map<string, IAMClient>();
   private readonly eksClients = new Map<string, EKSClient>();
   private organizationsClient: OrganizationsClient | undefined;
+  private stsClient: STSClient | undefined;
   private caller: Promise<string> | undefined;
   private readonly credentialProviders = new Map<
     string,
@@ -43,8 +49,10 @@ export class AwsClientFactory {
   readonly endpoint: string | undefined;
   readonly maxAttempts: number;
   readonly access: 'read' | 'write';
+  readonly partition: PartitionInfo;
 
   constructor(private readonly options: ClientFactoryOptions = {}) {
+    this.partition = partitionInfo(options.partition ?? 'aws');
     this.endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
     this.maxAttempts = options.maxAttempts ?? 8;
     this.access = options.access ?? 'read';
@@ -52,13 +60,22 @@ export class AwsClientFactory {
 
   /** Organizations, with the base (hub) credentials: the hub is the management or delegated administrator account. */
   organizations(): OrganizationsClient {
-    this.organizationsClient ??= new OrganizationsClient({ ...this.base(), region: 'us-east-1' });
+    this.organizationsClient ??= new OrganizationsClient({
+      ...this.base(),
+      region: this.partition.organizationsRegion,
+    });
     return this.organizationsClient;
+  }
+
+  /** STS with the base credentials, in the partition's STS region. */
+  sts(): STSClient {
+    this.stsClient ??= new STSClient({ ...this.base(), region: this.partition.stsRegion });
+    return this.stsClient;
   }
 
   /** The account the base credentials belong to (one STS GetCallerIdentity call, cached). */
   async callerAccount(): Promise<string> {
-    this.caller ??= new STSClient({ ...this.base(), region: 'us-east-1' })
+    this.caller ??= this.sts()
       .send(new GetCallerIdentityCommand({}))
       .then((out) => {
         if (!out.Account) throw new Error('GetCallerIdentity returned no account');
@@ -79,7 +96,7 @@ export class AwsClientFactory {
   iam(accountId: string): IAMClient {
     let client = this.iamClients.get(accountId);
     if (!client) {
-      client = new IAMClient({ ...this.common(accountId), region: 'us-east-1' });
+      client = new IAMClient({ ...this.common(accountId), region: this.partition.iamRegion });
       this.iamClients.set(accountId, client);
     }
     return client;
@@ -97,7 +114,7 @@ export class AwsClientFactory {
 
   roleArn(accountId: string): string | undefined {
     if (!this.options.roleName || accountId === this.options.hubAccountId) return undefined;
-    return `arn:${this.options.partition ?? 'aws'}:iam::${accountId}:role/${this.options.roleName}`;
+    return `arn:${this.partition.name}:iam::${accountId}:role/${this.options.roleName}`;
   }
 
   private common(accountId: string) {
@@ -132,7 +149,7 @@ export class AwsClientFactory {
             },
             ...(this.options.credentials ? { masterCredentials: this.options.credentials } : {}),
             clientConfig: {
-              region: 'us-east-1',
+              region: this.partition.stsRegion,
               maxAttempts: this.maxAttempts,
               ...(this.endpoint ? { endpoint: this.endpoint } : {}),
             },

@@ -25,7 +25,6 @@ export interface CollectEstateOptions {
   readonly concurrency?: number;
   readonly workloads?: boolean;
   readonly tls?: ThumbprintObserver;
-  readonly partition?: string;
   readonly onProgress?: (progress: SweepProgress) => void;
   readonly now?: () => Date;
 }
@@ -75,7 +74,8 @@ export async function collectEstate(
   });
   return {
     schemaVersion: 1,
-    partition: options.partition ?? 'aws',
+    // The factory's partition: the one every client of the sweep was signed for.
+    partition: factory.partition.name,
     generatedAt: (options.now ?? (() => new Date()))().toISOString(),
     generator: 'irsa-doctor scan',
     accounts,

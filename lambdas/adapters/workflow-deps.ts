@@ -34,6 +34,7 @@ export function workflowClients(env: WorkflowEnv): WorkflowClients {
   const common = {
     ...(env.endpoint ? { endpoint: env.endpoint } : {}),
     ...(env.externalId ? { externalId: env.externalId } : {}),
+    partition: env.partition,
     sessionName: 'irsa-doctor-workflow',
   };
   return {

@@ -1,28 +1,11 @@
+import { defaultRegionsOf } from './partitions';
+
 /**
- * The regions a sweep lists EKS clusters in when none are configured: every commercial region that is enabled by
- * default in an AWS account and offers EKS (AWS General Reference, "Amazon EKS endpoints and quotas"; opt-in regions
- * such as af-south-1 or ap-east-1 answer only once enabled, so they are scanned only when listed with --regions).
- * Listing an empty region costs one ListClusters call.
+ * The regions a sweep of the `aws` partition lists EKS clusters in when none are configured (lambdas/domain/partitions.ts
+ * holds each partition's list; a China or GovCloud sweep uses its own). Listing an empty region costs one
+ * ListClusters call.
  */
-export const DEFAULT_REGIONS: readonly string[] = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'sa-east-1',
-  'eu-central-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-north-1',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-northeast-3',
-  'ap-southeast-1',
-  'ap-southeast-2',
-];
+export const DEFAULT_REGIONS: readonly string[] = defaultRegionsOf('aws');
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 

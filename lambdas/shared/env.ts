@@ -3,6 +3,7 @@
  * (infra/stacks/hub-stack.ts) or the local runner sets (infra/local/). Fails fast, naming the missing variable.
  */
 import { APPLIED_ACTIONS, type AppliedAction, isAppliedAction } from '../domain/fix-action-iam';
+import { isPartition, PARTITIONS, type PartitionName } from '../domain/partitions';
 import { WIDENING_CLASSES } from '../domain/plan/plan-model';
 import type { WideningClass } from '../domain/plan/prove';
 import { type RemediationScope, RemediationScopeError, remediationScopeFrom } from '../domain/remediation-scope';
@@ -20,6 +21,8 @@ export interface WorkflowEnv {
   /** EventBridge bus for per-finding and per-change events. */
   readonly eventBusName: string;
   readonly hubAccountId: string;
+  /** The hub's partition (the stack's AWS::Partition): every account swept is in it. */
+  readonly partition: PartitionName;
   readonly scannerRoleName: string;
   readonly remediatorRoleName: string;
   readonly externalId?: string;
@@ -62,6 +65,7 @@ export const ENV = {
   topicArn: 'TOPIC_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   hubAccountId: 'HUB_ACCOUNT_ID',
+  partition: 'HUB_PARTITION',
   scannerRoleName: 'SCANNER_ROLE_NAME',
   remediatorRoleName: 'REMEDIATOR_ROLE_NAME',
   externalId: 'EXTERNAL_ID',
@@ -135,6 +139,12 @@ function scopeFrom(env: Readonly<Record<string, string | undefined>>): Remediati
   }
 }
 
+/** HUB_PARTITION: one of the supported partitions (missing is reported with the other missing variables). */
+function partitionFrom(value: string | undefined): PartitionName {
+  if (value === undefined || value === '' || isPartition(value)) return (value || 'aws') as PartitionName;
+  throw new UsageError(`${ENV.partition} must be one of ${PARTITIONS.join(', ')}; got "${value.slice(0, 50)}"`);
+}
+
 export function loadEnv(env: Readonly<Record<string, string | undefined>>): WorkflowEnv {
   const missing: string[] = [];
   const required = (key: string) => {
@@ -156,6 +166,7 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>): Work
     topicArn: required(ENV.topicArn),
     eventBusName: required(ENV.eventBusName),
     hubAccountId: required(ENV.hubAccountId),
+    partition: partitionFrom(required(ENV.partition)),
     scannerRoleName: required(ENV.scannerRoleName),
     remediatorRoleName: required(ENV.remediatorRoleName),
     ...(env[ENV.externalId] ? { externalId: env[ENV.externalId] as string } : {}),

@@ -171,7 +171,7 @@ async function verifySnapshot(deps: WorkflowDeps, runId: string, plan: PlanRecor
   const accounts = await deps.snapshots.getAccounts(runId);
   const patch = (a: AccountSnapshot): Promise<AccountSnapshot> | AccountSnapshot =>
     a.accountId === plan.accountId ? deps.estate.verifyRead(plan, a) : a;
-  return { schemaVersion: 1, partition: 'aws', accounts: await Promise.all(accounts.map(patch)) };
+  return { schemaVersion: 1, partition: deps.env.partition, accounts: await Promise.all(accounts.map(patch)) };
 }
 
 export async function recordOutcome(deps: WorkflowDeps, input: RecordOutcomeInput) {

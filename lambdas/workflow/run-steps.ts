@@ -15,8 +15,8 @@ import {
   shardSnapshot,
 } from '../domain/estate-shard';
 import { type Finding, type FindingSuppression, SEVERITIES, type Severity } from '../domain/finding';
+import { defaultRegionsOf } from '../domain/partitions';
 import type { Plan } from '../domain/plan/plan-model';
-import { DEFAULT_REGIONS } from '../domain/regions';
 import { type AccountSnapshot, type EstateSnapshot, unreachableAccount } from '../domain/snapshot';
 import { applySuppressions, suppresses } from '../domain/suppressions';
 import type { IssuerIndex, ManifestLocation } from '../ports/snapshot-store';
@@ -77,7 +77,7 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
   }
   const regions = cluster
     ? [cluster.region]
-    : (input.regions ?? (deps.env.regions.length > 0 ? deps.env.regions : DEFAULT_REGIONS));
+    : (input.regions ?? (deps.env.regions.length > 0 ? deps.env.regions : defaultRegionsOf(deps.env.partition)));
   const targets = cluster ? [{ accountId: cluster.accountId }] : await sweepTargets(deps, input.accounts);
   // The manifest before the run record: a run that says `running` always has its targets where the map reads them.
   const targetsManifest = await deps.snapshots.putManifest(
@@ -241,7 +241,7 @@ export async function buildIssuerIndex(
     const account = await deps.snapshots.getAccount(input.runId, accountId);
     return issuerEntry(account ?? collectionFailed(accountId));
   });
-  await deps.snapshots.putIndex(input.runId, { partition: 'aws', accounts: entries });
+  await deps.snapshots.putIndex(input.runId, { partition: deps.env.partition, accounts: entries });
   const manifest = await deps.snapshots.putManifest(
     input.runId,
     ACCOUNTS_MANIFEST,
@@ -305,7 +305,7 @@ export async function accountShard(
   const related = await relatedOf(deps, runId, account, index);
   const listed = index.accounts.some((e) => e.accountId === account.accountId);
   const entries = listed ? index.accounts : [...index.accounts, issuerEntry(account)];
-  return { shard: shardSnapshot(account, entries, related, index.partition ?? 'aws') };
+  return { shard: shardSnapshot(account, entries, related, index.partition ?? deps.env.partition) };
 }
 
 /** Live suppressions, every page (a mutelist is short). */
@@ -452,7 +452,7 @@ export async function analyzeAccount(
   const result = planAccount(account, index.accounts, await relatedOf(deps, runId, account, index), {
     allowWidening: deps.env.allowWidening,
     remediationScope: deps.env.remediationScope,
-    partition: index.partition ?? 'aws',
+    partition: index.partition ?? deps.env.partition,
     skipPlanning: (f) => suppressions.some((s) => suppresses(s, f, now)),
   });
   const all = result.findings;

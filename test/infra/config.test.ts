@@ -6,7 +6,6 @@ import {
   loadConfig,
   resolveConfig,
 } from '../../infra/config';
-import { DEFAULT_REGIONS } from '../../lambdas/domain/regions';
 import { testApp } from './helpers';
 
 describe('resolveConfig', () => {
@@ -21,7 +20,8 @@ describe('resolveConfig', () => {
       organization: false,
       organizationalUnits: [],
       excludeAccounts: [],
-      regions: DEFAULT_REGIONS,
+      // empty: the workflow sweeps the default regions of the hub's partition
+      regions: [],
       schedule: 'rate(1 day)',
       accountConcurrency: 40,
       analysisConcurrency: 40,
@@ -33,7 +33,6 @@ describe('resolveConfig', () => {
       console: true,
       approversGroup: 'irsa-doctor-approvers',
     });
-    expect(config.regions).toHaveLength(17);
     expect(config.approvalTimeout.toSeconds()).toBe(24 * 3600);
     expect(config.clusterPollInterval.toSeconds()).toBe(60);
     for (const optional of ['hubAccountId', 'externalId', 'notificationEmail', 'organizationId', 'consoleUrl']) {
@@ -104,7 +103,6 @@ describe('resolveConfig', () => {
     ['no cluster wait attempts', { clusterWaitAttempts: 0 }, 'clusterWaitAttempts'],
     ['a schedule that is not rate/cron/at', { schedule: 'daily' }, 'schedule'],
     ['a bad region', { regions: ['mars-1'] }, 'regions'],
-    ['an empty region list', { regions: [] }, 'regions'],
     [
       'a bad OU id',
       { organization: true, organizationId: 'o-a1b2c3d4e5', organizationalUnits: ['x'] },
@@ -171,11 +169,16 @@ describe('loadConfig', () => {
     expect(loadConfig(app).regions).toEqual(['eu-west-1', 'us-east-1']);
   });
 
+  it("takes an empty region list as the default: the hub partition's regions, chosen by the workflow", () => {
+    expect(resolveConfig({ regions: [] }).regions).toEqual([]);
+    expect(resolveConfig(resolveConfig({})).regions).toEqual([]);
+  });
+
   it('uses the defaults without the context key', () => {
     // Given no context key
     // When loaded
     // Then the defaults apply
-    expect(loadConfig(testApp()).regions).toEqual(DEFAULT_REGIONS);
+    expect(loadConfig(testApp()).regions).toEqual([]);
   });
 
   it.each([

@@ -2,7 +2,14 @@
  * Checks the patches emulator/launch.py applies to the pinned moto server, through the real AWS SDK v3.
  * Run with: npx jest -c jest.integ.config.js (global setup starts the emulator and sets AWS_ENDPOINT_URL).
  */
-import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import {
+  AssociateAccessPolicyCommand,
+  CreateAccessEntryCommand,
+  CreateAddonCommand,
+  CreateClusterCommand,
+  CreatePodIdentityAssociationCommand,
+  EKSClient,
+} from '@aws-sdk/client-eks';
 import {
   AddClientIDToOpenIDConnectProviderCommand,
   CreateOpenIDConnectProviderCommand,
@@ -100,6 +107,71 @@ describe('EKS: a unique OIDC issuer per cluster', () => {
     }
     expect(issuers[0]).not.toBe(issuers[1]);
   });
+});
+
+describe('Partitions: issuers and ARNs of the cluster partition', () => {
+  it.each([
+    ['cn-northwest-1', 'aws-cn', 'amazonaws.com.cn'],
+    ['us-gov-east-1', 'aws-us-gov', 'amazonaws.com'],
+  ])(
+    'in %s: the issuer is under the partition domain and add-on, association and access entry ARNs are %s',
+    async (region, partition, domain) => {
+      const regional = new EKSClient({ ...config, region });
+      try {
+        const name = `partition-${region}`;
+        const out = await regional.send(
+          new CreateClusterCommand({
+            name,
+            roleArn: `arn:${partition}:iam::123456789012:role/eks-cluster`,
+            resourcesVpcConfig: { subnetIds: ['subnet-1'] },
+          }),
+        );
+        expect(out.cluster?.arn).toBe(`arn:${partition}:eks:${region}:123456789012:cluster/${name}`);
+        expect(out.cluster?.identity?.oidc?.issuer).toMatch(
+          new RegExp(`^https://oidc\\.eks\\.${region}\\.${domain.replaceAll('.', '\\.')}/id/[0-9A-F]{32}$`),
+        );
+        const role = `arn:${partition}:iam::123456789012:role/app`;
+        const addon = await regional.send(
+          new CreateAddonCommand({ clusterName: name, addonName: 'coredns', addonVersion: 'v1.11.4-eksbuild.2' }),
+        );
+        expect(addon.addon?.addonArn).toMatch(new RegExp(`^arn:${partition}:eks:${region}:123456789012:addon/`));
+        const association = await regional.send(
+          new CreatePodIdentityAssociationCommand({
+            clusterName: name,
+            namespace: 'apps',
+            serviceAccount: 'app',
+            roleArn: role,
+          }),
+        );
+        expect(association.association?.associationArn).toMatch(new RegExp(`^arn:${partition}:eks:${region}:`));
+        const entry = await regional.send(new CreateAccessEntryCommand({ clusterName: name, principalArn: role }));
+        expect(entry.accessEntry?.accessEntryArn).toMatch(new RegExp(`^arn:${partition}:eks:${region}:`));
+        // The access policies are the partition's: its own ARN is accepted, the commercial one is not
+        const policy = (p: string) => `arn:${p}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`;
+        await regional.send(
+          new AssociateAccessPolicyCommand({
+            clusterName: name,
+            principalArn: role,
+            policyArn: policy(partition),
+            accessScope: { type: 'cluster' },
+          }),
+        );
+        const refused = await rejection(
+          regional.send(
+            new AssociateAccessPolicyCommand({
+              clusterName: name,
+              principalArn: role,
+              policyArn: policy('aws'),
+              accessScope: { type: 'cluster' },
+            }),
+          ),
+        );
+        expect(refused.name).toBe('InvalidParameterException');
+      } finally {
+        regional.destroy();
+      }
+    },
+  );
 });
 
 describe('IAM: Add/RemoveClientIDToOpenIDConnectProvider', () => {

@@ -10,6 +10,11 @@ import type { KubernetesSnapshot } from '../snapshot';
 /** The view policy the scanner role's access entry is associated with, cluster-wide; nothing wider. */
 export const EKS_VIEW_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 
+/** The view policy's ARN in a partition (access policy ARNs carry the cluster's partition). */
+export function eksViewPolicyArn(partition: string): string {
+  return EKS_VIEW_POLICY_ARN.replace('arn:aws:', `arn:${partition}:`);
+}
+
 /** The EKS authentication modes (DescribeCluster `accessConfig.authenticationMode`). */
 export const ACCESS_ENTRY_MODES: readonly string[] = ['API', 'API_AND_CONFIG_MAP'];
 

@@ -27,6 +27,7 @@ export function fakeEnv(overrides: Partial<WorkflowEnv> = {}): WorkflowEnv {
     topicArn: 'arn:aws:sns:eu-west-1:000000000000:fake',
     eventBusName: 'fake-events',
     hubAccountId: FAKE_HUB_ACCOUNT,
+    partition: 'aws',
     scannerRoleName: 'IrsaDoctorScanner',
     remediatorRoleName: 'IrsaDoctorRemediator',
     accounts: [],

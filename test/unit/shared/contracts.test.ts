@@ -39,6 +39,7 @@ describe('loadEnv', () => {
     TOPIC_ARN: 't',
     EVENT_BUS_NAME: 'e',
     HUB_ACCOUNT_ID: '123456789012',
+    HUB_PARTITION: 'aws',
     SCANNER_ROLE_NAME: 'IrsaDoctorScanner',
     REMEDIATOR_ROLE_NAME: 'IrsaDoctorRemediator',
   };
@@ -80,6 +81,16 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ ...complete, REMEDIABLE_ROLES: 'everything' })).toThrow(
       /REMEDIABLE_ROLES\/REMEDIABLE_PATHS: /,
     );
+  });
+
+  it("reads the hub's partition, and fails fast on one that is not supported or missing", () => {
+    expect(loadEnv({ ...complete, HUB_PARTITION: 'aws-cn' }).partition).toBe('aws-cn');
+    expect(loadEnv({ ...complete, HUB_PARTITION: 'aws-us-gov' }).partition).toBe('aws-us-gov');
+    expect(() => loadEnv({ ...complete, HUB_PARTITION: 'aws-iso' })).toThrow(
+      /HUB_PARTITION must be one of aws, aws-cn, aws-us-gov; got "aws-iso"/,
+    );
+    const { HUB_PARTITION: _, ...withoutPartition } = complete;
+    expect(() => loadEnv(withoutPartition)).toThrow(/missing environment variable\(s\) HUB_PARTITION/);
   });
 
   it('names every missing variable and a bad number', () => {

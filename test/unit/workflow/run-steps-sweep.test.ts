@@ -320,3 +320,41 @@ describe('the sweep steps at organization scale', () => {
     expect(f.notifier.sent[0]?.message).toContain('(dry run: nothing will be written)');
   });
 });
+
+describe('the sweep in the hub partition', () => {
+  // An account with one healthy China cluster, its provider and a role trusting it
+  const china = cluster({
+    name: 'prod',
+    region: 'cn-north-1',
+    accountId: A,
+    partition: 'aws-cn',
+    dnsSuffix: 'amazonaws.com.cn',
+  });
+  const healthy = account(A, {
+    clusters: [china.snapshot],
+    oidcProviders: [provider(china)],
+    roles: [role(A, 'app', policy(irsaStatement(china, sa('apps', 'app'))), { partition: 'aws-cn', tags })],
+  });
+  const sweepIn = async (partition: 'aws' | 'aws-cn', runId: string) => {
+    const f = fakeDeps({ estate: { accounts: [healthy] }, env: { regions: [], partition } });
+    const { context } = await sweep(f, runId);
+    const findings = (await f.store.listFindings(runId)).filter((x) => x.accountId === A);
+    return { context, index: await f.snapshots.getIndex(runId), rules: [...new Set(findings.map((x) => x.ruleId))] };
+  };
+
+  it('indexes and analyzes a China estate as aws-cn when the hub is there: the healthy cluster has no finding', async () => {
+    const { context, index, rules } = await sweepIn('aws-cn', 'cn-1');
+
+    expect(context.regions).toEqual(['cn-north-1', 'cn-northwest-1']);
+    expect(index?.partition).toBe('aws-cn');
+    expect(rules).toEqual([]);
+  });
+
+  it('would report its role as trusting a foreign provider if the hub were in aws (what the partition fixes)', async () => {
+    const { context, index, rules } = await sweepIn('aws', 'aws-1');
+
+    expect(context.regions).toHaveLength(17);
+    expect(index?.partition).toBe('aws');
+    expect(rules).toContain('IRSA-044');
+  });
+});

@@ -56,6 +56,21 @@ describe('startRun', () => {
     expect(await fakes.store.getRun('run-2')).toMatchObject({ dryRun: true, targets: ['444444444444'] });
   });
 
+  it.each([
+    ['aws-cn', ['cn-north-1', 'cn-northwest-1']],
+    ['aws-us-gov', ['us-gov-west-1', 'us-gov-east-1']],
+  ] as const)(
+    'with no regions configured, sweeps the default regions of the hub partition %s',
+    async (partition, regions) => {
+      const fakes = fakeDeps({ env: { accounts: ['111111111111'], regions: [], partition } });
+
+      const out = await startRun(fakes.deps, start(`run-${partition}`, {}));
+
+      expect(out.regions).toEqual(regions);
+      expect((await fakes.store.getRun(`run-${partition}`))?.regions).toEqual(regions);
+    },
+  );
+
   it("sweeps the organization's active accounts when configured so", async () => {
     const fakes = fakeDeps({
       env: { organization: true },

@@ -1,4 +1,4 @@
-import { ACCESS_ENTRY_MODES, EKS_VIEW_POLICY_ARN } from '../../kubernetes/eks-read-access';
+import { ACCESS_ENTRY_MODES, eksViewPolicyArn } from '../../kubernetes/eks-read-access';
 import type { AnalysisContext } from '../context';
 import { defineRule } from '../rule';
 
@@ -39,7 +39,7 @@ export function checkScannerAccess(ctx: AnalysisContext): void {
         clusterArn,
         principalArn: k.readAs,
         authenticationMode: mode,
-        policyArn: EKS_VIEW_POLICY_ARN,
+        policyArn: eksViewPolicyArn(ctx.index.partition),
         accessScope: 'cluster',
         reason: k.reason ?? '',
       },

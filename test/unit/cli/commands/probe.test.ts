@@ -20,7 +20,8 @@ describe('irsa-doctor probe: bad input', () => {
       /--service-account must be a Kubernetes name/,
     ],
     [['--cluster', 'c'], /--region is needed/],
-    [['--cluster', 'c', '--region', 'west'], /--region must be a region name/],
+    [['--cluster', 'c', '--region', 'west'], /--region "west" is not a region name/],
+    [['--cluster', 'c', '--region', 'cn-north-1', '--partition', 'aws'], /--partition aws does not match --region/],
     [['--cluster', 'arn:aws:iam::111111111111:role/x'], /not an EKS cluster's/],
     [['--cluster', 'bad name!', '--region', 'us-west-2'], /--cluster must be an EKS cluster name or ARN/],
   ])('refuses %j', async (args, message) => {
