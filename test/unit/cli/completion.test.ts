@@ -85,7 +85,15 @@ describe('irsa-doctor completion', () => {
       return replies.filter((r) => r !== '');
     };
     expect(await complete('irsa-doctor', 'an')).toEqual(['analyze']);
-    expect(await complete('irsa-doctor', 'analyze', '-o', '')).toEqual(['table', 'json', 'markdown']);
+    expect(await complete('irsa-doctor', 'analyze', '-o', '')).toEqual([
+      'table',
+      'json',
+      'yaml',
+      'text',
+      'markdown',
+      'sarif',
+      'junit',
+    ]);
     expect(await complete('irsa-doctor', 'analyze', '--fail')).toEqual(['--fail-on']);
     expect(await complete('irsa-doctor', 'analyze', '--fail-on', 'h')).toEqual(['high']);
     expect(await complete('irsa-doctor', 'approvals', 'l')).toEqual(['list']);

@@ -9,6 +9,9 @@ import { explainFetchFailure, main } from '../../../cli/main';
 import { NetworkError } from '../../../lambdas/shared/errors';
 import { captureIo } from '../../support/cli-io';
 
+/** A JSON report without its generation time, which differs between two runs. */
+const timeless = (text: string) => text.replace(/"generatedAt": "[^"]+"/g, '"generatedAt": "(time)"');
+
 const ROOT = join(__dirname, '../../..');
 const ESTATE = join(ROOT, 'examples/estate.json');
 const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-conventions-'));
@@ -35,7 +38,7 @@ describe('-o/--output: the format, as the AWS CLI, eksctl and kubectl name it', 
     expect(code).toBe(0);
     expect(err).toBe('');
     if (format === 'json') expect(findingsOf(out).length).toBeGreaterThan(30);
-    if (format === 'markdown') expect(out).toMatch(/^# IRSA Doctor findings/);
+    if (format === 'markdown') expect(out).toMatch(/^## IRSA Doctor\n/);
     if (format === 'table') expect(out).toMatch(/^IRSA Doctor: 4 account\(s\)/);
   });
 
@@ -43,7 +46,7 @@ describe('-o/--output: the format, as the AWS CLI, eksctl and kubectl name it', 
     const short = await run(['analyze', '--snapshot', ESTATE, '-o', 'json']);
     const long = await run(['analyze', '--snapshot', ESTATE, '--output', 'JSON']);
     expect(long.code).toBe(0);
-    expect(long.out).toBe(short.out);
+    expect(timeless(long.out)).toBe(timeless(short.out));
   });
 
   it.each([
@@ -74,7 +77,7 @@ describe('--format: the old name, a hidden alias', () => {
     const old = await run(['analyze', '--snapshot', ESTATE, '--format', 'json']);
     const now = await run(['analyze', '--snapshot', ESTATE, '-o', 'json']);
     expect(old.code).toBe(0);
-    expect(old.out).toBe(now.out);
+    expect(timeless(old.out)).toBe(timeless(now.out));
     expect(old.err).toBe('irsa-doctor: --format is deprecated: use -o/--output (same values)\n');
   });
 
@@ -122,7 +125,7 @@ describe('--out-file', () => {
     const written = await run(['analyze', '--snapshot', ESTATE, '-o', 'json', '--out-file', target]);
     expect(written.code).toBe(0);
     expect(written.out).toBe('');
-    expect(readFileSync(target, 'utf8')).toBe(shown.out);
+    expect(timeless(readFileSync(target, 'utf8'))).toBe(timeless(shown.out));
   });
 
   it('keeps the exit code of --fail-on while writing the file', async () => {
@@ -139,7 +142,7 @@ describe('--out-file', () => {
       target,
     ]);
     expect(code).toBe(1);
-    expect(readFileSync(target, 'utf8')).toMatch(/^# IRSA Doctor findings/);
+    expect(readFileSync(target, 'utf8')).toMatch(/^## IRSA Doctor\n/);
   });
 
   it('leaves an existing file as it was when the command fails', async () => {

@@ -68,7 +68,7 @@ describe("README's command reference", () => {
         (m[1] as string).replace(/\\\|/g, '|'),
       );
       expect(documented.sort()).toEqual([...terms].sort());
-      expect(section).not.toContain('--output');
+      expect(section).not.toContain('--format');
     },
   );
 });
