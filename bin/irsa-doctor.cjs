@@ -21,6 +21,13 @@ if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) 
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }
 
+// A reader that stops early (`irsa-doctor analyze | head`) closes the pipe: stop quietly, as a Unix tool killed by
+// SIGPIPE does (exit 141), instead of an unhandled EPIPE stack trace.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(141);
+  throw err;
+});
+
 const entry = require('node:path').join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!require('node:fs').existsSync(entry)) {
   process.stderr.write(

@@ -33,6 +33,7 @@ import {
 } from './cli-options';
 import { collectList, type FilterOptions, parseFindingFilter } from './filters';
 import { type CliIo, processIo } from './process-io';
+import { TOOL_VERSION } from './version';
 
 /**
  * Loads a module when its command runs: a CommonJS require (the package is CommonJS; tsx and jest resolve it to the
@@ -143,7 +144,7 @@ const partitionOption = () =>
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('irsa-doctor')
     .description('Finds and fixes broken EKS IAM Roles for Service Accounts (IRSA).')
-    .version('0.1.0')
+    .version(TOOL_VERSION)
     .option('--no-color', 'no colour in the output (as NO_COLOR=1; FORCE_COLOR=1 forces colour off a terminal)')
     .exitOverride();
 

@@ -62,6 +62,18 @@ describe('bin/irsa-doctor.cjs', () => {
     expect(run.status).toBe(3);
   });
 
+  it('stops quietly, exit 141 as after SIGPIPE, when the reader closes the pipe early (| head)', () => {
+    const dir = packageWith(
+      "exports.main = async () => { for (let i = 0; i < 20000; i++) process.stdout.write('line ' + i + ' ' + 'x'.repeat(80) + '\\n'); return 0; };\n",
+    );
+    const script = `"${process.execPath}" "${join(dir, 'bin', 'irsa-doctor.cjs')}" | head -1; echo "status \${PIPESTATUS[0]}"`;
+    const run = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: envWith() });
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^line 0 x+$/);
+    expect(lines[1]).toBe('status 141');
+    expect(run.stderr).toBe('');
+  });
+
   it('says how to build when there is no build, exit 3, instead of a stack trace', () => {
     const run = launch(packageWith(), ['--version']);
     expect(run.stderr).toBe(
