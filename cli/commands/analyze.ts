@@ -5,7 +5,7 @@ import { type CliIo, readSnapshot } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
 import { readMutelist, withMutelist } from '../mutelist';
 import { renderFindingsJson, renderFindingsMarkdown, renderFindingsTable } from '../render/findings';
-import { makeStyle } from '../render/style';
+import { terminalFor } from '../render/terminal';
 
 export const FORMATS = ['table', 'json', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -19,6 +19,8 @@ export interface AnalyzeOptions {
   readonly kubeObjects?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings shown as suppressed, not counted as open. */
   readonly mutelist?: string;
+  /** False with the global --no-color (terminalFor: FORCE_COLOR, NO_COLOR and the terminal decide otherwise). */
+  readonly color?: boolean;
 }
 
 /** `irsa-doctor analyze`: returns the exit code (0 ran, 1 --fail-on met). Bad input throws a typed error. */
@@ -30,18 +32,23 @@ export async function analyzeCommand(options: AnalyzeOptions, io: CliIo): Promis
   const mutelist = options.mutelist === undefined ? [] : await readMutelist(options.mutelist, now);
   const snapshot = await withKubeObjects(await readSnapshot(options.snapshot, io), options.kubeObjects ?? []);
   const result = analyzeEstate(snapshot, quota === undefined ? {} : { trustPolicyQuota: quota });
-  return printFindings(withMutelist(result, mutelist, now), format, failOn, io);
+  return printFindings(withMutelist(result, mutelist, now), format, failOn, io, options);
 }
 
 /** Prints the findings in the chosen format; returns the exit code (1 when a finding reaches `failOn`). */
-export function printFindings(result: AnalysisResult, format: Format, failOn: Severity | undefined, io: CliIo): number {
-  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
+export function printFindings(
+  result: AnalysisResult,
+  format: Format,
+  failOn: Severity | undefined,
+  io: CliIo,
+  options: { color?: boolean } = {},
+): number {
   io.stdout.write(
     format === 'json'
       ? renderFindingsJson(result)
       : format === 'markdown'
         ? renderFindingsMarkdown(result)
-        : renderFindingsTable(result, style),
+        : renderFindingsTable(result, terminalFor(io, options)),
   );
   // A suppressed finding is not open: it does not fail the run.
   return failOn && result.findings.some((f) => !f.suppressed && atLeast(f.severity, failOn)) ? 1 : 0;

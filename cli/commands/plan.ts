@@ -6,7 +6,7 @@ import { type CliIo, readSnapshot, writeChunks } from '../io';
 import { withKubeObjects } from '../kube-objects-input';
 import { markSuppressed, readMutelist } from '../mutelist';
 import { renderPlansJsonChunks, renderPlansMarkdown, renderPlansTable } from '../render/plans';
-import { makeStyle } from '../render/style';
+import { terminalFor } from '../render/terminal';
 import { parseFormat, parseQuota } from './analyze';
 
 export interface PlanOptions {
@@ -19,6 +19,8 @@ export interface PlanOptions {
   readonly kubeObjects?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings are not planned. */
   readonly mutelist?: string;
+  /** False with the global --no-color (terminalFor: FORCE_COLOR, NO_COLOR and the terminal decide otherwise). */
+  readonly color?: boolean;
 }
 
 /** `irsa-doctor plan`: prints the fix plans; exit 0 when it ran. Bad input throws a typed error. */
@@ -43,11 +45,12 @@ export async function planCommand(options: PlanOptions, io: CliIo): Promise<numb
     ...planned,
     analysis: { ...planned.analysis, findings: markSuppressed(planned.analysis.findings, mutelist, now) },
   };
-  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
   if (format === 'json') await writeChunks(io.stdout, renderPlansJsonChunks(result));
   else {
     io.stdout.write(
-      format === 'markdown' ? renderPlansMarkdown(result, result.analysis.findings) : renderPlansTable(result, style),
+      format === 'markdown'
+        ? renderPlansMarkdown(result, result.analysis.findings)
+        : renderPlansTable(result, terminalFor(io, options)),
     );
   }
   return 0;

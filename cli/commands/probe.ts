@@ -18,7 +18,7 @@ import { CredentialsError, KubeForbiddenError, UsageError } from '../../lambdas/
 import { clip } from '../../lambdas/shared/text';
 import { type CliIo, readSnapshot } from '../io';
 import { type ProbeReport, renderProbeJson, renderProbeTable, tokenSummary } from '../render/probe-report';
-import { makeStyle } from '../render/style';
+import { terminalFor } from '../render/terminal';
 import { DEFAULT_SCANNER_ROLE } from './scan';
 
 export const PROBE_FORMATS = ['table', 'json'] as const;
@@ -39,6 +39,8 @@ export interface ProbeOptions {
   readonly externalId?: string;
   readonly assume?: boolean;
   readonly format: string;
+  /** False with the global --no-color (terminalFor: FORCE_COLOR, NO_COLOR and the terminal decide otherwise). */
+  readonly color?: boolean;
 }
 
 /** The two Kubernetes calls the probe makes, through kapi's client. */
@@ -87,8 +89,7 @@ export async function probeCommand(options: ProbeOptions, io: CliIo): Promise<nu
   const kube = openKube(options, io);
   try {
     const report = await probe(options, io, kube, target, snapshot);
-    const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
-    io.stdout.write(format === 'json' ? renderProbeJson(report) : renderProbeTable(report, style));
+    io.stdout.write(format === 'json' ? renderProbeJson(report) : renderProbeTable(report, terminalFor(io, options)));
     return report.verdict === 'allow' && (report.assume === undefined || report.assume.ok) ? 0 : 1;
   } finally {
     kube.close();

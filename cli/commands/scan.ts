@@ -46,6 +46,8 @@ export interface ScanOptions {
   readonly kubeContext?: readonly string[];
   /** A YAML or JSON list of suppressions: covered findings shown as suppressed, not counted as open. */
   readonly mutelist?: string;
+  /** False with the global --no-color (terminalFor: FORCE_COLOR, NO_COLOR and the terminal decide otherwise). */
+  readonly color?: boolean;
 }
 
 const list = (text: string | undefined) =>
@@ -117,7 +119,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<numb
   if (options.output) await writeFileAtomic(options.output, `${JSON.stringify(snapshot, null, 2)}\n`);
 
   if (io.stderr.isTTY) io.stderr.write(scanSummary(snapshot, regions.length, Date.now() - started, options.output));
-  return printFindings(withMutelist(analyzeEstate(snapshot), mutelist, new Date()), format, failOn, io);
+  return printFindings(withMutelist(analyzeEstate(snapshot), mutelist, new Date()), format, failOn, io, options);
 }
 
 /** The kubeconfig and the contexts asked for; undefined when the cluster side is not to be read. */

@@ -1,5 +1,8 @@
 import { type ProbeReport, renderProbeJson, renderProbeTable } from '../../../../cli/render/probe-report';
-import { makeStyle } from '../../../../cli/render/style';
+import type { Terminal } from '../../../../cli/render/terminal';
+
+/** No colour, and wide enough that no line of the fixture wraps. */
+const PLAIN: Terminal = { color: false, width: 200 };
 
 const report = (extra: Partial<ProbeReport> = {}): ProbeReport => ({
   verdict: 'deny',
@@ -28,7 +31,7 @@ const report = (extra: Partial<ProbeReport> = {}): ProbeReport => ({
 
 describe('probe rendering', () => {
   it('lists each check with its status and fix, and the verdict last', () => {
-    const text = renderProbeTable(report(), makeStyle(false));
+    const text = renderProbeTable(report(), PLAIN);
     expect(text).toContain('  PASS  service-account');
     expect(text).toContain('  FAIL  trust');
     expect(text).toContain('fix: allow it');
@@ -37,7 +40,7 @@ describe('probe rendering', () => {
   });
 
   it('escapes control and bidi characters that come from the cluster or AWS', () => {
-    const text = renderProbeTable(report(), makeStyle(false));
+    const text = renderProbeTable(report(), PLAIN);
     expect(text).not.toContain('\u001b');
     expect(text).not.toContain('\u202e');
     expect(text).toContain('\\e[31mred');
@@ -48,7 +51,7 @@ describe('probe rendering', () => {
       report({
         assume: { ok: true, arn: 'arn:aws:sts::111111111111:assumed-role/app/s', account: '111111111111', userId: 'u' },
       }),
-      makeStyle(false),
+      PLAIN,
     );
     expect(accepted).toContain('caller identity arn:aws:sts::111111111111:assumed-role/app/s');
     expect(accepted).toContain('STS accepted a token the verdict denies');
@@ -61,7 +64,7 @@ describe('probe rendering', () => {
           message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
         },
       }),
-      makeStyle(false),
+      PLAIN,
     );
     expect(refused).toContain(
       'sts:AssumeRoleWithWebIdentity failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity',
