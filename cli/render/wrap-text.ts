@@ -177,7 +177,7 @@ export function breakOffset(text: string, columns: number): number {
     fits = index + segment.length;
   }
   for (const separators of SEPARATORS) {
-    for (let i = fits - 1; i >= fits / 2; i--) {
+    for (let i = fits - 1; i >= fits / 3; i--) {
       if (separators.has(text.charAt(i)) && i + 1 < text.length) return i + 1;
     }
   }
