@@ -48,12 +48,109 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
  */
 export function wrapSpans(spans: readonly Span[], width: number, opts: WrapOptions = {}): string[] {
   const prefix = opts.prefix ?? '';
-  const filler = new LineFiller(width, prefix, ' '.repeat(opts.indent ?? displayWidth(prefix)));
+  const fits = fitsAsIs(spans, width - displayWidth(prefix));
+  if (fits !== undefined) return [fits === '' ? prefix.trimEnd() : `${prefix}${fits}`];
+  const indent = opts.indent ?? displayWidth(prefix);
+  const ascii = wrapAscii(spans, width, prefix, indent);
+  if (ascii) return ascii;
+  const filler = new LineFiller(width, prefix, ' '.repeat(indent));
   for (const token of tokens(spans)) {
     if (token === 'newline') filler.flush();
     else filler.add(token);
   }
   return filler.finish();
+}
+
+/**
+ * The common case without the word-by-word work: one run of printable ASCII with no line break and no space at
+ * either end that fits the first line, styled as wrapSpans would style it; undefined otherwise.
+ */
+function fitsAsIs(spans: readonly Span[], room: number): string | undefined {
+  if (spans.length !== 1) return undefined;
+  const { text, paint } = spans[0] as Span;
+  if (
+    text.length > Math.max(MIN_ROOM, room) ||
+    !PRINTABLE_ASCII.test(text) ||
+    text.startsWith(' ') ||
+    text.endsWith(' ')
+  )
+    return undefined;
+  return text === '' || !paint ? text : paint(text);
+}
+
+/**
+ * What LineFiller does, on strings, for one run of printable ASCII (most lines of a table): the same lines, without
+ * a word object each (a property test holds the two together). Undefined for anything else.
+ */
+function wrapAscii(spans: readonly Span[], width: number, prefix: string, indent: number): string[] | undefined {
+  if (spans.length !== 1) return undefined;
+  const { text, paint } = spans[0] as Span;
+  if (!PRINTABLE_ASCII.test(text)) return undefined;
+  const fill = new AsciiFiller(Math.max(MIN_ROOM, width - displayWidth(prefix)), Math.max(MIN_ROOM, width - indent));
+  let gap = '';
+  for (const part of text.split(/( +)/)) {
+    if (part.startsWith(' ')) gap = part;
+    else if (part !== '') {
+      fill.add(part, gap);
+      gap = '';
+    }
+  }
+  const lead = ' '.repeat(indent);
+  return fill.finish().map((l, i) => withLead(i === 0 ? prefix : lead, l === '' || !paint ? l : paint(l)));
+}
+
+function withLead(lead: string, body: string): string {
+  return body === '' ? lead.trimEnd() : `${lead}${body}`;
+}
+
+/** LineFiller's rules on plain strings, where a character is a column. */
+class AsciiFiller {
+  private readonly out: string[] = [];
+  private line = '';
+
+  constructor(
+    private readonly first: number,
+    private readonly rest: number,
+  ) {}
+
+  private room(): number {
+    return this.out.length === 0 ? this.first : this.rest;
+  }
+
+  private flush(): void {
+    this.out.push(this.line);
+    this.line = '';
+  }
+
+  add(word: string, spaces: string): void {
+    const gap = this.line === '' ? '' : spaces;
+    if (this.line.length + gap.length + word.length <= this.room()) this.line += gap + word;
+    else if (this.line !== '' && word.length <= this.rest) {
+      this.flush();
+      this.line = word;
+    } else this.addLong(word, gap);
+  }
+
+  private addLong(word: string, gap: string): void {
+    if (this.line !== '' && this.room() - this.line.length - gap.length < this.room() / 3) this.flush();
+    let rest = word;
+    let restGap = this.line === '' ? '' : gap;
+    for (;;) {
+      const space = this.room() - this.line.length - restGap.length;
+      if (rest.length <= space) break;
+      const at = breakOffset(rest, Math.max(1, space));
+      this.line += restGap + rest.slice(0, at);
+      this.flush();
+      rest = rest.slice(at);
+      restGap = '';
+    }
+    this.line += restGap + rest;
+  }
+
+  finish(): string[] {
+    this.flush();
+    return this.out;
+  }
 }
 
 /** Fills lines greedily, one word at a time. */
@@ -168,6 +265,19 @@ function splitWord(word: Word, columns: number): [Word, Word] {
 
 /** The offset to break `text` at so the first part takes at most `columns` (one grapheme when none fits). */
 export function breakOffset(text: string, columns: number): number {
+  const fits = PRINTABLE_ASCII.test(text)
+    ? Math.min(text.length, Math.max(1, columns))
+    : fittingGraphemes(text, columns);
+  for (const separators of SEPARATORS) {
+    for (let i = fits - 1; i >= fits / 3; i--) {
+      if (separators.has(text.charAt(i)) && i + 1 < text.length) return i + 1;
+    }
+  }
+  return fits;
+}
+
+/** The length of the longest run of whole graphemes at the start of `text` that takes at most `columns` (one at least). */
+function fittingGraphemes(text: string, columns: number): number {
   let fits = 0;
   let used = 0;
   for (const { index, segment } of graphemes.segment(text)) {
@@ -175,11 +285,6 @@ export function breakOffset(text: string, columns: number): number {
     if (used + w > columns && fits > 0) break;
     used += w;
     fits = index + segment.length;
-  }
-  for (const separators of SEPARATORS) {
-    for (let i = fits - 1; i >= fits / 3; i--) {
-      if (separators.has(text.charAt(i)) && i + 1 < text.length) return i + 1;
-    }
   }
   return fits;
 }

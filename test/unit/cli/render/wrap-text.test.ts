@@ -1,4 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
+import fc from 'fast-check';
 import { makeStyle } from '../../../../cli/render/style';
 import { breakOffset, displayWidth, wrapSpans, wrapText } from '../../../../cli/render/wrap-text';
 
@@ -97,5 +98,24 @@ describe('breakOffset', () => {
       'arn:aws:iam::1:role/',
     );
     expect(breakOffset('日本', 1)).toBe(1);
+  });
+});
+
+describe('wrapText on printable ASCII (its own faster path)', () => {
+  it('gives the same lines as the general word-by-word path, for any words, separators, widths and indents', () => {
+    const word = fc.stringMatching(/^[a-z:/.-]{1,60}$/);
+    const text = fc
+      .array(fc.tuple(word, fc.constantFrom(' ', '  ', ' ')), { maxLength: 12 })
+      .map((parts) => parts.map(([w, gap]) => `${w}${gap}`).join(''));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 120 }), fc.integer({ min: 0, max: 30 }), (t, width, indent) => {
+        const opts = { prefix: ' '.repeat(indent), indent: indent + 2 };
+        // Two spans of one style take the general path; the renderer merges them into one run again.
+        const cut = Math.floor(t.length / 2);
+        const general = wrapSpans([{ text: t.slice(0, cut) }, { text: t.slice(cut) }], width, opts);
+        expect(wrapText(t, width, opts)).toEqual(general);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
