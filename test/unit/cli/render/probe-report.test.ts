@@ -1,5 +1,6 @@
 import { type ProbeReport, renderProbeJson, renderProbeTable } from '../../../../cli/render/probe-report';
 import type { Terminal } from '../../../../cli/render/terminal';
+import { displayWidth } from '../../../../cli/render/wrap-text';
 
 /** No colour, and wide enough that no line of the fixture wraps. */
 const PLAIN: Terminal = { color: false, width: 200 };
@@ -70,6 +71,28 @@ describe('probe rendering', () => {
       'sts:AssumeRoleWithWebIdentity failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity',
     );
     expect(refused).not.toContain('STS accepted');
+  });
+
+  it.each([40, 80])('wraps to %i columns under each column, losing nothing', (width) => {
+    const text = renderProbeTable(
+      report({
+        assume: {
+          ok: false,
+          operation: 'sts:AssumeRoleWithWebIdentity',
+          code: 'AccessDenied',
+          message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity on arn:aws:iam::111111111111:role/app',
+        },
+      }),
+      { color: false, width },
+    );
+    const lines = text.trimEnd().split('\n');
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+    // A check's detail and fix continue under the detail column (26), after the status and the check id.
+    const fail = lines.findIndex((l) => l.startsWith('  FAIL  trust'));
+    expect(lines[fail + 1]).toMatch(/^ {26}\S/);
+    expect(text.replace(/\n */g, ' ')).toContain('Not authorized to perform sts:AssumeRoleWithWebIdentity on');
+    expect(text.replace(/\n */g, '')).toContain('arn:aws:iam::111111111111:role/app');
+    expect(lines.pop()).toBe('Verdict: DENY');
   });
 
   it('prints the report as JSON, whole', () => {
