@@ -158,22 +158,27 @@ class LineFiller {
   private readonly lines: string[] = [];
   private parts: Word[] = [];
   private used = 0;
+  private readonly first: number;
+  private readonly rest: number;
 
   constructor(
-    private readonly width: number,
+    width: number,
     private readonly prefix: string,
     private readonly indent: string,
-  ) {}
+  ) {
+    this.first = Math.max(MIN_ROOM, width - displayWidth(prefix));
+    this.rest = Math.max(MIN_ROOM, width - indent.length);
+  }
 
   /** Columns of the current line after its prefix or indentation. */
   private room(): number {
-    return Math.max(MIN_ROOM, this.width - displayWidth(this.lines.length === 0 ? this.prefix : this.indent));
+    return this.lines.length === 0 ? this.first : this.rest;
   }
 
   add(word: Word): void {
     const gap = this.parts.length === 0 ? '' : word.gap;
     if (this.used + gap.length + word.width <= this.room()) this.place(word, gap);
-    else if (this.parts.length > 0 && word.width <= Math.max(MIN_ROOM, this.width - this.indent.length)) {
+    else if (this.parts.length > 0 && word.width <= this.rest) {
       this.flush();
       this.place(word, '');
     } else this.addLong(word, gap);
