@@ -4,6 +4,8 @@
 export interface CliOutput {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** The terminal's width in columns, when the stream is a terminal (Node's tty.WriteStream has it). */
+  readonly columns?: number;
   once?(event: 'drain', listener: () => void): unknown;
 }
 

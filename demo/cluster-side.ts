@@ -12,6 +12,7 @@ import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { probeCommand } from '../cli/commands/probe';
 import { renderFindingsTable } from '../cli/render/findings';
 import type { Style } from '../cli/render/style';
+import type { Terminal } from '../cli/render/terminal';
 import { seedClients } from '../emulator/seed';
 import { KubeAdmin, kubeEnv } from '../kube/local-cluster';
 import { KubeApiClient } from '../lambdas/adapters/kubernetes/kube-api-client';
@@ -32,6 +33,7 @@ interface Out {
   readonly say: (text?: string) => void;
   readonly step: (text: string) => void;
   readonly style: Style;
+  readonly terminal: Terminal;
 }
 
 /** Installs (the first time: builds kube-apiserver, minutes) and starts the local API server with prod's issuer. */
@@ -148,7 +150,7 @@ export async function analyzeWithClusterSide(
   const result = analyzeEstate(merged);
   const clusterSide = result.findings.filter((f) => f.kubernetesObject !== undefined);
   out.say(`${clusterSide.length} finding(s) about Kubernetes objects:`);
-  process.stdout.write(renderFindingsTable({ ...result, findings: clusterSide }, out.style));
+  process.stdout.write(renderFindingsTable({ ...result, findings: clusterSide }, out.terminal));
   return { snapshot: merged, result };
 }
 

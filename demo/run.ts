@@ -15,8 +15,10 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
+import { processIo } from '../cli/io';
 import { renderFindingsTable } from '../cli/render/findings';
-import { makeStyle } from '../cli/render/style';
+import { styleFor } from '../cli/render/style';
+import { terminalFor } from '../cli/render/terminal';
 import { EMULATOR_CREDENTIALS, seedClients } from '../emulator/seed';
 import { startEmulator } from '../emulator/start';
 import { startLocalConsole } from '../infra/local/console-server';
@@ -44,7 +46,8 @@ const { values } = parseArgs({
 });
 const DEMO_APPROVER = { username: 'approver', password: 'Irsa-Doctor-demo-1' };
 const DEMO_VIEWER = { username: 'viewer', password: 'Irsa-Doctor-demo-2' };
-const style = makeStyle(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+const terminal = terminalFor(processIo);
+const style = styleFor(terminal);
 const say = (text = '') => process.stdout.write(`${text}\n`);
 const step = (text: string) => say(style.bold(`\n== ${text}`));
 
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
     say(`emulator at ${emulator.url}`);
 
     const { estate, hub } = await setUp(emulator.url);
-    const out = { say, step, style };
+    const out = { say, step, style, terminal };
     localCluster = startLocalCluster(estate, out);
     await seedClusterFaults(emulator.url, estate, out);
     const before = await sweep(hub, estate);
@@ -289,7 +292,7 @@ function printBeforeAndAfter(before: AnalysisResult, after: AnalysisResult): voi
     );
   }
   say('\nWhat is left, and why:');
-  process.stdout.write(renderFindingsTable(after, style));
+  process.stdout.write(renderFindingsTable(after, terminal));
   say(`\nThe scanner role is "${SCANNER_ROLE}"; sandbox stays unreachable until the member stack is deployed there.`);
 }
 

@@ -8,6 +8,7 @@ import { withKubeObjects } from '../kube-objects-input';
 import { readMutelist, withMutelist } from '../mutelist';
 import { type OutputFormat, parseOutputFormat } from '../render/output-formats';
 import { type ReportContext, renderFindingsReport } from '../render/report';
+import { terminalFor } from '../render/terminal';
 import { TOOL_VERSION } from '../version';
 
 /** The formats of `rules` (analyze, scan and plan take OUTPUT_FORMATS, cli/render/output-formats.ts). */
@@ -83,16 +84,12 @@ export function reportContext(
   io: CliIo,
   target: ReportTarget = {},
 ): ReportContext {
-  const stdout = io.stdout as CliIo['stdout'] & { readonly columns?: number };
   return {
     toolVersion: TOOL_VERSION,
     generatedAt: (target.now ?? new Date()).toISOString(),
     command,
     snapshot,
-    terminal: {
-      color: target.color !== false && Boolean(io.stdout.isTTY) && !io.env.NO_COLOR,
-      width: stdout.columns ?? 100,
-    },
+    terminal: terminalFor(io, target.color === undefined ? {} : { color: target.color }),
     ...(target.snapshotFile === undefined ? {} : { snapshotFile: target.snapshotFile }),
     ...(target.toFile ? { toFile: true } : {}),
   };

@@ -15,7 +15,10 @@ import type { ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../../la
 import { UsageError } from '../../lambdas/shared/errors';
 import { clip, escapeControls as esc } from '../../lambdas/shared/text';
 import { type CliIo, fetchOrExplain, NetworkError } from '../io';
-import { makeStyle } from '../render/style';
+import { styleFor } from '../render/style';
+import { type Terminal, terminalFor } from '../render/terminal';
+import { renderDiff } from '../render/terminal-diff';
+import { wrapText } from '../render/wrap-text';
 
 export const EXIT_REFUSED = 1;
 
@@ -23,6 +26,8 @@ export interface ConsoleOptions {
   readonly consoleUrl?: string;
   readonly tokenFile?: string;
   readonly format?: 'table' | 'json';
+  /** False with the global --no-color (terminalFor: FORCE_COLOR, NO_COLOR and the terminal decide otherwise). */
+  readonly color?: boolean;
 }
 
 interface ConsoleConfig {
@@ -314,6 +319,28 @@ export function groupPlans(plans: readonly PlanSummary[]): PendingGroup[] {
   );
 }
 
+/** The plans waiting for approval, by account and cluster, wrapped to the terminal; every value escaped. */
+export function renderPendingGroups(groups: readonly PendingGroup[], terminal: Terminal): string[] {
+  const style = styleFor(terminal);
+  const lines: string[] = [];
+  if (groups.length === 0) lines.push('Nothing is waiting for approval.');
+  for (const g of groups) {
+    // What the API returns came from the snapshot and the audit log: every value is escaped (esc) for the terminal.
+    lines.push(...wrapText(`Account ${esc(g.accountId)} · ${esc(g.cluster)}`, terminal.width, { paint: style.bold }));
+    for (const p of g.plans) {
+      const row = `${esc(`${p.runId}/${p.planId}`)}  ${esc(p.action).padEnd(22)} ${esc(p.risk).padEnd(6)} ${esc(p.title)}`;
+      lines.push(...wrapText(row, terminal.width, { prefix: '  ', indent: 6 }));
+      lines.push(
+        ...wrapText(`${esc(p.resourceArn)}  (expires ${esc(p.expiresAt)})`, terminal.width, {
+          prefix: '      ',
+          paint: style.dim,
+        }),
+      );
+    }
+  }
+  return lines;
+}
+
 export async function approvalsListCommand(opts: ConsoleOptions & PagingOptions, io: CliIo): Promise<number> {
   const api = await ApiClient.open(opts, io);
   const { items, nextToken } = await readPages(
@@ -327,30 +354,32 @@ export async function approvalsListCommand(opts: ConsoleOptions & PagingOptions,
     io.stdout.write(`${JSON.stringify({ groups, ...(nextToken ? { nextToken } : {}) }, null, 2)}\n`);
     return 0;
   }
-  const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
-  const lines: string[] = [];
-  if (groups.length === 0) lines.push('Nothing is waiting for approval.');
-  for (const g of groups) {
-    // What the API returns came from the snapshot and the audit log: every value is escaped (esc) for the terminal.
-    lines.push(style.bold(`Account ${esc(g.accountId)} · ${esc(g.cluster)}`));
-    for (const p of g.plans) {
-      lines.push(
-        `  ${esc(`${p.runId}/${p.planId}`)}  ${esc(p.action).padEnd(22)} ${esc(p.risk).padEnd(6)} ${esc(p.title)}`,
-      );
-      lines.push(style.dim(`      ${esc(p.resourceArn)}  (expires ${esc(p.expiresAt)})`));
-    }
-  }
+  const lines = renderPendingGroups(groups, terminalFor(io, opts));
   io.stdout.write(`${lines.join('\n')}\n`);
   io.stderr.write(esc(nextTokenLine(nextToken, 'approvals list'), true));
   return 0;
 }
 
-/** A plan as the terminal shows it; controls in any value are escaped, the lines of the diff and texts kept. */
-function renderDetail(d: PlanDetail): string {
-  return esc(renderDetailText(d), true);
+/**
+ * A plan as the terminal shows it, wrapped to its width: controls in any value are escaped, the lines of the texts
+ * kept, and the diff whole (the approver approves what was printed) with its -/+ lines coloured when colour is on.
+ */
+export function renderDetail(d: PlanDetail, terminal: Terminal): string {
+  const style = styleFor(terminal);
+  const paragraphs = (lines: readonly string[]) =>
+    esc(lines.join('\n'), true)
+      .split('\n')
+      .flatMap((line) => {
+        const lead = /^ */.exec(line)?.[0] ?? '';
+        return wrapText(line.slice(lead.length), terminal.width, { prefix: lead, indent: lead.length + 2 });
+      });
+  const diff = d.plan.diff
+    ? ['', ...renderDiff(d.plan.diff, style, { width: terminal.width, indent: 0, maxLines: Number.POSITIVE_INFINITY })]
+    : [];
+  return `${[...paragraphs(detailHead(d)), ...diff, ...paragraphs(detailTail(d))].join('\n')}\n`;
 }
 
-function renderDetailText(d: PlanDetail): string {
+function detailHead(d: PlanDetail): string[] {
   const p = d.plan;
   const out = [
     `${p.action} on ${p.resourceArn}`,
@@ -362,7 +391,12 @@ function renderDetailText(d: PlanDetail): string {
     out.push('', `${f.severity.toUpperCase()} ${f.ruleId}: ${f.title}`, `  ${f.message}`);
     if (f.podError) out.push('  pods see:', ...f.podError.split('\n').map((l) => `    ${l}`));
   }
-  if (p.diff) out.push('', p.diff);
+  return out;
+}
+
+function detailTail(d: PlanDetail): string[] {
+  const p = d.plan;
+  const out: string[] = [];
   if (p.proof)
     out.push('', `proof ${p.proof.holds ? 'holds' : 'DOES NOT HOLD'}:`, ...p.proof.summary.map((s) => `  ${s}`));
   out.push('', `content ${d.contentHash}`);
@@ -370,14 +404,14 @@ function renderDetailText(d: PlanDetail): string {
     out.push(
       `${d.approval.decision} by ${d.approval.decidedBy} at ${d.approval.decidedAt}${d.approval.delivery ? ` (delivery ${d.approval.delivery})` : ''}`,
     );
-  return `${out.join('\n')}\n`;
+  return out;
 }
 
 export async function approvalsShowCommand(ref: string, opts: ConsoleOptions, io: CliIo): Promise<number> {
   const { runId, planId } = parsePlanRef(ref);
   const api = await ApiClient.open(opts, io);
   const d = await api.call<PlanDetail>('GET', `/api/plans/${seg(runId)}/${seg(planId)}`);
-  io.stdout.write(opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : renderDetail(d));
+  io.stdout.write(opts.format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : renderDetail(d, terminalFor(io, opts)));
   return 0;
 }
 
@@ -400,7 +434,7 @@ export async function approvalsDecideCommand(
       let hash = opts.hash;
       if (!hash) {
         const d = await api.call<PlanDetail>('GET', `/api/plans/${seg(runId)}/${seg(planId)}`);
-        io.stdout.write(renderDetail(d));
+        io.stdout.write(renderDetail(d, terminalFor(io, opts)));
         hash = d.contentHash;
       }
       const { approval } = await api.call<{ approval: { decision: string; decidedBy: string } }>(

@@ -8,6 +8,8 @@ import type { Suppression } from '../../lambdas/ports/state-store';
 import { UsageError } from '../../lambdas/shared/errors';
 import { clip, escapeControls as esc } from '../../lambdas/shared/text';
 import type { CliIo } from '../io';
+import { type Terminal, terminalFor } from '../render/terminal';
+import { wrapText } from '../render/wrap-text';
 import { ApiClient, ApiRefusal, type ConsoleOptions, EXIT_REFUSED, type PagingOptions, readPages } from './approvals';
 
 const DAY_MS = 86_400_000;
@@ -39,8 +41,8 @@ export interface MuteAddOptions extends ConsoleOptions {
   readonly expires?: string;
 }
 
-/** One suppression on one line, then its reason and who added it. */
-function renderSuppression(s: Suppression): string {
+/** One suppression on one line, then its reason and who added it (wrapped to the terminal, values escaped). */
+export function renderSuppression(s: Suppression, terminal: Terminal): string[] {
   const matches = [
     s.ruleId ? `rule ${s.ruleId}` : '',
     s.accountId ? `account ${s.accountId}` : '',
@@ -48,9 +50,10 @@ function renderSuppression(s: Suppression): string {
     s.cluster ? `cluster ${s.cluster}` : '',
     s.namespace ? `namespace ${s.namespace}` : '',
   ].filter((m) => m !== '');
-  return esc(
-    `${s.id}  ${matches.join(', ')}  (until ${s.expiresAt})\n    ${s.reason} (${s.createdBy}, ${s.createdAt})`,
-  );
+  return [
+    ...wrapText(esc(`${s.id}  ${matches.join(', ')}  (until ${s.expiresAt})`), terminal.width, { indent: 4 }),
+    ...wrapText(esc(`${s.reason} (${s.createdBy}, ${s.createdAt})`), terminal.width, { prefix: '    ' }),
+  ];
 }
 
 export async function muteListCommand(opts: ConsoleOptions & PagingOptions, io: CliIo): Promise<number> {
@@ -65,7 +68,8 @@ export async function muteListCommand(opts: ConsoleOptions & PagingOptions, io: 
     io.stdout.write(`${JSON.stringify({ suppressions: items, ...(nextToken ? { nextToken } : {}) }, null, 2)}\n`);
     return 0;
   }
-  const lines = items.length === 0 ? ['No finding is muted.'] : items.map(renderSuppression);
+  const terminal = terminalFor(io, opts);
+  const lines = items.length === 0 ? ['No finding is muted.'] : items.flatMap((s) => renderSuppression(s, terminal));
   io.stdout.write(`${lines.join('\n')}\n`);
   if (nextToken)
     io.stderr.write(
@@ -97,7 +101,9 @@ export async function muteAddCommand(
   try {
     const { suppression } = await api.call<{ suppression: Suppression }>('POST', '/api/suppressions', body);
     io.stdout.write(
-      opts.format === 'json' ? `${JSON.stringify({ suppression }, null, 2)}\n` : `${renderSuppression(suppression)}\n`,
+      opts.format === 'json'
+        ? `${JSON.stringify({ suppression }, null, 2)}\n`
+        : `${renderSuppression(suppression, terminalFor(io, opts)).join('\n')}\n`,
     );
     return 0;
   } catch (err) {

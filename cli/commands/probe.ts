@@ -20,7 +20,7 @@ import { type AwsSession, resolveAwsSession } from '../aws-session';
 import { DEFAULT_SCANNER_ROLE, PROBE_FORMATS, PROBE_TOKEN_SECONDS } from '../cli-options';
 import { type CliIo, readSnapshot } from '../io';
 import { type ProbeReport, renderProbeJson, renderProbeTable, tokenSummary } from '../render/probe-report';
-import { makeStyle } from '../render/style';
+import { terminalFor } from '../render/terminal';
 
 export interface ProbeOptions {
   readonly cluster: string;
@@ -37,6 +37,8 @@ export interface ProbeOptions {
   readonly externalId?: string;
   readonly assume?: boolean;
   readonly format: string;
+  /** False with the global --no-color (terminalFor: FORCE_COLOR, NO_COLOR and the terminal decide otherwise). */
+  readonly color?: boolean;
 }
 
 /** The two Kubernetes calls the probe makes, through kapi's client. */
@@ -96,8 +98,7 @@ export async function probeCommand(options: ProbeOptions, io: CliIo): Promise<nu
   const kube = openKube(options, io);
   try {
     const report = await probe(options, io, session, kube, target, snapshot);
-    const style = makeStyle(Boolean(io.stdout.isTTY) && !io.env.NO_COLOR);
-    io.stdout.write(format === 'json' ? renderProbeJson(report) : renderProbeTable(report, style));
+    io.stdout.write(format === 'json' ? renderProbeJson(report) : renderProbeTable(report, terminalFor(io, options)));
     return report.verdict === 'allow' && (report.assume === undefined || report.assume.ok) ? 0 : 1;
   } finally {
     kube.close();

@@ -1,7 +1,9 @@
 import type { AnalysisResult, Finding } from '../../lambdas/domain/finding';
 import { escapeControls as esc } from '../../lambdas/shared/text';
 import { groupFindings } from './group';
-import type { Style } from './style';
+import { type Style, styleFor } from './style';
+import type { Terminal } from './terminal';
+import { type Paint, wrapSpans, wrapText } from './wrap-text';
 
 export function renderFindingsJson(result: AnalysisResult): string {
   return `${JSON.stringify({ findings: result.findings, summary: result.summary }, null, 2)}\n`;
@@ -15,35 +17,47 @@ function summaryLine(result: AnalysisResult): string {
   return `${s.accounts} account(s), ${s.clusters} cluster(s), ${s.oidcProviders} OIDC provider(s), ${s.roles} role(s) of which ${s.irsaRoles} use IRSA; findings: ${counts}`;
 }
 
-/** What a person reads at a terminal: grouped by account and cluster, worst first. */
-export function renderFindingsTable(result: AnalysisResult, style: Style): string {
-  const lines: string[] = [style.bold(`IRSA Doctor: ${summaryLine(result)}`), ''];
+/** What a person reads at a terminal: grouped by account and cluster, worst first, wrapped to its width. */
+export function renderFindingsTable(result: AnalysisResult, terminal: Terminal): string {
+  const style = styleFor(terminal);
+  const width = terminal.width;
+  const lines: string[] = [
+    ...wrapText(summaryLine(result), width, { prefix: style.bold('IRSA Doctor: '), indent: 2, paint: style.bold }),
+    '',
+  ];
   if (result.findings.length === 0) {
     lines.push('No findings: every IRSA setup in the snapshot checks out.');
     return `${lines.join('\n')}\n`;
   }
   for (const group of groupFindings(result.findings)) {
     // Every value from the snapshot is escaped (esc): a name can carry terminal escape sequences or bidi overrides.
-    lines.push(style.bold(`Account ${esc(group.accountId)}`));
+    lines.push(...wrapText(`Account ${esc(group.accountId)}`, width, { indent: 2, paint: style.bold }));
     for (const c of group.clusters) {
-      lines.push(`  ${c.cluster ? `Cluster ${esc(c.cluster)} (${esc(c.region ?? '')})` : 'Account-wide'}`);
-      for (const f of c.findings) lines.push(...tableFinding(f, style));
+      const where = c.cluster ? `Cluster ${esc(c.cluster)} (${esc(c.region ?? '')})` : 'Account-wide';
+      lines.push(...wrapText(where, width, { prefix: '  ', indent: 4 }));
+      for (const f of c.findings) lines.push(...tableFinding(f, style, width));
     }
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** One finding's lines of the table. */
-function tableFinding(f: Finding, style: Style): string[] {
-  const lines = [
-    `    ${style.severity(f.severity)} ${f.ruleId}  ${esc(f.title)}${f.suppressed ? style.dim(' [suppressed]') : ''}`,
-  ];
-  if (f.suppressed) lines.push(`             ${style.dim(suppressedLine(f.suppressed))}`);
-  lines.push(`             ${style.dim(esc(f.resourceArn))}`);
-  lines.push(`             ${esc(f.message)}`);
-  if (f.podError) lines.push(`             ${style.dim(`pod sees: ${esc(f.podError.replace(/\s*\n\s*/g, ' | '))}`)}`);
-  lines.push(`             ${style.dim(`fix: ${esc(f.remediation)}`)}`);
+/** Where a finding's detail lines start: under its rule id, after the severity column. */
+const DETAIL = 13;
+
+/** One finding's lines of the table, each wrapped with hanging indentation under the rule id. */
+function tableFinding(f: Finding, style: Style, width: number): string[] {
+  const detail = (text: string, paint?: Paint) => wrapText(text, width, { prefix: ' '.repeat(DETAIL), paint });
+  const lines = wrapSpans(
+    [{ text: `${f.ruleId}  ${esc(f.title)}` }, ...(f.suppressed ? [{ text: ' [suppressed]', paint: style.dim }] : [])],
+    width,
+    { prefix: `    ${style.severity(f.severity)} `, indent: DETAIL },
+  );
+  if (f.suppressed) lines.push(...detail(suppressedLine(f.suppressed), style.dim));
+  lines.push(...detail(esc(f.resourceArn), style.dim));
+  lines.push(...detail(esc(f.message)));
+  if (f.podError) lines.push(...detail(`pod sees: ${esc(f.podError.replace(/\s*\n\s*/g, ' | '))}`, style.dim));
+  lines.push(...detail(`fix: ${esc(f.remediation)}`, style.dim));
   return lines;
 }
 

@@ -2,7 +2,10 @@ import type { Finding } from '../../lambdas/domain/finding';
 import type { Plan, PlanResult } from '../../lambdas/domain/plan/plan-model';
 import { escapeControls as esc } from '../../lambdas/shared/text';
 import { code, fence, md } from './findings';
-import type { Style } from './style';
+import { type Style, styleFor } from './style';
+import type { Terminal } from './terminal';
+import { renderDiff } from './terminal-diff';
+import { type Paint, wrapText } from './wrap-text';
 
 /**
  * The JSON output, `JSON.stringify({ plans, findings }, null, 2)` and a newline byte for byte, piece by piece (one
@@ -32,25 +35,65 @@ function counts(result: PlanResult): string {
   return `${result.plans.length} plan(s): ${applicable} to apply after approval, ${result.plans.length - applicable} proposed only`;
 }
 
-/** One block per plan, providers first (the order they must be applied in). */
-export function renderPlansTable(result: PlanResult, style: Style): string {
-  const lines = [style.bold(`IRSA Doctor: ${counts(result)}`), ''];
+/** Where a plan's detail lines start: after the APPLY/PROPOSE column. */
+const DETAIL = 9;
+
+/**
+ * One block per plan, providers first (the order they must be applied in): what, why, the diff of the document
+ * (+/- lines, changed words marked with colour), the proof and the risk in a line each; wrapped to the terminal.
+ */
+export function renderPlansTable(result: PlanResult, terminal: Terminal): string {
+  const style = styleFor(terminal);
+  const width = terminal.width;
+  const lines = [
+    ...wrapText(counts(result), width, { prefix: style.bold('IRSA Doctor: '), indent: 2, paint: style.bold }),
+    '',
+  ];
   if (result.plans.length === 0) lines.push('Nothing to fix.');
-  for (const p of result.plans) {
-    const tag = p.applicable ? style.bold('APPLY   ') : style.dim('PROPOSE ');
-    // Every value that can come from the snapshot is escaped (esc): names can carry terminal escape sequences.
-    lines.push(
-      `${tag} ${p.action.padEnd(22)} ${p.ruleIds.join(',')}  ${esc(p.resourceArn)}${p.cluster ? `  (${esc(p.cluster)}, ${esc(p.region ?? '')})` : ''}`,
-    );
-    lines.push(`         ${esc(p.rationale)}`);
-    if (p.proof) lines.push(...p.proof.summary.map((s) => `         ${style.dim(`proof: ${esc(s)}`)}`));
-    if (!p.applicable && p.proposeOnlyReason)
-      lines.push(`         ${style.dim(`propose only: ${esc(p.proposeOnlyReason)}`)}`);
-    if (p.dependsOn.length > 0) lines.push(`         ${style.dim(`after plan(s) ${esc(p.dependsOn.join(', '))}`)}`);
-    lines.push(`         ${style.dim(`id ${esc(p.id)}, risk ${p.risk.level}`)}`);
+  for (const [i, p] of result.plans.entries()) {
+    if (i > 0) lines.push('');
+    lines.push(...planBlock(p, style, width));
   }
-  for (const f of result.findings) lines.push('', `${style.severity(f.severity)} ${f.ruleId} ${esc(f.message)}`);
+  for (const f of result.findings) {
+    lines.push(
+      '',
+      ...wrapText(`${f.ruleId} ${esc(f.message)}`, width, { prefix: `${style.severity(f.severity)} `, indent: DETAIL }),
+    );
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** The proof in one line of counts (its sentences are in -o markdown and -o json). */
+export function proofLine(proof: NonNullable<Plan['proof']>): string {
+  const allowed = proof.intended.filter((r) => r.after === 'Allow').length;
+  const exact = proof.exact.decided
+    ? `${proof.exact.classes} new class(es) (${proof.exact.undeclared} undeclared)`
+    : `exact check undecided (${esc(proof.exact.reason ?? 'no reason given')})`;
+  const probes = `${proof.probes.evaluated} probes (${proof.probes.undeclaredNewlyAllowed.length} undeclared, ${proof.probes.newlyDenied} newly denied)`;
+  const size = `${proof.size.minifiedLength}/${proof.size.quota} chars`;
+  return `proof ${proof.holds ? 'holds' : 'DOES NOT HOLD'}: ${allowed}/${proof.intended.length} intended allowed, ${exact}, ${probes}, ${size}`;
+}
+
+function planBlock(p: Plan, style: Style, width: number): string[] {
+  const tag = p.applicable ? style.bold('APPLY   ') : style.dim('PROPOSE ');
+  const detail = (text: string, paint?: Paint) => wrapText(text, width, { prefix: ' '.repeat(DETAIL), paint });
+  // Every value that can come from the snapshot is escaped (esc): names can carry terminal escape sequences.
+  const where = p.cluster ? `  (${esc(p.cluster)}, ${esc(p.region ?? '')})` : '';
+  const lines = wrapText(`${p.action.padEnd(22)} ${p.ruleIds.join(',')}  ${esc(p.resourceArn)}${where}`, width, {
+    prefix: `${tag} `,
+    indent: DETAIL,
+  });
+  lines.push(...detail(esc(p.rationale, true)));
+  if (p.diff) lines.push(...renderDiff(p.diff, style, { width, indent: DETAIL, resource: p.resourceArn }));
+  if (p.proof) lines.push(...detail(proofLine(p.proof), style.dim));
+  lines.push(
+    ...detail(`risk ${p.risk.level}${p.risk.notes.length > 0 ? `: ${esc(p.risk.notes.join(' '))}` : ''}`, style.dim),
+  );
+  if (!p.applicable && p.proposeOnlyReason)
+    lines.push(...detail(`propose only: ${esc(p.proposeOnlyReason)}`, style.dim));
+  if (p.dependsOn.length > 0) lines.push(...detail(`after plan(s) ${esc(p.dependsOn.join(', '))}`, style.dim));
+  lines.push(...detail(`id ${esc(p.id)}`, style.dim));
+  return lines;
 }
 
 /** What an approver reads: for each plan, the finding, the evidence, the diff, the proof and the risk. */

@@ -3,7 +3,9 @@ import type { SignatureCheck } from '../../lambdas/adapters/probe-signature';
 import type { ProbeCheck, ProbeVerdict } from '../../lambdas/domain/probe/probe-verdict';
 import type { TokenDecoding } from '../../lambdas/domain/probe/token-claims';
 import { escapeControls as esc } from '../../lambdas/shared/text';
-import type { Style } from './style';
+import { type Style, styleFor } from './style';
+import type { Terminal } from './terminal';
+import { type Paint, wrapText } from './wrap-text';
 
 /** Everything one probe found, as `--format json` prints it (the token itself is never part of it). */
 export interface ProbeReport {
@@ -64,32 +66,45 @@ export function renderProbeJson(report: ProbeReport): string {
 
 const STATUS_LABEL = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' } as const;
 
-/** What a person reads at a terminal. Every value from the cluster or AWS is escaped (esc). */
-export function renderProbeTable(report: ProbeReport, style: Style): string {
+/** What a person reads at a terminal, wrapped to its width. Every value from the cluster or AWS is escaped (esc). */
+export function renderProbeTable(report: ProbeReport, terminal: Terminal): string {
+  const style = styleFor(terminal);
+  const width = terminal.width;
+  const line = (text: string, paint?: Paint, indent = 2) => wrapText(text, width, { indent, paint });
   const sa = report.serviceAccount;
   const lines: string[] = [
-    style.bold(
+    ...line(
       `IRSA Doctor probe: service account ${esc(sa.namespace)}/${esc(sa.name)} on cluster ${esc(report.cluster.name)} (${esc(report.cluster.region)})`,
+      style.bold,
     ),
-    style.dim(
+    ...line(
       `Kubernetes context ${esc(report.kubernetes.context)} (${esc(report.kubernetes.server)}); AWS side from ${esc(report.cluster.source)}`,
+      style.dim,
     ),
-    style.dim(`Wrote: ${esc(report.wrote)}`),
+    ...line(`Wrote: ${esc(report.wrote)}`, style.dim),
   ];
   if (report.token) {
     const t = report.token;
     lines.push(
-      `Token: iss ${esc(t.issuer ?? '(none)')}, sub ${esc(t.subject ?? '(none)')}, aud ${esc(t.audience.join(', ') || '(none)')}, expires ${t.expiresAt ?? '(never)'}`,
-      `  signature: ${esc(t.signature.detail)} (not part of the verdict: STS verifies it against the issuer's keys)`,
+      ...line(
+        `Token: iss ${esc(t.issuer ?? '(none)')}, sub ${esc(t.subject ?? '(none)')}, aud ${esc(t.audience.join(', ') || '(none)')}, expires ${t.expiresAt ?? '(never)'}`,
+      ),
+      ...line(
+        `  signature: ${esc(t.signature.detail)} (not part of the verdict: STS verifies it against the issuer's keys)`,
+        undefined,
+        4,
+      ),
     );
   }
-  lines.push('', ...report.checks.flatMap((check) => checkLines(check, style)));
-  if (report.trust) lines.push('', ...trustLines(report.trust));
-  if (report.assume) lines.push('', assumeLine(report.assume));
+  lines.push('', ...report.checks.flatMap((check) => checkLines(check, style, width)));
+  if (report.trust) lines.push('', ...trustLines(report.trust).flatMap((l) => line(l, undefined, 4)));
+  if (report.assume) lines.push('', ...line(assumeLine(report.assume), undefined, 4));
   if (report.assume?.ok && report.verdict === 'deny') {
     lines.push(
-      style.dim(
+      ...line(
         '  note: STS accepted a token the verdict denies. An emulator (moto) does not evaluate trust policies; on AWS this means the evaluation missed something: please report it.',
+        style.dim,
+        8,
       ),
     );
   }
@@ -97,11 +112,19 @@ export function renderProbeTable(report: ProbeReport, style: Style): string {
   return `${lines.join('\n')}\n`;
 }
 
-function checkLines(check: ProbeCheck, style: Style): string[] {
+/** Where a check's detail starts: after its status and its id. */
+const CHECK_DETAIL = 26;
+
+function checkLines(check: ProbeCheck, style: Style, width: number): string[] {
   const label = STATUS_LABEL[check.status];
   const shown = check.status === 'fail' ? style.bold(label) : check.status === 'skip' ? style.dim(label) : label;
-  const lines = [`  ${shown}  ${check.id.padEnd(17)} ${esc(check.detail)}`];
-  if (check.fix) lines.push(`        ${' '.repeat(17)} ${style.dim(`fix: ${esc(check.fix)}`)}`);
+  const lines = wrapText(esc(check.detail), width, {
+    prefix: `  ${shown}  ${check.id.padEnd(17)} `,
+    indent: CHECK_DETAIL,
+  });
+  if (check.fix) {
+    lines.push(...wrapText(`fix: ${esc(check.fix)}`, width, { prefix: ' '.repeat(CHECK_DETAIL), paint: style.dim }));
+  }
   return lines;
 }
 

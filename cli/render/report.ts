@@ -10,7 +10,7 @@ import { renderJunit } from './junit';
 import { type OutputFormat, PLAN_OUTPUT_FORMATS } from './output-formats';
 import { renderPlansTable } from './plans';
 import { renderSarif } from './sarif';
-import { makeStyle } from './style';
+import type { Terminal } from './terminal';
 import { renderFindingsText, renderPlansText } from './text-report';
 
 export { OUTPUT_FORMATS, type OutputFormat, PLAN_OUTPUT_FORMATS, parseOutputFormat } from './output-formats';
@@ -23,8 +23,8 @@ export interface ReportContext {
   readonly command: 'analyze' | 'scan' | 'plan';
   /** The snapshot analyzed: its collection status and counts go into every machine-readable report. */
   readonly snapshot: EstateSnapshot;
-  /** Colour and width for the table (the terminal branch's `Terminal`). */
-  readonly terminal: { readonly color: boolean; readonly width: number };
+  /** Colour and width for the table (terminalFor: --no-color, FORCE_COLOR, NO_COLOR, the terminal, COLUMNS). */
+  readonly terminal: Terminal;
   /**
    * The snapshot file as the user named it, when it is a file (not stdin, not a scan that wrote none): SARIF
    * points each result's physical location at it, the only file a finding honestly comes from.
@@ -44,7 +44,7 @@ export type PlansReportInput = PlanResult & { readonly analysis: AnalysisResult 
 export function renderFindingsReport(result: AnalysisResult, format: OutputFormat, ctx: ReportContext): string {
   switch (format) {
     case 'table':
-      return renderFindingsTable(result, makeStyle(ctx.terminal.color));
+      return renderFindingsTable(result, ctx.terminal);
     case 'json':
       return `${JSON.stringify(findingsEnvelope(result, ctx), null, 2)}\n`;
     case 'yaml':
@@ -76,7 +76,7 @@ export function* renderPlansReportChunks(
 ): Generator<string> {
   switch (format) {
     case 'table':
-      yield renderPlansTable(result, makeStyle(ctx.terminal.color));
+      yield renderPlansTable(result, ctx.terminal);
       return;
     case 'json': {
       const { plans, findings, ...head } = plansEnvelope(result, ctx);

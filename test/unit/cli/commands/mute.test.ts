@@ -1,5 +1,6 @@
 import { groupPlans } from '../../../../cli/commands/approvals';
-import { parseExpiry } from '../../../../cli/commands/mute';
+import { parseExpiry, renderSuppression } from '../../../../cli/commands/mute';
+import { displayWidth } from '../../../../cli/render/wrap-text';
 import type { PlanSummary } from '../../../../lambdas/api/views';
 
 describe('parseExpiry (mute add --expires)', () => {
@@ -29,5 +30,35 @@ describe('groupPlans (approvals list over several pages)', () => {
       ['1', 'prod (us-west-2)', ['p2', 'p4']],
       ['2', '(account-wide)', ['p1', 'p3']],
     ]);
+  });
+});
+
+describe('renderSuppression (mute list in table format)', () => {
+  const suppression = {
+    id: 'c0ffee00-1111-2222-3333-444455556666',
+    ruleId: 'IRSA-015',
+    accountId: '111111111111',
+    resource: 'arn:aws:iam::111111111111:role/a-rather-long-role-name-for-the-legacy-payments-service',
+    reason: 'legacy app \u001b[31mstill on the old issuer\u202e until the migration',
+    createdBy: 'alice',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    expiresAt: '2030-02-01T00:00:00.000Z',
+  };
+
+  it('wraps each suppression to the width under its id, escaping what it shows', () => {
+    for (const width of [40, 80, 200]) {
+      const lines = renderSuppression(suppression, { color: false, width });
+      for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+      expect(lines.slice(1).every((l) => l.startsWith('    '))).toBe(true);
+      const text = lines.join('\n');
+      for (const c of ['\u001b', '\u202e']) expect(text).not.toContain(c);
+      expect(text.replace(/\n */g, '')).toContain(suppression.resource);
+      expect(text).toContain('\\e[31m');
+    }
+    // Wide enough, the suppression is its two lines.
+    expect(renderSuppression(suppression, { color: false, width: 300 })).toHaveLength(2);
+    expect(renderSuppression(suppression, { color: false, width: 80 })[0]).toMatch(
+      /^c0ffee00-1111-2222-3333-444455556666 {2}rule IRSA-015, account 111111111111,$/,
+    );
   });
 });

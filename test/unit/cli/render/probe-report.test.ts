@@ -1,5 +1,9 @@
 import { type ProbeReport, renderProbeJson, renderProbeTable } from '../../../../cli/render/probe-report';
-import { makeStyle } from '../../../../cli/render/style';
+import type { Terminal } from '../../../../cli/render/terminal';
+import { displayWidth } from '../../../../cli/render/wrap-text';
+
+/** No colour, and wide enough that no line of the fixture wraps. */
+const PLAIN: Terminal = { color: false, width: 200 };
 
 const report = (extra: Partial<ProbeReport> = {}): ProbeReport => ({
   verdict: 'deny',
@@ -28,7 +32,7 @@ const report = (extra: Partial<ProbeReport> = {}): ProbeReport => ({
 
 describe('probe rendering', () => {
   it('lists each check with its status and fix, and the verdict last', () => {
-    const text = renderProbeTable(report(), makeStyle(false));
+    const text = renderProbeTable(report(), PLAIN);
     expect(text).toContain('  PASS  service-account');
     expect(text).toContain('  FAIL  trust');
     expect(text).toContain('fix: allow it');
@@ -37,7 +41,7 @@ describe('probe rendering', () => {
   });
 
   it('escapes control and bidi characters that come from the cluster or AWS', () => {
-    const text = renderProbeTable(report(), makeStyle(false));
+    const text = renderProbeTable(report(), PLAIN);
     expect(text).not.toContain('\u001b');
     expect(text).not.toContain('\u202e');
     expect(text).toContain('\\e[31mred');
@@ -48,7 +52,7 @@ describe('probe rendering', () => {
       report({
         assume: { ok: true, arn: 'arn:aws:sts::111111111111:assumed-role/app/s', account: '111111111111', userId: 'u' },
       }),
-      makeStyle(false),
+      PLAIN,
     );
     expect(accepted).toContain('caller identity arn:aws:sts::111111111111:assumed-role/app/s');
     expect(accepted).toContain('STS accepted a token the verdict denies');
@@ -61,12 +65,34 @@ describe('probe rendering', () => {
           message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
         },
       }),
-      makeStyle(false),
+      PLAIN,
     );
     expect(refused).toContain(
       'sts:AssumeRoleWithWebIdentity failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity',
     );
     expect(refused).not.toContain('STS accepted');
+  });
+
+  it.each([40, 80])('wraps to %i columns under each column, losing nothing', (width) => {
+    const text = renderProbeTable(
+      report({
+        assume: {
+          ok: false,
+          operation: 'sts:AssumeRoleWithWebIdentity',
+          code: 'AccessDenied',
+          message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity on arn:aws:iam::111111111111:role/app',
+        },
+      }),
+      { color: false, width },
+    );
+    const lines = text.trimEnd().split('\n');
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+    // A check's detail and fix continue under the detail column (26), after the status and the check id.
+    const fail = lines.findIndex((l) => l.startsWith('  FAIL  trust'));
+    expect(lines[fail + 1]).toMatch(/^ {26}\S/);
+    expect(text.replace(/\n */g, ' ')).toContain('Not authorized to perform sts:AssumeRoleWithWebIdentity on');
+    expect(text.replace(/\n */g, '')).toContain('arn:aws:iam::111111111111:role/app');
+    expect(lines.pop()).toBe('Verdict: DENY');
   });
 
   it('prints the report as JSON, whole', () => {
