@@ -5,10 +5,6 @@ import { type Style, styleFor } from './style';
 import type { Terminal } from './terminal';
 import { type Paint, wrapSpans, wrapText } from './wrap-text';
 
-export function renderFindingsJson(result: AnalysisResult): string {
-  return `${JSON.stringify({ findings: result.findings, summary: result.summary }, null, 2)}\n`;
-}
-
 function summaryLine(result: AnalysisResult): string {
   const s = result.summary;
   const counts = Object.entries(s.findingsBySeverity)
@@ -61,51 +57,9 @@ function tableFinding(f: Finding, style: Style, width: number): string[] {
   return lines;
 }
 
-/** A report to paste into a ticket or pull request. */
-export function renderFindingsMarkdown(result: AnalysisResult): string {
-  const out: string[] = ['# IRSA Doctor findings', '', summaryLine(result), ''];
-  if (result.findings.length === 0) {
-    out.push('No findings: every IRSA setup in the snapshot checks out.');
-    return `${out.join('\n')}\n`;
-  }
-  for (const group of groupFindings(result.findings)) {
-    out.push(`## Account ${md(group.accountId)}`, '');
-    for (const c of group.clusters) {
-      out.push(`### ${c.cluster ? `Cluster ${md(c.cluster)} (${md(c.region ?? '')})` : 'Account-wide'}`, '');
-      out.push('| Severity | Rule | Resource | Finding |', '| --- | --- | --- | --- |');
-      for (const f of c.findings) out.push(`| ${f.severity} | ${f.ruleId} | ${code(f.resourceArn)} | ${md(f.title)} |`);
-      out.push('');
-      for (const f of c.findings) out.push(...findingDetail(f));
-    }
-  }
-  return `${out.join('\n')}\n`;
-}
-
 /** "suppressed by <id> until <date>: <reason>" (escaped). */
 function suppressedLine(s: NonNullable<Finding['suppressed']>): string {
   return `suppressed by ${esc(s.by)} until ${esc(s.until)}: ${esc(s.reason)}`;
-}
-
-function findingDetail(f: Finding): string[] {
-  const lines = [
-    `#### ${f.ruleId}: ${md(f.title)} (${f.severity}${f.suppressed ? ', suppressed' : ''})`,
-    '',
-    ...(f.suppressed ? [`*${md(suppressedLine(f.suppressed))}*`, ''] : []),
-    md(f.message),
-    '',
-  ];
-  if (f.podError) lines.push('What the pod sees:', '', fence(f.podError), '');
-  lines.push(`**Fix:** ${md(f.remediation)}`, '');
-  lines.push(
-    '<details><summary>Evidence</summary>',
-    '',
-    fence(JSON.stringify(f.evidence, null, 2), 'json'),
-    '',
-    '</details>',
-    '',
-  );
-  if (f.references.length > 0) lines.push(`References: ${f.references.map((r) => esc(r)).join(' · ')}`, '');
-  return lines;
 }
 
 /** Escapes what would otherwise be read as Markdown or HTML, and control characters (shown as visible escapes). */

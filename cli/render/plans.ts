@@ -7,29 +7,6 @@ import type { Terminal } from './terminal';
 import { renderDiff } from './terminal-diff';
 import { type Paint, wrapText } from './wrap-text';
 
-/**
- * The JSON output, `JSON.stringify({ plans, findings }, null, 2)` and a newline byte for byte, piece by piece (one
- * plan or finding at a time): a hundred thousand roles give about 100 MB of JSON, and built as one string it (with
- * the copies a write makes) was the CLI plan's peak memory.
- */
-export function* renderPlansJsonChunks(result: PlanResult): Generator<string> {
-  const lists: Array<[string, readonly unknown[]]> = [
-    ['plans', result.plans],
-    ['findings', result.findings],
-  ];
-  yield '{';
-  for (const [at, [key, items]] of lists.entries()) {
-    yield `${at > 0 ? ',' : ''}\n  ${JSON.stringify(key)}: ${items.length === 0 ? '[]' : '['}`;
-    if (items.length === 0) continue;
-    for (const [i, item] of items.entries()) {
-      // Nested two levels deep: every line of the item's own indented form moves right by four spaces.
-      yield `${i > 0 ? ',' : ''}\n    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`;
-    }
-    yield '\n  ]';
-  }
-  yield '\n}\n';
-}
-
 function counts(result: PlanResult): string {
   const applicable = result.plans.filter((p) => p.applicable).length;
   return `${result.plans.length} plan(s): ${applicable} to apply after approval, ${result.plans.length - applicable} proposed only`;

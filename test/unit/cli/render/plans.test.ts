@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { writeChunks } from '../../../../cli/io';
-import { proofLine, renderPlansJsonChunks, renderPlansMarkdown, renderPlansTable } from '../../../../cli/render/plans';
+import { proofLine, renderPlansMarkdown, renderPlansTable } from '../../../../cli/render/plans';
 import { MAX_DIFF_LINES } from '../../../../cli/render/terminal-diff';
 import { displayWidth } from '../../../../cli/render/wrap-text';
 import { planEstate } from '../../../../lambdas/domain/plan/plan-estate';
@@ -105,30 +105,6 @@ describe('renderPlansTable (the CLI plan in table format)', () => {
       expect(text.replace(/\u001b\[\d+m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e\u2066]/);
       expect(stripVTControlCharacters(text)).toContain('"a\\e[2J"');
       expect(stripVTControlCharacters(text)).toContain('"b\\u{2066}"');
-    }
-  });
-});
-
-describe('renderPlansJsonChunks (the CLI plan --output json)', () => {
-  const expected = (result: PlanResult) =>
-    `${JSON.stringify({ plans: result.plans, findings: result.findings }, null, 2)}\n`;
-
-  it('is JSON.stringify(…, null, 2) byte for byte on the example estate, piece by piece', () => {
-    const snapshot = JSON.parse(readFileSync(join(__dirname, '../../../../examples/estate.json'), 'utf8'));
-    const { plans, findings } = planEstate(snapshot);
-    const result = { plans, findings: [...findings, ...findings.slice(0, 2)] };
-    expect(plans.length).toBeGreaterThan(10);
-    const pieces = [...renderPlansJsonChunks(result)];
-    expect(pieces.length).toBeGreaterThan(plans.length);
-    expect(pieces.join('')).toBe(expected(result));
-  });
-
-  it('is byte for byte the same with empty lists and with text holding newlines and quotes', () => {
-    for (const result of [
-      { plans: [], findings: [] },
-      { plans: [testPlan({ rationale: 'two\nlines "quoted"\n  indented' })], findings: [] },
-    ]) {
-      expect([...renderPlansJsonChunks(result)].join('')).toBe(expected(result));
     }
   });
 });
