@@ -102,6 +102,16 @@ export function* renderPlansReportChunks(
   }
 }
 
+/** What every JSON and YAML report starts with: the tool, the time, the command, and how complete the snapshot is. */
+function envelopeHeader(ctx: ReportContext) {
+  return {
+    toolVersion: ctx.toolVersion,
+    generatedAt: ctx.generatedAt,
+    command: ctx.command,
+    collection: collectionReport(ctx.snapshot),
+  };
+}
+
 /**
  * The JSON and YAML report of findings. `summary` keeps the analysis' counts (accounts, clusters, providers,
  * roles, findings by severity) and adds open and suppressed totals; `rules` says which rules passed.
@@ -109,10 +119,7 @@ export function* renderPlansReportChunks(
 export function findingsEnvelope(result: AnalysisResult, ctx: ReportContext) {
   const counts = findingCounts(result.findings);
   return {
-    toolVersion: ctx.toolVersion,
-    generatedAt: ctx.generatedAt,
-    command: ctx.command,
-    collection: collectionReport(ctx.snapshot),
+    ...envelopeHeader(ctx),
     summary: {
       ...result.summary,
       openFindings: counts.openTotal,
@@ -129,10 +136,7 @@ export function plansEnvelope(result: PlansReportInput, ctx: ReportContext) {
   const applicable = result.plans.filter((p) => p.applicable).length;
   const counts = findingCounts(result.analysis.findings);
   return {
-    toolVersion: ctx.toolVersion,
-    generatedAt: ctx.generatedAt,
-    command: ctx.command,
-    collection: collectionReport(ctx.snapshot),
+    ...envelopeHeader(ctx),
     summary: {
       ...result.analysis.summary,
       openFindings: counts.openTotal,

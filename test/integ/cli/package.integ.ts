@@ -62,10 +62,17 @@ describe('the packed tarball', () => {
   it('holds the compiled CLI, its launcher, the schemas, the example estate and the README: no sources or tests', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['bin/irsa-doctor.cjs', 'dist/cli/main.js', 'package.json', 'README.md']),
+      expect.arrayContaining([
+        'bin/irsa-doctor.cjs',
+        'dist/cli/main.js',
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'CHANGELOG.md',
+      ]),
     );
     const allowed =
-      /^(package\.json|README\.md|LICENSE|bin\/irsa-doctor\.cjs|dist\/(cli|lambdas)\/.+\.js|dist\/schema\/[^/]+\.schema\.json|schema\/[^/]+\.schema\.json|examples\/estate\.json)$/;
+      /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|bin\/irsa-doctor\.cjs|dist\/(cli|lambdas)\/.+\.js|dist\/schema\/[^/]+\.schema\.json|schema\/[^/]+\.schema\.json|examples\/estate\.json)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
     // Nothing of the CDK app, the console, the emulator, the bench or the tests, even compiled.
     expect(paths.filter((p) => /(^|\/)(infra|console|emulator|bench|test|kube|demo)\//.test(p))).toEqual([]);
