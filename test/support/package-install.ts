@@ -138,16 +138,21 @@ export function treeBytes(path: string): number {
   return total;
 }
 
-/** The packages under a node_modules tree (scoped ones counted one by one), nested trees included. */
-export function countPackages(nodeModules: string): number {
-  if (!existsSync(nodeModules)) return 0;
-  let count = 0;
+/** The names of the packages under a node_modules tree (scoped ones one by one), nested trees included. */
+export function installedPackages(nodeModules: string): string[] {
+  if (!existsSync(nodeModules)) return [];
+  const found: string[] = [];
   for (const entry of readdirSync(nodeModules)) {
     if (entry.startsWith('.')) continue;
-    const names = entry.startsWith('@') ? readdirSync(join(nodeModules, entry)).map((n) => join(entry, n)) : [entry];
-    for (const name of names) count += 1 + countPackages(join(nodeModules, name, 'node_modules'));
+    const names = entry.startsWith('@') ? readdirSync(join(nodeModules, entry)).map((n) => `${entry}/${n}`) : [entry];
+    for (const name of names) found.push(name, ...installedPackages(join(nodeModules, name, 'node_modules')));
   }
-  return count;
+  return found;
+}
+
+/** How many packages a node_modules tree holds, nested copies included. */
+export function countPackages(nodeModules: string): number {
+  return installedPackages(nodeModules).length;
 }
 
 const BUILTINS = new Set(builtinModules);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { EMULATOR_CREDENTIALS } from '../../../emulator/seed';
 import {
   type Installed,
+  installedPackages,
   installGlobally,
   onlyNodePath,
   type Packed,
@@ -151,5 +152,11 @@ describe('the installed package, with only node on PATH', () => {
     for (const dev of ['aws-cdk-lib', 'constructs', 'tsx', 'typescript', 'esbuild', 'jest', '@aws-lambda-powertools']) {
       expect(top.has(dev)).toBe(false);
     }
+  });
+
+  it('installs each package once: a dependency pinned apart from the SDK would nest a copy under every client', () => {
+    const names = installedPackages(join(installed.packageDir, 'node_modules'));
+    const twice = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+    expect(twice).toEqual([]);
   });
 });
