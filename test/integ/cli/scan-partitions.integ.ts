@@ -143,7 +143,7 @@ const gist = (findings: readonly Pick<Finding, 'ruleId' | 'severity' | 'accountI
 
 async function scan(args: string[]): Promise<{ code: number; findings: Finding[]; stderr: string }> {
   const { io, out, err } = captureIo('', { env: {} });
-  const code = await main(['scan', '--endpoint-url', endpointUrl(), '--no-tls', '--format', 'json', ...args], io);
+  const code = await main(['scan', '--endpoint-url', endpointUrl(), '--no-tls', '-o', 'json', ...args], io);
   return { code, findings: code === 2 ? [] : JSON.parse(out()).findings, stderr: err() };
 }
 
