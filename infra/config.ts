@@ -130,18 +130,50 @@ export interface IrsaDoctorConfig {
   readonly console: boolean;
   /** The Cognito group whose members may approve, reject and roll back plans. @default 'irsa-doctor-approvers' */
   readonly approversGroup: string;
+  /**
+   * Deploy the member stacks from the hub as two service-managed StackSets (infra/constructs/member-stack-sets.ts):
+   * the roles once per account, the CreateCluster forwarder in each listed region, to every account of the OUs,
+   * and automatically to accounts that join them later. Needs `organization: true`; the hub must be the
+   * management account, or a delegated administrator for StackSets with `callAs: 'DELEGATED_ADMIN'`.
+   * @default - none: member stacks are deployed by other means (README, "Member accounts")
+   */
+  readonly memberStackSet?: MemberStackSetConfig;
 }
+
+/** StackSet callers: the management account itself, or a delegated administrator of CloudFormation StackSets. */
+export const STACK_SET_CALLERS = ['SELF', 'DELEGATED_ADMIN'] as const;
+export type StackSetCaller = (typeof STACK_SET_CALLERS)[number];
+
+/** The hub's own StackSets of the member stacks (`memberStackSet`). */
+export interface MemberStackSetConfig {
+  /** OUs or the root (ou-..., r-...) whose accounts, children included, get the member stacks. */
+  readonly organizationalUnits: readonly string[];
+  /** Regions of the CreateCluster forwarder (the roles, global, are deployed once per account, in the hub's region). */
+  readonly regions: readonly string[];
+  /** Who the hub is to StackSets: `SELF` (management account) or `DELEGATED_ADMIN`. @default 'SELF' */
+  readonly callAs: StackSetCaller;
+  /** Share of accounts deployed at once, per region. @default 25 */
+  readonly maxConcurrentPercentage: number;
+  /** Share of accounts per region that may fail before an operation stops. @default 0 */
+  readonly failureTolerancePercentage: number;
+}
+
+/** `memberStackSet` as a caller gives it: the OUs and regions, the rest defaulted. */
+export type MemberStackSetInput = Pick<MemberStackSetConfig, 'organizationalUnits' | 'regions'> &
+  Partial<Omit<MemberStackSetConfig, 'organizationalUnits' | 'regions'>>;
 
 /**
  * What the context (or a caller) may give: every field optional; durations as a CDK `Duration`, a number of
  * seconds, or an ISO 8601 duration string ('PT24H').
  */
 export type IrsaDoctorConfigInput = {
-  readonly [K in keyof IrsaDoctorConfig]?: IrsaDoctorConfig[K] extends Duration
-    ? Duration | number | string
-    : IrsaDoctorConfig[K] extends readonly AutoApplicableAction[] | readonly WideningClass[]
-      ? readonly string[]
-      : IrsaDoctorConfig[K];
+  readonly [K in keyof IrsaDoctorConfig]?: NonNullable<IrsaDoctorConfig[K]> extends MemberStackSetConfig
+    ? MemberStackSetInput
+    : IrsaDoctorConfig[K] extends Duration
+      ? Duration | number | string
+      : IrsaDoctorConfig[K] extends readonly AutoApplicableAction[] | readonly WideningClass[]
+        ? readonly string[]
+        : IrsaDoctorConfig[K];
 };
 
 /** A configuration value that cannot be used; the message names the field. */
@@ -197,6 +229,7 @@ const KNOWN_FIELDS = new Set<string>([
   'notificationEmail',
   'organizationId',
   'consoleUrl',
+  'memberStackSet',
 ]);
 
 /** Fields an earlier version took, with what to do instead: a clear error rather than "not a known field". */
@@ -296,6 +329,73 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
       GROUP_NAME,
       'a Cognito group name (1-128 characters, no spaces)',
     ),
+    ...memberStackSet(input),
+  };
+}
+
+const MEMBER_STACK_SET_FIELDS = [
+  'organizationalUnits',
+  'regions',
+  'callAs',
+  'maxConcurrentPercentage',
+  'failureTolerancePercentage',
+] as const;
+
+/** `memberStackSet`, when given: an object with OUs and regions (at least one of each); errors name the sub-field. */
+function memberStackSet(input: IrsaDoctorConfigInput): { memberStackSet?: MemberStackSetConfig } {
+  const value: unknown = input.memberStackSet;
+  if (value === undefined || value === null) return {};
+  const field = 'memberStackSet';
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(
+      field,
+      `must be an object such as {"organizationalUnits":["ou-ab12-cdef3456"],"regions":["us-east-1"]}, got ${JSON.stringify(value)}`,
+    );
+  }
+  const fields = value as Fields;
+  const unknown = Object.keys(fields).filter((k) => !(MEMBER_STACK_SET_FIELDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `${field}.${unknown[0]}`,
+      `is not a known field (known: ${MEMBER_STACK_SET_FIELDS.join(', ')})`,
+    );
+  }
+  const sub = (name: string) => `${field}.${name}`;
+  const nonEmpty = (name: string, list: readonly string[]) => {
+    if (list.length === 0) throw new ConfigError(sub(name), 'must list at least one entry');
+    return list;
+  };
+  const renamed = (read: () => unknown) => {
+    try {
+      return read();
+    } catch (err) {
+      if (err instanceof ConfigError)
+        throw new ConfigError(sub(err.field), err.message.replace(`irsa-doctor config: ${err.field} `, ''));
+      throw err;
+    }
+  };
+  const ous = renamed(() =>
+    stringList(fields, 'organizationalUnits', [], PARENT_ID, 'an OU id (ou-ab12-cdef3456) or a root id (r-ab12)'),
+  ) as readonly string[];
+  const regions = renamed(() =>
+    stringList(fields, 'regions', [], REGION, 'a region name such as us-east-1'),
+  ) as readonly string[];
+  return {
+    memberStackSet: {
+      organizationalUnits: nonEmpty('organizationalUnits', ous),
+      regions: nonEmpty('regions', regions),
+      callAs: renamed(() =>
+        requiredString(
+          fields,
+          'callAs',
+          'SELF',
+          new RegExp(`^(${STACK_SET_CALLERS.join('|')})$`),
+          `one of ${STACK_SET_CALLERS.join(', ')}`,
+        ),
+      ) as StackSetCaller,
+      maxConcurrentPercentage: renamed(() => whole(fields, 'maxConcurrentPercentage', 25, 1, 100)) as number,
+      failureTolerancePercentage: renamed(() => whole(fields, 'failureTolerancePercentage', 0, 0, 100)) as number,
+    },
   };
 }
 
@@ -314,6 +414,12 @@ function checkFieldCombinations(config: IrsaDoctorConfig): void {
     throw new ConfigError(
       'organizationId',
       'is required with organization: true (the hub event bus admits member accounts by aws:PrincipalOrgID)',
+    );
+  }
+  if (config.memberStackSet && !config.organization) {
+    throw new ConfigError(
+      'memberStackSet',
+      'deploys to organizational units: set organization: true (and organizationId) as well',
     );
   }
   if (config.consoleUrl !== undefined && !URL.canParse(config.consoleUrl)) {

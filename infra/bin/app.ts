@@ -6,7 +6,13 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config';
-import { HUB_EVENT_BUS_NAME, HubStack } from '../stacks/hub-stack';
+import {
+  concreteEnvironment,
+  MemberStackSets,
+  memberEventsProps,
+  memberRolesProps,
+} from '../constructs/member-stack-sets';
+import { HubStack } from '../stacks/hub-stack';
 import { MemberEventsStack } from '../stacks/member-events-stack';
 import { MemberRolesStack } from '../stacks/member-roles-stack';
 
@@ -22,25 +28,25 @@ const config = loadConfig(app);
 const hubAccountId = config.hubAccountId ?? process.env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
 const hubRegion = config.hubRegion ?? process.env.CDK_DEFAULT_REGION ?? FALLBACK_REGION;
 
-new HubStack(app, 'IrsaDoctorHub', {
+const hub = new HubStack(app, 'IrsaDoctorHub', {
   description: 'IRSA Doctor hub: sweep workflow, approval, audit',
   env: { account: hubAccountId, region: hubRegion },
   config,
 });
-new MemberRolesStack(app, 'IrsaDoctorMemberRoles', {
-  description: 'IRSA Doctor member roles: read-only scanner and narrow remediator (once per account)',
-  hubAccountId,
-  scannerRoleName: config.scannerRoleName,
-  remediatorRoleName: config.remediatorRoleName,
-  remediableRoles: { mode: config.remediableRoles, paths: config.remediablePaths },
-  ...(config.externalId ? { externalId: config.externalId } : {}),
-});
-new MemberEventsStack(app, 'IrsaDoctorMemberEvents', {
-  description: 'IRSA Doctor member events: forward CreateCluster to the hub bus (once per account and region)',
-  hubAccountId,
-  hubRegion,
-  eventBusName: HUB_EVENT_BUS_NAME,
-});
+// Optional: the hub deploys the member stacks below to the chosen OUs itself, as service-managed StackSets.
+if (config.memberStackSet) {
+  const env = concreteEnvironment(hub);
+  new MemberStackSets(hub, 'MemberStackSets', {
+    config,
+    stackSet: config.memberStackSet,
+    hubAccountId: env.account,
+    hubRegion: env.region,
+    dependsOn: [hub.readerRole, hub.writerRole],
+  });
+}
+// Without CDK bootstrap references (infra/stacks/member-synthesis.ts): deployable in accounts never bootstrapped.
+new MemberRolesStack(app, 'IrsaDoctorMemberRoles', memberRolesProps(config, hubAccountId));
+new MemberEventsStack(app, 'IrsaDoctorMemberEvents', memberEventsProps(hubAccountId, hubRegion));
 
 Tags.of(app).add('project', 'irsa-doctor');
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

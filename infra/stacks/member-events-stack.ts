@@ -4,6 +4,7 @@ import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { CREATE_CLUSTER_EVENT_PATTERN } from './hub-stack';
+import { memberStackProps } from './member-synthesis';
 
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -21,14 +22,15 @@ export interface MemberEventsStackProps extends StackProps {
 /**
  * Forwards CreateCluster events from one member account and region to the hub's event bus, where they start a
  * single-cluster run. Regional: deployed in every swept region of every member account (e.g. a StackSet); the hub
- * bus admits the organization (or the listed accounts) by its resource policy.
+ * bus admits the organization (or the listed accounts) by its resource policy. No Lambda and no assets: EventBridge
+ * forwards the event itself; synthesized without CDK bootstrap references (member-synthesis.ts).
  */
 export class MemberEventsStack extends Stack {
   readonly rule: events.Rule;
   readonly hubEventBusArn: string;
 
   constructor(scope: Construct, id: string, props: MemberEventsStackProps) {
-    super(scope, id, props);
+    super(scope, id, memberStackProps(props));
     if (!ACCOUNT_ID.test(props.hubAccountId)) {
       throw new Error(`hubAccountId must be a 12-digit account id, got ${JSON.stringify(props.hubAccountId)}`);
     }

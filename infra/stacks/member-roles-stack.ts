@@ -13,6 +13,7 @@ import {
   roleScopeStatements,
 } from '../../lambdas/domain/remediation-scope';
 import { HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME } from './hub-stack';
+import { memberStackProps } from './member-synthesis';
 
 /** What the scanner may call, and nothing else: reads only. */
 export const SCANNER_ACTIONS = [
@@ -79,7 +80,8 @@ export interface MemberRolesStackProps extends StackProps {
 /**
  * The roles IRSA Doctor uses in each swept account, the hub account included (the workflow always assumes them).
  * Global (IAM), deployed once per account, e.g. as a service-managed StackSet; the hub stack must exist first, as
- * IAM checks that a trusted role ARN exists.
+ * IAM checks that a trusted role ARN exists. Synthesized without CDK bootstrap references (member-synthesis.ts), so
+ * its template deploys in accounts that were never bootstrapped.
  *
  * - ScannerRole: read-only, trusted only by the hub's IrsaDoctorHubReader.
  * - RemediatorRole: trust-policy and OIDC-provider writes, trusted only by the hub's IrsaDoctorHubWriter. IAM scopes
@@ -96,7 +98,7 @@ export class MemberRolesStack extends Stack {
   readonly remediationScope: RemediationScope;
 
   constructor(scope: Construct, id: string, props: MemberRolesStackProps) {
-    super(scope, id, props);
+    super(scope, id, memberStackProps(props));
     if (!ACCOUNT_ID.test(props.hubAccountId)) {
       throw new Error(`hubAccountId must be a 12-digit account id, got ${JSON.stringify(props.hubAccountId)}`);
     }

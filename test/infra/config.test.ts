@@ -243,3 +243,83 @@ describe('resolveConfig: the remediator scope', () => {
     expect(() => resolveConfig(input)).toThrow(message);
   });
 });
+
+describe('resolveConfig: the member StackSets', () => {
+  const ORG = { organization: true, organizationId: 'o-a1b2c3d4e5' } as const;
+
+  it('is off by default', () => {
+    // Given no memberStackSet
+    // When resolved
+    // Then there is none
+    expect(resolveConfig(ORG)).not.toHaveProperty('memberStackSet');
+  });
+
+  it('keeps the OUs and regions and defaults the rest', () => {
+    // Given OUs and regions only
+    const config = resolveConfig({
+      ...ORG,
+      memberStackSet: { organizationalUnits: ['ou-ab12-cdef3456', 'r-ab12'], regions: ['eu-west-1', 'us-east-1'] },
+    });
+
+    // Then the caller is the management account, 25 % at once, no failure tolerated
+    expect(config.memberStackSet).toEqual({
+      organizationalUnits: ['ou-ab12-cdef3456', 'r-ab12'],
+      regions: ['eu-west-1', 'us-east-1'],
+      callAs: 'SELF',
+      maxConcurrentPercentage: 25,
+      failureTolerancePercentage: 0,
+    });
+  });
+
+  it('keeps a delegated administrator and operation preferences', () => {
+    const config = resolveConfig({
+      ...ORG,
+      memberStackSet: {
+        organizationalUnits: ['ou-ab12-cdef3456'],
+        regions: ['eu-west-1'],
+        callAs: 'DELEGATED_ADMIN',
+        maxConcurrentPercentage: 100,
+        failureTolerancePercentage: 10,
+      },
+    });
+    expect(config.memberStackSet).toMatchObject({
+      callAs: 'DELEGATED_ADMIN',
+      maxConcurrentPercentage: 100,
+      failureTolerancePercentage: 10,
+    });
+  });
+
+  const base = { organizationalUnits: ['ou-ab12-cdef3456'], regions: ['eu-west-1'] };
+  it.each<[string, unknown, string]>([
+    ['a list instead of an object', ['ou-ab12-cdef3456'], 'memberStackSet must be an object'],
+    ['no OUs', { regions: ['eu-west-1'] }, 'memberStackSet.organizationalUnits must list at least one entry'],
+    [
+      'an account id as an OU',
+      { ...base, organizationalUnits: ['111122223333'] },
+      'memberStackSet.organizationalUnits entries',
+    ],
+    ['no regions', { ...base, regions: [] }, 'memberStackSet.regions must list at least one entry'],
+    ['a bad region', { ...base, regions: ['mars-1'] }, 'memberStackSet.regions entries'],
+    ['an unknown caller', { ...base, callAs: 'ADMIN' }, 'memberStackSet.callAs must be one of SELF, DELEGATED_ADMIN'],
+    ['a concurrency of 0 %', { ...base, maxConcurrentPercentage: 0 }, 'memberStackSet.maxConcurrentPercentage'],
+    [
+      'a tolerance over 100 %',
+      { ...base, failureTolerancePercentage: 101 },
+      'memberStackSet.failureTolerancePercentage',
+    ],
+    ['an unknown field', { ...base, accounts: ['111122223333'] }, 'memberStackSet.accounts is not a known field'],
+  ])('fails on %s, naming the field', (_case, memberStackSet, message) => {
+    // Given a memberStackSet with one bad value
+    const input = { ...ORG, memberStackSet } as IrsaDoctorConfigInput;
+
+    // When resolved
+    // Then the error names the sub-field
+    expect(() => resolveConfig(input)).toThrow(`irsa-doctor config: ${message}`);
+  });
+
+  it('needs the organization: StackSets deploy to its OUs', () => {
+    expect(() => resolveConfig({ memberStackSet: base })).toThrow(
+      'irsa-doctor config: memberStackSet deploys to organizational units: set organization: true',
+    );
+  });
+});
