@@ -1212,6 +1212,36 @@ def _cached_entrypoint(self: Any) -> Any:
 execution_worker.ExecutionWorker._get_evaluation_entrypoint = _cached_entrypoint  # type: ignore[method-assign]
 
 # ---------------------------------------------------------------------------------------------
+# Patch o: an AWS::IAM::Role made by CloudFormation (a stack, or a StackSet instance) keeps its inline Policies as
+# JSON, as IAM does. moto stores the template's parsed dict, so GetRolePolicy returned its Python repr ('{'Version':
+# ...}'), which no client parses. The trust policy is already JSON-dumped there; the inline policies are not.
+# ---------------------------------------------------------------------------------------------
+
+_require(iam_models.Role, "create_from_cloudformation_json")
+_orig_role_from_cfn = iam_models.Role.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+_role_from_cfn_src = inspect.getsource(_orig_role_from_cfn)
+if "role.put_policy(policy_name, policy_json)" not in _role_from_cfn_src:
+    raise _changed("Role.create_from_cloudformation_json's put_policy of the template's inline Policies")
+if 'policy_json = json.dumps(policy["PolicyDocument"]' in _role_from_cfn_src:
+    raise SystemExit(f"moto {moto.__version__} changed: Role inline Policies are JSON upstream; drop patch o")
+
+
+def _role_from_cloudformation(
+    cls: Any, resource_name: str, cloudformation_json: dict[str, Any], *args: Any, **kwargs: Any
+) -> Any:
+    properties = dict(cloudformation_json.get("Properties") or {})
+    properties["Policies"] = [
+        {**policy, "PolicyDocument": json.dumps(policy["PolicyDocument"])}
+        if not isinstance(policy.get("PolicyDocument"), str)
+        else policy
+        for policy in properties.get("Policies") or []
+    ]
+    return _orig_role_from_cfn(cls, resource_name, {**cloudformation_json, "Properties": properties}, *args, **kwargs)
+
+
+iam_models.Role.create_from_cloudformation_json = classmethod(_role_from_cloudformation)  # type: ignore[method-assign,assignment]
+
+# ---------------------------------------------------------------------------------------------
 # Serve.
 # ---------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import type { Pluggable } from '@smithy/types';
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'emulator-secret' };
 
 // biome-ignore lint/suspicious/noExplicitAny: one plug-in for the three clients' input and output types
-function asAccount(accountId: string): Pluggable<any, any> {
+export function asAccount(accountId: string): Pluggable<any, any> {
   return {
     applyToStack: (stack) => {
       stack.add(
