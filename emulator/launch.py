@@ -1241,6 +1241,35 @@ def _role_from_cloudformation(
 
 iam_models.Role.create_from_cloudformation_json = classmethod(_role_from_cloudformation)  # type: ignore[method-assign,assignment]
 
+# Patch o2: a template parameter of an AWS::SSM::Parameter::Value type whose parameter does not exist in the account
+# is refused with CloudFormation's ValidationError ("Unable to fetch parameters [<name>] from parameter store for this
+# account."), as a CDK template's BootstrapVersion is in an account never bootstrapped. moto read .value of the None
+# its SSM backend returned and answered 500.
+import moto.cloudformation.exceptions as cfn_exceptions  # noqa: E402
+import moto.cloudformation.parsing as cfn_parsing  # noqa: E402
+
+_require(cfn_parsing, "ResourceMap", "ssm_backends")
+_require(cfn_parsing.ResourceMap, "parse_ssm_parameter")
+_require(cfn_exceptions, "ValidationError")
+_orig_parse_ssm_parameter = cfn_parsing.ResourceMap.parse_ssm_parameter
+if not all(
+    part in inspect.getsource(_orig_parse_ssm_parameter)
+    for part in ("ssm_backends[self._account_id][self._region_name]", "parameter.value")
+):
+    raise _changed("ResourceMap.parse_ssm_parameter's read of the account's SSM parameter")
+
+
+@functools.wraps(_orig_parse_ssm_parameter)
+def _parse_ssm_parameter(self: Any, value: str, value_type: str) -> Any:
+    if cfn_parsing.ssm_backends[self._account_id][self._region_name].get_parameter(value) is None:
+        raise cfn_exceptions.ValidationError(
+            message=f"Unable to fetch parameters [{value}] from parameter store for this account."
+        )
+    return _orig_parse_ssm_parameter(self, value, value_type)
+
+
+cfn_parsing.ResourceMap.parse_ssm_parameter = _parse_ssm_parameter  # type: ignore[method-assign]
+
 # ---------------------------------------------------------------------------------------------
 # Serve.
 # ---------------------------------------------------------------------------------------------

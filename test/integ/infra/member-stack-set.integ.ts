@@ -2,10 +2,12 @@
  * The member templates, synthesized as the hub's StackSets carry them (infra/stacks/member-synthesis.ts), deployed by
  * the emulator's CloudFormation as service-managed StackSet instances into an organization's new account, which has
  * no CDK bootstrap: no CDKToolkit stack and no /cdk-bootstrap parameter. The roles then exist in that account's IAM
- * with the trust and policies of the member stack.
+ * with the trust and policies of the member stack. The same stack synthesized with CDK's default synthesizer is refused
+ * there, for the bootstrap's version parameter it names.
  */
 import {
   CloudFormationClient,
+  CreateStackCommand,
   CreateStackInstancesCommand,
   CreateStackSetCommand,
   DescribeStacksCommand,
@@ -19,6 +21,7 @@ import {
   ListRootsCommand,
   MoveAccountCommand,
 } from '@aws-sdk/client-organizations';
+import { DefaultStackSynthesizer } from 'aws-cdk-lib';
 import { asAccount, EMULATOR_CREDENTIALS, seedClients } from '../../../emulator/seed';
 import { resolveConfig } from '../../../infra/config';
 import {
@@ -150,6 +153,37 @@ describe('the member templates as service-managed StackSets', () => {
       );
     },
     budgetFor({ calls: 20, syntheses: 1 }),
+  );
+
+  it(
+    "are needed: with CDK's default synthesizer the member roles are refused in that account, for want of a bootstrap",
+    async () => {
+      // Given the member roles synthesized as a CDK app would by default (BootstrapVersion parameter and rule)
+      const template = synthesizeMemberTemplate(
+        (app) =>
+          new MemberRolesStack(app, 'MemberRoles', {
+            ...memberRolesProps(config, HUB),
+            scannerRoleName: 'BootstrappedScanner',
+            remediatorRoleName: 'BootstrappedRemediator',
+            synthesizer: new DefaultStackSynthesizer(),
+          }),
+      );
+
+      // When the account deploys it
+      const deploy = cloudFormation(member).send(
+        new CreateStackCommand({
+          StackName: 'IrsaDoctorMemberRoles',
+          TemplateBody: JSON.stringify(template),
+          Capabilities: ['CAPABILITY_NAMED_IAM'],
+        }),
+      );
+
+      // Then CloudFormation cannot read the bootstrap's version parameter: the account has none
+      await expect(deploy).rejects.toThrow(
+        'Unable to fetch parameters [/cdk-bootstrap/hnb659fds/version] from parameter store for this account.',
+      );
+    },
+    budgetFor({ calls: 5, syntheses: 1 }),
   );
 
   it(
