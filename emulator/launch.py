@@ -1270,6 +1270,93 @@ def _parse_ssm_parameter(self: Any, value: str, value_type: str) -> Any:
 
 cfn_parsing.ResourceMap.parse_ssm_parameter = _parse_ssm_parameter  # type: ignore[method-assign]
 
+# Patch o3: automatic deployment of service-managed StackSets (moto: "AutoDeployment not yet implemented"). A StackSet
+# created with AutoDeployment Enabled deploys to an account moved into an OU it targets (or under one), in the regions
+# of its instances there, and with RetainStacksOnAccountRemoval false removes them from an account moved out, as
+# CloudFormation does when accounts join or leave a target OU.
+import moto.cloudformation.models as cfn_models  # noqa: E402
+import moto.cloudformation.responses as cfn_responses  # noqa: E402
+import moto.organizations.models as org_models  # noqa: E402
+
+_require(cfn_models, "StackSet", "cloudformation_backends")
+_require(cfn_models.StackSet, "create_stack_instances")
+_require(cfn_responses.CloudFormationResponse, "create_stack_set", "cloudformation_backend", "_get_params")
+_require(org_models.OrganizationsBackend, "move_account", "get_account_by_id")
+_require_params(cfn_models.StackSet.create_stack_instances, "accounts", "regions", "deployment_targets", "parameters")
+if "AutoDeployment" not in (cfn_models.CloudFormationBackend.create_stack_set.__doc__ or ""):
+    raise SystemExit(f"moto {moto.__version__} changed: StackSet AutoDeployment may exist upstream; re-check patch o3")
+
+_orig_create_stack_set_response = cfn_responses.CloudFormationResponse.create_stack_set
+
+
+@functools.wraps(_orig_create_stack_set_response)
+def _create_stack_set_response(self: Any) -> Any:
+    result = _orig_create_stack_set_response(self)
+    auto = self._get_params().get("AutoDeployment") or {}
+    name = self._get_param("StackSetName")
+    for stackset in self.cloudformation_backend.stacksets.values():
+        if stackset.name == name and stackset.status == "ACTIVE":
+            stackset.emulator_auto_deployment = {
+                "enabled": str(auto.get("Enabled", "false")).lower() == "true",
+                "retain": str(auto.get("RetainStacksOnAccountRemoval", "false")).lower() == "true",
+            }
+            stackset.emulator_ou_targets = []
+    return result
+
+
+_orig_stack_set_create_instances = cfn_models.StackSet.create_stack_instances
+
+
+@functools.wraps(_orig_stack_set_create_instances)
+def _stack_set_create_instances(
+    self: Any, accounts: Any, regions: Any, deployment_targets: Any, parameters: Any, *args: Any, **kwargs: Any
+) -> Any:
+    result = _orig_stack_set_create_instances(self, accounts, regions, deployment_targets, parameters, *args, **kwargs)
+    if hasattr(self, "emulator_ou_targets") and self.permission_model == "SERVICE_MANAGED":
+        for ou_id in (deployment_targets or {}).get("OrganizationalUnitIds", []):
+            self.emulator_ou_targets.append((ou_id, list(regions), parameters))
+    return result
+
+
+def _ancestors(org: Any, parent_id: str) -> set[str]:
+    """The parent and every OU above it, up to the root."""
+    found: set[str] = set()
+    while parent_id and parent_id not in found:
+        found.add(parent_id)
+        parent = next((ou for ou in org.ou if ou.id == parent_id), None)
+        parent_id = getattr(parent, "parent_id", None)  # the root has none
+    return found
+
+
+def _auto_deploy(org: Any, account_id: str, old_parents: set[str], new_parents: set[str]) -> None:
+    for backend in list(cfn_models.cloudformation_backends[org.account_id].values()):
+        for stackset in list(backend.stacksets.values()):
+            auto = getattr(stackset, "emulator_auto_deployment", None)
+            if not auto or not auto["enabled"] or stackset.status != "ACTIVE":
+                continue
+            for ou_id, regions, parameters in stackset.emulator_ou_targets:
+                if ou_id in new_parents and ou_id not in old_parents:
+                    stackset.instances.create_instances([account_id], regions, parameters, {}, "SERVICE_MANAGED")
+                elif ou_id in old_parents and ou_id not in new_parents and not auto["retain"]:
+                    stackset.instances.delete([account_id], regions)
+
+
+_orig_move_account = org_models.OrganizationsBackend.move_account
+
+
+@functools.wraps(_orig_move_account)
+def _move_account(self: Any, **kwargs: Any) -> Any:
+    account_id = kwargs["AccountId"]
+    before = _ancestors(self, self.get_account_by_id(account_id).parent_id)
+    result = _orig_move_account(self, **kwargs)
+    _auto_deploy(self, account_id, before, _ancestors(self, self.get_account_by_id(account_id).parent_id))
+    return result
+
+
+cfn_responses.CloudFormationResponse.create_stack_set = _create_stack_set_response  # type: ignore[method-assign]
+cfn_models.StackSet.create_stack_instances = _stack_set_create_instances  # type: ignore[method-assign]
+org_models.OrganizationsBackend.move_account = _move_account  # type: ignore[method-assign]
+
 # ---------------------------------------------------------------------------------------------
 # Serve.
 # ---------------------------------------------------------------------------------------------

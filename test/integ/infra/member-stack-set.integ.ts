@@ -223,4 +223,45 @@ describe('the member templates as service-managed StackSets', () => {
     },
     budgetFor({ calls: 10, syntheses: 1 }),
   );
+
+  it(
+    'deploy automatically to an account that joins the OU, and leave one that leaves it (after the StackSets above)',
+    async () => {
+      // Given both StackSets deployed to the OU (the tests above), and a new account outside it
+      const org = seedClients(endpointUrl(), MANAGEMENT).organizations;
+      const rootId = (await org.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? '';
+      const joined = (await org.send(new CreateAccountCommand({ AccountName: 'team-b', Email: 'team-b@example.com' })))
+        .CreateAccountStatus?.AccountId as string;
+      const instancesOf = async (stackSetName: string) =>
+        (
+          (await cloudFormation(MANAGEMENT).send(new ListStackInstancesCommand({ StackSetName: stackSetName })))
+            .Summaries ?? []
+        )
+          .filter((s) => s.Account === joined)
+          .map((s) => s.Region)
+          .sort();
+      expect(await instancesOf(MEMBER_ROLES_STACK_SET_NAME)).toEqual([]);
+
+      // When it is moved into the OU
+      await org.send(new MoveAccountCommand({ AccountId: joined, SourceParentId: rootId, DestinationParentId: ouId }));
+
+      // Then both StackSets deploy to it, in their regions, with no CreateStackInstances call
+      expect(await instancesOf(MEMBER_ROLES_STACK_SET_NAME)).toEqual([REGION]);
+      expect(await instancesOf(MEMBER_EVENTS_STACK_SET_NAME)).toEqual(['eu-west-1', REGION].sort());
+      const joinedIam = seedClients(endpointUrl(), joined).iam;
+      const scanner = await joinedIam.send(new GetRoleCommand({ RoleName: config.scannerRoleName }));
+      expect(decodeURIComponent(scanner.Role?.AssumeRolePolicyDocument ?? '')).toContain(
+        `arn:aws:iam::${HUB}:role/${HUB_READER_ROLE_NAME}`,
+      );
+
+      // and when it leaves the OU, its instances and roles go (RetainStacksOnAccountRemoval false)
+      await org.send(new MoveAccountCommand({ AccountId: joined, SourceParentId: ouId, DestinationParentId: rootId }));
+      expect(await instancesOf(MEMBER_ROLES_STACK_SET_NAME)).toEqual([]);
+      expect(await instancesOf(MEMBER_EVENTS_STACK_SET_NAME)).toEqual([]);
+      await expect(joinedIam.send(new GetRoleCommand({ RoleName: config.scannerRoleName }))).rejects.toMatchObject({
+        name: 'NoSuchEntityException',
+      });
+    },
+    budgetFor({ calls: 15 }),
+  );
 });
