@@ -1347,8 +1347,9 @@ _orig_move_account = org_models.OrganizationsBackend.move_account
 @functools.wraps(_orig_move_account)
 def _move_account(self: Any, **kwargs: Any) -> Any:
     account_id = kwargs["AccountId"]
-    before = _ancestors(self, self.get_account_by_id(account_id).parent_id)
-    result = _orig_move_account(self, **kwargs)
+    account = next((a for a in self.accounts if a.id == account_id), None)
+    before = _ancestors(self, account.parent_id) if account else set()
+    result = _orig_move_account(self, **kwargs)  # refuses an unknown account or parent, as before
     _auto_deploy(self, account_id, before, _ancestors(self, self.get_account_by_id(account_id).parent_id))
     return result
 
