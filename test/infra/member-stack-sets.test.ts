@@ -120,18 +120,17 @@ describe('MemberStackSets', () => {
   });
 
   it('is made after the hub roles the member roles trust', () => {
-    const { stack, template } = synth();
+    // Given the hub's two roles, passed as dependsOn
+    const { template } = synth();
     const roleIds = Object.keys(template.findResources('AWS::IAM::Role'));
     expect(roleIds).toHaveLength(2);
+    // Then each StackSet depends on both, so IAM finds the principals the member roles trust
     for (const name of [MEMBER_ROLES_STACK_SET_NAME, MEMBER_EVENTS_STACK_SET_NAME]) {
-      const { id } = stackSetNamed(template, name);
       template.hasResource('AWS::CloudFormation::StackSet', {
         Properties: Match.objectLike({ StackSetName: name }),
         DependsOn: Match.arrayWith(roleIds),
       });
-      expect(id).toBeTruthy();
     }
-    expect(stack.resolve(stack.account)).toBe(HUB_ACCOUNT);
   });
 
   it('takes a delegated administrator and operation preferences from the configuration', () => {
