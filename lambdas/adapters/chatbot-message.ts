@@ -77,7 +77,8 @@ export function chatbotNotification(card: ChatCard): ChatbotNotification {
     content: {
       textType: 'client-markdown',
       title: chatText(card.title, CHAT_LIMITS.title),
-      description: description(card.facts),
+      // The description is the one required field: never empty.
+      description: description(card.facts) || chatText(card.summary, CHAT_LIMITS.summary) || '-',
       nextSteps: card.nextSteps.slice(0, CHAT_LIMITS.nextSteps).map((s) => chatText(s, CHAT_LIMITS.nextStep)),
       keywords: card.keywords
         .slice(0, CHAT_LIMITS.keywords)
