@@ -132,6 +132,13 @@ export class WorkflowFunctions extends Construct {
         return;
       case 'notify':
         p.topic.grants.publish(role);
+        if (p.topic.masterKey) {
+          Validations.of(role).acknowledge({
+            id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+            reason:
+              "Publishing to the topic encrypts with its key: CDK's grant names kms:GenerateDataKey*, on the topic's one key only.",
+          });
+        }
         return;
       case 'events':
         p.eventBus.grantPutEventsTo(role);

@@ -13,6 +13,7 @@ import { WORKFLOW_STEP_NAMES, type WorkflowStepName } from '../../lambdas/workfl
 import { type IrsaDoctorConfig, resolveConfig } from '../config';
 import { ApprovalConsole } from '../constructs/approval-console';
 import { ConsoleFunctions } from '../constructs/console-functions';
+import { HubAlarms } from '../constructs/hub-alarms';
 import { HubEventBus } from '../constructs/hub-event-bus';
 import { HubRoles } from '../constructs/hub-roles';
 import { createHubTables } from '../constructs/hub-tables';
@@ -66,6 +67,7 @@ export class HubStack extends Stack {
   readonly snapshotBucket: s3.Bucket;
   readonly accessLogBucket: s3.Bucket;
   readonly topic: sns.Topic;
+  readonly topicKey: kms.Key;
   readonly eventBus: HubEventBus;
   readonly readerRole: iam.Role;
   readonly writerRole: iam.Role;
@@ -79,6 +81,8 @@ export class HubStack extends Stack {
   readonly triggers: HubTriggers;
   /** The approval console (user pool, API, page); only with `console`. */
   readonly approvalConsole?: ApprovalConsole;
+  /** Alarms routed to the topic, and the dashboard. */
+  readonly alarms: HubAlarms;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, props);
@@ -115,10 +119,16 @@ export class HubStack extends Stack {
     });
 
     // ---- notification and events --------------------------------------------------------------------------------
+    // A key of the hub's own, not alias/aws/sns: CloudWatch alarms cannot publish to a topic under an AWS managed key
+    // (its policy cannot grant them); HubAlarms grants them this one.
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: 'IRSA Doctor: the notification topic (run digests, alarms)',
+      enableKeyRotation: true,
+    });
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'IRSA Doctor',
       enforceSSL: true,
-      masterKey: kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      masterKey: this.topicKey,
     });
     if (config.notificationEmail) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
@@ -243,6 +253,19 @@ export class HubStack extends Stack {
       };
     }
 
+    // ---- alarms and the dashboard ---------------------------------------------------------------------------------
+    const stepNames = new Set<string>(WORKFLOW_STEP_NAMES);
+    const allFunctions = Object.fromEntries(
+      Object.entries(this.functions).filter((entry): entry is [string, IrsaFunction] => entry[1] !== undefined),
+    );
+    this.alarms = new HubAlarms(this, 'Alarms', {
+      topic: this.topic,
+      topicKey: this.topicKey,
+      stateMachines: { sweep: this.sweep.stateMachine, remediation: this.remediation.stateMachine },
+      functions: Object.fromEntries(Object.entries(allFunctions).filter(([name]) => !stepNames.has(name))),
+      allFunctions,
+    });
+
     // ---- outputs ------------------------------------------------------------------------------------------------
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('StateMachineArn', this.sweep.stateMachine.stateMachineArn, 'The sweep state machine');
@@ -255,6 +278,7 @@ export class HubStack extends Stack {
     output('AuditTableName', this.auditTable.tableName, 'Applied changes (kept)');
     output('SnapshotBucketName', this.snapshotBucket.bucketName, 'Collected account snapshots (30 days)');
     output('TopicArn', this.topic.topicArn, 'Run summaries and approval requests');
+    output('DashboardName', this.alarms.dashboard.dashboardName, 'The CloudWatch dashboard of the metrics and alarms');
     output('EventBusArn', this.eventBus.eventBusArn, 'Finding and change events; member accounts forward here');
     output('HubReaderRoleArn', this.readerRole.roleArn, 'Trusted by every ScannerRole');
     output('HubWriterRoleArn', this.writerRole.roleArn, 'Trusted by every RemediatorRole');

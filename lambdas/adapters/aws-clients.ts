@@ -30,7 +30,15 @@ export interface ClientFactoryOptions {
    * the scanner's credentials. Default 'read'.
    */
   readonly access?: 'read' | 'write';
+  /**
+   * Wraps every client made (the Lambda wiring passes the Powertools Tracer's captureAWSv3Client, so each call is an
+   * X-Ray subsegment); the identity by default, so the CLI never loads Powertools.
+   */
+  readonly instrument?: ClientInstrument;
 }
+
+/** Wraps an SDK client (tracing); returns the same client. */
+export type ClientInstrument = <T>(client: T) => T;
 
 /**
  * The one place SDK clients are made: per account (assuming the named role in member accounts) and per region,
@@ -60,16 +68,15 @@ export class AwsClientFactory {
 
   /** Organizations, with the base (hub) credentials: the hub is the management or delegated administrator account. */
   organizations(): OrganizationsClient {
-    this.organizationsClient ??= new OrganizationsClient({
-      ...this.base(),
-      region: this.partition.organizationsRegion,
-    });
+    this.organizationsClient ??= this.instrumented(
+      new OrganizationsClient({ ...this.base(), region: this.partition.organizationsRegion }),
+    );
     return this.organizationsClient;
   }
 
   /** STS with the base credentials, in the partition's STS region. */
   sts(): STSClient {
-    this.stsClient ??= new STSClient({ ...this.base(), region: this.partition.stsRegion });
+    this.stsClient ??= this.instrumented(new STSClient({ ...this.base(), region: this.partition.stsRegion }));
     return this.stsClient;
   }
 
@@ -96,7 +103,7 @@ export class AwsClientFactory {
   iam(accountId: string): IAMClient {
     let client = this.iamClients.get(accountId);
     if (!client) {
-      client = new IAMClient({ ...this.common(accountId), region: this.partition.iamRegion });
+      client = this.instrumented(new IAMClient({ ...this.common(accountId), region: this.partition.iamRegion }));
       this.iamClients.set(accountId, client);
     }
     return client;
@@ -106,7 +113,7 @@ export class AwsClientFactory {
     const key = `${accountId}/${region}`;
     let client = this.eksClients.get(key);
     if (!client) {
-      client = new EKSClient({ ...this.common(accountId), region });
+      client = this.instrumented(new EKSClient({ ...this.common(accountId), region }));
       this.eksClients.set(key, client);
     }
     return client;
@@ -115,6 +122,10 @@ export class AwsClientFactory {
   roleArn(accountId: string): string | undefined {
     if (!this.options.roleName || accountId === this.options.hubAccountId) return undefined;
     return `arn:${this.partition.name}:iam::${accountId}:role/${this.options.roleName}`;
+  }
+
+  private instrumented<T>(client: T): T {
+    return this.options.instrument ? this.options.instrument(client) : client;
   }
 
   private common(accountId: string) {

@@ -7,12 +7,17 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { EventPublisher, Notifier, TaskCallbacks, WorkflowStarter } from '../ports/notifier';
+import type { ChatCard, EventPublisher, Notifier, TaskCallbacks, WorkflowStarter } from '../ports/notifier';
 import { escapeControls } from '../shared/text';
+import { chatbotNotification } from './chatbot-message';
 
 /**
  * SNS subjects are at most 100 characters of printable ASCII. The message is e-mail text a person reads: its lines
  * are kept, every other control character (escape sequences, carriage returns, bidi overrides) shown escaped.
+ *
+ * With a chat card, one publish carries two bodies (MessageStructure json): `default`, the text, for e-mail and
+ * every other protocol, and `https`, the AWS Chatbot custom notification, for Chatbot (its subscription to the
+ * topic is an HTTPS one). So the e-mail reader keeps the plain text and a Slack or Teams channel gets a card.
  */
 export class SnsNotifier implements Notifier {
   constructor(
@@ -20,10 +25,20 @@ export class SnsNotifier implements Notifier {
     private readonly topicArn: string,
   ) {}
 
-  async publish(subject: string, message: string) {
+  async publish(subject: string, message: string, chat?: ChatCard) {
     const safe = subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+    const text = escapeControls(message, true);
     await this.client.send(
-      new PublishCommand({ TopicArn: this.topicArn, Subject: safe, Message: escapeControls(message, true) }),
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: safe,
+        ...(chat
+          ? {
+              MessageStructure: 'json',
+              Message: JSON.stringify({ default: text, https: JSON.stringify(chatbotNotification(chat)) }),
+            }
+          : { Message: text }),
+      }),
     );
   }
 }

@@ -7,9 +7,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { NO_TELEMETRY } from '../ports/telemetry';
 import type { WorkflowEnv } from '../shared/env';
 import type { WorkflowDeps } from '../workflow/deps';
-import { AwsClientFactory } from './aws-clients';
+import { AwsClientFactory, type ClientInstrument } from './aws-clients';
 import { AwsEstateReader } from './aws-estate-reader';
 import { DynamoStateStore } from './dynamo-state-store';
 import { EventBridgePublisher, SfnTaskCallbacks, SfnWorkflowStarter, SnsNotifier } from './notifications';
@@ -28,10 +29,13 @@ export interface WorkflowClients {
 export interface AwsWiring extends Partial<WorkflowClients> {
   /** TLS checks of issuers during collection (default on; off for the local emulator, whose issuers do not resolve). */
   readonly tlsCheck?: boolean;
+  /** Wraps every SDK client (the Lambda wiring's tracer); none by default. */
+  readonly instrument?: ClientInstrument;
 }
 
-export function workflowClients(env: WorkflowEnv): WorkflowClients {
+export function workflowClients(env: WorkflowEnv, instrument?: ClientInstrument): WorkflowClients {
   const common = {
+    ...(instrument ? { instrument } : {}),
     ...(env.endpoint ? { endpoint: env.endpoint } : {}),
     ...(env.externalId ? { externalId: env.externalId } : {}),
     partition: env.partition,
@@ -44,26 +48,31 @@ export function workflowClients(env: WorkflowEnv): WorkflowClients {
 }
 
 export function buildDeps(env: WorkflowEnv, overrides: Partial<WorkflowDeps> & AwsWiring = {}): WorkflowDeps {
-  const { tlsCheck = true, readers: givenReaders, writers: givenWriters, ...ports } = overrides;
+  const { tlsCheck = true, readers: givenReaders, writers: givenWriters, instrument, ...ports } = overrides;
+  const wrap: ClientInstrument = instrument ?? ((client) => client);
   const hub = {
     maxAttempts: 8,
     retryMode: 'adaptive' as const,
     ...(env.endpoint ? { endpoint: env.endpoint } : {}),
   };
   const now = ports.now ?? (() => new Date());
-  const defaults = workflowClients(env);
+  const defaults = workflowClients(env, instrument);
   const readers = givenReaders ?? defaults.readers;
   const writers = givenWriters ?? defaults.writers;
   return {
     env,
-    store: new DynamoStateStore(new DynamoDBClient(hub), env.stateTable, env.auditTable, now),
-    snapshots: new S3SnapshotStore(new S3Client({ ...hub, forcePathStyle: Boolean(env.endpoint) }), env.snapshotBucket),
-    notifier: new SnsNotifier(new SNSClient(hub), env.topicArn),
-    events: new EventBridgePublisher(new EventBridgeClient(hub), env.eventBusName),
-    callbacks: new SfnTaskCallbacks(new SFNClient(hub)),
+    store: new DynamoStateStore(wrap(new DynamoDBClient(hub)), env.stateTable, env.auditTable, now),
+    snapshots: new S3SnapshotStore(
+      wrap(new S3Client({ ...hub, forcePathStyle: Boolean(env.endpoint) })),
+      env.snapshotBucket,
+    ),
+    notifier: new SnsNotifier(wrap(new SNSClient(hub)), env.topicArn),
+    events: new EventBridgePublisher(wrap(new EventBridgeClient(hub)), env.eventBusName),
+    callbacks: new SfnTaskCallbacks(wrap(new SFNClient(hub))),
     estate: new AwsEstateReader(readers, { env, tlsCheck }),
     fixes: new RegistryFixWriter(writers),
-    remediations: new SfnWorkflowStarter(new SFNClient(hub), env.remediationStateMachineArn ?? ''),
+    telemetry: NO_TELEMETRY,
+    remediations: new SfnWorkflowStarter(wrap(new SFNClient(hub)), env.remediationStateMachineArn ?? ''),
     ...ports,
     now,
   };

@@ -9,6 +9,7 @@ import { handleApiRequest } from '../api/http-api';
 import { ENV } from '../shared/env';
 import { UsageError } from '../shared/errors';
 import { type ApiDeps, DEFAULT_APPROVERS_GROUP } from '../workflow/approver-actions';
+import { traceClient } from './instrumentation';
 import { logger } from './make-handler';
 
 let cached: { deps: ApiDeps; origins: string[] } | undefined;
@@ -26,7 +27,9 @@ function apiDeps(): ApiDeps {
     );
   }
   const endpoint = process.env[ENV.endpoint];
-  const client = new DynamoDBClient({ maxAttempts: 8, retryMode: 'adaptive', ...(endpoint ? { endpoint } : {}) });
+  const client = traceClient(
+    new DynamoDBClient({ maxAttempts: 8, retryMode: 'adaptive', ...(endpoint ? { endpoint } : {}) }),
+  );
   return {
     store: new DynamoStateStore(client, stateTable, auditTable),
     now: () => new Date(),

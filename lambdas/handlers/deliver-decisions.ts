@@ -17,6 +17,7 @@ import {
   reconcileDeliveries,
 } from '../workflow/decision-delivery';
 import type { WorkflowDeps } from '../workflow/deps';
+import { traceClient } from './instrumentation';
 import { logger } from './make-handler';
 
 export type DelivererDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now'>;
@@ -30,8 +31,8 @@ function deps(): DelivererDeps {
   const client = { maxAttempts: 8, retryMode: 'adaptive' as const, ...(endpoint ? { endpoint } : {}) };
   // The deliverer reads and updates approval items only; it never reads the audit table.
   cached = {
-    store: new DynamoStateStore(new DynamoDBClient(client), stateTable, ''),
-    callbacks: new SfnTaskCallbacks(new SFNClient(client)),
+    store: new DynamoStateStore(traceClient(new DynamoDBClient(client)), stateTable, ''),
+    callbacks: new SfnTaskCallbacks(traceClient(new SFNClient(client))),
     now: () => new Date(),
   };
   return cached;

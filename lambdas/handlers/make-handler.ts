@@ -7,13 +7,20 @@ import { buildDeps } from '../adapters/workflow-deps';
 import { type StepName, validateInput } from '../shared/contracts';
 import { loadEnv } from '../shared/env';
 import type { WorkflowDeps } from '../workflow/deps';
+import { lambdaTelemetry, traceClient } from './instrumentation';
 
 export const logger = new Logger({ serviceName: 'irsa-doctor' });
 
 let cached: WorkflowDeps | undefined;
-/** The dependencies from the environment, built on first use (tests and the local runner pass their own). */
+/**
+ * The dependencies from the environment, built on first use (tests and the local runner pass their own): every SDK
+ * client traced, metrics in the embedded metric format.
+ */
 export function defaultDeps(): WorkflowDeps {
-  cached ??= buildDeps(loadEnv(process.env));
+  cached ??= buildDeps(loadEnv(process.env), {
+    instrument: traceClient,
+    telemetry: lambdaTelemetry((err) => logger.warn('metric not emitted', err as Error)),
+  });
   return cached;
 }
 

@@ -3,6 +3,7 @@ import type { FixWriter } from '../ports/fix-writer';
 import type { EventPublisher, Notifier, TaskCallbacks, WorkflowStarter } from '../ports/notifier';
 import type { SnapshotStore } from '../ports/snapshot-store';
 import type { StateStore } from '../ports/state-store';
+import type { Telemetry } from '../ports/telemetry';
 import type { WorkflowEnv } from '../shared/env';
 
 /**
@@ -23,5 +24,7 @@ export interface WorkflowDeps {
   readonly fixes: FixWriter;
   /** Starts one remediation execution per plan, named so a plan is never started twice. */
   readonly remediations: WorkflowStarter;
+  /** Metrics of what the steps did (lambdas/shared/metric-catalog.ts). */
+  readonly telemetry: Telemetry;
   readonly now: () => Date;
 }

@@ -125,6 +125,7 @@ export async function applyPlanStep(deps: WorkflowDeps, input: ApplyPlanInput) {
     status: outcome.status,
     ...(outcome.status === 'applied' ? { changeId } : { detail: 'the resource already held the approved state' }),
   });
+  deps.telemetry.count('PlanOutcomes', 1, { Outcome: outcome.status });
   await deps.events.publish([
     {
       detailType: 'IRSA Doctor Change Applied',
@@ -158,6 +159,7 @@ export async function verifyPlan(deps: WorkflowDeps, input: PlanStepInput) {
     status: verified ? 'verified' : 'unverified',
     ...(verified ? {} : { detail: `still found after the change: ${remaining.join(', ')}` }),
   });
+  deps.telemetry.count('PlanOutcomes', 1, { Outcome: verified ? 'verified' : 'unverified' });
   return { verified, remaining };
 }
 
@@ -192,6 +194,8 @@ export async function recordOutcome(deps: WorkflowDeps, input: RecordOutcomeInpu
     ...(detail ? { detail } : {}),
     ...(input.error ? { error: input.error } : {}),
   });
+  deps.telemetry.count('PlanOutcomes', 1, { Outcome: input.outcome });
+  if (input.outcome === 'failed') deps.telemetry.count('ApplyFailures', 1);
   return { recorded: input.outcome };
 }
 
@@ -268,6 +272,7 @@ async function releaseOne(
     ({ record }) => !record || (!PENDING.has(record.status) && !doneFor(record.status, dryRun)),
   );
   if (failed) {
+    deps.telemetry.count('PlanOutcomes', 1, { Outcome: 'skipped' });
     await deps.store.updatePlan(runId, planId, {
       status: 'skipped',
       detail: `depends on plan ${failed.id}, which ended ${failed.record?.status ?? 'missing from this run'} without its change`,

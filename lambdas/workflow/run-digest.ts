@@ -3,6 +3,7 @@
  * summaries. Per-finding and per-plan events stay on EventBridge; people get this digest, once per run.
  */
 import { SEVERITIES, type Severity } from '../domain/finding';
+import type { ChatCard } from '../ports/notifier';
 import type { AccountRunSummary } from '../ports/state-store';
 
 export interface DigestInput {
@@ -78,8 +79,8 @@ export function digestCounts(input: DigestInput): DigestCounts {
   };
 }
 
-/** The digest: subject, text (one fact a line) and its numbers. */
-export function runDigest(input: DigestInput): { subject: string; text: string; counts: DigestCounts } {
+/** The digest: subject, text (one fact a line), the same as a chat card, and its numbers. */
+export function runDigest(input: DigestInput): { subject: string; text: string; chat: ChatCard; counts: DigestCounts } {
   const c = digestCounts(input);
   const base = input.consoleUrl?.replace(/\/+$/, '');
   const severityLine = SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
@@ -104,5 +105,37 @@ export function runDigest(input: DigestInput): { subject: string; text: string; 
       ? `, ${c.failed.length + c.unreachable.length} accounts not analyzed`
       : ''
   }`;
-  return { subject, text: lines.join('\n'), counts: c };
+  return { subject, text: lines.join('\n'), chat: digestCard(input, c, subject, severityLine), counts: c };
+}
+
+/** The digest for a chat channel: the same facts, the review links as next steps. */
+function digestCard(input: DigestInput, c: DigestCounts, subject: string, severityLine: string): ChatCard {
+  const base = input.consoleUrl?.replace(/\/+$/, '');
+  const facts: Array<readonly [string, string]> = [
+    ['Run', `${input.runId}${input.dryRun ? ' (dry run: nothing will be written)' : ''}`],
+    ['Accounts analyzed', `${c.analyzed} of ${c.accounts}`],
+    ['Open findings', `${c.findings} (${severityLine})`],
+    ['Since the previous run', `${c.newFindings} new, ${c.resolvedFindings} resolved`],
+    ['Plans waiting for approval or dependencies', `${c.plansWaiting} (${c.started} started)`],
+    ['Propose-only plans', String(c.proposeOnly)],
+    ...(c.unreachable.length > 0 ? [['Unreachable accounts', list(c.unreachable)] as const] : []),
+    ...(c.partial.length > 0 ? [['Partly read accounts', list(c.partial)] as const] : []),
+    ...(c.failed.length > 0 ? [['Accounts whose analysis failed', list(c.failed)] as const] : []),
+  ];
+  return {
+    title: subject,
+    summary: `${c.findings} findings, ${c.plansWaiting} plans to review`,
+    facts,
+    nextSteps: base
+      ? [`Review plans: ${base}/#/plans`, `History: ${base}/#/history`]
+      : ['Review plans: irsa-doctor approvals list'],
+    keywords: [
+      'irsa-doctor',
+      ...(c.bySeverity.critical > 0 ? ['critical'] : []),
+      ...(c.unreachable.length + c.failed.length > 0 ? ['accounts-not-analyzed'] : []),
+      ...(input.dryRun ? ['dry-run'] : []),
+    ],
+    threadId: `irsa-doctor-run-${input.runId}`,
+    eventType: 'IrsaDoctorRunDigest',
+  };
 }

@@ -32,9 +32,10 @@ import type {
   StartRunInput,
 } from '../shared/contracts';
 import { RunDataMissingError } from '../shared/errors';
+import { recordApprovalGauges } from './approval-gauges';
 import type { WorkflowDeps } from './deps';
 import { remediationExecutionName } from './plan-steps';
-import { runDigest } from './run-digest';
+import { type DigestCounts, runDigest } from './run-digest';
 
 /** How long a cluster trigger's idempotency key is held: a second CreateCluster event within it is a duplicate. */
 export const TRIGGER_TTL_SECONDS = 24 * 3600;
@@ -544,9 +545,19 @@ export async function report(deps: WorkflowDeps, input: ReportInput) {
     ...(deps.env.consoleUrl ? { consoleUrl: deps.env.consoleUrl } : {}),
   });
   await deps.store.updateRun(input.runId, { status: 'done', summary: { ...digest.counts } });
-  await deps.notifier.publish(digest.subject, digest.text);
+  countRun(deps, digest.counts);
+  await recordApprovalGauges(deps);
+  await deps.notifier.publish(digest.subject, digest.text, digest.chat);
   await deps.events.publish([
     { detailType: 'IRSA Doctor Run Completed', detail: { runId: input.runId, summary: digest.counts } },
   ]);
   return digest.counts;
+}
+
+/** The sweep's metrics (lambdas/shared/metric-catalog.ts), from the digest's counts. */
+function countRun(deps: WorkflowDeps, c: DigestCounts): void {
+  deps.telemetry.count('AccountsSwept', c.analyzed);
+  deps.telemetry.count('AccountsUnreachable', c.unreachable.length);
+  deps.telemetry.count('AccountsFailed', c.failed.length);
+  for (const severity of SEVERITIES) deps.telemetry.count('Findings', c.bySeverity[severity], { Severity: severity });
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { type CfnResource, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { type IrsaDoctorConfigInput, resolveConfig } from '../../infra/config';
 import { HANDLER_ENV_VAR } from '../../infra/constructs/irsa-function';
@@ -455,15 +455,17 @@ describe('HubStack', () => {
       }
     });
 
-    it('encrypts the topic with the AWS managed SNS key and refuses plain HTTP publishing', () => {
+    it('encrypts the topic with its own rotated key (alarms can use it) and refuses plain HTTP publishing', () => {
       // Given the topic
       const topic = Object.values(template.findResources('AWS::SNS::Topic'))[0] as {
         Properties: { KmsMasterKeyId: unknown };
       };
 
       // When read
-      // Then it uses alias/aws/sns, requires TLS, and mails the configured address
-      expect(text(topic.Properties.KmsMasterKeyId)).toMatch(/alias\/aws\/sns$/);
+      // Then it uses the hub's key (rotated), requires TLS, and mails the configured address
+      const keyId = stack.getLogicalId(stack.topicKey.node.defaultChild as CfnResource);
+      expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: {
           Statement: Match.arrayWith([
@@ -633,6 +635,7 @@ describe('HubStack', () => {
         'AddApproverCommand',
         'ApiUrl',
         'ConsoleUrl',
+        'DashboardName',
         'UserPoolClientId',
         'UserPoolId',
         'AuditTableName',

@@ -54,6 +54,8 @@ const RULES: readonly Rule[] = [
   ['snapshots-write', /^s3:PutObject$/, on(snapshotBucket)],
   ['snapshots-read', /^s3:(GetObject|ListBucket)$/, on(snapshotBucket)],
   ['notify', /^sns:Publish$/, any],
+  // The topic is encrypted with the hub's own key (so that alarms can publish): publishing uses the key, and only it
+  ['notify', /^kms:(Decrypt|GenerateDataKey\*)$/, (r) => /^<TopicKey[0-9A-F]{8}\.Arn>$/.test(r)],
   ['events', /^events:PutEvents$/, any],
   ['organization', /^organizations:/, is('*')],
   ['assume-scanner', /^sts:AssumeRole$/, (r) => r.endsWith(':role/IrsaDoctorScanner')],

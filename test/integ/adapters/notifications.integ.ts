@@ -50,4 +50,26 @@ describe('SnsNotifier', () => {
     );
     expect(notification?.Subject).toBe('Plan waiting ?[31m for approval');
   });
+
+  it('with a chat card, sends the e-mail text as the default body (MessageStructure json), not the card', async () => {
+    // Given a topic whose subscriber is a loopback HTTP endpoint (as e-mail, it is not the https protocol)
+    const client = new SNSClient({ endpoint: endpointUrl(), region: 'us-east-1' });
+    const { TopicArn } = await client.send(new CreateTopicCommand({ Name: `notify-chat-${Date.now()}` }));
+    const { port } = server.address() as AddressInfo;
+    await client.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `http://127.0.0.1:${port}/chat` }));
+    const before = received.length;
+    // When the digest is published with its chat card
+    await new SnsNotifier(client, TopicArn as string).publish('IRSA Doctor: 3 findings', 'Run run-1: 2 of 2 accounts', {
+      title: 'IRSA Doctor: 3 findings',
+      summary: '3 findings',
+      facts: [['Run', 'run-1']],
+      nextSteps: ['Review plans: irsa-doctor approvals list'],
+      keywords: ['irsa-doctor'],
+      eventType: 'IrsaDoctorRunDigest',
+    });
+    // Then this subscriber gets the plain text: the Chatbot JSON is the https body only
+    const notification = received.slice(before).find((m) => m.Type === 'Notification');
+    expect(notification?.Message).toBe('Run run-1: 2 of 2 accounts');
+    expect(notification?.Subject).toBe('IRSA Doctor: 3 findings');
+  });
 });

@@ -14,6 +14,7 @@ import { RecordingNotifier } from './notifier';
 import { InMemorySnapshotStore } from './snapshot-store';
 import { InMemoryStateStore } from './state-store';
 import { FakeTaskCallbacks } from './task-callbacks';
+import { RecordingTelemetry } from './telemetry';
 import { FakeWorkflowStarter } from './workflow-starter';
 
 export const FAKE_HUB_ACCOUNT = '000000000000';
@@ -58,6 +59,7 @@ export interface Fakes {
   readonly estate: InMemoryEstateReader;
   readonly fixes: InMemoryFixWriter;
   readonly remediations: FakeWorkflowStarter;
+  readonly telemetry: RecordingTelemetry;
 }
 
 export function fakeDeps(
@@ -73,6 +75,7 @@ export function fakeDeps(
   const fixes = new InMemoryFixWriter();
   const estate = new InMemoryEstateReader({ callerAccount: env.hubAccountId, ...options.estate, resources: fixes });
   const remediations = new FakeWorkflowStarter(env.remediationStateMachineArn);
+  const telemetry = new RecordingTelemetry();
   const deps: WorkflowDeps = {
     env,
     store,
@@ -83,7 +86,8 @@ export function fakeDeps(
     estate,
     fixes,
     remediations,
+    telemetry,
     now: clock.now,
   };
-  return { deps, clock, store, snapshots, notifier, events, callbacks, estate, fixes, remediations };
+  return { deps, clock, store, snapshots, notifier, events, callbacks, estate, fixes, remediations, telemetry };
 }

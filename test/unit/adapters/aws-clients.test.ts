@@ -59,4 +59,28 @@ describe('AwsClientFactory', () => {
   it('refuses a partition it does not know', () => {
     expect(() => new AwsClientFactory({ partition: 'aws-iso' })).toThrow(/unknown partition "aws-iso"/);
   });
+
+  it('passes every client it makes, once, through the instrument hook (the Lambda wiring traces them)', () => {
+    const seen: unknown[] = [];
+    const factory = new AwsClientFactory({
+      credentials,
+      roleName: 'IrsaDoctorScanner',
+      hubAccountId: '111111111111',
+      instrument: (client) => {
+        seen.push(client);
+        return client;
+      },
+    });
+    const clients = [
+      factory.organizations(),
+      factory.sts(),
+      factory.iam('222222222222'),
+      factory.eks('222222222222', 'eu-west-1'),
+      factory.eks('222222222222', 'us-east-1'),
+    ];
+    // Cached clients are not wrapped again
+    factory.iam('222222222222');
+    factory.sts();
+    expect(seen).toEqual(clients);
+  });
 });

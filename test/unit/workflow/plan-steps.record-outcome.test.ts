@@ -37,6 +37,7 @@ describe('recordOutcome', () => {
     await givenPlan(fakes, RUN, trustPlan(), { status: 'awaiting-approval' });
     await recordOutcome(fakes.deps, { runId: RUN, planId: 'plan-1', outcome });
     expect(await fakes.store.getPlan(RUN, 'plan-1')).toMatchObject({ status: outcome, detail });
+    expect(fakes.telemetry.data).toEqual([{ metric: 'PlanOutcomes', value: 1, dimensions: { Outcome: outcome } }]);
   });
 
   it('records a failure with the error the state machine caught', async () => {
@@ -45,6 +46,9 @@ describe('recordOutcome', () => {
     const error = { Error: 'Lambda.Unknown', Cause: 'timeout' };
     await recordOutcome(fakes.deps, { runId: RUN, planId: 'plan-1', outcome: 'failed', error });
     expect(await fakes.store.getPlan(RUN, 'plan-1')).toMatchObject({ status: 'failed', error });
+    // A failed apply is counted twice: among the outcomes, and as an apply failure (which a person must act on).
+    expect(fakes.telemetry.total('PlanOutcomes', { Outcome: 'failed' })).toBe(1);
+    expect(fakes.telemetry.total('ApplyFailures')).toBe(1);
   });
 
   it('fails when the plan is not in the run, and creates nothing', async () => {
@@ -53,5 +57,6 @@ describe('recordOutcome', () => {
       name: 'ConditionalCheckFailedException',
     });
     expect(await fakes.store.getPlan(RUN, 'nope')).toBeUndefined();
+    expect(fakes.telemetry.data).toEqual([]);
   });
 });

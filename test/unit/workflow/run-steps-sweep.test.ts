@@ -161,6 +161,16 @@ describe('the sweep steps at organization scale', () => {
     });
     expect((await f.store.getRun('run-1'))?.status).toBe('done');
     expect(f.events.ofType('IRSA Doctor Run Completed')).toHaveLength(1);
+    // The sweep's metrics, from the same numbers: accounts swept and unreachable, findings by severity.
+    expect(f.telemetry.total('AccountsSwept')).toBe(3);
+    expect(f.telemetry.total('AccountsUnreachable')).toBe(1);
+    expect(f.telemetry.total('AccountsFailed')).toBe(0);
+    expect(f.telemetry.total('Findings')).toBe(summaries.reduce((n, s) => n + s.findings, 0));
+    expect(f.telemetry.total('Findings', { Severity: 'high' })).toBe(
+      summaries.reduce((n, s) => n + s.bySeverity.high, 0),
+    );
+    // And the digest as a chat card, with the unreachable account among its facts.
+    expect(f.notifier.sent[0]?.chat?.facts).toContainEqual(['Unreachable accounts', GONE]);
     const findingEvents = f.events.ofType('IRSA Doctor Finding');
     expect(findingEvents.length).toBe(summaries.reduce((n, s) => n + s.findings, 0));
     // New and resolved are against each account's previous run: the same estate again gives none of either.
@@ -173,6 +183,7 @@ describe('the sweep steps at organization scale', () => {
     const f = fakes();
     const { digest } = await sweep(f, 'run-1', { skipAnalysis: [B] });
     expect(digest.failed).toEqual([B]);
+    expect(f.telemetry.total('AccountsFailed')).toBe(1);
     expect(f.notifier.sent[0]?.message).toContain(
       `Accounts whose analysis failed (1; see the execution history): ${B}`,
     );
