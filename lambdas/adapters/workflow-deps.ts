@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { WorkflowEnv } from '../shared/env';
@@ -15,6 +16,7 @@ import { DynamoStateStore } from './dynamo-state-store';
 import { EventBridgePublisher, SfnTaskCallbacks, SfnWorkflowStarter, SnsNotifier } from './notifications';
 import { RegistryFixWriter } from './registry-fix-writer';
 import { S3SnapshotStore } from './s3-snapshot-store';
+import { SecurityHubImport } from './security-hub-import';
 
 /** The member-account credentials: the scanner role (read-only) and the remediator role (write) in every account. */
 export interface WorkflowClients {
@@ -64,6 +66,9 @@ export function buildDeps(env: WorkflowEnv, overrides: Partial<WorkflowDeps> & A
     estate: new AwsEstateReader(readers, { env, tlsCheck }),
     fixes: new RegistryFixWriter(writers),
     remediations: new SfnWorkflowStarter(new SFNClient(hub), env.remediationStateMachineArn ?? ''),
+    ...(env.securityHubRegion
+      ? { findingsHub: new SecurityHubImport(new SecurityHubClient({ ...hub, region: env.securityHubRegion })) }
+      : {}),
     ...ports,
     now,
   };

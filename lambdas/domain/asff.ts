@@ -55,8 +55,8 @@ export interface AsffContext {
   readonly accountId: string;
   /** Now (ISO 8601): UpdatedAt and LastObservedAt. */
   readonly now: string;
-  /** The console's base URL: a finding's Recommendation.Url points at its account's findings there. */
-  readonly consoleUrl?: string;
+  /** The console link of the plan that fixes a finding, by finding id: its Recommendation.Url. */
+  readonly planLinks?: ReadonlyMap<string, string>;
 }
 
 export type AsffWorkflowStatus = 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
@@ -160,7 +160,7 @@ export function findingTransitions(
 export function toAsff(transition: FindingTransition, ctx: AsffContext): AsffFinding {
   const { finding: f, life, firstSeenAt } = transition;
   const severity = { Label: SEVERITY_LABEL[f.severity], Original: clip(f.severity, ASFF_LIMITS.severityOriginal) };
-  const url = consoleLink(ctx.consoleUrl, f);
+  const url = ctx.planLinks?.get(f.id);
   const workflow = workflowOf(life);
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,
@@ -242,10 +242,9 @@ function resourceOf(f: Finding): AsffResource {
   };
 }
 
-/** The console's page of the finding's account, when the console is deployed. */
-function consoleLink(base: string | undefined, f: Finding): string | undefined {
-  if (!base) return undefined;
-  return `${base.replace(/\/+$/, '')}/#/accounts/${encodeURIComponent(f.accountId)}`;
+/** The console link of a plan (the console's hash route, as approval requests give it). */
+export function planConsoleLink(consoleUrl: string, runId: string, planId: string): string {
+  return `${consoleUrl.replace(/\/+$/, '')}/#/plans/${encodeURIComponent(runId)}/${encodeURIComponent(planId)}`;
 }
 
 /** A FieldMap within its bounds: at most 50 entries, keys and values cut, empty values dropped. */

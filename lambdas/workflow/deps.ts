@@ -1,4 +1,5 @@
 import type { EstateReader } from '../ports/estate-reader';
+import type { FindingsHub } from '../ports/findings-hub';
 import type { FixWriter } from '../ports/fix-writer';
 import type { EventPublisher, Notifier, TaskCallbacks, WorkflowStarter } from '../ports/notifier';
 import type { SnapshotStore } from '../ports/snapshot-store';
@@ -23,5 +24,7 @@ export interface WorkflowDeps {
   readonly fixes: FixWriter;
   /** Starts one remediation execution per plan, named so a plan is never started twice. */
   readonly remediations: WorkflowStarter;
+  /** Security Hub in the hub account: absent when the hub does not import findings (env.securityHubRegion unset). */
+  readonly findingsHub?: FindingsHub;
   readonly now: () => Date;
 }

@@ -8,6 +8,7 @@ import {
   asffProductArn,
   clip,
   findingTransitions,
+  planConsoleLink,
   toAsff,
 } from '../../../lambdas/domain/asff';
 import type { Finding } from '../../../lambdas/domain/finding';
@@ -38,7 +39,7 @@ const ctx: AsffContext = {
   region: 'eu-west-1',
   accountId: '999999999999',
   now: '2026-11-30T12:00:00.000Z',
-  consoleUrl: 'https://console.example.com/',
+  planLinks: new Map([['f-1', planConsoleLink('https://console.example.com/', 'run-1', 'plan-1')]]),
 };
 
 function valid(findings: readonly AsffFinding[]): string[] {
@@ -87,7 +88,7 @@ describe('toAsff', () => {
       Remediation: {
         Recommendation: {
           Text: 'Add a statement trusting the provider.',
-          Url: 'https://console.example.com/#/accounts/111111111111',
+          Url: 'https://console.example.com/#/plans/run-1/plan-1',
         },
       },
       Resources: [
