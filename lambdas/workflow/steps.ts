@@ -161,7 +161,8 @@ const DECLARED: Declared = {
   },
   'analyze-account': {
     run: analyzeAccount,
-    description: 'IRSA Doctor: analyze and plan one account against the issuer index; start its remediations',
+    description:
+      'IRSA Doctor: analyze and plan one account against the issuer index; import its findings into Security Hub; start its remediations',
     machine: 'sweep',
     role: 'own',
     access: ['state-write', 'snapshots-read', 'events', 'start-remediation', 'security-hub'],
