@@ -81,6 +81,26 @@ describe('SecurityHubImport', () => {
     expect(new Set(after.map((f) => f.UpdatedAt))).toEqual(new Set(['2026-11-30T11:00:00.000Z']));
   });
 
+  it('archives a resolved finding; an import does not change the workflow of a finding that exists (as in AWS)', async () => {
+    const { client: c } = client();
+    const hub = new SecurityHubImport(c);
+    const tag = `w${Date.now()}`;
+    const [finding] = findings(1, tag);
+    if (!finding) throw new Error('no finding');
+    const ctx = { partition: 'aws', region: REGION, accountId: HUB };
+
+    await hub.importFindings([toAsff({ finding, life: 'new', firstSeenAt: 'T0' }, { ...ctx, now: 'T0' })]);
+    await hub.importFindings([toAsff({ finding, life: 'resolved', firstSeenAt: 'T0' }, { ...ctx, now: 'T1' })]);
+
+    const [stored1] = await stored(c, tag);
+    expect([stored1?.RecordState, stored1?.Workflow?.Status, stored1?.CreatedAt, stored1?.UpdatedAt]).toEqual([
+      'ARCHIVED',
+      'NEW',
+      'T0',
+      'T1',
+    ]);
+  });
+
   it('sends refused findings again, then names them in a FindingsImportError; the others are imported', async () => {
     const { client: c, calls } = client();
     const hub = new SecurityHubImport(c, async () => {});
