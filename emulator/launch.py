@@ -1358,6 +1358,43 @@ cfn_responses.CloudFormationResponse.create_stack_set = _create_stack_set_respon
 cfn_models.StackSet.create_stack_instances = _stack_set_create_instances  # type: ignore[method-assign]
 org_models.OrganizationsBackend.move_account = _move_account  # type: ignore[method-assign]
 
+
+# Security Hub: BatchImportFindings does not update a finding's investigation fields once it exists.
+# AWS: "After a finding is created, BatchImportFindings cannot be used to update the following finding fields and
+# objects, which Security Hub customers use to manage their investigation workflow: Note, UserDefinedFields,
+# VerificationState, Workflow" (BatchImportFindings API reference). moto merges every field of the import into the
+# stored finding; here the stored values of those four are kept, so a person's workflow status survives re-imports
+# and an archived finding keeps its workflow, as in AWS.
+# ---------------------------------------------------------------------------------------------
+
+import moto.securityhub.models as securityhub_models  # noqa: E402
+
+_require(securityhub_models, "SecurityHubBackend", "Finding")
+_require(securityhub_models.SecurityHubBackend, "batch_import_findings")
+_require_params(securityhub_models.SecurityHubBackend.batch_import_findings, "findings")
+_orig_batch_import_findings = securityhub_models.SecurityHubBackend.batch_import_findings
+_INVESTIGATION_FIELDS = ("Note", "UserDefinedFields", "VerificationState", "Workflow")
+
+
+@functools.wraps(_orig_batch_import_findings)
+def _batch_import_findings(self: Any, findings: list[dict[str, Any]]) -> Any:
+    if not isinstance(getattr(self, "findings", None), list):
+        raise _changed("SecurityHubBackend.findings (a list of Finding)")
+    stored = {f.id: f for f in self.findings}
+    kept = []
+    for finding in findings:
+        existing = stored.get(finding.get("Id")) if isinstance(finding, dict) else None
+        if existing is None or not isinstance(getattr(existing, "data", None), dict):
+            kept.append(finding)
+            continue
+        merged = {k: v for k, v in finding.items() if k not in _INVESTIGATION_FIELDS}
+        merged.update({k: existing.data[k] for k in _INVESTIGATION_FIELDS if k in existing.data})
+        kept.append(merged)
+    return _orig_batch_import_findings(self, kept)
+
+
+securityhub_models.SecurityHubBackend.batch_import_findings = _batch_import_findings  # type: ignore[method-assign]
+
 # ---------------------------------------------------------------------------------------------
 # Serve.
 # ---------------------------------------------------------------------------------------------

@@ -80,6 +80,11 @@ export interface IrsaDoctorConfig {
    * default: turning it on asks each cluster owner for that access. @default false
    */
   readonly readClusters: boolean;
+  /**
+   * Import every sweep's findings into the hub account's Security Hub (BatchImportFindings on the hub's default
+   * product; Security Hub must be enabled in the hub's region), resolved ones archived. @default true
+   */
+  readonly securityHub: boolean;
   /** Interval between status checks of a new cluster. @default Duration.seconds(60) */
   readonly clusterPollInterval: Duration;
   /** Status checks of a new cluster before it is given up on. @default 30 */
@@ -198,6 +203,7 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   accountConcurrency: 40,
   analysisConcurrency: 40,
   readClusters: false,
+  securityHub: true,
   clusterPollInterval: Duration.seconds(60),
   clusterWaitAttempts: 30,
   autoApplyActions: [],
@@ -279,6 +285,7 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
     accountConcurrency: whole(input, 'accountConcurrency', d.accountConcurrency, 1, 1000),
     analysisConcurrency: whole(input, 'analysisConcurrency', d.analysisConcurrency, 1, 1000),
     readClusters: bool(input, 'readClusters', d.readClusters),
+    securityHub: bool(input, 'securityHub', d.securityHub),
     clusterPollInterval: duration(input, 'clusterPollInterval', d.clusterPollInterval, 1, 24 * 3600),
     clusterWaitAttempts: whole(input, 'clusterWaitAttempts', d.clusterWaitAttempts, 1, 10_000),
     autoApplyActions: stringList(

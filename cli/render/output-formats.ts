@@ -4,10 +4,10 @@ import { UsageError } from '../../lambdas/shared/errors';
  * The report formats of analyze, scan and plan (`--output`). Kept in a module with no heavy imports so the command
  * line's definition can name them without loading the renderers.
  */
-export const OUTPUT_FORMATS = ['table', 'json', 'yaml', 'text', 'markdown', 'sarif', 'junit'] as const;
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml', 'text', 'markdown', 'sarif', 'junit', 'asff'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** What `plan` renders: SARIF and JUnit describe findings, not fix plans (analyze gives those). */
+/** What `plan` renders: SARIF, JUnit and ASFF describe findings, not fix plans (analyze gives those). */
 export const PLAN_OUTPUT_FORMATS = [
   'table',
   'json',

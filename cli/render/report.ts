@@ -3,6 +3,7 @@ import type { AnalysisResult, Finding } from '../../lambdas/domain/finding';
 import type { PlanResult } from '../../lambdas/domain/plan/plan-model';
 import type { EstateSnapshot } from '../../lambdas/domain/snapshot';
 import { UsageError } from '../../lambdas/shared/errors';
+import { renderAsff } from './asff-report';
 import { collectionReport, findingCounts, ruleResults } from './collection';
 import { GITHUB_COMMENT_LIMIT, renderFindingsComment, renderPlansComment } from './comment-markdown';
 import { renderFindingsTable } from './findings';
@@ -40,7 +41,7 @@ export interface ReportContext {
 /** A plan run's result as the plan command has it: the plans, the planner's own findings and the analysis. */
 export type PlansReportInput = PlanResult & { readonly analysis: AnalysisResult };
 
-/** The findings of analyze or scan in one of the seven formats. */
+/** The findings of analyze or scan in one of the eight formats. */
 export function renderFindingsReport(result: AnalysisResult, format: OutputFormat, ctx: ReportContext): string {
   switch (format) {
     case 'table':
@@ -57,6 +58,8 @@ export function renderFindingsReport(result: AnalysisResult, format: OutputForma
       return `${JSON.stringify(renderSarif(result, ctx), null, 2)}\n`;
     case 'junit':
       return renderJunit(result, ctx);
+    case 'asff':
+      return renderAsff(result, ctx);
   }
 }
 
@@ -97,7 +100,7 @@ export function* renderPlansReportChunks(
       return;
     default:
       throw new UsageError(
-        `plan cannot be written as ${format}: --output takes ${PLAN_OUTPUT_FORMATS.join(', ')} for plans; SARIF and JUnit report findings (irsa-doctor analyze --output ${format})`,
+        `plan cannot be written as ${format}: --output takes ${PLAN_OUTPUT_FORMATS.join(', ')} for plans; SARIF, JUnit and ASFF report findings (irsa-doctor analyze --output ${format})`,
       );
   }
 }

@@ -38,6 +38,24 @@ export const ORGANIZATION_READ_ACTIONS = [
   'organizations:DescribeOrganization',
 ] as const;
 
+/**
+ * BatchImportFindings on the hub account's own default product (a custom integration:
+ * `product/<account>/default`), nothing else: findings go into the hub's Security Hub only.
+ */
+export function securityHubImportStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ImportFindingsIntoSecurityHub',
+    actions: ['securityhub:BatchImportFindings'],
+    resources: [
+      stack.formatArn({
+        service: 'securityhub',
+        resource: 'product',
+        resourceName: `${stack.account}/default`,
+      }),
+    ],
+  });
+}
+
 export interface WorkflowFunctionsProps {
   readonly roles: HubRoles;
   readonly stateTable: dynamodb.Table;
@@ -49,6 +67,8 @@ export interface WorkflowFunctionsProps {
   readonly environment: Readonly<Record<string, string>>;
   /** The remediation state machine, for the steps with `start-remediation` (its ARN, built from its fixed name). */
   readonly remediationStateMachineArn: string;
+  /** Import findings into the hub's Security Hub (steps with `security-hub`: their variable and grant). @default true */
+  readonly securityHub?: boolean;
 }
 
 /**
@@ -88,12 +108,14 @@ export class WorkflowFunctions extends Construct {
     const role =
       step.role === 'reader' ? this.props.roles.reader : step.role === 'writer' ? this.props.roles.writer : undefined;
     const starts = step.access.includes('start-remediation');
+    const imports = step.access.includes('security-hub') && this.props.securityHub !== false;
     const fn = new IrsaFunction(this, `${pascal(step.name)}Function`, {
       handler: step.name,
       file: WORKFLOW_STEP_HANDLER_FILE,
       environment: {
         ...this.props.environment,
         ...(starts ? { [ENV.remediationStateMachineArn]: this.props.remediationStateMachineArn } : {}),
+        ...(imports ? { [ENV.securityHubRegion]: Stack.of(this).region } : {}),
       },
       ...(role ? { role } : {}),
       timeout: Duration.seconds(step.timeoutSeconds),
@@ -155,6 +177,9 @@ export class WorkflowFunctions extends Construct {
       case 'assume-scanner':
       case 'assume-remediator':
         this.checkAssume(role, access);
+        return;
+      case 'security-hub':
+        if (p.securityHub !== false) role.addToPrincipalPolicy(securityHubImportStatement(Stack.of(this)));
         return;
       case 'start-remediation':
         role.addToPrincipalPolicy(

@@ -5,9 +5,11 @@
  * dependencies pointed at the emulator, approvals resuming through the real SendTaskSuccess/SendTaskFailure and
  * remediations started on the emulator's remediation machine. Used by the demo, the bench and the tests.
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { EnableSecurityHubCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
 import type { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
@@ -54,6 +56,8 @@ export interface LocalHubOptions {
   readonly remediatorRoleName?: string;
   /** The synthesized hub template (synthesizeHubTemplate): its state machines and functions are created too. */
   readonly template?: SynthesizedTemplate;
+  /** Import findings into the emulator's Security Hub (enabled here in the hub's account and region). */
+  readonly securityHub?: boolean;
 }
 
 export interface LocalHub {
@@ -111,13 +115,24 @@ export async function createLocalHub(options: LocalHubOptions): Promise<LocalHub
     endpoint: options.endpoint,
     readClusters: false,
     rejectionMemoryDays: 30,
+    ...(options.securityHub ? { securityHubRegion: LOCAL_REGION } : {}),
   };
+  if (options.securityHub) await enableSecurityHub(new SecurityHubClient(client));
   // The hub stack's tables and indexes, from the same declaration (lambdas/adapters/dynamo-tables.ts).
   await createHubTables(dynamo, env);
   await new S3Client({ ...client, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: env.snapshotBucket }));
   const topic = await new SNSClient(client).send(new CreateTopicCommand({ Name: `${options.prefix}-notifications` }));
   await new EventBridgeClient(client).send(new CreateEventBusCommand({ Name: env.eventBusName }));
   return withWorkflow(options, { ...env, topicArn: topic.TopicArn ?? '' });
+}
+
+/** Security Hub on in the hub's account (an account where it is already on answers ResourceConflictException). */
+async function enableSecurityHub(client: SecurityHubClient): Promise<void> {
+  try {
+    await client.send(new EnableSecurityHubCommand({ EnableDefaultStandards: false }));
+  } catch (err) {
+    if ((err as Error).name !== 'ResourceConflictException') throw err;
+  }
 }
 
 /**

@@ -188,6 +188,7 @@ export class HubStack extends Stack {
       eventBus: this.eventBus,
       environment: workflowEnv,
       remediationStateMachineArn: remediationArn,
+      securityHub: config.securityHub,
     });
     const steps = this.workflowFunctions.byStep;
 

@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { NO_TELEMETRY } from '../ports/telemetry';
@@ -16,6 +17,7 @@ import { DynamoStateStore } from './dynamo-state-store';
 import { EventBridgePublisher, SfnTaskCallbacks, SfnWorkflowStarter, SnsNotifier } from './notifications';
 import { RegistryFixWriter } from './registry-fix-writer';
 import { S3SnapshotStore } from './s3-snapshot-store';
+import { SecurityHubImport } from './security-hub-import';
 
 /** The member-account credentials: the scanner role (read-only) and the remediator role (write) in every account. */
 export interface WorkflowClients {
@@ -73,6 +75,9 @@ export function buildDeps(env: WorkflowEnv, overrides: Partial<WorkflowDeps> & A
     fixes: new RegistryFixWriter(writers),
     telemetry: NO_TELEMETRY,
     remediations: new SfnWorkflowStarter(wrap(new SFNClient(hub)), env.remediationStateMachineArn ?? ''),
+    ...(env.securityHubRegion
+      ? { findingsHub: new SecurityHubImport(wrap(new SecurityHubClient({ ...hub, region: env.securityHubRegion }))) }
+      : {}),
     ...ports,
     now,
   };

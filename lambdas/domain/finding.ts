@@ -46,6 +46,11 @@ export interface FindingOf<R extends RuleId> {
   readonly evidence: EvidenceOf<R>;
   /** Set when a suppression (mutelist entry) covers the finding: recorded, not planned, not counted as open. */
   readonly suppressed?: FindingSuppression;
+  /**
+   * When the workflow first saw the finding (ISO 8601), kept from sweep to sweep while it stays (the ASFF CreatedAt
+   * and FirstObservedAt); absent from analyses outside the workflow.
+   */
+  readonly firstSeenAt?: string;
 }
 
 /** The suppression that covers a finding: its id, the reason a person gave, and until when. */

@@ -56,6 +56,11 @@ export interface WorkflowEnv {
   readonly remediationStateMachineArn?: string;
   /** Days a rejection keeps the same plan from being proposed again (default 30). */
   readonly rejectionMemoryDays: number;
+  /**
+   * The region of the hub's Security Hub the analysis step imports findings into (hub config securityHub, default
+   * on); absent: no import.
+   */
+  readonly securityHubRegion?: string;
 }
 
 export const ENV = {
@@ -91,6 +96,8 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   remediationStateMachineArn: 'REMEDIATION_STATE_MACHINE_ARN',
   rejectionMemoryDays: 'REJECTION_MEMORY_DAYS',
+  /** Only for the steps with `security-hub` access, and only when the hub imports into Security Hub. */
+  securityHubRegion: 'SECURITY_HUB_REGION',
 } as const;
 
 const list = (value: string | undefined) =>
@@ -187,6 +194,7 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>>): Work
       ? { remediationStateMachineArn: env[ENV.remediationStateMachineArn] as string }
       : {}),
     rejectionMemoryDays: whole(ENV.rejectionMemoryDays, 30),
+    ...(env[ENV.securityHubRegion] ? { securityHubRegion: env[ENV.securityHubRegion] as string } : {}),
   };
   if (missing.length > 0) {
     throw new UsageError(

@@ -185,6 +185,17 @@ export class NetworkError extends Error {
   }
 }
 
+/** Security Hub refused findings of an import after the retries: their ids and the first refusals. */
+export class FindingsImportError extends Error {
+  constructor(
+    message: string,
+    readonly failed: readonly { readonly id: string; readonly code: string; readonly message: string }[],
+  ) {
+    super(message);
+    this.name = 'FindingsImportError';
+  }
+}
+
 /** A Lambda step's input does not match its contract (lambdas/shared/contracts.ts): a wiring bug, not retried. */
 export class InvalidPayloadError extends Error {
   constructor(

@@ -1,4 +1,5 @@
 import type { EstateReader } from '../ports/estate-reader';
+import type { FindingsHub } from '../ports/findings-hub';
 import type { FixWriter } from '../ports/fix-writer';
 import type { EventPublisher, Notifier, TaskCallbacks, WorkflowStarter } from '../ports/notifier';
 import type { SnapshotStore } from '../ports/snapshot-store';
@@ -26,5 +27,7 @@ export interface WorkflowDeps {
   readonly remediations: WorkflowStarter;
   /** Metrics of what the steps did (lambdas/shared/metric-catalog.ts). */
   readonly telemetry: Telemetry;
+  /** Security Hub in the hub account: absent when the hub does not import findings (env.securityHubRegion unset). */
+  readonly findingsHub?: FindingsHub;
   readonly now: () => Date;
 }

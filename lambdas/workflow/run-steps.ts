@@ -5,6 +5,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { type FindingTransition, findingTransitions, planConsoleLink, toAsff } from '../domain/asff';
 import {
   focusOf,
   issuerAccount,
@@ -179,7 +180,11 @@ export async function collectAccountStep(deps: WorkflowDeps, input: CollectAccou
  */
 export function planContentHash(plan: Plan, findings: readonly Finding[] = []): string {
   const wanted = new Set(plan.findingIds);
-  const shown = findings.filter((f) => wanted.has(f.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const shown = findings
+    .filter((f) => wanted.has(f.id))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    // When the workflow first saw a finding is bookkeeping, not what the approver reviews: not in the hash.
+    .map(({ firstSeenAt: _seen, ...shownFields }) => shownFields);
   return createHash('sha256')
     .update(canonicalJson({ version: 2, plan, findings: shown }))
     .digest('hex');
@@ -423,9 +428,10 @@ async function decidePlans(
   };
 }
 
+type PreviousFindings = Awaited<ReturnType<WorkflowDeps['store']['latestAccountFindings']>>;
+
 /** Findings new since the account's previous run, and those of the previous run gone in this one. */
-async function changesSince(deps: WorkflowDeps, runId: string, accountId: string, open: readonly Finding[]) {
-  const previous = await deps.store.latestAccountFindings(accountId);
+function changesSince(previous: PreviousFindings, runId: string, open: readonly Finding[]) {
   // A retried step finds its own run's findings: nothing to compare against then.
   if (!previous || previous.runId === runId) return { newFindings: previous ? 0 : open.length, resolvedFindings: 0 };
   const before = new Set(previous.findings.filter((f) => !f.suppressed).map((f) => f.id));
@@ -437,6 +443,63 @@ async function changesSince(deps: WorkflowDeps, runId: string, accountId: string
 }
 
 /**
+ * Each finding's life since the account's previous recorded findings (lambdas/domain/asff.ts), and this run's
+ * findings with their first sighting. An account not read completely resolves nothing: a finding it did not
+ * report may still be there. A retried step compares with its own run's findings: their first sightings stay.
+ */
+function lifeOf(previous: PreviousFindings, account: AccountSnapshot, recorded: readonly Finding[], now: string) {
+  const complete = (account.collection?.status ?? 'complete') === 'complete';
+  const transitions = findingTransitions(previous?.findings, recorded, now).filter(
+    (t) => complete || t.life !== 'resolved',
+  );
+  const firstSeen = new Map(transitions.map((t) => [t.finding.id, t.firstSeenAt]));
+  const stamped = recorded.map((f) => ({ ...f, firstSeenAt: firstSeen.get(f.id) ?? now }) as Finding);
+  return { transitions, recorded: stamped };
+}
+
+/**
+ * The account's findings into the hub's Security Hub (when it imports): every finding of the run and every one
+ * resolved since the previous, each linked to the console page of the plan that fixes it.
+ */
+async function importFindings(
+  deps: WorkflowDeps,
+  runId: string,
+  transitions: readonly FindingTransition[],
+  plans: readonly PlanRecord[],
+  now: string,
+): Promise<number> {
+  const region = deps.env.securityHubRegion;
+  if (!deps.findingsHub || !region || transitions.length === 0) return 0;
+  const consoleUrl = deps.env.consoleUrl;
+  const planLinks = new Map<string, string>();
+  if (consoleUrl) {
+    for (const r of plans) {
+      for (const id of r.plan.findingIds) planLinks.set(id, planConsoleLink(consoleUrl, runId, r.planId));
+    }
+  }
+  const ctx = { partition: deps.env.partition, region, accountId: deps.env.hubAccountId, now, planLinks };
+  const out = await deps.findingsHub.importFindings(transitions.map((t) => toAsff(t, ctx)));
+  return out.imported;
+}
+
+/** An event per finding new in this run and per finding resolved since the previous. */
+function lifeEvents(runId: string, accountId: string, transitions: readonly FindingTransition[]) {
+  return transitions
+    .filter((t) => t.life === 'new' || t.life === 'resolved')
+    .map((t) => ({
+      detailType: t.life === 'new' ? 'IRSA Doctor Finding New' : 'IRSA Doctor Finding Resolved',
+      detail: {
+        runId,
+        accountId,
+        findingId: t.finding.id,
+        ruleId: t.finding.ruleId,
+        firstSeenAt: t.firstSeenAt,
+        finding: t.finding,
+      },
+    }));
+}
+
+/**
  * One account (a Distributed Map item): its snapshot against the run's issuer index (lambdas/domain/estate-shard.ts:
  * memory bounded by the account and the accounts it shares workloads with), analyzed and planned; suppressions and
  * decision memory applied; findings, plans and the account's summary written; an event per open finding; a
@@ -445,7 +508,7 @@ async function changesSince(deps: WorkflowDeps, runId: string, accountId: string
 export async function analyzeAccount(
   deps: WorkflowDeps,
   input: AnalyzeAccountInput,
-): Promise<{ accountId: string; findings: number; plans: number; started: number }> {
+): Promise<{ accountId: string; findings: number; plans: number; started: number; imported?: number }> {
   const { runId, target } = input;
   const { account, index } = await loadAccount(deps, runId, target);
   const now = deps.now();
@@ -458,28 +521,39 @@ export async function analyzeAccount(
   });
   const all = result.findings;
   const covered = suppressionsOf(all, suppressions, now);
-  const recorded = all.map((f) => {
+  const marked = all.map((f) => {
     const by = covered.get(f.id);
     return by ? ({ ...f, suppressed: by } as Finding) : f;
   });
-  const open = recorded.filter((f) => !f.suppressed);
-  const changes = await changesSince(deps, runId, account.accountId, open);
+  const open = marked.filter((f) => !f.suppressed);
+  const previous = await deps.store.latestAccountFindings(account.accountId);
+  const changes = changesSince(previous, runId, open);
+  const { transitions, recorded } = lifeOf(previous, account, marked, now.toISOString());
+  const decided = await decidePlans(deps, runId, result.plans, result.planned);
+  // Before the findings are recorded: a retried step still compares with the previous run, and imports again.
+  const imported = await importFindings(deps, runId, transitions, decided.records, now.toISOString());
   await deps.store.putAccountFindings(runId, account.accountId, recorded);
   // Also under the run: approvals, apply and the console bind a plan to the findings it fixes from there.
   await deps.store.putFindings(runId, recorded);
-  const decided = await decidePlans(deps, runId, result.plans, result.planned);
   await putNewPlans(deps, decided.records);
   const started = await startRemediations(deps, runId, input.dryRun, decided.start);
   await deps.store.putAccountSummary(
     accountSummary(runId, account, open, recorded.length - open.length, changes, decided, started),
   );
-  await deps.events.publish(
-    open.map((f) => ({
+  await deps.events.publish([
+    ...open.map((f) => ({
       detailType: 'IRSA Doctor Finding',
       detail: { runId, accountId: account.accountId, finding: f },
     })),
-  );
-  return { accountId: account.accountId, findings: open.length, plans: decided.records.length, started };
+    ...lifeEvents(runId, account.accountId, transitions),
+  ]);
+  return {
+    accountId: account.accountId,
+    findings: open.length,
+    plans: decided.records.length,
+    started,
+    ...(deps.findingsHub ? { imported } : {}),
+  };
 }
 
 /**

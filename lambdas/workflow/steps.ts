@@ -72,6 +72,11 @@ export const STEP_ACCESS = [
   'assume-remediator',
   /** Start executions of the remediation state machine (REMEDIATION_STATE_MACHINE_ARN), and only those. */
   'start-remediation',
+  /**
+   * Import findings into the hub account's Security Hub (BatchImportFindings on its default product only), when the
+   * hub imports (config securityHub; SECURITY_HUB_REGION set): without it, nothing is granted.
+   */
+  'security-hub',
 ] as const;
 export type StepAccess = (typeof STEP_ACCESS)[number];
 
@@ -156,10 +161,11 @@ const DECLARED: Declared = {
   },
   'analyze-account': {
     run: analyzeAccount,
-    description: 'IRSA Doctor: analyze and plan one account against the issuer index; start its remediations',
+    description:
+      'IRSA Doctor: analyze and plan one account against the issuer index; import its findings into Security Hub; start its remediations',
     machine: 'sweep',
     role: 'own',
-    access: ['state-write', 'snapshots-read', 'events', 'start-remediation'],
+    access: ['state-write', 'snapshots-read', 'events', 'start-remediation', 'security-hub'],
     timeoutSeconds: 15 * MINUTE,
     // Bounded by the largest account (1,000 roles), not the organization; one full vCPU.
     memoryMb: 1769,

@@ -140,6 +140,7 @@ describe('HubStack', () => {
           [ENV.approversGroup]: _group,
           [ENV.consoleOrigins]: _o,
           [ENV.remediationStateMachineArn]: _remediation,
+          [ENV.securityHubRegion]: _securityHub,
           ...rest
         } = vars;
         return rest;

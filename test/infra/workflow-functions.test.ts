@@ -27,6 +27,8 @@ const snapshotBucket = logicalIdOf(template, 'AWS::S3::Bucket', (p) =>
   JSON.stringify(p.LoggingConfiguration ?? {}).includes('snapshot-bucket/'),
 );
 const REMEDIATION_ARN = 'arn:<AWS::Partition>:states:eu-west-1:111122223333:stateMachine:IrsaDoctorRemediation';
+/** The hub's own default product of a custom integration: the only place findings are imported. */
+const SECURITY_HUB_PRODUCT = 'arn:<AWS::Partition>:securityhub:eu-west-1:111122223333:product/111122223333/default';
 
 /** The function of a step (or other handler), by IRSA_DOCTOR_HANDLER. */
 function functionOf(handler: string): { id: string; role: string } {
@@ -61,6 +63,7 @@ const RULES: readonly Rule[] = [
   ['assume-scanner', /^sts:AssumeRole$/, (r) => r.endsWith(':role/IrsaDoctorScanner')],
   ['assume-remediator', /^sts:AssumeRole$/, (r) => r.endsWith(':role/IrsaDoctorRemediator')],
   ['start-remediation', /^states:StartExecution$/, is(REMEDIATION_ARN)],
+  ['security-hub', /^securityhub:BatchImportFindings$/, is(SECURITY_HUB_PRODUCT)],
   // The rollback step's event source (the state table's stream), on the writer it runs as
   ['rollback-stream', /^dynamodb:(DescribeStream|GetRecords|GetShardIterator)$/, is(`<${stateTable}.StreamArn>`)],
   ['rollback-stream', /^dynamodb:ListStreams$/, is('*')],
@@ -126,6 +129,22 @@ describe('WorkflowFunctions: grants from the step registry', () => {
     expect(steps.length).toBeGreaterThan(0);
     const union = steps.flatMap((s) => s.access).filter((a, i, all) => all.indexOf(a) === i);
     expect(granted).toEqual([...expected(union), ...(kind === 'writer' ? ['rollback-stream'] : [])].sort());
+  });
+
+  it('with securityHub off, no function imports: no SECURITY_HUB_REGION and no securityhub grant anywhere', () => {
+    // Given the hub synthesized with the import turned off, and the default (on) for comparison
+    const off = Template.fromStack(
+      new HubStack(testApp(), 'HubOff', {
+        env: HUB_ENV,
+        config: resolveConfig({ accounts: ['444455556666'], securityHub: false }),
+      }),
+    ).toJSON();
+    const on = template.toJSON();
+
+    // Then only the default names the variable (on the analysis function) and the action
+    expect(JSON.stringify(on)).toContain('"SECURITY_HUB_REGION":"eu-west-1"');
+    expect(JSON.stringify(on)).toContain('securityhub:BatchImportFindings');
+    expect(JSON.stringify(off)).not.toMatch(/SECURITY_HUB_REGION|securityhub:/);
   });
 
   it('grants no role the same action on the same resource twice (write access is not granted again as read)', () => {

@@ -93,6 +93,7 @@ describe('irsa-doctor completion', () => {
       'markdown',
       'sarif',
       'junit',
+      'asff',
     ]);
     expect(await complete('irsa-doctor', 'analyze', '--fail')).toEqual(['--fail-on']);
     expect(await complete('irsa-doctor', 'analyze', '--fail-on', 'h')).toEqual(['high']);

@@ -299,7 +299,7 @@ describe('irsa-doctor scan: bad usage is refused before any AWS call', () => {
     [['--regions', ','], /--regions .* got none/],
     [['--concurrency', '0'], /--concurrency must be a whole number from 1 to 64; got "0"/],
     [['--max-attempts', 'lots'], /--max-attempts must be a whole number from 1 to 20; got "lots"/],
-    [['--output', 'xml'], /Allowed choices are table, json, yaml, text, markdown, sarif, junit/],
+    [['--output', 'xml'], /Allowed choices are table, json, yaml, text, markdown, sarif, junit, asff/],
   ])('%j', async (args, message) => {
     const { code, err } = await run(...(args as string[]));
     expect(code).toBe(2);

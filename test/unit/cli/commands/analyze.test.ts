@@ -48,14 +48,22 @@ describe('analyze and plan render through the report module', () => {
     expect(text.out().trimEnd().split('\n')).toHaveLength(44);
   });
 
-  it('plan --output yaml and text; sarif and junit are refused with exit 2', async () => {
+  it('analyze --output asff writes a BatchImportFindings body, one finding per open finding', async () => {
+    const asff = captureIo();
+    expect(await main(['analyze', '--snapshot', ESTATE, '--output', 'asff'], asff.io)).toBe(0);
+    const body = JSON.parse(asff.out()) as { Findings: { Workflow: { Status: string } }[] };
+    expect(body.Findings).toHaveLength(44);
+    expect(body.Findings.every((f) => f.Workflow.Status === 'NEW')).toBe(true);
+  });
+
+  it('plan --output yaml and text; sarif, junit and asff are refused with exit 2', async () => {
     const yaml = captureIo();
     expect(await main(['plan', '--snapshot', ESTATE, '--output', 'yaml'], yaml.io)).toBe(0);
     expect(parseYaml(yaml.out()).command).toBe('plan');
     const text = captureIo();
     expect(await main(['plan', '--snapshot', ESTATE, '--output', 'text'], text.io)).toBe(0);
     expect(text.out()).toMatch(/^PLAN\t/);
-    for (const format of ['sarif', 'junit']) {
+    for (const format of ['sarif', 'junit', 'asff']) {
       const cli = captureIo();
       expect(await main(['plan', '--snapshot', ESTATE, '--output', format], cli.io)).toBe(2);
       expect(cli.out()).toBe('');

@@ -3,7 +3,7 @@ import { UsageError } from '../../../../lambdas/shared/errors';
 
 describe('parseOutputFormat', () => {
   it('takes the seven formats in any case', () => {
-    expect(OUTPUT_FORMATS).toEqual(['table', 'json', 'yaml', 'text', 'markdown', 'sarif', 'junit']);
+    expect(OUTPUT_FORMATS).toEqual(['table', 'json', 'yaml', 'text', 'markdown', 'sarif', 'junit', 'asff']);
     expect(parseOutputFormat('SARIF')).toBe('sarif');
     expect(parseOutputFormat('Json')).toBe('json');
   });
@@ -11,7 +11,7 @@ describe('parseOutputFormat', () => {
   it('refuses anything else with a UsageError naming the choices', () => {
     expect(() => parseOutputFormat('report.json')).toThrow(UsageError);
     expect(() => parseOutputFormat('report.json')).toThrow(
-      /--output must be one of table, json, yaml, text, markdown, sarif, junit; got "report.json"/,
+      /--output must be one of table, json, yaml, text, markdown, sarif, junit, asff; got "report.json"/,
     );
   });
 

@@ -155,8 +155,8 @@ describe('renderPlansReport', () => {
     expect(renderPlansReport(planned, 'markdown', { ...planCtx, toFile: true })).toMatch(/^# IRSA Doctor: fix plans/);
   });
 
-  it('refuses sarif and junit with a usage error that points at analyze', () => {
-    for (const format of ['sarif', 'junit'] as const) {
+  it('refuses sarif, junit and asff with a usage error that points at analyze', () => {
+    for (const format of ['sarif', 'junit', 'asff'] as const) {
       expect(() => renderPlansReport(planned, format, planCtx)).toThrow(UsageError);
       expect(() => renderPlansReport(planned, format, planCtx)).toThrow(`irsa-doctor analyze --output ${format}`);
     }
