@@ -6,12 +6,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config';
-import {
-  concreteEnvironment,
-  MemberStackSets,
-  memberEventsProps,
-  memberRolesProps,
-} from '../constructs/member-stack-sets';
+import { memberEventsProps, memberRolesProps } from '../constructs/member-stack-sets';
 import { HubStack } from '../stacks/hub-stack';
 import { MemberEventsStack } from '../stacks/member-events-stack';
 import { MemberRolesStack } from '../stacks/member-roles-stack';
@@ -28,22 +23,13 @@ const config = loadConfig(app);
 const hubAccountId = config.hubAccountId ?? process.env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
 const hubRegion = config.hubRegion ?? process.env.CDK_DEFAULT_REGION ?? FALLBACK_REGION;
 
-const hub = new HubStack(app, 'IrsaDoctorHub', {
+// The hub (infra/constructs/irsa-doctor-hub.ts); with memberStackSet it also deploys the member stacks below to the
+// chosen OUs itself, as service-managed StackSets.
+new HubStack(app, 'IrsaDoctorHub', {
   description: 'IRSA Doctor hub: sweep workflow, approval, audit',
   env: { account: hubAccountId, region: hubRegion },
   config,
 });
-// Optional: the hub deploys the member stacks below to the chosen OUs itself, as service-managed StackSets.
-if (config.memberStackSet) {
-  const env = concreteEnvironment(hub);
-  new MemberStackSets(hub, 'MemberStackSets', {
-    config,
-    stackSet: config.memberStackSet,
-    hubAccountId: env.account,
-    hubRegion: env.region,
-    dependsOn: [hub.readerRole, hub.writerRole],
-  });
-}
 // Without CDK bootstrap references (infra/stacks/member-synthesis.ts): deployable in accounts never bootstrapped.
 new MemberRolesStack(app, 'IrsaDoctorMemberRoles', memberRolesProps(config, hubAccountId));
 new MemberEventsStack(app, 'IrsaDoctorMemberEvents', memberEventsProps(hubAccountId, hubRegion));

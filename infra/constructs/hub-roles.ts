@@ -2,10 +2,9 @@ import { Aws, type CfnResource, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
-/** Hub role the scanning functions run as; every ScannerRole trusts exactly this role (by ARN). */
-export const HUB_READER_ROLE_NAME = 'IrsaDoctorHubReader';
-/** Hub role the apply and rollback functions run as; every RemediatorRole trusts exactly this role (by ARN). */
-export const HUB_WRITER_ROLE_NAME = 'IrsaDoctorHubWriter';
+import { HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME } from './hub-names';
+
+export { HUB_READER_ROLE_NAME, HUB_WRITER_ROLE_NAME } from './hub-names';
 
 /**
  * The two roles' logical ids, as the hub stack had them before they moved into this construct: the roles have fixed

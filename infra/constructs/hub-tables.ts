@@ -1,14 +1,15 @@
 /**
- * The hub stack's storage: the state and audit tables, built from their one declaration
- * (lambdas/adapters/dynamo-tables.ts), which the local hub also creates in the emulator. Made directly in the stack
- * (ids StateTable and AuditTable), not under a construct of their own, so their logical ids, and so the retained
- * tables and their data, stay what they were.
+ * The hub's storage: the state and audit tables, built from their one declaration
+ * (lambdas/adapters/dynamo-tables.ts), which the local hub also creates in the emulator. Made directly in the hub
+ * construct (ids StateTable and AuditTable; HubStack's hub construct is `Default`, left out of logical ids), not under
+ * a construct of their own, so their logical ids, and so the retained tables and their data, stay what they were.
  *
  * CloudFormation adds at most one global secondary index to a table per stack update: a hub deployed before an index
  * was declared gets the new indexes one deployment at a time.
  */
-import { RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
 import {
   AUDIT_TABLE,
   type IndexDeclaration,
@@ -21,22 +22,22 @@ export interface HubTables {
   readonly auditTable: dynamodb.Table;
 }
 
-/** Creates the state table (TTL, stream) and the audit table (no TTL, deletion protection) in the stack. */
-export function createHubTables(stack: Stack, logicalIdOf: (table: dynamodb.Table) => string): HubTables {
-  const stateTable = new dynamodb.Table(stack, 'StateTable', {
+/** Creates the state table (TTL, stream) and the audit table (no TTL, deletion protection) in `scope`. */
+export function createHubTables(scope: Construct, logicalIdOf: (table: dynamodb.Table) => string): HubTables {
+  const stateTable = new dynamodb.Table(scope, 'StateTable', {
     ...tableProps(STATE_TABLE),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     removalPolicy: RemovalPolicy.RETAIN,
   });
   addIndexes(stateTable, STATE_TABLE);
   // Every grant on the state table names its indexes too (CDK adds "<table>/index/*" once a table has one).
-  Validations.of(stack).acknowledge({
+  Validations.of(scope).acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(stateTable)}.Arn>/index/*]`,
     reason:
       `The state table's indexes (${STATE_TABLE.indexes.map((i) => i.name).join(', ')}); CDK grants on a table ` +
       'with indexes name "<table>/index/*", which is those only (read-only: indexes cannot be written).',
   });
-  const auditTable = new dynamodb.Table(stack, 'AuditTable', {
+  const auditTable = new dynamodb.Table(scope, 'AuditTable', {
     ...tableProps(AUDIT_TABLE),
     // No TTL: the record of every applied change is kept.
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -44,7 +45,7 @@ export function createHubTables(stack: Stack, logicalIdOf: (table: dynamodb.Tabl
     removalPolicy: RemovalPolicy.RETAIN,
   });
   addIndexes(auditTable, AUDIT_TABLE);
-  Validations.of(stack).acknowledge({
+  Validations.of(scope).acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(auditTable)}.Arn>/index/*]`,
     reason:
       `The audit table's index (${AUDIT_TABLE.indexes.map((i) => i.name).join(', ')}); CDK read grants on a table ` +

@@ -8,14 +8,10 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env';
+import { CREATE_CLUSTER_EVENT_PATTERN } from './hub-names';
 import { IrsaFunction } from './irsa-function';
 
-/** A new EKS cluster (CloudTrail management event), which triggers a single-cluster run once the cluster is active. */
-export const CREATE_CLUSTER_EVENT_PATTERN: events.EventPattern = {
-  source: ['aws.eks'],
-  detailType: ['AWS API Call via CloudTrail'],
-  detail: { eventSource: ['eks.amazonaws.com'], eventName: ['CreateCluster'] },
-};
+export { CREATE_CLUSTER_EVENT_PATTERN } from './hub-names';
 /** How often the audit reconciler completes the records of interrupted writes. */
 export const AUDIT_RECONCILE_SCHEDULE = 'rate(1 hour)';
 /** Not in lambdas/shared/env.ts' WorkflowEnv: only start-cluster-check reads it. */

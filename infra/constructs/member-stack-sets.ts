@@ -13,10 +13,10 @@
 import { CfnStackSet, type Stack } from 'aws-cdk-lib';
 import { Construct, type IConstruct } from 'constructs';
 import type { IrsaDoctorConfig, MemberStackSetConfig } from '../config';
-import { HUB_EVENT_BUS_NAME } from '../stacks/hub-stack';
 import { MemberEventsStack, type MemberEventsStackProps } from '../stacks/member-events-stack';
 import { MemberRolesStack, type MemberRolesStackProps } from '../stacks/member-roles-stack';
 import { synthesizeMemberTemplate, templateBody } from '../stacks/member-synthesis';
+import { HUB_EVENT_BUS_NAME } from './hub-names';
 
 /** The StackSets' names in the hub account. */
 export const MEMBER_ROLES_STACK_SET_NAME = 'IrsaDoctor-MemberRoles';

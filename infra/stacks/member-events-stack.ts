@@ -1,55 +1,29 @@
-import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
-import { CREATE_CLUSTER_EVENT_PATTERN } from './hub-stack';
+import { IrsaDoctorMemberEvents, type IrsaDoctorMemberEventsProps } from '../constructs/irsa-doctor-member-events';
 import { memberStackProps } from './member-synthesis';
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
-
-export interface MemberEventsStackProps extends StackProps {
-  /** The hub account, owner of the bus events are forwarded to. */
-  readonly hubAccountId: string;
-  /** The hub stack's region. */
-  readonly hubRegion: string;
-  /** The hub's event bus (HUB_EVENT_BUS_NAME). */
+export interface MemberEventsStackProps extends StackProps, IrsaDoctorMemberEventsProps {
+  /** The hub's event bus (HUB_EVENT_BUS_NAME): always given by the repository's app. */
   readonly eventBusName: string;
 }
 
 /**
- * Forwards CreateCluster events from one member account and region to the hub's event bus, where they start a
- * single-cluster run. Regional: deployed in every swept region of every member account (e.g. a StackSet); the hub
- * bus admits the organization (or the listed accounts) by its resource policy. No Lambda and no assets: EventBridge
- * forwards the event itself; synthesized without CDK bootstrap references (member-synthesis.ts).
+ * The CreateCluster forwarder (infra/constructs/irsa-doctor-member-events.ts) as a stack of its own, in every swept
+ * region of every member account (e.g. a StackSet); synthesized without CDK bootstrap references
+ * (member-synthesis.ts). The construct's id is `Default`, left out of logical ids: its resources keep the logical
+ * ids they had when this stack made them itself.
  */
 export class MemberEventsStack extends Stack {
+  readonly memberEvents: IrsaDoctorMemberEvents;
   readonly rule: events.Rule;
   readonly hubEventBusArn: string;
 
   constructor(scope: Construct, id: string, props: MemberEventsStackProps) {
     super(scope, id, memberStackProps(props));
-    if (!ACCOUNT_ID.test(props.hubAccountId)) {
-      throw new Error(`hubAccountId must be a 12-digit account id, got ${JSON.stringify(props.hubAccountId)}`);
-    }
-    if (!REGION.test(props.hubRegion)) {
-      throw new Error(`hubRegion must be a region name such as us-east-1, got ${JSON.stringify(props.hubRegion)}`);
-    }
-    if (!BUS_NAME.test(props.eventBusName)) {
-      throw new Error(`eventBusName must be an event bus name, got ${JSON.stringify(props.eventBusName)}`);
-    }
-    this.hubEventBusArn = `arn:${Aws.PARTITION}:events:${props.hubRegion}:${props.hubAccountId}:event-bus/${props.eventBusName}`;
-    const hubBus = events.EventBus.fromEventBusArn(this, 'HubEventBus', this.hubEventBusArn);
-    const forwardRole = new iam.Role(this, 'ForwardRole', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
-      description: 'IRSA Doctor: put CreateCluster events on the hub event bus',
-    });
-    this.rule = new events.Rule(this, 'ForwardCreateClusterRule', {
-      description: 'IRSA Doctor: forward new EKS clusters to the hub, which checks their IRSA setup',
-      eventPattern: CREATE_CLUSTER_EVENT_PATTERN,
-      targets: [new eventTargets.EventBus(hubBus, { role: forwardRole })],
-    });
+    this.memberEvents = new IrsaDoctorMemberEvents(this, 'Default', props);
+    this.rule = this.memberEvents.rule;
+    this.hubEventBusArn = this.memberEvents.hubEventBusArn;
   }
 }
