@@ -17,7 +17,6 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { buildConsoleAssets } from '../../console/build';
 
 /** The request headers the API admits from the console's origin (x-irsa-doctor-request: lambdas/api/http-api.ts). */
 export const API_CORS_HEADERS = ['authorization', 'content-type', 'x-irsa-doctor-request'] as const;
@@ -25,6 +24,11 @@ export const API_CORS_HEADERS = ['authorization', 'content-type', 'x-irsa-doctor
 export const API_ROUTE_PATH = '/api/{proxy+}';
 /** Built console assets: .tmp/console-assets/<content hash> (.tmp is ignored by git). */
 export const CONSOLE_ASSETS_ROOT = path.resolve(__dirname, '..', '..', '.tmp', 'console-assets');
+/**
+ * The console as built when the package is packed (scripts/bundle-assets.ts, into dist/assets/console): present in
+ * the published package only, whose users have neither the console's sources nor esbuild.
+ */
+export const PREBUILT_CONSOLE_ASSETS = path.resolve(__dirname, '..', '..', 'assets', 'console');
 
 export interface ApprovalConsoleProps {
   /** The approval API function (lambdas/handlers/approval-api.ts), with an execution role. */
@@ -280,7 +284,7 @@ export class ApprovalConsole extends Construct {
 
     // ---- the page's files and its configuration ---------------------------------------------------------------------
     const files = new s3assets.Asset(this, 'Files', {
-      path: props.assetsDir ?? (stack.bundlingRequired ? stageConsoleAssets() : placeholderAssets()),
+      path: props.assetsDir ?? defaultAssets(stack.bundlingRequired),
     });
     this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
       sources: [
@@ -418,13 +422,28 @@ export class ApprovalConsole extends Construct {
 
 let staged: string | undefined;
 
+/** The prebuilt console (the published package), else the console built from its sources, or a placeholder. */
+function defaultAssets(bundlingRequired: boolean): string {
+  if (fs.existsSync(path.join(PREBUILT_CONSOLE_ASSETS, 'index.html'))) return PREBUILT_CONSOLE_ASSETS;
+  return bundlingRequired ? stageConsoleAssets() : placeholderAssets();
+}
+
+/**
+ * console/build.ts, loaded only when the console is built from its sources (the repository): the published package
+ * ships it built, and neither esbuild nor the console's sources are in it.
+ */
+function buildFromSources(dir: string): readonly string[] {
+  const build = require('../../console/build') as { buildConsoleAssets: (outDir: string) => readonly string[] };
+  return build.buildConsoleAssets(dir);
+}
+
 /**
  * Builds the console (console/build.ts) into .tmp/console-assets/<content hash>, once per process. The folder is
  * filled under a temporary name and renamed into place, so concurrent synths (parallel test workers) never see a
  * half-written one, and an unchanged console keeps its asset hash.
  */
 export function stageConsoleAssets(): string {
-  if (staged === undefined || !fs.existsSync(staged)) staged = stageFolder((dir) => buildConsoleAssets(dir));
+  if (staged === undefined || !fs.existsSync(staged)) staged = stageFolder(buildFromSources);
   return staged;
 }
 

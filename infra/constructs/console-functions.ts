@@ -7,7 +7,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { API_WRITTEN_KEY_PREFIXES, DECISION_ATTRIBUTES } from '../../lambdas/adapters/dynamo-state-store';
+import { API_WRITTEN_KEY_PREFIXES, DECISION_ATTRIBUTES } from '../../lambdas/adapters/dynamo-tables';
 import { ENV } from '../../lambdas/shared/env';
 import { IrsaFunction } from './irsa-function';
 

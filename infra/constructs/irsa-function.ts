@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { HANDLER_ENV_VAR } from '../../lambdas/workflow/steps';
@@ -17,7 +17,27 @@ export { HANDLER_ENV_VAR } from '../../lambdas/workflow/steps';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Where the handler files live, one per function: lambdas/handlers/<handler>.ts. */
 export const HANDLERS_DIR = path.join(REPO_ROOT, 'lambdas', 'handlers');
+/**
+ * The handlers as bundled when the package is packed (scripts/bundle-assets.ts, dist/assets/lambda/<file>/index.js):
+ * present in the published package only, whose users have neither the handlers' sources nor esbuild. The same esbuild
+ * options as the bundling below.
+ */
+export const PREBUILT_HANDLERS_DIR = path.join(REPO_ROOT, 'assets', 'lambda');
 const HANDLER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * How a handler is bundled (esbuild): at synth from the sources, or at pack time (scripts/bundle-assets.ts reads
+ * these same options). Nothing is external: the functions run the SDK versions the tests ran against, not whichever
+ * the Lambda runtime carries.
+ */
+export const HANDLER_BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  forceDockerBundling: false,
+  externalModules: [],
+} as const satisfies BundlingOptions;
 
 export interface IrsaFunctionProps {
   /** What IRSA_DOCTOR_HANDLER names: a workflow step, or the handler file of a console function; kebab-case. */
@@ -66,7 +86,7 @@ export class IrsaFunction extends NodejsFunction {
     if (!HANDLER_NAME.test(props.handler)) {
       throw new Error(`${id}: handler must be kebab-case such as "start-run", got ${JSON.stringify(props.handler)}`);
     }
-    const entry = IrsaFunction.entryFor(props.file ?? props.handler);
+    const code = IrsaFunction.codeFor(props.file ?? props.handler, props.bundling);
     if (props.environment && HANDLER_ENV_VAR in props.environment) {
       throw new Error(`${id}: environment may not set ${HANDLER_ENV_VAR}; it is always the handler name`);
     }
@@ -89,9 +109,7 @@ export class IrsaFunction extends NodejsFunction {
     const role = props.role ?? (ownRole as iam.Role);
 
     super(scope, id, {
-      entry,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      projectRoot: REPO_ROOT,
+      ...code,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
@@ -105,16 +123,6 @@ export class IrsaFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
         [HANDLER_ENV_VAR]: props.handler,
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        forceDockerBundling: false,
-        // Bundle the SDK versions the tests ran against, not whichever the Lambda runtime carries.
-        externalModules: [],
-        ...props.bundling,
       },
     });
     this.handlerName = props.handler;
@@ -137,6 +145,26 @@ export class IrsaFunction extends NodejsFunction {
           'APIs have no resource-level permissions.',
       });
     }
+  }
+
+  /**
+   * The function's code: the prebuilt bundle when the package ships one (PREBUILT_HANDLERS_DIR), else the handler's
+   * source bundled by esbuild at synth (the repository).
+   */
+  static codeFor(
+    file: string,
+    bundling?: BundlingOptions,
+  ): Pick<NodejsFunctionProps, 'code' | 'handler' | 'entry' | 'depsLockFilePath' | 'projectRoot' | 'bundling'> {
+    const prebuilt = path.join(PREBUILT_HANDLERS_DIR, file);
+    if (HANDLER_NAME.test(file) && fs.existsSync(path.join(prebuilt, 'index.js'))) {
+      return { code: lambda.Code.fromAsset(prebuilt), handler: 'index.handler' };
+    }
+    return {
+      entry: IrsaFunction.entryFor(file),
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      projectRoot: REPO_ROOT,
+      bundling: { ...HANDLER_BUNDLING, ...bundling },
+    };
   }
 
   /** The handler file for `handler`; throws if the name is not kebab-case or the file does not exist. */

@@ -13,7 +13,7 @@ import { EnableSecurityHubCommand, SecurityHubClient } from '@aws-sdk/client-sec
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { App } from 'aws-cdk-lib';
 import type { AwsClientFactory } from '../../lambdas/adapters/aws-clients';
-import { createHubTables } from '../../lambdas/adapters/dynamo-tables';
+import { createHubTables } from '../../lambdas/adapters/dynamo-table-setup';
 import { buildDeps, workflowClients } from '../../lambdas/adapters/workflow-deps';
 import type { AppliedAction } from '../../lambdas/domain/fix-action-iam';
 import type { WideningClass } from '../../lambdas/domain/plan/prove';

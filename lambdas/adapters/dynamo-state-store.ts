@@ -32,6 +32,7 @@ import type {
 import { InvalidPayloadError } from '../shared/errors';
 import { decodeCursor, type Listing, queryPage } from './dynamo-paging';
 import {
+  API_WRITTEN_KEY_PREFIXES,
   AWAITING_DECISION,
   CHANGES_BY_TIME_INDEX,
   INTENTS_BY_TIME_INDEX,
@@ -42,31 +43,14 @@ import {
   STATE_BY_TIME_INDEX,
 } from './dynamo-tables';
 
+export { API_WRITTEN_KEY_PREFIXES, DECISION_ATTRIBUTES } from './dynamo-tables';
+
 export { OPEN_ROLLBACK_INDEX, PENDING_DELIVERY_INDEX };
 
 /** Runs, findings, plans and approvals age out after this long; audit records never do. */
 export const STATE_TTL_DAYS = 90;
-/**
- * The attributes a decision sets or removes on an approval item (decideApproval), with the item's key: the approval
- * API's role may update these only (hub stack, RecordDecisions).
- */
-export const DECISION_ATTRIBUTES = [
-  'pk',
-  'sk',
-  'decision',
-  'decidedBy',
-  'decidedAt',
-  'comment',
-  'decidedHash',
-  'delivery',
-  'deliveryAttempts',
-  'pendingDelivery',
-  'awaitingDecision',
-] as const;
 /** Plan statuses under which the plan is open: in OPEN_PLAN_INDEX, not proposed again by a later run. */
 const OPEN_PLAN_STATUSES: readonly string[] = ['proposed', 'awaiting-approval'];
-/** Key prefixes of the items the approval API may put and delete itself (besides decisions): the hub stack's grant. */
-export const API_WRITTEN_KEY_PREFIXES = { rollbackRequest: 'ROLLBACK#', suppression: 'SUPPRESSION#' } as const;
 /** Rollback request statuses under which the request is in OPEN_ROLLBACK_INDEX. */
 const OPEN_ROLLBACK_STATUSES: readonly string[] = ['pending', 'running'];
 

@@ -6,12 +6,7 @@
  *
  * Each index serves one read path by key (no Scan on a request path): see the `purpose` of each.
  */
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /** What an index copies of each item: everything, the keys only, or the keys and these attributes. */
 export type IndexProjection = 'ALL' | 'KEYS_ONLY' | { readonly include: readonly string[] };
@@ -167,23 +162,22 @@ export function createTableInput(table: TableDeclaration, tableName: string): Cr
   };
 }
 
-/** Creates the state and audit tables (and the state table's TTL) from their declarations. */
-export async function createHubTables(
-  client: DynamoDBClient,
-  names: { readonly stateTable: string; readonly auditTable: string },
-): Promise<void> {
-  for (const [table, name] of [
-    [STATE_TABLE, names.stateTable],
-    [AUDIT_TABLE, names.auditTable],
-  ] as const) {
-    await client.send(new CreateTableCommand(createTableInput(table, name)));
-    if (table.ttlAttribute) {
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
-        }),
-      );
-    }
-  }
-}
+/**
+ * The attributes a decision sets or removes on an approval item (decideApproval), with the item's key: the approval
+ * API's role may update these only (hub stack, RecordDecisions).
+ */
+export const DECISION_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'decision',
+  'decidedBy',
+  'decidedAt',
+  'comment',
+  'decidedHash',
+  'delivery',
+  'deliveryAttempts',
+  'pendingDelivery',
+  'awaitingDecision',
+] as const;
+/** Key prefixes of the items the approval API may put and delete itself (besides decisions): the hub stack's grant. */
+export const API_WRITTEN_KEY_PREFIXES = { rollbackRequest: 'ROLLBACK#', suppression: 'SUPPRESSION#' } as const;

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateStore } from '../../lambdas/adapters/dynamo-state-store';
-import { createHubTables } from '../../lambdas/adapters/dynamo-tables';
+import { createHubTables } from '../../lambdas/adapters/dynamo-table-setup';
 import type { Finding } from '../../lambdas/domain/finding';
 import type { StateStore } from '../../lambdas/ports/state-store';
 import { planContentHash } from '../../lambdas/workflow/run-steps';

@@ -4,7 +4,7 @@
  * (test/integ/cli/package.integ.ts) and the startup bench (bench/cli-startup.ts).
  */
 import { execFileSync, type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { delimiter, join } from 'node:path';
 
@@ -87,6 +87,19 @@ export function installGlobally(tarball: string, dir: string): Installed {
     bin: join(prefix, 'bin', 'irsa-doctor'),
     packageDir: join(prefix, 'lib', 'node_modules', 'irsa-doctor'),
   };
+}
+
+/**
+ * A user's project in `dir` (a package.json of its own) with `specs` installed from the registry or from tarballs,
+ * as `npm install` does in a CDK app.
+ */
+export function installInProject(dir: string, specs: readonly string[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'user-app', version: '0.0.0', private: true })}\n`,
+  );
+  npm(['install', ...specs], dir);
 }
 
 /**

@@ -4,8 +4,9 @@
  * PATH that holds only `node` (the machine's own Node: 20 on this team's machines), HOME and the working directory an
  * empty folder: no tsx, no repository node_modules, nothing compiled at start.
  *
- * Size bounds (README "Install"): the tarball under 1 MiB packed and 4 MiB unpacked (0.25 MB and 1.0 MB when
- * written: the compiled CLI, the two schemas, the example estate and the README).
+ * Size bounds (README "Install"): the tarball under 4 MiB packed and 16 MiB unpacked (about 2 MB and 9 MB when
+ * written: the compiled CLI and constructs, the prebuilt Lambda bundles and console, the schemas, the example estate
+ * and the README).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +31,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 const repoPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-package-'));
@@ -60,12 +63,16 @@ afterAll(() => {
 });
 
 describe('the packed tarball', () => {
-  it('holds the compiled CLI, its launcher, the schemas, the example estate and the README: no sources or tests', () => {
+  it('holds the compiled CLI and constructs, the prebuilt assets, the schemas, the example and the README: no sources', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toEqual(
       expect.arrayContaining([
         'bin/irsa-doctor.cjs',
         'dist/cli/main.js',
+        'dist/infra/cdk.js',
+        'dist/infra/cdk.d.ts',
+        'dist/assets/lambda/workflow-step/index.js',
+        'dist/assets/console/index.html',
         'package.json',
         'README.md',
         'LICENSE',
@@ -73,12 +80,17 @@ describe('the packed tarball', () => {
       ]),
     );
     const allowed =
-      /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|bin\/irsa-doctor\.cjs|dist\/(cli|lambdas)\/.+\.js|dist\/schema\/[^/]+\.schema\.json|schema\/[^/]+\.schema\.json|examples\/estate\.json)$/;
+      /^(package\.json|README\.md|CHANGELOG\.md|LICENSE|bin\/irsa-doctor\.cjs|dist\/(cli|lambdas|infra\/(constructs|stacks))\/.+\.(js|d\.ts)|dist\/infra\/(cdk|config)\.(js|d\.ts)|dist\/assets\/lambda\/[a-z-]+\/index\.js|dist\/assets\/console\/(index\.html|app\.js|app\.css)|dist\/schema\/[^/]+\.schema\.json|schema\/[^/]+\.schema\.json|examples\/estate\.json)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
-    // Nothing of the CDK app, the console, the emulator, the bench or the tests, even compiled.
-    expect(paths.filter((p) => /(^|\/)(infra|console|emulator|bench|test|kube|demo)\//.test(p))).toEqual([]);
-    expect(packed.size).toBeLessThan(1024 * 1024);
-    expect(packed.unpackedSize).toBeLessThan(4 * 1024 * 1024);
+    // Nothing of the repository's own CDK app and local runtime, the console's sources, the emulator, the bench or
+    // the tests, even compiled; no TypeScript source (the constructs' handlers and console come prebuilt).
+    expect(paths.filter((p) => /(^|\/)(infra\/(bin|local)|console|emulator|bench|test|kube|demo)\//.test(p))).toEqual(
+      [],
+    );
+    expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
+    // The prebuilt Lambda bundles (about 1.5 MB each, no source maps) are most of it.
+    expect(packed.size).toBeLessThan(4 * 1024 * 1024);
+    expect(packed.unpackedSize).toBeLessThan(16 * 1024 * 1024);
   });
 });
 
@@ -139,12 +151,22 @@ describe('the installed package, with only node on PATH', () => {
     budgetFor({ calls: 2000 }),
   );
 
-  it('declares as dependencies exactly the packages the compiled CLI requires, and installs nothing else of ours', () => {
+  it('declares as dependencies and optional peers exactly the packages dist requires, and installs nothing else', () => {
+    // The prebuilt Lambda bundles (dist/assets) carry their packages inside: what they still name are the SDK's
+    // optional modules, loaded in a try. Everything else of dist is the CLI and the constructs.
+    const dist = join(installed.packageDir, 'dist');
     const required = [
-      ...requiredPackages(join(installed.packageDir, 'dist')),
+      ...readdirSync(dist)
+        .filter((entry) => entry !== 'assets')
+        .flatMap((entry) => [...requiredPackages(join(dist, entry))]),
       ...requiredPackages(join(installed.packageDir, 'bin')),
     ];
-    const declared = Object.keys(repoPackage.dependencies);
+    // aws-cdk-lib and constructs: the constructs' (irsa-doctor/cdk), the user's own; optional, so the CLI's users do
+    // not install them.
+    const peers = Object.keys(repoPackage.peerDependencies);
+    expect(peers.sort()).toEqual(['aws-cdk-lib', 'constructs']);
+    for (const peer of peers) expect(repoPackage.peerDependenciesMeta[peer]?.optional).toBe(true);
+    const declared = [...Object.keys(repoPackage.dependencies), ...peers];
     expect([...new Set(required)].sort()).toEqual([...declared].sort());
 
     // The CDK app, the console and the dev tooling stay out of a user's install.
