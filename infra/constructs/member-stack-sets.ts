@@ -134,7 +134,8 @@ export function concreteEnvironment(stack: Stack): { readonly account: string; r
   const region = stack.region;
   if (!/^\d{12}$/.test(account) || !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
     throw new Error(
-      'memberStackSet needs the hub account and region at synthesis: set hubAccountId and hubRegion (or deploy with credentials)',
+      "memberStackSet needs the hub account and region at synthesis: give the hub's stack an env with both (the " +
+        "repository's app: set hubAccountId and hubRegion, or deploy with credentials)",
     );
   }
   return { account, region };
