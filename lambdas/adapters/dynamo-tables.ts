@@ -1,13 +1,11 @@
 /**
  * The hub's two DynamoDB tables and their indexes, declared ONCE: the hub stack's storage section builds its tables
  * from these declarations (infra/constructs/hub-tables.ts), the local hub creates them in the emulator from the same ones
- * (createTableInput), and an infra test asserts that the synthesized tables equal them. Every key attribute is a
+ * (dynamo-table-setup.ts, createTableInput), and an infra test asserts that the synthesized tables equal them. Every key attribute is a
  * string.
  *
  * Each index serves one read path by key (no Scan on a request path): see the `purpose` of each.
  */
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-
 /** What an index copies of each item: everything, the keys only, or the keys and these attributes. */
 export type IndexProjection = 'ALL' | 'KEYS_ONLY' | { readonly include: readonly string[] };
 
@@ -131,35 +129,6 @@ export function keyAttributes(table: TableDeclaration): string[] {
     for (const key of [index.partitionKey, index.sortKey]) if (key && !names.includes(key)) names.push(key);
   }
   return names;
-}
-
-/** CreateTable's input for a declaration (on-demand billing), as the local hub makes the table in the emulator. */
-export function createTableInput(table: TableDeclaration, tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    AttributeDefinitions: keyAttributes(table).map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-    KeySchema: [
-      { AttributeName: table.partitionKey, KeyType: 'HASH' },
-      { AttributeName: table.sortKey, KeyType: 'RANGE' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-    ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } } : {}),
-    ...(table.indexes.length > 0
-      ? {
-          GlobalSecondaryIndexes: table.indexes.map((index) => ({
-            IndexName: index.name,
-            KeySchema: [
-              { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
-              ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }] : []),
-            ],
-            Projection:
-              typeof index.projection === 'string'
-                ? { ProjectionType: index.projection }
-                : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection.include] },
-          })),
-        }
-      : {}),
-  };
 }
 
 /**

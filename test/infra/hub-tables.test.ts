@@ -5,12 +5,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { resolveConfig } from '../../infra/config';
 import { HubStack } from '../../infra/stacks/hub-stack';
-import {
-  AUDIT_TABLE,
-  createTableInput,
-  STATE_TABLE,
-  type TableDeclaration,
-} from '../../lambdas/adapters/dynamo-tables';
+import { createTableInput } from '../../lambdas/adapters/dynamo-table-setup';
+import { AUDIT_TABLE, STATE_TABLE, type TableDeclaration } from '../../lambdas/adapters/dynamo-tables';
 import { HUB_ENV, testApp } from './helpers';
 
 type Json = Record<string, unknown>;
