@@ -4,7 +4,8 @@
  * constructs, and cdk-nag for the checks), then test/fixtures/user-app/app.cjs, which imports only
  * `irsa-doctor/cdk`, synthesized with cdk-nag's AwsSolutions checks (a violation fails the synth) and its templates
  * given to cfn-lint (scripts/cfn-lint.sh). No esbuild and no TypeScript source in the project: the functions deploy
- * the package's prebuilt bundles.
+ * the package's prebuilt bundles. The same app in TypeScript (typed-app.ts.txt) type-checks against the package's
+ * declarations under node16, node10 (typesVersions) and bundler resolution.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,9 +34,12 @@ const BUDGET = budgetFor({ calls: 0, otherMs: 15 * 60_000 });
 
 beforeAll(() => {
   packed = pack(dir, { build: true });
-  const peers = ['aws-cdk-lib', 'constructs', 'cdk-nag'].map((name) => `${name}@${repoPackage.devDependencies[name]}`);
+  const peers = ['aws-cdk-lib', 'constructs', 'cdk-nag', 'typescript', '@types/node'].map(
+    (name) => `${name}@${repoPackage.devDependencies[name]}`,
+  );
   installInProject(project, [packed.tarball, ...peers]);
   copyFileSync(join(ROOT, 'test', 'fixtures', 'user-app', 'app.cjs'), join(project, 'app.cjs'));
+  copyFileSync(join(ROOT, 'test', 'fixtures', 'user-app', 'typed-app.ts.txt'), join(project, 'app.ts'));
   synth = spawnSync(systemNode(), ['app.cjs'], {
     cwd: project,
     env: { PATH: process.env.PATH, HOME: dir, CDK_OUTDIR: out },
@@ -80,6 +84,33 @@ describe('a user CDK app importing irsa-doctor/cdk from the installed package', 
       );
       expect(candidates.filter((c) => existsSync(c)).some((c) => readFileSync(c, 'utf8') === staged)).toBe(true);
     }
+  });
+
+  it.each([
+    ['node16', 'node16'],
+    ['commonjs', 'node10'],
+    ['esnext', 'bundler'],
+  ])('type-checks a TypeScript app against the declarations (module %s, resolution %s)', (module, resolution) => {
+    const tsc = spawnSync(
+      systemNode(),
+      [
+        join(project, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--noEmit',
+        '--strict',
+        '--target',
+        'es2022',
+        '--module',
+        module,
+        '--moduleResolution',
+        resolution,
+        '--types',
+        'node',
+        'app.ts',
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
   });
 
   it('passes cfn-lint with zero errors and warnings', () => {
