@@ -161,7 +161,8 @@ describe('MemberStackSets', () => {
     // When the environment is read for the member templates
     // Then the error says what to set
     expect(() => concreteEnvironment(stack)).toThrow(
-      'memberStackSet needs the hub account and region at synthesis: set hubAccountId and hubRegion',
+      "memberStackSet needs the hub account and region at synthesis: give the hub's stack an env with both",
     );
+    expect(() => concreteEnvironment(stack)).toThrow('set hubAccountId and hubRegion');
   });
 });
