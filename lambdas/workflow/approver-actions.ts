@@ -82,6 +82,25 @@ export function authorize(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Cal
   return caller;
 }
 
+/**
+ * The accounts whose plans, findings, runs and changes a caller may see and decide: every account, or a set. Every
+ * route and decision checks it (`inScope`); a listing keeps only what is in scope.
+ */
+export interface AccountScope {
+  readonly all: boolean;
+  readonly accounts: ReadonlySet<string>;
+}
+
+/** The caller's scope (after `authorize`): an approver sees every account. */
+export async function scopeOf(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Caller): Promise<AccountScope> {
+  authorize(deps, caller);
+  return { all: true, accounts: new Set() };
+}
+
+export function inScope(scope: AccountScope, accountId: string): boolean {
+  return scope.all || scope.accounts.has(accountId);
+}
+
 /** A page of the pending plans, grouped by account and cluster; `cursor` continues the listing. */
 export interface PendingPage {
   readonly groups: PendingGroup[];

@@ -4,16 +4,15 @@
  * more pending plans than one page. Next and previous move through the plans; a mute is added with its reason and
  * expiry, listed as the approver's, and removed.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type LocalConsole, startLocalConsole } from '../../../infra/local/console-server';
 import { createLocalUserPool } from '../../../infra/local/local-cognito';
 import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../../lambdas/workflow/approver-actions';
+import { checkView, launchBrowser, newPage, signInAs } from '../../support/console-browser';
 import { freshStateStore, seedPendingPlans } from '../../support/fresh-state-store';
 import { budgetFor } from '../budget';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const USER = { username: 'paula', password: 'Approver-passw0rd!', email: 'paula@example.com' };
 /** More than one page of the console (50). */
 const PLANS = 60;
@@ -25,8 +24,6 @@ jest.setTimeout(180_000);
 
 beforeAll(
   async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
     useEmulatorCredentials();
     const { store } = await freshStateStore(endpointUrl());
     await seedPendingPlans(store, 'run-1', '111111111111', PLANS);
@@ -49,11 +46,7 @@ beforeAll(
     // Listing and the mutelist only: nothing is decided or rolled back here, so no callbacks, writers or events.
     const deps = { store, now: () => new Date(), approversGroup: DEFAULT_APPROVERS_GROUP } as unknown as ConsoleDeps;
     server = await startLocalConsole({ deps, emulatorUrl: endpointUrl(), userPool: pool });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchBrowser();
   },
   budgetFor({ calls: PLANS * 4 + 50, otherMs: 60_000 }),
 );
@@ -64,13 +57,8 @@ afterAll(async () => {
 });
 
 async function signedIn(): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('dialog', (dialog) => void dialog.accept());
-  await page.goto(server.url);
-  await page.getByTestId('username').fill(USER.username);
-  await page.getByTestId('password').fill(USER.password);
-  await page.getByTestId('sign-in').click();
-  await page.getByTestId('plan-group').first().waitFor();
+  const page = await newPage(browser);
+  await signInAs(page, server.url, USER);
   return page;
 }
 
@@ -84,6 +72,7 @@ describe('the console, a page at a time', () => {
     expect(await page.getByTestId('plans-page').textContent()).toBe('Page 1');
     expect(await page.getByTestId('plan-row-p1').count()).toBe(1);
     expect(await page.getByTestId('plans-previous').isDisabled()).toBe(true);
+    await checkView(page, 'pending-plans');
 
     // When next is clicked, the rest; previous goes back
     await page.getByTestId('plans-next').click();
@@ -111,6 +100,7 @@ describe('the console, a page at a time', () => {
     await page.getByTestId('mute-days').fill('10');
     await page.getByTestId('mute-add').click();
     await page.getByTestId('muted-view').waitFor();
+    await checkView(page, 'muted');
 
     const row = page.locator('tr[data-testid^="mute-"]').first();
     const text = (await row.textContent()) ?? '';
