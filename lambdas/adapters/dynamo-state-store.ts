@@ -14,7 +14,9 @@ import {
 import type { Finding } from '../domain/finding';
 import { planChangeProblems } from '../domain/plan/plan-model';
 import type {
+  AccountDirectoryEntry,
   AccountRunSummary,
+  ApprovalEntry,
   ApprovalRecord,
   AuditIntent,
   AuditRecord,
@@ -63,6 +65,15 @@ const REJECTION_SK = 'REJECTION';
 const CHANGE_SK = 'CHANGE';
 const INTENT_SK = 'INTENT';
 const RESOURCE_PREFIX = 'RESOURCE#';
+/** The account directory's one item (pk and sk): each account's OU path, as the sweeps listed them. */
+const ACCOUNT_DIRECTORY_PK = 'DIRECTORY#ACCOUNTS';
+/** Sets the approvals so far (a JSON list) and their count, which the next approval's condition checks. */
+const APPROVALS_SET = ', approvals = :approvals, approvalCount = :count';
+const approvalCountIs = (n: number) => (n === 0 ? 'attribute_not_exists(approvalCount)' : 'approvalCount = :expected');
+const approvalValues = (approvals: readonly ApprovalEntry[]): Record<string, AttributeValue> => ({
+  ':approvals': { S: JSON.stringify(approvals) },
+  ':count': { N: String(approvals.length) },
+});
 const S = (value: string): AttributeValue => ({ S: value });
 const json = (value: unknown): AttributeValue => ({ S: JSON.stringify(value) });
 const parse = <T>(item: Item | undefined, attribute = 'data'): T | undefined => {
@@ -295,8 +306,11 @@ export class DynamoStateStore implements StateStore {
     planId: string,
     decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt' | 'decidedHash'>> & {
       comment?: string;
+      approvals?: readonly ApprovalEntry[];
+      expectedApprovals?: number;
     },
   ) {
+    const approvals = decision.approvals;
     try {
       await this.client.send(
         new UpdateItemCommand({
@@ -305,8 +319,11 @@ export class DynamoStateStore implements StateStore {
           // delivery = pending with no attempts yet: the state table's stream starts the deliverer on exactly this.
           UpdateExpression:
             'SET decision = :d, decidedBy = :by, decidedAt = :at, #comment = :c, decidedHash = :h, ' +
-            'delivery = :pending, deliveryAttempts = :zero, pendingDelivery = :at REMOVE awaitingDecision',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decision)',
+            `delivery = :pending, deliveryAttempts = :zero, pendingDelivery = :at${approvals ? APPROVALS_SET : ''} ` +
+            'REMOVE awaitingDecision',
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(decision)${
+            decision.expectedApprovals === undefined ? '' : ` AND ${approvalCountIs(decision.expectedApprovals)}`
+          }`,
           ExpressionAttributeNames: { '#comment': 'comment' },
           ExpressionAttributeValues: {
             ':d': S(decision.decision),
@@ -316,6 +333,30 @@ export class DynamoStateStore implements StateStore {
             ':h': S(decision.decidedHash),
             ':pending': S('pending'),
             ':zero': { N: '0' },
+            ...(approvals ? approvalValues(approvals) : {}),
+            ...(decision.expectedApprovals ? { ':expected': { N: String(decision.expectedApprovals) } } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async addApproval(runId: string, planId: string, approvals: readonly ApprovalEntry[], expected: number) {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.stateTable,
+          Key: { pk: S(`RUN#${runId}`), sk: S(`APPROVAL#${planId}`) },
+          UpdateExpression: `SET ${APPROVALS_SET.slice(2)}`,
+          // Two approvals at once: only the one that finds `expected` approvals counts; the other is told to reload.
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(decision) AND ${approvalCountIs(expected)}`,
+          ExpressionAttributeValues: {
+            ...approvalValues(approvals),
+            ...(expected > 0 ? { ':expected': { N: String(expected) } } : {}),
           },
         }),
       );
@@ -764,6 +805,12 @@ export class DynamoStateStore implements StateStore {
     );
   }
 
+  async getSuppression(id: string) {
+    return parse<Suppression>(
+      await this.getItem(this.stateTable, S(`${API_WRITTEN_KEY_PREFIXES.suppression}${id}`), S(SUPPRESSION_SK)),
+    );
+  }
+
   async deleteSuppression(id: string) {
     const out = await this.client.send(
       new DeleteItemCommand({
@@ -856,6 +903,31 @@ export class DynamoStateStore implements StateStore {
       page,
     );
     return mapPage(out, (item) => parse<T>(item) as T);
+  }
+
+  async putAccountDirectory(entries: readonly AccountDirectoryEntry[]) {
+    if (entries.length === 0) return;
+    const paths = Object.fromEntries(await this.getAccountDirectory());
+    for (const e of entries) paths[e.accountId] = [...e.ouPath];
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        // One item, read by key: the approval API resolves OU scopes with it (it cannot call Organizations).
+        Item: {
+          pk: S(ACCOUNT_DIRECTORY_PK),
+          sk: S(ACCOUNT_DIRECTORY_PK),
+          kind: S('account-directory'),
+          data: json(paths),
+        },
+      }),
+    );
+  }
+
+  async getAccountDirectory() {
+    const paths = parse<Record<string, string[]>>(
+      await this.getItem(this.stateTable, S(ACCOUNT_DIRECTORY_PK), S(ACCOUNT_DIRECTORY_PK)),
+    );
+    return new Map<string, readonly string[]>(Object.entries(paths ?? {}));
   }
 
   /** The run whose findings of the account are its latest (the pointer putAccountFindings writes last). */
@@ -994,6 +1066,7 @@ function approvalFromItem(item: Item): ApprovalRecord {
     ...(item.decidedAt?.S ? { decidedAt: item.decidedAt.S } : {}),
     ...(item.comment?.S ? { comment: item.comment.S } : {}),
     ...(item.decidedHash?.S ? { decidedHash: item.decidedHash.S } : {}),
+    ...(item.approvals?.S ? { approvals: JSON.parse(item.approvals.S) as ApprovalEntry[] } : {}),
     ...(item.delivery?.S ? { delivery: item.delivery.S as ApprovalRecord['delivery'] } : {}),
     ...(item.deliveryAttempts?.N ? { deliveryAttempts: Number(item.deliveryAttempts.N) } : {}),
     ...(item.deliveredAt?.S ? { deliveredAt: item.deliveredAt.S } : {}),

@@ -147,6 +147,8 @@ export const DECISION_ATTRIBUTES = [
   'deliveryAttempts',
   'pendingDelivery',
   'awaitingDecision',
+  'approvals',
+  'approvalCount',
 ] as const;
 /** Key prefixes of the items the approval API may put and delete itself (besides decisions): the hub stack's grant. */
 export const API_WRITTEN_KEY_PREFIXES = { rollbackRequest: 'ROLLBACK#', suppression: 'SUPPRESSION#' } as const;

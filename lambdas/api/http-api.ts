@@ -21,6 +21,10 @@
  *   GET  /api/rejections?limit=&cursor=            a page of the rejections remembered (not expired), newest first
  *   GET  /api/me                                   who the API thinks you are
  *
+ * Every route and decision is limited to the caller's account scope (approver rules by group, accounts and OUs):
+ * a plan, change or mute of an account outside it is a 403 naming the account and the caller's groups; a listing
+ * leaves such items out and says how many (`outOfScope`).
+ *
  * Every listing reads a key range or an index (never a Scan), one page at a time: `limit` 1 to 500 (default 50),
  * `cursor` as the previous page returned it (absent on the last page); a bad limit or cursor is a 400.
  */
@@ -85,6 +89,7 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   NotFoundError: 404,
   SuppressionNotFoundError: 404,
   AlreadyDecidedError: 409,
+  SameApproverError: 409,
   PlanChangedError: 409,
   RollbackRefusedError: 409,
   ConcurrentEditError: 409,
@@ -183,8 +188,8 @@ const ROUTES: Readonly<Record<string, (request: Routed) => Promise<ApiResponse |
   suppressions: (request) => suppressionRoutes(request),
   rejections: async ({ deps, caller, method, route, event }) => {
     if (method !== 'GET' || route.length !== 1) return undefined;
-    const { items, cursor } = await listRejections(deps, caller, pageOf(event));
-    return respond(200, { rejections: items, ...(cursor ? { cursor } : {}) });
+    const { items, cursor, outOfScope } = await listRejections(deps, caller, pageOf(event));
+    return respond(200, { rejections: items, ...(cursor ? { cursor } : {}), ...(outOfScope ? { outOfScope } : {}) });
   },
 };
 
@@ -232,8 +237,8 @@ async function changeRoutes({ deps, caller, method, route, event }: Routed): Pro
 /** /api/suppressions (GET lists, POST adds) and /api/suppressions/{id}/delete; undefined for any other route. */
 async function suppressionRoutes({ deps, caller, method, route, event }: Routed): Promise<ApiResponse | undefined> {
   if (route.length === 1 && method === 'GET') {
-    const { items, cursor } = await listSuppressions(deps, caller, pageOf(event));
-    return respond(200, { suppressions: items, ...(cursor ? { cursor } : {}) });
+    const { items, cursor, outOfScope } = await listSuppressions(deps, caller, pageOf(event));
+    return respond(200, { suppressions: items, ...(cursor ? { cursor } : {}), ...(outOfScope ? { outOfScope } : {}) });
   }
   if (route.length === 1 && method === 'POST') {
     const body = validateInput<ApiSuppressionBody>('api-suppression', readBody(event));

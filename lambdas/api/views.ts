@@ -24,6 +24,9 @@ export interface PlanSummary {
   readonly contentHash: string;
   readonly requestedAt: string;
   readonly expiresAt: string;
+  /** With a second approval: how many distinct approvers the plan needs (2), and who approved so far. */
+  readonly approvalsNeeded?: number;
+  readonly approvedBy?: readonly string[];
 }
 
 /** Pending plans grouped by account, then cluster (plans without a cluster under "(account-wide)"). */
@@ -43,6 +46,8 @@ export interface PlanDetail {
   /** The findings the plan fixes, with the error pods see and the evidence. */
   readonly findings: readonly Finding[];
   readonly approval?: ApprovalView;
+  /** How many distinct approvers the plan needs: 1, or 2 under the second-approval rule (approval.approvals so far). */
+  readonly approvalsNeeded?: number;
   readonly change?: ChangeView;
 }
 

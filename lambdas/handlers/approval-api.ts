@@ -6,6 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { DynamoStateStore } from '../adapters/dynamo-state-store';
 import { handleApiRequest } from '../api/http-api';
+import { DEFAULT_SECOND_APPROVAL, parseApproverRules, parseSecondApproval } from '../domain/approver-scope';
+import { PLAN_ACTIONS } from '../domain/plan/plan-model';
 import { ENV } from '../shared/env';
 import { UsageError } from '../shared/errors';
 import { type ApiDeps, DEFAULT_APPROVERS_GROUP } from '../workflow/approver-actions';
@@ -34,6 +36,35 @@ function apiDeps(): ApiDeps {
     store: new DynamoStateStore(client, stateTable, auditTable),
     now: () => new Date(),
     approversGroup: process.env[ENV.approversGroup] || DEFAULT_APPROVERS_GROUP,
+    ...approverSettings(process.env),
+    audit: (event, detail) => logger.info(event, { audit: detail }),
+  };
+}
+
+/**
+ * The approver rules and the second-approval rule from the environment (JSON, set by the hub stack from its
+ * configuration); unset: one all-accounts rule for the approvers group, and a second approver for high risk.
+ */
+export function approverSettings(env: NodeJS.ProcessEnv): Pick<ApiDeps, 'approvers' | 'secondApproval'> {
+  const fail = (field: string, message: string): never => {
+    throw new UsageError(
+      `environment ${field === 'secondApproval' || field.startsWith('secondApproval') ? ENV.secondApproval : ENV.approvers}: ${field} ${message}`,
+    );
+  };
+  const read = (name: string) => {
+    const text = env[name];
+    if (!text) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw new UsageError(`environment ${name} is not valid JSON: ${(err as Error).message}`);
+    }
+  };
+  const approvers = read(ENV.approvers);
+  const second = read(ENV.secondApproval);
+  return {
+    ...(approvers !== undefined ? { approvers: parseApproverRules(approvers, fail) } : {}),
+    secondApproval: second !== undefined ? parseSecondApproval(second, PLAN_ACTIONS, fail) : DEFAULT_SECOND_APPROVAL,
   };
 }
 

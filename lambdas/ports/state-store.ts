@@ -31,6 +31,11 @@ export interface RunRecord {
   readonly cluster?: ClusterRef;
   readonly status: 'running' | 'duplicate' | 'done';
   readonly summary?: Readonly<Record<string, unknown>>;
+  /**
+   * The person who caused the run when known (a console or CLI trigger with a requester, or the CloudTrail identity
+   * of a CreateCluster event): they may not approve its plans.
+   */
+  readonly requestedBy?: string;
 }
 
 export interface ClusterRef {
@@ -127,6 +132,11 @@ export interface ApprovalRecord {
   readonly comment?: string;
   /** The content hash the person who decided was shown (equal to contentHash: a decision for other content is refused). */
   readonly decidedHash?: string;
+  /**
+   * The approvals recorded so far, in order: one decides a plan that needs one; a plan that needs a second approval
+   * (secondApproval) waits with the first until a distinct person approves the same content.
+   */
+  readonly approvals?: readonly ApprovalEntry[];
   /** Where the decision stands on its way to the waiting workflow (set with the decision). */
   readonly delivery?: DeliveryStatus;
   /** Failed attempts to hand the decision to the workflow so far. */
@@ -134,6 +144,20 @@ export interface ApprovalRecord {
   readonly deliveredAt?: string;
   /** Why the last attempt failed, or how the delivery ended (e.g. "token already used (InvalidToken)"). */
   readonly deliveryDetail?: string;
+}
+
+/** One person's approval of a plan: who, when, the content hash they were shown, why. */
+export interface ApprovalEntry {
+  readonly by: string;
+  readonly at: string;
+  readonly hash: string;
+  readonly comment?: string;
+}
+
+/** An account as the sweep listed it: its OU path from the root (e.g. ["r-ab12", "ou-ab12-11111111"]). */
+export interface AccountDirectoryEntry {
+  readonly accountId: string;
+  readonly ouPath: readonly string[];
 }
 
 /**
@@ -257,8 +281,17 @@ export interface StateStore {
     planId: string,
     decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt' | 'decidedHash'>> & {
       comment?: string;
+      /** The approvals with this one (an approval), written with the decision. */
+      approvals?: readonly ApprovalEntry[];
+      /** With `approvals`: only when exactly this many approvals were recorded before (no other approval raced it). */
+      expectedApprovals?: number;
     },
   ): Promise<boolean>;
+  /**
+   * Records an approval that does not decide yet (the first of two): the list with it, only when no decision was
+   * recorded and exactly `expected` approvals were recorded before (false otherwise: another approval raced it).
+   */
+  addApproval(runId: string, planId: string, approvals: readonly ApprovalEntry[], expected: number): Promise<boolean>;
   /** Ends a pending delivery (delivered or expired); false when it was not pending any more. */
   completeDelivery(
     runId: string,
@@ -320,6 +353,8 @@ export interface StateStore {
   /** The run in which a plan of this id is still open (proposed or awaiting approval), from an index keyed by plan id. */
   openPlanOf(planId: string): Promise<{ runId: string; status: PlanStatus } | undefined>;
   putSuppression(suppression: Suppression): Promise<void>;
+  /** One suppression by id (a key read). */
+  getSuppression(id: string): Promise<Suppression | undefined>;
   deleteSuppression(id: string): Promise<boolean>;
   /** Suppressions not expired, newest first. */
   listSuppressions(page?: PageRequest): Promise<Page<Suppression>>;
@@ -329,6 +364,10 @@ export interface StateStore {
   pageAudit(page?: PageRequest): Promise<Page<AuditRecord>>;
   /** Runs, newest first, from an index by time. */
   pageRuns(page?: PageRequest): Promise<Page<RunRecord>>;
+  /** Records the OU path of each account the sweep listed (merged into the account directory: one item). */
+  putAccountDirectory(entries: readonly AccountDirectoryEntry[]): Promise<void>;
+  /** Every account's OU path the sweeps have recorded (a key read). */
+  getAccountDirectory(): Promise<ReadonlyMap<string, readonly string[]>>;
   /** The account's findings of its latest run, paged. */
   pageAccountFindings(accountId: string, page?: PageRequest): Promise<Page<Finding>>;
 }

@@ -90,6 +90,10 @@ export const ENV = {
   readClusters: 'READ_CLUSTERS',
   /** Only for approval-api: the group whose members may decide and roll back. */
   approversGroup: 'APPROVERS_GROUP',
+  /** Only for approval-api: the approver rules (JSON list of {group, accounts?, organizationalUnits?}). */
+  approvers: 'APPROVERS',
+  /** Only for approval-api: which plans need a second approver (JSON {risks, actions}). */
+  secondApproval: 'SECOND_APPROVAL',
   /** Only for approval-api: the console origins allowed to send state-changing requests (comma-separated). */
   consoleOrigins: 'CONSOLE_ORIGINS',
   /** Only for start-cluster-check: the state machine it starts. */

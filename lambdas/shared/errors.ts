@@ -237,6 +237,14 @@ export class AlreadyDecidedError extends Error {
   }
 }
 
+/** A plan needing two approvers was approved again by the person who gave its first approval: HTTP 409. */
+export class SameApproverError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SameApproverError';
+  }
+}
+
 /** The approval was given for different content than the plan now holds. */
 export class PlanChangedError extends Error {
   constructor(message: string) {

@@ -5,6 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
+import {
+  type AccountScope,
+  type ApproverRule,
+  accountInScope,
+  approvalsNeeded,
+  describeScope,
+  isSamePerson,
+  needsOuPaths,
+  rulesOf,
+  type SecondApprovalRule,
+  scopeFor,
+} from '../domain/approver-scope';
 import type { Finding } from '../domain/finding';
 import type {
   ApprovalRecord,
@@ -14,6 +26,7 @@ import type {
   PlanRecord,
   RejectionRecord,
   RollbackRequest,
+  StateStore,
   Suppression,
 } from '../ports/state-store';
 import type { ApiSuppressionBody } from '../shared/contracts';
@@ -29,7 +42,16 @@ import { recordDecision } from './decision-delivery';
 import { planContentHash } from './run-steps';
 import { rollbackIdOf, rollbackWithAudit, rolledBackBy } from './write-ahead';
 
-export type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary };
+export type {
+  AccountScope,
+  ApprovalView,
+  ApproverRule,
+  ChangeView,
+  PendingGroup,
+  PlanDetail,
+  PlanSummary,
+  SecondApprovalRule,
+};
 
 import type { WorkflowDeps } from './deps';
 
@@ -49,7 +71,14 @@ export interface Caller {
  * task tokens, assume the remediator, or write the audit table.
  */
 export type ApiDeps = Pick<WorkflowDeps, 'store' | 'now'> & {
+  /** Alone (no `approvers`): one rule, its members approve in every account. */
   readonly approversGroup: string;
+  /** Approver rules by group, each scoped to accounts and OUs (lambdas/domain/approver-scope.ts). */
+  readonly approvers?: readonly ApproverRule[];
+  /** Which plans need a second, distinct approver. Unset: none (the hub passes its configuration, default high risk). */
+  readonly secondApproval?: SecondApprovalRule;
+  /** Records who did what besides the state store (the function's log): a mute removed. */
+  readonly audit?: (event: string, detail: Readonly<Record<string, unknown>>) => void;
   /**
    * Starts the deliverer and the rollback step once a decision or request is recorded. Unset in AWS, where the
    * state table's stream starts them; the local console server sets it to run them in-process, as the stream would.
@@ -72,39 +101,58 @@ export const ACCOUNT_WIDE = '(account-wide)';
 const READS_AT_ONCE = 10;
 const MAX_COMMENT = 1000;
 
-export function authorize(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Caller | undefined): Caller {
+/** What deciding who may act needs: the rules, and the store for the accounts' OU paths when a rule names OUs. */
+export type ScopeDeps = Pick<ApiDeps, 'approversGroup' | 'approvers'> & {
+  readonly store?: Pick<StateStore, 'getAccountDirectory'>;
+};
+
+/** The approver rules: the configured ones, or one all-accounts rule for `approversGroup`. */
+export function approverRules(deps: Pick<ApiDeps, 'approversGroup' | 'approvers'>): readonly ApproverRule[] {
+  return deps.approvers && deps.approvers.length > 0 ? deps.approvers : [{ group: deps.approversGroup }];
+}
+
+export function authorize(deps: Pick<ApiDeps, 'approversGroup' | 'approvers'>, caller: Caller | undefined): Caller {
   if (!caller || caller.id === '') throw new ForbiddenError('no authenticated caller');
-  if (!caller.groups.includes(deps.approversGroup)) {
+  const rules = approverRules(deps);
+  if (rulesOf(rules, caller.groups).length === 0) {
+    const groups = [...new Set(rules.map((r) => `"${r.group}"`))].join(' or ');
     throw new ForbiddenError(
-      `${caller.id} is not in the "${deps.approversGroup}" group; ask an administrator to add you to review and approve plans`,
+      `${caller.id} is not in the ${groups} group; ask an administrator to add you to review and approve plans`,
     );
   }
   return caller;
 }
 
 /**
- * The accounts whose plans, findings, runs and changes a caller may see and decide: every account, or a set. Every
- * route and decision checks it (`inScope`); a listing keeps only what is in scope.
+ * The accounts whose plans, findings, runs and changes a caller may see and decide (after `authorize`): the union
+ * of their groups' rules. Every route and decision checks it (`inScope`); a listing keeps only what is in scope. The
+ * accounts' OU paths (recorded by the sweep, one key read) are read only when a rule names OUs.
  */
-export interface AccountScope {
-  readonly all: boolean;
-  readonly accounts: ReadonlySet<string>;
-}
-
-/** The caller's scope (after `authorize`): an approver sees every account. */
-export async function scopeOf(deps: Pick<ConsoleDeps, 'approversGroup'>, caller: Caller): Promise<AccountScope> {
+export async function scopeOf(deps: ScopeDeps, caller: Caller): Promise<AccountScope> {
   authorize(deps, caller);
-  return { all: true, accounts: new Set() };
+  const rules = rulesOf(approverRules(deps), caller.groups);
+  const ouPaths = needsOuPaths(rules) && deps.store ? await deps.store.getAccountDirectory() : undefined;
+  return scopeFor(rules, caller.groups, ouPaths) ?? { all: false, accounts: new Set() };
 }
 
 export function inScope(scope: AccountScope, accountId: string): boolean {
-  return scope.all || scope.accounts.has(accountId);
+  return accountInScope(scope, accountId);
+}
+
+/** Throws a 403 naming the account and the caller's groups when the account is out of the caller's scope. */
+export function requireInScope(scope: AccountScope, caller: Caller, accountId: string, what: string): void {
+  if (inScope(scope, accountId)) return;
+  throw new ForbiddenError(
+    `${caller.id} may not ${what} in account ${accountId}: their groups (${caller.groups.join(', ') || 'none'}) approve in ${describeScope(scope)} only`,
+  );
 }
 
 /** A page of the pending plans, grouped by account and cluster; `cursor` continues the listing. */
 export interface PendingPage {
   readonly groups: PendingGroup[];
   readonly cursor?: string;
+  /** Plans of this page left out because their account is outside the caller's scope. */
+  readonly outOfScope?: number;
 }
 
 /**
@@ -112,7 +160,8 @@ export interface PendingPage {
  * grouped by account and cluster. Expired requests are left out, so a page may hold fewer than `limit` plans.
  */
 export async function pagePending(deps: ApiDeps, caller: Caller, request: PageRequest = {}): Promise<PendingPage> {
-  authorize(deps, caller);
+  const scope = await scopeOf(deps, caller);
+  let outOfScope = 0;
   const now = deps.now().getTime();
   const page = await deps.store.pagePendingApprovals(request);
   const approvals = page.items.filter((a) => Date.parse(a.expiresAt) >= now);
@@ -121,18 +170,33 @@ export async function pagePending(deps: ApiDeps, caller: Caller, request: PageRe
   const summaryOf = async (approval: ApprovalRecord): Promise<PlanSummary | undefined> => {
     const record = await deps.store.getPlan(approval.runId, approval.planId);
     if (!record) return undefined;
+    if (!inScope(scope, record.plan.accountId)) {
+      outOfScope++;
+      return undefined;
+    }
     const key = `${record.runId}\u0000${record.plan.accountId}`;
     if (!findingsOf.has(key)) findingsOf.set(key, deps.store.listFindings(record.runId, record.plan.accountId));
     const findings = (await findingsOf.get(key)) ?? [];
     // The plan's rationale stands in for a title when the run's findings have aged out.
     const title = findings.find((f) => record.plan.findingIds.includes(f.id))?.title ?? record.plan.rationale;
-    return summarize(record, approval, title);
+    return summarize(record, approval, title, approvalsNeededOf(deps, record));
   };
   const summaries: PlanSummary[] = [];
   for (let i = 0; i < approvals.length; i += READS_AT_ONCE) {
     for (const s of await Promise.all(approvals.slice(i, i + READS_AT_ONCE).map(summaryOf))) if (s) summaries.push(s);
   }
-  return { groups: groupPending(summaries), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  return {
+    groups: groupPending(summaries),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+    ...(outOfScope > 0 ? { outOfScope } : {}),
+  };
+}
+
+/** How many distinct approvers the plan needs (2 when the second-approval rule covers its risk or action). */
+export function approvalsNeededOf(deps: Pick<ApiDeps, 'secondApproval'>, record: PlanRecord): number {
+  return deps.secondApproval
+    ? approvalsNeeded(deps.secondApproval, { action: record.plan.action, risk: record.plan.risk.level })
+    : 1;
 }
 
 /** Every pending plan (all pages), grouped by account and cluster. */
@@ -175,9 +239,10 @@ async function eachPage<P extends { readonly cursor?: string }>(
 }
 
 export async function showPlan(deps: ApiDeps, caller: Caller, runId: string, planId: string): Promise<PlanDetail> {
-  authorize(deps, caller);
+  const scope = await scopeOf(deps, caller);
   const record = await deps.store.getPlan(runId, planId);
   if (!record) throw new PlanNotFoundError(`plan ${planId} of run ${runId} not found (it may have aged out)`);
+  requireInScope(scope, caller, record.plan.accountId, 'see plans');
   const wanted = new Set(record.plan.findingIds);
   // The plan's account's findings (a key range); the whole run only for findings stored before they were keyed by
   // account.
@@ -196,6 +261,7 @@ export async function showPlan(deps: ApiDeps, caller: Caller, runId: string, pla
     plan: record.plan,
     findings,
     ...(approval ? { approval: withoutToken(approval) } : {}),
+    approvalsNeeded: approvalsNeededOf(deps, record),
     ...(change ? { change } : {}),
   };
 }
@@ -214,9 +280,21 @@ export interface DecisionRequest {
  * by the same person again returns the recorded one (and starts delivery again if it is still pending).
  */
 export async function decide(deps: ApiDeps, caller: Caller, request: DecisionRequest): Promise<ApprovalView> {
-  authorize(deps, caller);
+  const scope = await scopeOf(deps, caller);
+  const record = await deps.store.getPlan(request.runId, request.planId);
+  if (!record) {
+    throw new PlanNotFoundError(`plan ${request.planId} of run ${request.runId} not found (it may have aged out)`);
+  }
+  requireInScope(
+    scope,
+    caller,
+    record.plan.accountId,
+    `${request.decision === 'approved' ? 'approve' : 'reject'} plans`,
+  );
+  if (request.decision === 'approved') await refuseSelfApproval(deps, caller, request);
   const comment = cleanComment(request.comment);
   const { approval } = await recordDecision(deps, {
+    approvalsNeeded: approvalsNeededOf(deps, record),
     runId: request.runId,
     planId: request.planId,
     decision: request.decision,
@@ -232,10 +310,22 @@ export async function decide(deps: ApiDeps, caller: Caller, request: DecisionReq
   return withoutToken(approval);
 }
 
+/** The person whose action started the run (when known) may not approve its plans. */
+async function refuseSelfApproval(deps: ApiDeps, caller: Caller, request: DecisionRequest): Promise<void> {
+  const requester = (await deps.store.getRun(request.runId))?.requestedBy;
+  if (requester && isSamePerson(caller.id, requester)) {
+    throw new ForbiddenError(
+      `${caller.id} requested run ${request.runId} (as ${requester}) and may not approve its plans; ask another approver`,
+    );
+  }
+}
+
 /** A page of applied changes, newest first; `cursor` continues the history. */
 export interface ChangesPage {
   readonly changes: ChangeView[];
   readonly cursor?: string;
+  /** Changes of this page left out because their account is outside the caller's scope. */
+  readonly outOfScope?: number;
 }
 
 /**
@@ -245,14 +335,16 @@ export interface ChangesPage {
  * listed, so a page may hold fewer than `limit` changes.
  */
 export async function pageChanges(deps: ApiDeps, caller: Caller, request: PageRequest = {}): Promise<ChangesPage> {
-  authorize(deps, caller);
+  const scope = await scopeOf(deps, caller);
   const page = await deps.store.pageAudit(request);
-  const applied = page.items.filter((r) => r.kind === 'apply' && (r.outcome ?? 'applied') === 'applied');
+  const changed = page.items.filter((r) => r.kind === 'apply' && (r.outcome ?? 'applied') === 'applied');
+  const applied = changed.filter((r) => inScope(scope, r.accountId));
+  const outOfScope = changed.length - applied.length;
   const changes: ChangeView[] = [];
   for (let i = 0; i < applied.length; i += READS_AT_ONCE) {
     changes.push(...(await Promise.all(applied.slice(i, i + READS_AT_ONCE).map((c) => withRollback(deps, c)))));
   }
-  return { changes, ...(page.cursor ? { cursor: page.cursor } : {}) };
+  return { changes, ...(page.cursor ? { cursor: page.cursor } : {}), ...(outOfScope > 0 ? { outOfScope } : {}) };
 }
 
 async function withRollback(deps: ApiDeps, change: AuditRecord): Promise<ChangeView> {
@@ -287,9 +379,18 @@ export async function listRejections(
   deps: ApiDeps,
   caller: Caller,
   request: PageRequest = {},
-): Promise<Page<RejectionRecord>> {
-  authorize(deps, caller);
-  return deps.store.pageRejections(request);
+): Promise<ScopedPage<RejectionRecord>> {
+  const scope = await scopeOf(deps, caller);
+  return keepInScope(await deps.store.pageRejections(request), (r) => inScope(scope, r.accountId));
+}
+
+/** A page of a listing with what the caller's scope left out of it. */
+export type ScopedPage<T> = Page<T> & { readonly outOfScope?: number };
+
+function keepInScope<T>(page: Page<T>, keep: (item: T) => boolean): ScopedPage<T> {
+  const items = page.items.filter(keep);
+  const outOfScope = page.items.length - items.length;
+  return { items, ...(page.cursor ? { cursor: page.cursor } : {}), ...(outOfScope > 0 ? { outOfScope } : {}) };
 }
 
 /** Suppressions not expired, newest first. */
@@ -297,9 +398,20 @@ export async function listSuppressions(
   deps: ApiDeps,
   caller: Caller,
   request: PageRequest = {},
-): Promise<Page<Suppression>> {
-  authorize(deps, caller);
-  return deps.store.listSuppressions(request);
+): Promise<ScopedPage<Suppression>> {
+  const scope = await scopeOf(deps, caller);
+  // A mute with no account applies everywhere: every approver sees it (only an all-accounts approver changes it).
+  return keepInScope(await deps.store.listSuppressions(request), (s) => !s.accountId || inScope(scope, s.accountId));
+}
+
+/** A mute of one account needs that account in scope; a mute of every account needs an all-accounts approver. */
+function requireMuteScope(scope: AccountScope, caller: Caller, accountId: string | undefined, what: string): void {
+  if (accountId) requireInScope(scope, caller, accountId, what);
+  else if (!scope.all) {
+    throw new ForbiddenError(
+      `${caller.id} may not ${what} for every account: their groups (${caller.groups.join(', ') || 'none'}) approve in ${describeScope(scope)} only; name an account`,
+    );
+  }
 }
 
 /**
@@ -307,7 +419,7 @@ export async function listSuppressions(
  * matches are recorded as suppressed by the next analysis, not planned.
  */
 export async function addSuppression(deps: ApiDeps, caller: Caller, body: ApiSuppressionBody): Promise<Suppression> {
-  authorize(deps, caller);
+  requireMuteScope(await scopeOf(deps, caller), caller, body.accountId, 'add mutes');
   const now = deps.now();
   const expires = Date.parse(body.expiresAt);
   const latest = now.getTime() + MAX_SUPPRESSION_DAYS * 86_400_000;
@@ -336,8 +448,13 @@ export async function addSuppression(deps: ApiDeps, caller: Caller, body: ApiSup
 
 /** Removes a suppression; SuppressionNotFoundError (404) when there is none of that id. */
 export async function removeSuppression(deps: ApiDeps, caller: Caller, id: string): Promise<{ removed: string }> {
-  authorize(deps, caller);
+  const scope = await scopeOf(deps, caller);
+  const suppression = await deps.store.getSuppression(id);
+  if (!suppression) throw new SuppressionNotFoundError(`no suppression ${id}`);
+  requireMuteScope(scope, caller, suppression.accountId, 'remove mutes');
   if (!(await deps.store.deleteSuppression(id))) throw new SuppressionNotFoundError(`no suppression ${id}`);
+  // Who removed it, and what: the mute's item is gone, the log keeps it.
+  deps.audit?.('suppression removed', { removedBy: caller.id, at: deps.now().toISOString(), suppression });
   return { removed: id };
 }
 
@@ -361,10 +478,11 @@ export async function requestRollback(
   changeId: string,
   requestComment?: string,
 ): Promise<RollbackStatus> {
-  authorize(deps, caller);
+  const scope = await scopeOf(deps, caller);
   const comment = cleanComment(requestComment);
   const change = await deps.store.getAudit(changeId);
   if (!change) throw new ChangeNotFoundError(`no applied change ${changeId} in the audit log`);
+  requireInScope(scope, caller, change.accountId, 'roll changes back');
   if (change.kind !== 'apply') {
     throw new RollbackRefusedError(
       `${changeId} is a rollback record; only applied changes are rolled back`,
@@ -396,9 +514,10 @@ export async function requestRollback(
 }
 
 export async function rollbackStatus(deps: ApiDeps, caller: Caller, changeId: string): Promise<RollbackStatus> {
-  authorize(deps, caller);
+  const scope = await scopeOf(deps, caller);
   const view = await changeView(deps, changeId);
   if (!view) throw new ChangeNotFoundError(`no applied change ${changeId} in the audit log`);
+  requireInScope(scope, caller, view.change.accountId, 'see changes');
   const request = await deps.store.getRollbackRequest(changeId);
   return { ...(request ? { request } : {}), change: view };
 }
@@ -562,7 +681,7 @@ async function changeView(deps: ApiDeps, changeId: string): Promise<ChangeView |
   return rolledBack ? { change, rolledBackBy: rolledBack } : { change };
 }
 
-function summarize(record: PlanRecord, approval: ApprovalRecord, title: string): PlanSummary {
+function summarize(record: PlanRecord, approval: ApprovalRecord, title: string, needed: number): PlanSummary {
   const p = record.plan;
   return {
     runId: record.runId,
@@ -579,6 +698,7 @@ function summarize(record: PlanRecord, approval: ApprovalRecord, title: string):
     contentHash: record.contentHash,
     requestedAt: approval.requestedAt,
     expiresAt: approval.expiresAt,
+    ...(needed > 1 ? { approvalsNeeded: needed, approvedBy: (approval.approvals ?? []).map((a) => a.by) } : {}),
   };
 }
 

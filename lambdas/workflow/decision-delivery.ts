@@ -14,7 +14,13 @@
  * decideApproval does both, for the local runner, the demo and the tests, where one process plays both roles.
  */
 import type { ApprovalRecord } from '../ports/state-store';
-import { AlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError, PlanChangedError } from '../shared/errors';
+import {
+  AlreadyDecidedError,
+  ApprovalExpiredError,
+  ApprovalNotFoundError,
+  PlanChangedError,
+  SameApproverError,
+} from '../shared/errors';
 import type { WorkflowDeps } from './deps';
 import { planContentHash } from './run-steps';
 
@@ -26,6 +32,11 @@ export interface ApprovalDecision {
   readonly comment?: string;
   /** The content hash the person reviewed; when given it must match the plan's. */
   readonly contentHash?: string;
+  /**
+   * How many distinct people must approve (2 with a second approval): an approval before the last is recorded
+   * without deciding. A rejection decides at once. @default 1
+   */
+  readonly approvalsNeeded?: number;
 }
 
 /** Errors of SendTask* that mean the token can no longer be used: the decision was delivered, or the wait ended. */
@@ -48,12 +59,44 @@ export async function recordDecision(
   if (!approval) throw new ApprovalNotFoundError(`no approval request for plan ${d.planId} in run ${d.runId}`);
   if (approval.decision) return repeatOrRefuse(approval, d);
   const now = deps.now();
+  await checkOpenFor(deps, approval, d, now);
+  const decidedAt = now.toISOString();
+  const prior = approval.approvals ?? [];
+  const approvals = d.decision === 'approved' ? withApproval(prior, d, decidedAt, approval.contentHash) : undefined;
+  // Not the last approval needed: recorded, not decided (nothing goes to the workflow).
+  if (approvals && approvals.length < (d.approvalsNeeded ?? 1)) {
+    if (await deps.store.addApproval(d.runId, d.planId, approvals, prior.length)) {
+      return { approval: await reread(deps, d), recorded: 'new' };
+    }
+    return raced(await reread(deps, d), d);
+  }
+  const recorded = await deps.store.decideApproval(d.runId, d.planId, {
+    decision: d.decision,
+    decidedBy: d.by,
+    decidedAt,
+    decidedHash: approval.contentHash,
+    ...(d.comment ? { comment: d.comment } : {}),
+    ...(approvals ? { approvals, expectedApprovals: prior.length } : {}),
+  });
+  const after = await reread(deps, d);
+  if (!recorded) return after.decision ? repeatOrRefuse(after, d, 'a moment ago') : raced(after, d);
+  return { approval: after, recorded: 'new' };
+}
+
+/**
+ * Throws unless the request is still open (not expired) and for the content the person saw: what is shown now (the
+ * stored plan and its findings, hashed again) must be what the request was made for.
+ */
+async function checkOpenFor(
+  deps: Pick<WorkflowDeps, 'store'>,
+  approval: ApprovalRecord,
+  d: ApprovalDecision,
+  now: Date,
+): Promise<void> {
   if (now.getTime() > Date.parse(approval.expiresAt)) {
     throw new ApprovalExpiredError(`the approval request for plan ${d.planId} expired at ${approval.expiresAt}`);
   }
   const plan = await deps.store.getPlan(d.runId, d.planId);
-  // What is shown now (the stored plan and its findings, hashed again) must be what the request was made for, and
-  // what the person saw.
   const shown = plan ? planContentHash(plan.plan, await deps.store.listFindings(d.runId)) : undefined;
   if (
     !plan ||
@@ -63,18 +106,42 @@ export async function recordDecision(
   ) {
     throw new PlanChangedError(`plan ${d.planId} is not the content that was reviewed; reload it and decide again`);
   }
-  const decidedAt = now.toISOString();
-  const recorded = await deps.store.decideApproval(d.runId, d.planId, {
-    decision: d.decision,
-    decidedBy: d.by,
-    decidedAt,
-    decidedHash: approval.contentHash,
-    ...(d.comment ? { comment: d.comment } : {}),
-  });
+}
+
+/** The approvals with this person's (refused when they gave one already). */
+function withApproval(
+  prior: NonNullable<ApprovalRecord['approvals']>,
+  d: ApprovalDecision,
+  at: string,
+  hash: string,
+): NonNullable<ApprovalRecord['approvals']> {
+  refuseSameApprover(prior, d);
+  return [...prior, { by: d.by, at, hash, ...(d.comment ? { comment: d.comment } : {}) }];
+}
+
+async function reread(deps: Pick<WorkflowDeps, 'store'>, d: ApprovalDecision): Promise<ApprovalRecord> {
   const after = await deps.store.getApproval(d.runId, d.planId);
   if (!after) throw new ApprovalNotFoundError(`approval of plan ${d.planId} vanished after the decision`);
-  if (!recorded) return repeatOrRefuse(after, d, 'a moment ago');
-  return { approval: after, recorded: 'new' };
+  return after;
+}
+
+/** A second approval must come from someone else than the first. */
+function refuseSameApprover(prior: ApprovalRecord['approvals'] & {}, d: ApprovalDecision): void {
+  const mine = prior.find((a) => a.by === d.by);
+  if (mine) {
+    throw new SameApproverError(
+      `${d.by} already approved plan ${d.planId} at ${mine.at}; it needs a second approval from another approver`,
+    );
+  }
+}
+
+/** Another approval was recorded between the read and the write: the decision or the same person, else reload. */
+function raced(after: ApprovalRecord, d: ApprovalDecision): RecordOutcome {
+  if (after.decision) return repeatOrRefuse(after, d, 'a moment ago');
+  refuseSameApprover(after.approvals ?? [], d);
+  throw new AlreadyDecidedError(
+    `another approval of plan ${d.planId} was recorded a moment ago (${(after.approvals ?? []).map((a) => a.by).join(', ')}); reload it and decide again`,
+  );
 }
 
 function repeatOrRefuse(approval: ApprovalRecord, d: ApprovalDecision, when = ''): RecordOutcome {
@@ -127,8 +194,10 @@ export async function deliverDecision(
 /** Completes the waiting task with the decision: success for an approval, `PlanRejected` for a rejection. */
 async function sendDecision(deps: Pick<WorkflowDeps, 'callbacks'>, approval: ApprovalRecord): Promise<void> {
   if (approval.decision === 'approved') {
+    // Every approver, in order ("alice and bob" when a second approval was needed): the audit records them all.
+    const approvers = (approval.approvals ?? []).map((a) => a.by);
     await deps.callbacks.succeed(approval.taskToken, {
-      approvedBy: approval.decidedBy ?? 'unknown',
+      approvedBy: approvers.length > 1 ? approvers.join(' and ') : (approval.decidedBy ?? 'unknown'),
       ...(approval.decidedAt ? { approvedAt: approval.decidedAt } : {}),
       contentHash: approval.decidedHash ?? approval.contentHash,
       ...(approval.comment ? { comment: approval.comment } : {}),

@@ -9,7 +9,9 @@
  */
 import type { Finding } from '../../../lambdas/domain/finding';
 import type {
+  AccountDirectoryEntry,
   AccountRunSummary,
+  ApprovalEntry,
   ApprovalRecord,
   AuditIntent,
   AuditRecord,
@@ -212,14 +214,20 @@ export class InMemoryStateStore implements StateStore {
     planId: string,
     decision: Required<Pick<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt' | 'decidedHash'>> & {
       comment?: string;
+      approvals?: readonly ApprovalEntry[];
+      expectedApprovals?: number;
     },
   ) {
     const approval = this.approvals.get(planKey(runId, planId));
     if (!approval || approval.decision) return false;
+    if (decision.expectedApprovals !== undefined && (approval.approvals?.length ?? 0) !== decision.expectedApprovals) {
+      return false;
+    }
     this.approvals.set(
       planKey(runId, planId),
       copy({
         ...approval,
+        ...(decision.approvals ? { approvals: decision.approvals } : {}),
         decision: decision.decision,
         decidedBy: decision.decidedBy,
         decidedAt: decision.decidedAt,
@@ -230,6 +238,23 @@ export class InMemoryStateStore implements StateStore {
       }),
     );
     return true;
+  }
+
+  async addApproval(runId: string, planId: string, approvals: readonly ApprovalEntry[], expected: number) {
+    const approval = this.approvals.get(planKey(runId, planId));
+    if (!approval || approval.decision || (approval.approvals?.length ?? 0) !== expected) return false;
+    this.approvals.set(planKey(runId, planId), copy({ ...approval, approvals }));
+    return true;
+  }
+
+  private readonly directory = new Map<string, readonly string[]>();
+
+  async putAccountDirectory(entries: readonly AccountDirectoryEntry[]) {
+    for (const e of entries) this.directory.set(e.accountId, [...e.ouPath]);
+  }
+
+  async getAccountDirectory() {
+    return new Map(this.directory);
   }
 
   async completeDelivery(
@@ -412,6 +437,11 @@ export class InMemoryStateStore implements StateStore {
       );
     }
     this.suppressions.set(suppression.id, copy(suppression));
+  }
+
+  async getSuppression(id: string) {
+    const s = this.suppressions.get(id);
+    return s ? copy(s) : undefined;
   }
 
   async deleteSuppression(id: string) {
