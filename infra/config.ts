@@ -5,8 +5,15 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import {
+  type ApproverRule,
+  DEFAULT_SECOND_APPROVAL,
+  parseApproverRules,
+  parseSecondApproval,
+  type SecondApprovalRule,
+} from '../lambdas/domain/approver-scope';
 import { APPLIED_ACTIONS, type AppliedAction } from '../lambdas/domain/fix-action-iam';
-import { WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
+import { PLAN_ACTIONS, WIDENING_CLASSES } from '../lambdas/domain/plan/plan-model';
 import type { WideningClass } from '../lambdas/domain/plan/prove';
 import {
   OPT_IN_TAG,
@@ -136,6 +143,22 @@ export interface IrsaDoctorConfig {
   /** The Cognito group whose members may approve, reject and roll back plans. @default 'irsa-doctor-approvers' */
   readonly approversGroup: string;
   /**
+   * Approver groups scoped to accounts or OUs: members of `group` see and decide the plans, changes and mutes of the
+   * listed accounts and of every account under the listed OUs (ou-... or r-... ids; an account's OU path is recorded
+   * when a sweep lists it with `organizationalUnits`), on every route of the console's API; a rule with neither
+   * list covers every account. A person in several groups has the union. The user pool creates
+   * `approversGroup` only: create the others (or map them from the identity provider).
+   * @default - one rule: `approversGroup`, every account
+   */
+  readonly approvers?: readonly ApproverRule[];
+  /**
+   * Which plans need a second approval, by a distinct person, before they are applied: plans of these risk levels
+   * (`low`, `medium`, `high`) or these actions. The first approval is recorded and waits; the same person again is
+   * refused; a rejection by anyone decides at once. `{ risks: [], actions: [] }` turns it off.
+   * @default { risks: ['high'], actions: [] }
+   */
+  readonly secondApproval: SecondApprovalRule;
+  /**
    * Deploy the member stacks from the hub as two service-managed StackSets (infra/constructs/member-stack-sets.ts):
    * the roles once per account, the CreateCluster forwarder in each listed region, to every account of the OUs,
    * and automatically to accounts that join them later. Needs `organization: true`; the hub must be the
@@ -214,6 +237,7 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   remediablePaths: [],
   console: true,
   approversGroup: 'irsa-doctor-approvers',
+  secondApproval: DEFAULT_SECOND_APPROVAL,
 };
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -236,6 +260,7 @@ const KNOWN_FIELDS = new Set<string>([
   'organizationId',
   'consoleUrl',
   'memberStackSet',
+  'approvers',
 ]);
 
 /** Fields an earlier version took, with what to do instead: a clear error rather than "not a known field". */
@@ -336,8 +361,18 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
       GROUP_NAME,
       'a Cognito group name (1-128 characters, no spaces)',
     ),
+    ...(input.approvers !== undefined ? { approvers: parseApproverRules(input.approvers, configFail) } : {}),
+    secondApproval:
+      input.secondApproval !== undefined
+        ? parseSecondApproval(input.secondApproval, PLAN_ACTIONS, configFail)
+        : d.secondApproval,
     ...memberStackSet(input),
   };
+}
+
+/** The domain parsers' failures as ConfigErrors naming the field. */
+function configFail(field: string, message: string): never {
+  throw new ConfigError(field, message);
 }
 
 const MEMBER_STACK_SET_FIELDS = [

@@ -8,6 +8,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_WRITTEN_KEY_PREFIXES, DECISION_ATTRIBUTES } from '../../lambdas/adapters/dynamo-tables';
+import type { ApproverRule, SecondApprovalRule } from '../../lambdas/domain/approver-scope';
 import { ENV } from '../../lambdas/shared/env';
 import { IrsaFunction } from './irsa-function';
 
@@ -30,6 +31,10 @@ export interface ConsoleFunctionsProps {
   readonly remediation: sfn.IStateMachine;
   /** The Cognito group whose members may decide and roll back. */
   readonly approversGroup: string;
+  /** Approver rules scoped to accounts and OUs (config `approvers`); unset: `approversGroup` for every account. */
+  readonly approvers?: readonly ApproverRule[] | undefined;
+  /** Which plans need a second approver (config `secondApproval`). */
+  readonly secondApproval?: SecondApprovalRule;
 }
 
 /**
@@ -101,6 +106,8 @@ export class ConsoleFunctions extends Construct {
         [ENV.stateTable]: props.stateTable.tableName,
         [ENV.auditTable]: props.auditTable.tableName,
         [ENV.approversGroup]: props.approversGroup,
+        ...(props.approvers ? { [ENV.approvers]: JSON.stringify(props.approvers) } : {}),
+        ...(props.secondApproval ? { [ENV.secondApproval]: JSON.stringify(props.secondApproval) } : {}),
       },
       timeout: Duration.seconds(30),
     });

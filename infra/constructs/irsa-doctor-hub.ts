@@ -229,6 +229,8 @@ export class IrsaDoctorHub extends Construct {
         workflowEnvironment: workflowEnv,
         remediation: this.remediation.stateMachine,
         approversGroup: config.approversGroup,
+        approvers: config.approvers,
+        secondApproval: config.secondApproval,
       });
       const approvalConsole = new ApprovalConsole(this, 'ApprovalConsole', {
         apiFunction: backend.approvalApi,

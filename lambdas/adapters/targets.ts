@@ -11,6 +11,11 @@ import type { AwsClientFactory } from './aws-clients';
 export interface TargetAccount {
   readonly accountId: string;
   readonly name?: string;
+  /**
+   * Listed under organizationalUnits: the OUs from the configured one down to the account's parent (what OU-scoped
+   * approver rules match; lambdas/domain/approver-scope.ts).
+   */
+  readonly ouPath?: readonly string[];
 }
 
 export interface TargetOptions {
@@ -69,34 +74,49 @@ async function candidateTargets(factory: AwsClientFactory, options: TargetOption
 
 async function organizationAccounts(factory: AwsClientFactory, ous: readonly string[]): Promise<TargetAccount[]> {
   const client = factory.organizations();
-  const accounts: Account[] = [];
+  const accounts: Array<{ account: Account; ouPath?: readonly string[] }> = [];
   if (ous.length === 0) {
-    for await (const page of paginateListAccounts({ client }, {})) accounts.push(...(page.Accounts ?? []));
+    for await (const page of paginateListAccounts({ client }, {})) {
+      accounts.push(...(page.Accounts ?? []).map((account) => ({ account })));
+    }
   } else {
     accounts.push(...(await accountsUnder(client, ous)));
   }
   return accounts
-    .filter((a) => a.Id && isActive(a))
-    .map((a) => ({ accountId: a.Id as string, ...(a.Name ? { name: a.Name } : {}) }));
+    .filter(({ account: a }) => a.Id && isActive(a))
+    .map(({ account: a, ouPath }) => ({
+      accountId: a.Id as string,
+      ...(a.Name ? { name: a.Name } : {}),
+      ...(ouPath ? { ouPath } : {}),
+    }));
 }
 
-/** The accounts in each OU and its children: breadth-first, each OU once. */
-async function accountsUnder(client: OrganizationsClient, ous: readonly string[]): Promise<Account[]> {
-  const accounts: Account[] = [];
-  const queue = [...ous];
+/** The accounts in each OU and its children, each with its OU path: breadth-first, each OU once. */
+async function accountsUnder(
+  client: OrganizationsClient,
+  ous: readonly string[],
+): Promise<Array<{ account: Account; ouPath: readonly string[] }>> {
+  const accounts: Array<{ account: Account; ouPath: readonly string[] }> = [];
+  const queue = ous.map((ou) => ({ parent: ou, path: [ou] }));
   const visited = new Set<string>();
   while (queue.length > 0) {
-    const parent = queue.shift() as string;
+    const { parent, path } = queue.shift() as { parent: string; path: string[] };
     if (visited.has(parent)) continue;
     visited.add(parent);
     for await (const page of paginateListAccountsForParent({ client }, { ParentId: parent })) {
-      accounts.push(...(page.Accounts ?? []));
+      accounts.push(...(page.Accounts ?? []).map((account) => ({ account, ouPath: path })));
     }
-    for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent })) {
-      queue.push(...(page.OrganizationalUnits ?? []).flatMap((ou) => (ou.Id ? [ou.Id] : [])));
-    }
+    for (const child of await childOus(client, parent)) queue.push({ parent: child, path: [...path, child] });
   }
   return accounts;
+}
+
+async function childOus(client: OrganizationsClient, parent: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const page of paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent })) {
+    ids.push(...(page.OrganizationalUnits ?? []).flatMap((ou) => (ou.Id ? [ou.Id] : [])));
+  }
+  return ids;
 }
 
 /** `State` replaces the deprecated `Status` (ACTIVE, SUSPENDED, PENDING_CLOSURE, ...); either must say ACTIVE. */

@@ -5,6 +5,8 @@ import type { AccountSnapshot } from '../domain/snapshot';
 export interface SweepTarget {
   readonly accountId: string;
   readonly name?: string;
+  /** Its OU path when the sweep listed it under organizational units (recorded for OU-scoped approvers). */
+  readonly ouPath?: readonly string[];
 }
 
 /** Which accounts a sweep covers (configuration or the run's own list). */

@@ -54,6 +54,8 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
     dryRun,
     startedAt: event.startedAt,
     ...(input.cluster ? { cluster: input.cluster } : {}),
+    // The person who caused the run, when known: they may not approve its plans (approver-actions).
+    ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
   };
   const context = {
     runId,
@@ -87,6 +89,11 @@ export async function startRun(deps: WorkflowDeps, event: StartRunInput): Promis
     TARGETS_MANIFEST,
     targets.map((t) => ({ accountId: t.accountId, ...(t.name !== undefined ? { name: t.name } : {}) })),
   );
+  // Where each account sits in the organization, for OU-scoped approvers (the approval API reads it by key).
+  const placed = targets.flatMap((t) =>
+    'ouPath' in t && t.ouPath ? [{ accountId: t.accountId, ouPath: t.ouPath }] : [],
+  );
+  if (placed.length > 0) await deps.store.putAccountDirectory(placed);
   await deps.store.putRun({
     ...base,
     targets: targets.map((t) => t.accountId),

@@ -11,6 +11,13 @@ interface CreateClusterEvent {
     readonly recipientAccountId?: string;
     readonly awsRegion?: string;
     readonly errorCode?: string;
+    /** Who called CreateCluster (CloudTrail): the run records them, and they may not approve its plans. */
+    readonly userIdentity?: {
+      readonly type?: string;
+      readonly userName?: string;
+      readonly arn?: string;
+      readonly principalId?: string;
+    };
     readonly requestParameters?: { readonly name?: string };
     readonly responseElements?: { readonly cluster?: { readonly name?: string; readonly createdAt?: string | number } };
   };
@@ -36,7 +43,27 @@ export async function startClusterCheck(starter: WorkflowStarter, event: CreateC
     ]);
   }
   const key = createHash('sha256').update(`${accountId}/${region}/${name}`).digest('hex').slice(0, 24);
-  const input: RunInput = { mode: 'cluster', trigger: 'cluster-created', cluster: { accountId, region, name } };
+  const requestedBy = personOf(detail.userIdentity);
+  const input: RunInput = {
+    mode: 'cluster',
+    trigger: 'cluster-created',
+    cluster: { accountId, region, name },
+    ...(requestedBy ? { requestedBy } : {}),
+  };
   const result = await starter.start(`cluster-${name.slice(0, 40)}-${key}`.replace(/[^A-Za-z0-9_-]/g, '-'), input);
   return { ...result, cluster: input.cluster };
+}
+
+/**
+ * The person a CloudTrail identity names, when it is one: an IAM user's name, or an assumed role's session name (an
+ * IAM Identity Center user's session is their user name or e-mail). Undefined for a service or an unknown shape.
+ */
+export function personOf(identity: NonNullable<CreateClusterEvent['detail']>['userIdentity']): string | undefined {
+  if (!identity) return undefined;
+  if (identity.type === 'IAMUser' && identity.userName) return identity.userName.slice(0, 256);
+  if (identity.type === 'AssumedRole') {
+    const session = identity.arn?.split('/').at(-1) ?? identity.principalId?.split(':').at(-1);
+    return session ? session.slice(0, 256) : undefined;
+  }
+  return undefined;
 }
