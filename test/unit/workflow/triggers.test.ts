@@ -79,3 +79,34 @@ describe('startClusterCheck', () => {
     expect(starter.started.map((e) => e.name.length <= 80)).toEqual([true, true]);
   });
 });
+
+describe('the requester of a cluster-created run', () => {
+  it('is the CloudTrail identity that created the cluster: an IAM user, or an assumed role’s session name', async () => {
+    const { starter, started } = recordingStarter();
+    await startClusterCheck(starter, event({ userIdentity: { type: 'IAMUser', userName: 'carol' } }));
+    await startClusterCheck(
+      starter,
+      event({
+        requestParameters: { name: 'stage' },
+        responseElements: { cluster: { name: 'stage' } },
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: 'arn:aws:sts::222222222222:assumed-role/AWSReservedSSO_Admin_0123/dave@example.com',
+        },
+      }),
+    );
+    await startClusterCheck(
+      starter,
+      event({
+        requestParameters: { name: 'ci' },
+        responseElements: { cluster: { name: 'ci' } },
+        userIdentity: { type: 'AWSService' },
+      }),
+    );
+    expect(started.values().map((i) => (i as { requestedBy?: string }).requestedBy)).toEqual([
+      'carol',
+      'dave@example.com',
+      undefined,
+    ]);
+  });
+});
