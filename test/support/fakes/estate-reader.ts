@@ -144,7 +144,16 @@ export class InMemoryEstateReader implements EstateReader {
     return this.organization
       .filter((a) => (a.status ?? 'ACTIVE') === 'ACTIVE')
       .filter((a) => ous.length === 0 || ous.some((ou) => (a.parents ?? []).includes(ou)))
-      .map((a) => ({ accountId: a.accountId, ...(a.name ? { name: a.name } : {}) }));
+      .map((a) => {
+        // Listed under an OU: its path from that OU down (as the Organizations walk records it).
+        const parents = a.parents ?? [];
+        const from = ous.length > 0 ? parents.findIndex((p) => ous.includes(p)) : -1;
+        return {
+          accountId: a.accountId,
+          ...(a.name ? { name: a.name } : {}),
+          ...(from >= 0 ? { ouPath: parents.slice(from) } : {}),
+        };
+      });
   }
 }
 

@@ -83,14 +83,22 @@ describe('isSamePerson', () => {
 
 describe('parseApproverRules', () => {
   it('reads rules, and names the first bad field', () => {
-    expect(parseApproverRules([{ group: 'g', accounts: [A] }, { group: 'h', organizationalUnits: [OU] }], fail)).toEqual(
-      [
-        { group: 'g', accounts: [A] },
-        { group: 'h', organizationalUnits: [OU] },
-      ],
-    );
+    expect(
+      parseApproverRules(
+        [
+          { group: 'g', accounts: [A] },
+          { group: 'h', organizationalUnits: [OU] },
+        ],
+        fail,
+      ),
+    ).toEqual([
+      { group: 'g', accounts: [A] },
+      { group: 'h', organizationalUnits: [OU] },
+    ]);
     expect(() => parseApproverRules([], fail)).toThrow(/^approvers must be a non-empty list/);
-    expect(() => parseApproverRules([{ group: 'g', accounts: ['12'] }], fail)).toThrow(/^approvers\[0\]\.accounts\[0\]/);
+    expect(() => parseApproverRules([{ group: 'g', accounts: ['12'] }], fail)).toThrow(
+      /^approvers\[0\]\.accounts\[0\]/,
+    );
     expect(() => parseApproverRules([{ group: 'g' }, { group: 'bad group' }], fail)).toThrow(/^approvers\[1\]\.group/);
     expect(() => parseApproverRules([{ group: 'g', ous: [OU] }], fail)).toThrow(/^approvers\[0\]\.ous is not a known/);
     expect(() => parseApproverRules([{ group: 'g', organizationalUnits: ['ou-x'] }], fail)).toThrow(

@@ -3,8 +3,8 @@
  * self-approval by the run's requester, over the fakes.
  */
 import {
-  addSuppression,
   type ApiDeps,
+  addSuppression,
   decide,
   listRejections,
   listSuppressions,
@@ -77,9 +77,9 @@ describe('approver scopes', () => {
     await expect(refused).rejects.toThrow(`account ${B}`);
     await expect(refused).rejects.toThrow('a-approvers');
     for (const decision of ['approved', 'rejected'] as const) {
-      await expect(
-        decide(d, alice, { runId: RUN, planId: 'pb', decision, contentHash: b.hash }),
-      ).rejects.toMatchObject({ name: 'ForbiddenError' });
+      await expect(decide(d, alice, { runId: RUN, planId: 'pb', decision, contentHash: b.hash })).rejects.toMatchObject(
+        { name: 'ForbiddenError' },
+      );
     }
     expect((await fakes.store.getApproval(RUN, 'pb'))?.decision).toBeUndefined();
     const approval = await decide(d, alice, { runId: RUN, planId: 'pa', decision: 'approved', contentHash: a.hash });
@@ -169,9 +169,7 @@ describe('second approval', () => {
     const first = await decide(d, root, { ...request, comment: 'looks right' });
     expect(first.decision).toBeUndefined();
     expect(first.delivery).toBeUndefined();
-    expect(first.approvals).toEqual([
-      { by: 'root', at: fakes.clock.iso(), hash, comment: 'looks right' },
-    ]);
+    expect(first.approvals).toEqual([{ by: 'root', at: fakes.clock.iso(), hash, comment: 'looks right' }]);
     expect(await deliverDecision(fakes.deps, RUN, 'ph')).toBe('not-pending');
     const detail = await showPlan(d, root, RUN, 'ph');
     expect(detail.approvalsNeeded).toBe(2);

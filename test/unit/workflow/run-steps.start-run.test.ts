@@ -87,6 +87,25 @@ describe('startRun', () => {
     expect((await fakes.store.getRun('run-3'))?.targets).toEqual(['111111111111']);
   });
 
+  it('records where each account sits under the swept OUs (for OU-scoped approvers), and who asked for the run', async () => {
+    const fakes = fakeDeps({
+      env: { organization: true, organizationalUnits: ['ou-ab12-11111111'] },
+      estate: {
+        organization: [
+          { accountId: '111111111111', parents: ['r-ab12', 'ou-ab12-11111111', 'ou-ab12-22222222'] },
+          { accountId: '222222222222', parents: ['r-ab12', 'ou-ab12-33333333'] },
+        ],
+      },
+    });
+
+    await startRun(fakes.deps, start('run-ou', { requestedBy: 'carol' }));
+
+    expect([...(await fakes.store.getAccountDirectory())]).toEqual([
+      ['111111111111', ['ou-ab12-11111111', 'ou-ab12-22222222']],
+    ]);
+    expect((await fakes.store.getRun('run-ou'))?.requestedBy).toBe('carol');
+  });
+
   it('fails on a malformed account id, and records no run', async () => {
     const fakes = fakeDeps();
     await expect(startRun(fakes.deps, start('run-4', { accounts: ['12345'] }))).rejects.toMatchObject({

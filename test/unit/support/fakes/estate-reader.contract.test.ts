@@ -38,7 +38,7 @@ describe('InMemoryEstateReader', () => {
     });
     const base = { accounts: [], organizationalUnits: [], exclude: [], organization: true };
     expect(await estate.resolveTargets({ ...base, organizationalUnits: ['ou-ab12-cdef3456'] })).toEqual([
-      { accountId: '111111111111', name: 'a' },
+      { accountId: '111111111111', name: 'a', ouPath: ['ou-ab12-cdef3456'] },
     ]);
     expect((await estate.resolveTargets(base)).map((t) => t.accountId)).toEqual(['111111111111', '222222222222']);
   });
