@@ -254,6 +254,58 @@ export function stateStoreContract(make: MakeStore, parts: { readonly scale: boo
     });
   });
 
+  describe('second approvals', () => {
+    it('counts an approval only against the number read: of two racing first approvals one is recorded', async () => {
+      const { store, clock } = subject();
+      const runId = `run-${uid()}`;
+      await store.putApproval(contractApproval(runId, 'p', clock.iso()));
+      const first = { by: 'alice', at: clock.iso(), hash: 'hash-p', comment: 'ok' };
+      const other = { by: 'carol', at: clock.iso(), hash: 'hash-p' };
+      const raced = await Promise.all([
+        store.addApproval(runId, 'p', [first], 0),
+        store.addApproval(runId, 'p', [other], 0),
+      ]);
+      expect(raced.filter((r) => r).length).toBe(1);
+      const kept = raced[0] ? first : other;
+      expect(await store.getApproval(runId, 'p')).toMatchObject({ approvals: [kept] });
+      expect((await store.getApproval(runId, 'p'))?.decision).toBeUndefined();
+      // Still listed as waiting for a decision
+      expect((await store.listPendingApprovals()).some((a) => a.runId === runId && a.planId === 'p')).toBe(true);
+
+      // The second approval decides only against one approval recorded before it
+      const bob = { by: 'bob', at: clock.iso(), hash: 'hash-p' };
+      const decision = {
+        decision: 'approved' as const,
+        decidedBy: 'bob',
+        decidedAt: clock.iso(),
+        decidedHash: 'hash-p',
+      };
+      expect(await store.decideApproval(runId, 'p', { ...decision, approvals: [bob], expectedApprovals: 0 })).toBe(
+        false,
+      );
+      expect(
+        await store.decideApproval(runId, 'p', { ...decision, approvals: [kept, bob], expectedApprovals: 1 }),
+      ).toBe(true);
+      expect(await store.getApproval(runId, 'p')).toMatchObject({
+        decision: 'approved',
+        decidedBy: 'bob',
+        delivery: 'pending',
+        approvals: [kept, bob],
+      });
+      // Decided: no approval is added any more
+      expect(await store.addApproval(runId, 'p', [kept, bob, other], 2)).toBe(false);
+      expect(await store.addApproval(runId, 'missing', [first], 0)).toBe(false);
+    });
+
+    it('keeps each account’s OU path in the account directory, the latest sweep winning', async () => {
+      const { store } = subject();
+      const a = `9${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`;
+      await store.putAccountDirectory([{ accountId: a, ouPath: ['ou-ab12-11111111'] }]);
+      await store.putAccountDirectory([{ accountId: a, ouPath: ['ou-ab12-22222222', 'ou-ab12-33333333'] }]);
+      expect((await store.getAccountDirectory()).get(a)).toEqual(['ou-ab12-22222222', 'ou-ab12-33333333']);
+    });
+  });
+
   describe('rollback requests', () => {
     it('keeps one open request per change; a refused one may be made again', async () => {
       const { store, clock } = subject();
