@@ -28,6 +28,8 @@ export interface LocalConsoleOptions {
    * AWS); the rest runs the deliverer and the rollback step in-process, as the state table's stream starts them.
    */
   readonly deps: ConsoleDeps;
+  /** Approver rules scoped to accounts and OUs, and the second-approval rule, as the hub passes them to the API. */
+  readonly access?: Pick<ApiDeps, 'approvers' | 'secondApproval'>;
   /** The emulator (Cognito, and every AWS API the deps use). */
   readonly emulatorUrl: string;
   readonly userPool: Pick<LocalUserPool, 'userPoolId' | 'clientId' | 'region'>;
@@ -89,6 +91,7 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
     store: options.deps.store,
     now: options.deps.now,
     approversGroup: options.deps.approversGroup,
+    ...options.access,
     dispatch,
   };
 

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type LocalConsole, startLocalConsole } from '../../infra/local/console-server';
-import { createLocalUserPool, type LocalUserPool } from '../../infra/local/local-cognito';
+import { createLocalUserPool, type LocalUser, type LocalUserPool } from '../../infra/local/local-cognito';
 import { createWorkflowHub, synthesizeHubTemplate, type WorkflowHub } from '../../infra/local/local-hub';
 import { runToSettled } from '../../infra/local/local-run';
 import type { PlanRecord } from '../../lambdas/ports/state-store';
-import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approver-actions';
+import { type ApiDeps, type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approver-actions';
 import { decideApproval } from '../../lambdas/workflow/decision-delivery';
 import { budgetFor } from '../integ/budget';
 
@@ -54,10 +54,18 @@ export async function closeConsoleHarnesses(): Promise<void> {
   for (const close of [...open]) await close();
 }
 
+/** Who signs in (default: APPROVER and VIEWER) and the access rules the API runs with (default: one group, every
+ * account, no second approval). */
+export interface HarnessOptions {
+  readonly users?: readonly LocalUser[];
+  readonly access?: Pick<ApiDeps, 'approvers' | 'secondApproval'>;
+}
+
 export async function startConsoleHarness(
   endpoint: string,
   accounts: readonly string[],
   regions: readonly string[],
+  options: HarnessOptions = {},
 ): Promise<ConsoleHarness> {
   if (closed) throw new Error('console harness: the file is closing');
   const hub = await createWorkflowHub({
@@ -92,13 +100,18 @@ export async function startConsoleHarness(
   const pool = await createLocalUserPool(endpoint, {
     name: `pool-${runId.slice(4, 12)}`,
     approversGroup: DEFAULT_APPROVERS_GROUP,
-    users: [
+    users: options.users ?? [
       { ...APPROVER, groups: [DEFAULT_APPROVERS_GROUP] },
       { ...VIEWER, groups: [] },
     ],
   });
   if (closed) await abandon('the file is closing');
-  server = await startLocalConsole({ deps, emulatorUrl: endpoint, userPool: pool });
+  server = await startLocalConsole({
+    deps,
+    emulatorUrl: endpoint,
+    userPool: pool,
+    ...(options.access ? { access: options.access } : {}),
+  });
   const pending = async () => {
     const out: PlanRecord[] = [];
     for (const a of await hub.deps.store.listPendingApprovals()) {
