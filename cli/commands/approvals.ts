@@ -404,7 +404,26 @@ function detailTail(d: PlanDetail): string[] {
     out.push(
       `${d.approval.decision} by ${d.approval.decidedBy} at ${d.approval.decidedAt}${d.approval.delivery ? ` (delivery ${d.approval.delivery})` : ''}`,
     );
+  else if ((d.approvalsNeeded ?? 1) > 1)
+    out.push(approvalProgress(d.approval?.approvals ?? [], d.approvalsNeeded ?? 2));
   return out;
+}
+
+/** What a decision request recorded: the decision, or (a plan that needs a second approver) the approval so far. */
+function decisionOutcome(approval: {
+  decision?: string;
+  decidedBy?: string;
+  approvals?: readonly { by: string }[];
+}): string {
+  if (approval.decision) return `${approval.decision} by ${approval.decidedBy}`;
+  return `approval recorded, ${approvalProgress(approval.approvals ?? [], 2)}`;
+}
+
+/** "1 of 2 approvals (by alice); needs another approver": a plan that needs a second, distinct approver. */
+function approvalProgress(approvals: readonly { readonly by: string }[], needed: number): string {
+  const by = approvals.length > 0 ? ` (by ${approvals.map((a) => a.by).join(', ')})` : '';
+  const rest = needed - approvals.length;
+  return `${approvals.length} of ${needed} approvals${by}${rest > 0 ? `; needs ${rest} more from ${approvals.length > 0 ? 'another approver' : 'distinct approvers'}` : ''}`;
 }
 
 export async function approvalsShowCommand(ref: string, opts: ConsoleOptions, io: CliIo): Promise<number> {
@@ -437,12 +456,13 @@ export async function approvalsDecideCommand(
         io.stdout.write(renderDetail(d, terminalFor(io, opts)));
         hash = d.contentHash;
       }
-      const { approval } = await api.call<{ approval: { decision: string; decidedBy: string } }>(
-        'POST',
-        `/api/plans/${seg(runId)}/${seg(planId)}/${decision}`,
-        { contentHash: hash, ...(opts.comment ? { comment: opts.comment } : {}) },
-      );
-      io.stdout.write(`${esc(`${runId}/${planId}: ${approval.decision} by ${approval.decidedBy}`, true)}\n`);
+      const { approval } = await api.call<{
+        approval: { decision?: string; decidedBy?: string; approvals?: readonly { by: string }[] };
+      }>('POST', `/api/plans/${seg(runId)}/${seg(planId)}/${decision}`, {
+        contentHash: hash,
+        ...(opts.comment ? { comment: opts.comment } : {}),
+      });
+      io.stdout.write(`${esc(`${runId}/${planId}: ${decisionOutcome(approval)}`, true)}\n`);
     } catch (err) {
       if (!(err instanceof ApiRefusal)) throw err;
       refused++;

@@ -17,15 +17,14 @@ export function decisionSection(d: PlanDetail, redraw: () => Promise<void>): HTM
     'data-testid': 'comment',
   }) as HTMLTextAreaElement;
   const decide = (decision: 'approve' | 'reject') => async () => {
-    await call(config(), 'POST', `/api/plans/${seg(runId)}/${seg(planId)}/${decision}`, {
-      contentHash: d.contentHash,
-      ...(comment.value.trim() ? { comment: comment.value } : {}),
-    });
-    await redraw();
-    notify(
-      'info',
-      `Plan ${planId} ${decision === 'approve' ? 'approved: the workflow applies it now' : 'rejected: nothing will be written'}.`,
+    const out = await call<{ approval?: { decision?: string } } | undefined>(
+      config(),
+      'POST',
+      `/api/plans/${seg(runId)}/${seg(planId)}/${decision}`,
+      { contentHash: d.contentHash, ...(comment.value.trim() ? { comment: comment.value } : {}) },
     );
+    await redraw();
+    notify('info', decidedMessage(planId, decision, out?.approval?.decision !== undefined));
   };
   const approve = h('button', { type: 'button', class: 'primary', 'data-testid': 'approve' }, 'Approve this change');
   const reject = h('button', { type: 'button', class: 'danger', 'data-testid': 'reject' }, 'Reject');
@@ -35,10 +34,38 @@ export function decisionSection(d: PlanDetail, redraw: () => Promise<void>): HTM
     'div',
     {},
     h('h3', {}, 'Decide'),
+    ...progress(d),
     comment,
     h('div', { class: 'actions' }, approve, reject),
     h('p', { class: 'muted' }, `Expires ${when(d.approval?.expiresAt)}. Approving binds to the content above.`),
   );
+}
+
+/** What the person is told after deciding: applied now, waiting for a second approver, or rejected. */
+function decidedMessage(planId: string, decision: 'approve' | 'reject', decided: boolean): string {
+  if (decision === 'reject') return `Plan ${planId} rejected: nothing will be written.`;
+  return decided
+    ? `Plan ${planId} approved: the workflow applies it now.`
+    : `Your approval of plan ${planId} is recorded: it needs a second approval from another approver.`;
+}
+
+/** A plan that needs a second, distinct approver: "1 of 2 approvals (by alice)", and what is still needed. */
+function progress(d: PlanDetail): HTMLElement[] {
+  const needed = d.approvalsNeeded ?? 1;
+  if (needed < 2) return [];
+  const approvals = d.approval?.approvals ?? [];
+  const by = approvals.length > 0 ? ` (by ${approvals.map((a) => a.by).join(', ')})` : '';
+  return [
+    h(
+      'p',
+      { class: 'banner info', role: 'status', 'data-testid': 'approval-progress' },
+      `${approvals.length} of ${needed} approvals${by}. ${
+        approvals.length > 0
+          ? 'A second approval must come from another approver.'
+          : `This plan's risk or action needs ${needed} distinct approvers.`
+      }`,
+    ),
+  ];
 }
 
 /** A plan not open for a decision: who decided it and whether the workflow has it, or why it cannot be decided. */
@@ -53,9 +80,11 @@ function decisionOutcome(d: PlanDetail): HTMLElement {
       : a.delivery === 'delivered'
         ? 'handed to the workflow'
         : 'the request had expired';
+  const approvers = (a.approvals ?? []).map((x) => x.by);
+  const by = a.decision === 'approved' && approvers.length > 1 ? approvers.join(' and ') : (a.decidedBy ?? '');
   return h(
     'p',
     { 'data-testid': 'decision' },
-    `${a.decision} by ${a.decidedBy ?? ''} at ${when(a.decidedAt)}${a.comment ? `: ${a.comment}` : ''}${a.delivery ? ` (${delivery})` : ''}`,
+    `${a.decision} by ${by} at ${when(a.decidedAt)}${a.comment ? `: ${a.comment}` : ''}${a.delivery ? ` (${delivery})` : ''}`,
   );
 }
