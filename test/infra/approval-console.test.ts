@@ -344,6 +344,19 @@ describe('ApprovalConsole in the hub stack', () => {
       expect(fn?.props.Timeout).toBeLessThanOrEqual(30);
     });
 
+    it('gets the approver rules and the second-approval rule of the configuration', () => {
+      // By default: no rules (the approvers group, every account) and a second approver for high risk
+      expect(variables(fn as { props: Properties })[ENV.approvers]).toBeUndefined();
+      expect(JSON.parse(String(variables(fn as { props: Properties })[ENV.secondApproval]))).toEqual({
+        risks: ['high'],
+        actions: [],
+      });
+      // Configured: as given
+      const approvers = [{ group: 'payments-approvers', accounts: ['111122223333'] }];
+      const scoped = functionOf(synth({ approvers }).resources, 'approval-api') as { props: Properties };
+      expect(JSON.parse(String(variables(scoped)[ENV.approvers]))).toEqual(approvers);
+    });
+
     it('has no Step Functions permission at all; the deliverer alone sends task success and failure', () => {
       // Given every permission of the API's role and of the deliverer's
       const { statements } = roleStatements(template, text(fn?.props.Role).replace(/^<|\.Arn>$/g, ''));

@@ -323,3 +323,38 @@ describe('resolveConfig: the member StackSets', () => {
     );
   });
 });
+
+describe('resolveConfig: approver scopes and the second approval', () => {
+  it('defaults to the approvers group for every account and a second approver for high risk', () => {
+    const config = resolveConfig();
+    expect(config.approvers).toBeUndefined();
+    expect(config.secondApproval).toEqual({ risks: ['high'], actions: [] });
+  });
+
+  it('keeps scoped rules and a second-approval rule', () => {
+    const config = resolveConfig({
+      approvers: [
+        { group: 'payments-approvers', accounts: ['111122223333'] },
+        { group: 'platform-approvers', organizationalUnits: ['ou-ab12-cdef3456'] },
+      ],
+      secondApproval: { risks: [], actions: ['delete-oidc-provider'] },
+    });
+    expect(config.approvers).toEqual([
+      { group: 'payments-approvers', accounts: ['111122223333'] },
+      { group: 'platform-approvers', organizationalUnits: ['ou-ab12-cdef3456'] },
+    ]);
+    expect(config.secondApproval).toEqual({ risks: [], actions: ['delete-oidc-provider'] });
+  });
+
+  it.each([
+    [{ approvers: [] }, 'irsa-doctor config: approvers must be a non-empty list'],
+    [{ approvers: [{ group: 'g', accounts: ['1234'] }] }, 'irsa-doctor config: approvers[0].accounts[0] must be'],
+    [{ approvers: [{ group: 'g', ous: [] }] }, 'irsa-doctor config: approvers[0].ous is not a known field'],
+    [{ secondApproval: { risks: ['severe'] } }, 'irsa-doctor config: secondApproval.risks[0] must be one of'],
+    [{ secondApproval: { actions: ['rm'] } }, 'irsa-doctor config: secondApproval.actions[0] must be one of'],
+  ])('fails on %j naming the field', (input, message) => {
+    expect(() => resolveConfig(input as unknown as IrsaDoctorConfigInput)).toThrow(
+      expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(message) }),
+    );
+  });
+});
