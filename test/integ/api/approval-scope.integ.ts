@@ -3,14 +3,16 @@
  * machine (the local console server verifies real Cognito ID tokens from the emulator's user pool): an approver of
  * account A is refused (403, naming the account and their groups) on every route for account B and sees only A in
  * the listings; a plan needing two approvals waits after the first, refuses the same person again (409), and is
- * applied after a second person's approval.
+ * applied after a second person's approval (the CLI's approve and show say "1 of 2 approvals").
  */
 
+import { main } from '../../../cli/main';
 import { CSRF_HEADER } from '../../../lambdas/api/http-api';
 import type { PendingGroup, PlanDetail } from '../../../lambdas/api/views';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import type { AuditRecord } from '../../../lambdas/ports/state-store';
 import { DEFAULT_APPROVERS_GROUP } from '../../../lambdas/workflow/approver-actions';
+import { captureIo } from '../../support/cli-io';
 import {
   type ConsoleHarness,
   closeConsoleHarnesses,
@@ -52,6 +54,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeConsoleHarnesses();
 });
+
+async function cli(args: string[], user: string) {
+  const cap = captureIo('', { env: { IRSA_DOCTOR_TOKEN: tokens[user] ?? '' } });
+  const code = await main([...args, '--console-url', h.console.url, '--token-file', '/nonexistent/token'], cap.io);
+  return { code, out: cap.out(), err: cap.err() };
+}
 
 async function api(method: 'GET' | 'POST', path: string, user: string, body?: unknown) {
   const res = await fetch(`${h.console.url}${path}`, {
@@ -148,12 +156,20 @@ describe('approvers scoped by account', () => {
     const [a] = estate.accounts;
     const plan = await waitingPlanOf(a, 'update-trust-policy');
     const path = `/api/plans/${plan.runId}/${plan.planId}`;
-    const first = await api('POST', `${path}/approve`, 'amy', { contentHash: plan.contentHash, comment: 'ok by me' });
-    expect(first.status).toBe(200);
-    expect(first.json.approval.decision).toBeUndefined();
-    expect(first.json.approval.approvals).toEqual([
+    // The first approval, from the CLI: recorded, and it says a second approver is needed
+    const first = await cli(
+      ['approvals', 'approve', `${plan.runId}/${plan.planId}`, '--hash', plan.contentHash, '--comment', 'ok by me'],
+      'amy',
+    );
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(
+      /approval recorded, 1 of 2 approvals \(by amy[^)]*\); needs 1 more from another approver/,
+    );
+    expect((await h.deps.store.getApproval(plan.runId, plan.planId))?.approvals).toEqual([
       expect.objectContaining({ by: expect.stringMatching(/^amy/), hash: plan.contentHash, comment: 'ok by me' }),
     ]);
+    const shown = await cli(['approvals', 'show', `${plan.runId}/${plan.planId}`], 'abe');
+    expect(shown.out).toContain('1 of 2 approvals (by amy');
     const detail = (await api('GET', path, 'abe')).json as PlanDetail;
     expect([detail.approvalsNeeded, detail.approval?.approvals?.length]).toEqual([2, 1]);
     expect((await h.deps.store.getPlan(plan.runId, plan.planId))?.status).toBe('awaiting-approval');
