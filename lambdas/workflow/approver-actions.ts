@@ -1,7 +1,9 @@
 /**
  * What the approval console and the CLI do, whatever carries the request (the HTTP API in AWS, the local console
  * server, tests): list the plans waiting for a person, show one with everything needed to judge it, approve or
- * reject it, list the applied changes, and roll one back. Every operation checks that the caller is an approver.
+ * reject it, list the applied changes, and roll one back. Every operation checks that the caller is an approver and
+ * that the account it touches is in their scope (scopeOf/inScope: approver rules by group, accounts and OUs); a plan
+ * may need a second, distinct approver (secondApproval), and the run's requester may not approve its plans.
  */
 import { randomUUID } from 'node:crypto';
 import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
