@@ -21,6 +21,7 @@ import type {
   AuditReference,
   Page,
   PageRequest,
+  PlanOpening,
   PlanRecord,
   PlanStatus,
   RejectionRecord,
@@ -864,6 +865,20 @@ export class DynamoStateStore implements StateStore {
   }
 
   /** One item, read consistently. */
+  async putPlanOpening(opening: PlanOpening) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: { ...openingKey(opening), data: json(opening), ttl: this.ttl() },
+      }),
+    );
+  }
+
+  async hasOpenedPlan(runId: string, planId: string, openedBy: string, contentHash: string) {
+    const { pk, sk } = openingKey({ runId, planId, openedBy, contentHash });
+    return (await this.getItem(this.stateTable, pk, sk)) !== undefined;
+  }
+
   private async getItem(table: string, pk: AttributeValue, sk: AttributeValue): Promise<Item | undefined> {
     const out = await this.client.send(new GetItemCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
     return out.Item;
@@ -1002,6 +1017,17 @@ function approvalFromItem(item: Item): ApprovalRecord {
 }
 
 /** Rollback requests: kind and status beside the record, so the table's stream can start the rollback step. */
+/** One item per plan, person and content: the key names all four (the hash is fixed-length hex, so it leads the sort key). */
+function openingKey(o: Pick<PlanOpening, 'runId' | 'planId' | 'openedBy' | 'contentHash'>): {
+  pk: AttributeValue;
+  sk: AttributeValue;
+} {
+  return {
+    pk: S(`${API_WRITTEN_KEY_PREFIXES.planOpening}${o.runId}#${o.planId}`),
+    sk: S(`${o.contentHash}#${o.openedBy}`),
+  };
+}
+
 function rollbackItem(request: RollbackRequest, ttl: AttributeValue): Item {
   return {
     pk: S(`ROLLBACK#${request.changeId}`),

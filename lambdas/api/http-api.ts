@@ -86,6 +86,7 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   SuppressionNotFoundError: 404,
   AlreadyDecidedError: 409,
   PlanChangedError: 409,
+  PlanNotOpenedError: 409,
   RollbackRefusedError: 409,
   ConcurrentEditError: 409,
   StalePlanError: 409,

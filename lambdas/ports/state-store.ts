@@ -91,6 +91,16 @@ export interface RejectionRecord {
  */
 export type Suppression = SuppressionRule;
 
+/** A person opened a plan (its page, the bulk view's detail, the CLI's show): recorded per person and content hash. */
+export interface PlanOpening {
+  readonly runId: string;
+  readonly planId: string;
+  readonly openedBy: string;
+  /** The content hash of what was shown: a decision needs an opening of the hash it binds to. */
+  readonly contentHash: string;
+  readonly openedAt: string;
+}
+
 /** What one account's analysis found in a run: the run's digest sums these. */
 export interface AccountRunSummary {
   readonly runId: string;
@@ -331,4 +341,8 @@ export interface StateStore {
   pageRuns(page?: PageRequest): Promise<Page<RunRecord>>;
   /** The account's findings of its latest run, paged. */
   pageAccountFindings(accountId: string, page?: PageRequest): Promise<Page<Finding>>;
+  /** Records that a person opened this content of a plan (idempotent; ages out with the run). */
+  putPlanOpening(opening: PlanOpening): Promise<void>;
+  /** Whether this person opened this content of the plan (a key read). */
+  hasOpenedPlan(runId: string, planId: string, openedBy: string, contentHash: string): Promise<boolean>;
 }

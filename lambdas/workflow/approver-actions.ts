@@ -26,6 +26,7 @@ import {
   SuppressionNotFoundError,
 } from '../shared/errors';
 import { recordDecision } from './decision-delivery';
+import { recordOpening, requireOpened } from './plan-openings';
 import { planContentHash } from './run-steps';
 import { rollbackIdOf, rollbackWithAudit, rolledBackBy } from './write-ahead';
 
@@ -185,6 +186,7 @@ export async function showPlan(deps: ApiDeps, caller: Caller, runId: string, pla
   if (findings.length < wanted.size) findings = (await deps.store.listFindings(runId)).filter((f) => wanted.has(f.id));
   // The hash of exactly what this view shows: an approval carrying it is refused if the stored content differs.
   const contentHash = planContentHash(record.plan, findings);
+  await recordOpening(deps, caller.id, { runId, planId, contentHash });
   const approval = await deps.store.getApproval(runId, planId);
   const change = record.changeId ? await changeView(deps, record.changeId) : undefined;
   return {
@@ -215,6 +217,7 @@ export interface DecisionRequest {
  */
 export async function decide(deps: ApiDeps, caller: Caller, request: DecisionRequest): Promise<ApprovalView> {
   authorize(deps, caller);
+  await requireOpened(deps, caller.id, request);
   const comment = cleanComment(request.comment);
   const { approval } = await recordDecision(deps, {
     runId: request.runId,

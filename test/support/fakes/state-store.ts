@@ -17,6 +17,7 @@ import type {
   DeliveryStatus,
   Page,
   PageRequest,
+  PlanOpening,
   PlanRecord,
   PlanStatus,
   RejectionRecord,
@@ -127,6 +128,7 @@ export class InMemoryStateStore implements StateStore {
   private readonly summaries = new Map<string, AccountRunSummary>();
   private readonly rejections = new Map<string, RejectionRecord>();
   private readonly suppressions = new Map<string, Suppression>();
+  private readonly openings = new Set<string>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -378,6 +380,14 @@ export class InMemoryStateStore implements StateStore {
       .filter((s) => s.runId === runId)
       .sort((a, b) => byText(a.accountId, b.accountId))
       .map(copy);
+  }
+
+  async putPlanOpening(opening: PlanOpening) {
+    this.openings.add(JSON.stringify([opening.runId, opening.planId, opening.openedBy, opening.contentHash]));
+  }
+
+  async hasOpenedPlan(runId: string, planId: string, openedBy: string, contentHash: string) {
+    return this.openings.has(JSON.stringify([runId, planId, openedBy, contentHash]));
   }
 
   async putRejection(rejection: RejectionRecord) {
