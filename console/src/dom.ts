@@ -4,6 +4,7 @@
  * control characters in text show as escapes (lambdas/shared/text.ts).
  */
 import { escapeControls } from '../../lambdas/shared/text';
+import { markDiffLines } from '../../lambdas/shared/word-diff';
 
 export type Child = Node | string | number | false | null | undefined;
 export type Attrs = Record<string, string | boolean | undefined>;
@@ -37,20 +38,35 @@ export function replace(el: HTMLElement, ...children: Child[]): void {
   append(el, children);
 }
 
-/** A unified diff, one line per span, coloured by its first character; every line is text. */
+/**
+ * A unified diff, one line per block, wrapping (no horizontal scroll); in a changed line the words it removes are in
+ * <del> and the words it adds in <ins> (struck through and underlined, not only coloured, and named for screen
+ * readers); the +/- marker of each line stays. Every line is text.
+ */
 export function diffBlock(diff: string, testId: string): HTMLElement {
+  const lines = diff.split('\n');
   const pre = h('pre', { class: 'diff', 'data-testid': testId });
-  for (const line of diff.split('\n'))
-    pre.appendChild(h('span', { class: diffLineKind(line) }, line === '' ? ' ' : line));
+  markDiffLines(lines).forEach(({ kind, parts }, i) => {
+    const line = lines[i] ?? '';
+    if (kind === 'file' || kind === 'hunk' || line === '') {
+      pre.appendChild(h('span', { class: kind }, line === '' ? ' ' : line));
+      return;
+    }
+    const words = parts.map((p) => (p.changed ? changedWords(kind, p.text) : p.text));
+    pre.appendChild(h('span', { class: kind }, line.charAt(0), ...words));
+  });
   return pre;
 }
 
-function diffLineKind(line: string): 'file' | 'hunk' | 'add' | 'del' | 'ctx' {
-  if (line.startsWith('+++') || line.startsWith('---')) return 'file';
-  if (line.startsWith('@@')) return 'hunk';
-  if (line.startsWith('+')) return 'add';
-  if (line.startsWith('-')) return 'del';
-  return 'ctx';
+function changedWords(kind: 'del' | 'add' | 'ctx', text: string): HTMLElement {
+  const said = kind === 'del' ? 'removed' : 'added';
+  return h(
+    kind === 'del' ? 'del' : 'ins',
+    { 'data-testid': `word-${said}` },
+    h('span', { class: 'sr-only' }, `[${said}: `),
+    text,
+    h('span', { class: 'sr-only' }, ']'),
+  );
 }
 
 export function json(value: unknown, testId?: string): HTMLElement {
