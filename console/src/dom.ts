@@ -5,6 +5,7 @@
  */
 import { escapeControls } from '../../lambdas/shared/text';
 import { markDiffLines } from '../../lambdas/shared/word-diff';
+import { absoluteTime } from './time-text';
 
 export type Child = Node | string | number | false | null | undefined;
 export type Attrs = Record<string, string | boolean | undefined>;
@@ -40,8 +41,8 @@ export function replace(el: HTMLElement, ...children: Child[]): void {
 
 /**
  * A unified diff, one line per block, wrapping (no horizontal scroll); in a changed line the words it removes are in
- * <del> and the words it adds in <ins> (struck through and underlined, not only coloured, and named for screen
- * readers); the +/- marker of each line stays. Every line is text.
+ * <del> and the words it adds in <ins> (struck through and underlined, not only coloured, and announced by the
+ * stylesheet's generated text); the +/- marker of each line stays. Every line is text.
  */
 export function diffBlock(diff: string, testId: string): HTMLElement {
   const lines = diff.split('\n');
@@ -58,23 +59,36 @@ export function diffBlock(diff: string, testId: string): HTMLElement {
   return pre;
 }
 
+/** Changed words: <del> or <ins>; the stylesheet names them for screen readers (generated text, not in the copy). */
 function changedWords(kind: 'del' | 'add' | 'ctx', text: string): HTMLElement {
-  const said = kind === 'del' ? 'removed' : 'added';
-  return h(
-    kind === 'del' ? 'del' : 'ins',
-    { 'data-testid': `word-${said}` },
-    h('span', { class: 'sr-only' }, `[${said}: `),
-    text,
-    h('span', { class: 'sr-only' }, ']'),
-  );
+  return kind === 'del'
+    ? h('del', { 'data-testid': 'word-removed' }, text)
+    : h('ins', { 'data-testid': 'word-added' }, text);
 }
 
 export function json(value: unknown, testId?: string): HTMLElement {
   return h('pre', testId ? { 'data-testid': testId } : {}, JSON.stringify(value, null, 2));
 }
 
+/** An absolute time with its zone named (time-text.ts). */
 export function when(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return absoluteTime(iso);
+}
+
+/** Moves focus to the view's first heading (made focusable), so keyboard and screen reader users start there. */
+export function focusHeading(root: HTMLElement): void {
+  const heading = root.querySelector('h1');
+  if (!(heading instanceof HTMLElement)) return;
+  heading.setAttribute('tabindex', '-1');
+  heading.focus();
+}
+
+/** A link to another site: a new tab, no opener, no referrer, and says it opens in a new tab. */
+export function externalLink(href: string, text: string, testId?: string): HTMLElement {
+  return h(
+    'a',
+    { href, target: '_blank', rel: 'noopener noreferrer', ...(testId ? { 'data-testid': testId } : {}) },
+    text,
+    h('span', { class: 'sr-only' }, ' (opens in a new tab)'),
+  );
 }

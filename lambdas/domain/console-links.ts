@@ -33,8 +33,7 @@ export interface LinkTargets {
 /** The console of an IAM role (the last segment of its ARN is its name; paths are not part of the console URL). */
 export function roleLink(roleArn: string): ConsoleLink | undefined {
   const arn = parseArn(roleArn);
-  if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/') || !isPartition(arn.partition))
-    return undefined;
+  if (arn?.service !== 'iam' || !arn.resource.startsWith('role/') || !isPartition(arn.partition)) return undefined;
   const name = arn.resource.split('/').pop() ?? '';
   if (name === '') return undefined;
   return {
@@ -48,7 +47,7 @@ export function roleLink(roleArn: string): ConsoleLink | undefined {
 /** The console of an IAM OIDC identity provider, named by its ARN. */
 export function providerLink(providerArn: string): ConsoleLink | undefined {
   const arn = parseArn(providerArn);
-  if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('oidc-provider/') || !isPartition(arn.partition)) {
+  if (arn?.service !== 'iam' || !arn.resource.startsWith('oidc-provider/') || !isPartition(arn.partition)) {
     return undefined;
   }
   return {

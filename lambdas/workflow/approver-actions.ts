@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
-import type { Finding } from '../domain/finding';
+import { type Finding, severityRank } from '../domain/finding';
 import type {
   ApprovalRecord,
   AuditRecord,
@@ -117,17 +117,19 @@ export async function pagePending(deps: ApiDeps, caller: Caller, request: PageRe
   const now = deps.now().getTime();
   const page = await deps.store.pagePendingApprovals(request);
   const approvals = page.items.filter((a) => Date.parse(a.expiresAt) >= now);
-  // Plans read by key, a few at once; one key-range read per run and account on the page for the findings' titles.
+  // Plans read by key, a few at once; one key-range read per run and account on the page for the findings' titles
+  // and severities, and one per run for the accounts' names (the run's account summaries).
   const findingsOf = new Map<string, Promise<Finding[]>>();
+  const namesOf = new Map<string, Promise<Map<string, string>>>();
   const summaryOf = async (approval: ApprovalRecord): Promise<PlanSummary | undefined> => {
     const record = await deps.store.getPlan(approval.runId, approval.planId);
     if (!record) return undefined;
     const key = `${record.runId}\u0000${record.plan.accountId}`;
     if (!findingsOf.has(key)) findingsOf.set(key, deps.store.listFindings(record.runId, record.plan.accountId));
-    const findings = (await findingsOf.get(key)) ?? [];
-    // The plan's rationale stands in for a title when the run's findings have aged out.
-    const title = findings.find((f) => record.plan.findingIds.includes(f.id))?.title ?? record.plan.rationale;
-    return summarize(record, approval, title);
+    if (!namesOf.has(record.runId)) namesOf.set(record.runId, accountNames(deps, record.runId));
+    const mine = ((await findingsOf.get(key)) ?? []).filter((f) => record.plan.findingIds.includes(f.id));
+    const name = (await namesOf.get(record.runId))?.get(record.plan.accountId);
+    return summarize(record, approval, mine, name);
   };
   const summaries: PlanSummary[] = [];
   for (let i = 0; i < approvals.length; i += READS_AT_ONCE) {
@@ -565,19 +567,38 @@ async function changeView(deps: ApiDeps, changeId: string): Promise<ChangeView |
   return rolledBack ? { change, rolledBackBy: rolledBack } : { change };
 }
 
-function summarize(record: PlanRecord, approval: ApprovalRecord, title: string): PlanSummary {
+/** The names of a run's accounts (from its account summaries), where the collector knew them. */
+async function accountNames(deps: ApiDeps, runId: string): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const s of await deps.store.listAccountSummaries(runId)) if (s.name) names.set(s.accountId, s.name);
+  return names;
+}
+
+/**
+ * A pending plan as the list shows it: its findings' highest severity and first title (the plan's rationale stands
+ * in when the run's findings have aged out: severity unknown), and the account's name where known.
+ */
+function summarize(
+  record: PlanRecord,
+  approval: ApprovalRecord,
+  findings: readonly Finding[],
+  accountName: string | undefined,
+): PlanSummary {
   const p = record.plan;
+  const severity = [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))[0]?.severity;
   return {
     runId: record.runId,
     planId: record.planId,
     accountId: p.accountId,
+    ...(accountName ? { accountName } : {}),
+    ...(severity ? { severity } : {}),
     ...(p.cluster ? { cluster: p.cluster } : {}),
     ...(p.region ? { region: p.region } : {}),
     action: p.action,
     resourceArn: p.resourceArn,
     ruleIds: p.ruleIds,
     risk: p.risk.level,
-    title,
+    title: findings[0]?.title ?? p.rationale,
     status: record.status,
     contentHash: record.contentHash,
     requestedAt: approval.requestedAt,
