@@ -78,7 +78,10 @@ export function when(iso: string | undefined): string {
 /** Moves focus to the view's first heading (made focusable), so keyboard and screen reader users start there. */
 export function focusHeading(root: HTMLElement): void {
   const heading = root.querySelector('h1');
-  if (!(heading instanceof HTMLElement)) return;
+  if (!(heading instanceof HTMLElement)) {
+    root.focus();
+    return;
+  }
   heading.setAttribute('tabindex', '-1');
   heading.focus();
 }

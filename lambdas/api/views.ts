@@ -56,6 +56,11 @@ export interface ChangeView {
   readonly rolledBackBy?: AuditRecord;
   /** The latest request to roll it back (pending, running, done, refused or failed), when there was one. */
   readonly rollbackRequest?: RollbackRequest;
+  /**
+   * The status of the change's plan (read by key): whether it was verified after the write (verified,
+   * verify-failed, unverified), rolled back, or another; absent once the plan has aged out.
+   */
+  readonly planStatus?: PlanStatus;
 }
 
 /** A change's rollback request and the change (GET/POST /api/changes/{changeId}/rollback). */

@@ -4,7 +4,7 @@
  * of '-' lines against the n-th of the '+' lines that follow) compared word by word (the `diff` package); other
  * lines are one unchanged part. Pure: no styling, no DOM.
  */
-import { diffWordsWithSpace } from 'diff';
+import { createTwoFilesPatch, diffWordsWithSpace } from 'diff';
 
 export type DiffLineKind = 'file' | 'hunk' | 'del' | 'add' | 'ctx';
 
@@ -67,4 +67,21 @@ function wordParts(before: string, after: string): [WordPart[], WordPart[]] {
     if (!part.removed) added.push({ text: part.value, changed: part.added === true });
   }
   return [removed, added];
+}
+
+/**
+ * Two documents (JSON values: a trust policy, a provider's state, an access entry; null for none) as a unified diff
+ * of their indented JSON, whole (every line as context), for the readers above. Empty when they are equal.
+ */
+export function documentDiff(before: unknown, after: unknown, beforeLabel: string, afterLabel: string): string {
+  const text = (v: unknown) => `${JSON.stringify(v ?? null, null, 2)}\n`;
+  const a = text(before);
+  const b = text(after);
+  if (a === b) return '';
+  return createTwoFilesPatch(beforeLabel, afterLabel, a, b, undefined, undefined, { context: 10_000 })
+    .split('\n')
+    .filter((line) => !line.startsWith('===') && line !== '\\ No newline at end of file')
+    .map((line) => (line.startsWith('--- ') || line.startsWith('+++ ') ? line.trimEnd() : line))
+    .join('\n')
+    .trimEnd();
 }

@@ -261,14 +261,16 @@ export async function pageChanges(deps: ApiDeps, caller: Caller, request: PageRe
 }
 
 async function withRollback(deps: ApiDeps, change: AuditRecord): Promise<ChangeView> {
-  const [rolledBack, rollbackRequest] = await Promise.all([
+  const [rolledBack, rollbackRequest, plan] = await Promise.all([
     rolledBackBy(deps, change.changeId),
     deps.store.getRollbackRequest(change.changeId),
+    deps.store.getPlan(change.runId, change.planId),
   ]);
   return {
     change,
     ...(rolledBack ? { rolledBackBy: rolledBack } : {}),
     ...(rollbackRequest ? { rollbackRequest } : {}),
+    ...(plan ? { planStatus: plan.status } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 /** The words a unified diff's changed lines change: pairs of removed and added lines, compared word by word. */
-import { diffLineKind, markDiffLines } from '../../../lambdas/shared/word-diff';
+import { diffLineKind, documentDiff, markDiffLines } from '../../../lambdas/shared/word-diff';
 
 const changed = (parts: readonly { text: string; changed: boolean }[]) =>
   parts.filter((p) => p.changed).map((p) => p.text);
@@ -51,5 +51,26 @@ describe('diffLineKind', () => {
       'ctx',
       'ctx',
     ]);
+  });
+});
+
+describe('documentDiff', () => {
+  it('diffs two JSON documents whole, with file headers naming each side', () => {
+    const text = documentDiff({ Version: '1', Sid: 'Before' }, { Version: '1', Sid: 'After' }, 'replaced', 'written');
+    expect(text.split('\n')).toEqual([
+      '--- replaced',
+      '+++ written',
+      '@@ -1,4 +1,4 @@',
+      ' {',
+      '   "Version": "1",',
+      '-  "Sid": "Before"',
+      '+  "Sid": "After"',
+      ' }',
+    ]);
+  });
+
+  it('is empty for equal documents, and shows a document that did not exist as null', () => {
+    expect(documentDiff({ a: 1 }, { a: 1 }, 'x', 'y')).toBe('');
+    expect(documentDiff(null, { a: 1 }, 'x', 'y')).toContain('-null');
   });
 });

@@ -1,6 +1,10 @@
-/** The pending list's summaries: each plan's highest finding severity and its account's name, where known. */
+/**
+ * What the lists add to each item: a pending plan's highest finding severity and its account's name, where known; a
+ * change's plan status (its verify result).
+ */
 import type { Finding } from '../../../lambdas/domain/finding';
-import { DEFAULT_APPROVERS_GROUP, pagePending } from '../../../lambdas/workflow/approver-actions';
+import { DEFAULT_APPROVERS_GROUP, pageChanges, pagePending } from '../../../lambdas/workflow/approver-actions';
+import { applyWithAudit } from '../../../lambdas/workflow/write-ahead';
 import { fakeDeps } from '../../support/fakes/fake-deps';
 import { findingFor, givenPlan, trustPlan } from '../../support/fakes/given';
 
@@ -47,5 +51,23 @@ describe('pagePending summaries', () => {
     );
 
     expect(groups[0]?.plans[0]).toMatchObject({ severity: 'critical', accountName: 'payments-prod' });
+  });
+});
+
+describe('pageChanges', () => {
+  it("gives each change its plan's status: the verify result", async () => {
+    const fakes = fakeDeps();
+    const plan = trustPlan('p1');
+    await givenPlan(fakes, RUN, plan, { status: 'applied' });
+    fakes.fixes.set(plan.resourceArn, plan.before);
+    await applyWithAudit(fakes.deps, { runId: RUN, planId: 'p1', plan, approval: { approvedBy: 'alice' } });
+    await fakes.store.updatePlan(RUN, 'p1', { status: 'verify-failed' });
+
+    const { changes } = await pageChanges(
+      { store: fakes.store, now: fakes.clock.now, approversGroup: DEFAULT_APPROVERS_GROUP },
+      alice,
+    );
+
+    expect(changes.map((c) => c.planStatus)).toEqual(['verify-failed']);
   });
 });
