@@ -29,6 +29,7 @@ import type {
   RunRecord,
   StateStore,
   Suppression,
+  TimeoutRecord,
 } from '../ports/state-store';
 import { InvalidPayloadError } from '../shared/errors';
 import { decodeCursor, type Listing, queryPage } from './dynamo-paging';
@@ -60,6 +61,7 @@ const SUPPRESSION_SK = 'SUPPRESSION';
 const RUN_SK = 'RUN';
 const ROLLBACK_SK = 'REQUEST';
 const REJECTION_SK = 'REJECTION';
+const TIMEOUT_SK = 'TIMEOUT';
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
 const CHANGE_SK = 'CHANGE';
 const INTENT_SK = 'INTENT';
@@ -864,7 +866,30 @@ export class DynamoStateStore implements StateStore {
     return (await this.getItem(this.stateTable, S(`ACCOUNT#${accountId}`), S('LATEST')))?.runId?.S;
   }
 
-  /** One item, read consistently. */
+  async putTimeout(timeout: TimeoutRecord) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: {
+          pk: S(`TIMEOUT#${timeout.runId}#${timeout.planId}`),
+          sk: S(TIMEOUT_SK),
+          // In the by-time index, newest first (pageTimeouts).
+          listedAt: S(timeout.timedOutAt),
+          data: json(timeout),
+          ttl: this.ttl(),
+        },
+      }),
+    );
+  }
+
+  async pageTimeouts(page: PageRequest = {}) {
+    return this.newestFirst<TimeoutRecord>(
+      { table: this.stateTable, index: STATE_BY_TIME_INDEX, sk: TIMEOUT_SK, pkPrefix: 'TIMEOUT#' },
+      { tag: 'timeouts', timeAttribute: 'listedAt', liveOnly: false },
+      page,
+    );
+  }
+
   async putPlanOpening(opening: PlanOpening) {
     await this.client.send(
       new PutItemCommand({
@@ -879,6 +904,7 @@ export class DynamoStateStore implements StateStore {
     return (await this.getItem(this.stateTable, pk, sk)) !== undefined;
   }
 
+  /** One item, read consistently. */
   private async getItem(table: string, pk: AttributeValue, sk: AttributeValue): Promise<Item | undefined> {
     const out = await this.client.send(new GetItemCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
     return out.Item;

@@ -19,6 +19,7 @@
  *                                                  expiresAt }: adds one, recorded as the caller's (201)
  *   POST /api/suppressions/{id}/delete             removes one (404 when there is none)
  *   GET  /api/rejections?limit=&cursor=            a page of the rejections remembered (not expired), newest first
+ *   GET  /api/timeouts?limit=&cursor=              a page of the approval requests that timed out, newest first
  *   GET  /api/me                                   who the API thinks you are
  *
  * Every listing reads a key range or an index (never a Scan), one page at a time: `limit` 1 to 500 (default 50),
@@ -40,6 +41,7 @@ import {
   decide,
   listRejections,
   listSuppressions,
+  listTimeouts,
   pageChanges,
   pagePending,
   removeSuppression,
@@ -186,6 +188,11 @@ const ROUTES: Readonly<Record<string, (request: Routed) => Promise<ApiResponse |
     if (method !== 'GET' || route.length !== 1) return undefined;
     const { items, cursor } = await listRejections(deps, caller, pageOf(event));
     return respond(200, { rejections: items, ...(cursor ? { cursor } : {}) });
+  },
+  timeouts: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length !== 1) return undefined;
+    const { items, cursor } = await listTimeouts(deps, caller, pageOf(event));
+    return respond(200, { timeouts: items, ...(cursor ? { cursor } : {}) });
   },
 };
 

@@ -15,6 +15,7 @@ import type {
   RejectionRecord,
   RollbackRequest,
   Suppression,
+  TimeoutRecord,
 } from '../ports/state-store';
 import type { ApiSuppressionBody } from '../shared/contracts';
 import {
@@ -297,6 +298,16 @@ export async function listRejections(
 ): Promise<Page<RejectionRecord>> {
   authorize(deps, caller);
   return deps.store.pageRejections(request);
+}
+
+/** Approval requests that ended without a decision (timed out), newest first. */
+export async function listTimeouts(
+  deps: ApiDeps,
+  caller: Caller,
+  request: PageRequest = {},
+): Promise<Page<TimeoutRecord>> {
+  authorize(deps, caller);
+  return deps.store.pageTimeouts(request);
 }
 
 /** Suppressions not expired, newest first. */

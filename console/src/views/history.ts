@@ -1,17 +1,18 @@
 /**
  * The history, newest first: each applied change with the document it replaced and the one it wrote as a word diff,
  * its verify result (its plan's status), its plan linked; rollback through a preview (a dialog showing the
- * rollback's diff and the findings it reopens), confirmed explicitly. Below, the rejections still remembered.
+ * rollback's diff and the findings it reopens), confirmed explicitly. Below, the rejections still remembered and the
+ * approval requests that timed out.
  */
 import type { ChangeView, PlanDetail, RollbackStatusView } from '../../../lambdas/api/views';
-import type { RejectionRecord } from '../../../lambdas/ports/state-store';
+import type { RejectionRecord, TimeoutRecord } from '../../../lambdas/ports/state-store';
 import { documentDiff } from '../../../lambdas/shared/word-diff';
 import { ApiError, call, seg } from '../api';
 import { diffBlock, h, replace, when } from '../dom';
 import { pageQuery, pager } from '../pager';
 import { consoleConfig as config, fail, main, notify, PAGE_SIZE, pageNav } from '../shell';
 
-const pages = { history: pager(), rejections: pager() };
+const pages = { history: pager(), rejections: pager(), timeouts: pager() };
 
 /** What a plan's status says of its change after the write. */
 const VERIFY_WORDS: Readonly<Record<string, string>> = {
@@ -24,7 +25,7 @@ const VERIFY_WORDS: Readonly<Record<string, string>> = {
 };
 
 export async function renderHistory(): Promise<void> {
-  const [{ changes, cursor }, rejected] = await Promise.all([
+  const [{ changes, cursor }, rejected, timedOut] = await Promise.all([
     call<{ changes: ChangeView[]; cursor?: string }>(
       config(),
       'GET',
@@ -35,9 +36,15 @@ export async function renderHistory(): Promise<void> {
       'GET',
       `/api/rejections${pageQuery(pages.rejections, PAGE_SIZE)}`,
     ),
+    call<{ timeouts: TimeoutRecord[]; cursor?: string }>(
+      config(),
+      'GET',
+      `/api/timeouts${pageQuery(pages.timeouts, PAGE_SIZE)}`,
+    ),
   ]);
   pages.history.shown(cursor);
   pages.rejections.shown(rejected.cursor);
+  pages.timeouts.shown(timedOut.cursor);
   replace(
     main,
     h('h1', {}, 'History'),
@@ -48,6 +55,8 @@ export async function renderHistory(): Promise<void> {
       : h('div', { 'data-testid': 'history-view' }, ...changes.map(changeCard)),
     rejectionsCard(rejected.rejections),
     pageNav(pages.rejections, 'history-rejections', renderHistory),
+    timeoutsCard(timedOut.timeouts),
+    pageNav(pages.timeouts, 'history-timeouts', renderHistory),
   );
 }
 
@@ -219,6 +228,32 @@ function rejectionsCard(rejections: readonly RejectionRecord[]): HTMLElement {
               h('span', { class: 'mono wrap' }, r.resourceArn),
               ` rejected by ${r.rejectedBy} at ${when(r.rejectedAt)}${r.comment ? `: "${r.comment}"` : ''} · `,
               h('a', { href: `#/plans/${seg(r.runId)}/${seg(r.planId)}` }, `plan ${r.planId}`),
+            ),
+          ),
+        ),
+  );
+}
+
+/** Approval requests nobody decided before they expired: nothing was written. */
+function timeoutsCard(timeouts: readonly TimeoutRecord[]): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'history-timeouts', 'aria-labelledby': 'timeouts-title' },
+    h('h2', { id: 'timeouts-title' }, 'Timed out'),
+    timeouts.length === 0
+      ? h('p', { class: 'muted' }, 'No approval request has timed out.')
+      : h(
+          'ul',
+          {},
+          ...timeouts.map((t) =>
+            h(
+              'li',
+              { 'data-testid': `history-timeout-${t.planId}` },
+              h('code', {}, t.action),
+              ' on ',
+              h('span', { class: 'mono wrap' }, t.resourceArn),
+              ` not decided before ${when(t.timedOutAt)}; nothing was written · `,
+              h('a', { href: `#/plans/${seg(t.runId)}/${seg(t.planId)}` }, `plan ${t.planId}`),
             ),
           ),
         ),

@@ -25,6 +25,7 @@ import type {
   RunRecord,
   StateStore,
   Suppression,
+  TimeoutRecord,
 } from '../../../lambdas/ports/state-store';
 import { InvalidPayloadError } from '../../../lambdas/shared/errors';
 
@@ -129,6 +130,7 @@ export class InMemoryStateStore implements StateStore {
   private readonly rejections = new Map<string, RejectionRecord>();
   private readonly suppressions = new Map<string, Suppression>();
   private readonly openings = new Set<string>();
+  private readonly timeouts = new Map<string, TimeoutRecord>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -380,6 +382,14 @@ export class InMemoryStateStore implements StateStore {
       .filter((s) => s.runId === runId)
       .sort((a, b) => byText(a.accountId, b.accountId))
       .map(copy);
+  }
+
+  async putTimeout(timeout: TimeoutRecord) {
+    this.timeouts.set(`${timeout.runId}\u0000${timeout.planId}`, copy(timeout));
+  }
+
+  async pageTimeouts(page?: PageRequest) {
+    return pageOf([...this.timeouts.values()], (t) => [t.timedOutAt, t.runId, t.planId], page, true);
   }
 
   async putPlanOpening(opening: PlanOpening) {
