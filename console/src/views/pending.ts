@@ -164,8 +164,17 @@ function filterControls(plans: readonly PlanSummary[], onChange: (f: Filters) =>
     sort.field,
   );
   form.addEventListener('submit', (e) => e.preventDefault());
-  form.addEventListener('input', () => onChange(read()));
-  form.addEventListener('change', () => onChange(read()));
+  // Redrawn only when a value changed: a text field's 'change' on blur (a click on a plan's link) must not replace
+  // the link under the pointer.
+  let last = JSON.stringify(read());
+  const changed = () => {
+    const now = read();
+    if (JSON.stringify(now) === last) return;
+    last = JSON.stringify(now);
+    onChange(now);
+  };
+  form.addEventListener('input', changed);
+  form.addEventListener('change', changed);
   return { form, read };
 }
 
