@@ -10,7 +10,7 @@ import type { ProbeOutcome, Proof } from '../../lambdas/domain/plan/plan-model';
 export function proofCounts(proof: Proof): string {
   const probeFound = proof.probes.undeclaredNewlyAllowed.filter((o) => o.source !== 'exact').length;
   const exact = proof.exact.decided
-    ? `Exact check: ${proof.exact.classes} class(es) of requests newly allowed, ${proof.exact.undeclared} of them not accounted for by the plan (one witness each in the table)`
+    ? `Exact check: ${proof.exact.classes} class(es) of requests newly allowed, ${proof.exact.undeclared} of them not accounted for by the plan (one witness each in the list above)`
     : `Exact check undecided (${proof.exact.reason ?? 'no reason given'}); ${proof.exact.undeclared} class(es) found not accounted for so far`;
   return (
     `${exact}. ${proof.probes.evaluated} probe request(s): ${probeFound} newly allowed that the plan does not account for, ` +
