@@ -199,6 +199,12 @@ describe('the plan page an approver decides from', () => {
     await page.getByTestId('nav-muted').click();
     await page.getByTestId('rejections-view').waitFor();
     await checkView(page, 'muted');
+    // The skip link: on screen when focused, it moves focus to the view's heading and keeps the route
+    await page.getByTestId('skip-link').focus();
+    expect(await page.getByTestId('skip-link').isVisible()).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await page.locator('h1').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(page.url()).toMatch(/#\/muted$/);
     await page.close();
   });
 });
