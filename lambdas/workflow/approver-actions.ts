@@ -4,6 +4,7 @@
  * reject it, list the applied changes, and roll one back. Every operation checks that the caller is an approver.
  */
 import { randomUUID } from 'node:crypto';
+import { ACCOUNT_WIDE, groupPending } from '../api/pending-groups';
 import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
 import { type Finding, severityRank } from '../domain/finding';
 import type {
@@ -32,6 +33,7 @@ import { planContentHash } from './run-steps';
 import { rollbackIdOf, rollbackWithAudit, rolledBackBy } from './write-ahead';
 
 export type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary };
+export { ACCOUNT_WIDE };
 
 import type { WorkflowDeps } from './deps';
 
@@ -69,7 +71,6 @@ export type ConsoleDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now' | 'fi
   readonly approversGroup: string;
 };
 
-export const ACCOUNT_WIDE = '(account-wide)';
 /** Items of a page whose records are read at once (plans of the pending list, rollbacks of the history). */
 const READS_AT_ONCE = 10;
 const MAX_COMMENT = 1000;
@@ -149,20 +150,6 @@ export async function listPending(deps: ApiDeps, caller: Caller): Promise<Pendin
     },
   );
   return groupPending(summaries);
-}
-
-function groupPending(summaries: readonly PlanSummary[]): PendingGroup[] {
-  const groups = new Map<string, { accountId: string; cluster: string; plans: PlanSummary[] }>();
-  for (const s of summaries) {
-    const cluster = s.cluster ? `${s.cluster}${s.region ? ` (${s.region})` : ''}` : ACCOUNT_WIDE;
-    const key = `${s.accountId}\u0000${cluster}`;
-    const group = groups.get(key) ?? { accountId: s.accountId, cluster, plans: [] };
-    group.plans.push(s);
-    groups.set(key, group);
-  }
-  return [...groups.values()]
-    .sort((a, b) => a.accountId.localeCompare(b.accountId) || a.cluster.localeCompare(b.cluster))
-    .map((g) => ({ ...g, plans: g.plans.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)) }));
 }
 
 /** Reads pages until the last, handing each to `use`. */

@@ -4,6 +4,7 @@
  * first. The API serves the pending requests a page at a time, oldest first, from an index: search, filters and sort
  * apply to the page loaded (the count says so), and the page controls load the next.
  */
+import { groupPending } from '../../../lambdas/api/pending-groups';
 import type { PendingGroup, PlanDetail, PlanSummary } from '../../../lambdas/api/views';
 import { call, seg } from '../api';
 import { diffBlock, h, replace, when } from '../dom';
@@ -53,7 +54,9 @@ export async function renderPending(): Promise<void> {
       `${pages.plans.hasNext ? '; more pages follow (filters apply to this page)' : ''}.`;
     replace(
       list,
-      ...regroup(shown, f.sort).map((g) => pendingGroupCard(g, selected, redrawBulk)),
+      ...groupPending(shown, (a, b) => byKey(f.sort)(a, b) || a.expiresAt.localeCompare(b.expiresAt)).map((g) =>
+        pendingGroupCard(g, selected, redrawBulk),
+      ),
       shown.length === 0 && plans.length > 0 ? h('p', { class: 'muted' }, 'No plan on this page matches.') : null,
     );
   };
@@ -94,21 +97,6 @@ function byKey(sort: SortKey): (a: PlanSummary, b: PlanSummary) => number {
   if (sort === 'severity') return (a, b) => rank(SEVERITIES, a.severity) - rank(SEVERITIES, b.severity);
   if (sort === 'account') return (a, b) => accountLabel(a).localeCompare(accountLabel(b));
   return (a, b) => a.expiresAt.localeCompare(b.expiresAt);
-}
-
-/** Groups by account and cluster, plans sorted within each and groups in the order of their first plan. */
-function regroup(plans: readonly PlanSummary[], sort: SortKey): PendingGroup[] {
-  const order = byKey(sort);
-  const sorted = [...plans].sort((a, b) => order(a, b) || a.expiresAt.localeCompare(b.expiresAt));
-  const groups = new Map<string, { accountId: string; cluster: string; plans: PlanSummary[] }>();
-  for (const p of sorted) {
-    const cluster = p.cluster ? `${p.cluster}${p.region ? ` (${p.region})` : ''}` : '(account-wide)';
-    const key = `${p.accountId}\u0000${cluster}`;
-    const group = groups.get(key) ?? { accountId: p.accountId, cluster, plans: [] };
-    group.plans.push(p);
-    groups.set(key, group);
-  }
-  return [...groups.values()];
 }
 
 /** Search, the filters (values from the page loaded) and the sort; each change redraws the list. */
