@@ -1,5 +1,5 @@
-import { diffWordsWithSpace } from 'diff';
 import { escapeControls as esc } from '../../lambdas/shared/text';
+import { diffLineKind as kindOf, markDiffLines } from '../../lambdas/shared/word-diff';
 import type { Style } from './style';
 import { type Span, wrapSpans } from './wrap-text';
 
@@ -38,16 +38,6 @@ export function renderDiff(diff: string, style: Style, opts: DiffOptions): strin
   return out;
 }
 
-type Kind = 'file' | 'hunk' | 'del' | 'add' | 'ctx';
-
-function kindOf(line: string): Kind {
-  if (line.startsWith('---') || line.startsWith('+++')) return 'file';
-  if (line.startsWith('@@')) return 'hunk';
-  if (line.startsWith('-')) return 'del';
-  if (line.startsWith('+')) return 'add';
-  return 'ctx';
-}
-
 /** One diff line wrapped: the marker and the line's own indentation lead, continuations go two columns further. */
 function diffLine(line: string, body: readonly Span[], style: Style, opts: DiffOptions): string[] {
   const kind = kindOf(line);
@@ -75,47 +65,11 @@ function trimLeading(spans: readonly Span[], count: number): Span[] {
   return out;
 }
 
-/**
- * Each line's text after its marker, as styled runs: a removed line and the added line in its place (the n-th of a
- * block of '-' lines against the n-th of the '+' lines that follow) marked word by word; other lines in one colour.
- */
+/** Each line's text after its marker, as styled runs: the words a changed line changes marked (word-diff.ts). */
 function markChangedWords(lines: readonly string[], style: Style): Span[][] {
-  const out: Span[][] = lines.map((line) => {
-    const kind = kindOf(line);
+  return markDiffLines(lines).map(({ kind, parts }) => {
     const paint = kind === 'del' ? style.red : kind === 'add' ? style.green : undefined;
-    return [{ text: line.slice(1), paint }];
+    const mark = kind === 'del' ? style.removedWord : style.addedWord;
+    return parts.map((p) => ({ text: p.text, paint: p.changed ? mark : paint }));
   });
-  let i = 0;
-  while (i < lines.length) {
-    const dels = runOf(lines, i, 'del');
-    const adds = runOf(lines, i + dels, 'add');
-    if (dels === 0 || adds === 0) {
-      i += Math.max(1, dels);
-      continue;
-    }
-    for (let k = 0; k < Math.min(dels, adds); k++) {
-      const [before, after] = wordMarks(lines[i + k]?.slice(1) ?? '', lines[i + dels + k]?.slice(1) ?? '', style);
-      out[i + k] = before;
-      out[i + dels + k] = after;
-    }
-    i += dels + adds;
-  }
-  return out;
-}
-
-function runOf(lines: readonly string[], from: number, kind: Kind): number {
-  let n = 0;
-  while (from + n < lines.length && kindOf(lines[from + n] ?? '') === kind) n++;
-  return n;
-}
-
-/** The removed line with its removed words marked, and the added line with its added words marked. */
-function wordMarks(before: string, after: string, style: Style): [Span[], Span[]] {
-  const removed: Span[] = [];
-  const added: Span[] = [];
-  for (const part of diffWordsWithSpace(before, after)) {
-    if (!part.added) removed.push({ text: part.value, paint: part.removed ? style.removedWord : style.red });
-    if (!part.removed) added.push({ text: part.value, paint: part.added ? style.addedWord : style.green });
-  }
-  return [removed, added];
 }

@@ -4,6 +4,8 @@
  * control characters in text show as escapes (lambdas/shared/text.ts).
  */
 import { escapeControls } from '../../lambdas/shared/text';
+import { markDiffLines } from '../../lambdas/shared/word-diff';
+import { absoluteTime } from './time-text';
 
 export type Child = Node | string | number | false | null | undefined;
 export type Attrs = Record<string, string | boolean | undefined>;
@@ -37,28 +39,59 @@ export function replace(el: HTMLElement, ...children: Child[]): void {
   append(el, children);
 }
 
-/** A unified diff, one line per span, coloured by its first character; every line is text. */
+/**
+ * A unified diff, one line per block, wrapping (no horizontal scroll); in a changed line the words it removes are in
+ * <del> and the words it adds in <ins> (struck through and underlined, not only coloured, and announced by the
+ * stylesheet's generated text); the +/- marker of each line stays. Every line is text.
+ */
 export function diffBlock(diff: string, testId: string): HTMLElement {
+  const lines = diff.split('\n');
   const pre = h('pre', { class: 'diff', 'data-testid': testId });
-  for (const line of diff.split('\n'))
-    pre.appendChild(h('span', { class: diffLineKind(line) }, line === '' ? ' ' : line));
+  markDiffLines(lines).forEach(({ kind, parts }, i) => {
+    const line = lines[i] ?? '';
+    if (kind === 'file' || kind === 'hunk' || line === '') {
+      pre.appendChild(h('span', { class: kind }, line === '' ? ' ' : line));
+      return;
+    }
+    const words = parts.map((p) => (p.changed ? changedWords(kind, p.text) : p.text));
+    pre.appendChild(h('span', { class: kind }, line.charAt(0), ...words));
+  });
   return pre;
 }
 
-function diffLineKind(line: string): 'file' | 'hunk' | 'add' | 'del' | 'ctx' {
-  if (line.startsWith('+++') || line.startsWith('---')) return 'file';
-  if (line.startsWith('@@')) return 'hunk';
-  if (line.startsWith('+')) return 'add';
-  if (line.startsWith('-')) return 'del';
-  return 'ctx';
+/** Changed words: <del> or <ins>; the stylesheet names them for screen readers (generated text, not in the copy). */
+function changedWords(kind: 'del' | 'add' | 'ctx', text: string): HTMLElement {
+  return kind === 'del'
+    ? h('del', { 'data-testid': 'word-removed' }, text)
+    : h('ins', { 'data-testid': 'word-added' }, text);
 }
 
 export function json(value: unknown, testId?: string): HTMLElement {
   return h('pre', testId ? { 'data-testid': testId } : {}, JSON.stringify(value, null, 2));
 }
 
+/** An absolute time with its zone named (time-text.ts). */
 export function when(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return absoluteTime(iso);
+}
+
+/** Moves focus to the view's first heading (made focusable), so keyboard and screen reader users start there. */
+export function focusHeading(root: HTMLElement): void {
+  const heading = root.querySelector('h1');
+  if (!(heading instanceof HTMLElement)) {
+    root.focus();
+    return;
+  }
+  heading.setAttribute('tabindex', '-1');
+  heading.focus();
+}
+
+/** A link to another site: a new tab, no opener, no referrer, and says it opens in a new tab. */
+export function externalLink(href: string, text: string, testId?: string): HTMLElement {
+  return h(
+    'a',
+    { href, target: '_blank', rel: 'noopener noreferrer', ...(testId ? { 'data-testid': testId } : {}) },
+    text,
+    h('span', { class: 'sr-only' }, ' (opens in a new tab)'),
+  );
 }

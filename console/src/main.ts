@@ -5,8 +5,9 @@
  * the URL fragment (console/src/routes.ts); each view is a module under console/src/views.
  */
 import { type ConsoleConfig, claimsOf, signOut, token } from './auth';
+import { focusHeading } from './dom';
 import { viewFor } from './routes';
-import { fail, initShell, notify, signedInChrome } from './shell';
+import { fail, initShell, main, notify, signedInChrome } from './shell';
 import { renderSignIn } from './views/sign-in';
 
 function route(): void {
@@ -18,7 +19,10 @@ function route(): void {
   const claims = claimsOf(t) ?? {};
   signedInChrome(String(claims['cognito:username'] ?? claims.email ?? ''));
   const { route: view, params } = viewFor(location.hash);
-  view.render(...params).catch(fail);
+  view
+    .render(...params)
+    .then(() => focusHeading(main))
+    .catch(fail);
 }
 
 async function start(): Promise<void> {
@@ -27,6 +31,11 @@ async function start(): Promise<void> {
   document.getElementById('sign-out')?.addEventListener('click', () => {
     signOut();
     renderSignIn('Signed out.');
+  });
+  // The skip link moves focus to the main area's heading without changing the route in the fragment.
+  document.querySelector('.skip-link')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    focusHeading(main);
   });
   window.addEventListener('hashchange', () => {
     notify('none');

@@ -151,6 +151,18 @@ export class ConsoleFunctions extends Construct {
         },
       }),
     );
+    // Who opened which content of a plan (items whose key starts OPENED#): a decision needs an opening of its hash.
+    this.approvalApi.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordPlanOpenings',
+        actions: ['dynamodb:PutItem'],
+        resources: [props.stateTable.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${API_WRITTEN_KEY_PREFIXES.planOpening}*`] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
     props.auditTable.grants.actions(this.approvalApi, 'dynamodb:GetItem', 'dynamodb:Query');
 
     // The rollback step: the writer role (the only one RemediatorRoles trust), started by the stream when a

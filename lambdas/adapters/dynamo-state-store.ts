@@ -23,6 +23,7 @@ import type {
   AuditReference,
   Page,
   PageRequest,
+  PlanOpening,
   PlanRecord,
   PlanStatus,
   RejectionRecord,
@@ -30,6 +31,7 @@ import type {
   RunRecord,
   StateStore,
   Suppression,
+  TimeoutRecord,
 } from '../ports/state-store';
 import { InvalidPayloadError } from '../shared/errors';
 import { decodeCursor, type Listing, queryPage } from './dynamo-paging';
@@ -61,6 +63,7 @@ const SUPPRESSION_SK = 'SUPPRESSION';
 const RUN_SK = 'RUN';
 const ROLLBACK_SK = 'REQUEST';
 const REJECTION_SK = 'REJECTION';
+const TIMEOUT_SK = 'TIMEOUT';
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
 const CHANGE_SK = 'CHANGE';
 const INTENT_SK = 'INTENT';
@@ -935,6 +938,44 @@ export class DynamoStateStore implements StateStore {
     return (await this.getItem(this.stateTable, S(`ACCOUNT#${accountId}`), S('LATEST')))?.runId?.S;
   }
 
+  async putTimeout(timeout: TimeoutRecord) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: {
+          pk: S(`TIMEOUT#${timeout.runId}#${timeout.planId}`),
+          sk: S(TIMEOUT_SK),
+          // In the by-time index, newest first (pageTimeouts).
+          listedAt: S(timeout.timedOutAt),
+          data: json(timeout),
+          ttl: this.ttl(),
+        },
+      }),
+    );
+  }
+
+  async pageTimeouts(page: PageRequest = {}) {
+    return this.newestFirst<TimeoutRecord>(
+      { table: this.stateTable, index: STATE_BY_TIME_INDEX, sk: TIMEOUT_SK, pkPrefix: 'TIMEOUT#' },
+      { tag: 'timeouts', timeAttribute: 'listedAt', liveOnly: false },
+      page,
+    );
+  }
+
+  async putPlanOpening(opening: PlanOpening) {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.stateTable,
+        Item: { ...openingKey(opening), data: json(opening), ttl: this.ttl() },
+      }),
+    );
+  }
+
+  async hasOpenedPlan(runId: string, planId: string, openedBy: string, contentHash: string) {
+    const { pk, sk } = openingKey({ runId, planId, openedBy, contentHash });
+    return (await this.getItem(this.stateTable, pk, sk)) !== undefined;
+  }
+
   /** One item, read consistently. */
   private async getItem(table: string, pk: AttributeValue, sk: AttributeValue): Promise<Item | undefined> {
     const out = await this.client.send(new GetItemCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
@@ -1075,6 +1116,17 @@ function approvalFromItem(item: Item): ApprovalRecord {
 }
 
 /** Rollback requests: kind and status beside the record, so the table's stream can start the rollback step. */
+/** One item per plan, person and content: the key names all four (the hash is fixed-length hex, so it leads the sort key). */
+function openingKey(o: Pick<PlanOpening, 'runId' | 'planId' | 'openedBy' | 'contentHash'>): {
+  pk: AttributeValue;
+  sk: AttributeValue;
+} {
+  return {
+    pk: S(`${API_WRITTEN_KEY_PREFIXES.planOpening}${o.runId}#${o.planId}`),
+    sk: S(`${o.contentHash}#${o.openedBy}`),
+  };
+}
+
 function rollbackItem(request: RollbackRequest, ttl: AttributeValue): Item {
   return {
     pk: S(`ROLLBACK#${request.changeId}`),

@@ -151,4 +151,8 @@ export const DECISION_ATTRIBUTES = [
   'approvalCount',
 ] as const;
 /** Key prefixes of the items the approval API may put and delete itself (besides decisions): the hub stack's grant. */
-export const API_WRITTEN_KEY_PREFIXES = { rollbackRequest: 'ROLLBACK#', suppression: 'SUPPRESSION#' } as const;
+export const API_WRITTEN_KEY_PREFIXES = {
+  rollbackRequest: 'ROLLBACK#',
+  suppression: 'SUPPRESSION#',
+  planOpening: 'OPENED#',
+} as const;

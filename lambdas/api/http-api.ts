@@ -19,6 +19,7 @@
  *                                                  expiresAt }: adds one, recorded as the caller's (201)
  *   POST /api/suppressions/{id}/delete             removes one (404 when there is none)
  *   GET  /api/rejections?limit=&cursor=            a page of the rejections remembered (not expired), newest first
+ *   GET  /api/timeouts?limit=&cursor=              a page of the approval requests that timed out, newest first
  *   GET  /api/me                                   who the API thinks you are
  *
  * Every route and decision is limited to the caller's account scope (approver rules by group, accounts and OUs):
@@ -44,6 +45,7 @@ import {
   decide,
   listRejections,
   listSuppressions,
+  listTimeouts,
   pageChanges,
   pagePending,
   removeSuppression,
@@ -91,6 +93,7 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   AlreadyDecidedError: 409,
   SameApproverError: 409,
   PlanChangedError: 409,
+  PlanNotOpenedError: 409,
   RollbackRefusedError: 409,
   ConcurrentEditError: 409,
   StalePlanError: 409,
@@ -190,6 +193,11 @@ const ROUTES: Readonly<Record<string, (request: Routed) => Promise<ApiResponse |
     if (method !== 'GET' || route.length !== 1) return undefined;
     const { items, cursor, outOfScope } = await listRejections(deps, caller, pageOf(event));
     return respond(200, { rejections: items, ...(cursor ? { cursor } : {}), ...(outOfScope ? { outOfScope } : {}) });
+  },
+  timeouts: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length !== 1) return undefined;
+    const { items, cursor } = await listTimeouts(deps, caller, pageOf(event));
+    return respond(200, { timeouts: items, ...(cursor ? { cursor } : {}) });
   },
 };
 

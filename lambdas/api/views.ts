@@ -2,7 +2,7 @@
  * What the approval API returns, as types only (no runtime imports): shared by the API, the CLI and the browser
  * console (console/src), which must not pull in any server code.
  */
-import type { Finding } from '../domain/finding';
+import type { Finding, Severity } from '../domain/finding';
 import type { Plan } from '../domain/plan/plan-model';
 import type { ApprovalRecord, AuditRecord, PlanStatus, RollbackRequest } from '../ports/state-store';
 
@@ -13,6 +13,10 @@ export interface PlanSummary {
   readonly runId: string;
   readonly planId: string;
   readonly accountId: string;
+  /** The account's name, where the run's collector knew it (its account summary). */
+  readonly accountName?: string;
+  /** The highest severity of the plan's findings (absent when they have aged out). */
+  readonly severity?: Severity;
   readonly cluster?: string;
   readonly region?: string;
   readonly action: Plan['action'];
@@ -57,6 +61,11 @@ export interface ChangeView {
   readonly rolledBackBy?: AuditRecord;
   /** The latest request to roll it back (pending, running, done, refused or failed), when there was one. */
   readonly rollbackRequest?: RollbackRequest;
+  /**
+   * The status of the change's plan (read by key): whether it was verified after the write (verified,
+   * verify-failed, unverified), rolled back, or another; absent once the plan has aged out.
+   */
+  readonly planStatus?: PlanStatus;
 }
 
 /** A change's rollback request and the change (GET/POST /api/changes/{changeId}/rollback). */

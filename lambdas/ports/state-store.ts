@@ -96,6 +96,27 @@ export interface RejectionRecord {
  */
 export type Suppression = SuppressionRule;
 
+/** An approval request that ended without a decision (the approval timeout passed): listed in the history. */
+export interface TimeoutRecord {
+  readonly runId: string;
+  readonly planId: string;
+  readonly accountId: string;
+  readonly resourceArn: string;
+  readonly action: string;
+  readonly requestedAt?: string;
+  readonly timedOutAt: string;
+}
+
+/** A person opened a plan (its page, the bulk view's detail, the CLI's show): recorded per person and content hash. */
+export interface PlanOpening {
+  readonly runId: string;
+  readonly planId: string;
+  readonly openedBy: string;
+  /** The content hash of what was shown: a decision needs an opening of the hash it binds to. */
+  readonly contentHash: string;
+  readonly openedAt: string;
+}
+
 /** What one account's analysis found in a run: the run's digest sums these. */
 export interface AccountRunSummary {
   readonly runId: string;
@@ -370,4 +391,12 @@ export interface StateStore {
   getAccountDirectory(): Promise<ReadonlyMap<string, readonly string[]>>;
   /** The account's findings of its latest run, paged. */
   pageAccountFindings(accountId: string, page?: PageRequest): Promise<Page<Finding>>;
+  /** Records an approval request that timed out (ages out with the run). */
+  putTimeout(timeout: TimeoutRecord): Promise<void>;
+  /** Approval requests that timed out, newest first, from the by-time index. */
+  pageTimeouts(page?: PageRequest): Promise<Page<TimeoutRecord>>;
+  /** Records that a person opened this content of a plan (idempotent; ages out with the run). */
+  putPlanOpening(opening: PlanOpening): Promise<void>;
+  /** Whether this person opened this content of the plan (a key read). */
+  hasOpenedPlan(runId: string, planId: string, openedBy: string, contentHash: string): Promise<boolean>;
 }

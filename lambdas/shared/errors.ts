@@ -253,6 +253,14 @@ export class PlanChangedError extends Error {
   }
 }
 
+/** A decision by a person who never opened the plan's content (its page or detail): HTTP 409. */
+export class PlanNotOpenedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanNotOpenedError';
+  }
+}
+
 /** The caller is authenticated but not allowed to do this (not in the approvers group): HTTP 403. */
 export class ForbiddenError extends Error {
   constructor(message: string) {

@@ -6,6 +6,7 @@
  * may need a second, distinct approver (secondApproval), and the run's requester may not approve its plans.
  */
 import { randomUUID } from 'node:crypto';
+import { ACCOUNT_WIDE, groupPending } from '../api/pending-groups';
 import type { ApprovalView, ChangeView, PendingGroup, PlanDetail, PlanSummary } from '../api/views';
 import {
   type AccountScope,
@@ -19,7 +20,7 @@ import {
   type SecondApprovalRule,
   scopeFor,
 } from '../domain/approver-scope';
-import type { Finding } from '../domain/finding';
+import { type Finding, severityRank } from '../domain/finding';
 import type {
   ApprovalRecord,
   AuditRecord,
@@ -30,6 +31,7 @@ import type {
   RollbackRequest,
   StateStore,
   Suppression,
+  TimeoutRecord,
 } from '../ports/state-store';
 import type { ApiSuppressionBody } from '../shared/contracts';
 import {
@@ -41,6 +43,7 @@ import {
   SuppressionNotFoundError,
 } from '../shared/errors';
 import { recordDecision } from './decision-delivery';
+import { recordOpening, requireOpened } from './plan-openings';
 import { planContentHash } from './run-steps';
 import { rollbackIdOf, rollbackWithAudit, rolledBackBy } from './write-ahead';
 
@@ -54,6 +57,7 @@ export type {
   PlanSummary,
   SecondApprovalRule,
 };
+export { ACCOUNT_WIDE };
 
 import type { WorkflowDeps } from './deps';
 
@@ -98,7 +102,6 @@ export type ConsoleDeps = Pick<WorkflowDeps, 'store' | 'callbacks' | 'now' | 'fi
   readonly approversGroup: string;
 };
 
-export const ACCOUNT_WIDE = '(account-wide)';
 /** Items of a page whose records are read at once (plans of the pending list, rollbacks of the history). */
 const READS_AT_ONCE = 10;
 const MAX_COMMENT = 1000;
@@ -167,8 +170,10 @@ export async function pagePending(deps: ApiDeps, caller: Caller, request: PageRe
   const now = deps.now().getTime();
   const page = await deps.store.pagePendingApprovals(request);
   const approvals = page.items.filter((a) => Date.parse(a.expiresAt) >= now);
-  // Plans read by key, a few at once; one key-range read per run and account on the page for the findings' titles.
+  // Plans read by key, a few at once; one key-range read per run and account on the page for the findings' titles
+  // and severities, and one per run for the accounts' names (the run's account summaries).
   const findingsOf = new Map<string, Promise<Finding[]>>();
+  const namesOf = new Map<string, Promise<Map<string, string>>>();
   const summaryOf = async (approval: ApprovalRecord): Promise<PlanSummary | undefined> => {
     const record = await deps.store.getPlan(approval.runId, approval.planId);
     if (!record) return undefined;
@@ -178,10 +183,10 @@ export async function pagePending(deps: ApiDeps, caller: Caller, request: PageRe
     }
     const key = `${record.runId}\u0000${record.plan.accountId}`;
     if (!findingsOf.has(key)) findingsOf.set(key, deps.store.listFindings(record.runId, record.plan.accountId));
-    const findings = (await findingsOf.get(key)) ?? [];
-    // The plan's rationale stands in for a title when the run's findings have aged out.
-    const title = findings.find((f) => record.plan.findingIds.includes(f.id))?.title ?? record.plan.rationale;
-    return summarize(record, approval, title, approvalsNeededOf(deps, record));
+    if (!namesOf.has(record.runId)) namesOf.set(record.runId, accountNames(deps, record.runId));
+    const mine = ((await findingsOf.get(key)) ?? []).filter((f) => record.plan.findingIds.includes(f.id));
+    const name = (await namesOf.get(record.runId))?.get(record.plan.accountId);
+    return summarize(record, approval, mine, name, approvalsNeededOf(deps, record));
   };
   const summaries: PlanSummary[] = [];
   for (let i = 0; i < approvals.length; i += READS_AT_ONCE) {
@@ -213,20 +218,6 @@ export async function listPending(deps: ApiDeps, caller: Caller): Promise<Pendin
   return groupPending(summaries);
 }
 
-function groupPending(summaries: readonly PlanSummary[]): PendingGroup[] {
-  const groups = new Map<string, { accountId: string; cluster: string; plans: PlanSummary[] }>();
-  for (const s of summaries) {
-    const cluster = s.cluster ? `${s.cluster}${s.region ? ` (${s.region})` : ''}` : ACCOUNT_WIDE;
-    const key = `${s.accountId}\u0000${cluster}`;
-    const group = groups.get(key) ?? { accountId: s.accountId, cluster, plans: [] };
-    group.plans.push(s);
-    groups.set(key, group);
-  }
-  return [...groups.values()]
-    .sort((a, b) => a.accountId.localeCompare(b.accountId) || a.cluster.localeCompare(b.cluster))
-    .map((g) => ({ ...g, plans: g.plans.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)) }));
-}
-
 /** Reads pages until the last, handing each to `use`. */
 async function eachPage<P extends { readonly cursor?: string }>(
   read: (cursor?: string) => Promise<P>,
@@ -252,6 +243,7 @@ export async function showPlan(deps: ApiDeps, caller: Caller, runId: string, pla
   if (findings.length < wanted.size) findings = (await deps.store.listFindings(runId)).filter((f) => wanted.has(f.id));
   // The hash of exactly what this view shows: an approval carrying it is refused if the stored content differs.
   const contentHash = planContentHash(record.plan, findings);
+  await recordOpening(deps, caller.id, { runId, planId, contentHash });
   const approval = await deps.store.getApproval(runId, planId);
   const change = record.changeId ? await changeView(deps, record.changeId) : undefined;
   return {
@@ -293,6 +285,7 @@ export async function decide(deps: ApiDeps, caller: Caller, request: DecisionReq
     record.plan.accountId,
     `${request.decision === 'approved' ? 'approve' : 'reject'} plans`,
   );
+  await requireOpened(deps, caller.id, request);
   if (request.decision === 'approved') await refuseSelfApproval(deps, caller, request);
   const comment = cleanComment(request.comment);
   const { approval } = await recordDecision(deps, {
@@ -350,14 +343,16 @@ export async function pageChanges(deps: ApiDeps, caller: Caller, request: PageRe
 }
 
 async function withRollback(deps: ApiDeps, change: AuditRecord): Promise<ChangeView> {
-  const [rolledBack, rollbackRequest] = await Promise.all([
+  const [rolledBack, rollbackRequest, plan] = await Promise.all([
     rolledBackBy(deps, change.changeId),
     deps.store.getRollbackRequest(change.changeId),
+    deps.store.getPlan(change.runId, change.planId),
   ]);
   return {
     change,
     ...(rolledBack ? { rolledBackBy: rolledBack } : {}),
     ...(rollbackRequest ? { rollbackRequest } : {}),
+    ...(plan ? { planStatus: plan.status } : {}),
   };
 }
 
@@ -393,6 +388,16 @@ function keepInScope<T>(page: Page<T>, keep: (item: T) => boolean): ScopedPage<T
   const items = page.items.filter(keep);
   const outOfScope = page.items.length - items.length;
   return { items, ...(page.cursor ? { cursor: page.cursor } : {}), ...(outOfScope > 0 ? { outOfScope } : {}) };
+}
+
+/** Approval requests that ended without a decision (timed out), newest first. */
+export async function listTimeouts(
+  deps: ApiDeps,
+  caller: Caller,
+  request: PageRequest = {},
+): Promise<ScopedPage<TimeoutRecord>> {
+  const scope = await scopeOf(deps, caller);
+  return keepInScope(await deps.store.pageTimeouts(request), (t) => inScope(scope, t.accountId));
 }
 
 /** Suppressions not expired, newest first. */
@@ -683,19 +688,39 @@ async function changeView(deps: ApiDeps, changeId: string): Promise<ChangeView |
   return rolledBack ? { change, rolledBackBy: rolledBack } : { change };
 }
 
-function summarize(record: PlanRecord, approval: ApprovalRecord, title: string, needed: number): PlanSummary {
+/** The names of a run's accounts (from its account summaries), where the collector knew them. */
+async function accountNames(deps: ApiDeps, runId: string): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const s of await deps.store.listAccountSummaries(runId)) if (s.name) names.set(s.accountId, s.name);
+  return names;
+}
+
+/**
+ * A pending plan as the list shows it: its findings' highest severity and first title (the plan's rationale stands
+ * in when the run's findings have aged out: severity unknown), and the account's name where known.
+ */
+function summarize(
+  record: PlanRecord,
+  approval: ApprovalRecord,
+  findings: readonly Finding[],
+  accountName: string | undefined,
+  needed: number,
+): PlanSummary {
   const p = record.plan;
+  const severity = [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))[0]?.severity;
   return {
     runId: record.runId,
     planId: record.planId,
     accountId: p.accountId,
+    ...(accountName ? { accountName } : {}),
+    ...(severity ? { severity } : {}),
     ...(p.cluster ? { cluster: p.cluster } : {}),
     ...(p.region ? { region: p.region } : {}),
     action: p.action,
     resourceArn: p.resourceArn,
     ruleIds: p.ruleIds,
     risk: p.risk.level,
-    title,
+    title: findings[0]?.title ?? p.rationale,
     status: record.status,
     contentHash: record.contentHash,
     requestedAt: approval.requestedAt,

@@ -184,6 +184,7 @@ export async function recordOutcome(deps: WorkflowDeps, input: RecordOutcomeInpu
     await rememberRejection(deps, input, approval);
   } else if (input.outcome === 'timed-out') {
     detail = 'no decision before the approval timeout';
+    await rememberTimeout(deps, input);
   } else if (input.outcome === 'dry-run') {
     detail = 'dry run: approved, not written';
   } else if (input.outcome === 'drift') {
@@ -220,6 +221,23 @@ async function rememberRejection(
     rejectedAt: approval?.decidedAt ?? now.toISOString(),
     ...(approval?.comment ? { comment: approval.comment } : {}),
     expiresAt: new Date(now.getTime() + deps.env.rejectionMemoryDays * 86_400_000).toISOString(),
+  });
+}
+
+/** Lists a timed-out approval request (the console's history shows it beside the rejections). */
+async function rememberTimeout(deps: WorkflowDeps, input: PlanStepInput): Promise<void> {
+  const [record, approval] = await Promise.all([
+    loadPlan(deps, input),
+    deps.store.getApproval(input.runId, input.planId),
+  ]);
+  await deps.store.putTimeout({
+    runId: input.runId,
+    planId: input.planId,
+    accountId: record.plan.accountId,
+    resourceArn: record.plan.resourceArn,
+    action: record.plan.action,
+    ...(approval ? { requestedAt: approval.requestedAt } : {}),
+    timedOutAt: deps.now().toISOString(),
   });
 }
 

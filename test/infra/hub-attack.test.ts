@@ -192,6 +192,9 @@ describe('hub attack rows (IAM decides)', () => {
       // no delete but of a suppression; no Scan of either table (every listing is a Query)
       denied('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['RUN#r1'] }),
       denied('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['ROLLBACK#c1'] }),
+      // a plan opening is recorded, never rewritten or removed
+      denied('dynamodb:UpdateItem', stateTable, { 'dynamodb:LeadingKeys': ['OPENED#run#plan'] }),
+      denied('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['OPENED#run#plan'] }),
       denied('dynamodb:Scan', stateTable),
       denied('dynamodb:Scan', auditTable),
       denied('dynamodb:Scan', `${stateTable}/index/pending-approval`),
@@ -200,7 +203,7 @@ describe('hub attack rows (IAM decides)', () => {
     expect(await tableFailures(hubRole(apiRole), rows)).toEqual([]);
   });
 
-  it('allows the approval API to record decisions, rollback requests and suppressions, and to read what it needs', async () => {
+  it('allows the approval API to record decisions, rollback requests, suppressions and plan openings, and to read what it needs', async () => {
     const rows = [
       allowed('dynamodb:UpdateItem', stateTable, {
         'dynamodb:LeadingKeys': ['RUN#r1'],
@@ -225,6 +228,8 @@ describe('hub attack rows (IAM decides)', () => {
       // the mutelist
       allowed('dynamodb:PutItem', stateTable, { 'dynamodb:LeadingKeys': ['SUPPRESSION#s1'] }),
       allowed('dynamodb:DeleteItem', stateTable, { 'dynamodb:LeadingKeys': ['SUPPRESSION#s1'] }),
+      // who opened which content of a plan (approve and reject need it)
+      allowed('dynamodb:PutItem', stateTable, { 'dynamodb:LeadingKeys': ['OPENED#run#plan'] }),
     ];
     expect(await tableFailures(hubRole(apiRole), rows)).toEqual([]);
   });

@@ -48,7 +48,7 @@ export async function renderMuted(): Promise<void> {
                 h('th', {}, 'Reason'),
                 h('th', {}, 'Added by'),
                 h('th', {}, 'Until'),
-                h('th', {}, ''),
+                h('th', {}, h('span', { class: 'sr-only' }, 'Actions')),
               ),
             ),
             h('tbody', {}, ...suppressions.map(mutedRow)),
@@ -105,7 +105,16 @@ function mutedRow(s: Suppression): HTMLElement {
     s.cluster ? `cluster ${s.cluster}` : '',
     s.namespace ? `namespace ${s.namespace}` : '',
   ].filter((m) => m !== '');
-  const remove = h('button', { type: 'button', class: 'danger', 'data-testid': `unmute-${s.id}` }, 'Remove');
+  const remove = h(
+    'button',
+    {
+      type: 'button',
+      class: 'danger',
+      'aria-label': `Remove the mute of ${matches.join(', ')}`,
+      'data-testid': `unmute-${s.id}`,
+    },
+    'Remove',
+  );
   remove.addEventListener('click', () => {
     if (!window.confirm(`Remove this mute? Findings it matches are planned again from the next run.`)) return;
     call(config(), 'POST', `/api/suppressions/${seg(s.id)}/delete`)
@@ -133,6 +142,7 @@ function muteForm(): HTMLElement {
   const cluster = field('cluster', 'prod');
   const namespace = field('namespace', 'payments');
   const reason = h('textarea', {
+    id: 'mute-reason',
     required: true,
     placeholder: 'Why (recorded)',
     'data-testid': 'mute-reason',
@@ -154,6 +164,7 @@ function muteForm(): HTMLElement {
     h('label', {}, ' Resource ', resource),
     h('label', {}, ' Cluster ', cluster),
     h('label', {}, ' Namespace ', namespace),
+    h('label', { for: 'mute-reason', class: 'block' }, 'Reason (required)'),
     reason,
     h('label', {}, 'For ', days, ' days'),
     h(

@@ -321,6 +321,49 @@ describe('decision memory', () => {
     expect((await store.pageRejections()).items.map((r) => r.planId)).toEqual(['p3']);
   });
 
+  it('lists timed-out approval requests newest first, in pages', async () => {
+    const { store } = await freshStateStore(endpointUrl());
+    for (const [planId, timedOutAt] of [
+      ['p1', '2030-01-01T00:00:00.000Z'],
+      ['p2', '2030-01-02T00:00:00.000Z'],
+    ] as const) {
+      await store.putTimeout({
+        runId: 'r1',
+        planId,
+        accountId: A,
+        resourceArn: `arn:aws:iam::111111111111:role/${planId}`,
+        action: 'update-trust-policy',
+        timedOutAt,
+      });
+    }
+    const listed = await allPages((cursor) => store.pageTimeouts({ limit: 1, ...(cursor ? { cursor } : {}) }));
+    expect(listed.items.map((t) => t.planId)).toEqual(['p2', 'p1']);
+  });
+
+  it('records who opened which content of a plan, by key: another person, plan or hash is not opened', async () => {
+    const { store } = await freshStateStore(endpointUrl());
+    const hash = 'a'.repeat(64);
+    await store.putPlanOpening({
+      runId: 'r1',
+      planId: 'p1',
+      openedBy: 'alice',
+      contentHash: hash,
+      openedAt: '2030-01-01T00:00:00.000Z',
+    });
+    // opening again is harmless
+    await store.putPlanOpening({
+      runId: 'r1',
+      planId: 'p1',
+      openedBy: 'alice',
+      contentHash: hash,
+      openedAt: '2030-01-01T00:01:00.000Z',
+    });
+    expect(await store.hasOpenedPlan('r1', 'p1', 'alice', hash)).toBe(true);
+    expect(await store.hasOpenedPlan('r1', 'p1', 'bob', hash)).toBe(false);
+    expect(await store.hasOpenedPlan('r1', 'p2', 'alice', hash)).toBe(false);
+    expect(await store.hasOpenedPlan('r1', 'p1', 'alice', 'b'.repeat(64))).toBe(false);
+  });
+
   it('names the earliest run holding a plan open, and forgets it once the plan is decided', async () => {
     const { store } = await freshStateStore(endpointUrl());
     // Given the same plan id open in two runs, and another plan applied

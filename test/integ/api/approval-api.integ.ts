@@ -177,7 +177,9 @@ describe('the approval API', () => {
     const pending = await h.pending();
     const plan = pending.filter((p) => p.plan.action === 'update-trust-policy').at(-1);
     if (plan?.plan.action !== 'update-trust-policy') throw new Error('no trust-policy plan');
-    const seen = plan.contentHash;
+    const seen = (await api('GET', `/api/plans/${plan.runId}/${plan.planId}`, { token: approverToken })).json
+      .contentHash;
+    expect(seen).toBe(plan.contentHash);
     // When the stored plan's content changes afterwards (its after document widened)
     const changed = { ...plan.plan, after: { ...plan.plan.after, Statement: [] } };
     await h.deps.store.putPlans([{ ...plan, plan: changed, contentHash: planContentHash(changed) }]);

@@ -91,6 +91,14 @@ beforeAll(async () => {
     rejectedAt: '2030-01-01T00:00:00.000Z',
     expiresAt: '2999-01-01T00:00:00.000Z',
   });
+  await store.putTimeout({
+    runId: 'run-0',
+    planId: 'p7',
+    accountId: ACCOUNT,
+    resourceArn: `arn:aws:iam::${ACCOUNT}:role/app-7`,
+    action: 'update-trust-policy',
+    timedOutAt: '2030-01-01T00:00:00.000Z',
+  });
   // The API's own client: every command it sends from here on is recorded
   sent = recordCommands(fresh.client);
   deps = { store, now: () => new Date(), approversGroup: 'irsa-doctor-approvers' };
@@ -141,6 +149,7 @@ describe('the approval API reads by key and index only', () => {
     await drive('POST', `/api/suppressions/${added.json.suppression.id}/delete`);
     const pendingAfter = await drive('GET', '/api/plans');
     const rejections = await drive('GET', '/api/rejections?limit=5');
+    const timeouts = await drive('GET', '/api/timeouts?limit=5');
 
     // Then each answered as it should
     expect(routes).toEqual([
@@ -160,6 +169,7 @@ describe('the approval API reads by key and index only', () => {
       `POST /api/suppressions/${added.json.suppression.id}/delete 200`,
       'GET /api/plans 200',
       'GET /api/rejections 200',
+      'GET /api/timeouts 200',
     ]);
     const planIds = (page: { json: { groups: { plans: { planId: string }[] }[] } }) =>
       page.json.groups.flatMap((g) => g.plans.map((p) => p.planId));
@@ -175,6 +185,7 @@ describe('the approval API reads by key and index only', () => {
     expect(added.json.suppression).toMatchObject({ createdBy: 'alice', reason: 'accepted risk' });
     expect(planIds(pendingAfter)).toEqual(['p3']);
     expect(rejections.json.rejections.map((r: { planId: string }) => r.planId)).toEqual(['p8']);
+    expect(timeouts.json.timeouts.map((t: { planId: string }) => t.planId)).toEqual(['p7']);
 
     // And not one DynamoDB command was a Scan (the reads were Queries and GetItems)
     expect(sent).toContain('QueryCommand');

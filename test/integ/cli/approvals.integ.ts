@@ -88,10 +88,10 @@ describe('irsa-doctor approvals and rollback', () => {
     expect(show.out).toContain(first.plan.diff.split('\n')[0]);
     expect(show.out).toContain(`content ${first.contentHash}`);
 
-    // A stale hash is refused (exit 1), nothing decided
+    // A hash it was never shown is refused (exit 1: the plan was not opened with that content), nothing decided
     const stale = await cli(['approvals', 'approve', `${first.runId}/${first.planId}`, '--hash', 'a'.repeat(64)]);
     expect(stale.code).toBe(1);
-    expect(stale.err).toMatch(/PlanChangedError/);
+    expect(stale.err).toMatch(/PlanNotOpenedError/);
 
     const approve = await cli([
       'approvals',

@@ -153,7 +153,7 @@ describe('the approval console in a browser', () => {
     const proof = (await page.getByTestId('proof').textContent()) ?? '';
     expect(proof).toContain('holds');
     expect(await page.getByTestId('proof-row').count()).toBeGreaterThan(0);
-    expect(await page.getByTestId('content-hash').textContent()).toContain(hostile.contentHash);
+    expect(await page.getByTestId('content-hash-full').textContent()).toBe(hostile.contentHash);
 
     // And policy text is shown as text: the markup is visible, nothing of it became an element or ran
     expect(diff).toContain('<script>window.__pwned=2</script>');
@@ -183,12 +183,13 @@ describe('the approval console in a browser', () => {
     expect(JSON.parse(after.get(hostile.plan.resourceArn) ?? '')).toEqual(hostile.plan.after);
 
     // When the approver rolls the change back from the history view
-    page.on('dialog', (dialog) => void dialog.accept());
     await page.getByTestId('nav-history').click();
     await page.getByTestId('history-view').waitFor();
-    await page.getByTestId(`rollback-comment-${applied.changeId}`).fill('undo for the demo');
     await page.getByTestId(`rollback-${applied.changeId}`).click();
-    await page.getByText('rolled back by alice').waitFor();
+    await page.getByTestId('rollback-preview').waitFor();
+    await page.getByTestId('rollback-comment').fill('undo for the demo');
+    await page.getByTestId('rollback-confirm').click();
+    await page.getByText('Rolled back by alice').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'history-view.png'), fullPage: true });
 
     // Then the original document is restored, and the whole estate is as it was before any decision

@@ -19,6 +19,7 @@ import type {
   DeliveryStatus,
   Page,
   PageRequest,
+  PlanOpening,
   PlanRecord,
   PlanStatus,
   RejectionRecord,
@@ -26,6 +27,7 @@ import type {
   RunRecord,
   StateStore,
   Suppression,
+  TimeoutRecord,
 } from '../../../lambdas/ports/state-store';
 import { InvalidPayloadError } from '../../../lambdas/shared/errors';
 
@@ -129,6 +131,8 @@ export class InMemoryStateStore implements StateStore {
   private readonly summaries = new Map<string, AccountRunSummary>();
   private readonly rejections = new Map<string, RejectionRecord>();
   private readonly suppressions = new Map<string, Suppression>();
+  private readonly openings = new Set<string>();
+  private readonly timeouts = new Map<string, TimeoutRecord>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -403,6 +407,22 @@ export class InMemoryStateStore implements StateStore {
       .filter((s) => s.runId === runId)
       .sort((a, b) => byText(a.accountId, b.accountId))
       .map(copy);
+  }
+
+  async putTimeout(timeout: TimeoutRecord) {
+    this.timeouts.set(`${timeout.runId}\u0000${timeout.planId}`, copy(timeout));
+  }
+
+  async pageTimeouts(page?: PageRequest) {
+    return pageOf([...this.timeouts.values()], (t) => [t.timedOutAt, t.runId, t.planId], page, true);
+  }
+
+  async putPlanOpening(opening: PlanOpening) {
+    this.openings.add(JSON.stringify([opening.runId, opening.planId, opening.openedBy, opening.contentHash]));
+  }
+
+  async hasOpenedPlan(runId: string, planId: string, openedBy: string, contentHash: string) {
+    return this.openings.has(JSON.stringify([runId, planId, openedBy, contentHash]));
   }
 
   async putRejection(rejection: RejectionRecord) {

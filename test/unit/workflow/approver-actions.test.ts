@@ -123,6 +123,7 @@ describe('decide', () => {
       },
       rollbackRequested: async () => undefined,
     };
+    await showPlan(apiDeps(fakes), alice, RUN, 'plan-1');
 
     const view = await decide(apiDeps(fakes, dispatch), alice, {
       runId: RUN,
@@ -141,6 +142,14 @@ describe('decide', () => {
   it('fails when the person reviewed other content, and records nothing', async () => {
     const fakes = fakeDeps();
     await givenWaitingPlan(fakes, RUN, trustPlan());
+    // alice opened the plan when it held other content
+    await fakes.store.putPlanOpening({
+      runId: RUN,
+      planId: 'plan-1',
+      openedBy: 'alice',
+      contentHash: 'other',
+      openedAt: fakes.clock.now().toISOString(),
+    });
     await expect(
       decide(apiDeps(fakes), alice, { runId: RUN, planId: 'plan-1', decision: 'approved', contentHash: 'other' }),
     ).rejects.toMatchObject({ name: 'PlanChangedError' });

@@ -40,6 +40,22 @@ describe('recordOutcome', () => {
     expect(fakes.telemetry.data).toEqual([{ metric: 'PlanOutcomes', value: 1, dimensions: { Outcome: outcome } }]);
   });
 
+  it('lists a timed-out approval request, with what it was for, for the history', async () => {
+    const fakes = fakeDeps();
+    await givenWaitingPlan(fakes, RUN, trustPlan());
+    await recordOutcome(fakes.deps, { runId: RUN, planId: 'plan-1', outcome: 'timed-out' });
+    const { items } = await fakes.store.pageTimeouts();
+    expect(items).toEqual([
+      expect.objectContaining({
+        runId: RUN,
+        planId: 'plan-1',
+        action: 'update-trust-policy',
+        timedOutAt: fakes.clock.iso(),
+      }),
+    ]);
+    expect(items[0]?.requestedAt).toBeDefined();
+  });
+
   it('records a failure with the error the state machine caught', async () => {
     const fakes = fakeDeps();
     await givenPlan(fakes, RUN, trustPlan(), { status: 'awaiting-approval' });
