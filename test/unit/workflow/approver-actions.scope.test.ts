@@ -166,6 +166,9 @@ describe('second approval', () => {
     const { hash } = await waiting(fakes, 'ph', A, 'high');
     const d = deps(fakes, { secondApproval: second });
     const request = { runId: RUN, planId: 'ph', decision: 'approved' as const, contentHash: hash };
+    // Each person opens the plan first: a decision needs it (plan-openings).
+    await showPlan(d, root, RUN, 'ph');
+    await showPlan(d, bob, RUN, 'ph');
     const first = await decide(d, root, { ...request, comment: 'looks right' });
     expect(first.decision).toBeUndefined();
     expect(first.delivery).toBeUndefined();
@@ -195,6 +198,8 @@ describe('second approval', () => {
     const high = await waiting(fakes, 'ph', A, 'high');
     const low = await waiting(fakes, 'pl', A, 'low');
     const d = deps(fakes, { secondApproval: second });
+    await showPlan(d, root, RUN, 'ph');
+    await showPlan(d, root, RUN, 'pl');
     await decide(d, root, { runId: RUN, planId: 'ph', decision: 'approved', contentHash: high.hash });
     const rejected = await decide(d, root, { runId: RUN, planId: 'ph', decision: 'rejected', contentHash: high.hash });
     expect([rejected.decision, rejected.delivery]).toEqual(['rejected', 'pending']);
@@ -207,6 +212,8 @@ describe('second approval', () => {
     await givenRun(fakes, RUN);
     const { hash } = await waiting(fakes, 'ph', A, 'high');
     const d = deps(fakes, { secondApproval: second });
+    await showPlan(d, root, RUN, 'ph');
+    await showPlan(d, bob, RUN, 'ph');
     // bob's first approval lands between root's read and root's write
     const getApproval = fakes.store.getApproval.bind(fakes.store);
     let raced = false;
@@ -245,6 +252,8 @@ describe('no self-approval', () => {
     });
     const d = deps(fakes);
     const request = { runId: RUN, planId: 'pa', contentHash: record.contentHash };
+    await showPlan(d, alice, RUN, 'pa');
+    await showPlan(d, root, RUN, 'pa');
     const refused = decide(d, alice, { ...request, decision: 'approved' });
     await expect(refused).rejects.toMatchObject({ name: 'ForbiddenError' });
     await expect(refused).rejects.toThrow(/requested run run-1 .* may not approve/);
