@@ -156,7 +156,9 @@ describe('approvers scoped by account', () => {
     const [a] = estate.accounts;
     const plan = await waitingPlanOf(a, 'update-trust-policy');
     const path = `/api/plans/${plan.runId}/${plan.planId}`;
-    // The first approval, from the CLI: recorded, and it says a second approver is needed
+    // The first approval, from the CLI, after `show` (a decision needs the plan opened): recorded, and it says a
+    // second approver is needed
+    expect((await cli(['approvals', 'show', `${plan.runId}/${plan.planId}`], 'amy')).code).toBe(0);
     const first = await cli(
       ['approvals', 'approve', `${plan.runId}/${plan.planId}`, '--hash', plan.contentHash, '--comment', 'ok by me'],
       'amy',
