@@ -19,6 +19,12 @@
  *                                                  expiresAt }: adds one, recorded as the caller's (201)
  *   POST /api/suppressions/{id}/delete             removes one (404 when there is none)
  *   GET  /api/rejections?limit=&cursor=            a page of the rejections remembered (not expired), newest first
+ *   GET  /api/findings?severity=&rule=&account=&cluster=&namespace=&q=&suppressed=&limit=&cursor=
+ *                                                  a page of every account's latest findings, most severe first
+ *   GET  /api/runs?limit=&cursor=                  a page of the runs, newest first, with counts and links
+ *   GET  /api/runs/{runId}?limit=&cursor=          one run and a page of its accounts' summaries
+ *   GET  /api/proposals?account=&rule=&limit=&cursor=
+ *                                                  a page of the propose-only plans with their IaC guidance
  *   GET  /api/me                                   who the API thinks you are
  *
  * Every listing reads a key range or an index (never a Scan), one page at a time: `limit` 1 to 500 (default 50),
@@ -47,6 +53,16 @@ import {
   rollbackStatus,
   showPlan,
 } from '../workflow/approver-actions';
+import {
+  checkParameters,
+  pageFindings,
+  pageProposalViews,
+  pageRunViews,
+  parseFindingsQuery,
+  parseProposalsQuery,
+  RUNS_PARAMETERS,
+  showRun,
+} from '../workflow/console-queries';
 
 /** The header every state-changing request must carry: a cross-site form cannot send it, and a cross-origin script
  * cannot without a CORS preflight, which only the console's origin passes. */
@@ -90,6 +106,8 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   ConcurrentEditError: 409,
   StalePlanError: 409,
   ApprovalExpiredError: 410,
+  InvalidQueryError: 400,
+  RunNotFoundError: 404,
 };
 
 class HttpError extends Error {
@@ -181,6 +199,22 @@ const ROUTES: Readonly<Record<string, (request: Routed) => Promise<ApiResponse |
   plans: (request) => planRoutes(request),
   changes: (request) => changeRoutes(request),
   suppressions: (request) => suppressionRoutes(request),
+  findings: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length !== 1) return undefined;
+    const query = parseFindingsQuery(paramsOf(event));
+    return respond(200, await pageFindings(deps, caller, query, pageOf(event)));
+  },
+  runs: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length > 2) return undefined;
+    checkParameters(paramsOf(event), RUNS_PARAMETERS);
+    if (route.length === 1) return respond(200, await pageRunViews(deps, caller, pageOf(event)));
+    return respond(200, await showRun(deps, caller, at(route, 1), pageOf(event)));
+  },
+  proposals: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length !== 1) return undefined;
+    const query = parseProposalsQuery(paramsOf(event));
+    return respond(200, await pageProposalViews(deps, caller, query, pageOf(event)));
+  },
   rejections: async ({ deps, caller, method, route, event }) => {
     if (method !== 'GET' || route.length !== 1) return undefined;
     const { items, cursor } = await listRejections(deps, caller, pageOf(event));
@@ -260,6 +294,10 @@ export function pageOf(event: Pick<ApiEvent, 'rawQueryString'>): PageRequest {
     );
   }
   return { ...(limit !== null ? { limit: Number(limit) } : {}), ...(cursor !== null ? { cursor } : {}) };
+}
+
+function paramsOf(event: Pick<ApiEvent, 'rawQueryString'>): URLSearchParams {
+  return new URLSearchParams(event.rawQueryString ?? '');
 }
 
 function checkCsrf(headers: Record<string, string>, options: ApiOptions): void {
