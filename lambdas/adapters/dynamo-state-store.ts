@@ -956,13 +956,16 @@ export class DynamoStateStore implements StateStore {
 
   async pageProposals(query: ProposalsQuery, page: PageRequest = {}) {
     const filters: string[] = [];
+    const names: Record<string, string> = {};
     const values: Item = { ':sk': S(PROPOSAL_SK) };
     if (query.accountId !== undefined) {
-      filters.push('accountId = :account');
+      names['#account'] = 'accountId';
+      filters.push('#account = :account');
       values[':account'] = S(query.accountId);
     }
     if (query.ruleId !== undefined) {
-      filters.push('contains(rules, :rule)');
+      names['#rules'] = 'rules';
+      filters.push('contains(#rules, :rule)');
       values[':rule'] = S(query.ruleId);
     }
     if (query.accounts !== undefined && query.accounts.length <= 100) {
@@ -970,7 +973,8 @@ export class DynamoStateStore implements StateStore {
         values[`:acct${i}`] = S(a);
         return `:acct${i}`;
       });
-      filters.push(keys.length === 0 ? 'attribute_not_exists(pk)' : `accountId IN (${keys.join(', ')})`);
+      names['#account'] = 'accountId';
+      filters.push(keys.length === 0 ? 'attribute_not_exists(pk)' : `#account IN (${keys.join(', ')})`);
     }
     const out = await queryPage(
       this.client,
@@ -979,6 +983,7 @@ export class DynamoStateStore implements StateStore {
         IndexName: STATE_BY_TIME_INDEX,
         KeyConditionExpression: 'sk = :sk',
         ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
       },
