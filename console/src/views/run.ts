@@ -1,0 +1,114 @@
+/** One run: what it was, its counts and execution, and its accounts' summaries a page at a time. */
+
+import type { RunDetail } from '../../../lambdas/api/views';
+import type { AccountRunSummary } from '../../../lambdas/ports/state-store';
+import { call, seg } from '../api';
+import { h, replace, when } from '../dom';
+import { resultCount } from '../filter-form';
+import { pageQuery, pager } from '../pager';
+import { consoleConfig as config, main, PAGE_SIZE, pageNav } from '../shell';
+import { accountCounts, duration, planCounts, severityCounts } from './runs';
+
+const pages = pager();
+let shownRun: string | undefined;
+
+export async function renderRun(runId: string): Promise<void> {
+  if (shownRun !== runId) pages.reset();
+  shownRun = runId;
+  const detail = await call<RunDetail>(config(), 'GET', `/api/runs/${seg(runId)}${pageQuery(pages, PAGE_SIZE)}`);
+  pages.shown(detail.cursor);
+  const r = detail.run;
+  const fact = (term: string, value: string | Node | null) => [
+    h('dt', {}, term),
+    h('dd', { class: 'wrap' }, value ?? ''),
+  ];
+  replace(
+    main,
+    h('p', {}, h('a', { href: '#/runs' }, '← Runs')),
+    h('h1', { class: 'wrap' }, `Run ${r.runId}`),
+    h(
+      'section',
+      { class: 'card', 'data-testid': 'run-view' },
+      h(
+        'dl',
+        { class: 'facts' },
+        ...fact('Status', r.status),
+        ...fact('Started', when(r.startedAt)),
+        ...fact('Duration', detail.durationSeconds !== undefined ? duration(detail.durationSeconds) : 'still running'),
+        ...fact('Mode and trigger', `${r.mode}, ${r.trigger}${r.dryRun ? ' (dry run)' : ''}`),
+        ...(r.cluster
+          ? fact('Cluster', `${r.cluster.name} (${r.cluster.region}, account ${r.cluster.accountId})`)
+          : []),
+        ...fact('Regions', r.regions.join(', ')),
+        ...(detail.counts
+          ? [
+              ...fact('Findings', `${detail.counts.findings ?? 0}: ${severityCounts(detail.counts)}`),
+              ...fact('Plans', planCounts(detail.counts)),
+              ...fact('Accounts', accountCounts(detail.counts)),
+            ]
+          : []),
+        ...fact(
+          'Execution',
+          detail.executionUrl
+            ? h('a', { href: detail.executionUrl, target: '_blank', rel: 'noopener noreferrer' }, r.executionId)
+            : r.executionId,
+        ),
+      ),
+    ),
+    h('h2', {}, 'Accounts'),
+    resultCount(detail.accounts.length, 'accounts', pages.page, detail.cursor !== undefined),
+    detail.accounts.length === 0
+      ? h(
+          'p',
+          { class: 'muted empty', 'data-testid': 'no-accounts' },
+          'No account summary recorded for this run (yet).',
+        )
+      : h(
+          'section',
+          { class: 'card' },
+          h(
+            'table',
+            { class: 'listing' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Account'),
+                h('th', { scope: 'col' }, 'Read'),
+                h('th', { scope: 'col' }, 'Findings'),
+                h('th', { scope: 'col' }, 'New / resolved'),
+                h('th', { scope: 'col' }, 'Plans'),
+                h('th', { scope: 'col' }, 'Links'),
+              ),
+            ),
+            h('tbody', {}, ...detail.accounts.map(accountRow)),
+          ),
+        ),
+    pageNav(pages, 'accounts', () => renderRun(runId)),
+  );
+}
+
+function accountRow(s: AccountRunSummary): HTMLElement {
+  return h(
+    'tr',
+    { 'data-testid': 'account-row', 'data-account': s.accountId },
+    h('td', {}, s.name ? h('div', {}, s.name) : null, h('div', { class: 'mono' }, s.accountId)),
+    h('td', {}, s.collection),
+    h(
+      'td',
+      {},
+      `${s.findings}: ${severityCounts({ bySeverity: s.bySeverity })}${s.suppressed ? ` (${s.suppressed} suppressed)` : ''}`,
+    ),
+    h('td', {}, `${s.newFindings} / ${s.resolvedFindings}`),
+    h('td', {}, `${s.plans} proposed, ${s.started} started, ${s.proposeOnly} propose-only`),
+    h(
+      'td',
+      {},
+      h('a', { href: `#/findings?account=${seg(s.accountId)}` }, 'Latest findings'),
+      ' · ',
+      h('a', { href: `#/proposals?account=${seg(s.accountId)}` }, 'Propose-only plans'),
+    ),
+  );
+}
