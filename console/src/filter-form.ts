@@ -63,7 +63,7 @@ export function resultCount(shown: number, noun: string, page: number, more: boo
   const text =
     shown === 0
       ? `No ${noun}`
-      : `${shown} ${noun} on page ${page}${more ? '; more on the next page' : page > 1 ? '; the last page' : ''}`;
+      : `${shown} ${shown === 1 ? noun.replace(/s$/, '') : noun} on page ${page}${more ? '; more on the next page' : page > 1 ? '; the last page' : ''}`;
   return h('p', { class: 'count', role: 'status', 'data-testid': 'result-count' }, text);
 }
 

@@ -147,7 +147,7 @@ describe('the findings view', () => {
     await page.getByTestId('filter-findings-apply').click();
     await page.waitForURL(/severity=high&q=Ledger/);
     await findingsAre(page, ['f-high']);
-    expect(await page.getByTestId('result-count').textContent()).toBe('1 findings on page 1');
+    expect(await page.getByTestId('result-count').textContent()).toBe('1 finding on page 1');
     await checkView(page, 'findings-filtered');
 
     // Back returns to the namespace filter, from its first page
