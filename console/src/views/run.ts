@@ -55,6 +55,15 @@ export async function renderRun(runId: string): Promise<void> {
         ),
       ),
     ),
+    h(
+      'p',
+      { class: 'actions' },
+      h('a', { href: '#/plans' }, 'Plans waiting for approval'),
+      ' · ',
+      h('a', { href: '#/proposals' }, 'Propose-only plans'),
+      ' · ',
+      h('a', { href: '#/findings' }, 'Latest findings'),
+    ),
     h('h2', {}, 'Accounts'),
     resultCount(detail.accounts.length, 'accounts', pages.page, detail.cursor !== undefined),
     detail.accounts.length === 0
