@@ -4,7 +4,13 @@
  * Enter submits.
  */
 import { h } from './dom';
-import { showFiltered } from './fragment-query';
+import { fragmentFor } from './fragment-query';
+
+/** Goes to the view with these filters (a new history entry; the router re-draws on hashchange). */
+function showFiltered(path: string, filters: Readonly<Record<string, string>>): void {
+  const next = fragmentFor(path, filters);
+  if (next !== location.hash) location.hash = next;
+}
 
 export interface FilterField {
   readonly name: string;

@@ -1,10 +1,10 @@
 /**
  * A view's filters in the URL fragment (#/findings?severity=high&account=…): a filtered view can be shared, and
- * Back returns to the previous filters. Setting them adds a history entry; the router re-draws on hashchange.
+ * Back returns to the previous filters. Pure (the hash is given): filter-form.ts sets it.
  */
 
 /** The query part of the fragment (after `?`), or none. */
-export function fragmentParams(hash: string = location.hash): URLSearchParams {
+export function fragmentParams(hash: string): URLSearchParams {
   const at = hash.indexOf('?');
   return new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
 }
@@ -15,12 +15,6 @@ export function fragmentFor(path: string, filters: Readonly<Record<string, strin
   for (const [name, value] of Object.entries(filters)) if (value.trim() !== '') params.set(name, value.trim());
   const query = params.toString();
   return `#/${path}${query ? `?${query}` : ''}`;
-}
-
-/** Goes to the view with these filters (a new history entry; nothing when they are the ones shown). */
-export function showFiltered(path: string, filters: Readonly<Record<string, string>>): void {
-  const next = fragmentFor(path, filters);
-  if (next !== location.hash) location.hash = next;
 }
 
 /** The API query of the filters (`&`-joined, each encoded), to follow a page query. */

@@ -954,6 +954,25 @@ export class DynamoStateStore implements StateStore {
     return mapPage(out, (item) => parse<AccountRunSummary>(item) as AccountRunSummary);
   }
 
+  async pageRunPlans(runId: string, page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': S(`RUN#${runId}`), ':sk': S('PLAN#') },
+        ConsistentRead: true,
+      },
+      {
+        tag: 'run-plans',
+        keyAttributes: ['pk', 'sk'],
+        fixed: { pk: { equals: `RUN#${runId}` }, sk: { prefix: 'PLAN#' } },
+      },
+      page,
+    );
+    return mapPage(out, planFromItem);
+  }
+
   async pageProposals(query: ProposalsQuery, page: PageRequest = {}) {
     const filters: string[] = [];
     const names: Record<string, string> = {};

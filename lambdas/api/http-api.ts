@@ -23,6 +23,7 @@
  *                                                  a page of every account's latest findings, most severe first
  *   GET  /api/runs?limit=&cursor=                  a page of the runs, newest first, with counts and links
  *   GET  /api/runs/{runId}?limit=&cursor=          one run and a page of its accounts' summaries
+ *   GET  /api/runs/{runId}/plans?limit=&cursor=    a page of the run's plans (status, action, resource)
  *   GET  /api/proposals?account=&rule=&limit=&cursor=
  *                                                  a page of the propose-only plans with their IaC guidance
  *   GET  /api/me                                   who the API thinks you are
@@ -57,6 +58,7 @@ import {
   checkParameters,
   pageFindings,
   pageProposalViews,
+  pageRunPlans,
   pageRunViews,
   parseFindingsQuery,
   parseProposalsQuery,
@@ -205,9 +207,10 @@ const ROUTES: Readonly<Record<string, (request: Routed) => Promise<ApiResponse |
     return respond(200, await pageFindings(deps, caller, query, pageOf(event)));
   },
   runs: async ({ deps, caller, method, route, event }) => {
-    if (method !== 'GET' || route.length > 2) return undefined;
+    if (method !== 'GET' || route.length > 3 || (route.length === 3 && route[2] !== 'plans')) return undefined;
     checkParameters(paramsOf(event), RUNS_PARAMETERS);
     if (route.length === 1) return respond(200, await pageRunViews(deps, caller, pageOf(event)));
+    if (route.length === 3) return respond(200, await pageRunPlans(deps, caller, at(route, 1), pageOf(event)));
     return respond(200, await showRun(deps, caller, at(route, 1), pageOf(event)));
   },
   proposals: async ({ deps, caller, method, route, event }) => {

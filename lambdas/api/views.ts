@@ -120,6 +120,27 @@ export interface RunDetail extends RunView {
   readonly cursor?: string;
 }
 
+/** A plan of a run, as the run's page lists it (GET /api/runs/{run}/plans). */
+export interface RunPlanView {
+  readonly runId: string;
+  readonly planId: string;
+  readonly accountId: string;
+  readonly cluster?: string;
+  readonly action: Plan['action'];
+  readonly resourceArn: string;
+  readonly ruleIds: readonly string[];
+  readonly risk: Plan['risk']['level'];
+  readonly applicable: boolean;
+  readonly status: PlanStatus;
+  readonly detail?: string;
+  readonly updatedAt: string;
+}
+
+export interface RunPlansPage {
+  readonly plans: readonly RunPlanView[];
+  readonly cursor?: string;
+}
+
 /** A propose-only plan: what a person changes by hand (or in the IaC that owns the resource), as text to copy. */
 export interface ProposalView {
   readonly runId: string;

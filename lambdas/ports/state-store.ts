@@ -342,6 +342,8 @@ export interface StateStore {
   getAccountSummary(runId: string, accountId: string): Promise<AccountRunSummary | undefined>;
   /** The run's account summaries by account id, paged (a key range). */
   pageAccountSummaries(runId: string, page?: PageRequest): Promise<Page<AccountRunSummary>>;
+  /** The run's plans by plan id, paged (a key range). */
+  pageRunPlans(runId: string, page?: PageRequest): Promise<Page<PlanRecord>>;
   /** The run whose findings of the account are its latest (a key read), if any. */
   latestRunOf(accountId: string): Promise<string | undefined>;
   /**

@@ -11,6 +11,8 @@ import type {
   ProposalView,
   RunCounts,
   RunDetail,
+  RunPlansPage,
+  RunPlanView,
   RunsPage,
   RunView,
 } from '../api/views';
@@ -307,6 +309,38 @@ export async function showRun(
   const out = await deps.store.pageAccountSummaries(runId, page);
   const accounts: AccountRunSummary[] = out.items.filter((s) => inScope(scope, s.accountId));
   return { ...runView(run, scope.all), accounts, ...(out.cursor ? { cursor: out.cursor } : {}) };
+}
+
+/** A page of the run's plans (in scope only), by plan id: each links to the plan's page. */
+export async function pageRunPlans(
+  deps: ApiDeps,
+  caller: Caller,
+  runId: string,
+  page: PageRequest = {},
+): Promise<RunPlansPage> {
+  const scope = await scopeOf(deps, caller);
+  const run = await deps.store.getRun(runId);
+  if (!run || !runInScope(scope, run)) throw new RunNotFoundError(`run ${runId} not found (it may have aged out)`);
+  const out = await deps.store.pageRunPlans(runId, page);
+  const plans = out.items
+    .filter((r) => inScope(scope, r.plan.accountId))
+    .map(
+      (r): RunPlanView => ({
+        runId: r.runId,
+        planId: r.planId,
+        accountId: r.plan.accountId,
+        ...(r.plan.cluster ? { cluster: r.plan.cluster } : {}),
+        action: r.plan.action,
+        resourceArn: r.plan.resourceArn,
+        ruleIds: r.plan.ruleIds,
+        risk: r.plan.risk.level,
+        applicable: r.plan.applicable,
+        status: r.status,
+        ...(r.detail ? { detail: r.detail } : {}),
+        updatedAt: r.updatedAt,
+      }),
+    );
+  return { plans, ...(out.cursor ? { cursor: out.cursor } : {}) };
 }
 
 /** The text a person copies to make a propose-only change: why, who owns the resource and how to change it there. */

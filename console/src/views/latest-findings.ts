@@ -30,7 +30,7 @@ const SUPPRESSED_CHOICES = [
 ] as const;
 
 export async function renderFindings(): Promise<void> {
-  const params = fragmentParams();
+  const params = fragmentParams(location.hash);
   const filters = apiFilters(params, FILTERS);
   samePagesFor(filters, last, () => pages.reset());
   const { findings, cursor } = await call<FindingsPage>(

@@ -16,7 +16,7 @@ const pages = pager();
 const last: { key?: string } = {};
 
 export async function renderProposals(): Promise<void> {
-  const params = fragmentParams();
+  const params = fragmentParams(location.hash);
   const filters = apiFilters(params, FILTERS);
   samePagesFor(filters, last, () => pages.reset());
   const { proposals, cursor } = await call<ProposalsPage>(

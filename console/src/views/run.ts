@@ -1,6 +1,6 @@
 /** One run: what it was, its counts and execution, and its accounts' summaries a page at a time. */
 
-import type { RunDetail } from '../../../lambdas/api/views';
+import type { RunDetail, RunPlansPage, RunPlanView } from '../../../lambdas/api/views';
 import type { AccountRunSummary } from '../../../lambdas/ports/state-store';
 import { call, seg } from '../api';
 import { h, replace, when } from '../dom';
@@ -10,13 +10,21 @@ import { consoleConfig as config, main, PAGE_SIZE, pageNav } from '../shell';
 import { accountCounts, duration, planCounts, severityCounts } from './runs';
 
 const pages = pager();
+const planPages = pager();
 let shownRun: string | undefined;
 
 export async function renderRun(runId: string): Promise<void> {
-  if (shownRun !== runId) pages.reset();
+  if (shownRun !== runId) {
+    pages.reset();
+    planPages.reset();
+  }
   shownRun = runId;
-  const detail = await call<RunDetail>(config(), 'GET', `/api/runs/${seg(runId)}${pageQuery(pages, PAGE_SIZE)}`);
+  const [detail, runPlans] = await Promise.all([
+    call<RunDetail>(config(), 'GET', `/api/runs/${seg(runId)}${pageQuery(pages, PAGE_SIZE)}`),
+    call<RunPlansPage>(config(), 'GET', `/api/runs/${seg(runId)}/plans${pageQuery(planPages, PAGE_SIZE)}`),
+  ]);
   pages.shown(detail.cursor);
+  planPages.shown(runPlans.cursor);
   const r = detail.run;
   const fact = (term: string, value: string | Node | null) => [
     h('dt', {}, term),
@@ -96,6 +104,48 @@ export async function renderRun(runId: string): Promise<void> {
           ),
         ),
     pageNav(pages, 'accounts', () => renderRun(runId)),
+    h('h2', {}, 'Plans'),
+    resultCount(runPlans.plans.length, 'plans', planPages.page, runPlans.cursor !== undefined),
+    runPlans.plans.length === 0
+      ? h('p', { class: 'muted empty', 'data-testid': 'no-run-plans' }, 'This run proposed no plan.')
+      : h(
+          'section',
+          { class: 'card' },
+          h(
+            'table',
+            { class: 'listing' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Plan'),
+                h('th', { scope: 'col' }, 'Account'),
+                h('th', { scope: 'col' }, 'Resource'),
+                h('th', { scope: 'col' }, 'Status'),
+              ),
+            ),
+            h('tbody', {}, ...runPlans.plans.map(planRow)),
+          ),
+        ),
+    pageNav(planPages, 'run-plans', () => renderRun(runId)),
+  );
+}
+
+function planRow(p: RunPlanView): HTMLElement {
+  return h(
+    'tr',
+    { 'data-testid': 'run-plan-row', 'data-plan': p.planId },
+    h(
+      'td',
+      { class: 'wrap' },
+      h('a', { href: `#/plans/${seg(p.runId)}/${seg(p.planId)}` }, p.action),
+      h('div', { class: 'muted' }, `${p.ruleIds.join(', ')} · risk ${p.risk}${p.applicable ? '' : ' · propose-only'}`),
+    ),
+    h('td', {}, h('div', { class: 'mono' }, p.accountId), p.cluster ? h('div', {}, `cluster ${p.cluster}`) : null),
+    h('td', { class: 'mono wrap' }, p.resourceArn),
+    h('td', { class: 'wrap' }, p.status, p.detail ? h('div', { class: 'muted' }, p.detail) : null),
   );
 }
 

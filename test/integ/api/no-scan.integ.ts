@@ -173,6 +173,11 @@ describe('the console views read by key and index only', () => {
     ]);
     const run = await pages(`/api/runs/${LATEST_RUN}?limit=1`, 'accounts');
     expect(run.map((p) => p.map((s) => (s as { accountId: string }).accountId))).toEqual([[PAYMENTS], [SEARCH]]);
+    const runPlans = await pages(`/api/runs/${LATEST_RUN}/plans?limit=2`, 'plans');
+    expect(runPlans.map((p) => p.map((v) => (v as { planId: string }).planId))).toEqual([
+      ['plan-crit', 'plan-iac'],
+      ['plan-kube'],
+    ]);
     const proposals = await pages('/api/proposals?limit=1', 'proposals');
     expect(
       proposals

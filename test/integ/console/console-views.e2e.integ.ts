@@ -200,6 +200,13 @@ describe('the runs and propose-only views', () => {
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-account')));
     expect(accounts).toEqual([PAYMENTS, '222222222222']);
     expect(await page.getByTestId('account-row').first().textContent()).toContain('payments-prod');
+    const runPlans = await page
+      .getByTestId('run-plan-row')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-plan')));
+    expect(runPlans).toEqual(['plan-crit', 'plan-iac', 'plan-kube']);
+    expect(await page.locator('[data-plan="plan-crit"] a').getAttribute('href')).toBe(
+      `#/plans/${LATEST_RUN}/plan-crit`,
+    );
     await checkView(page, 'run');
     await page.close();
   });

@@ -89,6 +89,12 @@ export function consoleViewsContract(make: MakeEmptyStore): void {
       expect((await store.getAccountSummary(LATEST_RUN, SEARCH))?.collection).toBe('partial');
       expect(await store.getAccountSummary('no-such-run', SEARCH)).toBeUndefined();
       expect(await store.latestRunOf(PAYMENTS)).toBe(LATEST_RUN);
+      const plans = await allOf((page) => store.pageRunPlans(LATEST_RUN, page), 2);
+      expect(plans.map((p) => [p.planId, p.status])).toEqual([
+        ['plan-crit', 'awaiting-approval'],
+        ['plan-iac', 'proposed'],
+        ['plan-kube', 'proposed'],
+      ]);
       expect(await store.latestRunOf('333333333333')).toBeUndefined();
     });
 

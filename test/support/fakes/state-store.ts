@@ -475,6 +475,11 @@ export class InMemoryStateStore implements StateStore {
     return pageOf(of, (s) => [s.accountId], page);
   }
 
+  async pageRunPlans(runId: string, page?: PageRequest) {
+    const of = [...this.plans.values()].filter((p) => p.runId === runId);
+    return pageOf(of, (p) => [p.planId], page);
+  }
+
   async latestRunOf(accountId: string) {
     return this.latestRun.get(accountId);
   }
