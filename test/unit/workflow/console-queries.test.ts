@@ -1,10 +1,11 @@
 import type { RunRecord } from '../../../lambdas/ports/state-store';
-import { DEFAULT_APPROVERS_GROUP } from '../../../lambdas/workflow/approver-actions';
+import { type AccountScope, DEFAULT_APPROVERS_GROUP } from '../../../lambdas/workflow/approver-actions';
 import {
   executionConsoleUrl,
   MAX_SEARCH_CHARS,
   pageFindings,
   pageProposalViews,
+  pageRunPlans,
   pageRunViews,
   parseFindingsQuery,
   parseProposalsQuery,
@@ -14,6 +15,19 @@ import {
 } from '../../../lambdas/workflow/console-queries';
 import { InMemoryStateStore } from '../../support/fakes/state-store';
 import { EXECUTION_ARN, LATEST_RUN, PAYMENTS, SEARCH, seedViews } from '../../support/views-seed';
+
+/** The scope the next calls get (undefined: the seam's own answer, every account). */
+const mockScope: { current?: AccountScope } = {};
+jest.mock('../../../lambdas/workflow/approver-actions', () => {
+  const actual = jest.requireActual('../../../lambdas/workflow/approver-actions');
+  return {
+    ...actual,
+    scopeOf: async (deps: never, caller: never) => {
+      const all = await actual.scopeOf(deps, caller);
+      return mockScope.current ?? all;
+    },
+  };
+});
 
 const alice = { id: 'alice', groups: [DEFAULT_APPROVERS_GROUP] };
 const outsider = { id: 'eve', groups: ['readers'] };
@@ -126,6 +140,32 @@ describe('the console queries', () => {
     expect(iac?.guidance).toContain('+  "aud": "sts.amazonaws.com"');
     await deps.store.putAccountFindings('sweep-later', PAYMENTS, []);
     expect((await pageProposalViews(deps, alice, { accountId: PAYMENTS })).proposals).toEqual([]);
+    expect((await pageProposalViews(deps, alice, {})).proposals.map((p) => p.planId)).toEqual(['plan-kube']);
+  });
+});
+
+describe('a caller scoped to some accounts (the scopeOf seam)', () => {
+  beforeEach(() => {
+    mockScope.current = { all: false, accounts: new Set([SEARCH]) };
+  });
+  afterEach(() => {
+    mockScope.current = undefined;
+  });
+
+  it('sees findings, runs, plans and proposals of those accounts only, and is refused another account', async () => {
+    const deps = await seeded();
+    const findings = await pageFindings(deps, alice, {});
+    expect(new Set(findings.findings.map((f) => f.finding.accountId))).toEqual(new Set([SEARCH]));
+    await expect(pageFindings(deps, alice, { accountId: PAYMENTS })).rejects.toMatchObject({ name: 'ForbiddenError' });
+    const { runs } = await pageRunViews(deps, alice);
+    // The cluster run touched the payments account only; the sweeps' org-wide counts are not shown.
+    expect(runs.map((r) => [r.run.runId, r.counts])).toEqual([
+      [LATEST_RUN, undefined],
+      ['sweep-2030-03-01', undefined],
+    ]);
+    expect((await showRun(deps, alice, LATEST_RUN)).accounts.map((a) => a.accountId)).toEqual([SEARCH]);
+    expect((await pageRunPlans(deps, alice, LATEST_RUN)).plans.map((p) => p.planId)).toEqual(['plan-kube']);
+    await expect(showRun(deps, alice, 'cluster-2030-03-03')).rejects.toMatchObject({ name: 'RunNotFoundError' });
     expect((await pageProposalViews(deps, alice, {})).proposals.map((p) => p.planId)).toEqual(['plan-kube']);
   });
 });
