@@ -68,7 +68,9 @@ export function filterForm(path: string, fields: readonly FilterField[], params:
 export function resultCount(shown: number, noun: string, page: number, more: boolean): HTMLElement {
   const text =
     shown === 0
-      ? `No ${noun}`
+      ? more
+        ? `No ${noun} on page ${page} (the search stopped early); more may be on the next page`
+        : `No ${noun}`
       : `${shown} ${shown === 1 ? noun.replace(/s$/, '') : noun} on page ${page}${more ? '; more on the next page' : page > 1 ? '; the last page' : ''}`;
   return h('p', { class: 'count', role: 'status', 'data-testid': 'result-count' }, text);
 }

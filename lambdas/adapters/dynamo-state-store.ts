@@ -923,6 +923,7 @@ export class DynamoStateStore implements StateStore {
         fixed: { sk: { equals: LATEST_FINDING_SK }, pk: { prefix: LATEST_FINDING_PREFIX } },
       },
       page,
+      { maxQueries: FILTERED_QUERIES_PER_PAGE },
     );
     return mapPage(out, (item) => ({
       runId: item.runId?.S ?? '',
@@ -1012,6 +1013,7 @@ export class DynamoStateStore implements StateStore {
         fixed: { sk: { equals: PROPOSAL_SK }, pk: { prefix: `${PROPOSAL_SK}#` } },
       },
       page,
+      { maxQueries: FILTERED_QUERIES_PER_PAGE },
     );
     return mapPage(out, (item) => parse<PlanRecord>(item) as PlanRecord);
   }
@@ -1122,6 +1124,12 @@ export class DynamoStateStore implements StateStore {
     }
   }
 }
+
+/**
+ * Queries one page of a filtered console listing makes at most (each reads up to 1 MB): a search matching little stops
+ * there and answers with a cursor, well within the API's time limit.
+ */
+const FILTERED_QUERIES_PER_PAGE = 10;
 
 /** One request of a BatchWriteItem: a put or a delete. */
 type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
