@@ -458,7 +458,10 @@ export class InMemoryStateStore implements StateStore {
     for (const [accountId, runId] of this.latestRun) {
       for (const finding of this.accountFindings.get(accountKey(runId, accountId)) ?? []) {
         if (!matchesLatest(query, finding)) continue;
-        const plan = [...this.plans.values()].find((p) => p.runId === runId && p.plan.findingIds.includes(finding.id));
+        // The last plan recorded that fixes it, as the DynamoDB store's putPlans leaves the listing item.
+        const plan = [...this.plans.values()]
+          .filter((p) => p.runId === runId && p.plan.findingIds.includes(finding.id))
+          .pop();
         listed.push({ runId, finding, ...(plan ? { planId: plan.planId } : {}) });
       }
     }
