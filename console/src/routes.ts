@@ -5,9 +5,13 @@
  * function, declare it here, and link it from index.html.
  */
 import { renderHistory } from './views/history';
+import { renderFindings } from './views/latest-findings';
 import { renderMuted } from './views/muted';
 import { renderPending } from './views/pending';
 import { renderPlan } from './views/plan';
+import { renderProposals } from './views/proposals';
+import { renderRun } from './views/run';
+import { renderRuns } from './views/runs';
 
 export interface ViewRoute {
   /** The first segment of the fragment. */
@@ -23,12 +27,15 @@ export const VIEW_ROUTES: readonly ViewRoute[] = [
   { path: 'plans', params: 0, render: () => renderPending() },
   { path: 'history', params: 0, render: () => renderHistory() },
   { path: 'muted', params: 0, render: () => renderMuted() },
+  { path: 'findings', params: 0, render: () => renderFindings() },
+  { path: 'runs', params: 1, render: (runId = '') => renderRun(runId) },
+  { path: 'runs', params: 0, render: () => renderRuns() },
+  { path: 'proposals', params: 0, render: () => renderProposals() },
 ];
 
 /** The view a fragment names: the pending plans when it names none. */
 export function viewFor(hash: string): { readonly route: ViewRoute; readonly params: string[] } {
-  const parts = hash
-    .replace(/^#\/?/, '')
+  const parts = (hash.replace(/^#\/?/, '').split('?')[0] ?? '')
     .split('/')
     .filter((p) => p !== '')
     .map((p) => {

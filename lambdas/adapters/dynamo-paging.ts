@@ -86,18 +86,21 @@ function fits(rule: Listing['fixed'][string] | undefined, value: string): boolea
 /**
  * One page of a Query: up to `limit` items after the cursor's key, and a cursor when more follow. Reads until the
  * page is full or the partition ends (a filter or DynamoDB's 1 MB limit can make one Query return fewer items), and
- * asks for one item more than it returns, so the last page has no cursor.
+ * asks for one item more than it returns, so the last page has no cursor. With `maxQueries`, a filtered listing stops
+ * after that many Queries (each reads at most 1 MB) and returns what it found with a cursor where it stopped: a page
+ * may then hold fewer items than asked, even none, and still have a cursor.
  */
 export async function queryPage(
   client: DynamoDBClient,
   input: QueryCommandInput,
   listing: Listing,
   request: PageRequest = {},
+  options: { readonly maxQueries?: number } = {},
 ): Promise<Page<Item>> {
   const limit = pageSize(request.limit);
   let start: Item | undefined = request.cursor !== undefined ? decodeCursor(listing, request.cursor) : undefined;
   const items: Item[] = [];
-  for (;;) {
+  for (let queries = 1; ; queries++) {
     const out = await client.send(
       new QueryCommand({
         ...input,
@@ -111,6 +114,9 @@ export async function queryPage(
       return { items: pageItems, cursor: encodeCursor(listing, pageItems[limit - 1] as Item) };
     }
     if (!out.LastEvaluatedKey) return { items };
+    if (options.maxQueries !== undefined && queries >= options.maxQueries) {
+      return { items, cursor: encodeCursor(listing, out.LastEvaluatedKey) };
+    }
     start = out.LastEvaluatedKey;
   }
 }

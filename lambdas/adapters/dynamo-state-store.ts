@@ -11,7 +11,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { Finding } from '../domain/finding';
+import { type Finding, stableId } from '../domain/finding';
 import { planChangeProblems } from '../domain/plan/plan-model';
 import type {
   AccountDirectoryEntry,
@@ -21,11 +21,14 @@ import type {
   AuditIntent,
   AuditRecord,
   AuditReference,
+  LatestFindingsQuery,
+  ListedFinding,
   Page,
   PageRequest,
   PlanOpening,
   PlanRecord,
   PlanStatus,
+  ProposalsQuery,
   RejectionRecord,
   RollbackRequest,
   RunRecord,
@@ -46,6 +49,13 @@ import {
   PENDING_DELIVERY_INDEX,
   STATE_BY_TIME_INDEX,
 } from './dynamo-tables';
+import {
+  LATEST_FINDING_PREFIX,
+  LATEST_FINDING_SK,
+  latestFindingsQuery,
+  listingAttributes,
+  listingKey,
+} from './finding-listing';
 
 export { API_WRITTEN_KEY_PREFIXES, DECISION_ATTRIBUTES } from './dynamo-tables';
 
@@ -64,6 +74,8 @@ const RUN_SK = 'RUN';
 const ROLLBACK_SK = 'REQUEST';
 const REJECTION_SK = 'REJECTION';
 const TIMEOUT_SK = 'TIMEOUT';
+/** Propose-only plans in the by-time index (pageProposals): one item per plan id, its latest recording. */
+const PROPOSAL_SK = 'PROPOSAL';
 /** Audit table items: a change's record (its completion), its intent, and the resource index. Every put is conditional. */
 const CHANGE_SK = 'CHANGE';
 const INTENT_SK = 'INTENT';
@@ -172,8 +184,13 @@ export class DynamoStateStore implements StateStore {
   }
 
   async putPlans(plans: readonly PlanRecord[]) {
-    await this.batchWrite(
-      plans.map((p) => ({
+    // A propose-only plan is also listed by time (pageProposals): the plan id's latest recording replaces earlier ones.
+    const proposals = plans
+      .filter((p) => !p.plan.applicable)
+      .map((p) => ({ PutRequest: { Item: this.proposalItem(p) } }));
+    await this.batchWrite([
+      ...proposals,
+      ...plans.map((p) => ({
         PutRequest: {
           Item: {
             pk: S(`RUN#${p.runId}`),
@@ -187,7 +204,45 @@ export class DynamoStateStore implements StateStore {
           },
         },
       })),
-    );
+    ]);
+    await this.linkFindings(plans);
+  }
+
+  /** Names each plan on the listing items of the findings it fixes (those of the same run: a later run's stay). */
+  private async linkFindings(plans: readonly PlanRecord[]) {
+    const links = plans.flatMap((p) => p.plan.findingIds.map((id) => ({ p, id })));
+    for (let i = 0; i < links.length; i += 10) {
+      await Promise.all(
+        links.slice(i, i + 10).map(async ({ p, id }) => {
+          try {
+            await this.client.send(
+              new UpdateItemCommand({
+                TableName: this.stateTable,
+                Key: { pk: S(listingKey(p.plan.accountId, id)), sk: S(LATEST_FINDING_SK) },
+                UpdateExpression: 'SET planId = :plan',
+                ConditionExpression: 'runId = :run',
+                ExpressionAttributeValues: { ':plan': S(p.planId), ':run': S(p.runId) },
+              }),
+            );
+          } catch (err) {
+            if (!(err instanceof ConditionalCheckFailedException)) throw err;
+          }
+        }),
+      );
+    }
+  }
+
+  /** A propose-only plan's listing item: by time, with the attributes pageProposals filters on. */
+  private proposalItem(p: PlanRecord): Item {
+    return {
+      pk: S(`${PROPOSAL_SK}#${p.planId}`),
+      sk: S(PROPOSAL_SK),
+      listedAt: S(`${p.updatedAt}#${p.runId}`),
+      accountId: S(p.plan.accountId),
+      rules: { SS: p.plan.ruleIds.length > 0 ? [...new Set(p.plan.ruleIds)] : ['-'] },
+      data: json(p),
+      ttl: this.ttl(),
+    };
   }
 
   async getPlan(runId: string, planId: string) {
@@ -665,7 +720,17 @@ export class DynamoStateStore implements StateStore {
         stray.slice(0, 20),
       );
     }
+    const previousRun = await this.latestRunOf(accountId);
+    const previous =
+      previousRun === undefined || previousRun === runId
+        ? []
+        : await this.queryPrefix<Finding>(`RUN#${previousRun}`, findingPrefix(accountId), true);
     await this.batchWrite(findings.map((f) => ({ PutRequest: { Item: this.findingItem(runId, f) } })));
+    // The latest-findings listing (pageLatestFindings): one item per finding of this run, replacing the previous
+    // run's item of the same finding; the previous run's others are deleted once the pointer moved.
+    await this.batchWrite(findings.map((f) => ({ PutRequest: { Item: this.listingItem(runId, f) } })));
+    const kept = new Set(findings.map((f) => f.id));
+    const stale = previous.filter((f) => !kept.has(f.id));
     // The pointer last: a reader following it finds every finding of the run already written.
     await this.client.send(
       new PutItemCommand({
@@ -680,6 +745,17 @@ export class DynamoStateStore implements StateStore {
         },
       }),
     );
+    await this.batchWrite(
+      stale.map((f) => ({
+        DeleteRequest: { Key: { pk: S(listingKey(accountId, f.id)), sk: S(LATEST_FINDING_SK) } },
+      })),
+    );
+  }
+
+  private listingItem(runId: string, f: Finding): Item {
+    const item: Item = { data: json(f), ttl: this.ttl() };
+    for (const [name, value] of Object.entries(listingAttributes(runId, f))) item[name] = S(value);
+    return item;
   }
 
   async latestAccountFindings(accountId: string) {
@@ -876,6 +952,122 @@ export class DynamoStateStore implements StateStore {
     );
   }
 
+  async pageLatestFindings(query: LatestFindingsQuery, page: PageRequest = {}): Promise<Page<ListedFinding>> {
+    const q = latestFindingsQuery(query);
+    const values: Item = {};
+    for (const [name, value] of Object.entries(q.values)) values[name] = S(value);
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        IndexName: STATE_BY_TIME_INDEX,
+        KeyConditionExpression: q.keyCondition,
+        ...(q.filter ? { FilterExpression: q.filter } : {}),
+        ...(Object.keys(q.names).length > 0 ? { ExpressionAttributeNames: q.names } : {}),
+        ExpressionAttributeValues: values,
+      },
+      {
+        // Bound to the query: a cursor given with other filters would start outside the key range read.
+        tag: `latest-findings-${stableId(JSON.stringify(q))}`,
+        keyAttributes: ['pk', 'sk', 'listedAt'],
+        fixed: { sk: { equals: LATEST_FINDING_SK }, pk: { prefix: LATEST_FINDING_PREFIX } },
+      },
+      page,
+      { maxQueries: FILTERED_QUERIES_PER_PAGE },
+    );
+    return mapPage(out, (item) => ({
+      runId: item.runId?.S ?? '',
+      finding: parse<Finding>(item) as Finding,
+      ...(item.planId?.S ? { planId: item.planId.S } : {}),
+    }));
+  }
+
+  async getAccountSummary(runId: string, accountId: string) {
+    return parse<AccountRunSummary>(await this.getItem(this.stateTable, S(`RUN#${runId}`), S(`ACCOUNT#${accountId}`)));
+  }
+
+  async pageAccountSummaries(runId: string, page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': S(`RUN#${runId}`), ':sk': S('ACCOUNT#') },
+        ConsistentRead: true,
+      },
+      {
+        tag: 'account-summaries',
+        keyAttributes: ['pk', 'sk'],
+        fixed: { pk: { equals: `RUN#${runId}` }, sk: { prefix: 'ACCOUNT#' } },
+      },
+      page,
+    );
+    return mapPage(out, (item) => parse<AccountRunSummary>(item) as AccountRunSummary);
+  }
+
+  async pageRunPlans(runId: string, page: PageRequest = {}) {
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+        ExpressionAttributeValues: { ':pk': S(`RUN#${runId}`), ':sk': S('PLAN#') },
+        ConsistentRead: true,
+      },
+      {
+        tag: 'run-plans',
+        keyAttributes: ['pk', 'sk'],
+        fixed: { pk: { equals: `RUN#${runId}` }, sk: { prefix: 'PLAN#' } },
+      },
+      page,
+    );
+    return mapPage(out, planFromItem);
+  }
+
+  async pageProposals(query: ProposalsQuery, page: PageRequest = {}) {
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Item = { ':sk': S(PROPOSAL_SK) };
+    if (query.accountId !== undefined) {
+      names['#account'] = 'accountId';
+      filters.push('#account = :account');
+      values[':account'] = S(query.accountId);
+    }
+    if (query.ruleId !== undefined) {
+      names['#rules'] = 'rules';
+      filters.push('contains(#rules, :rule)');
+      values[':rule'] = S(query.ruleId);
+    }
+    if (query.accounts !== undefined && query.accounts.length <= 100) {
+      const keys = query.accounts.map((a, i) => {
+        values[`:acct${i}`] = S(a);
+        return `:acct${i}`;
+      });
+      names['#account'] = 'accountId';
+      filters.push(keys.length === 0 ? 'attribute_not_exists(pk)' : `#account IN (${keys.join(', ')})`);
+    }
+    const out = await queryPage(
+      this.client,
+      {
+        TableName: this.stateTable,
+        IndexName: STATE_BY_TIME_INDEX,
+        KeyConditionExpression: 'sk = :sk',
+        ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+      },
+      {
+        tag: `proposals-${stableId(JSON.stringify(query))}`,
+        keyAttributes: ['pk', 'sk', 'listedAt'],
+        fixed: { sk: { equals: PROPOSAL_SK }, pk: { prefix: `${PROPOSAL_SK}#` } },
+      },
+      page,
+      { maxQueries: FILTERED_QUERIES_PER_PAGE },
+    );
+    return mapPage(out, (item) => parse<PlanRecord>(item) as PlanRecord);
+  }
+
   /**
    * One kind of item (its sort key), newest first, a page from a by-time index; `liveOnly` leaves out items whose
    * `expiresAt` has passed (they wait for TTL to delete them).
@@ -934,7 +1126,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   /** The run whose findings of the account are its latest (the pointer putAccountFindings writes last). */
-  private async latestRunOf(accountId: string): Promise<string | undefined> {
+  async latestRunOf(accountId: string): Promise<string | undefined> {
     return (await this.getItem(this.stateTable, S(`ACCOUNT#${accountId}`), S('LATEST')))?.runId?.S;
   }
 
@@ -1023,7 +1215,7 @@ export class DynamoStateStore implements StateStore {
    * BatchWriteItem in 25s (a few batches at once), re-sending the items DynamoDB leaves unprocessed with backoff
    * until all are written; an error names how many were left after the last attempt.
    */
-  private async batchWrite(requests: Array<{ PutRequest: { Item: Item } }>) {
+  private async batchWrite(requests: WriteRequest[]) {
     const batches: Array<typeof requests> = [];
     for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
     let next = 0;
@@ -1033,8 +1225,8 @@ export class DynamoStateStore implements StateStore {
     await Promise.all(Array.from({ length: Math.min(BATCHES_AT_ONCE, batches.length) }, worker));
   }
 
-  private async writeBatch(batch: Array<{ PutRequest: { Item: Item } }>) {
-    let pending: Array<{ PutRequest?: { Item: Item | undefined } }> = batch;
+  private async writeBatch(batch: WriteRequest[]) {
+    let pending: WriteRequest[] = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 10) throw new Error(`DynamoDB left ${pending.length} items unprocessed after ${attempt} attempts`);
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
@@ -1045,6 +1237,15 @@ export class DynamoStateStore implements StateStore {
     }
   }
 }
+
+/**
+ * Queries one page of a filtered console listing makes at most (each reads up to 1 MB): a search matching little stops
+ * there and answers with a cursor, well within the API's time limit.
+ */
+const FILTERED_QUERIES_PER_PAGE = 10;
+
+/** One request of a BatchWriteItem: a put or a delete. */
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
 
 /** BatchWriteItem calls one write makes at once (each of 25 items). */
 const BATCHES_AT_ONCE = 4;

@@ -20,6 +20,13 @@
  *   POST /api/suppressions/{id}/delete             removes one (404 when there is none)
  *   GET  /api/rejections?limit=&cursor=            a page of the rejections remembered (not expired), newest first
  *   GET  /api/timeouts?limit=&cursor=              a page of the approval requests that timed out, newest first
+ *   GET  /api/findings?severity=&rule=&account=&cluster=&namespace=&q=&suppressed=&limit=&cursor=
+ *                                                  a page of every account's latest findings, most severe first
+ *   GET  /api/runs?limit=&cursor=                  a page of the runs, newest first, with counts and links
+ *   GET  /api/runs/{runId}?limit=&cursor=          one run and a page of its accounts' summaries
+ *   GET  /api/runs/{runId}/plans?limit=&cursor=    a page of the run's plans (status, action, resource)
+ *   GET  /api/proposals?account=&rule=&limit=&cursor=
+ *                                                  a page of the propose-only plans with their IaC guidance
  *   GET  /api/me                                   who the API thinks you are
  *
  * Every route and decision is limited to the caller's account scope (approver rules by group, accounts and OUs):
@@ -53,6 +60,17 @@ import {
   rollbackStatus,
   showPlan,
 } from '../workflow/approver-actions';
+import {
+  checkParameters,
+  pageFindings,
+  pageProposalViews,
+  pageRunPlans,
+  pageRunViews,
+  parseFindingsQuery,
+  parseProposalsQuery,
+  RUNS_PARAMETERS,
+  showRun,
+} from '../workflow/console-queries';
 
 /** The header every state-changing request must carry: a cross-site form cannot send it, and a cross-origin script
  * cannot without a CORS preflight, which only the console's origin passes. */
@@ -98,6 +116,8 @@ const STATUS_BY_ERROR: Readonly<Record<string, number>> = {
   ConcurrentEditError: 409,
   StalePlanError: 409,
   ApprovalExpiredError: 410,
+  InvalidQueryError: 400,
+  RunNotFoundError: 404,
 };
 
 class HttpError extends Error {
@@ -189,6 +209,23 @@ const ROUTES: Readonly<Record<string, (request: Routed) => Promise<ApiResponse |
   plans: (request) => planRoutes(request),
   changes: (request) => changeRoutes(request),
   suppressions: (request) => suppressionRoutes(request),
+  findings: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length !== 1) return undefined;
+    const query = parseFindingsQuery(paramsOf(event));
+    return respond(200, await pageFindings(deps, caller, query, pageOf(event)));
+  },
+  runs: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length > 3 || (route.length === 3 && route[2] !== 'plans')) return undefined;
+    checkParameters(paramsOf(event), RUNS_PARAMETERS);
+    if (route.length === 1) return respond(200, await pageRunViews(deps, caller, pageOf(event)));
+    if (route.length === 3) return respond(200, await pageRunPlans(deps, caller, at(route, 1), pageOf(event)));
+    return respond(200, await showRun(deps, caller, at(route, 1), pageOf(event)));
+  },
+  proposals: async ({ deps, caller, method, route, event }) => {
+    if (method !== 'GET' || route.length !== 1) return undefined;
+    const query = parseProposalsQuery(paramsOf(event));
+    return respond(200, await pageProposalViews(deps, caller, query, pageOf(event)));
+  },
   rejections: async ({ deps, caller, method, route, event }) => {
     if (method !== 'GET' || route.length !== 1) return undefined;
     const { items, cursor, outOfScope } = await listRejections(deps, caller, pageOf(event));
@@ -273,6 +310,10 @@ export function pageOf(event: Pick<ApiEvent, 'rawQueryString'>): PageRequest {
     );
   }
   return { ...(limit !== null ? { limit: Number(limit) } : {}), ...(cursor !== null ? { cursor } : {}) };
+}
+
+function paramsOf(event: Pick<ApiEvent, 'rawQueryString'>): URLSearchParams {
+  return new URLSearchParams(event.rawQueryString ?? '');
 }
 
 function checkCsrf(headers: Record<string, string>, options: ApiOptions): void {

@@ -399,4 +399,55 @@ export interface StateStore {
   putPlanOpening(opening: PlanOpening): Promise<void>;
   /** Whether this person opened this content of the plan (a key read). */
   hasOpenedPlan(runId: string, planId: string, openedBy: string, contentHash: string): Promise<boolean>;
+
+  // ---- the console's views (issue 18): findings, runs, propose-only plans, by key and index only ----
+  /**
+   * Every account's latest findings (what putAccountFindings recorded last for each), most severe first, then by
+   * account and rule: a page of those that pass the query. A cursor is bound to the query it was given with.
+   */
+  pageLatestFindings(query: LatestFindingsQuery, page?: PageRequest): Promise<Page<ListedFinding>>;
+  /** One account's summary of a run (a key read). */
+  getAccountSummary(runId: string, accountId: string): Promise<AccountRunSummary | undefined>;
+  /** The run's account summaries by account id, paged (a key range). */
+  pageAccountSummaries(runId: string, page?: PageRequest): Promise<Page<AccountRunSummary>>;
+  /** The run's plans by plan id, paged (a key range). */
+  pageRunPlans(runId: string, page?: PageRequest): Promise<Page<PlanRecord>>;
+  /** The run whose findings of the account are its latest (a key read), if any. */
+  latestRunOf(accountId: string): Promise<string | undefined>;
+  /**
+   * Propose-only plans (plan.applicable false) as their latest recording left them, newest first: one entry per plan
+   * id, written by putPlans. Filters by account and rule; `accounts` keeps those accounts only.
+   */
+  pageProposals(query: ProposalsQuery, page?: PageRequest): Promise<Page<PlanRecord>>;
+}
+
+/** Which of the latest findings a page holds: every given field must match. */
+export interface LatestFindingsQuery {
+  /** Exactly these severities (absent: all). */
+  readonly severities?: readonly Severity[];
+  readonly ruleId?: string;
+  readonly accountId?: string;
+  readonly cluster?: string;
+  readonly namespace?: string;
+  /** Lower-case text the title, resource ARN or message contains. */
+  readonly text?: string;
+  /** Suppressed findings: left out (default), shown with the rest, or shown alone. */
+  readonly suppressed?: 'hide' | 'show' | 'only';
+  /** The accounts the reader may see (absent: every account). */
+  readonly accounts?: readonly string[];
+}
+
+/** A finding as the latest-findings listing holds it, with the run that recorded it. */
+export interface ListedFinding {
+  readonly runId: string;
+  readonly finding: Finding;
+  /** The plan of the same run that fixes it (recorded by putPlans), if any. */
+  readonly planId?: string;
+}
+
+export interface ProposalsQuery {
+  readonly accountId?: string;
+  readonly ruleId?: string;
+  /** The accounts the reader may see (absent: every account). */
+  readonly accounts?: readonly string[];
 }

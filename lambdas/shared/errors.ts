@@ -277,6 +277,25 @@ export class InvalidPageError extends Error {
   }
 }
 
+/** No run with this id (or it aged out, or it is outside the caller's scope): HTTP 404. */
+export class RunNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** A query parameter of a listing is unknown, repeated, or not a value it accepts: HTTP 400 naming the parameter. */
+export class InvalidQueryError extends Error {
+  constructor(
+    message: string,
+    readonly parameter: string,
+  ) {
+    super(message);
+    this.name = 'InvalidQueryError';
+  }
+}
+
 /** No suppression (mutelist entry) with this id. */
 export class SuppressionNotFoundError extends Error {
   constructor(message: string) {

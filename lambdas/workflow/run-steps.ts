@@ -625,7 +625,11 @@ export async function report(deps: WorkflowDeps, input: ReportInput) {
     summaries,
     ...(deps.env.consoleUrl ? { consoleUrl: deps.env.consoleUrl } : {}),
   });
-  await deps.store.updateRun(input.runId, { status: 'done', summary: { ...digest.counts } });
+  // finishedAt: the console's runs view shows the run's duration from it.
+  await deps.store.updateRun(input.runId, {
+    status: 'done',
+    summary: { ...digest.counts, finishedAt: deps.now().toISOString() },
+  });
   countRun(deps, digest.counts);
   await recordApprovalGauges(deps);
   await deps.notifier.publish(digest.subject, digest.text, digest.chat);

@@ -9,6 +9,7 @@ import type { ApiDeps } from '../../../lambdas/workflow/approver-actions';
 import { planContentHash } from '../../../lambdas/workflow/run-steps';
 import { type FreshStore, freshStateStore, storedFinding } from '../../support/fresh-state-store';
 import { testPlan } from '../../support/test-plan';
+import { FILLER, LATEST_RUN, PAYMENTS, SEARCH, SEEDED_FINDINGS, seedViews } from '../../support/views-seed';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
 const ACCOUNT = '111111111111';
@@ -117,6 +118,107 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown) {
   const out = await handleApiRequest(deps, event, { allowedOrigins: [], onError: (e) => console.error(e) });
   return { status: out.statusCode, json: JSON.parse(String(out.body)) };
 }
+
+/** A store of its own for the console's views (their listings span the table), with the API's client recorded. */
+let views: { deps: ApiDeps; sent: string[] };
+
+beforeAll(async () => {
+  const own = await freshStateStore(endpointUrl());
+  await seedViews(own.store);
+  views = {
+    deps: { store: own.store, now: () => new Date(), approversGroup: 'irsa-doctor-approvers' },
+    sent: recordCommands(own.client),
+  };
+});
+
+async function viewCall(path: string) {
+  const [rawPath = '', rawQueryString = ''] = path.split('?');
+  const event: ApiEvent = {
+    rawPath,
+    rawQueryString,
+    headers: {},
+    body: '',
+    isBase64Encoded: false,
+    requestContext: { http: { method: 'GET' }, authorizer: { jwt: { claims: APPROVER } } },
+  };
+  const out = await handleApiRequest(views.deps, event, { allowedOrigins: [], onError: (e) => console.error(e) });
+  return { status: out.statusCode, json: JSON.parse(String(out.body)) };
+}
+
+describe('the console views read by key and index only', () => {
+  it('sends no Scan on the findings, runs, run and proposals routes, and pages each', async () => {
+    const next = (path: string, cursor: string) =>
+      `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
+    /** Every page of a listing, following the cursors. */
+    const pages = async (path: string, key: string) => {
+      const out: unknown[][] = [];
+      let res = await viewCall(path);
+      for (;;) {
+        expect(res.status).toBe(200);
+        out.push(res.json[key]);
+        if (!res.json.cursor) return out;
+        res = await viewCall(next(path, res.json.cursor));
+      }
+    };
+    const findingIds = (list: unknown[][]) => list.map((p) => p.map((v) => (v as { finding: Finding }).finding.id));
+
+    const all = await pages('/api/findings?limit=4', 'findings');
+    expect(all.length).toBeGreaterThan(1);
+    expect(findingIds(all).flat()).toHaveLength(SEEDED_FINDINGS.length - 1);
+    const high = await pages('/api/findings?severity=high&limit=2', 'findings');
+    expect(findingIds(high)).toEqual([['f-crit', 'f-high'], ['f-search-kube']]);
+    const filtered = await pages(
+      `/api/findings?severity=low&account=${SEARCH}&rule=IRSA-016&cluster=search-eks&namespace=jobs&q=session&limit=4`,
+      'findings',
+    );
+    expect(findingIds(filtered).flat()).toHaveLength(FILLER);
+    const muted = await pages('/api/findings?suppressed=only', 'findings');
+    expect(findingIds(muted)).toEqual([['f-muted']]);
+    const runs = await pages('/api/runs?limit=2', 'runs');
+    expect(runs.map((p) => p.map((r) => (r as { run: { runId: string } }).run.runId))).toEqual([
+      ['cluster-2030-03-03', LATEST_RUN],
+      ['sweep-2030-03-01'],
+    ]);
+    const run = await pages(`/api/runs/${LATEST_RUN}?limit=1`, 'accounts');
+    expect(run.map((p) => p.map((s) => (s as { accountId: string }).accountId))).toEqual([[PAYMENTS], [SEARCH]]);
+    const runPlans = await pages(`/api/runs/${LATEST_RUN}/plans?limit=2`, 'plans');
+    expect(runPlans.map((p) => p.map((v) => (v as { planId: string }).planId))).toEqual([
+      ['plan-crit', 'plan-iac'],
+      ['plan-kube'],
+    ]);
+    const proposals = await pages('/api/proposals?limit=1', 'proposals');
+    expect(
+      proposals
+        .flat()
+        .map((p) => (p as { planId: string }).planId)
+        .sort(),
+    ).toEqual(['plan-iac', 'plan-kube']);
+    const byRule = await viewCall(`/api/proposals?account=${PAYMENTS}&rule=IRSA-015`);
+    expect(byRule.json.proposals.map((p: { planId: string }) => p.planId)).toEqual(['plan-iac']);
+
+    expect(views.sent).toContain('QueryCommand');
+    expect(views.sent.filter((c) => c.includes('Scan'))).toEqual([]);
+  });
+
+  it('answers 400 naming a bad parameter, and 404 to a run it does not have', async () => {
+    for (const [path, parameter] of [
+      ['/api/findings?colour=red', 'colour'],
+      ['/api/findings?severity=urgent', 'severity'],
+      [`/api/findings?q=${'x'.repeat(201)}`, 'q'],
+      ['/api/findings?account=12', 'account'],
+      ['/api/runs?status=done', 'status'],
+      ['/api/proposals?rule=nope', 'rule'],
+    ] as const) {
+      const res = await viewCall(path);
+      expect(res).toMatchObject({ status: 400, json: { error: 'InvalidQueryError' } });
+      expect(res.json.message).toContain(parameter);
+    }
+    expect((await viewCall('/api/runs/no-such-run')).status).toBe(404);
+    const first = await viewCall('/api/findings?severity=high&limit=1');
+    const other = await viewCall(`/api/findings?severity=low&limit=1&cursor=${encodeURIComponent(first.json.cursor)}`);
+    expect(other).toMatchObject({ status: 400, json: { error: 'InvalidPageError' } });
+  });
+});
 
 describe('the approval API reads by key and index only', () => {
   it('sends no Scan on any route, and pages its listings', async () => {

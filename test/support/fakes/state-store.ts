@@ -7,6 +7,8 @@
  * against this fake and the DynamoDB adapter: test/unit/support/fakes/state-store.contract.test.ts and
  * test/integ/adapters/state-store.contract.integ.ts (test/support/contracts/state-store-contract.ts).
  */
+
+import { listingSortKey, searchText } from '../../../lambdas/adapters/finding-listing';
 import type { Finding } from '../../../lambdas/domain/finding';
 import type {
   AccountDirectoryEntry,
@@ -17,11 +19,14 @@ import type {
   AuditRecord,
   AuditReference,
   DeliveryStatus,
+  LatestFindingsQuery,
+  ListedFinding,
   Page,
   PageRequest,
   PlanOpening,
   PlanRecord,
   PlanStatus,
+  ProposalsQuery,
   RejectionRecord,
   RollbackRequest,
   RunRecord,
@@ -133,6 +138,8 @@ export class InMemoryStateStore implements StateStore {
   private readonly suppressions = new Map<string, Suppression>();
   private readonly openings = new Set<string>();
   private readonly timeouts = new Map<string, TimeoutRecord>();
+  /** Propose-only plans by plan id: the latest recording of each. */
+  private readonly proposals = new Map<string, PlanRecord>();
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
@@ -173,7 +180,10 @@ export class InMemoryStateStore implements StateStore {
   }
 
   async putPlans(plans: readonly PlanRecord[]) {
-    for (const p of plans) this.plans.set(planKey(p.runId, p.planId), copy(p));
+    for (const p of plans) {
+      this.plans.set(planKey(p.runId, p.planId), copy(p));
+      if (!p.plan.applicable) this.proposals.set(p.planId, copy(p));
+    }
   }
 
   async getPlan(runId: string, planId: string) {
@@ -493,12 +503,72 @@ export class InMemoryStateStore implements StateStore {
     return pageOf(findings, (f) => [f.id], page);
   }
 
+  async pageLatestFindings(query: LatestFindingsQuery, page?: PageRequest) {
+    const listed: ListedFinding[] = [];
+    for (const [accountId, runId] of this.latestRun) {
+      for (const finding of this.accountFindings.get(accountKey(runId, accountId)) ?? []) {
+        if (!matchesLatest(query, finding)) continue;
+        // The last plan recorded that fixes it, as the DynamoDB store's putPlans leaves the listing item.
+        const plan = [...this.plans.values()]
+          .filter((p) => p.runId === runId && p.plan.findingIds.includes(finding.id))
+          .pop();
+        listed.push({ runId, finding, ...(plan ? { planId: plan.planId } : {}) });
+      }
+    }
+    return pageOf(listed, (l) => [listingSortKey(l.finding)], page);
+  }
+
+  async getAccountSummary(runId: string, accountId: string) {
+    const summary = this.summaries.get(accountKey(runId, accountId));
+    return summary ? copy(summary) : undefined;
+  }
+
+  async pageAccountSummaries(runId: string, page?: PageRequest) {
+    const of = [...this.summaries.values()].filter((s) => s.runId === runId);
+    return pageOf(of, (s) => [s.accountId], page);
+  }
+
+  async pageRunPlans(runId: string, page?: PageRequest) {
+    const of = [...this.plans.values()].filter((p) => p.runId === runId);
+    return pageOf(of, (p) => [p.planId], page);
+  }
+
+  async latestRunOf(accountId: string) {
+    return this.latestRun.get(accountId);
+  }
+
+  async pageProposals(query: ProposalsQuery, page?: PageRequest) {
+    const kept = [...this.proposals.values()].filter(
+      (p) =>
+        (query.accountId === undefined || p.plan.accountId === query.accountId) &&
+        (query.ruleId === undefined || p.plan.ruleIds.includes(query.ruleId)) &&
+        (query.accounts === undefined || query.accounts.includes(p.plan.accountId)),
+    );
+    return pageOf(kept, (p) => [p.updatedAt, p.runId, p.planId], page, true);
+  }
+
   private reference(arn: string, ref: AuditReference) {
     const key = arn.toLowerCase();
     const refs = this.references.get(key) ?? [];
     if (!refs.some((r) => r.changeId === ref.changeId && r.relation === ref.relation)) refs.push(ref);
     this.references.set(key, refs);
   }
+}
+
+/** Whether a finding passes a latest-findings query (as the DynamoDB store's key condition and filter decide). */
+function matchesLatest(q: LatestFindingsQuery, f: Finding): boolean {
+  const suppressed = q.suppressed ?? 'hide';
+  const checks = [
+    q.severities === undefined || q.severities.includes(f.severity),
+    q.ruleId === undefined || f.ruleId === q.ruleId,
+    q.accountId === undefined || f.accountId === q.accountId,
+    q.cluster === undefined || f.cluster === q.cluster,
+    q.namespace === undefined || f.kubernetesObject?.namespace === q.namespace,
+    !q.text || searchText(f).includes(q.text.toLowerCase()),
+    suppressed === 'show' || (suppressed === 'only') === (f.suppressed !== undefined),
+    q.accounts === undefined || q.accounts.includes(f.accountId),
+  ];
+  return checks.every(Boolean);
 }
 
 function planKey(runId: string, planId: string): string {
