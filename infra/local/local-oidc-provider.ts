@@ -74,6 +74,8 @@ function cognitoClaims(user: LocalOidcUser, sub: string): { sub: string; [claim:
     ...(user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {}),
     ...(user.email ? { email: user.email, email_verified: true } : {}),
     token_use: 'id',
+    // Each token its own id, as Cognito's (two tokens issued in the same second differ).
+    jti: randomUUID(),
   };
 }
 
@@ -87,7 +89,11 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
   )) as { createMemoryAdapter: () => NonNullable<Configuration['adapter']> };
   const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
   const ttl = options.tokenTtlSeconds ?? 3600;
+  // By user name (the login form) and by subject (the provider's account id: a UUID, as Cognito's `sub`).
   const users = new Map(options.users.map((u) => [u.username, { user: u, sub: randomUUID() }]));
+  const subjects = new Map<string, { user: LocalOidcUser; sub: string }>(
+    [...users.values()].map((entry) => [entry.sub, entry]),
+  );
   const requests: ProviderRequest[] = [];
 
   const server = createServer();
@@ -113,7 +119,7 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
     jwks: { keys: [jwk as never] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     claims: {
-      openid: ['sub', 'cognito:username', 'cognito:groups', 'token_use'],
+      openid: ['sub', 'cognito:username', 'cognito:groups', 'token_use', 'jti'],
       email: ['email', 'email_verified'],
       profile: [],
     },
@@ -140,7 +146,7 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
       Grant: 86_400,
     },
     findAccount: (_ctx, id) => {
-      const found = users.get(id);
+      const found = subjects.get(id);
       if (!found) return undefined;
       return { accountId: id, claims: () => cognitoClaims(found.user, found.sub) };
     },
@@ -196,7 +202,7 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId: username } },
+      { login: { accountId: found.sub } },
       { mergeWithLastSubmission: false },
     );
   }
@@ -351,7 +357,8 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
+    // No form-action: the login form's answer redirects on to the client's redirect URI, which form-action would block.
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   });
   res.end(html);
 }
