@@ -235,6 +235,12 @@ export class IrsaDoctorHub extends Construct {
         approversGroup: config.approversGroup,
         accessLogBucket: this.accessLogBucket,
         ...(config.consoleUrl ? { consoleUrl: config.consoleUrl } : {}),
+        signIn: {
+          ...(config.consoleDomainPrefix ? { domainPrefix: config.consoleDomainPrefix } : {}),
+          ...(config.consoleIdentityProvider ? { identityProvider: config.consoleIdentityProvider } : {}),
+          cliPorts: config.consoleCliPorts,
+          passwordSignIn: config.consolePasswordSignIn,
+        },
       });
       backend.approvalApi.addEnvironment(ENV.consoleOrigins, approvalConsole.allowedOrigins.join(','));
       if (!config.consoleUrl) {
@@ -300,6 +306,7 @@ export class IrsaDoctorHub extends Construct {
       output('ApiUrl', c.apiUrl, 'The approval API (Cognito ID token required)');
       output('UserPoolId', c.userPool.userPoolId, 'Approval console users');
       output('UserPoolClientId', c.userPoolClient.userPoolClientId, 'The console app client (no secret)');
+      output('SignInDomain', c.userPoolDomain.baseUrl(), 'Cognito managed login (single sign-on)');
       output(
         'AddApproverCommand',
         c.addApproverCommand,
