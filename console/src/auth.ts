@@ -7,6 +7,9 @@
  * with the refresh token shortly before it expires, and once when the API answers 401.
  */
 import { type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import { idTokenSecondsLeft } from './session-claims';
+
+export { claimsOf, isSignInCallback } from './session-claims';
 
 export interface ConsoleConfig {
   readonly apiUrl: string;
@@ -51,12 +54,6 @@ function users(): UserManager {
   return manager;
 }
 
-/** Whether this page load is the provider sending the browser back (a code or an error in the query). */
-export function isSignInCallback(search: string): boolean {
-  const params = new URLSearchParams(search);
-  return params.has('state') && (params.has('code') || params.has('error'));
-}
-
 /** Sends the browser to the provider's sign-in; `returnTo` (the fragment) is where the person lands afterwards. */
 export async function signIn(returnTo: string): Promise<void> {
   await users().signinRedirect({ state: { returnTo } });
@@ -71,13 +68,6 @@ export async function completeSignIn(): Promise<string> {
   current = user;
   const state = user.state as { returnTo?: unknown } | undefined;
   return typeof state?.returnTo === 'string' && state.returnTo.startsWith('#') ? state.returnTo : '#/plans';
-}
-
-/** Seconds the ID token has left (negative once expired); undefined without one. */
-export function idTokenSecondsLeft(idToken: string | undefined, nowMs: number): number | undefined {
-  if (!idToken) return undefined;
-  const exp = claimsOf(idToken)?.exp;
-  return typeof exp === 'number' ? exp - nowMs / 1000 : undefined;
 }
 
 /** The ID token now, without refreshing (for display); undefined when signed out. */
@@ -118,15 +108,4 @@ export async function forget(): Promise<void> {
 export async function signOut(signOutUrl: string): Promise<void> {
   await forget();
   window.location.assign(signOutUrl);
-}
-
-/** The token's claims, for display only (the API is what verifies the token). */
-export function claimsOf(t: string): Record<string, unknown> | undefined {
-  try {
-    const part = t.split('.')[1] ?? '';
-    const text = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    return JSON.parse(decodeURIComponent(escape(text))) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }

@@ -131,6 +131,8 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
         redirectUri: `${origin}/`,
         scopes: provider.scopes,
         signOutUrl: provider.signOutUrl(`${origin}/`),
+        // The CLI's loopback redirect: any free port (the local provider matches loopback URIs on any port).
+        cliRedirectUris: ['http://127.0.0.1:0/callback'],
         approversGroup: options.deps.approversGroup,
       };
       send(res, 200, 'application/json; charset=utf-8', JSON.stringify(config), pageHeaders);
