@@ -7,7 +7,7 @@
  * with the refresh token shortly before it expires, and once when the API answers 401.
  */
 import { type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
-import { idTokenSecondsLeft } from './session-claims';
+import { idTokenSecondsLeft, redirectUriFor } from './session-claims';
 
 export { claimsOf, isSignInCallback } from './session-claims';
 
@@ -37,7 +37,7 @@ export async function initAuth(config: ConsoleConfig): Promise<void> {
   manager = new UserManager({
     authority: config.authority,
     client_id: config.clientId,
-    redirect_uri: config.redirectUri,
+    redirect_uri: redirectUriFor(config.redirectUri, window.location.origin),
     response_type: 'code',
     scope: config.scopes,
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),

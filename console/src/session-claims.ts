@@ -23,3 +23,16 @@ export function claimsOf(t: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/**
+ * The configured redirect URI, or this page's own origin when the page is served from another of its registered
+ * URLs (a custom domain beside the distribution): the sign-in must come back where it started (its state is in this
+ * origin's sessionStorage).
+ */
+export function redirectUriFor(configured: string, origin: string): string {
+  try {
+    return new URL(configured).origin === origin ? configured : `${origin}/`;
+  } catch {
+    return `${origin}/`;
+  }
+}

@@ -1,5 +1,5 @@
 /** The pure pieces of the console's sign-in: recognizing the provider's callback, and the ID token's time left. */
-import { idTokenSecondsLeft, isSignInCallback } from '../../../../console/src/session-claims';
+import { idTokenSecondsLeft, isSignInCallback, redirectUriFor } from '../../../../console/src/session-claims';
 
 const jwt = (payload: object) =>
   `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
@@ -21,5 +21,17 @@ describe('idTokenSecondsLeft', () => {
     expect(idTokenSecondsLeft(jwt({ exp: now / 1000 - 1 }), now)).toBe(-1);
     expect(idTokenSecondsLeft(jwt({}), now)).toBeUndefined();
     expect(idTokenSecondsLeft(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('redirectUriFor', () => {
+  it('keeps the configured URI on its own origin, and comes back to another registered origin there', () => {
+    expect(redirectUriFor('https://d1.cloudfront.net/', 'https://d1.cloudfront.net')).toBe(
+      'https://d1.cloudfront.net/',
+    );
+    expect(redirectUriFor('https://approvals.example.com/', 'https://d1.cloudfront.net')).toBe(
+      'https://d1.cloudfront.net/',
+    );
+    expect(redirectUriFor('not a url', 'http://127.0.0.1:8787')).toBe('http://127.0.0.1:8787/');
   });
 });
