@@ -89,8 +89,9 @@ export interface ApprovalConsoleProps {
 export class ApprovalConsole extends Construct {
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
-  /** Managed login: https://<prefix>.auth.<region>.amazoncognito.com */
   readonly userPoolDomain: cognito.UserPoolDomain;
+  /** Managed login: https://<prefix>.auth.<region>.amazoncognito.com */
+  readonly signInDomain: string;
   /** The federated identity provider, when configured. */
   readonly identityProvider?: cognito.IUserPoolIdentityProvider;
   readonly approversGroup: cognito.UserPoolGroup;
@@ -205,6 +206,7 @@ export class ApprovalConsole extends Construct {
     // Spelled out rather than read from the domain resource: the distribution's CSP names it, and the pool (whose
     // invitation links to the distribution) must not be needed by the distribution.
     const signInDomain = `https://${domainPrefix}.auth.${region}.amazoncognito.com`;
+    this.signInDomain = signInDomain;
 
     const authorizer = new HttpJwtAuthorizer('CognitoIdToken', `${cognitoEndpoint}/${this.userPool.userPoolId}`, {
       jwtAudience: [this.userPoolClient.userPoolClientId],

@@ -301,7 +301,7 @@ export class IrsaDoctorHub extends Construct {
       output('ApiUrl', c.apiUrl, 'The approval API (Cognito ID token required)');
       output('UserPoolId', c.userPool.userPoolId, 'Approval console users');
       output('UserPoolClientId', c.userPoolClient.userPoolClientId, 'The console app client (no secret)');
-      output('SignInDomain', c.userPoolDomain.baseUrl(), 'Cognito managed login (single sign-on)');
+      output('SignInDomain', c.signInDomain, 'Cognito managed login (single sign-on)');
       output(
         'AddApproverCommand',
         c.addApproverCommand,

@@ -621,6 +621,7 @@ describe('ApprovalConsole in the hub stack', () => {
     expect(value('ApiUrl')).toBe(`<${apiId}.ApiEndpoint>`);
     expect(value('UserPoolId')).toBe(`<${userPoolId}>`);
     expect(value('UserPoolClientId')).toBe(`<${clientId}>`);
+    expect(value('SignInDomain')).toBe(SIGN_IN_DOMAIN);
     expect(value('AddApproverCommand')).toBe(
       `aws cognito-idp admin-add-user-to-group --region ${HUB_REGION} --user-pool-id <${userPoolId}> ` +
         '--group-name irsa-doctor-approvers --username <user name>',
