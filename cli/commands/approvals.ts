@@ -182,28 +182,31 @@ async function writeTokens(file: string, tokens: StoredTokens): Promise<void> {
 export class ApiClient {
   constructor(
     private readonly apiBase: string,
-    private readonly token: string,
+    private token: string,
     private readonly io: CliIo,
+    /** A new ID token from the stored refresh token, when the API refuses this one (401); once per client. */
+    private renew?: () => Promise<string>,
   ) {}
 
   static async open(opts: ConsoleOptions, io: CliIo): Promise<ApiClient> {
     const base = consoleUrlOf(opts, io);
     const config = await loadConfig(base, io);
     const api = config.apiUrl ? config.apiUrl.replace(/\/+$/, '') : base;
-    return new ApiClient(api, await tokenOf(opts, io, config), io);
+    const token = await tokenOf(opts, io, config);
+    const file = opts.tokenFile ?? defaultTokenFile(io.env);
+    const renew = io.env.IRSA_DOCTOR_TOKEN ? undefined : () => renewStored(config, file);
+    return new ApiClient(api, token, io, renew);
   }
 
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
-    if (method === 'POST') {
-      headers['content-type'] = 'application/json';
-      headers['x-irsa-doctor-request'] = '1';
+    let res = await this.send(method, path, body);
+    // Refused by the JWT authorizer (the handler did not run): renew once with the refresh token, then again.
+    if (res.status === 401 && this.renew) {
+      const renew = this.renew;
+      this.renew = undefined;
+      this.token = await renew();
+      res = await this.send(method, path, body);
     }
-    const res = await fetchOrExplain(
-      `${this.apiBase}${path}`,
-      { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}) },
-      this.io.env,
-    );
     const out = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
     if (res.status === 401) throw new UsageError('the API refused the token (401): run "irsa-doctor login" again');
     if (res.status === 403)
@@ -212,6 +215,29 @@ export class ApiClient {
       throw new ApiRefusal(res.status, out.error ?? 'Error', out.message ?? `request failed (${res.status})`);
     return out as T;
   }
+
+  private send(method: 'GET' | 'POST', path: string, body: unknown): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    if (method === 'POST') {
+      headers['content-type'] = 'application/json';
+      headers['x-irsa-doctor-request'] = '1';
+    }
+    return fetchOrExplain(
+      `${this.apiBase}${path}`,
+      { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}) },
+      this.io.env,
+    );
+  }
+}
+
+/** The stored tokens renewed with their refresh token (and written back); an error saying to log in otherwise. */
+async function renewStored(config: ConsoleConfig, file: string): Promise<string> {
+  const stored = parseTokenFile(await readFile(file, 'utf8').catch(() => ''));
+  if (typeof stored === 'string')
+    throw new UsageError('the API refused the token (401): run "irsa-doctor login" again');
+  const renewed = await refreshTokens(signInConfigOf(config), stored);
+  await writeTokens(file, renewed);
+  return renewed.idToken;
 }
 
 /** "RUN/PLAN" as printed by `approvals list` and in approval e-mails. */

@@ -68,11 +68,12 @@ async function browserLogin(username: string, password: string, tamper: (back: U
   return { code, out: cap.out(), err: cap.err(), url };
 }
 
-/** A JWT-shaped token with `exp` in the past (not signed: the API would refuse it if the CLI sent it). */
-function expiredToken(): string {
+/** A JWT-shaped token expiring in `seconds` (not signed: the API refuses it if the CLI sends it). */
+function unsignedToken(seconds: number): string {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${part({ alg: 'none' })}.${part({ exp: Math.floor(Date.now() / 1000) - 60 })}.x`;
+  return `${part({ alg: 'none' })}.${part({ exp: Math.floor(Date.now() / 1000) + seconds })}.x`;
 }
+const expiredToken = () => unsignedToken(-60);
 
 async function trustPolicy(arn: string): Promise<unknown> {
   const { Role } = await seedClients(endpointUrl(), arn.split(':')[4] ?? '').iam.send(
@@ -128,6 +129,16 @@ describe('irsa-doctor approvals and rollback', () => {
     expect(after.idToken).not.toBe(expiredToken());
     expect(after.idToken.split('.')[2]?.length).toBeGreaterThan(10);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+
+    // When the API refuses a stored ID token that has not expired (here: not signed by the provider), the CLI renews
+    // it once with the refresh token and tries again
+    const refreshesBefore = h.provider.requests.filter((r) => r.params.grant_type === 'refresh_token').length;
+    writeFileSync(tokenFile, JSON.stringify({ ...after, idToken: unsignedToken(3600) }), { mode: 0o600 });
+    const retried = await cli(['approvals', 'list']);
+    expect(retried.code).toBe(0);
+    expect(h.provider.requests.filter((r) => r.params.grant_type === 'refresh_token')).toHaveLength(
+      refreshesBefore + 1,
+    );
 
     const pending = await h.pending();
     const [first, second] = pending.filter(
