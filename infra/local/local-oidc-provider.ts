@@ -6,7 +6,9 @@
  * - refresh tokens on every code exchange, as Cognito issues them, rotated on use (a public client);
  * - a login page of its own (GET/POST /interaction/<uid>) checking the user names and passwords it was given;
  * - ID tokens with Cognito's claims, so the API's code is the same: `cognito:username`, `email`, `cognito:groups`
- *   (an array, absent when the person is in no group), `token_use: "id"`, `aud` = the client id;
+ *   (an array, absent when the person is in no group), `token_use: "id"`, `aud` = the client id, a `jti`; access
+ *   tokens as JWTs with Cognito's access token claims (`token_use: "access"`, `client_id`, `username`,
+ *   `cognito:groups`; `aud` the client id as well);
  * - one public client (`clientId`), a native application in oidc-provider's terms so that its loopback redirect URIs
  *   match on any port (RFC 8252 §7.3): the local console's page and the CLI's loopback listener both use it;
  * - sign-out at /session/end (its confirmation page, then back to the console).
@@ -62,6 +64,8 @@ export interface LocalOidcProvider {
 }
 
 const DEFAULT_CLIENT_ID = 'irsa-doctor-console';
+/** The one resource server (the console's API) the access tokens are for. */
+const API_RESOURCE = 'urn:irsa-doctor:api';
 const SCOPES = 'openid email profile';
 
 type ProviderModule = { default: typeof ProviderClass };
@@ -130,8 +134,43 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
     responseTypes: ['code'],
     features: {
       devInteractions: { enabled: false },
+      // Access tokens as JWTs, as Cognito's (one resource: the console's API, whatever the client asks for).
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => API_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: 'openid email profile',
+          audience: clientId,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: ttl,
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        // Its confirmation page (the form it builds, with its anti-forgery value), in this provider's plain style.
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = page(
+            'Sign out (local identity provider)',
+            `${form}<p><button type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button> ` +
+              '<button type="submit" form="op.logoutForm">No, stay signed in</button></p>',
+          );
+        },
+      },
+    },
+    // Cognito's access token claims: token_use, client_id, username, the groups.
+    extraTokenClaims: (_ctx, token) => {
+      if (token.kind !== 'AccessToken') return undefined;
+      const found = subjects.get(String(token.accountId));
+      return {
+        token_use: 'access',
+        client_id: clientId,
+        ...(found ? { username: found.user.username } : {}),
+        ...(found && found.user.groups.length > 0 ? { 'cognito:groups': [...found.user.groups] } : {}),
+      };
     },
     // Cognito issues a refresh token on every code exchange (no offline_access scope needed).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -217,9 +256,16 @@ export async function startLocalOidcProvider(options: LocalOidcProviderOptions):
       accountId: details.session?.accountId ?? '',
       clientId: String(details.params.client_id),
     });
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(resource, scopes.join(' '));
+    }
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }

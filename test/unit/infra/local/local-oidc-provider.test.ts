@@ -108,6 +108,19 @@ describe('the local OpenID provider', () => {
     });
     expect(ok.status).toBe(200);
     expect(ok.json.refresh_token).toBeTruthy();
+    // The access token is a JWT with Cognito's access token claims, for the same client
+    const access = JwtVerifier.create({
+      issuer: provider.issuer,
+      audience: provider.clientId,
+      jwksUri: provider.jwksUri,
+    });
+    access.cacheJwks((await (await fetch(provider.jwksUri)).json()) as never);
+    expect(await access.verify(ok.json.access_token ?? '')).toMatchObject({
+      token_use: 'access',
+      client_id: provider.clientId,
+      username: 'alice',
+      'cognito:groups': ['approvers'],
+    });
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: ok.json.refresh_token ?? '' });
     expect(refreshed.status).toBe(200);
     expect(refreshed.json.id_token).toBeTruthy();
