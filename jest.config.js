@@ -10,7 +10,7 @@ module.exports = {
       { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@cloud-copilot)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@cloud-copilot|oidc-provider|jose|openid-client|oauth4webapi)/)'],
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };

@@ -15,7 +15,7 @@ module.exports = {
       { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@cloud-copilot)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@cloud-copilot|oidc-provider|jose|openid-client|oauth4webapi)/)'],
   globalSetup: '<rootDir>/test/integ/global-setup.ts',
   globalTeardown: '<rootDir>/test/integ/global-teardown.ts',
   // The budget of a test or hook that makes a few dozen emulator calls. Heavier ones (a synthesis, a harness, hundreds

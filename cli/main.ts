@@ -358,7 +358,7 @@ function addConsoleCommands(program: Command, act: Act): void {
   const consoleOptions = (command: Command) =>
     command
       .option('--console-url <url>', 'the approval console (ConsoleUrl output); default IRSA_DOCTOR_CONSOLE_URL')
-      .option('--token-file <file>', 'where login keeps the ID token (default ~/.config/irsa-doctor/token)');
+      .option('--token-file <file>', 'where login keeps the tokens (default ~/.config/irsa-doctor/token)');
   // As the AWS CLI pages: everything by default; --max-items stops early and prints the NextToken that goes on.
   const paging = (command: Command) =>
     command
@@ -370,9 +370,10 @@ function addConsoleCommands(program: Command, act: Act): void {
   consoleOptions(
     program
       .command('login')
-      .description('Sign in to the approval console (Cognito) and keep the ID token for the approval commands.')
-      .option('--username <name>', 'user name (default: $USER)')
-      .option('--password-stdin', 'read the password from stdin (else IRSA_DOCTOR_PASSWORD)'),
+      .description(
+        'Sign in to the approval console through the browser (single sign-on, code flow with PKCE) and keep the tokens.',
+      )
+      .option('--no-browser', 'only print the sign-in URL (open it in a browser on this machine)'),
   ).action(act(async ({ io, opts }) => (await approvalsModule()).loginCommand(opts, io)));
 
   const approvals = program
@@ -380,7 +381,7 @@ function addConsoleCommands(program: Command, act: Act): void {
     .description('Review, approve and reject the plans waiting for a person, through the approval API.')
     .addHelpText(
       'after',
-      '\nEvery call goes through the approval API: the same sign-in, approvers group, content-hash binding and audit log as\nthe web console. Plans are named RUN/PLAN, as "approvals list" prints them.\n\nExit codes: 0 done; 1 a decision was refused (changed content, expired, already decided); 2 usage, sign-in or 403.\n\nExamples:\n  irsa-doctor login --console-url https://d111.cloudfront.net --username alice --password-stdin < pw\n  irsa-doctor approvals list\n  irsa-doctor approvals show RUN/PLAN\n  irsa-doctor approvals approve RUN/PLAN --hash <content hash from show> --comment "checked"',
+      '\nEvery call goes through the approval API: the same sign-in, approvers group, content-hash binding and audit log as\nthe web console. Plans are named RUN/PLAN, as "approvals list" prints them.\n\nExit codes: 0 done; 1 a decision was refused (changed content, expired, already decided); 2 usage, sign-in or 403.\n\nExamples:\n  irsa-doctor login --console-url https://d111.cloudfront.net\n  irsa-doctor approvals list\n  irsa-doctor approvals show RUN/PLAN\n  irsa-doctor approvals approve RUN/PLAN --hash <content hash from show> --comment "checked"',
     );
   addOutputOptions(
     paging(

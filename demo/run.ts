@@ -22,7 +22,6 @@ import { terminalFor } from '../cli/render/terminal';
 import { EMULATOR_CREDENTIALS, seedClients } from '../emulator/seed';
 import { startEmulator } from '../emulator/start';
 import { startLocalConsole } from '../infra/local/console-server';
-import { createLocalUserPool } from '../infra/local/local-cognito';
 import { createWorkflowHub, synthesizeHubTemplate } from '../infra/local/local-hub';
 import { runToSettled } from '../infra/local/local-run';
 import { collectEstate } from '../lambdas/adapters/collect-estate';
@@ -90,7 +89,7 @@ async function main(): Promise<void> {
     const before = await sweep(hub, estate);
     const withCluster = await analyzeWithClusterSide(await collect(hub, estate), estate, out);
     await probeOneServiceAccount(emulator.url, withCluster.snapshot, out);
-    const approvalConsole = withConsole ? await openConsole(hub, emulator.url, port) : undefined;
+    const approvalConsole = withConsole ? await openConsole(hub, port) : undefined;
 
     step(`Running the sweep${values['dry-run'] ? ' (dry run: nothing will be written)' : ''}`);
     const runId = `demo-${Date.now()}`;
@@ -200,28 +199,29 @@ async function sweep(hub: LocalHub, estate: OrgEstate) {
   return analyzeEstate(await collect(hub, estate));
 }
 
-/** Serves the approval console with a local user pool (an approver and a viewer) and says how to sign in. */
-async function openConsole(hub: LocalHub, emulatorUrl: string, port: number): Promise<LocalConsole> {
+/**
+ * Serves the approval console with its local OpenID provider (standing in for Cognito managed login; an approver
+ * and a viewer can sign in) and says how to sign in.
+ */
+async function openConsole(hub: LocalHub, port: number): Promise<LocalConsole> {
   const approvalConsole = await startLocalConsole({
     deps: { ...hub.deps, approversGroup: DEFAULT_APPROVERS_GROUP },
-    emulatorUrl,
-    userPool: await createLocalUserPool(emulatorUrl, {
-      name: 'irsa-doctor-demo',
-      approversGroup: DEFAULT_APPROVERS_GROUP,
-      users: [
-        { ...DEMO_APPROVER, groups: [DEFAULT_APPROVERS_GROUP] },
-        { ...DEMO_VIEWER, groups: [] },
-      ],
-    }),
+    users: [
+      { ...DEMO_APPROVER, groups: [DEFAULT_APPROVERS_GROUP] },
+      { ...DEMO_VIEWER, groups: [] },
+    ],
     port,
   });
   step('The approval console');
-  say(`open ${style.bold(approvalConsole.url)}`);
-  say(`sign in as "${DEMO_APPROVER.username}", password "${DEMO_APPROVER.password}" (an approver)`);
+  say(`open ${style.bold(approvalConsole.url)} and press "Sign in": single sign-on, as in AWS`);
+  say(
+    `the sign-in page is the local OpenID provider's (${approvalConsole.provider.issuer}, standing in for Cognito managed login and your identity provider); the console never sees the password`,
+  );
+  say(`sign in there as "${DEMO_APPROVER.username}", password "${DEMO_APPROVER.password}" (an approver)`);
   say(`or as "${DEMO_VIEWER.username}", password "${DEMO_VIEWER.password}" (signed in, not an approver: refused)`);
   say(
     style.dim(
-      `from a terminal: IRSA_DOCTOR_CONSOLE_URL=${approvalConsole.url} IRSA_DOCTOR_PASSWORD=${DEMO_APPROVER.password} npx irsa-doctor login --username ${DEMO_APPROVER.username}; npx irsa-doctor approvals list`,
+      `from a terminal: npx irsa-doctor login --console-url ${approvalConsole.url} (opens the same sign-in in your browser); then npx irsa-doctor approvals list --console-url ${approvalConsole.url}`,
     ),
   );
   return approvalConsole;

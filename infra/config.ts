@@ -159,6 +159,30 @@ export interface IrsaDoctorConfig {
    */
   readonly secondApproval: SecondApprovalRule;
   /**
+   * The prefix of the console's Cognito managed login domain (https://<prefix>.auth.<region>.amazoncognito.com):
+   * lower-case letters, digits and hyphens, unique in the region, without "aws", "amazon" or "cognito".
+   * @default - 'irsa-doctor-<hub account id>'
+   */
+  readonly consoleDomainPrefix?: string;
+  /**
+   * Single sign-on through the organization's identity provider: SAML (for example IAM Identity Center) or OIDC,
+   * shown on the managed login page; its groups attribute is mapped into the ID token (custom:groups), read by the
+   * API beside cognito:groups.
+   * @default - none: people sign in with users of the pool itself
+   */
+  readonly consoleIdentityProvider?: ConsoleIdentityProviderConfig;
+  /**
+   * The loopback ports `irsa-doctor login` listens on for the browser's redirect (http://localhost:<port>/callback,
+   * registered as callback URLs of the app client: Cognito matches them exactly). @default [53682]
+   */
+  readonly consoleCliPorts: readonly number[];
+  /**
+   * Demo only: let the app client also take USER_PASSWORD_AUTH (a password sent to Cognito by a script). Never for
+   * an organization: sign-in is the authorization code flow with PKCE through managed login.
+   * @default false
+   */
+  readonly consolePasswordSignIn: boolean;
+  /**
    * Deploy the member stacks from the hub as two service-managed StackSets (infra/constructs/member-stack-sets.ts):
    * the roles once per account, the CreateCluster forwarder in each listed region, to every account of the OUs,
    * and automatically to accounts that join them later. Needs `organization: true`; the hub must be the
@@ -166,6 +190,33 @@ export interface IrsaDoctorConfig {
    * @default - none: member stacks are deployed by other means (README, "Member accounts")
    */
   readonly memberStackSet?: MemberStackSetConfig;
+}
+
+/** The console's federated identity provider (`consoleIdentityProvider`). */
+export interface ConsoleIdentityProviderConfig {
+  /** `saml` (IAM Identity Center, Entra ID, Okta…) or `oidc`. */
+  readonly type: 'saml' | 'oidc';
+  /** Its name in the user pool and on the managed login page (1-32 characters). */
+  readonly name: string;
+  /** SAML: the URL of the identity provider's metadata document. */
+  readonly metadataUrl?: string;
+  /** SAML: a file holding the metadata document (read at synth), when there is no URL. */
+  readonly metadataFile?: string;
+  /** OIDC: the issuer URL (https://). */
+  readonly issuer?: string;
+  /** OIDC: the client id registered with the identity provider. */
+  readonly clientId?: string;
+  /** OIDC: the ARN of the Secrets Manager secret holding the client secret (a plain string secret). */
+  readonly clientSecretArn?: string;
+  /** OIDC: the scopes asked for. @default ['openid', 'email', 'profile'] */
+  readonly scopes?: readonly string[];
+  /**
+   * The identity provider's attribute (SAML attribute name, OIDC claim) listing the person's groups, mapped to
+   * the pool's custom:groups attribute. @default - none: add federated users to the pool's groups instead
+   */
+  readonly groupsAttribute?: string;
+  /** The attribute holding the e-mail address. @default SAML the claims emailaddress URI, OIDC 'email' */
+  readonly emailAttribute?: string;
 }
 
 /** StackSet callers: the management account itself, or a delegated administrator of CloudFormation StackSets. */
@@ -238,6 +289,8 @@ export const DEFAULT_CONFIG: IrsaDoctorConfig = {
   console: true,
   approversGroup: 'irsa-doctor-approvers',
   secondApproval: DEFAULT_SECOND_APPROVAL,
+  consoleCliPorts: [53682],
+  consolePasswordSignIn: false,
 };
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -250,6 +303,8 @@ const SCHEDULE = /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\)|
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** Cognito group names: 1 to 128 letters, marks, symbols, digits or punctuation (no spaces). */
 const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+/** A Cognito domain prefix: lower-case letters, digits and hyphens (reserved words checked separately). */
+const DOMAIN_PREFIX = /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** The fields a caller may set; anything else is a typo. */
 const KNOWN_FIELDS = new Set<string>([
   ...Object.keys(DEFAULT_CONFIG),
@@ -261,6 +316,8 @@ const KNOWN_FIELDS = new Set<string>([
   'consoleUrl',
   'memberStackSet',
   'approvers',
+  'consoleDomainPrefix',
+  'consoleIdentityProvider',
 ]);
 
 /** Fields an earlier version took, with what to do instead: a clear error rather than "not a known field". */
@@ -366,6 +423,15 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
       input.secondApproval !== undefined
         ? parseSecondApproval(input.secondApproval, PLAN_ACTIONS, configFail)
         : d.secondApproval,
+    ...optionalString(
+      input,
+      'consoleDomainPrefix',
+      DOMAIN_PREFIX,
+      'a managed login domain prefix (lower-case letters, digits and hyphens, 1-63, not starting or ending with a hyphen)',
+    ),
+    ...consoleIdentityProvider(input),
+    consoleCliPorts: portList(input, 'consoleCliPorts', d.consoleCliPorts),
+    consolePasswordSignIn: bool(input, 'consolePasswordSignIn', d.consolePasswordSignIn),
     ...memberStackSet(input),
   };
 }
@@ -373,6 +439,130 @@ function readFields(input: IrsaDoctorConfigInput): IrsaDoctorConfig {
 /** The domain parsers' failures as ConfigErrors naming the field. */
 function configFail(field: string, message: string): never {
   throw new ConfigError(field, message);
+}
+
+const IDENTITY_PROVIDER_FIELDS = [
+  'type',
+  'name',
+  'metadataUrl',
+  'metadataFile',
+  'issuer',
+  'clientId',
+  'clientSecretArn',
+  'scopes',
+  'groupsAttribute',
+  'emailAttribute',
+] as const;
+const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+
+/** `consoleIdentityProvider`, when given: SAML with a metadata URL or file, or OIDC with issuer, client and secret. */
+function consoleIdentityProvider(input: IrsaDoctorConfigInput): {
+  consoleIdentityProvider?: ConsoleIdentityProviderConfig;
+} {
+  const value: unknown = input.consoleIdentityProvider;
+  if (value === undefined || value === null) return {};
+  const field = 'consoleIdentityProvider';
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(
+      field,
+      `must be an object such as {"type":"saml","name":"IdentityCenter","metadataUrl":"https://…"}, got ${JSON.stringify(value)}`,
+    );
+  }
+  const f = value as Fields;
+  const unknown = Object.keys(f).filter((k) => !(IDENTITY_PROVIDER_FIELDS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `${field}.${unknown[0]}`,
+      `is not a known field (known: ${IDENTITY_PROVIDER_FIELDS.join(', ')})`,
+    );
+  }
+  const sub = (name: string) => `${field}.${name}`;
+  const text = (name: string, pattern: RegExp, expected: string): string | undefined => {
+    const v = f[name];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string' || !pattern.test(v)) {
+      throw new ConfigError(sub(name), `must be ${expected}, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  };
+  const type = text('type', /^(saml|oidc)$/, 'saml or oidc');
+  if (!type) throw new ConfigError(sub('type'), 'is required: saml or oidc');
+  const name = text('name', /^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P} ]{0,31}$/u, 'a provider name (1-32 characters)');
+  if (!name) throw new ConfigError(sub('name'), 'is required (the name shown on the sign-in page)');
+  const common = {
+    type: type as 'saml' | 'oidc',
+    name,
+    ...optionalText('groupsAttribute', text('groupsAttribute', /^\S{1,256}$/, 'an attribute or claim name')),
+    ...optionalText('emailAttribute', text('emailAttribute', /^\S{1,256}$/, 'an attribute or claim name')),
+  };
+  if (type === 'saml') return { consoleIdentityProvider: { ...common, ...samlSource(f, sub, text) } };
+  return { consoleIdentityProvider: { ...common, ...oidcSource(f, sub, text) } };
+}
+
+type TextReader = (name: string, pattern: RegExp, expected: string) => string | undefined;
+
+function optionalText<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+function samlSource(f: Fields, sub: (name: string) => string, text: TextReader) {
+  const metadataUrl = text('metadataUrl', /^https:\/\/\S+$/, 'an https:// URL');
+  const metadataFile = text('metadataFile', /^\S.*$/, 'a file path');
+  for (const other of ['issuer', 'clientId', 'clientSecretArn', 'scopes']) {
+    if (f[other] !== undefined) throw new ConfigError(sub(other), 'is for type oidc, not saml');
+  }
+  if ((metadataUrl === undefined) === (metadataFile === undefined)) {
+    throw new ConfigError(sub('metadataUrl'), 'or metadataFile: give exactly one (the SAML metadata document)');
+  }
+  if (metadataUrl !== undefined && !URL.canParse(metadataUrl)) {
+    throw new ConfigError(sub('metadataUrl'), `must be an https:// URL, got ${JSON.stringify(metadataUrl)}`);
+  }
+  return { ...optionalText('metadataUrl', metadataUrl), ...optionalText('metadataFile', metadataFile) };
+}
+
+function oidcSource(f: Fields, sub: (name: string) => string, text: TextReader) {
+  for (const other of ['metadataUrl', 'metadataFile']) {
+    if (f[other] !== undefined) throw new ConfigError(sub(other), 'is for type saml, not oidc');
+  }
+  const issuer = text('issuer', /^https:\/\/\S+$/, 'an https:// issuer URL');
+  const clientId = text('clientId', /^[\x21-\x7e]{1,255}$/, 'a client id');
+  const clientSecretArn = text('clientSecretArn', SECRET_ARN, 'a Secrets Manager secret ARN');
+  for (const [key, v] of Object.entries({ issuer, clientId, clientSecretArn })) {
+    if (v === undefined) throw new ConfigError(sub(key), 'is required for type oidc');
+  }
+  if (issuer !== undefined && !URL.canParse(issuer)) {
+    throw new ConfigError(sub('issuer'), `must be an https:// issuer URL, got ${JSON.stringify(issuer)}`);
+  }
+  const scopes = oidcScopes(f, sub);
+  return { issuer, clientId, clientSecretArn, ...(scopes ? { scopes } : {}) };
+}
+
+function oidcScopes(f: Fields, sub: (name: string) => string): readonly string[] | undefined {
+  if (f.scopes === undefined) return undefined;
+  let scopes: readonly string[];
+  try {
+    scopes = stringList(f, 'scopes', [], /^[\x21\x23-\x5b\x5d-\x7e]+$/, 'an OAuth scope');
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw new ConfigError(sub('scopes'), err.message.replace('irsa-doctor config: scopes ', ''));
+    }
+    throw err;
+  }
+  if (!scopes.includes('openid')) throw new ConfigError(sub('scopes'), 'must include openid');
+  return scopes;
+}
+
+/** A list of loopback ports (1024-65535), at least one. */
+function portList(input: Fields, field: string, fallback: readonly number[]): readonly number[] {
+  const value = input[field] ?? fallback;
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((p) => typeof p !== 'number' || !Number.isInteger(p) || p < 1024 || p > 65535)
+  ) {
+    throw new ConfigError(field, `must list one or more ports from 1024 to 65535, got ${JSON.stringify(value)}`);
+  }
+  return [...new Set(value as number[])];
 }
 
 const MEMBER_STACK_SET_FIELDS = [
@@ -462,6 +652,13 @@ function checkFieldCombinations(config: IrsaDoctorConfig): void {
     throw new ConfigError(
       'memberStackSet',
       'deploys to organizational units: set organization: true (and organizationId) as well',
+    );
+  }
+  if (config.consolePasswordSignIn && config.consoleIdentityProvider?.groupsAttribute) {
+    // Tokens from InitiateAuth may update the user's own attributes: custom:groups must come from the provider only.
+    throw new ConfigError(
+      'consolePasswordSignIn',
+      'cannot be on with consoleIdentityProvider.groupsAttribute (a signed-in user could set their own custom:groups)',
     );
   }
   if (config.consoleUrl !== undefined && !URL.canParse(config.consoleUrl)) {

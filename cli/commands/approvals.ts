@@ -4,9 +4,10 @@
  * API's pages: all of them, or (as the AWS CLI) at most --max-items from --starting-token, printing the NextToken
  * that continues them.
  *
- * The console URL comes from --console-url or IRSA_DOCTOR_CONSOLE_URL; its config.json names the API and the user
- * pool. The ID token comes from IRSA_DOCTOR_TOKEN, or from the file `login` writes (--token-file, default
- * ~/.config/irsa-doctor/token, mode 0600).
+ * The console URL comes from --console-url or IRSA_DOCTOR_CONSOLE_URL; its config.json names the API and the
+ * OpenID provider. The ID token comes from IRSA_DOCTOR_TOKEN, or from the file `login` writes (--token-file, default
+ * ~/.config/irsa-doctor/token, mode 0600: the ID and refresh tokens, the ID token renewed when it has expired).
+ * `login` signs in through the browser (browser-login.ts).
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -19,6 +20,14 @@ import { styleFor } from '../render/style';
 import { type Terminal, terminalFor } from '../render/terminal';
 import { renderDiff } from '../render/terminal-diff';
 import { wrapText } from '../render/wrap-text';
+import {
+  loginThroughBrowser,
+  parseTokenFile,
+  refreshTokens,
+  type SignInConfig,
+  type StoredTokens,
+  secondsLeft,
+} from './browser-login';
 
 export const EXIT_REFUSED = 1;
 
@@ -30,10 +39,9 @@ export interface ConsoleOptions {
   readonly color?: boolean;
 }
 
-interface ConsoleConfig {
+interface ConsoleConfig extends Partial<SignInConfig> {
   readonly apiUrl: string;
   readonly clientId: string;
-  readonly cognitoEndpoint: string;
 }
 
 /** An API answer that is not a success: the status and the API's own error name and message. */
@@ -79,12 +87,9 @@ async function loadConfig(base: string, io: CliIo): Promise<ConsoleConfig> {
     config === null ||
     typeof config !== 'object' ||
     !('clientId' in config && text(config.clientId)) ||
-    !('cognitoEndpoint' in config && text(config.cognitoEndpoint)) ||
     ('apiUrl' in config && config.apiUrl !== undefined && config.apiUrl !== '' && !text(config.apiUrl))
   ) {
-    throw new UsageError(
-      `${clip(url, 200)} is not an IRSA Doctor console configuration (clientId, cognitoEndpoint, apiUrl)`,
-    );
+    throw new UsageError(`${clip(url, 200)} is not an IRSA Doctor console configuration (clientId, apiUrl)`);
   }
   const apiUrl = (config as { apiUrl?: string }).apiUrl;
   if (apiUrl) {
@@ -114,19 +119,36 @@ async function readJson(res: Response, url: string): Promise<unknown> {
   }
 }
 
-async function tokenOf(opts: ConsoleOptions, io: CliIo): Promise<string> {
+/** The sign-in part of config.json, which `login` and a refresh need. */
+function signInConfigOf(config: ConsoleConfig): SignInConfig {
+  const { authority, scopes, cliRedirectUris } = config;
+  const text = (v: unknown) => typeof v === 'string' && v !== '' && v.length <= 2048;
+  if (!text(authority) || !text(scopes) || !Array.isArray(cliRedirectUris) || !cliRedirectUris.every(text)) {
+    throw new UsageError(
+      "the console's config.json names no single sign-on (authority, scopes, cliRedirectUris): redeploy the hub with this version",
+    );
+  }
+  return { authority: authority as string, clientId: config.clientId, scopes: scopes as string, cliRedirectUris };
+}
+
+/** Refresh the stored ID token when it has less than this left. */
+const REFRESH_MARGIN_SECONDS = 60;
+
+async function tokenOf(opts: ConsoleOptions, io: CliIo, config: ConsoleConfig): Promise<string> {
   const fromEnv = io.env.IRSA_DOCTOR_TOKEN;
   const file = opts.tokenFile ?? defaultTokenFile(io.env);
   let token: string;
   if (fromEnv) token = fromEnv.trim();
   else {
+    let stored: StoredTokens | string;
     try {
-      token = (await readFile(file, 'utf8')).trim();
+      stored = parseTokenFile(await readFile(file, 'utf8'));
     } catch {
       throw new UsageError(
         `not signed in: run "irsa-doctor login", or set IRSA_DOCTOR_TOKEN (no token at ${clip(file, 300)})`,
       );
     }
+    token = typeof stored === 'string' ? stored : (await fresh(stored, config, file)).idToken;
   }
   const where = fromEnv ? 'IRSA_DOCTOR_TOKEN' : clip(file, 300);
   // A token goes into an HTTP header: printable ASCII only (else fetch fails with a confusing header error).
@@ -139,31 +161,52 @@ async function tokenOf(opts: ConsoleOptions, io: CliIo): Promise<string> {
   return token;
 }
 
+/** The stored tokens, refreshed (and written back) when the ID token has expired or is about to. */
+async function fresh(stored: StoredTokens, config: ConsoleConfig, file: string): Promise<StoredTokens> {
+  const left = secondsLeft(stored.idToken, Date.now());
+  if (left === undefined || left > REFRESH_MARGIN_SECONDS) return stored;
+  if (stored.authority !== config.authority || stored.clientId !== config.clientId) {
+    throw new UsageError('the stored sign-in is for another console: run "irsa-doctor login" again');
+  }
+  const renewed = await refreshTokens(signInConfigOf(config), stored);
+  await writeTokens(file, renewed);
+  return renewed;
+}
+
+async function writeTokens(file: string, tokens: StoredTokens): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, `${JSON.stringify(tokens)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
 export class ApiClient {
   constructor(
     private readonly apiBase: string,
-    private readonly token: string,
+    private token: string,
     private readonly io: CliIo,
+    /** A new ID token from the stored refresh token, when the API refuses this one (401); once per client. */
+    private renew?: () => Promise<string>,
   ) {}
 
   static async open(opts: ConsoleOptions, io: CliIo): Promise<ApiClient> {
     const base = consoleUrlOf(opts, io);
     const config = await loadConfig(base, io);
     const api = config.apiUrl ? config.apiUrl.replace(/\/+$/, '') : base;
-    return new ApiClient(api, await tokenOf(opts, io), io);
+    const token = await tokenOf(opts, io, config);
+    const file = opts.tokenFile ?? defaultTokenFile(io.env);
+    const renew = io.env.IRSA_DOCTOR_TOKEN ? undefined : () => renewStored(config, file);
+    return new ApiClient(api, token, io, renew);
   }
 
   async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
-    if (method === 'POST') {
-      headers['content-type'] = 'application/json';
-      headers['x-irsa-doctor-request'] = '1';
+    let res = await this.send(method, path, body);
+    // Refused by the JWT authorizer (the handler did not run): renew once with the refresh token, then again.
+    if (res.status === 401 && this.renew) {
+      const renew = this.renew;
+      this.renew = undefined;
+      this.token = await renew();
+      res = await this.send(method, path, body);
     }
-    const res = await fetchOrExplain(
-      `${this.apiBase}${path}`,
-      { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}) },
-      this.io.env,
-    );
     const out = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
     if (res.status === 401) throw new UsageError('the API refused the token (401): run "irsa-doctor login" again');
     if (res.status === 403)
@@ -172,6 +215,29 @@ export class ApiClient {
       throw new ApiRefusal(res.status, out.error ?? 'Error', out.message ?? `request failed (${res.status})`);
     return out as T;
   }
+
+  private send(method: 'GET' | 'POST', path: string, body: unknown): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    if (method === 'POST') {
+      headers['content-type'] = 'application/json';
+      headers['x-irsa-doctor-request'] = '1';
+    }
+    return fetchOrExplain(
+      `${this.apiBase}${path}`,
+      { method, headers, ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}) },
+      this.io.env,
+    );
+  }
+}
+
+/** The stored tokens renewed with their refresh token (and written back); an error saying to log in otherwise. */
+async function renewStored(config: ConsoleConfig, file: string): Promise<string> {
+  const stored = parseTokenFile(await readFile(file, 'utf8').catch(() => ''));
+  if (typeof stored === 'string')
+    throw new UsageError('the API refused the token (401): run "irsa-doctor login" again');
+  const renewed = await refreshTokens(signInConfigOf(config), stored);
+  await writeTokens(file, renewed);
+  return renewed.idToken;
 }
 
 /** "RUN/PLAN" as printed by `approvals list` and in approval e-mails. */
@@ -189,60 +255,21 @@ export function parsePlanRef(ref: string): { runId: string; planId: string } {
 
 const seg = encodeURIComponent;
 
-export async function loginCommand(
-  opts: ConsoleOptions & { username?: string; passwordStdin?: boolean },
-  io: CliIo,
-): Promise<number> {
+/** `login`: signs in through the browser (code flow with PKCE, loopback redirect) and keeps the tokens. */
+export async function loginCommand(opts: ConsoleOptions & { browser?: boolean }, io: CliIo): Promise<number> {
   const base = consoleUrlOf(opts, io);
   const config = await loadConfig(base, io);
-  const username = opts.username ?? io.env.USER;
-  if (!username) throw new UsageError('--username is required');
-  const password = (opts.passwordStdin ? await io.readStdin() : (io.env.IRSA_DOCTOR_PASSWORD ?? '')).replace(
-    /\r?\n$/,
-    '',
-  );
-  if (!password) throw new UsageError('no password: pipe it with --password-stdin, or set IRSA_DOCTOR_PASSWORD');
-  let endpoint: string;
-  try {
-    endpoint = new URL(config.cognitoEndpoint, `${base}/`).toString();
-  } catch {
-    throw new UsageError(
-      `the console names a sign-in endpoint that is not a URL: ${clip(config.cognitoEndpoint, 200)}`,
-    );
-  }
-  const res = await fetchOrExplain(
-    endpoint,
-    {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
-      },
-      body: JSON.stringify({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: config.clientId,
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    },
-    io.env,
-  );
-  const out = (await res.json().catch(() => ({}))) as {
-    AuthenticationResult?: { IdToken?: string };
-    ChallengeName?: string;
-    message?: string;
-  };
-  if (!res.ok) throw new UsageError(`sign-in refused: ${clip(String(out.message ?? res.status), 300)}`);
-  const token = out.AuthenticationResult?.IdToken;
-  if (!token) {
-    throw new UsageError(
-      `sign-in needs ${out.ChallengeName ?? 'another step'}: sign in to the console once (new password, MFA), then retry`,
-    );
-  }
+  const tokens = await loginThroughBrowser(signInConfigOf(config), io, { noBrowser: opts.browser === false });
   const file = opts.tokenFile ?? defaultTokenFile(io.env);
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
-  io.stderr.write(`${esc(`signed in as ${username}; the token (valid about an hour) is in ${file}`)}\n`);
+  await writeTokens(file, tokens);
+  const claims = JSON.parse(Buffer.from(tokens.idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+  const who = String(claims['cognito:username'] ?? claims.email ?? claims.sub ?? 'you');
+  io.stderr.write(
+    `${esc(`signed in as ${who}; the tokens are in ${file}${tokens.refreshToken ? ' (renewed with the refresh token when the ID token expires)' : ''}`)}\n`,
+  );
   return 0;
 }
 

@@ -1,6 +1,9 @@
-/** Calls to the approval API: Bearer token on every call; POSTs are JSON with the anti-CSRF header. */
+/**
+ * Calls to the approval API: the ID token as Bearer token on every call (refreshed first when it is about to expire,
+ * and once more when the API answers 401); POSTs are JSON with the anti-CSRF header.
+ */
 import type { ConsoleConfig } from './auth';
-import { token } from './auth';
+import { freshToken } from './auth';
 
 export class ApiError extends Error {
   constructor(
@@ -14,21 +17,32 @@ export class ApiError extends Error {
 }
 
 export async function call<T>(config: ConsoleConfig, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const t = token();
-  if (!t) throw new ApiError(401, 'Unauthorized', 'please sign in');
-  const headers: Record<string, string> = { authorization: `Bearer ${t}` };
+  let res = await send(config, method, path, body, await freshToken());
+  // A token the API refused (revoked, or its clock and ours disagree): refresh once and try again.
+  if (res.status === 401) res = await send(config, method, path, body, await freshToken(true));
+  const out = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+  if (!res.ok) throw new ApiError(res.status, out.error ?? 'Error', out.message ?? `request failed (${res.status})`);
+  return out as T;
+}
+
+async function send(
+  config: ConsoleConfig,
+  method: 'GET' | 'POST',
+  path: string,
+  body: unknown,
+  token: string | undefined,
+): Promise<Response> {
+  if (!token) throw new ApiError(401, 'Unauthorized', 'please sign in');
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (method === 'POST') {
     headers['content-type'] = 'application/json';
     headers['x-irsa-doctor-request'] = '1';
   }
-  const res = await fetch(`${config.apiUrl.replace(/\/+$/, '')}${path}`, {
+  return fetch(`${config.apiUrl.replace(/\/+$/, '')}${path}`, {
     method,
     headers,
     ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
   });
-  const out = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-  if (!res.ok) throw new ApiError(res.status, out.error ?? 'Error', out.message ?? `request failed (${res.status})`);
-  return out as T;
 }
 
 export const seg = encodeURIComponent;

@@ -4,7 +4,7 @@
  * each other; they reach the router only through `route()` and the session-end hook.
  */
 import { ApiError } from './api';
-import { type ConsoleConfig, signOut } from './auth';
+import { type ConsoleConfig, forget } from './auth';
 import { h } from './dom';
 import type { Pager } from './pager';
 
@@ -61,8 +61,7 @@ export function notify(kind: 'error' | 'info' | 'none', message = ''): void {
 
 export function fail(err: unknown): void {
   if (err instanceof ApiError && err.status === 401) {
-    signOut();
-    onSessionEnd('Your session ended; sign in again.');
+    forget().finally(() => onSessionEnd('Your session ended; sign in again.'));
     return;
   }
   notify('error', err instanceof Error ? err.message : String(err));

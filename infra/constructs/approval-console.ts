@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Lazy, RemovalPolicy, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -17,9 +17,27 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { ConsoleIdentityProviderConfig } from '../config';
 
 /** The request headers the API admits from the console's origin (x-irsa-doctor-request: lambdas/api/http-api.ts). */
 export const API_CORS_HEADERS = ['authorization', 'content-type', 'x-irsa-doctor-request'] as const;
+/** The scopes the console and the CLI ask for: the ID token carries the user name, e-mail and groups. */
+export const CONSOLE_SCOPES = ['openid', 'email', 'profile'] as const;
+/** The SAML attribute of the e-mail address when the configuration names none. */
+const SAML_EMAIL = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
+
+/** How people sign in to the console (README, "Deploy": single sign-on). */
+export interface ConsoleSignInProps {
+  /** The managed login domain's prefix. @default 'irsa-doctor-<account id>' */
+  readonly domainPrefix?: string;
+  /** The organization's identity provider (SAML or OIDC). @default - users of the pool only */
+  readonly identityProvider?: ConsoleIdentityProviderConfig;
+  /** Loopback ports of `irsa-doctor login` (http://localhost:<port>/callback). @default [53682] */
+  readonly cliPorts?: readonly number[];
+  /** Demo only: the app client also takes USER_PASSWORD_AUTH. @default false */
+  readonly passwordSignIn?: boolean;
+}
+
 /** The API's one route path: everything under /api, GET and POST, always behind the JWT authorizer. */
 export const API_ROUTE_PATH = '/api/{proxy+}';
 /** Built console assets: .tmp/console-assets/<content hash> (.tmp is ignored by git). */
@@ -48,13 +66,17 @@ export interface ApprovalConsoleProps {
    * @default - built from console/ at synth time (console/build.ts); a placeholder when the stack is not bundled
    */
   readonly assetsDir?: string;
+  /** Single sign-on: managed login domain, federation, the CLI's loopback ports. @default - managed login only */
+  readonly signIn?: ConsoleSignInProps;
 }
 
 /**
  * The approval console in AWS:
  *
- * - a Cognito user pool (no self sign-up; administrators create users) with the approvers group, and a public app
- *   client the page signs in with (InitiateAuth);
+ * - a Cognito user pool (no self sign-up; administrators create users) with the approvers group, managed login on
+ *   a Cognito domain (the newer managed login, Cognito's own branding), federation to the organization's SAML or OIDC
+ *   identity provider when configured, and a public app client (no secret) with the authorization code grant only,
+ *   PKCE (the page and the CLI always send it), refresh tokens, the console's and the CLI's loopback callback URLs;
  * - an HTTP API whose every route requires a Cognito ID token of that client (JWT authorizer) and invokes the
  *   approval API function, throttled and access-logged;
  * - the page, built at synth time, on a private bucket served by CloudFront (origin access control, HTTPS only, a
@@ -67,6 +89,11 @@ export interface ApprovalConsoleProps {
 export class ApprovalConsole extends Construct {
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  readonly userPoolDomain: cognito.UserPoolDomain;
+  /** Managed login: https://<prefix>.auth.<region>.amazoncognito.com */
+  readonly signInDomain: string;
+  /** The federated identity provider, when configured. */
+  readonly identityProvider?: cognito.IUserPoolIdentityProvider;
   readonly approversGroup: cognito.UserPoolGroup;
   readonly httpApi: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
@@ -113,6 +140,10 @@ export class ApprovalConsole extends Construct {
       },
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { sms: false, otp: true },
+      // The federated identity provider's groups, when it sends them (read by the API beside cognito:groups).
+      ...(props.signIn?.identityProvider?.groupsAttribute
+        ? { customAttributes: { groups: new cognito.StringAttribute({ mutable: true, maxLen: 2048 }) } }
+        : {}),
       userInvitation: {
         emailSubject: 'IRSA Doctor approval console',
         emailBody:
@@ -127,17 +158,55 @@ export class ApprovalConsole extends Construct {
       groupName: props.approversGroup,
       description: 'IRSA Doctor approvers: may approve, reject and roll back plans',
     });
-    // The page calls InitiateAuth itself: a public client (no secret), password and SRP flows, no OAuth.
+    // Managed login (the newer version, with Cognito's branding) on a Cognito domain.
+    const signIn = props.signIn ?? {};
+    const domainPrefix = signIn.domainPrefix ?? `irsa-doctor-${stack.account}`;
+    this.userPoolDomain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    if (signIn.identityProvider) this.identityProvider = this.federate(signIn.identityProvider);
+    // The page's own URL(s), and the CLI's loopback listeners: Cognito matches callback URLs exactly, and takes
+    // http:// only for localhost.
+    const pageUrls = [
+      Lazy.string({ produce: () => `${this.url}/` }),
+      ...(props.consoleUrl ? [`${new URL(props.consoleUrl).origin}/`] : []),
+    ];
+    const cliUrls = (signIn.cliPorts ?? [53682]).map((port) => `http://localhost:${port}/callback`);
     this.userPoolClient = this.userPool.addClient('ConsoleClient', {
       generateSecret: false,
-      authFlows: { userPassword: true, userSrp: true },
-      disableOAuth: true,
+      // No password through the page: the authorization code grant (with PKCE) and refresh tokens only, unless a
+      // demo asks for USER_PASSWORD_AUTH.
+      authFlows: { userPassword: signIn.passwordSignIn === true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [...pageUrls, ...cliUrls],
+        logoutUrls: pageUrls,
+      },
+      supportedIdentityProviders: [
+        cognito.UserPoolClientIdentityProvider.COGNITO,
+        ...(this.identityProvider
+          ? [cognito.UserPoolClientIdentityProvider.custom(this.identityProvider.providerName)]
+          : []),
+      ],
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
     });
+    if (this.identityProvider) this.userPoolClient.node.addDependency(this.identityProvider);
+    // The newer managed login shows a client's pages only once it has a style: Cognito's own.
+    new cognito.CfnManagedLoginBranding(this, 'ManagedLoginBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.userPoolClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    // Spelled out rather than read from the domain resource: the distribution's CSP names it, and the pool (whose
+    // invitation links to the distribution) must not be needed by the distribution.
+    const signInDomain = `https://${domainPrefix}.auth.${region}.amazoncognito.com`;
+    this.signInDomain = signInDomain;
 
     const authorizer = new HttpJwtAuthorizer('CognitoIdToken', `${cognitoEndpoint}/${this.userPool.userPoolId}`, {
       jwtAudience: [this.userPoolClient.userPoolClientId],
@@ -166,7 +235,8 @@ export class ApprovalConsole extends Construct {
       "script-src 'self'",
       "style-src 'self'",
       "img-src 'self' data:",
-      `connect-src 'self' ${this.apiUrl} ${cognitoEndpoint}`,
+      // The API, the issuer's discovery document (cognito-idp) and the managed login domain's token endpoint.
+      `connect-src 'self' ${this.apiUrl} ${cognitoEndpoint} ${signInDomain}`,
       "frame-ancestors 'none'",
       "base-uri 'none'",
       "form-action 'none'",
@@ -283,6 +353,8 @@ export class ApprovalConsole extends Construct {
     // approval tasks.
 
     // ---- the page's files and its configuration ---------------------------------------------------------------------
+    // The page sends the browser back to where it is served: the configured console URL, or the distribution.
+    const redirectUri = props.consoleUrl ? `${new URL(props.consoleUrl).origin}/` : `${this.url}/`;
     const files = new s3assets.Asset(this, 'Files', {
       path: props.assetsDir ?? defaultAssets(stack.bundlingRequired),
     });
@@ -292,9 +364,18 @@ export class ApprovalConsole extends Construct {
         s3deploy.Source.jsonData('config.json', {
           apiUrl: this.apiUrl,
           region,
-          userPoolId: this.userPool.userPoolId,
+          authority: `${cognitoEndpoint}/${this.userPool.userPoolId}`,
           clientId: this.userPoolClient.userPoolClientId,
-          cognitoEndpoint: `${cognitoEndpoint}/`,
+          redirectUri,
+          scopes: CONSOLE_SCOPES.join(' '),
+          signOutUrl: Fn.join('', [
+            signInDomain,
+            '/logout?client_id=',
+            this.userPoolClient.userPoolClientId,
+            '&logout_uri=',
+            redirectUri,
+          ]),
+          cliRedirectUris: cliUrls,
           approversGroup: props.approversGroup,
         }),
       ],
@@ -310,6 +391,38 @@ export class ApprovalConsole extends Construct {
       `--group-name ${props.approversGroup} --username <user name>`;
 
     this.acknowledgeFindings(files.bucket.bucketName);
+  }
+
+  /**
+   * The organization's identity provider in the pool: SAML (metadata URL or file) or OIDC (client secret from
+   * Secrets Manager, resolved by CloudFormation), its e-mail and groups attributes mapped (groups to custom:groups).
+   */
+  private federate(idp: ConsoleIdentityProviderConfig): cognito.IUserPoolIdentityProvider {
+    const groups = idp.groupsAttribute
+      ? { custom: { 'custom:groups': cognito.ProviderAttribute.other(idp.groupsAttribute) } }
+      : {};
+    if (idp.type === 'saml') {
+      const metadata = idp.metadataUrl
+        ? cognito.UserPoolIdentityProviderSamlMetadata.url(idp.metadataUrl)
+        : cognito.UserPoolIdentityProviderSamlMetadata.file(fs.readFileSync(idp.metadataFile ?? '', 'utf8'));
+      return new cognito.UserPoolIdentityProviderSaml(this, 'SamlProvider', {
+        userPool: this.userPool,
+        name: idp.name,
+        metadata,
+        attributeMapping: { email: cognito.ProviderAttribute.other(idp.emailAttribute ?? SAML_EMAIL), ...groups },
+      });
+    }
+    return new cognito.UserPoolIdentityProviderOidc(this, 'OidcProvider', {
+      userPool: this.userPool,
+      name: idp.name,
+      issuerUrl: idp.issuer ?? '',
+      clientId: idp.clientId ?? '',
+      // A dynamic reference: CloudFormation reads the secret at deploy time; the template never holds it.
+      clientSecret: SecretValue.secretsManager(idp.clientSecretArn ?? '').unsafeUnwrap(),
+      scopes: [...(idp.scopes ?? CONSOLE_SCOPES)],
+      attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
+      attributeMapping: { email: cognito.ProviderAttribute.other(idp.emailAttribute ?? 'email'), ...groups },
+    });
   }
 
   private acknowledgeFindings(assetBucketName: string): void {

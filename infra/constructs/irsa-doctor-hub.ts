@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env';
 import { WORKFLOW_STEP_NAMES, type WorkflowStepName } from '../../lambdas/workflow/steps';
 import { ConfigError, type IrsaDoctorConfig, type IrsaDoctorConfigInput, resolveConfig } from '../config';
-import { ApprovalConsole } from './approval-console';
+import { ApprovalConsole, type ConsoleSignInProps } from './approval-console';
 import { ConsoleFunctions } from './console-functions';
 import { HubAlarms } from './hub-alarms';
 import { HubEventBus } from './hub-event-bus';
@@ -237,6 +237,7 @@ export class IrsaDoctorHub extends Construct {
         approversGroup: config.approversGroup,
         accessLogBucket: this.accessLogBucket,
         ...(config.consoleUrl ? { consoleUrl: config.consoleUrl } : {}),
+        signIn: consoleSignIn(config),
       });
       backend.approvalApi.addEnvironment(ENV.consoleOrigins, approvalConsole.allowedOrigins.join(','));
       if (!config.consoleUrl) {
@@ -302,6 +303,7 @@ export class IrsaDoctorHub extends Construct {
       output('ApiUrl', c.apiUrl, 'The approval API (Cognito ID token required)');
       output('UserPoolId', c.userPool.userPoolId, 'Approval console users');
       output('UserPoolClientId', c.userPoolClient.userPoolClientId, 'The console app client (no secret)');
+      output('SignInDomain', c.signInDomain, 'Cognito managed login (single sign-on)');
       output(
         'AddApproverCommand',
         c.addApproverCommand,
@@ -322,4 +324,14 @@ function checkEnvironment(stack: Stack, config: IrsaDoctorConfig): void {
       throw new ConfigError(field, `is ${given}, but the hub's stack ${stack.stackName} is in ${actual}`);
     }
   }
+}
+
+/** The console's sign-in settings from the configuration (managed login domain, federation, CLI ports). */
+function consoleSignIn(config: IrsaDoctorConfig): ConsoleSignInProps {
+  return {
+    ...(config.consoleDomainPrefix ? { domainPrefix: config.consoleDomainPrefix } : {}),
+    ...(config.consoleIdentityProvider ? { identityProvider: config.consoleIdentityProvider } : {}),
+    cliPorts: config.consoleCliPorts,
+    passwordSignIn: config.consolePasswordSignIn,
+  };
 }

@@ -1,12 +1,12 @@
 /**
  * The approval console on localhost, against the emulator: what CloudFront, API Gateway and Cognito do in AWS, done
- * by one small Node server so a newcomer can click through the whole flow.
+ * by one small Node server (and the local OpenID provider) so a newcomer can click through the whole flow.
  *
  * - the static page (console/, bundled by esbuild) with the same security headers as the CloudFront distribution;
- * - /config.json, as the hub stack deploys it, pointing the page at this server;
- * - /cognito/: InitiateAuth and RespondToAuthChallenge passed to the emulator's Cognito (nothing else);
- * - /api/*: the ID token verified as API Gateway's JWT authorizer does (signature against the pool's JWKS, issuer,
- *   audience, expiry, token use), its claims put into an HTTP API v2 event, and the event handed to the same
+ * - /config.json, as the hub stack deploys it, pointing the page at this server for the API and at the local OpenID
+ *   provider (infra/local/local-oidc-provider.ts, standing in for Cognito managed login) for sign-in;
+ * - /api/*: the ID token verified as API Gateway's JWT authorizer does (signature against the issuer's JWKS,
+ *   issuer, audience, expiry), its claims put into an HTTP API v2 event, and the event handed to the same
  *   handleApiRequest the Lambda runs.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,13 +14,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { JwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
 import { buildConsoleAssets } from '../../console/build';
 import { type ApiEvent, handleApiRequest, MAX_BODY_BYTES } from '../../lambdas/api/http-api';
 import type { ApiDeps, ConsoleDeps } from '../../lambdas/workflow/approver-actions';
-import type { LocalUserPool } from './local-cognito';
 import { type LocalDispatch, localDispatch } from './local-dispatch';
+import { type LocalOidcProvider, type LocalOidcUser, startLocalOidcProvider } from './local-oidc-provider';
+import { LOCAL_REGION } from './synthesized-definition';
 
 export interface LocalConsoleOptions {
   /**
@@ -30,9 +31,14 @@ export interface LocalConsoleOptions {
   readonly deps: ConsoleDeps;
   /** Approver rules scoped to accounts and OUs, and the second-approval rule, as the hub passes them to the API. */
   readonly access?: Pick<ApiDeps, 'approvers' | 'secondApproval'>;
-  /** The emulator (Cognito, and every AWS API the deps use). */
-  readonly emulatorUrl: string;
-  readonly userPool: Pick<LocalUserPool, 'userPoolId' | 'clientId' | 'region'>;
+  /**
+   * The people who may sign in, with their groups: the console starts a local OpenID provider with them (and stops
+   * it on close). Give either `users` or a `provider` already running.
+   */
+  readonly users?: readonly LocalOidcUser[];
+  readonly provider?: LocalOidcProvider;
+  /** With `users`: the lifetime of the provider's ID and access tokens. @default 3600 */
+  readonly tokenTtlSeconds?: number;
   /** 0 (the default) picks a free port. */
   readonly port?: number;
   readonly host?: string;
@@ -43,26 +49,21 @@ export interface LocalConsole {
   readonly url: string;
   /** The in-process stand-in for the state table's stream (deliverer and rollback step). */
   readonly dispatch: LocalDispatch;
+  /** The OpenID provider the page signs in with (its issuer, client, and a scripted sign-in for tests). */
+  readonly provider: LocalOidcProvider;
   close(): Promise<void>;
 }
 
-/** The Content-Security-Policy of the page; the hub stack's CloudFront response headers policy sets the same. */
-export const CONSOLE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-const PAGE_HEADERS = {
-  'content-security-policy': CONSOLE_CSP,
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-};
-
-const COGNITO_TARGETS = new Set([
-  'AWSCognitoIdentityProviderService.InitiateAuth',
-  'AWSCognitoIdentityProviderService.RespondToAuthChallenge',
-]);
+/**
+ * The Content-Security-Policy of the page, which may reach its own origin and the OpenID provider (discovery and
+ * token endpoint); the hub stack's CloudFront response headers policy sets the same with Cognito's domains.
+ */
+export function consoleCsp(providerOrigin: string): string {
+  return (
+    `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${providerOrigin}; ` +
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+  );
+}
 
 export async function startLocalConsole(options: LocalConsoleOptions): Promise<LocalConsole> {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-doctor-console-'));
@@ -79,12 +80,30 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
   const index = assets.get('/index.html');
   if (index) assets.set('/', index);
 
-  const { userPoolId, clientId } = options.userPool;
-  const verifier = CognitoJwtVerifier.create({ userPoolId, tokenUse: 'id', clientId });
-  const jwks = (await (await fetch(`${options.emulatorUrl}/${userPoolId}/.well-known/jwks.json`)).json()) as Parameters<
-    JwksCache['addJwks']
-  >[1];
+  if (!options.provider && !options.users) throw new Error('startLocalConsole: give users or a provider');
+  const provider =
+    options.provider ??
+    (await startLocalOidcProvider({
+      users: options.users ?? [],
+      ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    }));
+  const ownProvider = !options.provider;
+  // API Gateway's JWT authorizer: the issuer's keys, the issuer, the audience (the app client), the expiry.
+  const verifier = JwtVerifier.create({
+    issuer: provider.issuer,
+    audience: provider.clientId,
+    jwksUri: provider.jwksUri,
+  });
+  const jwks = (await (await fetch(provider.jwksUri)).json()) as Parameters<JwksCache['addJwks']>[1];
   verifier.cacheJwks(jwks);
+  const pageHeaders = {
+    'content-security-policy': consoleCsp(new URL(provider.issuer).origin),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  };
 
   const dispatch = localDispatch(options.deps, options.onError);
   const apiDeps: ApiDeps = {
@@ -109,44 +128,29 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
     if (method === 'GET' && path === '/config.json') {
       const config = {
         apiUrl: '',
-        region: options.userPool.region,
-        userPoolId,
-        clientId,
-        cognitoEndpoint: '/cognito/',
+        region: LOCAL_REGION,
+        authority: provider.issuer,
+        clientId: provider.clientId,
+        redirectUri: `${origin}/`,
+        scopes: provider.scopes,
+        signOutUrl: provider.signOutUrl(`${origin}/`),
+        // The CLI's loopback redirect: any free port (the local provider matches loopback URIs on any port).
+        cliRedirectUris: ['http://127.0.0.1:0/callback'],
         approversGroup: options.deps.approversGroup,
       };
-      send(res, 200, 'application/json; charset=utf-8', JSON.stringify(config), PAGE_HEADERS);
+      send(res, 200, 'application/json; charset=utf-8', JSON.stringify(config), pageHeaders);
       return;
     }
     const asset = method === 'GET' ? assets.get(path) : undefined;
     if (asset) {
-      send(res, 200, asset.type, asset.body, PAGE_HEADERS);
-      return;
-    }
-    if (path === '/cognito/' && method === 'POST') {
-      await proxyCognito(req, res);
+      send(res, 200, asset.type, asset.body, pageHeaders);
       return;
     }
     if (path.startsWith('/api/')) {
       await serveApi(req, res, path, method);
       return;
     }
-    send(res, 404, 'text/plain; charset=utf-8', 'not found', PAGE_HEADERS);
-  }
-
-  /** The two Cognito calls the console's sign-in makes, passed to the emulator; anything else is refused. */
-  async function proxyCognito(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    if (!COGNITO_TARGETS.has(target)) {
-      send(res, 403, 'application/json', JSON.stringify({ message: `${target || 'this call'} is not available here` }));
-      return;
-    }
-    const upstream = await fetch(`${options.emulatorUrl}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
-      body: await readBody(req, MAX_BODY_BYTES),
-    });
-    send(res, upstream.status, 'application/x-amz-json-1.1', Buffer.from(await upstream.arrayBuffer()));
+    send(res, 404, 'text/plain; charset=utf-8', 'not found', pageHeaders);
   }
 
   /** What API Gateway does before and after the handler: the JWT authorizer, the body limit, the v2 event. */
@@ -207,12 +211,15 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
   return {
     url: origin,
     dispatch,
-    close: () =>
-      new Promise<void>((resolve) => {
+    provider,
+    close: async () => {
+      await new Promise<void>((resolve) => {
         // Steps the stream stand-in started finish on their own; close only stops taking requests.
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      if (ownProvider) await provider.close();
+    },
   };
 }
 

@@ -127,13 +127,18 @@ class HttpError extends Error {
   }
 }
 
-/** The caller from the JWT authorizer's claims (Cognito ID token): user name, e-mail, and groups. */
+/**
+ * The caller from the JWT authorizer's claims (Cognito ID token): user name, e-mail, and groups: the pool's groups
+ * (cognito:groups) and, for a person signed in through the organization's identity provider, the groups it sent
+ * (custom:groups, mapped by the user pool's attribute mapping).
+ */
 export function callerFromClaims(claims: Record<string, unknown> | undefined): Caller | undefined {
   if (!claims) return undefined;
   const name = str(claims['cognito:username']) ?? str(claims.username) ?? str(claims.email) ?? str(claims.sub);
   if (!name) return undefined;
   const email = str(claims.email);
-  return { id: email && email !== name ? `${name} <${email}>` : name, groups: groupsOf(claims['cognito:groups']) };
+  const groups = [...new Set([...groupsOf(claims['cognito:groups']), ...groupsOf(claims['custom:groups'])])];
+  return { id: email && email !== name ? `${name} <${email}>` : name, groups };
 }
 
 /**

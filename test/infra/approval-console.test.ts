@@ -30,6 +30,8 @@ import {
 } from './helpers';
 
 const COGNITO = `https://cognito-idp.${HUB_REGION}.amazonaws.com`;
+const SIGN_IN_PREFIX = `irsa-doctor-${HUB_ENV.account}`;
+const SIGN_IN_DOMAIN = `https://${SIGN_IN_PREFIX}.auth.${HUB_REGION}.amazoncognito.com`;
 
 function synth(overrides: IrsaDoctorConfigInput = {}, change?: (stack: HubStack) => void) {
   const app = testApp();
@@ -424,20 +426,38 @@ describe('ApprovalConsole in the hub stack', () => {
       expect(pool.DeletionPolicy).toBe('Retain');
     });
 
-    it('has a public client for InitiateAuth: no secret, password and SRP, one-hour ID tokens, no OAuth', () => {
+    it('has a public client for the authorization code flow only: no secret, no password flows, refresh tokens, the page and CLI callbacks', () => {
       // Given the app client
       // When read
-      // Then the page can sign in without a secret and learns nothing about which users exist
+      // Then the page and the CLI sign in through managed login (code grant, PKCE, no secret), never by password
       expect(client).toMatchObject({
         GenerateSecret: false,
-        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthScopes: ['openid', 'email', 'profile'],
+        SupportedIdentityProviders: ['COGNITO'],
         IdTokenValidity: 60,
-        TokenValidityUnits: { IdToken: 'minutes' },
+        RefreshTokenValidity: 720,
+        TokenValidityUnits: { IdToken: 'minutes', RefreshToken: 'minutes' },
         PreventUserExistenceErrors: 'ENABLED',
-        AllowedOAuthFlowsUserPoolClient: false,
+        EnableTokenRevocation: true,
       });
-      expect(client.AllowedOAuthFlows).toBeUndefined();
-      expect(client.CallbackURLs).toBeUndefined();
+      expect(asArray(client.CallbackURLs).map(text)).toEqual([
+        `https://<${distributionId}.DomainName>/`,
+        'http://localhost:53682/callback',
+      ]);
+      expect(asArray(client.LogoutURLs).map(text)).toEqual([`https://<${distributionId}.DomainName>/`]);
+    });
+
+    it('signs in through Cognito managed login (the newer version, Cognito branding) on its own domain', () => {
+      const domain = only(ofType(resources, 'AWS::Cognito::UserPoolDomain'), 'user pool domain');
+      expect(domain.props).toMatchObject({ Domain: SIGN_IN_PREFIX, ManagedLoginVersion: 2 });
+      expect(text(domain.props.UserPoolId)).toBe(`<${userPoolId}>`);
+      const branding = only(ofType(resources, 'AWS::Cognito::ManagedLoginBranding'), 'managed login branding');
+      expect(branding.props.UseCognitoProvidedValues).toBe(true);
+      expect(text(branding.props.ClientId)).toBe(`<${clientId}>`);
+      expect(ofType(resources, 'AWS::Cognito::UserPoolIdentityProvider')).toEqual([]);
     });
   });
 
@@ -523,7 +543,7 @@ describe('ApprovalConsole in the hub stack', () => {
         'script-src': ["'self'"],
         'style-src': ["'self'"],
         'img-src': ["'self'", 'data:'],
-        'connect-src': ["'self'", `<${apiId}.ApiEndpoint>`, COGNITO],
+        'connect-src': ["'self'", `<${apiId}.ApiEndpoint>`, COGNITO, SIGN_IN_DOMAIN],
         'frame-ancestors': ["'none'"],
         'base-uri': ["'none'"],
         'form-action': ["'none'"],
@@ -563,9 +583,12 @@ describe('ApprovalConsole in the hub stack', () => {
       expect(config).toEqual({
         apiUrl: `<${apiId}.ApiEndpoint>`,
         region: HUB_REGION,
-        userPoolId: `<${userPoolId}>`,
+        authority: `${COGNITO}/<${userPoolId}>`,
         clientId: `<${clientId}>`,
-        cognitoEndpoint: `${COGNITO}/`,
+        redirectUri: `https://<${distributionId}.DomainName>/`,
+        scopes: 'openid email profile',
+        signOutUrl: `${SIGN_IN_DOMAIN}/logout?client_id=<${clientId}>&logout_uri=https://<${distributionId}.DomainName>/`,
+        cliRedirectUris: ['http://localhost:53682/callback'],
         approversGroup: 'irsa-doctor-approvers',
       });
     });
@@ -611,6 +634,7 @@ describe('ApprovalConsole in the hub stack', () => {
     expect(value('ApiUrl')).toBe(`<${apiId}.ApiEndpoint>`);
     expect(value('UserPoolId')).toBe(`<${userPoolId}>`);
     expect(value('UserPoolClientId')).toBe(`<${clientId}>`);
+    expect(value('SignInDomain')).toBe(SIGN_IN_DOMAIN);
     expect(value('AddApproverCommand')).toBe(
       `aws cognito-idp admin-add-user-to-group --region ${HUB_REGION} --user-pool-id <${userPoolId}> ` +
         '--group-name irsa-doctor-approvers --username <user name>',
@@ -769,5 +793,74 @@ describe('stageConsoleAssets', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['app.css', 'app.js', 'index.html']);
     expect(path.relative(path.resolve(__dirname, '../..'), dir)).toMatch(/^\.tmp\/console-assets\/[0-9a-f]{20}$/);
     expect(stageConsoleAssets()).toBe(dir);
+  });
+});
+
+describe('ApprovalConsole single sign-on by configuration', () => {
+  it('federates to a SAML provider (metadata URL), maps its groups to custom:groups, and offers it to the client', () => {
+    const { resources } = synth({
+      consoleDomainPrefix: 'acme-irsa',
+      consoleCliPorts: [53682, 53683],
+      consoleIdentityProvider: {
+        type: 'saml',
+        name: 'IdentityCenter',
+        metadataUrl: 'https://portal.sso.eu-west-1.amazonaws.com/saml/metadata/abc',
+        groupsAttribute: 'groups',
+      },
+    });
+    const idp = only(ofType(resources, 'AWS::Cognito::UserPoolIdentityProvider'), 'identity provider');
+    expect(idp.props).toMatchObject({
+      ProviderName: 'IdentityCenter',
+      ProviderType: 'SAML',
+      ProviderDetails: { MetadataURL: 'https://portal.sso.eu-west-1.amazonaws.com/saml/metadata/abc' },
+      AttributeMapping: {
+        email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+        'custom:groups': 'groups',
+      },
+    });
+    const pool = only(ofType(resources, 'AWS::Cognito::UserPool'), 'user pool');
+    expect(asArray(pool.props.Schema)).toContainEqual(
+      expect.objectContaining({ Name: 'groups', AttributeDataType: 'String', Mutable: true }),
+    );
+    const client = only(ofType(resources, 'AWS::Cognito::UserPoolClient'), 'app client');
+    expect(asArray(client.props.SupportedIdentityProviders).map(text)).toEqual(['COGNITO', `<${idp.id}>`]);
+    expect(asArray(client.props.CallbackURLs).map(text).slice(1)).toEqual([
+      'http://localhost:53682/callback',
+      'http://localhost:53683/callback',
+    ]);
+    const domain = only(ofType(resources, 'AWS::Cognito::UserPoolDomain'), 'user pool domain');
+    expect(domain.props.Domain).toBe('acme-irsa');
+  });
+
+  it('federates to an OIDC provider whose client secret CloudFormation reads from Secrets Manager', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:irsa-doctor/okta-AbCdEf';
+    const { resources, template } = synth({
+      consoleIdentityProvider: {
+        type: 'oidc',
+        name: 'Okta',
+        issuer: 'https://acme.okta.com',
+        clientId: '0oa1',
+        clientSecretArn: arn,
+      },
+    });
+    const idp = only(ofType(resources, 'AWS::Cognito::UserPoolIdentityProvider'), 'identity provider');
+    const details = idp.props.ProviderDetails as Properties;
+    expect(idp.props.ProviderType).toBe('OIDC');
+    expect(details).toMatchObject({
+      client_id: '0oa1',
+      oidc_issuer: 'https://acme.okta.com',
+      authorize_scopes: 'openid email profile',
+    });
+    expect(text(details.client_secret)).toBe(`{{resolve:secretsmanager:${arn}:SecretString:::}}`);
+    // No groups attribute: the pool's schema is left as it was
+    const pool = only(ofType(resources, 'AWS::Cognito::UserPool'), 'user pool');
+    expect(asArray(pool.props.Schema).some((a) => (a as Properties).Name === 'groups')).toBe(false);
+    expect(JSON.stringify(template.toJSON())).not.toContain('hunter');
+  });
+
+  it('takes USER_PASSWORD_AUTH only when a demo configuration asks for it', () => {
+    const { resources } = synth({ consolePasswordSignIn: true });
+    const client = only(ofType(resources, 'AWS::Cognito::UserPoolClient'), 'app client');
+    expect(client.props.ExplicitAuthFlows).toEqual(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
   });
 });

@@ -358,3 +358,110 @@ describe('resolveConfig: approver scopes and the second approval', () => {
     );
   });
 });
+
+describe('resolveConfig: console sign-in', () => {
+  const SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:irsa-doctor/idp-AbCdEf';
+
+  it('defaults to managed login with one CLI port and no password flow', () => {
+    const config = resolveConfig();
+    expect(config.consoleCliPorts).toEqual([53682]);
+    expect(config.consolePasswordSignIn).toBe(false);
+    expect(config).not.toHaveProperty('consoleIdentityProvider');
+    expect(config).not.toHaveProperty('consoleDomainPrefix');
+  });
+
+  it('keeps a SAML provider with its groups attribute, and an OIDC provider with its secret', () => {
+    const saml = resolveConfig({
+      consoleDomainPrefix: 'acme-irsa',
+      consoleIdentityProvider: {
+        type: 'saml',
+        name: 'IdentityCenter',
+        metadataUrl: 'https://portal.sso.eu-west-1.amazonaws.com/saml/metadata/abc',
+        groupsAttribute: 'groups',
+      },
+    });
+    expect(saml.consoleDomainPrefix).toBe('acme-irsa');
+    expect(saml.consoleIdentityProvider).toEqual({
+      type: 'saml',
+      name: 'IdentityCenter',
+      metadataUrl: 'https://portal.sso.eu-west-1.amazonaws.com/saml/metadata/abc',
+      groupsAttribute: 'groups',
+    });
+    const oidc = resolveConfig({
+      consoleIdentityProvider: {
+        type: 'oidc',
+        name: 'Okta',
+        issuer: 'https://acme.okta.com',
+        clientId: '0oa1',
+        clientSecretArn: SECRET,
+        scopes: ['openid', 'email', 'groups'],
+      },
+    });
+    expect(oidc.consoleIdentityProvider).toMatchObject({ issuer: 'https://acme.okta.com', clientSecretArn: SECRET });
+  });
+
+  it.each<[string, IrsaDoctorConfigInput, string]>([
+    ['a domain prefix with "cognito"', { consoleDomainPrefix: 'my-cognito' }, 'consoleDomainPrefix must be'],
+    ['a domain prefix in capitals', { consoleDomainPrefix: 'Acme' }, 'consoleDomainPrefix must be'],
+    ['no port', { consoleCliPorts: [] }, 'consoleCliPorts must list one or more ports'],
+    ['a privileged port', { consoleCliPorts: [80] }, 'consoleCliPorts must list one or more ports'],
+    ['a password flag that is not a boolean', { consolePasswordSignIn: 'yes' as never }, 'consolePasswordSignIn'],
+    ['a provider without a type', { consoleIdentityProvider: { name: 'x' } as never }, 'consoleIdentityProvider.type'],
+    [
+      'a SAML provider without metadata',
+      { consoleIdentityProvider: { type: 'saml', name: 'IdC' } },
+      'consoleIdentityProvider.metadataUrl or metadataFile',
+    ],
+    [
+      'a SAML provider with an OIDC field',
+      { consoleIdentityProvider: { type: 'saml', name: 'IdC', metadataFile: 'm.xml', issuer: 'https://x' } },
+      'consoleIdentityProvider.issuer is for type oidc',
+    ],
+    [
+      'an OIDC provider without its secret',
+      { consoleIdentityProvider: { type: 'oidc', name: 'Okta', issuer: 'https://acme.okta.com', clientId: 'c' } },
+      'consoleIdentityProvider.clientSecretArn is required',
+    ],
+    [
+      'an OIDC secret that is not a Secrets Manager ARN',
+      {
+        consoleIdentityProvider: {
+          type: 'oidc',
+          name: 'Okta',
+          issuer: 'https://acme.okta.com',
+          clientId: 'c',
+          clientSecretArn: 'hunter2',
+        },
+      },
+      'consoleIdentityProvider.clientSecretArn must be a Secrets Manager secret ARN',
+    ],
+    [
+      'an OIDC provider over http',
+      {
+        consoleIdentityProvider: {
+          type: 'oidc',
+          name: 'Okta',
+          issuer: 'http://acme.okta.com',
+          clientId: 'c',
+          clientSecretArn: SECRET,
+        },
+      },
+      'consoleIdentityProvider.issuer must be an https:// issuer URL',
+    ],
+    [
+      'password sign-in beside a groups attribute',
+      {
+        consolePasswordSignIn: true,
+        consoleIdentityProvider: { type: 'saml', name: 'IdC', metadataFile: 'm.xml', groupsAttribute: 'groups' },
+      },
+      'consolePasswordSignIn cannot be on with consoleIdentityProvider.groupsAttribute',
+    ],
+    [
+      'an unknown field',
+      { consoleIdentityProvider: { type: 'saml', name: 'IdC', metadataFile: 'm.xml', groups: 'g' } as never },
+      'consoleIdentityProvider.groups is not a known field',
+    ],
+  ])('fails on %s, naming the field', (_case, input, message) => {
+    expect(() => resolveConfig(input)).toThrow(`irsa-doctor config: ${message}`);
+  });
+});

@@ -639,6 +639,7 @@ describe('HubStack', () => {
         'DashboardName',
         'UserPoolClientId',
         'UserPoolId',
+        'SignInDomain',
         'AuditTableName',
         'EventBusArn',
         'HubReaderRoleArn',

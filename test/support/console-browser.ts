@@ -53,8 +53,9 @@ export async function newPage(browser: Browser): Promise<Page> {
 }
 
 /**
- * Opens the console at `consoleUrl` and signs in as `user`, then waits for the page after sign-in (`ready`, a test
- * id; the pending plans' first group by default).
+ * Opens the console at `consoleUrl` and signs in as `user` as a person does: "Sign in", the OpenID provider's login
+ * page (user name, password), and back to the console with a code (the authorization code flow with PKCE). Then
+ * waits for the page after sign-in (`ready`, a test id; the pending plans' first group by default).
  */
 export async function signInAs(
   page: Page,
@@ -63,10 +64,17 @@ export async function signInAs(
   ready: string | null = 'plan-group',
 ): Promise<void> {
   await page.goto(consoleUrl);
-  await page.getByTestId('username').fill(user.username);
-  await page.getByTestId('password').fill(user.password);
   await page.getByTestId('sign-in').click();
+  await fillProviderLogin(page, user);
+  await page.waitForURL((url) => url.origin === new URL(consoleUrl).origin && !url.searchParams.has('code'));
   if (ready) await page.getByTestId(ready).first().waitFor();
+}
+
+/** The OpenID provider's login page (the local one, or Cognito managed login's fields): user name, password, submit. */
+export async function fillProviderLogin(page: Page, user: ConsoleUser): Promise<void> {
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** The axe-core rules' impacts a view may not have. */

@@ -1,13 +1,13 @@
 /**
  * A run waiting for approval with the console in front of it: the workflow estate seeded in the emulator, the
- * hub's resources, the synthesized state machine running in the emulator (every approval request waits for a person), a Cognito
- * user pool with an approver and a non-approver, and the local console server. Used by the API tests and the
- * browser end-to-end test.
+ * hub's resources, the synthesized state machine running in the emulator (every approval request waits for a person), the
+ * local console server with its local OpenID provider (an approver and a non-approver can sign in). Used by the API
+ * tests, the CLI test and the browser end-to-end tests.
  */
 import { randomUUID } from 'node:crypto';
 import { type LocalConsole, startLocalConsole } from '../../infra/local/console-server';
-import { createLocalUserPool, type LocalUser, type LocalUserPool } from '../../infra/local/local-cognito';
 import { createWorkflowHub, synthesizeHubTemplate, type WorkflowHub } from '../../infra/local/local-hub';
+import type { LocalOidcProvider, LocalOidcUser } from '../../infra/local/local-oidc-provider';
 import { runToSettled } from '../../infra/local/local-run';
 import type { PlanRecord } from '../../lambdas/ports/state-store';
 import { type ApiDeps, type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approver-actions';
@@ -27,7 +27,10 @@ export interface ConsoleHarness {
   readonly hub: WorkflowHub;
   readonly deps: ConsoleDeps;
   readonly runId: string;
-  readonly pool: LocalUserPool;
+  /** The OpenID provider the console signs in with; `signIn(username, password)` returns an ID token. */
+  readonly provider: LocalOidcProvider;
+  /** The same provider, by its former name (a user pool): `h.pool.signIn(username, password)`. */
+  readonly pool: LocalOidcProvider;
   readonly console: LocalConsole;
   /** Plans waiting for approval now. */
   pending(): Promise<PlanRecord[]>;
@@ -54,10 +57,17 @@ export async function closeConsoleHarnesses(): Promise<void> {
   for (const close of [...open]) await close();
 }
 
-/** Who signs in (default: APPROVER and VIEWER) and the access rules the API runs with (default: one group, every
- * account, no second approval). */
+/** The people who can sign in when a test names none: an approver and a viewer (in no group). */
+export const DEFAULT_USERS: readonly LocalOidcUser[] = [
+  { ...APPROVER, groups: [DEFAULT_APPROVERS_GROUP] },
+  { ...VIEWER, groups: [] },
+];
+
+/** Who signs in (default: DEFAULT_USERS), how long their tokens last, and the access rules the API runs with
+ * (default: one group, every account, no second approval). */
 export interface HarnessOptions {
-  readonly users?: readonly LocalUser[];
+  readonly users?: readonly LocalOidcUser[];
+  readonly tokenTtlSeconds?: number;
   readonly access?: Pick<ApiDeps, 'approvers' | 'secondApproval'>;
 }
 
@@ -97,19 +107,10 @@ export async function startConsoleHarness(
     throw new Error(`console harness: ${reason}`);
   };
   if (closed) await abandon('the file is closing');
-  const pool = await createLocalUserPool(endpoint, {
-    name: `pool-${runId.slice(4, 12)}`,
-    approversGroup: DEFAULT_APPROVERS_GROUP,
-    users: options.users ?? [
-      { ...APPROVER, groups: [DEFAULT_APPROVERS_GROUP] },
-      { ...VIEWER, groups: [] },
-    ],
-  });
-  if (closed) await abandon('the file is closing');
   server = await startLocalConsole({
     deps,
-    emulatorUrl: endpoint,
-    userPool: pool,
+    users: options.users ?? DEFAULT_USERS,
+    ...(options.tokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.tokenTtlSeconds } : {}),
     ...(options.access ? { access: options.access } : {}),
   });
   const pending = async () => {
@@ -136,7 +137,8 @@ export async function startConsoleHarness(
     hub,
     deps,
     runId,
-    pool,
+    provider: server.provider,
+    pool: server.provider,
     console: server,
     pending,
     async waitForStatus(planId, statuses) {

@@ -1,65 +1,39 @@
-/** Sign-in: user name and password against the user pool, with the new-password and authenticator challenges. */
-import { answer, type SignInResult, signIn } from '../auth';
+/**
+ * Sign-in: a button that sends the browser to the organization's sign-in (Cognito managed login, or the local
+ * OpenID provider), and what went wrong when the provider sent it back refused. No password is typed into this page.
+ */
+import { signIn } from '../auth';
 import { h, replace } from '../dom';
-import { consoleConfig as config, main, notify, route, signedOutChrome } from '../shell';
+import { main, notify, signedOutChrome } from '../shell';
 
-export function renderSignIn(message?: string): void {
+/** The sign-in page; `message` says why it is shown (signed out, session ended), `error` what the provider refused. */
+export function renderSignIn(message?: string, error?: string): void {
   signedOutChrome();
-  const user = h('input', {
-    type: 'text',
-    name: 'username',
-    autocomplete: 'username',
-    required: true,
-    'data-testid': 'username',
-  }) as HTMLInputElement;
-  const pass = h('input', {
-    type: 'password',
-    name: 'password',
-    autocomplete: 'current-password',
-    required: true,
-    'data-testid': 'password',
-  }) as HTMLInputElement;
-  const form = h(
-    'form',
-    { class: 'login card' },
-    h('h1', {}, 'Sign in to approve IRSA fixes'),
-    message ? h('p', { class: 'muted' }, message) : null,
-    h('label', {}, 'User name', h('br'), user),
-    h('label', {}, 'Password', h('br'), pass),
-    h('button', { type: 'submit', class: 'primary', 'data-testid': 'sign-in' }, 'Sign in'),
-  ) as HTMLFormElement;
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    signIn(config(), user.value, pass.value).then(afterSignIn, (err) => notify('error', (err as Error).message));
+  const button = h(
+    'button',
+    { type: 'button', class: 'primary', 'data-testid': 'sign-in' },
+    'Sign in',
+  ) as HTMLButtonElement;
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    notify('info', 'Taking you to sign-in…');
+    signIn(location.hash || '#/plans').catch((err) => {
+      button.disabled = false;
+      notify('error', `sign-in could not start: ${(err as Error).message}`);
+    });
   });
-  replace(main, form);
-}
-
-function afterSignIn(result: SignInResult): void {
-  if (result.kind === 'signed-in') {
-    notify('none');
-    route();
-    return;
-  }
-  const field = h('input', {
-    type: result.challenge === 'NEW_PASSWORD_REQUIRED' ? 'password' : 'text',
-    required: true,
-    'data-testid': 'challenge',
-  }) as HTMLInputElement;
-  const form = h(
-    'form',
-    { class: 'login card' },
+  const card = h(
+    'section',
+    { class: 'login card', 'data-testid': 'sign-in-view', 'aria-labelledby': 'sign-in-title' },
+    h('h1', { id: 'sign-in-title' }, 'Sign in to approve IRSA fixes'),
+    message ? h('p', { class: 'muted', 'data-testid': 'sign-in-message' }, message) : null,
+    error ? h('p', { class: 'error', role: 'alert', 'data-testid': 'sign-in-error' }, error) : null,
     h(
-      'h1',
+      'p',
       {},
-      result.challenge === 'NEW_PASSWORD_REQUIRED' ? 'Choose a new password' : 'Enter your authenticator code',
+      "You sign in with your organization's account (single sign-on); this page never asks for your password.",
     ),
-    field,
-    h('button', { type: 'submit', class: 'primary' }, 'Continue'),
-  ) as HTMLFormElement;
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    answer(config(), result, field.value).then(afterSignIn, (err) => notify('error', (err as Error).message));
-  });
-  replace(main, form);
+    button,
+  );
+  replace(main, card);
 }

@@ -1,8 +1,10 @@
 /**
  * The CLI's approval commands against the approval API (the local console server in front of a real run of the
- * synthesized state machine): sign in, list, show, approve with the content hash shown, reject, history, rollback.
+ * synthesized state machine): sign in through the browser (the test plays the browser: it follows the printed URL
+ * through the local OpenID provider's login page and back to the CLI's loopback listener), refresh an expired ID
+ * token with the refresh token, list, show, approve with the content hash shown, reject, history, rollback.
  */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
@@ -42,6 +44,37 @@ async function cli(args: string[], options: { stdin?: string; env?: Record<strin
   return { code, out: cap.out(), err: cap.err() };
 }
 
+/**
+ * `irsa-doctor login --no-browser`, with the test as the browser: reads the sign-in URL the CLI prints, signs in on
+ * the provider's page as `username`, and follows the redirect to the CLI's listener (`tamper` may change it first).
+ */
+async function browserLogin(username: string, password: string, tamper: (back: URL) => URL = (u) => u) {
+  const cap = captureIo('', { env: {} });
+  let done = false;
+  const running = main(
+    ['login', '--no-browser', '--console-url', h.console.url, '--token-file', tokenFile],
+    cap.io,
+  ).finally(() => {
+    done = true;
+  });
+  const printed = () => /^(http\S+\/auth\?\S+)$/m.exec(cap.err())?.[1];
+  while (!printed() && !done) await new Promise((r) => setTimeout(r, 20));
+  const url = printed();
+  if (url) {
+    const back = tamper(new URL(await h.provider.completeLogin(url, username, password)));
+    await fetch(back).catch(() => undefined);
+  }
+  const code = await running;
+  return { code, out: cap.out(), err: cap.err(), url };
+}
+
+/** A JWT-shaped token expiring in `seconds` (not signed: the API refuses it if the CLI sends it). */
+function unsignedToken(seconds: number): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'none' })}.${part({ exp: Math.floor(Date.now() / 1000) + seconds })}.x`;
+}
+const expiredToken = () => unsignedToken(-60);
+
 async function trustPolicy(arn: string): Promise<unknown> {
   const { Role } = await seedClients(endpointUrl(), arn.split(':')[4] ?? '').iam.send(
     new GetRoleCommand({ RoleName: arn.split('/').pop() }),
@@ -59,20 +92,53 @@ describe('irsa-doctor approvals and rollback', () => {
     });
     expect(viewer.code).toBe(2);
     expect(viewer.err).toMatch(/403.*irsa-doctor-approvers/);
-    const wrong = await cli(['login', '--username', APPROVER.username, '--password-stdin'], {
-      stdin: 'wrong-password\n',
+    // A redirect whose state is not the one the CLI sent (a forged or replayed callback) is refused
+    const forged = await browserLogin(APPROVER.username, APPROVER.password, (back) => {
+      back.searchParams.set('state', 'not-the-cli-state');
+      return back;
     });
-    expect(wrong.code).toBe(2);
-    expect(wrong.err).toMatch(/sign-in refused/);
+    expect(forged.code).toBe(2);
+    expect(forged.err).toMatch(/sign-in refused/);
   });
 
   it('signs in, lists, shows, approves what it showed, rejects, lists the change and rolls it back', async () => {
-    const login = await cli(['login', '--username', APPROVER.username, '--password-stdin'], {
-      stdin: `${APPROVER.password}\n`,
-    });
+    const login = await browserLogin(APPROVER.username, APPROVER.password);
     expect(login.code).toBe(0);
+    expect(login.err).toContain(`signed in as ${APPROVER.username}`);
+    // The authorization request carried an S256 challenge and a loopback redirect; the exchange, the verifier
+    const auth = new URL(login.url ?? '');
+    expect(auth.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(auth.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    const exchange = h.provider.requests.filter((r) => r.endpoint === 'token').at(-1);
+    expect(exchange?.params).toMatchObject({
+      grant_type: 'authorization_code',
+      redirect_uri: auth.searchParams.get('redirect_uri'),
+    });
+    expect(exchange?.params.code_verifier).toMatch(/^[\w-]{43,128}$/);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
-    expect(readFileSync(tokenFile, 'utf8').split('.')).toHaveLength(3);
+    const stored = JSON.parse(readFileSync(tokenFile, 'utf8')) as { idToken: string; refreshToken?: string };
+    expect(stored.idToken.split('.')).toHaveLength(3);
+    expect(stored.refreshToken).toBeTruthy();
+
+    // When the stored ID token has expired, the next command renews it with the refresh token first
+    writeFileSync(tokenFile, JSON.stringify({ ...stored, idToken: expiredToken() }), { mode: 0o600 });
+    const renewed = await cli(['approvals', 'list']);
+    expect(renewed.code).toBe(0);
+    expect(h.provider.requests.filter((r) => r.endpoint === 'token').at(-1)?.params.grant_type).toBe('refresh_token');
+    const after = JSON.parse(readFileSync(tokenFile, 'utf8')) as { idToken: string };
+    expect(after.idToken).not.toBe(expiredToken());
+    expect(after.idToken.split('.')[2]?.length).toBeGreaterThan(10);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+
+    // When the API refuses a stored ID token that has not expired (here: not signed by the provider), the CLI renews
+    // it once with the refresh token and tries again
+    const refreshesBefore = h.provider.requests.filter((r) => r.params.grant_type === 'refresh_token').length;
+    writeFileSync(tokenFile, JSON.stringify({ ...after, idToken: unsignedToken(3600) }), { mode: 0o600 });
+    const retried = await cli(['approvals', 'list']);
+    expect(retried.code).toBe(0);
+    expect(h.provider.requests.filter((r) => r.params.grant_type === 'refresh_token')).toHaveLength(
+      refreshesBefore + 1,
+    );
 
     const pending = await h.pending();
     const [first, second] = pending.filter(

@@ -17,6 +17,7 @@ import {
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { seedClients } from '../../../emulator/seed';
 import { logger } from '../../../lambdas/handlers/make-handler';
+import { signInAs } from '../../support/console-browser';
 import {
   APPROVER,
   type ConsoleHarness,
@@ -113,11 +114,7 @@ async function iamState(): Promise<Map<string, string>> {
 }
 
 async function signIn(page: Page): Promise<void> {
-  await page.goto(h.console.url);
-  await page.getByTestId('username').fill(APPROVER.username);
-  await page.getByTestId('password').fill(APPROVER.password);
-  await page.getByTestId('sign-in').click();
-  await page.getByTestId('plan-group').first().waitFor();
+  await signInAs(page, h.console.url, APPROVER);
 }
 
 describe('the approval console in a browser', () => {

@@ -1,12 +1,11 @@
 /**
  * The console's lists a page at a time, and its mutelist, in a real headless Chromium: the local console server
- * (real Cognito tokens from the emulator's user pool, the API's handler) over a state store in the emulator holding
+ * (signing in through its local OpenID provider, the API's handler) over a state store in the emulator holding
  * more pending plans than one page. Next and previous move through the plans; a mute is added with its reason and
  * expiry, listed as the approver's, and removed.
  */
 import type { Browser, Page } from 'playwright-core';
 import { type LocalConsole, startLocalConsole } from '../../../infra/local/console-server';
-import { createLocalUserPool } from '../../../infra/local/local-cognito';
 import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../../lambdas/workflow/approver-actions';
 import { checkView, launchBrowser, newPage, signInAs } from '../../support/console-browser';
 import { freshStateStore, seedPendingPlans } from '../../support/fresh-state-store';
@@ -38,14 +37,9 @@ beforeAll(
       comment: 'owned by another team',
       expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
     });
-    const pool = await createLocalUserPool(endpointUrl(), {
-      name: `lists-${Date.now()}`,
-      approversGroup: DEFAULT_APPROVERS_GROUP,
-      users: [{ ...USER, groups: [DEFAULT_APPROVERS_GROUP] }],
-    });
     // Listing and the mutelist only: nothing is decided or rolled back here, so no callbacks, writers or events.
     const deps = { store, now: () => new Date(), approversGroup: DEFAULT_APPROVERS_GROUP } as unknown as ConsoleDeps;
-    server = await startLocalConsole({ deps, emulatorUrl: endpointUrl(), userPool: pool });
+    server = await startLocalConsole({ deps, users: [{ ...USER, groups: [DEFAULT_APPROVERS_GROUP] }] });
     browser = await launchBrowser();
   },
   budgetFor({ calls: PLANS * 4 + 50, otherMs: 60_000 }),

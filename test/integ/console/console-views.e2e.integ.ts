@@ -1,6 +1,6 @@
 /**
  * The console's views of findings, runs and propose-only plans in a real headless Chromium: the local console server
- * (real Cognito tokens from the emulator's user pool, the API's handler) over a state store in the emulator seeded
+ * (tokens from a local OpenID provider through the code flow with PKCE, the API's handler) over a state store in the emulator seeded
  * with findings of every severity in two named accounts (AWS side and Kubernetes side, one suppressed, one with a
  * plan waiting), a third account with more findings than a page, three runs and two propose-only plans. The filters
  * live in the URL fragment (Back returns to the previous ones), lists page, long ARNs wrap, and every view passes
@@ -8,7 +8,6 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { type LocalConsole, startLocalConsole } from '../../../infra/local/console-server';
-import { createLocalUserPool } from '../../../infra/local/local-cognito';
 import type { Finding } from '../../../lambdas/domain/finding';
 import { type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../../lambdas/workflow/approver-actions';
 import { checkView, launchBrowser, newPage, signInAs } from '../../support/console-browser';
@@ -56,14 +55,9 @@ beforeAll(
       BATCH,
       Array.from({ length: BATCH_FINDINGS }, (_, i) => batchFinding(i + 1)),
     );
-    const pool = await createLocalUserPool(endpointUrl(), {
-      name: `views-${Date.now()}`,
-      approversGroup: DEFAULT_APPROVERS_GROUP,
-      users: [{ ...USER, groups: [DEFAULT_APPROVERS_GROUP] }],
-    });
     // Read-only views: nothing is decided or rolled back here, so no callbacks, writers or events.
     const deps = { store, now: () => new Date(), approversGroup: DEFAULT_APPROVERS_GROUP } as unknown as ConsoleDeps;
-    server = await startLocalConsole({ deps, emulatorUrl: endpointUrl(), userPool: pool });
+    server = await startLocalConsole({ deps, users: [{ ...USER, groups: [DEFAULT_APPROVERS_GROUP] }] });
     browser = await launchBrowser();
   },
   budgetFor({ calls: BATCH_FINDINGS * 2 + 200, otherMs: 60_000 }),

@@ -30,6 +30,23 @@ describe('callerFromClaims', () => {
     expect(callerFromClaims({})).toBeUndefined();
     expect(callerFromClaims(undefined)).toBeUndefined();
   });
+
+  it("adds the groups a federated identity provider sent (custom:groups), as SAML's list or a comma list", () => {
+    // Given a person signed in through the organization's provider, in a pool group too
+    const claims = {
+      'cognito:username': 'IdentityCenter_bob',
+      'cognito:groups': '[eu-west-1_Pool_IdentityCenter readers]',
+      'custom:groups': '[irsa-doctor-approvers, platform]',
+    };
+    // Then both lists count, once each
+    expect(callerFromClaims(claims)?.groups).toEqual([
+      'eu-west-1_Pool_IdentityCenter',
+      'readers',
+      'irsa-doctor-approvers',
+      'platform',
+    ]);
+    expect(callerFromClaims({ sub: 'x', 'custom:groups': 'a,b', 'cognito:groups': '[a]' })?.groups).toEqual(['a', 'b']);
+  });
 });
 
 describe('handleApiRequest without AWS', () => {
