@@ -95,3 +95,24 @@ export function externalLink(href: string, text: string, testId?: string): HTMLE
     h('span', { class: 'sr-only' }, ' (opens in a new tab)'),
   );
 }
+
+/**
+ * A list as a table in a card: a header row naming the columns (`scope="col"`, so a screen reader announces them
+ * with each cell) and one row per item. Long words in cells wrap (the `listing` class).
+ */
+export function listingCard(
+  testId: string | undefined,
+  columns: readonly string[],
+  rows: readonly HTMLElement[],
+): HTMLElement {
+  return h(
+    'section',
+    { class: 'card', 'data-testid': testId },
+    h(
+      'table',
+      { class: 'listing' },
+      h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...rows),
+    ),
+  );
+}

@@ -95,7 +95,9 @@ function changeCard(view: ChangeView): HTMLElement {
         { href: `#/plans/${seg(c.runId)}/${seg(c.planId)}`, 'data-testid': `change-plan-${c.changeId}` },
         `plan ${c.planId}`,
       ),
-      ` · run ${c.runId} · change ${c.changeId}`,
+      ' · ',
+      h('a', { href: `#/runs/${seg(c.runId)}`, 'data-testid': `change-run-${c.changeId}` }, `run ${c.runId}`),
+      ` · change ${c.changeId}`,
     ),
     h(
       'p',

@@ -5,7 +5,7 @@
  */
 import type { FindingsPage, FindingView } from '../../../lambdas/api/views';
 import { call, seg } from '../api';
-import { h, replace, when } from '../dom';
+import { h, listingCard, replace, when } from '../dom';
 import { filterForm, resultCount, samePagesFor } from '../filter-form';
 import { apiFilters, fragmentParams } from '../fragment-query';
 import { pageQuery, pager } from '../pager';
@@ -67,28 +67,7 @@ export async function renderFindings(): Promise<void> {
           { class: 'muted empty', 'data-testid': 'no-findings' },
           filters ? 'No finding matches these filters.' : 'No open finding: every account’s latest run found none.',
         )
-      : h(
-          'section',
-          { class: 'card', 'data-testid': 'findings-view' },
-          h(
-            'table',
-            { class: 'listing' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                h('th', { scope: 'col' }, 'Severity'),
-                h('th', { scope: 'col' }, 'Finding'),
-                h('th', { scope: 'col' }, 'Account'),
-                h('th', { scope: 'col' }, 'Where'),
-                h('th', { scope: 'col' }, 'Plan'),
-              ),
-            ),
-            h('tbody', {}, ...findings.map(findingRow)),
-          ),
-        ),
+      : listingCard('findings-view', ['Severity', 'Finding', 'Account', 'Where', 'Plan'], findings.map(findingRow)),
     pageNav(pages, 'findings', renderFindings),
   );
 }

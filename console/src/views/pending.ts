@@ -34,7 +34,7 @@ interface Selected {
 }
 
 export async function renderPending(): Promise<void> {
-  const { groups, cursor } = await call<{ groups: PendingGroup[]; cursor?: string }>(
+  const { groups, cursor, outOfScope } = await call<{ groups: PendingGroup[]; cursor?: string; outOfScope?: number }>(
     config(),
     'GET',
     `/api/plans${pageQuery(pages.plans, PAGE_SIZE)}`,
@@ -51,7 +51,8 @@ export async function renderPending(): Promise<void> {
     const shown = plans.filter((p) => matches(p, f));
     count.textContent =
       `${shown.length} of ${plans.length} plan(s) on page ${pages.plans.page} shown` +
-      `${pages.plans.hasNext ? '; more pages follow (filters apply to this page)' : ''}.`;
+      `${pages.plans.hasNext ? '; more pages follow (filters apply to this page)' : ''}.` +
+      `${outOfScope ? ` ${outOfScope} plan(s) of accounts outside your approver scope are not listed.` : ''}`;
     replace(
       list,
       ...groupPending(shown, (a, b) => byKey(f.sort)(a, b) || a.expiresAt.localeCompare(b.expiresAt)).map((g) =>
@@ -233,7 +234,18 @@ function pendingRow(p: PlanSummary, selected: Map<string, Selected>, redrawBulk:
       p.severity ? h('span', { class: `pill ${p.severity}` }, p.severity) : h('span', { class: 'muted' }, 'unknown'),
     ),
     h('td', {}, h('code', {}, p.action), h('div', { class: 'muted mono wrap' }, p.resourceArn)),
-    h('td', {}, h('span', { class: `pill ${p.risk}` }, p.risk)),
+    h(
+      'td',
+      {},
+      h('span', { class: `pill ${p.risk}` }, p.risk),
+      p.approvalsNeeded && p.approvalsNeeded > 1
+        ? h(
+            'div',
+            { class: 'muted', 'data-testid': `approvals-${p.planId}` },
+            `${p.approvedBy?.length ?? 0} of ${p.approvalsNeeded} approvals${p.approvedBy?.length ? ` (by ${p.approvedBy.join(', ')})` : ''}`,
+          )
+        : null,
+    ),
     h('td', {}, timeLeft(p.expiresAt, Date.now()), h('div', { class: 'muted' }, when(p.expiresAt))),
   );
 }

@@ -3,7 +3,7 @@
 import type { RunDetail, RunPlansPage, RunPlanView } from '../../../lambdas/api/views';
 import type { AccountRunSummary } from '../../../lambdas/ports/state-store';
 import { call, seg } from '../api';
-import { h, replace, when } from '../dom';
+import { h, listingCard, replace, when } from '../dom';
 import { resultCount } from '../filter-form';
 import { pageQuery, pager } from '../pager';
 import { consoleConfig as config, main, PAGE_SIZE, pageNav } from '../shell';
@@ -80,55 +80,17 @@ export async function renderRun(runId: string): Promise<void> {
           { class: 'muted empty', 'data-testid': 'no-accounts' },
           'No account summary recorded for this run (yet).',
         )
-      : h(
-          'section',
-          { class: 'card' },
-          h(
-            'table',
-            { class: 'listing' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                h('th', { scope: 'col' }, 'Account'),
-                h('th', { scope: 'col' }, 'Read'),
-                h('th', { scope: 'col' }, 'Findings'),
-                h('th', { scope: 'col' }, 'New / resolved'),
-                h('th', { scope: 'col' }, 'Plans'),
-                h('th', { scope: 'col' }, 'Links'),
-              ),
-            ),
-            h('tbody', {}, ...detail.accounts.map(accountRow)),
-          ),
+      : listingCard(
+          undefined,
+          ['Account', 'Read', 'Findings', 'New / resolved', 'Plans', 'Links'],
+          detail.accounts.map(accountRow),
         ),
     pageNav(pages, 'accounts', () => renderRun(runId)),
     h('h2', {}, 'Plans'),
     resultCount(runPlans.plans.length, 'plans', planPages.page, runPlans.cursor !== undefined),
     runPlans.plans.length === 0
       ? h('p', { class: 'muted empty', 'data-testid': 'no-run-plans' }, 'This run proposed no plan.')
-      : h(
-          'section',
-          { class: 'card' },
-          h(
-            'table',
-            { class: 'listing' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                h('th', { scope: 'col' }, 'Plan'),
-                h('th', { scope: 'col' }, 'Account'),
-                h('th', { scope: 'col' }, 'Resource'),
-                h('th', { scope: 'col' }, 'Status'),
-              ),
-            ),
-            h('tbody', {}, ...runPlans.plans.map(planRow)),
-          ),
-        ),
+      : listingCard(undefined, ['Plan', 'Account', 'Resource', 'Status'], runPlans.plans.map(planRow)),
     pageNav(planPages, 'run-plans', () => renderRun(runId)),
   );
 }

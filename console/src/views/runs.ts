@@ -1,7 +1,7 @@
 /** Runs, newest first: status, trigger and mode, counts, duration, and links to the run and its execution. */
 import type { RunsPage, RunView } from '../../../lambdas/api/views';
 import { call, seg } from '../api';
-import { h, replace, when } from '../dom';
+import { h, listingCard, replace, when } from '../dom';
 import { resultCount } from '../filter-form';
 import { pageQuery, pager } from '../pager';
 import { consoleConfig as config, main, PAGE_SIZE, pageNav } from '../shell';
@@ -17,29 +17,7 @@ export async function renderRuns(): Promise<void> {
     resultCount(runs.length, 'runs', pages.page, cursor !== undefined),
     runs.length === 0
       ? h('p', { class: 'muted empty', 'data-testid': 'no-runs' }, 'No run yet: the first sweep lists itself here.')
-      : h(
-          'section',
-          { class: 'card', 'data-testid': 'runs-view' },
-          h(
-            'table',
-            { class: 'listing' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                h('th', { scope: 'col' }, 'Run'),
-                h('th', { scope: 'col' }, 'Status'),
-                h('th', { scope: 'col' }, 'Findings'),
-                h('th', { scope: 'col' }, 'Plans'),
-                h('th', { scope: 'col' }, 'Accounts'),
-                h('th', { scope: 'col' }, 'Duration'),
-              ),
-            ),
-            h('tbody', {}, ...runs.map(runRow)),
-          ),
-        ),
+      : listingCard('runs-view', ['Run', 'Status', 'Findings', 'Plans', 'Accounts', 'Duration'], runs.map(runRow)),
     pageNav(pages, 'runs', renderRuns),
   );
 }

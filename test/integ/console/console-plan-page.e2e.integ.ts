@@ -180,6 +180,7 @@ describe('the plan page an approver decides from', () => {
     expect(await page.getByTestId(`change-plan-${changeId}`).getAttribute('href')).toBe(
       `#/plans/${approved.runId}/${approved.planId}`,
     );
+    expect(await page.getByTestId(`change-run-${changeId}`).getAttribute('href')).toBe(`#/runs/${approved.runId}`);
     await checkView(page, 'history');
 
     // The rollback preview: what it writes back, and the finding it reopens; nothing happens until confirmed

@@ -88,6 +88,10 @@ describe('the console, scoped approvers and a second approval', () => {
     const groups = await page.getByTestId('plan-group').allTextContents();
     expect(groups.length).toBeGreaterThan(0);
     expect(groups.every((g) => g.includes(a) && !g.includes(b))).toBe(true);
+    // and says that plans of accounts outside the scope were left out
+    expect(await page.getByTestId('plan-count').textContent()).toMatch(
+      /[1-9]\d* plan\(s\) of accounts outside your approver scope are not listed/,
+    );
 
     // A plan of A that needs one approver: approved and applied
     const plan = await waitingPlan(a, (action) => action !== 'update-trust-policy');
@@ -129,6 +133,8 @@ describe('the console, scoped approvers and a second approval', () => {
 
     // A second person approves: decided, and applied
     const abe = await signedIn(ABE);
+    // The pending list shows the approvals so far beside the plan's risk
+    expect(await abe.getByTestId(`approvals-${plan.planId}`).textContent()).toContain('1 of 2 approvals (by amy');
     await openPlan(abe, plan.runId, plan.planId);
     expect(await abe.getByTestId('approval-progress').textContent()).toContain('1 of 2 approvals (by amy');
     await abe.getByTestId('approve').click();
