@@ -146,8 +146,8 @@ export interface IrsaDoctorConfig {
    * Approver groups scoped to accounts or OUs: members of `group` see and decide the plans, changes and mutes of the
    * listed accounts and of every account under the listed OUs (ou-... or r-... ids; an account's OU path is recorded
    * when a sweep lists it with `organizationalUnits`), on every route of the console's API; a rule with neither
-   * list covers every account. A person in several groups has the union. The user pool creates
-   * `approversGroup` only: create the others (or map them from the identity provider).
+   * list covers every account. A person in several groups has the union. The user pool gets each group named here
+   * (people of the pool are put in them; federated people bring theirs through the identity provider's groups).
    * @default - one rule: `approversGroup`, every account
    */
   readonly approvers?: readonly ApproverRule[];

@@ -17,6 +17,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { ApproverRule } from '../../lambdas/domain/approver-scope';
 import type { ConsoleIdentityProviderConfig } from '../config';
 
 /** The request headers the API admits from the console's origin (x-irsa-doctor-request: lambdas/api/http-api.ts). */
@@ -53,6 +54,12 @@ export interface ApprovalConsoleProps {
   readonly apiFunction: lambda.IFunction;
   /** The Cognito group whose members may decide and roll back. */
   readonly approversGroup: string;
+  /**
+   * The other groups the approver rules name (config `approvers`): each is made in the pool too, described with the
+   * accounts and OUs it covers, so people of the pool itself can be put in them (federated people get theirs from
+   * the identity provider's groups attribute).
+   */
+  readonly scopedApprovers?: readonly { readonly group: string; readonly covers: string }[];
   /** Receives the console bucket's server access logs (prefix console-bucket/). */
   readonly accessLogBucket: s3.IBucket;
   /**
@@ -113,6 +120,19 @@ export class ApprovalConsole extends Construct {
   /** The AWS CLI command that makes a user of the pool an approver. */
   readonly addApproverCommand: string;
 
+  /** The groups of scoped approver rules, beside the approvers group (each once). */
+  private addScopedApproverGroups(props: ApprovalConsoleProps): void {
+    for (const { group, covers } of props.scopedApprovers ?? []) {
+      if (group === props.approversGroup) continue;
+      // The id is the group's name: the same group keeps its logical id whatever the order of the rules.
+      new cognito.UserPoolGroup(this, `Approvers-${group.replace(/\//g, '-')}`, {
+        userPool: this.userPool,
+        groupName: group,
+        description: `IRSA Doctor approvers of ${covers}`.slice(0, 2048),
+      });
+    }
+  }
+
   constructor(scope: Construct, id: string, props: ApprovalConsoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
@@ -158,6 +178,7 @@ export class ApprovalConsole extends Construct {
       groupName: props.approversGroup,
       description: 'IRSA Doctor approvers: may approve, reject and roll back plans',
     });
+    this.addScopedApproverGroups(props);
     // Managed login (the newer version, with Cognito's branding) on a Cognito domain.
     const signIn = props.signIn ?? {};
     const domainPrefix = signIn.domainPrefix ?? `irsa-doctor-${stack.account}`;
@@ -591,4 +612,19 @@ function stageFolder(write: (dir: string) => readonly string[]): string {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The groups approver rules name, each once, with what its rules cover (for the group's description). */
+export function approverGroupsOf(
+  rules: readonly ApproverRule[],
+): readonly { readonly group: string; readonly covers: string }[] {
+  const covers = new Map<string, string[]>();
+  for (const rule of rules) {
+    const parts = [
+      ...(rule.accounts?.length ? [`accounts ${rule.accounts.join(', ')}`] : []),
+      ...(rule.organizationalUnits?.length ? [`OUs ${rule.organizationalUnits.join(', ')}`] : []),
+    ];
+    covers.set(rule.group, [...(covers.get(rule.group) ?? []), parts.length ? parts.join(' and ') : 'every account']);
+  }
+  return [...covers].map(([group, list]) => ({ group, covers: list.join('; ') }));
 }

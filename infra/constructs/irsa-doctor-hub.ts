@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env';
 import { WORKFLOW_STEP_NAMES, type WorkflowStepName } from '../../lambdas/workflow/steps';
 import { ConfigError, type IrsaDoctorConfig, type IrsaDoctorConfigInput, resolveConfig } from '../config';
-import { ApprovalConsole, type ConsoleSignInProps } from './approval-console';
+import { ApprovalConsole, approverGroupsOf, type ConsoleSignInProps } from './approval-console';
 import { ConsoleFunctions } from './console-functions';
 import { HubAlarms } from './hub-alarms';
 import { HubEventBus } from './hub-event-bus';
@@ -235,6 +235,7 @@ export class IrsaDoctorHub extends Construct {
       const approvalConsole = new ApprovalConsole(this, 'ApprovalConsole', {
         apiFunction: backend.approvalApi,
         approversGroup: config.approversGroup,
+        scopedApprovers: approverGroupsOf(config.approvers ?? []),
         accessLogBucket: this.accessLogBucket,
         ...(config.consoleUrl ? { consoleUrl: config.consoleUrl } : {}),
         signIn: consoleSignIn(config),

@@ -426,6 +426,28 @@ describe('ApprovalConsole in the hub stack', () => {
       expect(pool.DeletionPolicy).toBe('Retain');
     });
 
+    it('makes the approvers group, and each group the approver rules name, once, describing what it covers', () => {
+      const groupsOf = (r: Resources) =>
+        Object.values(r)
+          .filter((x) => (x as { Type?: string }).Type === 'AWS::Cognito::UserPoolGroup')
+          .map((x) => (x as { Properties: Properties }).Properties)
+          .map((p) => [p.GroupName, p.Description]);
+      // By default: the approvers group only
+      expect(groupsOf(resources).map(([name]) => name)).toEqual(['irsa-doctor-approvers']);
+      // With rules: each group once (a group in two rules covers both), the approvers group not made twice
+      const scoped = synth({
+        approvers: [
+          { group: 'irsa-doctor-approvers' },
+          { group: 'payments-approvers', accounts: ['111122223333'] },
+          { group: 'payments-approvers', organizationalUnits: ['ou-ab12-cdef3456'] },
+        ],
+      }).resources;
+      expect(groupsOf(scoped).sort()).toEqual([
+        ['irsa-doctor-approvers', 'IRSA Doctor approvers: may approve, reject and roll back plans'],
+        ['payments-approvers', 'IRSA Doctor approvers of accounts 111122223333; OUs ou-ab12-cdef3456'],
+      ]);
+    });
+
     it('has a public client for the authorization code flow only: no secret, no password flows, refresh tokens, the page and CLI callbacks', () => {
       // Given the app client
       // When read
