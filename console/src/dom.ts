@@ -24,14 +24,23 @@ export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEle
 export function append(el: HTMLElement, children: readonly Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    // Text is shown with control characters and bidi overrides as visible escapes (lines kept): a name cannot
-    // reorder what the approver reads (U+202E) or hide in terminal escapes when copied.
+    // Text is shown with control characters and bidi overrides as visible escapes (lines and tabs kept: the error
+    // pods see is "…\n\tstatus code: 403"): a name cannot reorder what the approver reads (U+202E) or hide in
+    // terminal escapes when copied.
     el.appendChild(
       typeof child === 'string' || typeof child === 'number'
-        ? document.createTextNode(escapeControls(String(child), true))
+        ? document.createTextNode(shownText(String(child)))
         : child,
     );
   }
+}
+
+/** Text as the page shows it: controls escaped except line breaks and tabs. */
+export function shownText(text: string): string {
+  return text
+    .split('\t')
+    .map((part) => escapeControls(part, true))
+    .join('\t');
 }
 
 export function replace(el: HTMLElement, ...children: Child[]): void {
