@@ -3,8 +3,9 @@
  * textContent. No innerHTML, no attribute named on*, so nothing in a policy, a finding or a comment can run; and
  * control characters in text show as escapes (lambdas/shared/text.ts).
  */
-import { escapeControls } from '../../lambdas/shared/text';
+
 import { markDiffLines } from '../../lambdas/shared/word-diff';
+import { shownText } from './shown-text';
 import { absoluteTime } from './time-text';
 
 export type Child = Node | string | number | false | null | undefined;
@@ -33,14 +34,6 @@ export function append(el: HTMLElement, children: readonly Child[]): void {
         : child,
     );
   }
-}
-
-/** Text as the page shows it: controls escaped except line breaks and tabs. */
-export function shownText(text: string): string {
-  return text
-    .split('\t')
-    .map((part) => escapeControls(part, true))
-    .join('\t');
 }
 
 export function replace(el: HTMLElement, ...children: Child[]): void {

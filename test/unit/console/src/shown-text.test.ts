@@ -1,4 +1,4 @@
-import { shownText } from '../../../../console/src/dom';
+import { shownText } from '../../../../console/src/shown-text';
 
 describe('shownText', () => {
   it('keeps line breaks and tabs (the error pods see) and escapes every other control and bidi override', () => {
