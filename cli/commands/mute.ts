@@ -4,6 +4,7 @@
  * namespace: every one given must match), why, and until when; findings it matches are recorded as suppressed by
  * the next analysis, not planned.
  */
+import { suppressionMatches } from '../../lambdas/domain/suppressions';
 import type { Suppression } from '../../lambdas/ports/state-store';
 import { UsageError } from '../../lambdas/shared/errors';
 import { clip, escapeControls as esc } from '../../lambdas/shared/text';
@@ -43,13 +44,7 @@ export interface MuteAddOptions extends ConsoleOptions {
 
 /** One suppression on one line, then its reason and who added it (wrapped to the terminal, values escaped). */
 export function renderSuppression(s: Suppression, terminal: Terminal): string[] {
-  const matches = [
-    s.ruleId ? `rule ${s.ruleId}` : '',
-    s.accountId ? `account ${s.accountId}` : '',
-    s.resource ? `resource ${s.resource}` : '',
-    s.cluster ? `cluster ${s.cluster}` : '',
-    s.namespace ? `namespace ${s.namespace}` : '',
-  ].filter((m) => m !== '');
+  const matches = suppressionMatches(s);
   return [
     ...wrapText(esc(`${s.id}  ${matches.join(', ')}  (until ${s.expiresAt})`), terminal.width, { indent: 4 }),
     ...wrapText(esc(`${s.reason} (${s.createdBy}, ${s.createdAt})`), terminal.width, { prefix: '    ' }),

@@ -38,6 +38,17 @@ export class SuppressionError extends Error {
   }
 }
 
+/** What a suppression matches, one phrase per given field ("rule IRSA-015", "account 111122223333", …). */
+export function suppressionMatches(s: SuppressionRule): string[] {
+  return [
+    s.ruleId ? `rule ${s.ruleId}` : '',
+    s.accountId ? `account ${s.accountId}` : '',
+    s.resource ? `resource ${s.resource}` : '',
+    s.cluster ? `cluster ${s.cluster}` : '',
+    s.namespace ? `namespace ${s.namespace}` : '',
+  ].filter((m) => m !== '');
+}
+
 /** Whether the suppression is still in force at `now`. */
 export function suppressionLive(s: Pick<SuppressionRule, 'expiresAt'>, now: Date): boolean {
   const t = Date.parse(s.expiresAt);

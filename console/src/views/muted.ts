@@ -1,4 +1,5 @@
 /** The mutelist (add and remove mutes) and the remembered rejections. */
+import { suppressionMatches } from '../../../lambdas/domain/suppressions';
 import type { RejectionRecord, Suppression } from '../../../lambdas/ports/state-store';
 import { call, seg } from '../api';
 import { h, replace, when } from '../dom';
@@ -98,13 +99,7 @@ function rejectionsCard(rejections: readonly RejectionRecord[]): HTMLElement {
 }
 
 function mutedRow(s: Suppression): HTMLElement {
-  const matches = [
-    s.ruleId ? `rule ${s.ruleId}` : '',
-    s.accountId ? `account ${s.accountId}` : '',
-    s.resource ? `resource ${s.resource}` : '',
-    s.cluster ? `cluster ${s.cluster}` : '',
-    s.namespace ? `namespace ${s.namespace}` : '',
-  ].filter((m) => m !== '');
+  const matches = suppressionMatches(s);
   const remove = h(
     'button',
     {

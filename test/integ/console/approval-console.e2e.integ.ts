@@ -5,7 +5,7 @@
  * change was written, then roll it back from the history view and check the original document is back.
  * Screenshots of the plan view and the history view go to .tmp/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateRoleCommand,
@@ -14,10 +14,10 @@ import {
   ListOpenIDConnectProvidersCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { seedClients } from '../../../emulator/seed';
 import { logger } from '../../../lambdas/handlers/make-handler';
-import { signInAs } from '../../support/console-browser';
+import { BROWSER_LAUNCH_MS, launchBrowser, SCREENSHOTS, signInAs } from '../../support/console-browser';
 import {
   APPROVER,
   type ConsoleHarness,
@@ -28,8 +28,6 @@ import {
 import { OPTED_IN, seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', '..', '.tmp', 'screenshots');
 /** Text that would run if the page ever rendered policy text as HTML. */
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
@@ -38,15 +36,8 @@ let estate: WorkflowEstate;
 let browser: Browser;
 
 jest.setTimeout(180_000);
-/** Launching headless Chromium: a few seconds alone. */
-const BROWSER_LAUNCH_MS = 60_000;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
-    );
-  }
   useEmulatorCredentials();
   logger.setLogLevel('SILENT');
   estate = await seedWorkflowEstate(endpointUrl());
@@ -76,19 +67,7 @@ beforeAll(async () => {
   );
   h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1']);
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 }, HARNESS_START_MS + BROWSER_LAUNCH_MS);
 
 afterAll(async () => {

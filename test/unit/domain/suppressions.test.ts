@@ -4,6 +4,7 @@ import {
   SuppressionError,
   type SuppressionRule,
   suppresses,
+  suppressionMatches,
 } from '../../../lambdas/domain/suppressions';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -82,5 +83,25 @@ describe('suppressions', () => {
     expect(message).toContain('entry 4: unknown field "colour"; give at least one of ruleId, accountId, resource');
     expect(message).not.toContain('entry 1');
     expect(() => parseSuppressions({ not: 'a list' }, { now: NOW, createdBy: 'cli' })).toThrow(/list of suppressions/);
+  });
+});
+
+describe('suppressionMatches', () => {
+  it('names each given field once, in a fixed order, and nothing for the fields not given', () => {
+    const rule = {
+      id: 's1',
+      namespace: 'team',
+      ruleId: 'IRSA-005',
+      resource: 'arn:aws:iam::111111111111:role/batch-*',
+      reason: 'legacy',
+      createdBy: 'alice',
+      createdAt: NOW.toISOString(),
+      expiresAt: '2026-07-01T00:00:00Z',
+    } as SuppressionRule;
+    expect(suppressionMatches(rule)).toEqual([
+      'rule IRSA-005',
+      'resource arn:aws:iam::111111111111:role/batch-*',
+      'namespace team',
+    ]);
   });
 });
