@@ -4,6 +4,7 @@
  * local console server with its local OpenID provider (an approver and a non-approver can sign in). Used by the API
  * tests, the CLI test and the browser end-to-end tests.
  */
+
 import { randomUUID } from 'node:crypto';
 import { type LocalConsole, startLocalConsole } from '../../infra/local/console-server';
 import { createWorkflowHub, synthesizeHubTemplate, type WorkflowHub } from '../../infra/local/local-hub';
@@ -13,6 +14,7 @@ import type { PlanRecord } from '../../lambdas/ports/state-store';
 import { type ApiDeps, type ConsoleDeps, DEFAULT_APPROVERS_GROUP } from '../../lambdas/workflow/approver-actions';
 import { decideApproval } from '../../lambdas/workflow/decision-delivery';
 import { budgetFor } from '../integ/budget';
+import type { ConsoleUser } from './console-browser';
 
 export const APPROVER = { username: 'alice', password: 'Approver-passw0rd!', email: 'alice@example.com' };
 export const VIEWER = { username: 'victor', password: 'Viewer-passw0rd!', email: 'victor@example.com' };
@@ -55,6 +57,32 @@ let closed = false;
 export async function closeConsoleHarnesses(): Promise<void> {
   closed = true;
   for (const close of [...open]) await close();
+}
+
+/**
+ * The scoped estate of the scope tests (API and browser): amy and abe approve account A only, rita every account;
+ * every trust-policy plan (and every plan of high risk) needs two approvers.
+ */
+export const SCOPED_USERS: Readonly<Record<'amy' | 'abe' | 'rita', LocalOidcUser & ConsoleUser>> = {
+  amy: { username: 'amy', password: 'Scoped-passw0rd!', email: 'amy@example.com', groups: ['a-approvers'] },
+  abe: { username: 'abe', password: 'Scoped-passw0rd!', email: 'abe@example.com', groups: ['a-approvers'] },
+  rita: {
+    username: 'rita',
+    password: 'Global-passw0rd!',
+    email: 'rita@example.com',
+    groups: [DEFAULT_APPROVERS_GROUP],
+  },
+};
+
+/** The harness options of the scoped estate: SCOPED_USERS, `a-approvers` scoped to `accountA`, a second approval. */
+export function scopedHarness(accountA: string): HarnessOptions {
+  return {
+    users: Object.values(SCOPED_USERS),
+    access: {
+      approvers: [{ group: DEFAULT_APPROVERS_GROUP }, { group: 'a-approvers', accounts: [accountA] }],
+      secondApproval: { risks: ['high'], actions: ['update-trust-policy'] },
+    },
+  };
 }
 
 /** The people who can sign in when a test names none: an approver and a viewer (in no group). */

@@ -11,25 +11,19 @@ import { CSRF_HEADER } from '../../../lambdas/api/http-api';
 import type { PendingGroup, PlanDetail } from '../../../lambdas/api/views';
 import { logger } from '../../../lambdas/handlers/make-handler';
 import type { AuditRecord } from '../../../lambdas/ports/state-store';
-import { DEFAULT_APPROVERS_GROUP } from '../../../lambdas/workflow/approver-actions';
 import { captureIo } from '../../support/cli-io';
 import {
   type ConsoleHarness,
   closeConsoleHarnesses,
   HARNESS_START_MS,
+  SCOPED_USERS,
+  scopedHarness,
   startConsoleHarness,
 } from '../../support/console-harness';
 import { seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
-const AMY = { username: 'amy', password: 'Scoped-passw0rd!', email: 'amy@example.com', groups: ['a-approvers'] };
-const ABE = { username: 'abe', password: 'Scoped-passw0rd!', email: 'abe@example.com', groups: ['a-approvers'] };
-const ROOT = {
-  username: 'rita',
-  password: 'Global-passw0rd!',
-  email: 'rita@example.com',
-  groups: [DEFAULT_APPROVERS_GROUP],
-};
+const { amy: AMY, abe: ABE, rita: ROOT } = SCOPED_USERS;
 
 let h: ConsoleHarness;
 let estate: WorkflowEstate;
@@ -40,14 +34,7 @@ beforeAll(async () => {
   logger.setLogLevel('SILENT');
   estate = await seedWorkflowEstate(endpointUrl());
   const [a] = estate.accounts;
-  h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1'], {
-    users: [AMY, ABE, ROOT],
-    access: {
-      approvers: [{ group: DEFAULT_APPROVERS_GROUP }, { group: 'a-approvers', accounts: [a] }],
-      // Every trust-policy plan needs two approvers here
-      secondApproval: { risks: ['high'], actions: ['update-trust-policy'] },
-    },
-  });
+  h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1'], scopedHarness(a));
   for (const u of [AMY, ABE, ROOT]) tokens[u.username] = await h.pool.signIn(u.username, u.password);
 }, HARNESS_START_MS);
 

@@ -7,25 +7,19 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { logger } from '../../../lambdas/handlers/make-handler';
-import { DEFAULT_APPROVERS_GROUP } from '../../../lambdas/workflow/approver-actions';
 import { BROWSER_LAUNCH_MS, checkView, launchBrowser, newPage, signInAs } from '../../support/console-browser';
 import {
   type ConsoleHarness,
   closeConsoleHarnesses,
   HARNESS_START_MS,
+  SCOPED_USERS,
+  scopedHarness,
   startConsoleHarness,
 } from '../../support/console-harness';
 import { seedWorkflowEstate, type WorkflowEstate } from '../../support/workflow-estate';
 import { endpointUrl, useEmulatorCredentials } from '../emulator-env';
 
-const AMY = { username: 'amy', password: 'Scoped-passw0rd!', email: 'amy@example.com', groups: ['a-approvers'] };
-const ABE = { username: 'abe', password: 'Scoped-passw0rd!', email: 'abe@example.com', groups: ['a-approvers'] };
-const RITA = {
-  username: 'rita',
-  password: 'Global-passw0rd!',
-  email: 'rita@example.com',
-  groups: [DEFAULT_APPROVERS_GROUP],
-};
+const { amy: AMY, abe: ABE } = SCOPED_USERS;
 
 let h: ConsoleHarness;
 let estate: WorkflowEstate;
@@ -38,13 +32,7 @@ beforeAll(async () => {
   logger.setLogLevel('SILENT');
   estate = await seedWorkflowEstate(endpointUrl());
   const [a] = estate.accounts;
-  h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1'], {
-    users: [AMY, ABE, RITA],
-    access: {
-      approvers: [{ group: DEFAULT_APPROVERS_GROUP }, { group: 'a-approvers', accounts: [a] }],
-      secondApproval: { risks: ['high'], actions: ['update-trust-policy'] },
-    },
-  });
+  h = await startConsoleHarness(endpointUrl(), estate.accounts, ['us-west-2', 'eu-west-1'], scopedHarness(a));
   browser = await launchBrowser();
 }, HARNESS_START_MS + BROWSER_LAUNCH_MS);
 
